@@ -1,0 +1,1 @@
+package dev.teardown; public class TeardownOperator { public static void main(String[] a){} }

@@ -1,0 +1,23 @@
+package dev.teardown.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * A request to delete cloud instances together with their data disks. Status stays null until the operator first
+ * writes it (no initStatus override), which keeps JSON-patch status writes working on every API server.
+ */
+@Group("teardown.dev")
+@Version("v1alpha1")
+@ShortNames({"cid", "cidel"})
+@AdditionalPrinterColumn(name = "Provider", jsonPath = ".spec.provider", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Instances", jsonPath = ".status.instanceCount", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Disks", jsonPath = ".status.disks", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+public class CloudInstanceDeletion extends CustomResource<CloudInstanceDeletionSpec, CloudInstanceDeletionStatus>
+    implements Namespaced {}

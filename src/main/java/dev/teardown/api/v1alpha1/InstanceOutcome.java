@@ -1,0 +1,17 @@
+package dev.teardown.api.v1alpha1;
+
+/** Where one instance stands in the deletion. */
+public enum InstanceOutcome {
+  /** Recorded, nothing done yet. */
+  Pending,
+  /** Stop requested (clouds that delete only stopped instances). */
+  Stopping,
+  /** Terminate requested; waiting for the cloud. */
+  Terminating,
+  /** In the cloud's recycle bin (Tencent prepaid SHUTDOWN): no longer running, still recoverable. */
+  Recycled,
+  /** No longer exists in the cloud. */
+  Gone,
+  /** The cloud refused to delete it; see error. */
+  Failed
+}
