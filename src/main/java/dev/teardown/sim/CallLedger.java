@@ -1,0 +1,73 @@
+package dev.teardown.sim;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/** Every call a simulator answered: what was asked, about which ids, and how it ended. Thread-safe. */
+public final class CallLedger {
+
+  /**
+   * One call.
+   *
+   * @param outcome "OK", or the error code the simulator answered with (including injected faults)
+   * @param effective true when the call changed the world (an idempotent replay or a refused call is not)
+   */
+  public record Call(
+      String cloud,
+      String action,
+      List<String> ids,
+      String outcome,
+      boolean effective,
+      String requestId,
+      Instant at,
+      Map<String, String> params) {
+
+    public boolean ok() {
+      return "OK".equals(outcome);
+    }
+  }
+
+  private final List<Call> calls = new ArrayList<>();
+
+  public synchronized void record(Call call) {
+    calls.add(call);
+  }
+
+  public synchronized List<Call> all() {
+    return List.copyOf(calls);
+  }
+
+  public synchronized List<Call> matching(Predicate<Call> p) {
+    return calls.stream().filter(p).toList();
+  }
+
+  public long count(String action) {
+    return matching(c -> c.action().equals(action)).size();
+  }
+
+  /** Calls of an action that named this id. */
+  public long count(String action, String id) {
+    return matching(c -> c.action().equals(action) && c.ids().contains(id)).size();
+  }
+
+  /** Calls of an action that named this id and changed the world. */
+  public long effectiveCount(String action, String id) {
+    return matching(c -> c.action().equals(action) && c.ids().contains(id) && c.effective()).size();
+  }
+
+  public long countAny(Collection<String> actions) {
+    return matching(c -> actions.contains(c.action())).size();
+  }
+
+  public synchronized int size() {
+    return calls.size();
+  }
+
+  public synchronized void clear() {
+    calls.clear();
+  }
+}
