@@ -24,6 +24,12 @@ public class DiskStatus {
   @JsonPropertyDescription("Release calls made for this disk.")
   private Integer releaseCalls;
 
+  @JsonPropertyDescription("When the last accepted release call was made (RFC 3339).")
+  private String lastReleaseAt;
+
+  @JsonPropertyDescription("True once a purge of the recycled disk was requested (recycleBin: Purge).")
+  private Boolean purgeRequested;
+
   @JsonPropertyDescription("The cloud's error for this disk, if it has one.")
   private ErrorInfo error;
 
@@ -91,6 +97,26 @@ public class DiskStatus {
 
   public int releaseCallCount() {
     return releaseCalls == null ? 0 : releaseCalls;
+  }
+
+  public String getLastReleaseAt() {
+    return lastReleaseAt;
+  }
+
+  public void setLastReleaseAt(String lastReleaseAt) {
+    this.lastReleaseAt = lastReleaseAt;
+  }
+
+  public Boolean getPurgeRequested() {
+    return purgeRequested;
+  }
+
+  public void setPurgeRequested(Boolean purgeRequested) {
+    this.purgeRequested = purgeRequested;
+  }
+
+  public boolean purgeWasRequested() {
+    return Boolean.TRUE.equals(purgeRequested);
   }
 
   public ErrorInfo getError() {

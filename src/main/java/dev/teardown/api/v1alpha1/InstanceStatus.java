@@ -26,6 +26,9 @@ public class InstanceStatus {
   @JsonPropertyDescription("True once a purge of the recycled instance was requested (recycleBin: Purge).")
   private Boolean purgeRequested;
 
+  @JsonPropertyDescription("When the last accepted terminate call was made (RFC 3339).")
+  private String lastTerminateAt;
+
   @JsonPropertyDescription("Data disks attached when the deletion started, recorded before any mutating call.")
   private List<DiskStatus> dataDisks = new ArrayList<>();
 
@@ -93,6 +96,14 @@ public class InstanceStatus {
 
   public boolean purgeWasRequested() {
     return Boolean.TRUE.equals(purgeRequested);
+  }
+
+  public String getLastTerminateAt() {
+    return lastTerminateAt;
+  }
+
+  public void setLastTerminateAt(String lastTerminateAt) {
+    this.lastTerminateAt = lastTerminateAt;
   }
 
   public List<DiskStatus> getDataDisks() {

@@ -12,7 +12,7 @@ import java.util.Set;
  *   <li>{@code Terminating → AwaitingShutdown | Failed}
  *   <li>{@code AwaitingShutdown → Detaching | Terminating (instance came back terminable) | Failed}
  *   <li>{@code Detaching → ReleasingDisks | Failed}
- *   <li>{@code ReleasingDisks → Done | Failed}
+ *   <li>{@code ReleasingDisks → Done | Detaching (a disk is attached again) | Failed}
  *   <li>{@code Done, Failed}: terminal
  * </ul>
  */
@@ -35,7 +35,7 @@ public enum Phase {
       case Terminating -> EnumSet.of(AwaitingShutdown, Failed);
       case AwaitingShutdown -> EnumSet.of(Detaching, Terminating, Failed);
       case Detaching -> EnumSet.of(ReleasingDisks, Failed);
-      case ReleasingDisks -> EnumSet.of(Done, Failed);
+      case ReleasingDisks -> EnumSet.of(Done, Detaching, Failed);
       case Done, Failed -> EnumSet.noneOf(Phase.class);
     };
   }

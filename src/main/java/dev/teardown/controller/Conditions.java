@@ -1,0 +1,51 @@
+package dev.teardown.controller;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.time.Instant;
+import java.util.List;
+
+/** Kubernetes-shaped conditions; lastTransitionTime moves only when the status value changes. */
+public final class Conditions {
+  public static final String READY = "Ready";
+  public static final String PROGRESSING = "Progressing";
+  public static final String FAILED = "Failed";
+  public static final String CREDENTIALS = "CredentialsAvailable";
+
+  private Conditions() {}
+
+  public static void set(List<Condition> list, String type, boolean value, String reason, String message, Long generation, Instant now) {
+    String status = value ? "True" : "False";
+    String safeReason = reason(reason);
+    for (Condition c : list) {
+      if (c.getType().equals(type)) {
+        if (!status.equals(c.getStatus())) {
+          c.setLastTransitionTime(now.toString());
+        }
+        c.setStatus(status);
+        c.setReason(safeReason);
+        c.setMessage(message);
+        c.setObservedGeneration(generation);
+        return;
+      }
+    }
+    list.add(new ConditionBuilder().withType(type).withStatus(status).withReason(safeReason).withMessage(message)
+        .withObservedGeneration(generation).withLastTransitionTime(now.toString()).build());
+  }
+
+  public static Condition get(List<Condition> list, String type) {
+    return list.stream().filter(c -> c.getType().equals(type)).findFirst().orElse(null);
+  }
+
+  /** A condition reason must be CamelCase letters and digits; cloud codes like AuthFailure.SignatureFailure are folded. */
+  public static String reason(String raw) {
+    if (raw == null || raw.isBlank()) {
+      return "Unknown";
+    }
+    String r = raw.replaceAll("[^A-Za-z0-9]", "");
+    if (r.isEmpty() || !Character.isLetter(r.charAt(0))) {
+      r = "R" + r;
+    }
+    return r;
+  }
+}

@@ -1,0 +1,95 @@
+package dev.teardown.controller;
+
+import dev.teardown.api.v1alpha1.DiskStatus;
+import dev.teardown.api.v1alpha1.ErrorInfo;
+import dev.teardown.api.v1alpha1.InstanceStatus;
+import dev.teardown.api.v1alpha1.Phase;
+import dev.teardown.cloud.BatchResult;
+import dev.teardown.cloud.CloudDisk;
+import dev.teardown.cloud.CloudError;
+import dev.teardown.cloud.CloudException;
+import dev.teardown.cloud.DiskPhase;
+import dev.teardown.cloud.ErrorKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Detaches the recorded disks that must be released and are still attached to one of this deletion's instances.
+ * A disk now attached to some other instance is left alone: releasing it would hurt a machine nobody asked to
+ * delete.
+ */
+final class DetachingStep implements Step {
+
+  @Override
+  public StepResult run(DeletionContext ctx) throws CloudException {
+    StepSupport.observeDisks(ctx);
+    Set<String> ours = ctx.instances().stream().map(InstanceStatus::getId).collect(Collectors.toSet());
+    List<DiskStatus> attached = new ArrayList<>();
+    int busy = 0;
+    for (DiskStatus ds : StepSupport.disksToRelease(ctx)) {
+      CloudDisk cd = ctx.snapshot().disk(ds.getId());
+      if (cd.phase() == DiskPhase.BUSY) {
+        busy++;
+      } else if (cd.phase() == DiskPhase.ATTACHED) {
+        if (cd.instanceId() != null && !ours.contains(cd.instanceId())) {
+          ds.setError(new ErrorInfo("AttachedElsewhere", ds.getId() + " is now attached to " + cd.instanceId()
+              + ", which this deletion does not own; it was left alone. Release it yourself if it is not needed.",
+              null, ErrorKind.TERMINAL.display(), "Observe", ctx.now().toString()));
+          ctx.warn(ds.getError().getMessage());
+        } else {
+          attached.add(ds);
+        }
+      }
+    }
+    if (!attached.isEmpty()) {
+      return detach(ctx, attached);
+    }
+    if (busy > 0) {
+      return StepResult.waitFor(Phase.Detaching, "Waiting for " + busy + " disks to finish detaching.");
+    }
+    return StepResult.moveTo(Phase.ReleasingDisks, "No disk to release is attached any more.");
+  }
+
+  private StepResult detach(DeletionContext ctx, List<DiskStatus> attached) throws CloudException {
+    Map<String, List<DiskStatus>> byInstance =
+        StepSupport.groupBy(attached, d -> ctx.snapshot().disk(d.getId()).instanceId());
+    List<String> requested = new ArrayList<>();
+    for (Map.Entry<String, List<DiskStatus>> e : byInstance.entrySet()) {
+      for (List<DiskStatus> chunk : StepSupport.chunks(e.getValue(), ctx.caps().maxDisksPerDetach())) {
+        List<String> ids = chunk.stream().map(DiskStatus::getId).toList();
+        BatchResult r;
+        try {
+          r = ctx.provider().detachDisks(e.getKey(), ids);
+        } catch (CloudException ex) {
+          if (ex.error().kind() == ErrorKind.TERMINAL) {
+            chunk.forEach(d -> d.setError(ctx.errorInfo(ex.error())));
+            continue;
+          }
+          if (requested.isEmpty()) {
+            throw ex;
+          }
+          return StepResult.acted(Phase.Detaching, "Detach requested for " + TerminatingStep.ids(requested) + ".");
+        }
+        for (DiskStatus d : chunk) {
+          CloudError err = r.failures().get(d.getId());
+          if (err == null) {
+            requested.add(d.getId());
+            d.setError(null);
+          } else if (err.kind() == ErrorKind.NOT_FOUND) {
+            d.setReleased(true);
+            d.setState("Gone");
+          } else {
+            d.setError(ctx.errorInfo(err));
+          }
+        }
+      }
+    }
+    StepSupport.updateDiskCount(ctx);
+    return StepResult.acted(Phase.Detaching, requested.isEmpty()
+        ? "No detach call was accepted."
+        : "Detach requested for " + TerminatingStep.ids(requested) + ".");
+  }
+}

@@ -1,0 +1,92 @@
+package dev.teardown.controller;
+
+import dev.teardown.api.v1alpha1.DataDiskPolicy;
+import dev.teardown.api.v1alpha1.DiskAction;
+import dev.teardown.api.v1alpha1.DiskStatus;
+import dev.teardown.api.v1alpha1.ErrorInfo;
+import dev.teardown.api.v1alpha1.InstanceOutcome;
+import dev.teardown.api.v1alpha1.InstanceStatus;
+import dev.teardown.api.v1alpha1.Phase;
+import dev.teardown.cloud.CloudDisk;
+import dev.teardown.cloud.CloudException;
+import dev.teardown.cloud.CloudInstance;
+import dev.teardown.cloud.InstancePhase;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Records every instance and its data disks in status before any mutating call, decides each disk's fate, and
+ * refuses up front what the cloud would refuse (deletion protection, a disk that Retain cannot keep). A dry run
+ * ends here with the plan.
+ */
+final class PendingStep implements Step {
+
+  @Override
+  public StepResult run(DeletionContext ctx) throws CloudException {
+    boolean release = ctx.spec().getDataDisks() == DataDiskPolicy.Release;
+    List<String> present = ctx.spec().getInstanceIds().stream()
+        .filter(id -> ctx.snapshot().instance(id).phase() != InstancePhase.GONE)
+        .toList();
+    Map<String, List<CloudDisk>> disks = present.isEmpty() ? Map.of() : ctx.provider().describeDataDisks(present);
+
+    List<InstanceStatus> recorded = new ArrayList<>();
+    List<String> protectedIds = new ArrayList<>();
+    List<String> cannotRetain = new ArrayList<>();
+    for (String id : ctx.spec().getInstanceIds()) {
+      CloudInstance ci = ctx.snapshot().instance(id);
+      InstanceStatus is = new InstanceStatus(id);
+      is.setState(ci.state());
+      is.setChargeType(ci.chargeType());
+      is.setOutcome(switch (ci.phase()) {
+        case GONE -> InstanceOutcome.Gone;
+        case RECYCLED -> InstanceOutcome.Recycled;
+        default -> InstanceOutcome.Pending;
+      });
+      if (ci.deletionProtected() && ci.phase() != InstancePhase.GONE) {
+        protectedIds.add(id);
+      }
+      if (ci.notDeletableReason() != null && is.getOutcome() == InstanceOutcome.Pending) {
+        is.setOutcome(InstanceOutcome.Failed);
+        is.setError(new ErrorInfo("NotDeletable", ci.notDeletableReason(), null, "Terminal", "Observe", ctx.now().toString()));
+      }
+      for (CloudDisk d : disks.getOrDefault(id, List.of())) {
+        DiskAction action;
+        if (!release) {
+          action = DiskAction.Retain;
+          if (ctx.provider().releasedWithInstance(ci, d, false)) {
+            cannotRetain.add(d.id() + " (on " + id + ")");
+          }
+        } else {
+          action = ctx.provider().releasedWithInstance(ci, d, true) ? DiskAction.ReleaseWithInstance : DiskAction.Release;
+        }
+        is.getDataDisks().add(new DiskStatus(d.id(), d.state(), d.chargeType(), action));
+      }
+      recorded.add(is);
+    }
+    ctx.status().setInstances(recorded);
+    StepSupport.updateDiskCount(ctx);
+
+    if (!protectedIds.isEmpty()) {
+      return StepResult.fail("DeletionProtection", "deletion protection is on for " + String.join(", ", protectedIds)
+          + ": turn it off in the cloud console, then delete and re-create this CloudInstanceDeletion."
+          + " Nothing was changed.");
+    }
+    if (!cannotRetain.isEmpty()) {
+      return StepResult.fail("DiskReleasedWithInstance", "dataDisks is Retain, but the cloud releases "
+          + String.join(", ", cannotRetain) + " together with the instance (delete-with-instance is set): turn that"
+          + " off for the disk, or use dataDisks: Release. Nothing was changed.");
+    }
+    long failed = recorded.stream().filter(i -> i.getOutcome() == InstanceOutcome.Failed).count();
+    if (failed == recorded.size()) {
+      return StepResult.fail("NotDeletable", recorded.get(0).getError().getMessage() + " Nothing was changed.");
+    }
+    if (ctx.spec().dryRunEnabled()) {
+      List<String> plan = Plan.of(ctx);
+      ctx.status().setPlan(plan);
+      return StepResult.moveTo(Phase.Done, "Dry run: " + plan.size() + " steps planned, nothing was changed (see status.plan).");
+    }
+    long diskCount = recorded.stream().mapToLong(i -> i.getDataDisks().size()).sum();
+    return StepResult.moveTo(Phase.Terminating, "Recorded " + recorded.size() + " instances and " + diskCount + " data disks.");
+  }
+}

@@ -1,0 +1,186 @@
+package dev.teardown.controller;
+
+import dev.teardown.api.v1alpha1.DiskAction;
+import dev.teardown.api.v1alpha1.DiskStatus;
+import dev.teardown.api.v1alpha1.InstanceOutcome;
+import dev.teardown.api.v1alpha1.InstanceStatus;
+import dev.teardown.api.v1alpha1.Phase;
+import dev.teardown.api.v1alpha1.RecycleBinPolicy;
+import dev.teardown.cloud.BatchResult;
+import dev.teardown.cloud.CloudError;
+import dev.teardown.cloud.CloudException;
+import dev.teardown.cloud.DiskPhase;
+import dev.teardown.cloud.ErrorKind;
+import dev.teardown.cloud.InstancePhase;
+import dev.teardown.cloud.ReleaseDisksRequest;
+import dev.teardown.cloud.TerminateRequest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Releases unattached recorded disks, then (recycleBin: Purge only) destroys recycled instances and disks with a
+ * second call, then verifies from the snapshot that nothing to release is left, and ends the deletion.
+ */
+final class ReleasingDisksStep implements Step {
+
+  @Override
+  public StepResult run(DeletionContext ctx) throws CloudException {
+    StepSupport.observeInstances(ctx);
+    StepSupport.observeDisks(ctx);
+    List<DiskStatus> available = new ArrayList<>();
+    int busy = 0;
+    for (DiskStatus ds : StepSupport.disksToRelease(ctx)) {
+      DiskPhase p = ctx.snapshot().disk(ds.getId()).phase();
+      switch (p) {
+        case ATTACHED -> {
+          return StepResult.moveTo(Phase.Detaching, ds.getId() + " is attached again; detaching it first.");
+        }
+        case AVAILABLE -> {
+          // A release the cloud accepted moments ago may not show yet; never send a second call into that window
+          // (on a prepaid disk it would purge the disk from the recycle bin).
+          if (ds.getLastReleaseAt() == null || Instant.parse(ds.getLastReleaseAt()).plus(StepSupport.grace(ctx)).isBefore(ctx.now())) {
+            available.add(ds);
+          } else {
+            busy++;
+          }
+        }
+        default -> busy++;
+      }
+    }
+    if (!available.isEmpty()) {
+      return release(ctx, available, false);
+    }
+    if (busy > 0) {
+      return StepResult.waitFor(Phase.ReleasingDisks, "Waiting for " + busy + " disks to be released.");
+    }
+    if (ctx.spec().getRecycleBin() == RecycleBinPolicy.Purge && ctx.caps().recycleBin()) {
+      StepResult purge = purge(ctx);
+      if (purge != null) {
+        return purge;
+      }
+    }
+    return finish(ctx);
+  }
+
+  private StepResult purge(DeletionContext ctx) throws CloudException {
+    List<InstanceStatus> recycled = new ArrayList<>();
+    int waiting = 0;
+    for (InstanceStatus is : ctx.instances()) {
+      InstancePhase p = ctx.snapshot().instance(is.getId()).phase();
+      if (is.getOutcome() == InstanceOutcome.Recycled && p == InstancePhase.RECYCLED && !is.purgeWasRequested()) {
+        recycled.add(is);
+      } else if (is.purgeWasRequested() && p != InstancePhase.GONE) {
+        waiting++;
+      }
+    }
+    if (!recycled.isEmpty()) {
+      Map<String, List<InstanceStatus>> groups = StepSupport.groupBy(recycled, i -> String.valueOf(i.getChargeType()));
+      List<String> requested = new ArrayList<>();
+      for (List<InstanceStatus> g : groups.values()) {
+        for (List<InstanceStatus> chunk : StepSupport.chunks(g, ctx.caps().maxInstancesPerTerminate())) {
+          List<String> ids = chunk.stream().map(InstanceStatus::getId).toList();
+          BatchResult r = ctx.provider().terminateInstances(
+              new TerminateRequest(ids, true, ctx.spec().releaseAddressEnabled(), true, ctx.token("purge", ids, 0)));
+          for (InstanceStatus is : chunk) {
+            CloudError e = r.failures().get(is.getId());
+            is.setTerminateCalls(is.terminateCallCount() + 1);
+            if (e == null || e.kind() == ErrorKind.NOT_FOUND) {
+              is.setPurgeRequested(true);
+              requested.add(is.getId());
+            } else {
+              TerminatingStep.applyFailure(ctx, is, e, null);
+            }
+          }
+        }
+      }
+      return StepResult.acted(Phase.ReleasingDisks, "Purge requested for recycled " + TerminatingStep.ids(requested) + ".");
+    }
+    List<DiskStatus> recycledDisks = new ArrayList<>();
+    for (InstanceStatus is : ctx.instances()) {
+      if (is.getOutcome() == InstanceOutcome.Failed) {
+        continue;
+      }
+      for (DiskStatus ds : is.getDataDisks()) {
+        DiskPhase p = ctx.snapshot().disk(ds.getId()).phase();
+        if (ds.getAction() == DiskAction.Retain) {
+          continue;
+        }
+        if (p == DiskPhase.RECYCLED && !ds.purgeWasRequested()) {
+          recycledDisks.add(ds);
+        } else if (ds.purgeWasRequested() && p != DiskPhase.GONE) {
+          waiting++;
+        }
+      }
+    }
+    if (!recycledDisks.isEmpty()) {
+      return release(ctx, recycledDisks, true);
+    }
+    if (waiting > 0) {
+      return StepResult.waitFor(Phase.ReleasingDisks, "Waiting for " + waiting + " purged resources to disappear.");
+    }
+    return null;
+  }
+
+  private StepResult release(DeletionContext ctx, List<DiskStatus> disks, boolean purge) throws CloudException {
+    List<String> requested = new ArrayList<>();
+    for (List<DiskStatus> chunk : StepSupport.chunks(disks, ctx.caps().maxDisksPerRelease())) {
+      List<String> ids = chunk.stream().map(DiskStatus::getId).toList();
+      int attempt = chunk.stream().mapToInt(DiskStatus::releaseCallCount).max().orElse(0);
+      BatchResult r;
+      try {
+        r = ctx.provider().releaseDisks(new ReleaseDisksRequest(ids, purge, ctx.token(purge ? "purge-disks" : "release", ids, attempt)));
+      } catch (CloudException ex) {
+        if (ex.error().kind() == ErrorKind.TERMINAL) {
+          chunk.forEach(d -> d.setError(ctx.errorInfo(ex.error())));
+          continue;
+        }
+        if (requested.isEmpty()) {
+          throw ex;
+        }
+        break;
+      }
+      for (DiskStatus d : chunk) {
+        CloudError err = r.failures().get(d.getId());
+        d.setReleaseCalls(d.releaseCallCount() + 1);
+        if (err == null || err.kind() == ErrorKind.NOT_FOUND) {
+          requested.add(d.getId());
+          d.setError(null);
+          d.setLastReleaseAt(ctx.now().toString());
+          if (purge) {
+            d.setPurgeRequested(true);
+          }
+        } else {
+          d.setError(ctx.errorInfo(err));
+        }
+      }
+    }
+    StepSupport.updateDiskCount(ctx);
+    return StepResult.acted(Phase.ReleasingDisks, (purge ? "Purge" : "Release") + " requested for "
+        + (requested.isEmpty() ? "no disk" : TerminatingStep.ids(requested)) + ".");
+  }
+
+  private StepResult finish(DeletionContext ctx) {
+    List<String> problems = new ArrayList<>();
+    for (InstanceStatus is : ctx.instances()) {
+      if (is.getOutcome() == InstanceOutcome.Failed) {
+        problems.add(is.getId() + ": " + (is.getError() == null ? "failed" : is.getError().getMessage()));
+      }
+      for (DiskStatus ds : is.getDataDisks()) {
+        if (ds.getError() != null && StepSupport.terminal(ds.getError())) {
+          problems.add(ds.getId() + ": " + ds.getError().getMessage());
+        }
+      }
+    }
+    long gone = ctx.instances().stream().filter(i -> i.getOutcome() == InstanceOutcome.Gone).count();
+    long recycled = ctx.instances().stream().filter(i -> i.getOutcome() == InstanceOutcome.Recycled).count();
+    long retained = ctx.disks().filter(d -> d.getAction() == DiskAction.Retain).count();
+    String summary = gone + " instances deleted" + (recycled > 0 ? ", " + recycled + " in the recycle bin" : "")
+        + ", " + ctx.status().getDisks() + " data disks released" + (retained > 0 ? ", " + retained + " retained" : "");
+    if (!problems.isEmpty()) {
+      return StepResult.fail("PartiallyFailed", summary + ". Not deleted: " + String.join("; ", problems));
+    }
+    return StepResult.moveTo(Phase.Done, summary + ".");
+  }
+}

@@ -1,0 +1,130 @@
+package dev.teardown.controller;
+
+import dev.teardown.api.v1alpha1.DiskAction;
+import dev.teardown.api.v1alpha1.DiskStatus;
+import dev.teardown.api.v1alpha1.ErrorInfo;
+import dev.teardown.api.v1alpha1.InstanceOutcome;
+import dev.teardown.api.v1alpha1.InstanceStatus;
+import dev.teardown.cloud.CloudDisk;
+import dev.teardown.cloud.CloudError;
+import dev.teardown.cloud.CloudInstance;
+import dev.teardown.cloud.DiskPhase;
+import dev.teardown.cloud.ErrorKind;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** Observation bookkeeping and batching shared by the steps. */
+final class StepSupport {
+  private StepSupport() {}
+
+  /** Copies observed instance states into status; gone and recycled instances get their outcome. */
+  static void observeInstances(DeletionContext ctx) {
+    for (InstanceStatus is : ctx.instances()) {
+      CloudInstance ci = ctx.snapshot().instance(is.getId());
+      is.setState(ci.state());
+      if (ci.chargeType() != null) {
+        is.setChargeType(ci.chargeType());
+      }
+      if (is.getOutcome() == InstanceOutcome.Failed) {
+        continue;
+      }
+      switch (ci.phase()) {
+        case GONE -> is.setOutcome(InstanceOutcome.Gone);
+        case RECYCLED -> is.setOutcome(InstanceOutcome.Recycled);
+        default -> {}
+      }
+    }
+  }
+
+  /** Copies observed disk states into status; a disk to release that is gone or recycled counts as released. */
+  static void observeDisks(DeletionContext ctx) throws dev.teardown.cloud.CloudException {
+    ctx.snapshot().loadDisks();
+    for (DiskStatus ds : ctx.disks().toList()) {
+      CloudDisk cd = ctx.snapshot().disk(ds.getId());
+      ds.setState(cd.state());
+      if (ds.getAction() == DiskAction.Retain) {
+        continue;
+      }
+      if (cd.phase() == DiskPhase.GONE || cd.phase() == DiskPhase.RECYCLED) {
+        ds.setReleased(true);
+        ds.setError(null);
+      }
+    }
+    updateDiskCount(ctx);
+  }
+
+  /** How long an accepted call may take to show in observations before Teardown considers it dropped. */
+  static java.time.Duration grace(DeletionContext ctx) {
+    java.time.Duration g = ctx.config().pollInterval().multipliedBy(10);
+    return g.compareTo(java.time.Duration.ofSeconds(2)) < 0 ? java.time.Duration.ofSeconds(2) : g;
+  }
+
+  static void updateDiskCount(DeletionContext ctx) {
+    long total = ctx.disks().filter(d -> d.getAction() != DiskAction.Retain).count();
+    long released = ctx.disks().filter(d -> d.getAction() != DiskAction.Retain && d.isReleased()).count();
+    ctx.status().setDisks(released + "/" + total);
+  }
+
+  static boolean active(InstanceStatus is) {
+    return is.getOutcome() != InstanceOutcome.Failed
+        && is.getOutcome() != InstanceOutcome.Gone
+        && is.getOutcome() != InstanceOutcome.Recycled;
+  }
+
+  /** The instance a disk was recorded under. */
+  static Map<String, InstanceStatus> ownerOfDisk(DeletionContext ctx) {
+    Map<String, InstanceStatus> owner = new LinkedHashMap<>();
+    for (InstanceStatus is : ctx.instances()) {
+      for (DiskStatus ds : is.getDataDisks()) {
+        owner.put(ds.getId(), is);
+      }
+    }
+    return owner;
+  }
+
+  /** Disks Teardown must still release itself: not retained, not released, no terminal error, owner not failed. */
+  static List<DiskStatus> disksToRelease(DeletionContext ctx) {
+    List<DiskStatus> out = new ArrayList<>();
+    for (InstanceStatus is : ctx.instances()) {
+      if (is.getOutcome() == InstanceOutcome.Failed) {
+        continue;
+      }
+      for (DiskStatus ds : is.getDataDisks()) {
+        if (ds.getAction() != DiskAction.Retain && !ds.isReleased() && !terminal(ds.getError())) {
+          out.add(ds);
+        }
+      }
+    }
+    return out;
+  }
+
+  static boolean terminal(ErrorInfo e) {
+    return e != null && ErrorKind.TERMINAL.display().equals(e.getKind());
+  }
+
+  static <T> List<List<T>> chunks(List<T> items, int size) {
+    int n = Math.max(1, size);
+    List<List<T>> out = new ArrayList<>();
+    for (int i = 0; i < items.size(); i += n) {
+      out.add(items.subList(i, Math.min(items.size(), i + n)));
+    }
+    return out;
+  }
+
+  static <T, K> Map<K, List<T>> groupBy(List<T> items, Function<T, K> key) {
+    Map<K, List<T>> out = new LinkedHashMap<>();
+    for (T t : items) {
+      out.computeIfAbsent(key.apply(t), k -> new ArrayList<>()).add(t);
+    }
+    return out;
+  }
+
+  /** Largest retry hint among per-id errors, if any. */
+  static Optional<CloudError> firstRetryable(Map<String, CloudError> failures) {
+    return failures.values().stream().filter(CloudError::isRetryable).findFirst();
+  }
+}

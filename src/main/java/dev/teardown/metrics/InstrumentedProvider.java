@@ -1,0 +1,98 @@
+package dev.teardown.metrics;
+
+import dev.teardown.cloud.BatchResult;
+import dev.teardown.cloud.Capabilities;
+import dev.teardown.cloud.CloudDisk;
+import dev.teardown.cloud.CloudException;
+import dev.teardown.cloud.CloudInstance;
+import dev.teardown.cloud.CloudProvider;
+import dev.teardown.cloud.ReleaseDisksRequest;
+import dev.teardown.cloud.TerminateRequest;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Counts and times every port call per provider, operation and outcome (ok or the error kind):
+ * {@code teardown_cloud_calls_seconds_count{provider,operation,outcome}}.
+ */
+public final class InstrumentedProvider implements CloudProvider {
+  private final String provider;
+  private final CloudProvider delegate;
+  private final MeterRegistry registry;
+
+  public InstrumentedProvider(String provider, CloudProvider delegate, MeterRegistry registry) {
+    this.provider = provider;
+    this.delegate = delegate;
+    this.registry = registry;
+  }
+
+  private interface Call<T> {
+    T run() throws CloudException;
+  }
+
+  private <T> T timed(String op, Call<T> call) throws CloudException {
+    long start = System.nanoTime();
+    String outcome = "ok";
+    try {
+      return call.run();
+    } catch (CloudException e) {
+      outcome = e.error().kind().display();
+      throw e;
+    } finally {
+      Timer.builder("teardown.cloud.calls").tag("provider", provider).tag("operation", op).tag("outcome", outcome)
+          .register(registry).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return delegate.capabilities();
+  }
+
+  @Override
+  public Map<String, CloudInstance> describeInstances(List<String> ids) throws CloudException {
+    return timed("describeInstances", () -> delegate.describeInstances(ids));
+  }
+
+  @Override
+  public Map<String, List<CloudDisk>> describeDataDisks(List<String> ids) throws CloudException {
+    return timed("describeDataDisks", () -> delegate.describeDataDisks(ids));
+  }
+
+  @Override
+  public Map<String, CloudDisk> describeDisks(List<String> ids) throws CloudException {
+    return timed("describeDisks", () -> delegate.describeDisks(ids));
+  }
+
+  @Override
+  public boolean releasedWithInstance(CloudInstance instance, CloudDisk disk, boolean releaseDataDisks) {
+    return delegate.releasedWithInstance(instance, disk, releaseDataDisks);
+  }
+
+  @Override
+  public BatchResult stopInstances(List<CloudInstance> instances) throws CloudException {
+    return timed("stopInstances", () -> delegate.stopInstances(instances));
+  }
+
+  @Override
+  public BatchResult terminateInstances(TerminateRequest request) throws CloudException {
+    return timed(request.purge() ? "purgeInstances" : "terminateInstances", () -> delegate.terminateInstances(request));
+  }
+
+  @Override
+  public BatchResult detachDisks(String instanceId, List<String> diskIds) throws CloudException {
+    return timed("detachDisks", () -> delegate.detachDisks(instanceId, diskIds));
+  }
+
+  @Override
+  public BatchResult releaseDisks(ReleaseDisksRequest request) throws CloudException {
+    return timed(request.purge() ? "purgeDisks" : "releaseDisks", () -> delegate.releaseDisks(request));
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+}
