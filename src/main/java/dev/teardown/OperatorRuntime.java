@@ -44,9 +44,14 @@ public final class OperatorRuntime implements AutoCloseable {
    */
   public static OperatorRuntime start(KubernetesClient client, OperatorConfig config, Clock clock, boolean exitOnLostLease)
       throws IOException {
+    return start(client, config, clock, exitOnLostLease, ProviderRegistry.discover());
+  }
+
+  /** Starts the operator with an explicit set of cloud adapters. */
+  public static OperatorRuntime start(KubernetesClient client, OperatorConfig config, Clock clock, boolean exitOnLostLease,
+      ProviderRegistry registry) throws IOException {
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ConnectionCache connections = new ConnectionCache(meters);
-    ProviderRegistry registry = ProviderRegistry.discover();
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)

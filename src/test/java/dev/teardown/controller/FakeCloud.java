@@ -1,0 +1,167 @@
+package dev.teardown.controller;
+
+import dev.teardown.api.v1alpha1.Provider;
+import dev.teardown.cloud.BatchResult;
+import dev.teardown.cloud.Capabilities;
+import dev.teardown.cloud.CloudDisk;
+import dev.teardown.cloud.CloudError;
+import dev.teardown.cloud.CloudException;
+import dev.teardown.cloud.CloudInstance;
+import dev.teardown.cloud.CloudProvider;
+import dev.teardown.cloud.CloudProviderFactory;
+import dev.teardown.cloud.ConnectionSpec;
+import dev.teardown.cloud.DiskPhase;
+import dev.teardown.cloud.ErrorKind;
+import dev.teardown.cloud.InstancePhase;
+import dev.teardown.cloud.ReleaseDisksRequest;
+import dev.teardown.cloud.TerminateRequest;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A hand-written fake cloud for phase-machine tests (fakes over mocks): a recycle-bin cloud like Tencent whose
+ * transitions complete on the next observation. Every mutating call is logged so tests can count them.
+ */
+final class FakeCloud implements CloudProvider, CloudProviderFactory {
+  final Map<String, CloudInstance> instances = Collections.synchronizedMap(new LinkedHashMap<>());
+  final Map<String, CloudDisk> disks = Collections.synchronizedMap(new LinkedHashMap<>());
+  final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+  volatile CloudError failNextMutation;
+
+  void instance(String id, boolean prepaid) {
+    instances.put(id, new CloudInstance(id, "RUNNING", InstancePhase.RUNNING, prepaid ? "PREPAID" : "POSTPAID_BY_HOUR",
+        prepaid, false, null, false));
+  }
+
+  void disk(String id, String instanceId, boolean prepaid, boolean deleteWithInstance) {
+    disks.put(id, new CloudDisk(id, instanceId, "ATTACHED", DiskPhase.ATTACHED, prepaid ? "PREPAID" : "POSTPAID_BY_HOUR",
+        prepaid, deleteWithInstance, true));
+  }
+
+  long mutations(String prefix) {
+    synchronized (calls) {
+      return calls.stream().filter(c -> c.startsWith(prefix)).count();
+    }
+  }
+
+  @Override
+  public Provider provider() {
+    return Provider.TENCENTCLOUD;
+  }
+
+  @Override
+  public List<String> requiredSecretKeys() {
+    return List.of("secretId", "secretKey");
+  }
+
+  @Override
+  public CloudProvider connect(ConnectionSpec spec) {
+    return this;
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return new Capabilities(100, 10, 50, false, true, true);
+  }
+
+  @Override
+  public Map<String, CloudInstance> describeInstances(List<String> ids) {
+    Map<String, CloudInstance> out = new LinkedHashMap<>();
+    ids.forEach(id -> out.put(id, instances.getOrDefault(id, CloudInstance.gone(id))));
+    return out;
+  }
+
+  @Override
+  public Map<String, List<CloudDisk>> describeDataDisks(List<String> ids) {
+    Map<String, List<CloudDisk>> out = new LinkedHashMap<>();
+    ids.forEach(id -> out.put(id, new ArrayList<>()));
+    synchronized (disks) {
+      disks.values().stream().filter(d -> ids.contains(d.instanceId())).forEach(d -> out.get(d.instanceId()).add(d));
+    }
+    return out;
+  }
+
+  @Override
+  public Map<String, CloudDisk> describeDisks(List<String> ids) {
+    Map<String, CloudDisk> out = new LinkedHashMap<>();
+    ids.forEach(id -> out.put(id, disks.getOrDefault(id, CloudDisk.gone(id))));
+    return out;
+  }
+
+  @Override
+  public boolean releasedWithInstance(CloudInstance instance, CloudDisk disk, boolean releaseDataDisks) {
+    return !disk.prepaid() && disk.deleteWithInstance() || disk.prepaid() && instance.prepaid() && releaseDataDisks;
+  }
+
+  private void maybeFail(String action) throws CloudException {
+    CloudError e = failNextMutation;
+    if (e != null) {
+      failNextMutation = null;
+      calls.add(action + "!" + e.code());
+      throw new CloudException(e);
+    }
+  }
+
+  @Override
+  public BatchResult stopInstances(List<CloudInstance> list) {
+    throw new IllegalStateException("this cloud does not stop");
+  }
+
+  @Override
+  public BatchResult terminateInstances(TerminateRequest r) throws CloudException {
+    maybeFail("terminate");
+    calls.add((r.purge() ? "purge " : "terminate ") + r.instanceIds());
+    for (String id : r.instanceIds()) {
+      CloudInstance ci = instances.get(id);
+      if (ci == null) {
+        continue;
+      }
+      if (ci.prepaid() && ci.phase() != InstancePhase.RECYCLED) {
+        instances.put(id, new CloudInstance(id, "SHUTDOWN", InstancePhase.RECYCLED, ci.chargeType(), true, false, null, false));
+        synchronized (disks) {
+          disks.replaceAll((k, d) -> id.equals(d.instanceId()) && d.prepaid() && r.releaseDataDisks()
+              ? new CloudDisk(k, id, "TORECYCLE", DiskPhase.RECYCLED, d.chargeType(), true, false, true) : d);
+        }
+      } else {
+        instances.remove(id);
+        synchronized (disks) {
+          disks.entrySet().removeIf(e -> id.equals(e.getValue().instanceId())
+              && (e.getValue().deleteWithInstance() || e.getValue().phase() == DiskPhase.RECYCLED));
+          disks.replaceAll((k, d) -> id.equals(d.instanceId())
+              ? new CloudDisk(k, null, "UNATTACHED", DiskPhase.AVAILABLE, d.chargeType(), d.prepaid(), false, true) : d);
+        }
+      }
+    }
+    return BatchResult.ok("req-" + calls.size());
+  }
+
+  @Override
+  public BatchResult detachDisks(String instanceId, List<String> ids) throws CloudException {
+    maybeFail("detach");
+    calls.add("detach " + ids);
+    ids.forEach(id -> disks.computeIfPresent(id,
+        (k, d) -> new CloudDisk(k, null, "UNATTACHED", DiskPhase.AVAILABLE, d.chargeType(), d.prepaid(), false, true)));
+    return BatchResult.ok("req-" + calls.size());
+  }
+
+  @Override
+  public BatchResult releaseDisks(ReleaseDisksRequest r) throws CloudException {
+    maybeFail("release");
+    calls.add((r.purge() ? "purgeDisks " : "release ") + r.diskIds());
+    Map<String, CloudError> failures = new LinkedHashMap<>();
+    for (String id : r.diskIds()) {
+      CloudDisk d = disks.get(id);
+      if (d == null) {
+        failures.put(id, CloudError.of(ErrorKind.NOT_FOUND, "InvalidDiskId.NotFound", "gone", null, "TerminateDisks"));
+      } else if (d.prepaid() && d.phase() != DiskPhase.RECYCLED) {
+        disks.put(id, new CloudDisk(id, null, "TORECYCLE", DiskPhase.RECYCLED, d.chargeType(), true, false, true));
+      } else {
+        disks.remove(id);
+      }
+    }
+    return BatchResult.withFailures("req-" + calls.size(), failures);
+  }
+}
