@@ -1,0 +1,368 @@
+package dev.teardown.sandbox;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.teardown.OperatorRuntime;
+import dev.teardown.api.v1alpha1.CloudInstanceDeletion;
+import dev.teardown.api.v1alpha1.CloudInstanceDeletionStatus;
+import dev.teardown.api.v1alpha1.DiskStatus;
+import dev.teardown.api.v1alpha1.InstanceOutcome;
+import dev.teardown.api.v1alpha1.InstanceStatus;
+import dev.teardown.api.v1alpha1.Phase;
+import dev.teardown.config.OperatorConfig;
+import dev.teardown.sim.CloudSimulator;
+import dev.teardown.sim.WorldSpec;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+/**
+ * {@code sandbox}: embedded Kubernetes API + the cloud simulators of a world + the operator. Applies the example
+ * deletions, prints a live table, and ends with a summary. Exit code 0 only if every deletion reached its expected
+ * end phase (annotation {@value #EXPECT}, default Done) and no disk is orphaned (a data disk of a deleted instance
+ * that was to be released but still exists and is billed).
+ */
+public final class Sandbox {
+  public static final String EXPECT = "teardown.dev/expected-phase";
+  private static final String[] BUNDLED_EXAMPLES = {
+    "examples/tencentcloud-postpaid.yaml", "examples/tencentcloud-prepaid.yaml", "examples/retain-disks.yaml",
+    "examples/dry-run.yaml", "examples/ucloud-compshare.yaml", "examples/volcengine.yaml"};
+
+  private Sandbox() {}
+
+  /** Parsed command line. */
+  record Options(Path world, Path apply, Path json, Duration timeout, boolean serve, boolean operator, int kubePort, int simPortBase) {}
+
+  /** One deletion's result. */
+  public record Row(String name, String provider, String expected, String phase, long durationMs, long apiCalls,
+      List<String> orphanedDisks, String message) {
+    boolean ok() {
+      return expected.equals(phase) && orphanedDisks.isEmpty();
+    }
+  }
+
+  public static int main(String[] args) throws Exception {
+    Options o;
+    try {
+      o = parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("sandbox: " + e.getMessage());
+      return 2;
+    }
+    return run(o, System.out);
+  }
+
+  static Options parse(String[] args) {
+    Path world = null;
+    Path apply = null;
+    Path json = null;
+    Duration timeout = Duration.ofSeconds(90);
+    boolean serve = false;
+    boolean operator = true;
+    int kubePort = 0;
+    int simBase = 0;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      switch (a) {
+        case "--world" -> world = Path.of(value(args, ++i, a));
+        case "--apply" -> apply = Path.of(value(args, ++i, a));
+        case "--json" -> json = Path.of(value(args, ++i, a));
+        case "--timeout" -> timeout = OperatorConfig.parseDuration("--timeout", value(args, ++i, a));
+        case "--serve" -> serve = true;
+        case "--no-operator" -> operator = false;
+        case "--kube-port" -> kubePort = Integer.parseInt(value(args, ++i, a));
+        case "--sim-port-base" -> simBase = Integer.parseInt(value(args, ++i, a));
+        default -> throw new IllegalArgumentException("unknown option " + a);
+      }
+    }
+    return new Options(world, apply, json, timeout, serve, operator, kubePort, simBase);
+  }
+
+  private static String value(String[] args, int i, String opt) {
+    if (i >= args.length) {
+      throw new IllegalArgumentException(opt + " needs a value");
+    }
+    return args[i];
+  }
+
+  static int run(Options o, PrintStream out) throws Exception {
+    WorldSpec world;
+    List<HasMetadata> manifests;
+    try {
+      world = o.world() == null ? WorldFiles.loadDefault() : WorldFiles.load(o.world());
+      manifests = manifests(o.apply());
+    } catch (WorldFiles.WorldFileException | IOException | RuntimeException e) {
+      out.println("sandbox: " + e.getMessage());
+      return 2;
+    }
+    List<CloudInstanceDeletion> deletions = manifests.stream()
+        .filter(CloudInstanceDeletion.class::isInstance).map(CloudInstanceDeletion.class::cast).toList();
+    Map<String, CloudSimulator> sims = Simulators.start(world, "127.0.0.1", o.simPortBase());
+    Map<String, URI> endpoints = new LinkedHashMap<>();
+    sims.forEach((p, s) -> endpoints.put(p, s.endpoint()));
+    try (EmbeddedKube kube = EmbeddedKube.start(o.kubePort())) {
+      KubernetesClient client = kube.client();
+      createSecrets(client, deletions, world);
+      OperatorConfig config = OperatorConfig.defaults().withEndpoints(endpoints)
+          .withTimings(Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofSeconds(5))
+          .withCloudTimeout(Duration.ofSeconds(5)).withMetricsPort(0);
+      if (o.serve()) {
+        return Serve.serve(kube, sims, config, deletions, o, out);
+      }
+      OperatorRuntime runtime = OperatorRuntime.start(client, config, Clock.systemUTC(), false);
+      try {
+        Instant start = Instant.now();
+        for (CloudInstanceDeletion d : deletions) {
+          client.resource(d).create();
+        }
+        out.printf("sandbox: Kubernetes API %s, clouds %s, %d deletions applied%n", kube.url(), endpoints, deletions.size());
+        watch(client, deletions, start.plus(o.timeout()), out);
+        List<Row> rows = summarize(client, deletions, sims);
+        print(rows, out);
+        if (o.json() != null) {
+          writeJson(o.json(), rows);
+        }
+        boolean ok = rows.stream().allMatch(Row::ok) && !rows.isEmpty();
+        out.println(ok ? "sandbox: OK: every deletion reached its expected phase; no orphaned disks"
+            : "sandbox: FAILED: see the rows above");
+        return ok ? 0 : 1;
+      } finally {
+        runtime.close();
+      }
+    } finally {
+      sims.values().forEach(CloudSimulator::close);
+    }
+  }
+
+  /** Reads the manifests to apply: a file, every *.yaml/*.yml under a directory, or the bundled examples. */
+  static List<HasMetadata> manifests(Path apply) throws IOException {
+    List<HasMetadata> out = new ArrayList<>();
+    if (apply == null && Files.isDirectory(Path.of("examples"))) {
+      apply = Path.of("examples");
+    }
+    if (apply == null) {
+      for (String r : BUNDLED_EXAMPLES) {
+        try (InputStream in = Sandbox.class.getClassLoader().getResourceAsStream(r)) {
+          if (in != null) {
+            out.addAll(parseAll(in));
+          }
+        }
+      }
+      return out;
+    }
+    List<Path> files;
+    if (Files.isDirectory(apply)) {
+      try (Stream<Path> s = Files.walk(apply)) {
+        files = s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+            .filter(p -> !p.toString().contains("/worlds/") && !p.toString().contains("/secrets/")).sorted().toList();
+      }
+    } else if (Files.isRegularFile(apply)) {
+      files = List.of(apply);
+    } else {
+      throw new IOException(apply + " is neither a file nor a directory");
+    }
+    for (Path f : files) {
+      try (InputStream in = Files.newInputStream(f)) {
+        out.addAll(parseAll(in));
+      } catch (RuntimeException e) {
+        throw new IOException(f + ": not a Kubernetes manifest: " + e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  private static List<HasMetadata> parseAll(InputStream in) {
+    Object parsed = Serialization.unmarshal(in);
+    List<HasMetadata> out = new ArrayList<>();
+    if (parsed instanceof List<?> l) {
+      l.stream().filter(HasMetadata.class::isInstance).map(HasMetadata.class::cast).forEach(out::add);
+    } else if (parsed instanceof HasMetadata h) {
+      out.add(h);
+    }
+    out.replaceAll(h -> {
+      if (h.getMetadata().getNamespace() == null) {
+        h.getMetadata().setNamespace("default");
+      }
+      return h;
+    });
+    return out.stream().filter(h -> h instanceof CloudInstanceDeletion).toList();
+  }
+
+  /** Creates each deletion's Secret with the world's first key pair for its cloud (example Secrets are templates). */
+  static void createSecrets(KubernetesClient client, List<CloudInstanceDeletion> deletions, WorldSpec world) {
+    Set<String> done = new HashSet<>();
+    for (CloudInstanceDeletion d : deletions) {
+      String provider = d.getSpec().getProvider().value();
+      String ns = d.getMetadata().getNamespace();
+      String name = d.getSpec().getCredentialsSecretRef().getName();
+      WorldSpec.CloudWorld cw = world.clouds.get(provider);
+      if (cw == null || cw.credentials.isEmpty() || !done.add(ns + "/" + name)) {
+        continue;
+      }
+      WorldSpec.KeyPair kp = cw.credentials.get(0);
+      Map<String, String> data = switch (provider) {
+        case "tencentcloud" -> Map.of("secretId", kp.id, "secretKey", kp.secret);
+        case "ucloud-compshare" -> Map.of("publicKey", kp.id, "privateKey", kp.secret);
+        default -> Map.of("accessKeyId", kp.id, "secretAccessKey", kp.secret);
+      };
+      client.secrets().inNamespace(ns).resource(new SecretBuilder()
+          .withMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build())
+          .withStringData(data).build()).create();
+    }
+  }
+
+  /** Prints a row whenever a deletion's phase or disk count changes, until all are terminal or time is up. */
+  static void watch(KubernetesClient client, List<CloudInstanceDeletion> deletions, Instant deadline, PrintStream out) {
+    out.printf("%-28s %-17s %-9s %-17s %-7s %s%n", "NAME", "PROVIDER", "INSTANCES", "PHASE", "DISKS", "AGE");
+    Map<String, String> last = new LinkedHashMap<>();
+    Instant start = Instant.now();
+    while (Instant.now().isBefore(deadline)) {
+      boolean allDone = true;
+      for (CloudInstanceDeletion d : deletions) {
+        CloudInstanceDeletion cur = client.resources(CloudInstanceDeletion.class)
+            .inNamespace(d.getMetadata().getNamespace()).withName(d.getMetadata().getName()).get();
+        CloudInstanceDeletionStatus st = cur == null ? null : cur.getStatus();
+        String phase = st == null || st.getPhase() == null ? "" : st.getPhase().name();
+        String disks = st == null || st.getDisks() == null ? "" : st.getDisks();
+        String key = phase + "|" + disks;
+        if (!key.equals(last.get(d.getMetadata().getName()))) {
+          last.put(d.getMetadata().getName(), key);
+          out.printf("%-28s %-17s %-9d %-17s %-7s %ds%n", d.getMetadata().getName(), d.getSpec().getProvider().value(),
+              d.getSpec().getInstanceIds().size(), phase, disks, Duration.between(start, Instant.now()).toSeconds());
+        }
+        allDone &= st != null && st.getPhase() != null && st.getPhase().isTerminal();
+      }
+      if (allDone) {
+        return;
+      }
+      LockSupport.parkNanos(Duration.ofMillis(200).toNanos()); // the sandbox's own display loop, not a reconcile path
+    }
+  }
+
+  static List<Row> summarize(KubernetesClient client, List<CloudInstanceDeletion> deletions, Map<String, CloudSimulator> sims) {
+    List<Row> rows = new ArrayList<>();
+    for (CloudInstanceDeletion d : deletions) {
+      CloudInstanceDeletion cur = client.resources(CloudInstanceDeletion.class)
+          .inNamespace(d.getMetadata().getNamespace()).withName(d.getMetadata().getName()).get();
+      CloudInstanceDeletionStatus st = cur == null ? null : cur.getStatus();
+      String expected = d.getMetadata().getAnnotations() == null ? null : d.getMetadata().getAnnotations().get(EXPECT);
+      expected = expected == null ? "Done" : expected;
+      String phase = st == null || st.getPhase() == null ? "(none)" : st.getPhase().name();
+      if (st != null && st.getPhase() != null && !st.getPhase().isTerminal()) {
+        phase = phase + " (timed out)";
+      }
+      long ms = st == null || st.getStartedAt() == null || st.getCompletedAt() == null ? -1
+          : Duration.between(Instant.parse(st.getStartedAt()), Instant.parse(st.getCompletedAt())).toMillis();
+      CloudSimulator sim = sims.get(d.getSpec().getProvider().value());
+      Set<String> ids = new HashSet<>(d.getSpec().getInstanceIds());
+      List<String> deleted = new ArrayList<>();
+      if (st != null) {
+        for (InstanceStatus is : st.getInstances()) {
+          is.getDataDisks().stream().map(DiskStatus::getId).forEach(ids::add);
+          if (is.getOutcome() == InstanceOutcome.Gone || is.getOutcome() == InstanceOutcome.Recycled) {
+            deleted.add(is.getId());
+          }
+        }
+      }
+      long calls = sim == null ? 0 : sim.ledger().matching(c -> c.ids().stream().anyMatch(ids::contains)).size();
+      List<String> orphans = sim == null || d.getSpec().getDataDisks() == dev.teardown.api.v1alpha1.DataDiskPolicy.Retain
+          ? List.of() : sim.orphanedDisks(deleted);
+      rows.add(new Row(d.getMetadata().getName(), d.getSpec().getProvider().value(), expected, phase, ms, calls,
+          orphans, st == null ? "" : Objects.toString(st.getMessage(), "")));
+    }
+    return rows;
+  }
+
+  static void print(List<Row> rows, PrintStream out) {
+    out.println();
+    out.printf("%-28s %-17s %-9s %-9s %9s %9s %-9s %s%n", "NAME", "PROVIDER", "EXPECTED", "PHASE", "DURATION", "API-CALLS", "ORPHANED", "RESULT");
+    for (Row r : rows) {
+      out.printf("%-28s %-17s %-9s %-9s %8.1fs %9d %-9s %s%n", r.name(), r.provider(), r.expected(), r.phase(),
+          r.durationMs() / 1000.0, r.apiCalls(), r.orphanedDisks().isEmpty() ? "0" : String.join(",", r.orphanedDisks()),
+          r.ok() ? "ok" : "UNEXPECTED: " + r.message());
+    }
+  }
+
+  static void writeJson(Path file, List<Row> rows) throws IOException {
+    ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("ok", rows.stream().allMatch(Row::ok));
+    doc.put("deletions", rows.stream().map(r -> {
+      Map<String, Object> x = new LinkedHashMap<>();
+      x.put("name", r.name());
+      x.put("provider", r.provider());
+      x.put("expectedPhase", r.expected());
+      x.put("phase", r.phase());
+      x.put("durationMs", r.durationMs());
+      x.put("apiCalls", r.apiCalls());
+      x.put("orphanedDisks", r.orphanedDisks());
+      x.put("ok", r.ok());
+      x.put("message", r.message());
+      return x;
+    }).toList());
+    Files.writeString(file, m.writeValueAsString(doc));
+  }
+
+  /** Keeps everything running for outside drivers (kubectl, a separate operator process). */
+  static final class Serve {
+    private Serve() {}
+
+    static int serve(EmbeddedKube kube, Map<String, CloudSimulator> sims, OperatorConfig config,
+        List<CloudInstanceDeletion> deletions, Options o, PrintStream out) throws Exception {
+      Path kubeconfig = Path.of("sandbox-out", "kubeconfig");
+      Files.createDirectories(kubeconfig.getParent());
+      Files.writeString(kubeconfig, """
+          apiVersion: v1
+          kind: Config
+          clusters:
+          - name: sandbox
+            cluster: {server: "%s"}
+          users:
+          - name: sandbox
+            user: {token: sandbox}
+          contexts:
+          - name: sandbox
+            context: {cluster: sandbox, user: sandbox, namespace: default}
+          current-context: sandbox
+          """.formatted(kube.url()));
+      OperatorRuntime runtime = o.operator() ? OperatorRuntime.start(kube.client(), config, Clock.systemUTC(), false) : null;
+      out.println("sandbox --serve: Kubernetes API at " + kube.url() + " (KUBECONFIG=" + kubeconfig.toAbsolutePath() + ")");
+      sims.forEach((p, s) -> out.println("  " + OperatorConfig.ENDPOINT_ENV.get(p) + "=" + s.endpoint()
+          + "   (world and call ledger: " + s.endpoint() + "/_sim/state)"));
+      out.println(o.operator() ? "  the operator runs inside this process"
+          : "  no operator here: start one with the settings above and KUBECONFIG, e.g. java -jar target/teardown.jar run");
+      out.println("  Ctrl-C to stop");
+      out.flush();
+      CountDownLatch stop = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        if (runtime != null) {
+          runtime.close();
+        }
+        stop.countDown();
+      }));
+      stop.await();
+      return 0;
+    }
+  }
+}
