@@ -119,6 +119,11 @@ final class VolcengineClient implements AutoCloseable {
     return VolcengineErrors.classify(action, e.getCode(), code, message, requestId, null);
   }
 
+  /** The configured SDK client (for tests of the configuration). */
+  ApiClient apiClient() {
+    return apiClient;
+  }
+
   static String str(Object o) {
     return o == null ? "" : o.toString();
   }
