@@ -1,0 +1,115 @@
+package dev.teardown.cloud.volcengine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.teardown.cloud.CloudError;
+import dev.teardown.cloud.ErrorKind;
+import java.net.SocketTimeoutException;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/** The Volcengine error table, one case per code with the reason it is classified so. */
+class VolcengineErrorsTest {
+
+  static Stream<Arguments> cases() {
+    return Stream.of(
+        // code, HTTP status, expected kind, reason
+        Arguments.of("FlowLimitExceeded", 429, ErrorKind.THROTTLED, "API gateway rate limit: back off longer"),
+        Arguments.of("AccountFlowLimitExceeded", 429, ErrorKind.THROTTLED, "account-wide rate limit"),
+        Arguments.of("InternalError", 500, ErrorKind.RETRYABLE, "the cloud's own failure"),
+        Arguments.of("InternalErr", 500, ErrorKind.RETRYABLE, "EBS spelling of InternalError"),
+        Arguments.of("ServiceUnavailableTemp", 503, ErrorKind.RETRYABLE, "temporarily unavailable"),
+        Arguments.of("InternalServiceTimeout", 504, ErrorKind.RETRYABLE, "backend timed out"),
+        Arguments.of("IdempotentProcessing", 412, ErrorKind.RETRYABLE,
+            "the first call with this ClientToken is still running: ask again later"),
+        Arguments.of("IdempotentTimeout", 500, ErrorKind.RETRYABLE, "idempotency record timed out inside the cloud"),
+        Arguments.of("IncorrectDiskStatus", 403, ErrorKind.RETRYABLE,
+            "volume still attached/detaching: its status changes by itself"),
+        Arguments.of("InvalidInstanceStatus", 200, ErrorKind.RETRYABLE,
+            "per-instance: the instance is in a transition"),
+        Arguments.of("InvalidInstance.NotFound", 200, ErrorKind.NOT_FOUND, "per-instance: gone means deleted"),
+        Arguments.of("VolumeNotFound", 404, ErrorKind.NOT_FOUND, "volume gone means released"),
+        Arguments.of("SignatureDoesNotMatch", 401, ErrorKind.TERMINAL, "wrong secret: a retry signs the same way"),
+        Arguments.of("InvalidAccessKey", 401, ErrorKind.TERMINAL, "unknown access key"),
+        Arguments.of("AccessDenied", 403, ErrorKind.TERMINAL, "missing IAM permission"),
+        Arguments.of("MissingSignature", 401, ErrorKind.TERMINAL, "something strips the Authorization header"),
+        Arguments.of("IdempotentParameterMismatch", 400, ErrorKind.TERMINAL,
+            "a token reused for another request is a bug; retrying repeats it"),
+        Arguments.of("InvalidInstanceChargeType", 200, ErrorKind.TERMINAL,
+            "per-instance: unexpired prepaid is never deletable by a retry"),
+        Arguments.of("OperationDenied.DeletionProtection", 200, ErrorKind.TERMINAL,
+            "per-instance: protection must be turned off by a person"),
+        Arguments.of("VolumeStatusForbidDelete", 400, ErrorKind.TERMINAL, "prepaid/system volume: not deletable alone"),
+        Arguments.of("MissingParameter", 400, ErrorKind.TERMINAL, "our malformed request"),
+        Arguments.of("InvalidActionOrVersion", 404, ErrorKind.TERMINAL, "wrong endpoint or our bug"),
+        Arguments.of("SomethingNew", 503, ErrorKind.RETRYABLE, "unknown code on a 5xx: the cloud's side"),
+        Arguments.of("SomethingNew", 429, ErrorKind.THROTTLED, "unknown code on 429 is a rate limit"),
+        Arguments.of("SomethingNew", 400, ErrorKind.TERMINAL, "unknown code on a 4xx: the cloud says the request is wrong"),
+        Arguments.of("SomethingNew", 409, ErrorKind.RETRYABLE, "unknown conflict: a later call can get past it"),
+        Arguments.of("InvalidSnapshot.NotFound", 404, ErrorKind.NOT_FOUND, "unknown *.NotFound"),
+        Arguments.of("InvalidSomething", 200, ErrorKind.TERMINAL,
+            "unknown per-instance code shaped like a client error"),
+        Arguments.of("SomethingTransient", 200, ErrorKind.RETRYABLE,
+            "unknown per-instance code: a requeue is cheaper than a wrong final failure"),
+        Arguments.of(null, 502, ErrorKind.RETRYABLE, "bare HTTP 502 from a proxy"));
+  }
+
+  @ParameterizedTest(name = "{0} / HTTP {1} -> {2}: {3}")
+  @MethodSource("cases")
+  void classifies(String code, int status, ErrorKind kind, String reason) {
+    CloudError e = VolcengineErrors.classify("DeleteInstances", status, code, "cloud message", "req-1", "i-x");
+
+    assertThat(e.kind()).as(reason).isEqualTo(kind);
+    assertThat(e.code()).isEqualTo(code == null ? "HTTP" + status : code);
+    assertThat(e.action()).isEqualTo("DeleteInstances");
+    assertThat(e.requestId()).isEqualTo("req-1");
+    assertThat(e.message()).contains("cloud message");
+  }
+
+  @Test
+  void everyTerminalCodeInTheTableHasAnActionableMessage() {
+    VolcengineErrors.TABLE.forEach((code, rule) -> {
+      if (rule.kind() == ErrorKind.TERMINAL) {
+        assertThat(rule.hint()).as(code + " needs a hint").isNotNull();
+        assertThat(rule.hint().apply("i-x")).as(code).isNotBlank();
+      }
+    });
+  }
+
+  @Test
+  void prepaidMessageNamesTheInstanceAndWhatToDo() {
+    CloudError e = VolcengineErrors.classify(
+        "DeleteInstances", 200, VolcengineErrors.PREPAID_NOT_EXPIRED, "not supported", "r", "i-abc");
+
+    assertThat(e.message()).startsWith(VolcengineErrors.prepaidNotExpired("i-abc"));
+    assertThat(e.message()).contains("convert it to pay-as-you-go", "re-create this CloudInstanceDeletion");
+  }
+
+  @Test
+  void protectionMessageNamesTheInstance() {
+    CloudError e = VolcengineErrors.classify(
+        "DeleteInstances", 200, VolcengineErrors.DELETION_PROTECTED, "protected", "r", "i-p");
+
+    assertThat(e.message()).startsWith("deletion protection is on for i-p: turn it off");
+  }
+
+  @Test
+  void unknownTerminalCodeStillTellsWhatHappened() {
+    CloudError e = VolcengineErrors.classify("DeleteVolume", 400, "Weird", "odd", "r", null);
+
+    assertThat(e.kind()).isEqualTo(ErrorKind.TERMINAL);
+    assertThat(e.message()).contains("DeleteVolume", "Weird", "odd");
+  }
+
+  @Test
+  void networkFailuresAreRetryable() {
+    CloudError e = VolcengineErrors.network("DescribeVolumes", new SocketTimeoutException("timeout"));
+
+    assertThat(e.kind()).isEqualTo(ErrorKind.RETRYABLE);
+    assertThat(e.code()).isEqualTo(VolcengineErrors.NETWORK_ERROR);
+    assertThat(e.message()).contains("SocketTimeoutException");
+  }
+}
