@@ -1,0 +1,369 @@
+package dev.teardown.sim.ucloud;
+
+import dev.teardown.sim.WorldSpec;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The CompShare world: instances with a boot disk each, data disks, state transitions that take configurable time,
+ * and the per-instance operation lock. Transitions are evaluated lazily: every operation first calls
+ * {@link #advance(long)} with the simulator clock's now. Not thread-safe; the simulator serialises access.
+ *
+ * <p>Modelled behaviour (docs: compshare.cn API pages, seed 001; anything else is marked as our choice):
+ *
+ * <ul>
+ *   <li>Stop: only Running; Running → Stopping → Stopped after timing {@code stop}. A Spot (preemptible) instance
+ *       needs {@code Force=true}.
+ *   <li>Terminate: only Stopped. The instance stays visible as Stopped until it disappears after timing
+ *       {@code terminate} (what DescribeCompShareInstance shows meanwhile is not documented; a blind second
+ *       terminate meets the lock). With {@code ReleaseUDisk=true} its data disks disappear with it; without, they
+ *       survive unattached.
+ *   <li>Detach: the instance must be Stopped; the boot disk cannot be detached; the disk stays in the instance's
+ *       DiskSet until it is detached after timing {@code detach}.
+ *   <li>Delete disk: only unattached disks; deleting a deleted disk succeeds (documented). It is gone after timing
+ *       {@code release}.
+ *   <li>The operation lock: every mutating operation on an instance (stop, terminate, detach) takes a per-instance
+ *       lock with a TTL (timing {@code lock}, 10 minutes by default as documented). While it is held any further
+ *       mutating operation on that instance is refused with InstanceOperationInProgress. The docs only give the
+ *       TTL; we release it early when the operation completes (Stopped reached, instance gone, disk detached),
+ *       which is the behaviour a caller can rely on at worst being slower. So the lock lasts
+ *       {@code min(TTL, duration of the operation)}.
+ * </ul>
+ */
+final class CompShareWorld {
+
+  static final String RUNNING = "Running";
+  static final String STOPPED = "Stopped";
+  static final String STOPPING = "Stopping";
+  static final String STARTING = "Starting";
+
+  /** Disk states (UDisk names) as shown in /_sim/state; DescribeCompShareInstance has no disk state field. */
+  static final String DISK_IN_USE = "InUse";
+  static final String DISK_DETACHING = "Detaching";
+  static final String DISK_AVAILABLE = "Available";
+  static final String DISK_DELETING = "Deleting";
+  static final String DISK_DELETED = "Deleted";
+
+  /** An error answer: the RetCode and Message of the UCloud envelope. */
+  record Refusal(int retCode, String message) {}
+
+  /** The answer of one operation: either a refusal or the response fields, and whether the world changed. */
+  record Outcome(Refusal refusal, Map<String, Object> fields, boolean effective) {
+    static Outcome ok(Map<String, Object> fields, boolean effective) {
+      return new Outcome(null, fields, effective);
+    }
+
+    static Outcome refused(int code, String message) {
+      return new Outcome(new Refusal(code, message), Map.of(), false);
+    }
+
+    boolean ok() {
+      return refusal == null;
+    }
+  }
+
+  record Lock(String action, long untilMs) {}
+
+  static final class Instance {
+    String id;
+    String name;
+    String zone;
+    String chargeType;
+    boolean spot;
+    String state;
+    long transitionDoneAt = -1;
+    long goneAt = -1;
+    boolean releaseUDisk;
+    boolean gone;
+    String bootDiskId;
+    Lock lock;
+
+    boolean lockHeld(long now) {
+      return lock != null && now < lock.untilMs;
+    }
+
+    boolean terminating() {
+      return goneAt >= 0;
+    }
+  }
+
+  static final class Disk {
+    String id;
+    String originalInstanceId;
+    String instanceId;
+    String state;
+    long doneAt = -1;
+    int sizeGb = 100;
+
+    boolean exists() {
+      return !DISK_DELETED.equals(state) && !DISK_DELETING.equals(state);
+    }
+  }
+
+  final String region;
+  final Map<String, Instance> instances = new LinkedHashMap<>();
+  final Map<String, Disk> disks = new LinkedHashMap<>();
+  private final Map<String, String> bootDisks = new LinkedHashMap<>();
+  private final Map<String, Long> timings;
+
+  CompShareWorld(WorldSpec.CloudWorld spec, long now) {
+    this.region = spec.region;
+    this.timings = spec.timingsMs == null ? Map.of() : Map.copyOf(spec.timingsMs);
+    for (WorldSpec.Instance s : spec.instances) {
+      Instance i = new Instance();
+      i.id = s.id;
+      i.name = s.name == null ? s.id : s.name;
+      i.zone = s.zone;
+      i.spot = s.spot;
+      // CompShare reports a preemptible instance with ChargeType "Spot" (CreateCompShareInstance docs).
+      i.chargeType = s.spot ? "Spot" : (s.chargeType == null ? "Postpay" : s.chargeType);
+      i.state = s.state == null ? RUNNING : s.state;
+      if (STOPPING.equals(i.state)) {
+        i.transitionDoneAt = now + timing("stop");
+      } else if (STARTING.equals(i.state)) {
+        i.transitionDoneAt = now + timing("start");
+      }
+      i.bootDiskId = "bsi-" + (s.id.startsWith("uhost-") ? s.id.substring("uhost-".length()) : s.id);
+      bootDisks.put(i.bootDiskId, i.id);
+      instances.put(i.id, i);
+    }
+    for (WorldSpec.Disk s : spec.disks) {
+      Disk d = new Disk();
+      d.id = s.id;
+      d.instanceId = s.instanceId == null || s.instanceId.isBlank() ? null : s.instanceId;
+      d.originalInstanceId = d.instanceId;
+      d.state = s.state != null ? s.state : d.instanceId == null ? DISK_AVAILABLE : DISK_IN_USE;
+      disks.put(d.id, d);
+    }
+  }
+
+  /** Milliseconds a transition takes; defaults are ours (CompShare documents only the 10-minute lock). */
+  long timing(String name) {
+    Long v = timings.get(name);
+    if (v != null) {
+      return v;
+    }
+    return switch (name) {
+      case "stop", "start", "terminate" -> 3000;
+      case "detach" -> 1000;
+      case "lock" -> 600_000;
+      default -> 0; // release, latency
+    };
+  }
+
+  /** Applies every transition due by {@code now}. */
+  void advance(long now) {
+    for (Instance i : instances.values()) {
+      if (i.gone) {
+        continue;
+      }
+      if (i.transitionDoneAt >= 0 && now >= i.transitionDoneAt) {
+        i.state = STOPPING.equals(i.state) ? STOPPED : STARTING.equals(i.state) ? RUNNING : i.state;
+        i.transitionDoneAt = -1;
+      }
+      if (i.terminating() && now >= i.goneAt) {
+        i.gone = true;
+        i.lock = null;
+        for (Disk d : disks.values()) {
+          if (i.id.equals(d.instanceId)) {
+            d.instanceId = null;
+            d.doneAt = -1;
+            d.state = i.releaseUDisk ? DISK_DELETED : DISK_AVAILABLE;
+          }
+        }
+      }
+      if (i.lock != null && now >= i.lock.untilMs) {
+        i.lock = null;
+      }
+    }
+    for (Disk d : disks.values()) {
+      if (d.doneAt >= 0 && now >= d.doneAt) {
+        if (DISK_DETACHING.equals(d.state)) {
+          d.state = DISK_AVAILABLE;
+          d.instanceId = null;
+        } else if (DISK_DELETING.equals(d.state)) {
+          d.state = DISK_DELETED;
+        }
+        d.doneAt = -1;
+      }
+    }
+  }
+
+  /** The instance if it exists and lives in the asked zone (an instance without a zone lives in every zone). */
+  Instance visible(String zone, String id) {
+    Instance i = id == null ? null : instances.get(id);
+    if (i == null || i.gone) {
+      return null;
+    }
+    return zone == null || i.zone == null || i.zone.equals(zone) ? i : null;
+  }
+
+  List<Instance> visibleInstances(String zone) {
+    List<Instance> out = new ArrayList<>();
+    for (Instance i : instances.values()) {
+      if (visible(zone, i.id) != null) {
+        out.add(i);
+      }
+    }
+    return out;
+  }
+
+  List<Disk> dataDisksOf(String instanceId) {
+    List<Disk> out = new ArrayList<>();
+    for (Disk d : disks.values()) {
+      if (instanceId.equals(d.instanceId)) {
+        out.add(d);
+      }
+    }
+    return out;
+  }
+
+  // ---- operations -------------------------------------------------------------------------------------------
+
+  Outcome stop(String zone, String id, boolean force, long now) {
+    Instance i = visible(zone, id);
+    if (i == null) {
+      return notExist("UHost", id);
+    }
+    if (i.lockHeld(now)) {
+      return locked(i, now);
+    }
+    if (!RUNNING.equals(i.state) || i.terminating()) {
+      return Outcome.refused(CompShareCodes.STATE_NOT_ALLOWED,
+          "UHost [" + id + "] is " + i.state + "; only Running instances can be stopped");
+    }
+    if (i.spot && !force) {
+      return Outcome.refused(CompShareCodes.PARAMS_NOT_AVAILABLE,
+          "Params [Force] not available: a preemptible (Spot) instance can only be stopped with Force=true");
+    }
+    long d = timing("stop");
+    i.state = d <= 0 ? STOPPED : STOPPING;
+    i.transitionDoneAt = d <= 0 ? -1 : now + d;
+    lock(i, "StopCompShareInstance", now, d);
+    return Outcome.ok(fields("UHostId", id), true);
+  }
+
+  Outcome terminate(String zone, String id, boolean releaseUDisk, long now) {
+    Instance i = visible(zone, id);
+    if (i == null) {
+      return notExist("UHost", id);
+    }
+    if (i.lockHeld(now)) {
+      return locked(i, now);
+    }
+    String inRecycle = "Month".equals(i.chargeType) || "Year".equals(i.chargeType) ? "Yes" : "No";
+    if (i.terminating()) {
+      return Outcome.ok(fields("UHostId", id, "InRecycle", inRecycle), false); // lock expired before it finished
+    }
+    if (!STOPPED.equals(i.state)) {
+      return Outcome.refused(CompShareCodes.STATE_NOT_ALLOWED,
+          "UHost [" + id + "] is " + i.state + "; only Stopped instances can be terminated, stop it first");
+    }
+    long d = timing("terminate");
+    i.releaseUDisk = releaseUDisk;
+    i.goneAt = now + Math.max(0, d);
+    lock(i, "TerminateCompShareInstance", now, d);
+    advance(now);
+    return Outcome.ok(fields("UHostId", id, "InRecycle", inRecycle), true);
+  }
+
+  Outcome detach(String zone, String hostId, String diskId, long now) {
+    Instance i = visible(zone, hostId);
+    if (i == null) {
+      return notExist("UHost", hostId);
+    }
+    if (bootDisks.containsKey(diskId)) {
+      return Outcome.refused(CompShareCodes.PARAMS_NOT_AVAILABLE,
+          "Params [UDiskId] not available: " + diskId + " is a system disk and cannot be detached");
+    }
+    Disk d = diskId == null ? null : disks.get(diskId);
+    if (d == null || !d.exists()) {
+      return notExist("UDisk", diskId);
+    }
+    if (i.lockHeld(now)) {
+      return locked(i, now);
+    }
+    if (!STOPPED.equals(i.state) || i.terminating()) {
+      return Outcome.refused(CompShareCodes.STATE_NOT_ALLOWED,
+          "UHost [" + hostId + "] is " + i.state + "; disks can only be detached from Stopped instances");
+    }
+    if (!hostId.equals(d.instanceId)) {
+      return Outcome.refused(CompShareCodes.DISK_NOT_ATTACHED,
+          "UDisk [" + diskId + "] is not attached to UHost [" + hostId + "]");
+    }
+    if (DISK_DETACHING.equals(d.state)) {
+      return Outcome.ok(fields("UHostId", hostId, "UDiskId", diskId), false);
+    }
+    long t = timing("detach");
+    if (t <= 0) {
+      d.state = DISK_AVAILABLE;
+      d.instanceId = null;
+    } else {
+      d.state = DISK_DETACHING;
+      d.doneAt = now + t;
+    }
+    lock(i, "DetachCompshareDisk", now, t);
+    return Outcome.ok(fields("UHostId", hostId, "UDiskId", diskId), true);
+  }
+
+  Outcome deleteDisk(String diskId, long now) {
+    if (bootDisks.containsKey(diskId)) {
+      return Outcome.refused(CompShareCodes.PARAMS_NOT_AVAILABLE,
+          "Params [UDiskId] not available: " + diskId + " is a system disk; it goes with its instance");
+    }
+    Disk d = diskId == null ? null : disks.get(diskId);
+    if (d == null) {
+      return notExist("UDisk", diskId);
+    }
+    if (!d.exists()) {
+      return Outcome.ok(fields("UDiskId", diskId), false); // documented: deleting a deleted disk succeeds
+    }
+    if (d.instanceId != null) {
+      return Outcome.refused(CompShareCodes.DISK_IN_USE,
+          "UDisk [" + diskId + "] is attached to UHost [" + d.instanceId + "]; detach it first");
+    }
+    long t = timing("release");
+    d.state = t <= 0 ? DISK_DELETED : DISK_DELETING;
+    d.doneAt = t <= 0 ? -1 : now + t;
+    return Outcome.ok(fields("UDiskId", diskId), true);
+  }
+
+  /** Data disks that were attached to these instances at the start and still exist (every existing disk bills). */
+  List<String> orphanedDisks(Collection<String> deletedInstanceIds) {
+    List<String> out = new ArrayList<>();
+    for (Disk d : disks.values()) {
+      if (d.originalInstanceId != null && deletedInstanceIds.contains(d.originalInstanceId)
+          && !DISK_DELETED.equals(d.state) && !DISK_DELETING.equals(d.state)) {
+        out.add(d.id);
+      }
+    }
+    return out;
+  }
+
+  private void lock(Instance i, String action, long now, long operationMs) {
+    long ttl = timing("lock");
+    i.lock = new Lock(action, now + Math.max(0, Math.min(ttl, operationMs)));
+  }
+
+  private static Outcome locked(Instance i, long now) {
+    long remainingS = Math.max(1, (i.lock.untilMs - now + 999) / 1000);
+    return Outcome.refused(CompShareCodes.OPERATION_IN_PROGRESS,
+        "InstanceOperationInProgress: UHost [" + i.id + "] is locked by " + i.lock.action
+            + " in progress, retry after " + remainingS + "s");
+  }
+
+  private static Outcome notExist(String kind, String id) {
+    return Outcome.refused(CompShareCodes.RESOURCE_NOT_EXIST, kind + " [" + id + "] not exist");
+  }
+
+  private static Map<String, Object> fields(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int k = 0; k < kv.length; k += 2) {
+      m.put((String) kv[k], kv[k + 1]);
+    }
+    return m;
+  }
+}
