@@ -38,6 +38,15 @@ public interface CloudProvider extends AutoCloseable {
 
   BatchResult releaseDisks(ReleaseDisksRequest request) throws CloudException;
 
+  /**
+   * False when the cloud cannot look up an unattached disk by id (CompShare lists disks only under their
+   * instance): a disk it reports gone is then released once more with an idempotent call before it counts as
+   * released, instead of being trusted as gone.
+   */
+  default boolean canObserveUnattachedDisks() {
+    return true;
+  }
+
   @Override
   default void close() {}
 }

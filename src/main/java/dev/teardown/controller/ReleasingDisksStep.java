@@ -46,6 +46,7 @@ final class ReleasingDisksStep implements Step {
             busy++;
           }
         }
+        case GONE -> available.add(ds); // reported gone by a cloud that cannot see unattached disks: release once
         default -> busy++;
       }
     }

@@ -49,7 +49,7 @@ final class StepSupport {
       if (ds.getAction() == DiskAction.Retain) {
         continue;
       }
-      if (cd.phase() == DiskPhase.GONE || cd.phase() == DiskPhase.RECYCLED) {
+      if (goneConfirmed(ctx, ds, cd) || cd.phase() == DiskPhase.RECYCLED) {
         ds.setReleased(true);
         ds.setError(null);
       }
@@ -61,6 +61,11 @@ final class StepSupport {
   static java.time.Duration grace(DeletionContext ctx) {
     java.time.Duration g = ctx.config().pollInterval().multipliedBy(10);
     return g.compareTo(java.time.Duration.ofSeconds(2)) < 0 ? java.time.Duration.ofSeconds(2) : g;
+  }
+
+  /** Gone, and the cloud can tell (or Teardown's own idempotent release already ran for it). */
+  static boolean goneConfirmed(DeletionContext ctx, DiskStatus ds, CloudDisk cd) {
+    return cd.phase() == DiskPhase.GONE && (ctx.provider().canObserveUnattachedDisks() || ds.releaseCallCount() > 0);
   }
 
   static void updateDiskCount(DeletionContext ctx) {

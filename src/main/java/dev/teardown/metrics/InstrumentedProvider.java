@@ -92,6 +92,11 @@ public final class InstrumentedProvider implements CloudProvider {
   }
 
   @Override
+  public boolean canObserveUnattachedDisks() {
+    return delegate.canObserveUnattachedDisks();
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }

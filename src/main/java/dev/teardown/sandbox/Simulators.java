@@ -19,6 +19,8 @@ public final class Simulators {
   static final Map<String, Starter> STARTERS = new LinkedHashMap<>();
 
   static {
+    STARTERS.put("ucloud-compshare", dev.teardown.sim.ucloud.CompShareSimulator::new);
+    STARTERS.put("volcengine", dev.teardown.sim.volcengine.VolcengineSimulator::new);
   }
 
   /** Starts every cloud in the world; ports are basePort + 0, 1, 2 in provider order, or ephemeral when basePort is 0. */

@@ -52,6 +52,12 @@ public final class CompShareProvider implements CloudProvider {
     this.zone = zone;
   }
 
+  /** CompShare lists disks only inside their instance's DiskSet, so an unattached disk cannot be looked up. */
+  @Override
+  public boolean canObserveUnattachedDisks() {
+    return false;
+  }
+
   @Override
   public Capabilities capabilities() {
     return CAPABILITIES;
