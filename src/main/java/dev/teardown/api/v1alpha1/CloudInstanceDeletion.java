@@ -1,6 +1,7 @@
 package dev.teardown.api.v1alpha1;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -20,4 +21,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Disks", jsonPath = ".status.disks", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class CloudInstanceDeletion extends CustomResource<CloudInstanceDeletionSpec, CloudInstanceDeletionStatus>
-    implements Namespaced {}
+    implements Namespaced {
+
+  /** Overridden only to mark spec required in the schema: without it a resource with no spec passes admission. */
+  @Override
+  @Required
+  public CloudInstanceDeletionSpec getSpec() {
+    return super.getSpec();
+  }
+}

@@ -13,22 +13,37 @@ import java.util.List;
 @ValidationRule(value = "self == oldSelf", message = "spec is immutable: delete this resource and create a new one")
 @ValidationRule(
     value = "self.provider != 'tencentcloud' || self.instanceIds.all(i, i.matches('^ins-[a-z0-9]{8}$'))",
-    message = "tencentcloud instance ids look like ins-xxxxxxxx (8 lowercase letters or digits)")
+    message = "tencentcloud instance ids look like ins-xxxxxxxx (8 lowercase letters or digits)",
+    messageExpression = "'tencentcloud instance ids look like ins-xxxxxxxx (8 lowercase letters or digits), not: '"
+        + " + self.instanceIds.filter(i, !i.matches('^ins-[a-z0-9]{8}$')).join(', ')",
+    fieldPath = ".instanceIds")
 @ValidationRule(
     value = "self.provider != 'ucloud-compshare' || self.instanceIds.all(i, i.matches('^uhost-[a-z0-9]{4,32}$'))",
-    message = "ucloud-compshare instance ids look like uhost-xxxxxxxx")
+    message = "ucloud-compshare instance ids look like uhost-xxxxxxxx",
+    messageExpression = "'ucloud-compshare instance ids look like uhost-xxxxxxxx, not: '"
+        + " + self.instanceIds.filter(i, !i.matches('^uhost-[a-z0-9]{4,32}$')).join(', ')",
+    fieldPath = ".instanceIds")
 @ValidationRule(
     value = "self.provider != 'volcengine' || self.instanceIds.all(i, i.matches('^i-[a-z0-9]{8,32}$'))",
-    message = "volcengine instance ids look like i-xxxxxxxxxxxx")
+    message = "volcengine instance ids look like i-xxxxxxxxxxxx",
+    messageExpression = "'volcengine instance ids look like i-xxxxxxxxxxxx, not: '"
+        + " + self.instanceIds.filter(i, !i.matches('^i-[a-z0-9]{8,32}$')).join(', ')",
+    fieldPath = ".instanceIds")
 @ValidationRule(
     value = "self.provider != 'ucloud-compshare' || (has(self.zone) && size(self.zone) > 0)",
-    message = "zone is required for ucloud-compshare (for example cn-wlcb-01)")
+    message = "zone is required for ucloud-compshare (for example cn-wlcb-01)",
+    fieldPath = ".zone",
+    reason = "FieldValueRequired")
+// region + '-': a bare prefix would let region cn-bj accept zone cn-bj2-01.
 @ValidationRule(
-    value = "!has(self.zone) || self.zone.startsWith(self.region)",
-    message = "zone must lie in the region (a zone name starts with its region name)")
+    value = "!has(self.zone) || self.zone.startsWith(self.region + '-')",
+    message = "zone must lie in the region (a zone name is its region name, a dash and a suffix)",
+    fieldPath = ".zone")
 @ValidationRule(
     value = "!has(self.recycleBin) || self.recycleBin == 'Keep' || self.provider == 'tencentcloud'",
-    message = "recycleBin: Purge is only supported for tencentcloud")
+    message = "recycleBin: Purge is only supported for tencentcloud",
+    fieldPath = ".recycleBin",
+    reason = "FieldValueForbidden")
 public class CloudInstanceDeletionSpec {
 
   @Required
@@ -37,10 +52,12 @@ public class CloudInstanceDeletionSpec {
 
   @Required
   @Pattern("^[a-z]{2,}(-[a-z0-9]+)+$")
+  @Size(max = 63) // bounds the CEL cost estimate of the zone rule
   @JsonPropertyDescription("Region of the instances, for example ap-beijing, cn-wlcb or cn-beijing.")
   private String region;
 
   @Pattern("^[a-z]{2,}(-[a-z0-9]+)+$")
+  @Size(max = 63)
   @JsonPropertyDescription("Availability zone. Required by ucloud-compshare (for example cn-wlcb-01); optional otherwise.")
   private String zone;
 
