@@ -20,6 +20,10 @@ public final class TeardownOperator {
   public static void main(String[] args) throws Exception {
     String cmd = args.length == 0 ? "run" : args[0];
     String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+    if (!cmd.equals("run") && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      // local commands print their own tables; the operator's per-phase log lines would drown them
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
     int code = switch (cmd) {
       case "run" -> run();
       case "sandbox" -> Sandbox.main(rest);

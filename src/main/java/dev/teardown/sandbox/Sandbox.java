@@ -63,6 +63,7 @@ public final class Sandbox {
   }
 
   public static int main(String[] args) throws Exception {
+    quietEmbeddedApiLogs();
     Options o;
     try {
       o = parse(args);
@@ -72,6 +73,18 @@ public final class Sandbox {
     }
     return run(o, System.out);
   }
+
+  /** The mock API server logs every request through java.util.logging; the sandbox shows its own table instead. */
+  public static void quietEmbeddedApiLogs() {
+    for (java.util.logging.Logger l : QUIET) {
+      l.setLevel(java.util.logging.Level.WARNING);
+    }
+  }
+
+  // strong references: java.util.logging forgets the level of a logger nobody holds
+  private static final List<java.util.logging.Logger> QUIET = List.of(
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver"),
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver.MockWebServer"));
 
   static Options parse(String[] args) {
     Path world = null;
@@ -192,21 +205,25 @@ public final class Sandbox {
     return out;
   }
 
-  private static List<HasMetadata> parseAll(InputStream in) {
-    Object parsed = Serialization.unmarshal(in);
+  private static List<HasMetadata> parseAll(InputStream in) throws IOException {
+    String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     List<HasMetadata> out = new ArrayList<>();
-    if (parsed instanceof List<?> l) {
-      l.stream().filter(HasMetadata.class::isInstance).map(HasMetadata.class::cast).forEach(out::add);
-    } else if (parsed instanceof HasMetadata h) {
-      out.add(h);
-    }
-    out.replaceAll(h -> {
-      if (h.getMetadata().getNamespace() == null) {
-        h.getMetadata().setNamespace("default");
+    for (String doc : text.split("(?m)^---\\s*$")) {
+      if (doc.lines().allMatch(l -> l.isBlank() || l.trim().startsWith("#"))) {
+        continue;
       }
-      return h;
-    });
-    return out.stream().filter(h -> h instanceof CloudInstanceDeletion).toList();
+      io.fabric8.kubernetes.api.model.GenericKubernetesResource g =
+          Serialization.unmarshal(doc, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+      if (g == null || !"CloudInstanceDeletion".equals(g.getKind())) {
+        continue;
+      }
+      CloudInstanceDeletion d = Serialization.unmarshal(doc, CloudInstanceDeletion.class);
+      if (d.getMetadata().getNamespace() == null) {
+        d.getMetadata().setNamespace("default");
+      }
+      out.add(d);
+    }
+    return out;
   }
 
   /** Creates each deletion's Secret with the world's first key pair for its cloud (example Secrets are templates). */
