@@ -1,0 +1,68 @@
+package dev.teardown.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class OperatorConfigTest {
+
+  @Test
+  void defaultsComeFromTheOneSettingsTable() {
+    OperatorConfig c = OperatorConfig.defaults();
+    assertThat(c.namespaces()).isEmpty();
+    assertThat(c.leaderElection()).isFalse();
+    assertThat(c.pollInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.retryMax()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.cloudTimeout()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(c.endpoints()).isEmpty();
+    assertThat(OperatorConfig.SETTINGS).extracting(OperatorConfig.Setting::env).doesNotHaveDuplicates()
+        .allMatch(e -> e.startsWith("TEARDOWN_"));
+  }
+
+  @Test
+  void environmentOverridesParse() {
+    Map<String, String> env = Map.of(
+        "TEARDOWN_NAMESPACES", "ci, prod ,",
+        "TEARDOWN_LEADER_ELECTION", "true",
+        "TEARDOWN_POLL_INTERVAL", "750ms",
+        "TEARDOWN_RETRY_MAX", "2m",
+        "TEARDOWN_TENCENTCLOUD_ENDPOINT", "http://127.0.0.1:9001",
+        "TEARDOWN_VOLCENGINE_ENDPOINT", "open.example.internal");
+    OperatorConfig c = OperatorConfig.from(env::get);
+    assertThat(c.namespaces()).containsExactlyInAnyOrder("ci", "prod");
+    assertThat(c.leaderElection()).isTrue();
+    assertThat(c.pollInterval()).isEqualTo(Duration.ofMillis(750));
+    assertThat(c.retryMax()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(c.endpoints()).containsEntry("tencentcloud", URI.create("http://127.0.0.1:9001"))
+        .containsEntry("volcengine", URI.create("https://open.example.internal"));
+  }
+
+  @ParameterizedTest(name = "{0}={1} is refused: {2}")
+  @CsvSource(delimiter = '|', value = {
+    "TEARDOWN_LEADER_ELECTION|yes|must be true or false",
+    "TEARDOWN_RECONCILE_THREADS|many|whole number",
+    "TEARDOWN_POLL_INTERVAL|5 seconds|duration like",
+    "TEARDOWN_UCLOUD_COMPSHARE_ENDPOINT|http://10.0.0.8:8080|plain http:// for a non-loopback host",
+    "TEARDOWN_VOLCENGINE_ENDPOINT|ftp://127.0.0.1|http:// or https://",
+  })
+  void badValuesNameTheVariable(String env, String value, String fragment) {
+    assertThatThrownBy(() -> OperatorConfig.from(Map.of(env, value)::get))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(env)
+        .hasMessageContaining(fragment);
+  }
+
+  @Test
+  void plainHttpToAnyHostNeedsAnExplicitOptIn() {
+    OperatorConfig c = OperatorConfig.from(Map.of(
+        "TEARDOWN_UCLOUD_COMPSHARE_ENDPOINT", "http://10.0.0.8:8080",
+        "TEARDOWN_ALLOW_INSECURE_ENDPOINTS", "true")::get);
+    assertThat(c.endpoints().get("ucloud-compshare")).hasHost("10.0.0.8");
+  }
+}
