@@ -19,6 +19,7 @@ public final class Simulators {
   static final Map<String, Starter> STARTERS = new LinkedHashMap<>();
 
   static {
+    STARTERS.put("tencentcloud", dev.teardown.sim.tencent.TencentSimulator::new);
     STARTERS.put("ucloud-compshare", dev.teardown.sim.ucloud.CompShareSimulator::new);
     STARTERS.put("volcengine", dev.teardown.sim.volcengine.VolcengineSimulator::new);
   }

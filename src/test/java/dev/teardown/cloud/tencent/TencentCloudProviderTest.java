@@ -1,0 +1,462 @@
+package dev.teardown.cloud.tencent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.teardown.api.v1alpha1.Provider;
+import dev.teardown.cloud.BatchResult;
+import dev.teardown.cloud.CloudDisk;
+import dev.teardown.cloud.CloudException;
+import dev.teardown.cloud.CloudInstance;
+import dev.teardown.cloud.CloudProvider;
+import dev.teardown.cloud.CloudProviderFactory;
+import dev.teardown.cloud.ConnectionSpec;
+import dev.teardown.cloud.Credentials;
+import dev.teardown.cloud.DiskPhase;
+import dev.teardown.cloud.ErrorKind;
+import dev.teardown.cloud.InstancePhase;
+import dev.teardown.cloud.ReleaseDisksRequest;
+import dev.teardown.cloud.TerminateRequest;
+import dev.teardown.sim.CallLedger;
+import dev.teardown.sim.FaultRule;
+import dev.teardown.sim.WorldSpec;
+import dev.teardown.sim.tencent.MutableClock;
+import dev.teardown.sim.tencent.TencentSimulator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The adapter through the real Tencent SDK against the wire-level simulator. */
+class TencentCloudProviderTest {
+  private static final String REGION = "ap-guangzhou";
+  private static final String SECRET_ID = "AKIDteardowntest";
+  private static final String SECRET_KEY = "teardown-test-secret";
+
+  private final MutableClock clock = new MutableClock(Instant.now());
+  private TencentSimulator sim;
+
+  @AfterEach
+  void stop() {
+    if (sim != null) {
+      sim.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- deletion flows
+
+  @Test
+  void postpaidTerminateTakesDeleteWithInstanceDisksAndFreesTheOthers() throws Exception {
+    WorldSpec.CloudWorld w = world();
+    w.instances.add(instance("ins-post0001", "POSTPAID_BY_HOUR"));
+    w.disks.add(disk("disk-dwi00001", "ins-post0001", "POSTPAID_BY_HOUR", true));
+    w.disks.add(disk("disk-keep0001", "ins-post0001", "POSTPAID_BY_HOUR", false));
+    CloudProvider p = start(w);
+
+    CloudInstance before = p.describeInstances(List.of("ins-post0001")).get("ins-post0001");
+    assertThat(before.phase()).isEqualTo(InstancePhase.RUNNING);
+    assertThat(before.prepaid()).isFalse();
+    List<CloudDisk> data = p.describeDataDisks(List.of("ins-post0001")).get("ins-post0001");
+    assertThat(data).extracting(CloudDisk::id).containsExactly("disk-dwi00001", "disk-keep0001");
+    assertThat(p.releasedWithInstance(before, data.get(0), true)).isTrue();
+    assertThat(p.releasedWithInstance(before, data.get(1), true)).isFalse();
+
+    BatchResult r = p.terminateInstances(new TerminateRequest(List.of("ins-post0001"), true, false, false, "tok"));
+    assertThat(r.failures()).isEmpty();
+    assertThat(r.requestId()).isNotBlank();
+    CallLedger.Call call = onlyCall("TerminateInstances");
+    assertThat(call.effective()).isTrue();
+    assertThat(call.params()).doesNotContainKey("ReleasePrepaidDataDisks").containsEntry("ReleaseAddress", "false");
+    assertThat(p.describeInstances(List.of("ins-post0001")).get("ins-post0001").phase()).isEqualTo(InstancePhase.BUSY);
+
+    clock.advance(Duration.ofMillis(250));
+    assertThat(p.describeInstances(List.of("ins-post0001")).get("ins-post0001").phase()).isEqualTo(InstancePhase.GONE);
+    Map<String, CloudDisk> disks = p.describeDisks(List.of("disk-dwi00001", "disk-keep0001"));
+    assertThat(disks.get("disk-dwi00001").phase()).isEqualTo(DiskPhase.GONE);
+    assertThat(disks.get("disk-keep0001").phase()).isEqualTo(DiskPhase.AVAILABLE);
+    assertThat(disks.get("disk-keep0001").instanceId()).isNull();
+    assertThat(sim.orphanedDisks(List.of("ins-post0001"))).containsExactly("disk-keep0001");
+
+    assertThat(p.releaseDisks(new ReleaseDisksRequest(List.of("disk-keep0001"), false, "tok")).failures()).isEmpty();
+    assertThat(p.describeDisks(List.of("disk-keep0001")).get("disk-keep0001").phase()).isEqualTo(DiskPhase.GONE);
+    assertThat(sim.orphanedDisks(List.of("ins-post0001"))).isEmpty();
+  }
+
+  @Test
+  void prepaidTerminateRecyclesInstanceAndPrepaidDisksAndOnlyPurgeDestroys() throws Exception {
+    WorldSpec.CloudWorld w = world();
+    w.instances.add(instance("ins-pre00001", "PREPAID"));
+    w.disks.add(disk("disk-pre00001", "ins-pre00001", "PREPAID", false));
+    w.disks.add(disk("disk-post0002", "ins-pre00001", "POSTPAID_BY_HOUR", false));
+    CloudProvider p = start(w);
+
+    p.terminateInstances(new TerminateRequest(List.of("ins-pre00001"), true, false, false, "tok"));
+    assertThat(onlyCall("TerminateInstances").params()).containsEntry("ReleasePrepaidDataDisks", "true");
+    CloudInstance moving = p.describeInstances(List.of("ins-pre00001")).get("ins-pre00001");
+    assertThat(moving.state()).isEqualTo("SHUTDOWN");
+    assertThat(moving.phase()).as("SHUTDOWN while the terminate is OPERATING").isEqualTo(InstancePhase.BUSY);
+
+    clock.advance(Duration.ofMillis(200));
+    assertThat(p.describeInstances(List.of("ins-pre00001")).get("ins-pre00001").phase()).isEqualTo(InstancePhase.RECYCLED);
+    Map<String, CloudDisk> disks = p.describeDisks(List.of("disk-pre00001", "disk-post0002"));
+    assertThat(disks.get("disk-pre00001").state()).isEqualTo("TORECYCLE");
+    assertThat(disks.get("disk-pre00001").phase()).isEqualTo(DiskPhase.RECYCLED);
+    assertThat(disks.get("disk-post0002").phase()).isEqualTo(DiskPhase.ATTACHED);
+    assertThat(sim.orphanedDisks(List.of("ins-pre00001"))).containsExactly("disk-post0002");
+
+    // A repeated terminate without purge is a no-op: the recycle-bin instance is never sent again.
+    BatchResult again = p.terminateInstances(new TerminateRequest(List.of("ins-pre00001"), true, false, false, "tok"));
+    assertThat(again.failures()).isEmpty();
+    assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(1);
+    assertThat(sim.destroyCalls("ins-pre00001")).isZero();
+
+    p.terminateInstances(new TerminateRequest(List.of("ins-pre00001"), true, false, true, "tok"));
+    assertThat(sim.destroyCalls("ins-pre00001")).isEqualTo(1);
+    clock.advance(Duration.ofMillis(250));
+    assertThat(p.describeInstances(List.of("ins-pre00001")).get("ins-pre00001").phase()).isEqualTo(InstancePhase.GONE);
+    disks = p.describeDisks(List.of("disk-pre00001", "disk-post0002"));
+    assertThat(disks.get("disk-pre00001").phase()).isEqualTo(DiskPhase.GONE);
+    assertThat(disks.get("disk-post0002").phase()).isEqualTo(DiskPhase.AVAILABLE);
+  }
+
+  @Test
+  void keptPrepaidDisksAreDetachedThenTerminatedIntoTheRecycleBinAndPurgedOnlyOnRequest() throws Exception {
+    WorldSpec.CloudWorld w = world();
+    w.instances.add(instance("ins-pre00002", "PREPAID"));
+    w.disks.add(disk("disk-pre00002", "ins-pre00002", "PREPAID", false));
+    CloudProvider p = start(w);
+
+    p.terminateInstances(new TerminateRequest(List.of("ins-pre00002"), false, false, false, "tok"));
+    assertThat(onlyCall("TerminateInstances").params()).containsEntry("ReleasePrepaidDataDisks", "false");
+    clock.advance(Duration.ofMillis(200));
+    assertThat(p.describeDataDisks(List.of("ins-pre00002")).get("ins-pre00002"))
+        .singleElement().satisfies(d -> assertThat(d.phase()).isEqualTo(DiskPhase.ATTACHED));
+
+    assertThat(p.detachDisks("ins-pre00002", List.of("disk-pre00002")).failures()).isEmpty();
+    assertThat(p.describeDisks(List.of("disk-pre00002")).get("disk-pre00002").phase()).isEqualTo(DiskPhase.BUSY);
+    clock.advance(Duration.ofMillis(150));
+    assertThat(p.describeDisks(List.of("disk-pre00002")).get("disk-pre00002").phase()).isEqualTo(DiskPhase.AVAILABLE);
+
+    // A detach retried after it already happened is success, though the cloud refuses the call itself.
+    assertThat(p.detachDisks("ins-pre00002", List.of("disk-pre00002")).failures()).isEmpty();
+    assertThat(sim.ledger().all()).filteredOn(c -> c.action().equals("DetachDisks"))
+        .extracting(CallLedger.Call::outcome).containsExactly("OK", "InvalidDisk.NotSupported");
+
+    assertThat(p.releaseDisks(new ReleaseDisksRequest(List.of("disk-pre00002"), false, "tok")).failures()).isEmpty();
+    assertThat(p.describeDisks(List.of("disk-pre00002")).get("disk-pre00002").phase()).isEqualTo(DiskPhase.RECYCLED);
+    assertThat(sim.orphanedDisks(List.of("ins-pre00002"))).as("TORECYCLE is released").isEmpty();
+
+    p.releaseDisks(new ReleaseDisksRequest(List.of("disk-pre00002"), false, "tok"));
+    assertThat(sim.ledger().count("TerminateDisks")).as("no second TerminateDisks without purge").isEqualTo(1);
+    assertThat(sim.destroyCalls("disk-pre00002")).isZero();
+
+    p.releaseDisks(new ReleaseDisksRequest(List.of("disk-pre00002"), true, "tok"));
+    assertThat(sim.destroyCalls("disk-pre00002")).isEqualTo(1);
+    assertThat(p.describeDisks(List.of("disk-pre00002")).get("disk-pre00002").phase()).isEqualTo(DiskPhase.GONE);
+  }
+
+  @Test
+  void aBatchRefusedForOneAlreadyDetachedDiskReportsTheOthersAsRetryable() throws Exception {
+    WorldSpec.CloudWorld w = world();
+    w.instances.add(instance("ins-post0010", "POSTPAID_BY_HOUR"));
+    w.disks.add(disk("disk-a0000010", "ins-post0010", "POSTPAID_BY_HOUR", false));
+    w.disks.add(disk("disk-b0000010", "ins-post0010", "POSTPAID_BY_HOUR", false));
+    CloudProvider p = start(w);
+    p.detachDisks("ins-post0010", List.of("disk-a0000010"));
+    clock.advance(Duration.ofMillis(150));
+
+    BatchResult r = p.detachDisks("ins-post0010", List.of("disk-a0000010", "disk-b0000010"));
+    assertThat(r.failures()).containsOnlyKeys("disk-b0000010");
+    assertThat(r.failures().get("disk-b0000010").kind()).isEqualTo(ErrorKind.RETRYABLE);
+    assertThat(p.describeDisks(List.of("disk-b0000010")).get("disk-b0000010").phase()).isEqualTo(DiskPhase.ATTACHED);
+
+    assertThat(p.detachDisks("ins-post0010", List.of("disk-b0000010")).failures()).isEmpty();
+    assertThat(sim.ledger().all()).filteredOn(c -> c.action().equals("DetachDisks"))
+        .extracting(CallLedger.Call::outcome).containsExactly("OK", "InvalidDisk.NotSupported", "OK");
+  }
+
+  @Test
+  void goneOrTerminatingIdsAreDoneNotErrors() throws Exception {
+    WorldSpec.CloudWorld w = world();
+    w.instances.add(instance("ins-post0003", "POSTPAID_BY_HOUR"));
+    CloudProvider p = start(w);
+
+    Map<String, CloudInstance> seen = p.describeInstances(List.of("ins-post0003", "ins-vanished"));
+    assertThat(seen).containsOnlyKeys("ins-post0003", "ins-vanished");
+    assertThat(seen.get("ins-vanished").phase()).isEqualTo(InstancePhase.GONE);
+    assertThat(p.describeDisks(List.of("disk-vanished")).get("disk-vanished").phase()).isEqualTo(DiskPhase.GONE);
+
+    BatchResult r = p.terminateInstances(new TerminateRequest(List.of("ins-post0003", "ins-vanished"), false, false, false, "t"));
+    assertThat(r.failures()).containsOnlyKeys("ins-vanished");
+    assertThat(r.failures().get("ins-vanished").kind()).isEqualTo(ErrorKind.NOT_FOUND);
+    assertThat(onlyCall("TerminateInstances").ids()).containsExactly("ins-post0003");
+
+    // Asked again while it is still TERMINATING: done already, nothing is sent.
+    assertThat(p.terminateInstances(new TerminateRequest(List.of("ins-post0003"), false, false, false, "t")).failures()).isEmpty();
+    assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(1);
+  }
+
+  @Test
+  void realTimeTransitionsCompleteWithTheSystemClock() throws Exception {
+    WorldSpec.CloudWorld w = world();
+    w.instances.add(instance("ins-post0004", "POSTPAID_BY_HOUR"));
+    w.disks.add(disk("disk-keep0004", "ins-post0004", "POSTPAID_BY_HOUR", false));
+    CloudProvider p = start(w, Clock.systemUTC());
+
+    p.terminateInstances(new TerminateRequest(List.of("ins-post0004"), false, false, false, "t"));
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(
+        () -> p.describeInstances(List.of("ins-post0004")).get("ins-post0004").phase() == InstancePhase.GONE);
+    assertThat(p.describeDisks(List.of("disk-keep0004")).get("disk-keep0004").phase()).isEqualTo(DiskPhase.AVAILABLE);
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  @Test
+  void protectedInstanceIsTerminalWithTheCloudsCode() throws Exception {
+    WorldSpec.CloudWorld w = world();
+    WorldSpec.Instance i = instance("ins-prot0001", "POSTPAID_BY_HOUR");
+    i.deletionProtection = true;
+    w.instances.add(i);
+    CloudProvider p = start(w);
+
+    CloudInstance seen = p.describeInstances(List.of("ins-prot0001")).get("ins-prot0001");
+    assertThat(seen.deletionProtected()).isTrue();
+    assertThat(seen.notDeletableReason()).contains("deletion protection is on for ins-prot0001");
+
+    CloudException e = catchThrowableOfType(CloudException.class,
+        () -> p.terminateInstances(new TerminateRequest(List.of("ins-prot0001"), false, false, false, "t")));
+    assertThat(e.error().kind()).isEqualTo(ErrorKind.TERMINAL);
+    assertThat(e.error().code()).isEqualTo("UnsupportedOperation.InstancesProtected");
+    assertThat(e.error().action()).isEqualTo("TerminateInstances");
+    assertThat(e.error().requestId()).isNotBlank();
+    assertThat(e.error().message()).contains("turn off termination protection");
+    CallLedger.Call refused = onlyCall("TerminateInstances");
+    assertThat(refused.outcome()).isEqualTo("UnsupportedOperation.InstancesProtected");
+    assertThat(refused.effective()).isFalse();
+    assertThat(p.describeInstances(List.of("ins-prot0001")).get("ins-prot0001").phase()).isEqualTo(InstancePhase.RUNNING);
+  }
+
+  @Test
+  void wrongSecretKeyIsTerminalSignatureFailureAndNeverLeaksTheKey() throws Exception {
+    WorldSpec.CloudWorld w = world();
+    w.instances.add(instance("ins-post0005", "POSTPAID_BY_HOUR"));
+    sim = new TencentSimulator(w, clock, 7, "127.0.0.1", 0);
+    CloudProvider p = connect(SECRET_ID, "not-the-secret");
+
+    CloudException e = catchThrowableOfType(CloudException.class, () -> p.describeInstances(List.of("ins-post0005")));
+    assertThat(e.error().kind()).isEqualTo(ErrorKind.TERMINAL);
+    assertThat(e.error().code()).isEqualTo("AuthFailure.SignatureFailure");
+    assertThat(e.getMessage()).doesNotContain("not-the-secret").doesNotContain(SECRET_KEY);
+    assertThat(p.toString()).doesNotContain("not-the-secret").doesNotContain(SECRET_ID);
+    assertThat(onlyCall("DescribeInstances").outcome()).isEqualTo("AuthFailure.SignatureFailure");
+
+    CloudException unknown = catchThrowableOfType(CloudException.class,
+        () -> connect("AKIDunknown", SECRET_KEY).describeInstances(List.of("ins-post0005")));
+    assertThat(unknown.error().code()).isEqualTo("AuthFailure.SecretIdNotFound");
+    assertThat(unknown.error().kind()).isEqualTo(ErrorKind.TERMINAL);
+  }
+
+  @Test
+  void rateLimitIsThrottledRequestLimitExceeded() throws Exception {
+    WorldSpec.CloudWorld w = world();
+    w.rateLimits.put("TerminateInstances", 1);
+    w.instances.add(instance("ins-post0006", "POSTPAID_BY_HOUR"));
+    w.instances.add(instance("ins-post0007", "POSTPAID_BY_HOUR"));
+    CloudProvider p = start(w);
+
+    p.terminateInstances(new TerminateRequest(List.of("ins-post0006"), false, false, false, "t"));
+    CloudException e = catchThrowableOfType(CloudException.class,
+        () -> p.terminateInstances(new TerminateRequest(List.of("ins-post0007"), false, false, false, "t")));
+    assertThat(e.error().kind()).isEqualTo(ErrorKind.THROTTLED);
+    assertThat(e.error().code()).isEqualTo("RequestLimitExceeded");
+    assertThat(sim.ledger().all()).filteredOn(c -> c.action().equals("TerminateInstances"))
+        .extracting(CallLedger.Call::outcome).containsExactly("OK", "RequestLimitExceeded");
+
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(p.terminateInstances(new TerminateRequest(List.of("ins-post0007"), false, false, false, "t")).failures()).isEmpty();
+  }
+
+  @Test
+  void injectedServerFaultsAreRetryable() throws Exception {
+    WorldSpec.CloudWorld w = world();
+    w.instances.add(instance("ins-post0008", "POSTPAID_BY_HOUR"));
+    CloudProvider p = start(w);
+
+    sim.faults().add(FaultRule.error("DescribeInstances", "InternalError", 1));
+    CloudException internal = catchThrowableOfType(CloudException.class, () -> p.describeInstances(List.of("ins-post0008")));
+    assertThat(internal.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
+    assertThat(internal.error().code()).isEqualTo("InternalError");
+    assertThat(internal.error().requestId()).isNotBlank();
+
+    FaultRule http = FaultRule.error("DescribeDisks", null, 1).type(FaultRule.Type.HTTP_ERROR);
+    sim.faults().add(http);
+    CloudException gateway = catchThrowableOfType(CloudException.class, () -> p.describeDisks(List.of("disk-x")));
+    assertThat(gateway.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
+    assertThat(gateway.error().code()).isEqualTo("ServerSideError");
+
+    sim.faults().add(FaultRule.error("DescribeInstances", null, 1).type(FaultRule.Type.TIMEOUT).delayMs(1500));
+    CloudException timeout = catchThrowableOfType(CloudException.class, () -> p.describeInstances(List.of("ins-post0008")));
+    assertThat(timeout.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
+    assertThat(timeout.error().code()).isEqualTo("ClientSideError");
+
+    assertThat(p.describeInstances(List.of("ins-post0008")).get("ins-post0008").phase()).isEqualTo(InstancePhase.RUNNING);
+  }
+
+  @Test
+  void aLostAnswerIsNeverResentAndNeverTurnsIntoADestroy() throws Exception {
+    WorldSpec.CloudWorld w = world();
+    w.instances.add(instance("ins-pre00003", "PREPAID"));
+    CloudProvider p = start(w);
+    // The cloud applies the call, then closes the connection without answering, well within the client timeout:
+    // exactly the case OkHttp's default silent retry would resend.
+    sim.faults().add(FaultRule.error("TerminateInstances", null, 1).type(FaultRule.Type.TIMEOUT_AFTER_APPLY).delayMs(100));
+
+    CloudException lost = catchThrowableOfType(CloudException.class,
+        () -> p.terminateInstances(new TerminateRequest(List.of("ins-pre00003"), true, false, false, "t")));
+    assertThat(lost.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
+    assertThat(lost.error().code()).isEqualTo("ClientSideError");
+    assertThat(sim.ledger().count("TerminateInstances")).as("sent exactly once").isEqualTo(1);
+    assertThat(onlyCall("TerminateInstances").effective()).isTrue();
+
+    // The operator retries the step: the adapter sees the instance already in the recycle bin and sends nothing.
+    clock.advance(Duration.ofMillis(200));
+    assertThat(p.terminateInstances(new TerminateRequest(List.of("ins-pre00003"), true, false, false, "t")).failures()).isEmpty();
+    assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(1);
+    assertThat(sim.destroyCalls("ins-pre00003")).isZero();
+    assertThat(p.describeInstances(List.of("ins-pre00003")).get("ins-pre00003").phase()).isEqualTo(InstancePhase.RECYCLED);
+  }
+
+  // ---------------------------------------------------------------- wiring and world files
+
+  @Test
+  void simStateEndpointServesWorldAndLedgerAsJson() throws Exception {
+    WorldSpec.CloudWorld w = world();
+    w.instances.add(instance("ins-post0009", "POSTPAID_BY_HOUR"));
+    CloudProvider p = start(w);
+    p.terminateInstances(new TerminateRequest(List.of("ins-post0009"), false, false, false, "t"));
+
+    HttpResponse<String> resp = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(sim.endpoint() + "/_sim/state")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(resp.statusCode()).isEqualTo(200);
+    JsonNode state = new ObjectMapper().readTree(resp.body());
+    assertThat(state.path("provider").asText()).isEqualTo("tencentcloud");
+    assertThat(state.path("world").path("instances").get(0).path("state").asText()).isEqualTo("TERMINATING");
+    assertThat(state.path("ledger")).extracting(c -> c.path("action").asText())
+        .containsExactly("DescribeInstances", "TerminateInstances");
+    assertThat(state.path("ledger").get(1).path("effective").asBoolean()).isTrue();
+  }
+
+  @Test
+  void worldLoadedFromYamlIsWhatTheAdapterSees() throws Exception {
+    String yaml = """
+        seed: 3
+        clouds:
+          tencentcloud:
+            region: ap-guangzhou
+            credentials: [{id: AKIDteardowntest, secret: teardown-test-secret}]
+            timingsMs: {terminate: 100, shutdown: 100, detach: 100}
+            instances:
+              - {id: ins-yaml0001, chargeType: PREPAID, state: RUNNING, zone: ap-guangzhou-3}
+              - {id: ins-yaml0002, chargeType: POSTPAID_BY_HOUR, state: SHUTDOWN}
+            disks:
+              - {id: disk-yaml0001, instanceId: ins-yaml0001, chargeType: PREPAID}
+              - {id: disk-yaml0002, instanceId: ins-yaml0001, chargeType: POSTPAID_BY_HOUR, deleteWithInstance: true}
+              - {id: disk-yaml0003, instanceId: ins-yaml0001, portable: false}
+              - {id: disk-yaml0004}
+        """;
+    WorldSpec spec = new ObjectMapper(new YAMLFactory()).readValue(yaml, WorldSpec.class);
+    sim = new TencentSimulator(spec.clouds.get("tencentcloud"), clock, spec.seed, "127.0.0.1", 0);
+    CloudProvider p = connect(SECRET_ID, SECRET_KEY);
+
+    Map<String, CloudInstance> is = p.describeInstances(List.of("ins-yaml0001", "ins-yaml0002"));
+    assertThat(is.get("ins-yaml0001").prepaid()).isTrue();
+    assertThat(is.get("ins-yaml0001").phase()).isEqualTo(InstancePhase.RUNNING);
+    assertThat(is.get("ins-yaml0002").phase()).isEqualTo(InstancePhase.RECYCLED);
+
+    List<CloudDisk> data = p.describeDataDisks(List.of("ins-yaml0001", "ins-yaml0002")).get("ins-yaml0001");
+    assertThat(data).extracting(CloudDisk::id).containsExactly("disk-yaml0001", "disk-yaml0002", "disk-yaml0003");
+    assertThat(data).extracting(d -> p.releasedWithInstance(is.get("ins-yaml0001"), d, false))
+        .containsExactly(false, true, true);
+    assertThat(data).extracting(d -> p.releasedWithInstance(is.get("ins-yaml0001"), d, true))
+        .containsExactly(true, true, true);
+    assertThat(p.describeDisks(List.of("disk-yaml0004")).get("disk-yaml0004").phase()).isEqualTo(DiskPhase.AVAILABLE);
+    // The system disk exists in the cloud but is never reported as a data disk.
+    assertThat(p.describeDisks(List.of("disk-sys-yaml0001")).get("disk-sys-yaml0001").phase()).isEqualTo(DiskPhase.ATTACHED);
+  }
+
+  @Test
+  void factoryIsRegisteredAndRefusesASecretWithoutKeys() {
+    CloudProviderFactory f = ServiceLoader.load(CloudProviderFactory.class).stream()
+        .map(ServiceLoader.Provider::get)
+        .filter(x -> x.provider() == Provider.TENCENTCLOUD)
+        .findFirst().orElseThrow();
+    assertThat(f.requiredSecretKeys()).containsExactly("secretId", "secretKey");
+    CloudException e = catchThrowableOfType(CloudException.class, () -> f.connect(
+        new ConnectionSpec(REGION, null, new Credentials(Map.of("secretId", "x")), null, Duration.ofSeconds(1))));
+    assertThat(e.error().kind()).isEqualTo(ErrorKind.TERMINAL);
+    assertThat(e.error().message()).contains("secretKey");
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private CloudProvider start(WorldSpec.CloudWorld w) throws CloudException {
+    return start(w, clock);
+  }
+
+  private CloudProvider start(WorldSpec.CloudWorld w, Clock c) throws CloudException {
+    sim = new TencentSimulator(w, c, 7, "127.0.0.1", 0);
+    return connect(SECRET_ID, SECRET_KEY);
+  }
+
+  private CloudProvider connect(String id, String key) throws CloudException {
+    return new TencentProviderFactory().connect(new ConnectionSpec(REGION, null,
+        new Credentials(Map.of("secretId", id, "secretKey", key)), sim.endpoint(), Duration.ofSeconds(1)));
+  }
+
+  private CallLedger.Call onlyCall(String action) {
+    List<CallLedger.Call> calls = sim.ledger().matching(c -> c.action().equals(action));
+    assertThat(calls).hasSize(1);
+    return calls.get(0);
+  }
+
+  private static WorldSpec.CloudWorld world() {
+    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
+    w.region = REGION;
+    w.credentials.add(new WorldSpec.KeyPair(SECRET_ID, SECRET_KEY));
+    w.timingsMs.put("terminate", 200L);
+    w.timingsMs.put("shutdown", 150L);
+    w.timingsMs.put("detach", 100L);
+    return w;
+  }
+
+  private static WorldSpec.Instance instance(String id, String chargeType) {
+    WorldSpec.Instance i = new WorldSpec.Instance();
+    i.id = id;
+    i.chargeType = chargeType;
+    i.state = "RUNNING";
+    i.zone = REGION + "-3";
+    return i;
+  }
+
+  private static WorldSpec.Disk disk(String id, String instanceId, String chargeType, boolean deleteWithInstance) {
+    WorldSpec.Disk d = new WorldSpec.Disk();
+    d.id = id;
+    d.instanceId = instanceId;
+    d.chargeType = chargeType;
+    d.deleteWithInstance = deleteWithInstance;
+    return d;
+  }
+}
