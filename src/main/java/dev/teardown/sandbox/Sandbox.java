@@ -131,7 +131,13 @@ public final class Sandbox {
     }
     List<CloudInstanceDeletion> deletions = manifests.stream()
         .filter(CloudInstanceDeletion.class::isInstance).map(CloudInstanceDeletion.class::cast).toList();
-    Map<String, CloudSimulator> sims = Simulators.start(world, "127.0.0.1", o.simPortBase());
+    Map<String, CloudSimulator> sims;
+    try {
+      sims = Simulators.start(world, "127.0.0.1", o.simPortBase());
+    } catch (IllegalArgumentException | IOException e) {
+      out.println("sandbox: cannot start the simulators: " + e.getMessage());
+      return 2;
+    }
     Map<String, URI> endpoints = new LinkedHashMap<>();
     sims.forEach((p, s) -> endpoints.put(p, s.endpoint()));
     try (EmbeddedKube kube = EmbeddedKube.start(o.kubePort())) {

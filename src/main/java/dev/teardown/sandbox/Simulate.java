@@ -32,7 +32,13 @@ public final class Simulate {
       System.err.println("simulate: " + e.getMessage());
       return 2;
     }
-    Map<String, CloudSimulator> sims = Simulators.start(spec, host, base);
+    Map<String, CloudSimulator> sims;
+    try {
+      sims = Simulators.start(spec, host, base);
+    } catch (IllegalArgumentException | java.io.IOException e) {
+      System.err.println("simulate: cannot start the simulators: " + e.getMessage());
+      return 2;
+    }
     sims.forEach((p, s) -> System.out.println(
         p + " simulator at " + s.endpoint() + "  (state: " + s.endpoint() + "/_sim/state)  operator setting: "
             + dev.teardown.config.OperatorConfig.ENDPOINT_ENV.get(p) + "=" + s.endpoint()));
