@@ -28,6 +28,7 @@ public final class TeardownOperator {
       case "run" -> run();
       case "sandbox" -> Sandbox.main(rest);
       case "simulate" -> Simulate.main(rest);
+      case "bench" -> dev.teardown.sandbox.Bench.main(rest);
       case "settings" -> settings();
       case "-h", "--help", "help" -> usage(0);
       default -> usage(2);
@@ -44,6 +45,7 @@ public final class TeardownOperator {
           sandbox    embedded Kubernetes API + simulated clouds + operator; applies examples/ and reports
                      (options: --world FILE --apply DIR|FILE --json FILE --timeout 60s --serve --no-operator)
           simulate   only the cloud simulators, from a world file (options: --world FILE --port-base N --host H)
+          bench      speed and memory figures (options: --provider P --deletions N --instances M --disks D)
           settings   print every setting (environment variable, default, meaning)
         """);
     return code;
