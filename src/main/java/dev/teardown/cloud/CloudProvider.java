@@ -47,6 +47,15 @@ public interface CloudProvider extends AutoCloseable {
     return true;
   }
 
+  /**
+   * Client-side request budget per port operation (describeInstances, describeDisks, stopInstances,
+   * terminateInstances, detachDisks, releaseDisks), shared by every deletion using the same keys and region. Below
+   * the cloud's documented limits, leaving room for the adapter's own look-ups; empty = no client-side limit.
+   */
+  default Map<String, Integer> requestsPerSecond() {
+    return Map.of();
+  }
+
   @Override
   default void close() {}
 }

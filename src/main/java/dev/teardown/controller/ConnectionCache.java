@@ -39,8 +39,8 @@ public final class ConnectionCache implements AutoCloseable {
     String key = p.value() + "|" + region + "|" + zone + "|" + endpoint + "|" + fingerprint(secret);
     CloudProvider cp = cache.get(key);
     if (cp == null) {
-      cp = new InstrumentedProvider(p.value(),
-          factory.connect(new ConnectionSpec(region, zone, new Credentials(secret), endpoint, timeout)), registry);
+      cp = new RateLimitedProvider(new InstrumentedProvider(p.value(),
+          factory.connect(new ConnectionSpec(region, zone, new Credentials(secret), endpoint, timeout)), registry));
       cache.put(key, cp);
       if (cache.size() > MAX) {
         var eldest = cache.entrySet().iterator().next();

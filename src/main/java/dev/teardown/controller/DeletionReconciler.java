@@ -145,6 +145,10 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
       reschedule = backoff(status, null, false, now);
     } catch (CloudException e) {
       CloudError err = e.error();
+      if (RateLimitedProvider.DEFERRED.equals(err.code())) {
+        // held back by our own rate limit: not an error of the cloud, nothing to record
+        return new Outcome(status, changed(before, status), err.retryAfter());
+      }
       status.setLastError(errorInfo(err, now));
       if (err.kind() == ErrorKind.TERMINAL) {
         status.setPhase(Phase.Failed);
@@ -281,11 +285,18 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
     if (d.compareTo(config.retryMax()) > 0) {
       d = config.retryMax();
     }
+    d = jitter(d); // resources throttled together must not retry in lockstep
     if (hint != null && hint.compareTo(d) > 0) {
       d = hint; // a cloud-side lock is honoured even past retryMax: calling earlier only fails again
     }
     status.setNextAttemptAt(now.plus(d).toString());
     return d;
+  }
+
+  /** Spreads a delay over [d, 1.5 d) so that deletions waiting together do not come back together. */
+  static Duration jitter(Duration d) {
+    long ms = Math.max(1, d.toMillis());
+    return Duration.ofMillis(ms + java.util.concurrent.ThreadLocalRandom.current().nextLong(ms / 2 + 1));
   }
 
   private void applyConditions(CloudInstanceDeletion r, CloudInstanceDeletionStatus st, String failReason, Instant now) {

@@ -92,6 +92,11 @@ public final class InstrumentedProvider implements CloudProvider {
   }
 
   @Override
+  public Map<String, Integer> requestsPerSecond() {
+    return delegate.requestsPerSecond();
+  }
+
+  @Override
   public boolean canObserveUnattachedDisks() {
     return delegate.canObserveUnattachedDisks();
   }

@@ -181,6 +181,9 @@ public final class Bench {
             pct(lat, 50) / 1000.0, pct(lat, 95) / 1000.0, pct(lat, 100) / 1000.0);
         out.printf(Locale.ROOT, "  cloud API calls     %d (%.1f per instance, %d refused: throttled/locked/faults)%n",
             calls, calls / (double) total, refused);
+        Map<String, Long> byAction = new java.util.TreeMap<>();
+        sim.ledger().all().forEach(c -> byAction.merge(c.action() + (c.ok() ? "" : " (refused " + c.outcome() + ")"), 1L, Long::sum));
+        out.println("  calls by action     " + byAction);
         out.printf(Locale.ROOT, "  reconciles          %.0f (%.1f per deletion)%n", reconciles, reconciles / deletions);
         out.printf(Locale.ROOT, "  heap                %d MiB before, %d MiB peak (max %d MiB)%n",
             heapBefore >> 20, peakHeap >> 20, mem.getHeapMemoryUsage().getMax() >> 20);

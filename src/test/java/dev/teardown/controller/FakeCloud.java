@@ -30,6 +30,14 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
   final Map<String, CloudDisk> disks = Collections.synchronizedMap(new LinkedHashMap<>());
   final List<String> calls = Collections.synchronizedList(new ArrayList<>());
   volatile CloudError failNextMutation;
+  volatile Map<String, Integer> rates = Map.of();
+  final java.util.concurrent.atomic.AtomicInteger describeInstanceCalls = new java.util.concurrent.atomic.AtomicInteger();
+  final java.util.concurrent.atomic.AtomicInteger describeDiskCalls = new java.util.concurrent.atomic.AtomicInteger();
+
+  @Override
+  public Map<String, Integer> requestsPerSecond() {
+    return rates;
+  }
 
   void instance(String id, boolean prepaid) {
     instances.put(id, new CloudInstance(id, "RUNNING", InstancePhase.RUNNING, prepaid ? "PREPAID" : "POSTPAID_BY_HOUR",
@@ -69,6 +77,7 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
 
   @Override
   public Map<String, CloudInstance> describeInstances(List<String> ids) {
+    describeInstanceCalls.incrementAndGet();
     Map<String, CloudInstance> out = new LinkedHashMap<>();
     ids.forEach(id -> out.put(id, instances.getOrDefault(id, CloudInstance.gone(id))));
     return out;
@@ -86,6 +95,7 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
 
   @Override
   public Map<String, CloudDisk> describeDisks(List<String> ids) {
+    describeDiskCalls.incrementAndGet();
     Map<String, CloudDisk> out = new LinkedHashMap<>();
     ids.forEach(id -> out.put(id, disks.getOrDefault(id, CloudDisk.gone(id))));
     return out;

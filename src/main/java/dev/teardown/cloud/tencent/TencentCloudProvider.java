@@ -57,6 +57,17 @@ final class TencentCloudProvider implements CloudProvider {
     this.description = description;
   }
 
+  /**
+   * Below Tencent's documented limits (TerminateInstances 10/s, TerminateDisks 20/s, DescribeInstancesStatus 40/s;
+   * DescribeInstances and DetachDisks are not documented and get the describe budget). terminateInstances and
+   * releaseDisks each also describe first, so their budgets leave room for that look-up.
+   */
+  @Override
+  public java.util.Map<String, Integer> requestsPerSecond() {
+    return java.util.Map.of("describeInstances", 20, "describeDisks", 20, "terminateInstances", 5,
+        "detachDisks", 8, "releaseDisks", 8);
+  }
+
   @Override
   public Capabilities capabilities() {
     return CAPABILITIES;

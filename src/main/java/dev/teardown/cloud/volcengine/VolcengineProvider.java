@@ -49,6 +49,13 @@ public final class VolcengineProvider implements CloudProvider {
     this.clock = clock;
   }
 
+  /** Volcengine documents no per-action limits for these calls; stay well under common OpenAPI defaults. */
+  @Override
+  public java.util.Map<String, Integer> requestsPerSecond() {
+    return java.util.Map.of("describeInstances", 15, "describeDisks", 15, "terminateInstances", 10,
+        "detachDisks", 10, "releaseDisks", 10);
+  }
+
   @Override
   public Capabilities capabilities() {
     return CAPABILITIES;
