@@ -19,7 +19,10 @@ import java.util.Set;
  * The simulated Volcengine fleet: ECS instances and EBS volumes with their states, and the actions that change them.
  * Transitions (instance DELETING, volume detaching, volume deleting) take the time configured in
  * {@code timingsMs} ("terminate", "detach", "release") and are applied lazily against the clock whenever the world is
- * read or changed. Not thread-safe: the simulator serialises access.
+ * read or changed. DeleteInstances is asynchronous: with "terminateLag" &gt; 0 an accepted deletion waits that long in
+ * the cloud's task queue, the instance still showing its old status, before it goes DELETING (a guess at the
+ * eventual consistency of DescribeInstances; 0, the default, shows DELETING at once). Not thread-safe: the simulator
+ * serialises access.
  */
 final class VolcengineWorld {
 
@@ -32,6 +35,7 @@ final class VolcengineWorld {
   static final long DEFAULT_TERMINATE_MS = 2000;
   static final long DEFAULT_DETACH_MS = 1000;
   static final long DEFAULT_RELEASE_MS = 500;
+  static final long DEFAULT_TERMINATE_LAG_MS = 0;
 
   /** An ECS instance. */
   static final class Instance {
@@ -45,6 +49,8 @@ final class VolcengineWorld {
     boolean spot;
     Instant createdAt;
     Instant expiredAt;
+    /** An accepted deletion still queued: the instance shows DELETING from then on. */
+    Instant deleteQueuedUntil;
     Instant deletingUntil;
   }
 
@@ -153,6 +159,13 @@ final class VolcengineWorld {
   /** Applies every transition that is due, in time order. */
   void advance() {
     Instant now = clock.instant();
+    for (Instance i : instances.values()) {
+      if (i.deleteQueuedUntil != null && !i.deleteQueuedUntil.isAfter(now)) {
+        i.status = "DELETING";
+        i.deletingUntil = i.deleteQueuedUntil.plusMillis(timing("terminate", DEFAULT_TERMINATE_MS));
+        i.deleteQueuedUntil = null;
+      }
+    }
     record Due(Instant at, Runnable apply) {}
     List<Due> due = new ArrayList<>();
     for (Instance i : instances.values()) {
@@ -280,7 +293,8 @@ final class VolcengineWorld {
 
   /**
    * DeleteInstances: each instance is checked on its own; the answer lists one OperationDetails entry per requested
-   * instance, with an Error for those that were refused. Accepted instances go DELETING for "terminate" ms.
+   * instance, with an Error for those that were refused. Accepted instances go DELETING for "terminate" ms (after
+   * "terminateLag" ms in the queue); an instance whose deletion is already queued is accepted again without effect.
    */
   Outcome deleteInstances(List<String> ids, boolean visible) {
     Instant now = clock.instant();
@@ -294,6 +308,8 @@ final class VolcengineWorld {
       if (i == null) {
         code = "InvalidInstance.NotFound";
         message = "The specified instance does not exist.";
+      } else if (i.deleteQueuedUntil != null) {
+        // already being deleted: nothing more to do
       } else if (i.deletionProtection) {
         code = "OperationDenied.DeletionProtection";
         message = "The specified instance has deletion protection enabled.";
@@ -305,8 +321,13 @@ final class VolcengineWorld {
         code = "InvalidInstanceStatus";
         message = "The status of the specified instance does not support this request.";
       } else {
-        i.status = "DELETING";
-        i.deletingUntil = now.plusMillis(timing("terminate", DEFAULT_TERMINATE_MS));
+        long lag = timing("terminateLag", DEFAULT_TERMINATE_LAG_MS);
+        if (lag > 0) {
+          i.deleteQueuedUntil = now.plusMillis(lag);
+        } else {
+          i.status = "DELETING";
+          i.deletingUntil = now.plusMillis(timing("terminate", DEFAULT_TERMINATE_MS));
+        }
         effective = true;
       }
       Map<String, Object> d = new LinkedHashMap<>();
@@ -430,6 +451,7 @@ final class VolcengineWorld {
       m.put("deletionProtection", i.deletionProtection);
       m.put("spot", i.spot);
       m.put("zone", i.zone);
+      m.put("deleteQueuedUntil", i.deleteQueuedUntil == null ? null : i.deleteQueuedUntil.toString());
       m.put("deletingUntil", i.deletingUntil == null ? null : i.deletingUntil.toString());
       is.add(m);
     }

@@ -287,4 +287,30 @@ class VolcengineSimulatorTest {
       assertThat(c.effective()).isFalse();
     });
   }
+
+  @Test
+  void aQueuedDeletionShowsTheOldStatusUntilTheLagIsOverAndIsNotRepeated() throws Exception {
+    sim.close();
+    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
+    w.credentials.add(new WorldSpec.KeyPair(AK, SK));
+    w.timingsMs.put("terminateLag", 300L);
+    w.timingsMs.put("terminate", 5000L);
+    WorldSpec.Instance i = new WorldSpec.Instance();
+    i.id = "i-1";
+    w.instances.add(i);
+    sim = new VolcengineSimulator(w, Clock.systemUTC(), 1, "127.0.0.1", 0);
+    Req first = Req.of("ecs", "Action", "DeleteInstances", "Version", "2020-04-01", "InstanceIds.1", "i-1",
+        "ClientToken", "tok-1");
+    Req other = Req.of("ecs", "Action", "DeleteInstances", "Version", "2020-04-01", "InstanceIds.1", "i-1",
+        "ClientToken", "tok-2");
+
+    assertThat(body(send(first)).at("/Result/OperationDetails/0/Error").isMissingNode()).isTrue();
+    assertThat(sim.instanceStatus("i-1")).as("still queued").contains("RUNNING");
+    assertThat(body(send(first)).at("/Result/OperationDetails/0/Error").isMissingNode()).isTrue();
+    assertThat(body(send(other)).at("/Result/OperationDetails/0/Error").isMissingNode()).isTrue();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+        .until(() -> sim.instanceStatus("i-1").orElse("").equals("DELETING"));
+
+    assertThat(sim.ledger().all()).extracting(CallLedger.Call::effective).containsExactly(true, false, false);
+  }
 }
