@@ -192,10 +192,13 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
         config.endpoints().get(spec.getProvider().value()), config.cloudTimeout());
 
     Map<String, CloudInstance> instances = provider.describeInstances(spec.getInstanceIds());
-    List<String> diskIds = status.getInstances().stream()
-        .flatMap(i -> i.getDataDisks().stream()).map(DiskStatus::getId).toList();
-    CloudSnapshot snapshot = new CloudSnapshot(instances,
-        () -> diskIds.isEmpty() ? Map.<String, CloudDisk>of() : provider.describeDisks(diskIds));
+    // The disk ids are read when a step first needs the disks, not now: Pending records them, and a pass may go
+    // straight on from Pending to a step that observes them (an instance found already in the recycle bin).
+    CloudSnapshot snapshot = new CloudSnapshot(instances, () -> {
+      List<String> diskIds = status.getInstances().stream()
+          .flatMap(i -> i.getDataDisks().stream()).map(DiskStatus::getId).toList();
+      return diskIds.isEmpty() ? Map.<String, CloudDisk>of() : provider.describeDisks(diskIds);
+    });
     DeletionContext ctx = new DeletionContext(resource, status, provider, snapshot, config, clock);
     String reason = null;
     for (int hop = 0; hop < Phase.values().length; hop++) {

@@ -98,6 +98,11 @@ final class ReleasingDisksStep implements Step {
       }
       return StepResult.acted(Phase.ReleasingDisks, "Purge requested for recycled " + TerminatingStep.ids(requested) + ".");
     }
+    if (waiting > 0) {
+      // Destroying a recycled instance destroys the disks recycled with it; purging those now would race the cloud
+      // with a second irreversible call. Look at the disks again once the purged instances are gone.
+      return StepResult.waitFor(Phase.ReleasingDisks, "Waiting for " + waiting + " purged instances to disappear.");
+    }
     List<DiskStatus> recycledDisks = new ArrayList<>();
     for (InstanceStatus is : ctx.instances()) {
       if (is.getOutcome() == InstanceOutcome.Failed) {

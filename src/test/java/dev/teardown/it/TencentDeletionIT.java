@@ -1,0 +1,656 @@
+package dev.teardown.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
+
+import dev.teardown.OperatorRuntime;
+import dev.teardown.api.v1alpha1.CloudInstanceDeletion;
+import dev.teardown.api.v1alpha1.CloudInstanceDeletionStatus;
+import dev.teardown.api.v1alpha1.DataDiskPolicy;
+import dev.teardown.api.v1alpha1.DiskAction;
+import dev.teardown.api.v1alpha1.DiskStatus;
+import dev.teardown.api.v1alpha1.ErrorInfo;
+import dev.teardown.api.v1alpha1.InstanceOutcome;
+import dev.teardown.api.v1alpha1.InstanceStatus;
+import dev.teardown.api.v1alpha1.Phase;
+import dev.teardown.api.v1alpha1.Provider;
+import dev.teardown.api.v1alpha1.RecycleBinPolicy;
+import dev.teardown.config.OperatorConfig;
+import dev.teardown.controller.Conditions;
+import dev.teardown.controller.ProviderRegistry;
+import dev.teardown.sim.CallLedger;
+import dev.teardown.sim.FaultRule;
+import dev.teardown.sim.WorldSpec;
+import dev.teardown.sim.tencent.TencentSimulator;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator on the embedded Kubernetes API against the Tencent simulator, through the real SDK and the Tencent
+ * adapter. Every test checks the final status and what the cloud saw: the simulator's call ledger (effective
+ * mutating calls per id, irreversible destroy calls out of the recycle bin) and its world (no orphaned disks).
+ */
+class TencentDeletionIT {
+  private static final String REGION = "ap-beijing";
+  private static final String SECRET_ID = "AKIDtencentit0001";
+  private static final String SECRET_KEY = "tc-it-secret-key-5d1f9c";
+  private static final String KEYS = "tencent-keys";
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  /** The cloud timeout OperatorHarness configures. */
+  private static final Duration CLOUD_TIMEOUT = Duration.ofSeconds(2);
+  private static final Set<String> MUTATING = Set.of("TerminateInstances", "DetachDisks", "TerminateDisks");
+  private static final String PREPAID = "PREPAID";
+  private static final String POSTPAID = "POSTPAID_BY_HOUR";
+
+  private TencentSimulator sim;
+  private OperatorHarness h;
+  /** An operator of our own that a test crashes, with the API client it dies with. */
+  private OperatorRuntime doomed;
+  private KubernetesClient doomedClient;
+
+  @AfterEach
+  void stop() {
+    crashDoomed();
+    if (h != null) {
+      h.close();
+    }
+    if (sim != null) {
+      sim.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- the flows
+
+  @Test
+  void postpaidInstanceWithTwoDisksIsDeletedWithBothDisksAndEventsOnEveryPhaseChange() {
+    start(world(w -> {
+      w.instances.add(instance("ins-post0001", POSTPAID));
+      w.disks.add(disk("disk-post0001", "ins-post0001", POSTPAID, true));
+      w.disks.add(disk("disk-post0002", "ins-post0001", POSTPAID, false));
+    }), true);
+    h.create("post", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-post0001"), s -> {});
+
+    CloudInstanceDeletion r = h.awaitPhase("post", Phase.Done, WAIT);
+    assertNoError(r);
+
+    InstanceStatus is = only(r);
+    assertThat(is.getOutcome()).isEqualTo(InstanceOutcome.Gone);
+    assertThat(is.getTerminateCalls()).isEqualTo(1);
+    assertThat(is.getDataDisks()).extracting(DiskStatus::getId, DiskStatus::getAction, DiskStatus::isReleased)
+        .containsExactly(
+            tuple("disk-post0001", DiskAction.ReleaseWithInstance, true),
+            tuple("disk-post0002", DiskAction.Release, true));
+    assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
+    assertThat(condition(r, Conditions.READY)).satisfies(c -> {
+      assertThat(c.getStatus()).isEqualTo("True");
+      assertThat(c.getReason()).isEqualTo("Deleted");
+    });
+    assertThat(condition(r, Conditions.FAILED).getStatus()).isEqualTo("False");
+
+    // The cloud: one terminate; the delete-with-instance disk went with it, the other was released on its own.
+    assertThat(effective("TerminateInstances", "ins-post0001")).isEqualTo(1);
+    assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(1);
+    assertThat(terminated("TerminateInstances", "ins-post0001")).isTrue();
+    assertThat(sim.ledger().count("DetachDisks")).as("the surviving disk was already unattached").isZero();
+    assertThat(effective("TerminateDisks", "disk-post0002")).isEqualTo(1);
+    assertThat(sim.ledger().count("TerminateDisks", "disk-post0001")).isZero();
+    assertThat(worldInstances()).doesNotContainKey("ins-post0001");
+    assertThat(worldDisks()).doesNotContainKeys("disk-post0001", "disk-post0002");
+    assertThat(sim.orphanedDisks(List.of("ins-post0001"))).isEmpty();
+    assertNoDestroyCalls();
+
+    // Events: one Normal event per phase the deletion settled in, in order.
+    List<Event> events = h.events("post");
+    assertThat(events).filteredOn(e -> "Normal".equals(e.getType())).extracting(Event::getReason)
+        .containsSubsequence("AwaitingShutdown", "ReleasingDisks", "Done");
+    assertThat(events).noneMatch(e -> "Warning".equals(e.getType()));
+    assertNoSecretIn("post");
+  }
+
+  @Test
+  void prepaidInstanceGoesToTheRecycleBinWithItsPrepaidDisksAndIsTerminatedExactlyOnce() {
+    start(world(w -> {
+      w.instances.add(instance("ins-pre00001", PREPAID));
+      for (int i = 1; i <= 3; i++) {
+        w.disks.add(disk("disk-pre0000" + i, "ins-pre00001", PREPAID, false));
+      }
+    }), true);
+    h.create("pre", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-pre00001"), s -> {});
+
+    CloudInstanceDeletion r = h.awaitPhase("pre", Phase.Done, WAIT);
+    assertNoError(r);
+
+    InstanceStatus is = only(r);
+    assertThat(is.getOutcome()).isEqualTo(InstanceOutcome.Recycled);
+    assertThat(is.getState()).isEqualTo("SHUTDOWN");
+    assertThat(is.getTerminateCalls()).isEqualTo(1);
+    assertThat(is.getDataDisks()).hasSize(3).allSatisfy(d -> {
+      assertThat(d.getAction()).isEqualTo(DiskAction.ReleaseWithInstance);
+      assertThat(d.isReleased()).isTrue();
+      assertThat(d.getState()).isEqualTo("TORECYCLE");
+    });
+    assertThat(r.getStatus().getDisks()).isEqualTo("3/3");
+
+    // Exactly one TerminateInstances, carrying ReleasePrepaidDataDisks, which moved it to the recycle bin.
+    List<CallLedger.Call> terminates = calls("TerminateInstances");
+    assertThat(terminates).singleElement().satisfies(c -> {
+      assertThat(c.effective()).isTrue();
+      assertThat(c.params()).containsEntry("ReleasePrepaidDataDisks", "true").containsEntry("Recycled", "ins-pre00001");
+      assertThat(c.params()).doesNotContainKey(TencentSimulator.DESTROYED);
+    });
+    assertThat(sim.ledger().countAny(List.of("DetachDisks", "TerminateDisks")))
+        .as("the prepaid disks went to the recycle bin with the instance").isZero();
+    assertNoDestroyCalls();
+    assertThat(worldInstances().get("ins-pre00001")).containsEntry("state", "SHUTDOWN");
+    assertThat(worldDisks()).containsKeys("disk-pre00001", "disk-pre00002", "disk-pre00003");
+    assertThat(worldDisks().values()).filteredOn(d -> "DATA_DISK".equals(d.get("usage")))
+        .allSatisfy(d -> assertThat(d).containsEntry("state", "TORECYCLE"));
+    assertThat(sim.orphanedDisks(List.of("ins-pre00001"))).isEmpty();
+  }
+
+  @Test
+  void postpaidDiskOnAPrepaidInstanceIsDetachedThenReleasedWithTerminateDisks() {
+    start(world(w -> {
+      w.instances.add(instance("ins-pre00002", PREPAID));
+      w.disks.add(disk("disk-pre00011", "ins-pre00002", PREPAID, false));
+      w.disks.add(disk("disk-post0011", "ins-pre00002", POSTPAID, false));
+    }), true);
+    h.create("mixed", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-pre00002"), s -> {});
+
+    CloudInstanceDeletion r = h.awaitPhase("mixed", Phase.Done, WAIT);
+    assertNoError(r);
+
+    InstanceStatus is = only(r);
+    assertThat(is.getOutcome()).isEqualTo(InstanceOutcome.Recycled);
+    assertThat(is.getDataDisks()).extracting(DiskStatus::getId, DiskStatus::getAction)
+        .containsExactly(
+            tuple("disk-pre00011", DiskAction.ReleaseWithInstance),
+            tuple("disk-post0011", DiskAction.Release));
+    assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
+
+    assertThat(calls("TerminateInstances")).hasSize(1);
+    // The postpaid disk survived the terminate attached to the SHUTDOWN instance: detached, then released.
+    assertThat(calls("DetachDisks")).singleElement().satisfies(c -> {
+      assertThat(c.effective()).isTrue();
+      assertThat(c.ids()).containsExactly("disk-post0011");
+      assertThat(c.params()).containsEntry("InstanceId", "ins-pre00002");
+    });
+    assertThat(calls("TerminateDisks")).filteredOn(CallLedger.Call::effective).singleElement().satisfies(c -> {
+      assertThat(c.ids()).containsExactly("disk-post0011");
+      assertThat(c.params()).containsEntry("Terminated", "disk-post0011");
+    });
+    Instant detached = calls("DetachDisks").get(0).at();
+    assertThat(calls("TerminateDisks")).allSatisfy(c -> assertThat(c.at()).isAfterOrEqualTo(detached));
+    assertThat(sim.ledger().count("DetachDisks", "disk-pre00011") + sim.ledger().count("TerminateDisks", "disk-pre00011"))
+        .as("the prepaid disk went with the instance").isZero();
+    assertNoDestroyCalls();
+    assertThat(worldDisks()).doesNotContainKey("disk-post0011");
+    assertThat(worldDisks().get("disk-pre00011")).containsEntry("state", "TORECYCLE");
+    assertThat(sim.orphanedDisks(List.of("ins-pre00002"))).isEmpty();
+  }
+
+  @Test
+  void recycleBinPurgeDestroysTheInstanceAndItsDisksWithOneSecondCall() {
+    start(world(w -> {
+      // Destroying takes longer than a poll: the reconciler sees the instance TERMINATING with its disks recycled.
+      w.timingsMs.put("terminate", 600L);
+      w.instances.add(instance("ins-purge001", PREPAID));
+      w.disks.add(disk("disk-purge001", "ins-purge001", PREPAID, false));
+      w.disks.add(disk("disk-purge002", "ins-purge001", PREPAID, false));
+    }), true);
+    h.create("purge", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-purge001"),
+        s -> s.setRecycleBin(RecycleBinPolicy.Purge));
+
+    CloudInstanceDeletion r = h.awaitPhase("purge", Phase.Done, WAIT);
+    assertNoError(r);
+
+    InstanceStatus is = only(r);
+    assertThat(is.getOutcome()).isEqualTo(InstanceOutcome.Gone);
+    assertThat(is.purgeWasRequested()).isTrue();
+    assertThat(is.getTerminateCalls()).isEqualTo(2);
+    assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
+
+    // First call: into the recycle bin. Second call: destroyed for good, disks with it. Nothing else destroys.
+    List<CallLedger.Call> terminates = calls("TerminateInstances");
+    assertThat(terminates).hasSize(2).allMatch(CallLedger.Call::effective);
+    assertThat(terminates.get(0).params()).containsEntry("Recycled", "ins-purge001");
+    assertThat(terminates.get(1).params()).containsEntry(TencentSimulator.DESTROYED, "ins-purge001");
+    assertThat(sim.ledger().matching(c -> c.params().containsKey(TencentSimulator.DESTROYED)))
+        .as("exactly one irreversible call").hasSize(1);
+    assertThat(sim.destroyCalls("ins-purge001")).isEqualTo(1);
+    assertThat(sim.ledger().countAny(List.of("DetachDisks", "TerminateDisks"))).isZero();
+    assertThat(worldInstances()).doesNotContainKey("ins-purge001");
+    assertThat(worldDisks()).doesNotContainKeys("disk-purge001", "disk-purge002");
+    assertThat(sim.orphanedDisks(List.of("ins-purge001"))).isEmpty();
+  }
+
+  @Test
+  void retainKeepsEveryDataDiskAndNeverDetachesOrReleasesOne() {
+    start(world(w -> {
+      w.instances.add(instance("ins-keep0001", PREPAID));
+      w.instances.add(instance("ins-keep0002", POSTPAID));
+      w.disks.add(disk("disk-keep0001", "ins-keep0001", PREPAID, false));
+      w.disks.add(disk("disk-keep0002", "ins-keep0002", POSTPAID, false));
+    }), true);
+    h.create("retain", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-keep0001", "ins-keep0002"),
+        s -> s.setDataDisks(DataDiskPolicy.Retain));
+
+    CloudInstanceDeletion r = h.awaitPhase("retain", Phase.Done, WAIT);
+    assertNoError(r);
+
+    assertThat(r.getStatus().getInstances()).extracting(InstanceStatus::getId, InstanceStatus::getOutcome)
+        .containsExactly(
+            tuple("ins-keep0001", InstanceOutcome.Recycled),
+            tuple("ins-keep0002", InstanceOutcome.Gone));
+    assertThat(r.getStatus().getInstances()).flatExtracting(InstanceStatus::getDataDisks)
+        .extracting(DiskStatus::getAction).containsOnly(DiskAction.Retain).hasSize(2);
+    assertThat(r.getStatus().getDisks()).isEqualTo("0/0");
+
+    // One terminate per charge type; the prepaid one explicitly keeps its prepaid disks.
+    assertThat(calls("TerminateInstances")).hasSize(2).allMatch(CallLedger.Call::effective);
+    assertThat(calls("TerminateInstances")).filteredOn(c -> c.ids().contains("ins-keep0001")).singleElement()
+        .satisfies(c -> assertThat(c.params()).containsEntry("ReleasePrepaidDataDisks", "false"));
+    assertThat(sim.ledger().countAny(List.of("DetachDisks", "TerminateDisks"))).isZero();
+    assertNoDestroyCalls();
+    assertThat(worldDisks().get("disk-keep0001")).containsEntry("state", "ATTACHED");
+    assertThat(worldDisks().get("disk-keep0002")).containsEntry("state", "UNATTACHED");
+    assertThat(sim.orphanedDisks(List.of("ins-keep0001", "ins-keep0002")))
+        .as("retained as asked: still there and billed").containsExactlyInAnyOrder("disk-keep0001", "disk-keep0002");
+  }
+
+  @Test
+  void anInstanceAlreadyGoneIsDoneWithoutAnyMutatingCall() {
+    start(world(w -> w.instances.add(instance("ins-other001", POSTPAID))), true);
+    h.create("gone", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-gone0001"), s -> {});
+
+    CloudInstanceDeletion r = h.awaitPhase("gone", Phase.Done, WAIT);
+    assertNoError(r);
+
+    assertThat(only(r).getOutcome()).isEqualTo(InstanceOutcome.Gone);
+    assertThat(only(r).getDataDisks()).isEmpty();
+    assertThat(r.getStatus().getMessage()).contains("1 instances deleted");
+    assertThat(sim.ledger().all()).isNotEmpty().allSatisfy(c -> {
+      assertThat(c.action()).startsWith("Describe");
+      assertThat(c.effective()).isFalse();
+    });
+    assertThat(worldInstances()).containsKey("ins-other001");
+  }
+
+  @Test
+  void deletionProtectionFailsUpFrontAndTouchesNothing() {
+    start(world(w -> {
+      WorldSpec.Instance i = instance("ins-prot0001", POSTPAID);
+      i.deletionProtection = true;
+      w.instances.add(i);
+      w.disks.add(disk("disk-prot0001", "ins-prot0001", POSTPAID, false));
+    }), true);
+    h.create("protected", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-prot0001"), s -> {});
+
+    CloudInstanceDeletion r = h.awaitPhase("protected", Phase.Failed, WAIT);
+
+    assertThat(r.getStatus().getMessage()).contains("deletion protection is on for ins-prot0001");
+    assertThat(condition(r, Conditions.FAILED)).satisfies(c -> {
+      assertThat(c.getStatus()).isEqualTo("True");
+      assertThat(c.getReason()).isEqualTo("DeletionProtection");
+      assertThat(c.getMessage()).contains("deletion protection");
+    });
+    assertThat(condition(r, Conditions.READY).getStatus()).isEqualTo("False");
+    assertThat(sim.ledger().matching(c -> MUTATING.contains(c.action()))).isEmpty();
+    assertThat(sim.ledger().matching(CallLedger.Call::effective)).isEmpty();
+    assertThat(worldInstances().get("ins-prot0001")).containsEntry("state", "RUNNING");
+    assertThat(worldDisks().get("disk-prot0001")).containsEntry("state", "ATTACHED").containsEntry("instanceId", "ins-prot0001");
+    assertThat(h.events("protected")).anySatisfy(e -> {
+      assertThat(e.getType()).isEqualTo("Warning");
+      assertThat(e.getReason()).isEqualTo("Failed");
+      assertThat(e.getMessage()).contains("deletion protection");
+    });
+  }
+
+  // ---------------------------------------------------------------- errors and restarts
+
+  @Test
+  void aThrottlingStormSlowsTheDeletionDownButItStillFinishes() {
+    start(world(w -> {
+      w.instances.add(instance("ins-storm001", POSTPAID));
+      w.disks.add(disk("disk-storm001", "ins-storm001", POSTPAID, false));
+      w.disks.add(disk("disk-storm002", "ins-storm001", POSTPAID, false));
+      // Every action this deletion uses is throttled once, on top of a low limit for the polls.
+      for (String action : List.of("DescribeInstances", "TerminateInstances", "DescribeDisks", "TerminateDisks")) {
+        w.faults.add(FaultRule.error(action, "RequestLimitExceeded", 1).message("Your request rate exceeds the limit."));
+      }
+      w.rateLimits.put("DescribeInstances", 4);
+      w.rateLimits.put("DescribeDisks", 4);
+    }), true);
+    h.create("storm", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-storm001"), s -> {});
+
+    CloudInstanceDeletion r = h.awaitPhase("storm", Phase.Done, Duration.ofSeconds(40));
+
+    assertThat(r.getStatus().getLastError()).satisfies(e -> {
+      assertThat(e.getCode()).isEqualTo("RequestLimitExceeded");
+      assertThat(e.getKind()).isEqualTo("Throttled");
+      assertThat(e.getRequestId()).isNotBlank();
+    });
+    assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
+    List<CallLedger.Call> throttled = sim.ledger().matching(c -> c.outcome().equals("RequestLimitExceeded"));
+    assertThat(throttled).as("the storm happened").hasSizeGreaterThanOrEqualTo(5)
+        .allSatisfy(c -> assertThat(c.effective()).isFalse());
+    assertThat(throttled).extracting(CallLedger.Call::action)
+        .contains("DescribeInstances", "TerminateInstances", "DescribeDisks", "TerminateDisks");
+    // Throttled calls changed nothing, and the retries never repeated an effective call.
+    assertThat(effective("TerminateInstances", "ins-storm001")).isEqualTo(1);
+    assertThat(effective("TerminateDisks", "disk-storm001")).isEqualTo(1);
+    assertThat(effective("TerminateDisks", "disk-storm002")).isEqualTo(1);
+    assertThat(sim.orphanedDisks(List.of("ins-storm001"))).isEmpty();
+    assertNoDestroyCalls();
+    assertThat(h.events("storm")).anySatisfy(e -> {
+      assertThat(e.getType()).isEqualTo("Warning");
+      assertThat(e.getReason()).isEqualTo("RequestLimitExceeded");
+    });
+  }
+
+  @Test
+  void wrongCredentialsFailWithTheCloudsAuthCodeAndNeverLeakTheKey() {
+    start(world(w -> w.instances.add(instance("ins-auth0001", POSTPAID))), false);
+    String wrongKey = "tc-it-wrong-key-93be07";
+    String strangerKey = "tc-it-stranger-key-44a1c2";
+    h.secret("bad-key", Map.of("secretId", SECRET_ID, "secretKey", wrongKey));
+    h.secret("bad-id", Map.of("secretId", "AKIDnosuchkey0001", "secretKey", strangerKey));
+    h.create("badkey", Provider.TENCENTCLOUD, REGION, "bad-key", List.of("ins-auth0001"), s -> {});
+    h.create("badid", Provider.TENCENTCLOUD, REGION, "bad-id", List.of("ins-auth0001"), s -> {});
+
+    Map<String, String> expected = Map.of("badkey", "AuthFailure.SignatureFailure", "badid", "AuthFailure.SecretIdNotFound");
+    expected.forEach((name, code) -> {
+      CloudInstanceDeletion r = h.awaitPhase(name, Phase.Failed, WAIT);
+      assertThat(r.getStatus().getLastError().getCode()).isEqualTo(code);
+      assertThat(r.getStatus().getLastError().getKind()).isEqualTo("Terminal");
+      assertThat(r.getStatus().getMessage()).startsWith(code + ":");
+      assertThat(condition(r, Conditions.FAILED)).satisfies(c -> {
+        assertThat(c.getStatus()).isEqualTo("True");
+        assertThat(c.getReason()).isEqualTo(Conditions.reason(code));
+        assertThat(c.getMessage()).contains(code);
+      });
+      assertThat(h.events(name)).anySatisfy(e -> assertThat(e.getMessage()).contains(code));
+    });
+    assertThat(sim.ledger().all()).extracting(CallLedger.Call::outcome)
+        .containsOnly("AuthFailure.SignatureFailure", "AuthFailure.SecretIdNotFound");
+    assertThat(sim.ledger().matching(c -> MUTATING.contains(c.action()))).isEmpty();
+    assertThat(worldInstances().get("ins-auth0001")).containsEntry("state", "RUNNING");
+    assertNoSecretIn("badkey", wrongKey, strangerKey);
+    assertNoSecretIn("badid", wrongKey, strangerKey);
+  }
+
+  @Test
+  void aMissingSecretWaitsAsAConditionAndTheDeletionFinishesOnceItExists() {
+    start(world(w -> {
+      w.instances.add(instance("ins-later001", POSTPAID));
+      w.disks.add(disk("disk-later001", "ins-later001", POSTPAID, false));
+    }), false);
+    h.create("later", Provider.TENCENTCLOUD, REGION, "keys-later", List.of("ins-later001"), s -> {});
+
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
+      CloudInstanceDeletion r = h.get("later");
+      return r.getStatus() != null && Conditions.get(r.getStatus().getConditions(), Conditions.CREDENTIALS) != null
+          && "SecretNotFound".equals(Conditions.get(r.getStatus().getConditions(), Conditions.CREDENTIALS).getReason());
+    });
+    CloudInstanceDeletion waiting = h.get("later");
+    assertThat(waiting.getStatus().getPhase()).isEqualTo(Phase.Pending);
+    assertThat(condition(waiting, Conditions.CREDENTIALS)).satisfies(c -> {
+      assertThat(c.getStatus()).isEqualTo("False");
+      assertThat(c.getMessage()).contains("keys-later");
+    });
+    assertThat(sim.ledger().all()).as("no call without keys").isEmpty();
+
+    h.secret("keys-later", Map.of("secretId", SECRET_ID, "secretKey", SECRET_KEY));
+    CloudInstanceDeletion r = h.awaitPhase("later", Phase.Done, WAIT);
+    assertNoError(r);
+
+    assertThat(condition(r, Conditions.CREDENTIALS)).satisfies(c -> {
+      assertThat(c.getStatus()).isEqualTo("True");
+      assertThat(c.getReason()).isEqualTo("SecretFound");
+    });
+    assertThat(effective("TerminateInstances", "ins-later001")).isEqualTo(1);
+    assertThat(effective("TerminateDisks", "disk-later001")).isEqualTo(1);
+    assertThat(sim.orphanedDisks(List.of("ins-later001"))).isEmpty();
+    assertNoSecretIn("later");
+  }
+
+  @Test
+  void aRestartAfterTheTerminateCallButBeforeTheStatusWriteNeverTerminatesTheRecycledInstanceAgain() {
+    start(world(w -> {
+      w.instances.add(instance("ins-crash001", PREPAID));
+      w.disks.add(disk("disk-crash001", "ins-crash001", PREPAID, false));
+      w.disks.add(disk("disk-crash002", "ins-crash001", POSTPAID, false));
+      // The cloud applies the terminate but its answer never arrives in time.
+      w.faults.add(FaultRule.error("TerminateInstances", null, 1).type(FaultRule.Type.TIMEOUT_AFTER_APPLY).delayMs(5000));
+    }), true);
+    // The first operator runs on its own API client, closed with it: its in-flight reconcile, still waiting for the
+    // lost answer, can then write nothing afterwards, as after a real crash.
+    h.stopOperator();
+    doomedClient = new KubernetesClientBuilder().withConfig(h.client().getConfiguration()).build();
+    doomed = startOperator(doomedClient);
+    h.create("crash", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-crash001"), s -> {});
+
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> sim.ledger().count("TerminateInstances") == 1);
+    crashDoomed();
+    assertThat(h.get("crash").getStatus()).as("the terminate was never recorded in status").isNull();
+    assertThat(calls("TerminateInstances")).singleElement().satisfies(c -> {
+      assertThat(c.effective()).isTrue();
+      assertThat(c.params()).containsEntry("fault", "TIMEOUT_AFTER_APPLY").containsEntry("Recycled", "ins-crash001");
+    });
+    Instant answerLostAt = calls("TerminateInstances").get(0).at().plus(CLOUD_TIMEOUT);
+    // Restart once the cloud has finished moving the instance to the recycle bin: the new operator starts from
+    // Pending and finds it there (and its prepaid disk with it), never having seen it running.
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
+        .until(() -> "SUCCESS".equals(worldInstances().get("ins-crash001").get("latestOperationState")));
+    h.startOperator();
+
+    CloudInstanceDeletion r = h.awaitPhase("crash", Phase.Done, WAIT);
+    assertNoError(r);
+    assertThat(h.events("crash")).noneMatch(e -> "Warning".equals(e.getType()));
+
+    InstanceStatus is = only(r);
+    assertThat(is.getOutcome()).isEqualTo(InstanceOutcome.Recycled);
+    assertThat(is.getState()).isEqualTo("SHUTDOWN");
+    assertThat(is.getTerminateCalls()).as("the restarted operator made none").isNull();
+    assertThat(is.getDataDisks()).extracting(DiskStatus::getId, DiskStatus::getAction, DiskStatus::isReleased)
+        .containsExactly(
+            tuple("disk-crash001", DiskAction.ReleaseWithInstance, true),
+            tuple("disk-crash002", DiskAction.Release, true));
+    assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
+    assertThat(sim.ledger().count("TerminateInstances")).as("no second TerminateInstances on the SHUTDOWN instance")
+        .isEqualTo(1);
+    assertNoDestroyCalls();
+    assertThat(effective("DetachDisks", "disk-crash002")).isEqualTo(1);
+    assertThat(effective("TerminateDisks", "disk-crash002")).isEqualTo(1);
+    assertThat(worldInstances().get("ins-crash001")).containsEntry("state", "SHUTDOWN");
+    assertThat(worldDisks().get("disk-crash001")).containsEntry("state", "TORECYCLE");
+    assertThat(sim.orphanedDisks(List.of("ins-crash001"))).isEmpty();
+    // Past the moment the crashed reconcile gave up on its answer, the result still stands.
+    Duration untilGivenUp = Duration.between(Instant.now(), answerLostAt).plusMillis(500);
+    if (!untilGivenUp.isNegative()) {
+      await().during(untilGivenUp).atMost(untilGivenUp.plusSeconds(2))
+          .until(() -> h.phase("crash") == Phase.Done && sim.ledger().count("TerminateInstances") == 1);
+    }
+  }
+
+  @Test
+  void fiftyDeletionsAtOnceAllFinishWithoutOrphansInBoundedTime() {
+    List<String> ids = IntStream.range(0, 50).mapToObj(i -> String.format("ins-many%04d", i)).toList();
+    start(world(w -> {
+      for (int i = 0; i < ids.size(); i++) {
+        w.instances.add(instance(ids.get(i), POSTPAID));
+        // Half the disks go with their instance, half are released by Teardown.
+        w.disks.add(disk(String.format("disk-many%04d", i), ids.get(i), POSTPAID, i % 2 == 0));
+      }
+    }), true);
+    Instant t0 = Instant.now();
+    for (int i = 0; i < ids.size(); i++) {
+      h.create("many-" + i, Provider.TENCENTCLOUD, REGION, KEYS, List.of(ids.get(i)), s -> {});
+    }
+
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+        IntStream.range(0, ids.size()).allMatch(i -> h.phase("many-" + i) == Phase.Done
+            || h.phase("many-" + i) == Phase.Failed));
+    Duration took = Duration.between(t0, Instant.now());
+
+    List<String> notDone = IntStream.range(0, ids.size()).filter(i -> h.phase("many-" + i) != Phase.Done)
+        .mapToObj(i -> "many-" + i + ": " + h.get("many-" + i).getStatus().getMessage()).toList();
+    assertThat(notDone).isEmpty();
+    assertThat(took).isLessThanOrEqualTo(Duration.ofSeconds(60));
+    assertThat(sim.orphanedDisks(ids)).isEmpty();
+    assertThat(worldInstances().keySet()).doesNotContainAnyElementsOf(ids);
+    assertThat(worldDisks().values()).noneMatch(d -> "DATA_DISK".equals(d.get("usage")));
+    for (int i = 0; i < ids.size(); i++) {
+      assertThat(effective("TerminateInstances", ids.get(i))).as(ids.get(i)).isEqualTo(1);
+      assertThat(effective("TerminateDisks", String.format("disk-many%04d", i))).as("disk %d", i).isEqualTo(i % 2 == 0 ? 0 : 1);
+    }
+    assertNoDestroyCalls();
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private void start(WorldSpec.CloudWorld world, boolean withKeys) {
+    sim = new TencentSimulator(world, Clock.systemUTC(), 7, "127.0.0.1", 0);
+    h = OperatorHarness.start(Map.of(TencentSimulator.PROVIDER, sim.endpoint()));
+    if (withKeys) {
+      h.secret(KEYS, Map.of("secretId", SECRET_ID, "secretKey", SECRET_KEY));
+    }
+  }
+
+  private void crashDoomed() {
+    if (doomed != null) {
+      doomed.close();
+      doomed = null;
+    }
+    if (doomedClient != null) {
+      doomedClient.close();
+      doomedClient = null;
+    }
+  }
+
+  /** An operator configured as OperatorHarness configures its own, on the given API client. */
+  private OperatorRuntime startOperator(KubernetesClient client) {
+    OperatorConfig config = OperatorConfig.defaults()
+        .withEndpoints(Map.of(TencentSimulator.PROVIDER, sim.endpoint()))
+        .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(2))
+        .withCloudTimeout(CLOUD_TIMEOUT)
+        .withMetricsPort(0);
+    try {
+      return OperatorRuntime.start(client, config, Clock.systemUTC(), false, ProviderRegistry.discover());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static WorldSpec.CloudWorld world(Consumer<WorldSpec.CloudWorld> fleet) {
+    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
+    w.region = REGION;
+    w.credentials.add(new WorldSpec.KeyPair(SECRET_ID, SECRET_KEY));
+    w.timingsMs.put("terminate", 200L);
+    w.timingsMs.put("shutdown", 200L);
+    w.timingsMs.put("detach", 200L);
+    fleet.accept(w);
+    return w;
+  }
+
+  private static WorldSpec.Instance instance(String id, String chargeType) {
+    WorldSpec.Instance i = new WorldSpec.Instance();
+    i.id = id;
+    i.chargeType = chargeType;
+    i.zone = REGION + "-7";
+    return i;
+  }
+
+  private static WorldSpec.Disk disk(String id, String instanceId, String chargeType, boolean deleteWithInstance) {
+    WorldSpec.Disk d = new WorldSpec.Disk();
+    d.id = id;
+    d.instanceId = instanceId;
+    d.chargeType = chargeType;
+    d.deleteWithInstance = deleteWithInstance;
+    return d;
+  }
+
+  private static InstanceStatus only(CloudInstanceDeletion r) {
+    assertThat(r.getStatus().getInstances()).hasSize(1);
+    return r.getStatus().getInstances().get(0);
+  }
+
+  private static Condition condition(CloudInstanceDeletion r, String type) {
+    Condition c = Conditions.get(r.getStatus().getConditions(), type);
+    assertThat(c).as("condition " + type).isNotNull();
+    return c;
+  }
+
+  private static void assertNoError(CloudInstanceDeletion r) {
+    ErrorInfo e = r.getStatus().getLastError();
+    assertThat(e == null ? null : e.getCode() + " on " + e.getAction() + ": " + e.getMessage()).as("lastError").isNull();
+  }
+
+  private List<CallLedger.Call> calls(String action) {
+    return sim.ledger().matching(c -> c.action().equals(action));
+  }
+
+  private long effective(String action, String id) {
+    return sim.ledger().effectiveCount(action, id);
+  }
+
+  /** Whether an effective call of the action destroyed or terminated the id outright (not into the recycle bin). */
+  private boolean terminated(String action, String id) {
+    return calls(action).stream().anyMatch(c -> c.effective()
+        && Arrays.asList(c.params().getOrDefault("Terminated", "").split(",")).contains(id));
+  }
+
+  private void assertNoDestroyCalls() {
+    assertThat(sim.ledger().matching(c -> c.params().containsKey(TencentSimulator.DESTROYED)))
+        .as("irreversible calls on recycled resources").isEmpty();
+  }
+
+  /** Status and events of a deletion, serialized, hold none of the secret values. */
+  private void assertNoSecretIn(String name, String... extraSecrets) {
+    CloudInstanceDeletionStatus st = h.get(name).getStatus();
+    String json = Serialization.asJson(st) + Serialization.asJson(h.events(name));
+    assertThat(json).isNotBlank();
+    List<String> secrets = new ArrayList<>(List.of(SECRET_KEY));
+    secrets.addAll(List.of(extraSecrets));
+    for (String s : secrets) {
+      assertThat(json).doesNotContain(s);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> world() {
+    return (Map<String, Object>) ((Map<String, Object>) sim.state()).get("world");
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Map<String, Object>> worldInstances() {
+    return ((List<Map<String, Object>>) world().get("instances")).stream()
+        .collect(Collectors.toMap(m -> (String) m.get("id"), m -> m, (a, b) -> a, LinkedHashMap::new));
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Map<String, Object>> worldDisks() {
+    return ((List<Map<String, Object>>) world().get("disks")).stream()
+        .collect(Collectors.toMap(m -> (String) m.get("id"), m -> m, (a, b) -> a, LinkedHashMap::new));
+  }
+}
