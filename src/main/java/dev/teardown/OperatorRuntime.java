@@ -59,6 +59,8 @@ public final class OperatorRuntime implements AutoCloseable {
           // the reconciler writes only status, for which a JSON-patch diff is exact.
           .withUseSSAToPatchPrimaryResource(false)
           .withConcurrentReconciliationThreads(config.reconcileThreads())
+          // stopping waits for reconciles in flight to finish their cloud call and status write
+          .withReconciliationTerminationTimeout(config.cloudTimeout().multipliedBy(2).plusSeconds(5))
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters));
       if (config.leaderElection()) {
         o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder

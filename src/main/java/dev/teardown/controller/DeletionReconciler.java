@@ -22,6 +22,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -70,13 +71,16 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
   @Override
   public UpdateControl<CloudInstanceDeletion> reconcile(CloudInstanceDeletion resource, Context<CloudInstanceDeletion> context) {
     Outcome o = process(resource, context.getClient());
-    UpdateControl<CloudInstanceDeletion> control;
     if (o.changed()) {
-      resource.setStatus(o.status());
-      control = UpdateControl.patchStatus(resource);
-    } else {
-      control = UpdateControl.noUpdate();
+      // A whole-status PUT carrying the resourceVersion this reconcile started from: a write from a reconcile that
+      // raced a newer one (an operator shutting down, a replica that lost its lease) is refused with 409 instead of
+      // undoing newer progress. The result is cached so the next reconcile reads its own write.
+      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(resource, context, r -> {
+        r.setStatus(o.status());
+        return r;
+      });
     }
+    UpdateControl<CloudInstanceDeletion> control = UpdateControl.noUpdate();
     return o.reschedule() == null ? control : control.rescheduleAfter(o.reschedule());
   }
 

@@ -537,14 +537,15 @@ class TencentDeletionIT {
     }
   }
 
+  /** A crash as far as Kubernetes is concerned: the API client goes first, so nothing in flight can write after it. */
   private void crashDoomed() {
-    if (doomed != null) {
-      doomed.close();
-      doomed = null;
-    }
     if (doomedClient != null) {
       doomedClient.close();
       doomedClient = null;
+    }
+    if (doomed != null) {
+      doomed.close();
+      doomed = null;
     }
   }
 
