@@ -5,17 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.teardown.sim.CallLedger;
-import dev.teardown.sim.CloudSimulator;
-import dev.teardown.sim.FaultInjector;
+import dev.teardown.sim.SimulatorBase;
 import dev.teardown.sim.FaultRule;
-import dev.teardown.sim.RateLimits;
-import dev.teardown.sim.SimHttpServer;
 import dev.teardown.sim.SimRequest;
 import dev.teardown.sim.SimResponse;
 import dev.teardown.sim.WorldSpec;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -40,7 +35,7 @@ import java.util.UUID;
  * <p>The irreversible second TerminateInstances / TerminateDisks on something in the recycle bin is recorded in the
  * ledger under the {@link #DESTROYED} parameter, so tests can prove it only happens on purpose.
  */
-public final class TencentSimulator implements CloudSimulator {
+public final class TencentSimulator extends SimulatorBase {
   public static final String PROVIDER = "tencentcloud";
   public static final String API_VERSION = "2017-03-12";
   /** Ledger parameter listing the ids a call destroyed out of the recycle bin (comma-separated). */
@@ -59,14 +54,8 @@ public final class TencentSimulator implements CloudSimulator {
   private static final long MAX_CLOCK_SKEW_SECONDS = 300;
 
   private final ObjectMapper json = new ObjectMapper();
-  private final Clock clock;
   private final Random random;
   private final TencentWorld world;
-  private final Map<String, String> secrets = new LinkedHashMap<>();
-  private final CallLedger ledger = new CallLedger();
-  private final FaultInjector faults;
-  private final RateLimits rateLimits;
-  private final SimHttpServer server;
   private final Object lock = new Object();
 
   /**
@@ -75,45 +64,10 @@ public final class TencentSimulator implements CloudSimulator {
    * @param port 0 for an ephemeral port
    */
   public TencentSimulator(WorldSpec.CloudWorld spec, Clock clock, long seed, String host, int port) {
-    this.clock = clock;
+    super(PROVIDER, spec, clock, seed, 0, DEFAULT_RATE_LIMITS);
     this.random = new Random(seed);
     this.world = new TencentWorld(spec, json, clock.millis());
-    spec.credentials.forEach(k -> secrets.put(k.id, k.secret));
-    this.faults = new FaultInjector(seed);
-    spec.faults.forEach(faults::add);
-    this.rateLimits = new RateLimits(clock, 0);
-    DEFAULT_RATE_LIMITS.forEach(rateLimits::set);
-    spec.rateLimits.forEach(rateLimits::set);
-    try {
-      this.server = new SimHttpServer(PROVIDER, host, port, this::handle);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the Tencent simulator on " + host + ":" + port, e);
-    }
-  }
-
-  @Override
-  public String provider() {
-    return PROVIDER;
-  }
-
-  @Override
-  public URI endpoint() {
-    return server.uri();
-  }
-
-  @Override
-  public CallLedger ledger() {
-    return ledger;
-  }
-
-  @Override
-  public FaultInjector faults() {
-    return faults;
-  }
-
-  /** Per-action request limits, adjustable while running. */
-  public RateLimits rateLimits() {
-    return rateLimits;
+    listen(host, port);
   }
 
   /** Effective calls that destroyed this instance or disk out of the recycle bin. */
@@ -156,14 +110,10 @@ public final class TencentSimulator implements CloudSimulator {
     }
   }
 
-  @Override
-  public void close() {
-    server.close();
-  }
-
   // ---------------------------------------------------------------- request handling
 
-  private SimResponse handle(SimRequest req) {
+  @Override
+  protected SimResponse handle(SimRequest req) {
     if ("GET".equals(req.method()) && "/_sim/state".equals(req.uri().getPath())) {
       try {
         return SimResponse.json(200, json.writeValueAsString(state()));

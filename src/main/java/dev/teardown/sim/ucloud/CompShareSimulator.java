@@ -4,21 +4,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.teardown.sim.CallLedger;
-import dev.teardown.sim.CloudSimulator;
-import dev.teardown.sim.FaultInjector;
+import dev.teardown.sim.SimulatorBase;
 import dev.teardown.sim.FaultRule;
-import dev.teardown.sim.RateLimits;
-import dev.teardown.sim.SimHttpServer;
 import dev.teardown.sim.SimRequest;
 import dev.teardown.sim.SimResponse;
 import dev.teardown.sim.WorldSpec;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +38,7 @@ import java.util.UUID;
  * counterpart for are ignored: deletion protection, expiry, and a disk's charge type, deleteWithInstance and
  * portable flags (whether data disks go with the instance is decided per terminate call by ReleaseUDisk).
  */
-public final class CompShareSimulator implements CloudSimulator {
+public final class CompShareSimulator extends SimulatorBase {
   public static final String PROVIDER = "ucloud-compshare";
   public static final String REQUEST_ID_HEADER = "X-UCLOUD-REQUEST-UUID";
 
@@ -58,68 +52,20 @@ public final class CompShareSimulator implements CloudSimulator {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final Clock clock;
   private final CompShareWorld world;
-  private final Map<String, String> keys = new HashMap<>();
-  private final CallLedger ledger = new CallLedger();
-  private final FaultInjector faults;
-  private final RateLimits rateLimits;
   private final Random requestIds;
-  private final SimHttpServer server;
 
-  public CompShareSimulator(WorldSpec.CloudWorld spec, Clock clock, long seed, String host, int port)
-      throws IOException {
-    this.clock = clock;
+  public CompShareSimulator(WorldSpec.CloudWorld spec, Clock clock, long seed, String host, int port) {
+    super(PROVIDER, spec, clock, seed, 0, Map.of());
     this.world = new CompShareWorld(spec, clock.millis());
     this.requestIds = new Random(seed);
-    this.faults = new FaultInjector(seed);
-    spec.faults.forEach(faults::add);
-    for (WorldSpec.KeyPair k : spec.credentials) {
-      keys.put(k.id, k.secret);
-    }
-    this.rateLimits = new RateLimits(clock, 0);
-    spec.rateLimits.forEach((action, limit) -> {
-      if ("*".equals(action)) {
-        rateLimits.setDefault(limit);
-      } else {
-        rateLimits.set(action, limit);
-      }
-    });
-    this.server = new SimHttpServer(PROVIDER, host, port, this::handle);
-  }
-
-  @Override
-  public String provider() {
-    return PROVIDER;
-  }
-
-  @Override
-  public URI endpoint() {
-    return server.uri();
-  }
-
-  @Override
-  public CallLedger ledger() {
-    return ledger;
-  }
-
-  @Override
-  public FaultInjector faults() {
-    return faults;
-  }
-
-  public RateLimits rateLimits() {
-    return rateLimits;
-  }
-
-  @Override
-  public void close() {
-    server.close();
+    listen(host, port);
   }
 
   // ---- HTTP -------------------------------------------------------------------------------------------------
 
-  SimResponse handle(SimRequest req) {
+  @Override
+  protected SimResponse handle(SimRequest req) {
     String path = req.uri().getPath();
     if ("GET".equals(req.method()) && "/_sim/state".equals(path)) {
       return SimResponse.json(200, write(state()));
@@ -139,7 +85,7 @@ public final class CompShareSimulator implements CloudSimulator {
     if (signature == null || signature.isBlank()) {
       return refuse(action, ids, params, requestId, CompShareCodes.MISSING_SIGNATURE, "Missing signature");
     }
-    String privateKey = keys.get(params.get("PublicKey"));
+    String privateKey = secrets.get(params.get("PublicKey"));
     if (privateKey == null) {
       return refuse(action, ids, params, requestId, CompShareCodes.USER_NOT_EXISTS, "User Not Exists");
     }

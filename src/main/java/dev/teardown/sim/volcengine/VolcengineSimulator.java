@@ -3,17 +3,11 @@ package dev.teardown.sim.volcengine;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.teardown.sim.CallLedger;
-import dev.teardown.sim.CloudSimulator;
-import dev.teardown.sim.FaultInjector;
+import dev.teardown.sim.SimulatorBase;
 import dev.teardown.sim.FaultRule;
-import dev.teardown.sim.RateLimits;
-import dev.teardown.sim.SimHttpServer;
 import dev.teardown.sim.SimRequest;
 import dev.teardown.sim.SimResponse;
 import dev.teardown.sim.WorldSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,7 +43,7 @@ import java.util.TreeSet;
  *
  * <p>Also answers {@code GET /_sim/state} with the world and the call ledger as JSON.
  */
-public final class VolcengineSimulator implements CloudSimulator {
+public final class VolcengineSimulator extends SimulatorBase {
 
   public static final String PROVIDER = "volcengine";
   public static final String API_VERSION = "2020-04-01";
@@ -67,16 +61,10 @@ public final class VolcengineSimulator implements CloudSimulator {
       DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
 
   private final Object lock = new Object();
-  private final Clock clock;
   private final VolcengineWorld world;
-  private final Map<String, String> secrets = new HashMap<>();
-  private final CallLedger ledger = new CallLedger();
-  private final FaultInjector faults;
-  private final RateLimits rateLimits;
   private final Random random;
   private final Map<String, Recorded> tokens = new HashMap<>();
   private final ObjectMapper json = new ObjectMapper();
-  private final SimHttpServer server;
 
   /** An answer recorded under a ClientToken. */
   private record Recorded(String fingerprint, Map<String, Object> result) {}
@@ -87,51 +75,10 @@ public final class VolcengineSimulator implements CloudSimulator {
       List<String> ids, String accessKeyId) {}
 
   public VolcengineSimulator(WorldSpec.CloudWorld spec, Clock clock, long seed, String host, int port) {
-    this.clock = clock;
+    super(PROVIDER, spec, clock, seed, DEFAULT_RATE_LIMIT_PER_SECOND, Map.of());
     this.world = new VolcengineWorld(spec, clock);
-    for (WorldSpec.KeyPair k : spec.credentials) {
-      secrets.put(k.id, k.secret);
-    }
-    this.faults = new FaultInjector(seed);
-    spec.faults.forEach(faults::add);
-    this.rateLimits = new RateLimits(clock, DEFAULT_RATE_LIMIT_PER_SECOND);
-    spec.rateLimits.forEach((action, limit) -> {
-      if ("*".equals(action)) {
-        rateLimits.setDefault(limit);
-      } else {
-        rateLimits.set(action, limit);
-      }
-    });
     this.random = new Random(seed);
-    try {
-      this.server = new SimHttpServer(PROVIDER, host, port, this::handle);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the Volcengine simulator on " + host + ":" + port, e);
-    }
-  }
-
-  @Override
-  public String provider() {
-    return PROVIDER;
-  }
-
-  @Override
-  public URI endpoint() {
-    return server.uri();
-  }
-
-  @Override
-  public CallLedger ledger() {
-    return ledger;
-  }
-
-  @Override
-  public FaultInjector faults() {
-    return faults;
-  }
-
-  public RateLimits rateLimits() {
-    return rateLimits;
+    listen(host, port);
   }
 
   /** The region the fleet lives in; requests signed for another region see an empty world. */
@@ -197,14 +144,10 @@ public final class VolcengineSimulator implements CloudSimulator {
     }
   }
 
-  @Override
-  public void close() {
-    server.close();
-  }
-
   // ------------------------------------------------------------------------------------------------ HTTP
 
-  SimResponse handle(SimRequest req) {
+  @Override
+  protected SimResponse handle(SimRequest req) {
     if ("/_sim/state".equals(req.uri().getPath())) {
       return SimResponse.json(200, write(state()));
     }
