@@ -183,7 +183,8 @@ final class ReleasingDisksStep implements Step {
     long recycled = ctx.instances().stream().filter(i -> i.getOutcome() == InstanceOutcome.Recycled).count();
     long retained = ctx.disks().filter(d -> d.getAction() == DiskAction.Retain).count();
     String summary = gone + " instances deleted" + (recycled > 0 ? ", " + recycled + " in the recycle bin" : "")
-        + ", " + ctx.status().getDisks() + " data disks released" + (retained > 0 ? ", " + retained + " retained" : "");
+        + ", " + ctx.status().getDisks().replaceFirst(",.*", "") + " data disks released"
+        + (retained > 0 ? ", " + retained + " retained" : "");
     if (!problems.isEmpty()) {
       return StepResult.fail("PartiallyFailed", summary + ". Not deleted: " + String.join("; ", problems));
     }

@@ -71,7 +71,8 @@ final class StepSupport {
   static void updateDiskCount(DeletionContext ctx) {
     long total = ctx.disks().filter(d -> d.getAction() != DiskAction.Retain).count();
     long released = ctx.disks().filter(d -> d.getAction() != DiskAction.Retain && d.isReleased()).count();
-    ctx.status().setDisks(released + "/" + total);
+    long kept = ctx.disks().filter(d -> d.getAction() == DiskAction.Retain).count();
+    ctx.status().setDisks(released + "/" + total + (kept > 0 ? ", " + kept + " kept" : ""));
   }
 
   static boolean active(InstanceStatus is) {

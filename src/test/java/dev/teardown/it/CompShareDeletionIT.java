@@ -146,7 +146,7 @@ class CompShareDeletionIT {
     InstanceStatus is = r.getStatus().getInstances().get(0);
     assertThat(is.getOutcome()).isEqualTo(InstanceOutcome.Gone);
     assertThat(is.getDataDisks()).extracting(DiskStatus::getAction).containsOnly(DiskAction.Retain);
-    assertThat(r.getStatus().getDisks()).isEqualTo("0/0");
+    assertThat(r.getStatus().getDisks()).isEqualTo("0/0, 2 kept");
     assertThat(sim.ledger().matching(c -> c.action().equals(TERMINATE)))
         .singleElement()
         .satisfies(c -> assertThat(c.params()).containsEntry("ReleaseUDisk", "false"));

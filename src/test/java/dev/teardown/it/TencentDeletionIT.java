@@ -264,7 +264,7 @@ class TencentDeletionIT {
             tuple("ins-keep0002", InstanceOutcome.Gone));
     assertThat(r.getStatus().getInstances()).flatExtracting(InstanceStatus::getDataDisks)
         .extracting(DiskStatus::getAction).containsOnly(DiskAction.Retain).hasSize(2);
-    assertThat(r.getStatus().getDisks()).isEqualTo("0/0");
+    assertThat(r.getStatus().getDisks()).isEqualTo("0/0, 2 kept");
 
     // One terminate per charge type; the prepaid one explicitly keeps its prepaid disks.
     assertThat(calls("TerminateInstances")).hasSize(2).allMatch(CallLedger.Call::effective);

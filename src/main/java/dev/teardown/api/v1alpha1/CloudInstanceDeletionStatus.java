@@ -29,7 +29,7 @@ public class CloudInstanceDeletionStatus {
   @JsonPropertyDescription("Number of instances in spec (printer column).")
   private Integer instanceCount;
 
-  @JsonPropertyDescription("Data disks released or handled so far over data disks recorded, as released/total (printer column).")
+  @JsonPropertyDescription("Data disks released so far over data disks to release, e.g. 2/3, plus how many are kept by dataDisks: Retain (printer column).")
   private String disks;
 
   @JsonPropertyDescription("Dry run: every call that would be made, in order. Nothing was changed.")
