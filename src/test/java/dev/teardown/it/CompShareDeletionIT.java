@@ -24,8 +24,6 @@ import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.ucloud.CompShareSimulator;
 import dev.teardown.sim.ucloud.CompShareTestWorlds;
 import io.fabric8.kubernetes.api.model.Condition;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -397,11 +395,7 @@ class CompShareDeletionIT {
   }
 
   private void start(WorldSpec.CloudWorld w) {
-    try {
-      sim = new CompShareSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    sim = new CompShareSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
     h = OperatorHarness.start(Map.of(CompShareSimulator.PROVIDER, sim.endpoint()));
     h.secret("keys", Map.of(CompShareProviderFactory.PUBLIC_KEY, CompShareTestWorlds.PUBLIC_KEY,
         CompShareProviderFactory.PRIVATE_KEY, CompShareTestWorlds.PRIVATE_KEY));
