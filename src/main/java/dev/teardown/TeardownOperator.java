@@ -43,7 +43,9 @@ public final class TeardownOperator {
         usage: java -jar teardown.jar [command] [options]
           run        run the operator against the current kubeconfig / in-cluster config (default)
           sandbox    embedded Kubernetes API + simulated clouds + operator; applies examples/ and reports
-                     (options: --world FILE --apply DIR|FILE --json FILE --timeout 60s --serve --no-operator)
+                     (options: --world FILE --apply DIR|FILE --json FILE --timeout 60s)
+                     --serve keeps the API and the clouds running for kubectl and a separately started operator
+                     (with --serve: --no-operator --empty --no-table --out DIR --kube-port N --sim-port-base N)
           simulate   only the cloud simulators, from a world file (options: --world FILE --port-base N --host H)
           bench      speed and memory figures (options: --provider P --deletions N --instances M --disks D)
           settings   print every setting (environment variable, default, meaning)

@@ -42,8 +42,14 @@ public final class EmbeddedKube implements AutoCloseable {
         new KubernetesMockServer(new Context(), new MockWebServer(), responses, new KubernetesMixedDispatcher(responses), false);
     try {
       server.init(InetAddress.getByName("127.0.0.1"), port);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    } catch (IOException | RuntimeException e) {
+      server.destroy(); // a half-started server keeps non-daemon threads alive
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      throw new UncheckedIOException(new IOException("cannot start the embedded Kubernetes API on 127.0.0.1:" + port
+          + ": " + root.getMessage(), e));
     }
     // JOSDK's leader election first asks whether it may use Leases; the mock has no RBAC API.
     server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")

@@ -33,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
@@ -51,8 +50,19 @@ public final class Sandbox {
 
   private Sandbox() {}
 
-  /** Parsed command line. */
-  record Options(Path world, Path apply, Path json, Duration timeout, boolean serve, boolean operator, int kubePort, int simPortBase) {}
+  /**
+   * Parsed command line.
+   *
+   * @param empty with --serve: apply no deletions (the credential Secrets are still created)
+   * @param table with --serve: print a row whenever a deletion's phase or disks change
+   * @param outDir with --serve: where the kubeconfig and the env file are written
+   */
+  record Options(Path world, Path apply, Path json, Duration timeout, boolean serve, boolean operator, int kubePort,
+      int simPortBase, boolean empty, boolean table, Path outDir) {
+    Options(Path world, Path apply, Path json, Duration timeout, boolean serve, boolean operator, int kubePort, int simPortBase) {
+      this(world, apply, json, timeout, serve, operator, kubePort, simPortBase, false, true, Path.of("sandbox-out"));
+    }
+  }
 
   /** One deletion's result. */
   public record Row(String name, String provider, String expected, String phase, long durationMs, long apiCalls,
@@ -95,6 +105,9 @@ public final class Sandbox {
     boolean operator = true;
     int kubePort = 0;
     int simBase = 0;
+    boolean empty = false;
+    boolean table = true;
+    Path outDir = Path.of("sandbox-out");
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -106,10 +119,16 @@ public final class Sandbox {
         case "--no-operator" -> operator = false;
         case "--kube-port" -> kubePort = Integer.parseInt(value(args, ++i, a));
         case "--sim-port-base" -> simBase = Integer.parseInt(value(args, ++i, a));
+        case "--empty" -> empty = true;
+        case "--no-table" -> table = false;
+        case "--out" -> outDir = Path.of(value(args, ++i, a));
         default -> throw new IllegalArgumentException("unknown option " + a);
       }
     }
-    return new Options(world, apply, json, timeout, serve, operator, kubePort, simBase);
+    if (!serve && (empty || !operator)) {
+      throw new IllegalArgumentException((empty ? "--empty" : "--no-operator") + " only makes sense with --serve");
+    }
+    return new Options(world, apply, json, timeout, serve, operator, kubePort, simBase, empty, table, outDir);
   }
 
   private static String value(String[] args, int i, String opt) {
@@ -129,8 +148,17 @@ public final class Sandbox {
       out.println("sandbox: " + e.getMessage());
       return 2;
     }
-    List<CloudInstanceDeletion> deletions = manifests.stream()
-        .filter(CloudInstanceDeletion.class::isInstance).map(CloudInstanceDeletion.class::cast).toList();
+    if (o.serve()) {
+      Serve serve;
+      try {
+        serve = Serve.start(o, world, manifests, out);
+      } catch (IOException | RuntimeException e) {
+        out.println("sandbox: cannot start: " + (e instanceof java.io.UncheckedIOException u ? u.getCause().getMessage() : e.getMessage()));
+        return 2;
+      }
+      return serve.awaitShutdown();
+    }
+    List<CloudInstanceDeletion> deletions = deletions(manifests);
     Map<String, CloudSimulator> sims;
     try {
       sims = Simulators.start(world, "127.0.0.1", o.simPortBase());
@@ -138,17 +166,11 @@ public final class Sandbox {
       out.println("sandbox: cannot start the simulators: " + e.getMessage());
       return 2;
     }
-    Map<String, URI> endpoints = new LinkedHashMap<>();
-    sims.forEach((p, s) -> endpoints.put(p, s.endpoint()));
+    Map<String, URI> endpoints = endpoints(sims);
     try (EmbeddedKube kube = EmbeddedKube.start(o.kubePort())) {
       KubernetesClient client = kube.client();
       createSecrets(client, deletions, world);
-      OperatorConfig config = OperatorConfig.defaults().withEndpoints(endpoints)
-          .withTimings(Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofSeconds(5))
-          .withCloudTimeout(Duration.ofSeconds(5)).withMetricsPort(0);
-      if (o.serve()) {
-        return Serve.serve(kube, sims, config, deletions, o, out);
-      }
+      OperatorConfig config = sandboxConfig(endpoints);
       OperatorRuntime runtime = OperatorRuntime.start(client, config, Clock.systemUTC(), false);
       try {
         Instant start = Instant.now();
@@ -172,6 +194,23 @@ public final class Sandbox {
     } finally {
       sims.values().forEach(CloudSimulator::close);
     }
+  }
+
+  static List<CloudInstanceDeletion> deletions(List<HasMetadata> manifests) {
+    return manifests.stream().filter(CloudInstanceDeletion.class::isInstance).map(CloudInstanceDeletion.class::cast).toList();
+  }
+
+  static Map<String, URI> endpoints(Map<String, CloudSimulator> sims) {
+    Map<String, URI> endpoints = new LinkedHashMap<>();
+    sims.forEach((p, s) -> endpoints.put(p, s.endpoint()));
+    return endpoints;
+  }
+
+  /** The operator settings of the sandbox: the simulators' endpoints and timings fit for their fast clocks. */
+  static OperatorConfig sandboxConfig(Map<String, URI> endpoints) {
+    return OperatorConfig.defaults().withEndpoints(endpoints)
+        .withTimings(Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofSeconds(5))
+        .withCloudTimeout(Duration.ofSeconds(5)).withMetricsPort(0);
   }
 
   /** Reads the manifests to apply: a file, every *.yaml/*.yml under a directory, or the bundled examples. */
@@ -236,23 +275,26 @@ public final class Sandbox {
   static void createSecrets(KubernetesClient client, List<CloudInstanceDeletion> deletions, WorldSpec world) {
     Set<String> done = new HashSet<>();
     for (CloudInstanceDeletion d : deletions) {
-      String provider = d.getSpec().getProvider().value();
-      String ns = d.getMetadata().getNamespace();
-      String name = d.getSpec().getCredentialsSecretRef().getName();
-      WorldSpec.CloudWorld cw = world.clouds.get(provider);
-      if (cw == null || cw.credentials.isEmpty() || !done.add(ns + "/" + name)) {
-        continue;
-      }
-      WorldSpec.KeyPair kp = cw.credentials.get(0);
-      Map<String, String> data = switch (provider) {
-        case "tencentcloud" -> Map.of("secretId", kp.id, "secretKey", kp.secret);
-        case "ucloud-compshare" -> Map.of("publicKey", kp.id, "privateKey", kp.secret);
-        default -> Map.of("accessKeyId", kp.id, "secretAccessKey", kp.secret);
-      };
-      client.secrets().inNamespace(ns).resource(new SecretBuilder()
-          .withMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build())
-          .withStringData(data).build()).create();
+      createSecret(client, d.getMetadata().getNamespace(), d.getSpec().getCredentialsSecretRef().getName(),
+          d.getSpec().getProvider().value(), world, done);
     }
+  }
+
+  /** Creates one credentials Secret unless {@code done} already holds it or the world has no keys for the cloud. */
+  static void createSecret(KubernetesClient client, String ns, String name, String provider, WorldSpec world, Set<String> done) {
+    WorldSpec.CloudWorld cw = world.clouds.get(provider);
+    if (cw == null || cw.credentials.isEmpty() || !done.add(ns + "/" + name)) {
+      return;
+    }
+    WorldSpec.KeyPair kp = cw.credentials.get(0);
+    Map<String, String> data = switch (provider) {
+      case "tencentcloud" -> Map.of("secretId", kp.id, "secretKey", kp.secret);
+      case "ucloud-compshare" -> Map.of("publicKey", kp.id, "privateKey", kp.secret);
+      default -> Map.of("accessKeyId", kp.id, "secretAccessKey", kp.secret);
+    };
+    client.secrets().inNamespace(ns).resource(new SecretBuilder()
+        .withMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build())
+        .withStringData(data).build()).create();
   }
 
   /** Prints a row whenever a deletion's phase or disk count changes, until all are terminal or time is up. */
@@ -345,47 +387,5 @@ public final class Sandbox {
       return x;
     }).toList());
     Files.writeString(file, m.writeValueAsString(doc));
-  }
-
-  /** Keeps everything running for outside drivers (kubectl, a separate operator process). */
-  static final class Serve {
-    private Serve() {}
-
-    static int serve(EmbeddedKube kube, Map<String, CloudSimulator> sims, OperatorConfig config,
-        List<CloudInstanceDeletion> deletions, Options o, PrintStream out) throws Exception {
-      Path kubeconfig = Path.of("sandbox-out", "kubeconfig");
-      Files.createDirectories(kubeconfig.getParent());
-      Files.writeString(kubeconfig, """
-          apiVersion: v1
-          kind: Config
-          clusters:
-          - name: sandbox
-            cluster: {server: "%s"}
-          users:
-          - name: sandbox
-            user: {token: sandbox}
-          contexts:
-          - name: sandbox
-            context: {cluster: sandbox, user: sandbox, namespace: default}
-          current-context: sandbox
-          """.formatted(kube.url()));
-      OperatorRuntime runtime = o.operator() ? OperatorRuntime.start(kube.client(), config, Clock.systemUTC(), false) : null;
-      out.println("sandbox --serve: Kubernetes API at " + kube.url() + " (KUBECONFIG=" + kubeconfig.toAbsolutePath() + ")");
-      sims.forEach((p, s) -> out.println("  " + OperatorConfig.ENDPOINT_ENV.get(p) + "=" + s.endpoint()
-          + "   (world and call ledger: " + s.endpoint() + "/_sim/state)"));
-      out.println(o.operator() ? "  the operator runs inside this process"
-          : "  no operator here: start one with the settings above and KUBECONFIG, e.g. java -jar target/teardown.jar run");
-      out.println("  Ctrl-C to stop");
-      out.flush();
-      CountDownLatch stop = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        if (runtime != null) {
-          runtime.close();
-        }
-        stop.countDown();
-      }));
-      stop.await();
-      return 0;
-    }
   }
 }
