@@ -48,6 +48,9 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
   public static final String NAME = "cloudinstancedeletion";
   private static final Logger log = LoggerFactory.getLogger(DeletionReconciler.class);
 
+  /** Requeue right after the status write that records the plan. */
+  static final Duration RECORDED_REQUEUE = Duration.ofMillis(10);
+
   private final ProviderRegistry registry;
   private final ConnectionCache connections;
   private final OperatorConfig config;
@@ -224,6 +227,13 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
       }
       if (r.next() == phase || r.next().isTerminal()) {
         break;
+      }
+      if (phase == Phase.Pending) {
+        // What Pending recorded (every instance and data disk) must be in status before the first mutating call:
+        // after a crash between an accepted terminate and the status write, a gone instance's detached disks could
+        // no longer be found. So the recording is written now and the next pass starts terminating.
+        warnings.addAll(ctx.warnings());
+        return new RunResult(RECORDED_REQUEUE, reason);
       }
       // otherwise pass straight through to the next phase with the same observation (disks load lazily)
     }

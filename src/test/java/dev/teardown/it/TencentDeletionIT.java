@@ -452,14 +452,20 @@ class TencentDeletionIT {
 
     await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> sim.ledger().count("TerminateInstances") == 1);
     crashDoomed();
-    assertThat(h.get("crash").getStatus()).as("the terminate was never recorded in status").isNull();
+    CloudInstanceDeletion atCrash = h.get("crash");
+    assertThat(atCrash.getStatus().getPhase()).as("the disks were recorded before the terminate call")
+        .isEqualTo(Phase.Terminating);
+    assertThat(atCrash.getStatus().getInstances()).singleElement().satisfies(i -> {
+      assertThat(i.getTerminateCalls()).as("the terminate was never recorded in status").isNull();
+      assertThat(i.getDataDisks()).extracting(DiskStatus::getId).containsExactly("disk-crash001", "disk-crash002");
+    });
     assertThat(calls("TerminateInstances")).singleElement().satisfies(c -> {
       assertThat(c.effective()).isTrue();
       assertThat(c.params()).containsEntry("fault", "TIMEOUT_AFTER_APPLY").containsEntry("Recycled", "ins-crash001");
     });
     Instant answerLostAt = calls("TerminateInstances").get(0).at().plus(CLOUD_TIMEOUT);
-    // Restart once the cloud has finished moving the instance to the recycle bin: the new operator starts from
-    // Pending and finds it there (and its prepaid disk with it), never having seen it running.
+    // Restart once the cloud has finished moving the instance to the recycle bin: the new operator starts from the
+    // recorded plan and finds the instance there (and its prepaid disk with it); it must not terminate it again.
     await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
         .until(() -> "SUCCESS".equals(worldInstances().get("ins-crash001").get("latestOperationState")));
     h.startOperator();
