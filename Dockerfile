@@ -8,6 +8,7 @@ WORKDIR /src
 COPY pom.xml .
 RUN mvn -B -q dependency:go-offline || true
 COPY src ./src
+COPY examples ./examples
 RUN mvn -B -q package -DskipTests
 
 # --- runtime stage: JRE only, non-root ---
