@@ -63,6 +63,24 @@ public final class CallLedger {
     return matching(c -> actions.contains(c.action())).size();
   }
 
+  /** Every call as plain data, for {@code GET /_sim/state}. */
+  public List<Map<String, Object>> asMaps() {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Call c : all()) {
+      Map<String, Object> m = new java.util.LinkedHashMap<>();
+      m.put("cloud", c.cloud());
+      m.put("action", c.action());
+      m.put("ids", c.ids());
+      m.put("outcome", c.outcome());
+      m.put("effective", c.effective());
+      m.put("requestId", c.requestId());
+      m.put("at", c.at().toString());
+      m.put("params", c.params());
+      out.add(m);
+    }
+    return out;
+  }
+
   public synchronized int size() {
     return calls.size();
   }

@@ -1,5 +1,6 @@
 package dev.teardown.sim.tencent;
 
+import dev.teardown.sim.AuthorizationHeader;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -7,7 +8,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import javax.crypto.Mac;
@@ -30,27 +30,15 @@ final class Tc3Signature {
 
     /** Parses the header; null when it is not a well-formed TC3 authorization. */
     static Authorization parse(String header) {
-      if (header == null || !header.startsWith(ALGORITHM + " ")) {
+      AuthorizationHeader h = AuthorizationHeader.parse(header, ALGORITHM);
+      if (h == null) {
         return null;
       }
-      Map<String, String> parts = new LinkedHashMap<>();
-      for (String p : header.substring(ALGORITHM.length() + 1).split(",")) {
-        int eq = p.indexOf('=');
-        if (eq > 0) {
-          parts.put(p.substring(0, eq).trim(), p.substring(eq + 1).trim());
-        }
-      }
-      String credential = parts.get("Credential");
-      String signedHeaders = parts.get("SignedHeaders");
-      String signature = parts.get("Signature");
-      if (credential == null || signedHeaders == null || signature == null) {
-        return null;
-      }
-      String[] scope = credential.split("/");
+      String[] scope = h.credentialScope();
       if (scope.length != 4 || !"tc3_request".equals(scope[3])) {
         return null;
       }
-      return new Authorization(scope[0], scope[1], scope[2], signedHeaders, signature);
+      return new Authorization(scope[0], scope[1], scope[2], h.signedHeaders(), h.signature());
     }
   }
 

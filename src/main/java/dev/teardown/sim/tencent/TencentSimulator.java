@@ -86,19 +86,7 @@ public final class TencentSimulator extends SimulatorBase {
       s.put("world", world.state());
     }
     s.put("rateLimits", rateLimits.limits());
-    List<Object> calls = new ArrayList<>();
-    for (CallLedger.Call c : ledger.all()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("action", c.action());
-      m.put("ids", c.ids());
-      m.put("outcome", c.outcome());
-      m.put("effective", c.effective());
-      m.put("requestId", c.requestId());
-      m.put("at", c.at().toString());
-      m.put("params", c.params());
-      calls.add(m);
-    }
-    s.put("ledger", calls);
+    s.put("ledger", ledger.asMaps());
     return s;
   }
 

@@ -410,19 +410,7 @@ public final class CompShareSimulator extends SimulatorBase {
       w.put("disks", disks);
     }
     out.put("world", w);
-    List<Map<String, Object>> calls = new ArrayList<>();
-    for (CallLedger.Call c : ledger.all()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("action", c.action());
-      m.put("ids", c.ids());
-      m.put("outcome", c.outcome());
-      m.put("effective", c.effective());
-      m.put("requestId", c.requestId());
-      m.put("at", c.at().toString());
-      m.put("params", c.params());
-      calls.add(m);
-    }
-    out.put("ledger", calls);
+    out.put("ledger", ledger.asMaps());
     return out;
   }
 

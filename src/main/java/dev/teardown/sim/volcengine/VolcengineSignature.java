@@ -1,5 +1,6 @@
 package dev.teardown.sim.volcengine;
 
+import dev.teardown.sim.AuthorizationHeader;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -36,33 +37,21 @@ public final class VolcengineSignature {
 
   /** Parses {@code HMAC-SHA256 Credential=AK/date/region/service/request, SignedHeaders=a;b, Signature=hex}; null if malformed. */
   public static Authorization parse(String header) {
-    if (header == null || !header.startsWith("HMAC-SHA256 ")) {
+    AuthorizationHeader h = AuthorizationHeader.parse(header, "HMAC-SHA256");
+    if (h == null) {
       return null;
     }
-    Map<String, String> parts = new LinkedHashMap<>();
-    for (String p : header.substring("HMAC-SHA256 ".length()).split(",")) {
-      int eq = p.indexOf('=');
-      if (eq > 0) {
-        parts.put(p.substring(0, eq).trim(), p.substring(eq + 1).trim());
-      }
-    }
-    String credential = parts.get("Credential");
-    String signedHeaders = parts.get("SignedHeaders");
-    String signature = parts.get("Signature");
-    if (credential == null || signedHeaders == null || signature == null) {
-      return null;
-    }
-    String[] c = credential.split("/");
+    String[] c = h.credentialScope();
     if (c.length != 5 || !"request".equals(c[4]) || c[1].length() != 8) {
       return null;
     }
     List<String> headers = new ArrayList<>();
-    for (String h : signedHeaders.split(";")) {
-      if (!h.isBlank()) {
-        headers.add(h.trim().toLowerCase());
+    for (String name : h.signedHeaders().split(";")) {
+      if (!name.isBlank()) {
+        headers.add(name.trim().toLowerCase());
       }
     }
-    return new Authorization(c[0], c[1], c[2], c[3], headers, signature);
+    return new Authorization(c[0], c[1], c[2], c[3], headers, h.signature());
   }
 
   /**

@@ -117,20 +117,7 @@ public final class VolcengineSimulator extends SimulatorBase {
       s.put("provider", PROVIDER);
       s.put("now", clock.instant().toString());
       s.put("world", world.snapshot());
-      List<Object> calls = new ArrayList<>();
-      for (CallLedger.Call c : ledger.all()) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cloud", c.cloud());
-        m.put("action", c.action());
-        m.put("ids", c.ids());
-        m.put("outcome", c.outcome());
-        m.put("effective", c.effective());
-        m.put("requestId", c.requestId());
-        m.put("at", c.at().toString());
-        m.put("params", c.params());
-        calls.add(m);
-      }
-      s.put("ledger", calls);
+      s.put("ledger", ledger.asMaps());
       s.put("rateLimits", rateLimits.limits());
       return s;
     }
