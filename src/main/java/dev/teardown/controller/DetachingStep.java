@@ -5,6 +5,7 @@ import dev.teardown.api.v1alpha1.ErrorInfo;
 import dev.teardown.api.v1alpha1.InstanceStatus;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.cloud.BatchResult;
+import dev.teardown.cloud.Batches;
 import dev.teardown.cloud.CloudDisk;
 import dev.teardown.cloud.CloudError;
 import dev.teardown.cloud.CloudException;
@@ -58,7 +59,7 @@ final class DetachingStep implements Step {
         StepSupport.groupBy(attached, d -> ctx.snapshot().disk(d.getId()).instanceId());
     List<String> requested = new ArrayList<>();
     for (Map.Entry<String, List<DiskStatus>> e : byInstance.entrySet()) {
-      for (List<DiskStatus> chunk : StepSupport.chunks(e.getValue(), ctx.caps().maxDisksPerDetach())) {
+      for (List<DiskStatus> chunk : Batches.chunks(e.getValue(), ctx.caps().maxDisksPerDetach())) {
         List<String> ids = chunk.stream().map(DiskStatus::getId).toList();
         BatchResult r;
         try {

@@ -1,5 +1,6 @@
 package dev.teardown.controller;
 
+import dev.teardown.cloud.Batches;
 import dev.teardown.api.v1alpha1.DataDiskPolicy;
 import dev.teardown.api.v1alpha1.DiskAction;
 import dev.teardown.api.v1alpha1.DiskStatus;
@@ -41,7 +42,7 @@ final class Plan {
         ? StepSupport.groupBy(live, i -> String.valueOf(i.getChargeType()))
         : Map.of("", live);
     for (List<InstanceStatus> g : groups.values()) {
-      for (List<InstanceStatus> chunk : StepSupport.chunks(g, caps.maxInstancesPerTerminate())) {
+      for (List<InstanceStatus> chunk : Batches.chunks(g, caps.maxInstancesPerTerminate())) {
         plan.add("terminate " + chunk.stream().map(InstanceStatus::getId).toList()
             + " (releaseDataDisks=" + release + ", releaseAddress=" + ctx.spec().releaseAddressEnabled() + ")");
       }

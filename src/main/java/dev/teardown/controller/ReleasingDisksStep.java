@@ -7,6 +7,7 @@ import dev.teardown.api.v1alpha1.InstanceStatus;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.RecycleBinPolicy;
 import dev.teardown.cloud.BatchResult;
+import dev.teardown.cloud.Batches;
 import dev.teardown.cloud.CloudError;
 import dev.teardown.cloud.CloudException;
 import dev.teardown.cloud.DiskPhase;
@@ -80,7 +81,7 @@ final class ReleasingDisksStep implements Step {
       Map<String, List<InstanceStatus>> groups = StepSupport.groupBy(recycled, i -> String.valueOf(i.getChargeType()));
       List<String> requested = new ArrayList<>();
       for (List<InstanceStatus> g : groups.values()) {
-        for (List<InstanceStatus> chunk : StepSupport.chunks(g, ctx.caps().maxInstancesPerTerminate())) {
+        for (List<InstanceStatus> chunk : Batches.chunks(g, ctx.caps().maxInstancesPerTerminate())) {
           List<String> ids = chunk.stream().map(InstanceStatus::getId).toList();
           BatchResult r = ctx.provider().terminateInstances(
               new TerminateRequest(ids, true, ctx.spec().releaseAddressEnabled(), true, ctx.token("purge", ids, 0)));
@@ -131,7 +132,7 @@ final class ReleasingDisksStep implements Step {
 
   private StepResult release(DeletionContext ctx, List<DiskStatus> disks, boolean purge) throws CloudException {
     List<String> requested = new ArrayList<>();
-    for (List<DiskStatus> chunk : StepSupport.chunks(disks, ctx.caps().maxDisksPerRelease())) {
+    for (List<DiskStatus> chunk : Batches.chunks(disks, ctx.caps().maxDisksPerRelease())) {
       List<String> ids = chunk.stream().map(DiskStatus::getId).toList();
       int attempt = chunk.stream().mapToInt(DiskStatus::releaseCallCount).max().orElse(0);
       BatchResult r;

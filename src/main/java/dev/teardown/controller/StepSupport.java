@@ -112,15 +112,6 @@ final class StepSupport {
     return e != null && ErrorKind.TERMINAL.display().equals(e.getKind());
   }
 
-  static <T> List<List<T>> chunks(List<T> items, int size) {
-    int n = Math.max(1, size);
-    List<List<T>> out = new ArrayList<>();
-    for (int i = 0; i < items.size(); i += n) {
-      out.add(items.subList(i, Math.min(items.size(), i + n)));
-    }
-    return out;
-  }
-
   static <T, K> Map<K, List<T>> groupBy(List<T> items, Function<T, K> key) {
     Map<K, List<T>> out = new LinkedHashMap<>();
     for (T t : items) {

@@ -5,6 +5,7 @@ import dev.teardown.api.v1alpha1.InstanceOutcome;
 import dev.teardown.api.v1alpha1.InstanceStatus;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.cloud.BatchResult;
+import dev.teardown.cloud.Batches;
 import dev.teardown.cloud.CloudError;
 import dev.teardown.cloud.CloudException;
 import dev.teardown.cloud.CloudInstance;
@@ -93,7 +94,7 @@ final class TerminatingStep implements Step {
     List<String> accepted = new ArrayList<>();
     CloudError retry = null;
     for (List<InstanceStatus> group : groups.values()) {
-      for (List<InstanceStatus> chunk : StepSupport.chunks(group, ctx.caps().maxInstancesPerTerminate())) {
+      for (List<InstanceStatus> chunk : Batches.chunks(group, ctx.caps().maxInstancesPerTerminate())) {
         List<String> ids = chunk.stream().map(InstanceStatus::getId).toList();
         int attempt = chunk.stream().mapToInt(InstanceStatus::terminateCallCount).max().orElse(0);
         TerminateRequest req = new TerminateRequest(ids, releaseDisks, ctx.spec().releaseAddressEnabled(), false,

@@ -17,6 +17,7 @@ import com.tencentcloudapi.cvm.v20170312.models.Instance;
 import com.tencentcloudapi.cvm.v20170312.models.TerminateInstancesRequest;
 import com.tencentcloudapi.cvm.v20170312.models.TerminateInstancesResponse;
 import dev.teardown.cloud.BatchResult;
+import dev.teardown.cloud.Batches;
 import dev.teardown.cloud.Capabilities;
 import dev.teardown.cloud.CloudDisk;
 import dev.teardown.cloud.CloudError;
@@ -30,7 +31,6 @@ import dev.teardown.cloud.ReleaseDisksRequest;
 import dev.teardown.cloud.TerminateRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -77,9 +77,9 @@ final class TencentCloudProvider implements CloudProvider {
 
   @Override
   public Map<String, CloudInstance> describeInstances(List<String> instanceIds) throws CloudException {
-    List<String> ids = distinct(instanceIds);
+    List<String> ids = Batches.distinct(instanceIds);
     Map<String, CloudInstance> out = new LinkedHashMap<>();
-    for (List<String> chunk : chunks(ids, PAGE)) {
+    for (List<String> chunk : Batches.chunks(ids, PAGE)) {
       DescribeInstancesRequest req = new DescribeInstancesRequest();
       req.setInstanceIds(chunk.toArray(String[]::new));
       req.setLimit((long) PAGE);
@@ -97,10 +97,10 @@ final class TencentCloudProvider implements CloudProvider {
 
   @Override
   public Map<String, List<CloudDisk>> describeDataDisks(List<String> instanceIds) throws CloudException {
-    List<String> ids = distinct(instanceIds);
+    List<String> ids = Batches.distinct(instanceIds);
     Map<String, List<CloudDisk>> result = new LinkedHashMap<>();
     ids.forEach(id -> result.put(id, new ArrayList<>()));
-    for (List<String> chunk : chunks(ids, FILTER_VALUES)) {
+    for (List<String> chunk : Batches.chunks(ids, FILTER_VALUES)) {
       for (Disk d : describeDisksPaged(chunk, byInstance(chunk))) {
         // The filter asks for data disks only; check again so a system disk can never be taken for one.
         if ("DATA_DISK".equals(d.getDiskUsage()) && result.containsKey(d.getInstanceId())) {
@@ -113,9 +113,9 @@ final class TencentCloudProvider implements CloudProvider {
 
   @Override
   public Map<String, CloudDisk> describeDisks(List<String> diskIds) throws CloudException {
-    List<String> ids = distinct(diskIds);
+    List<String> ids = Batches.distinct(diskIds);
     Map<String, CloudDisk> out = new LinkedHashMap<>();
-    for (List<String> chunk : chunks(ids, PAGE)) {
+    for (List<String> chunk : Batches.chunks(ids, PAGE)) {
       DescribeDisksRequest req = new DescribeDisksRequest();
       req.setDiskIds(chunk.toArray(String[]::new));
       req.setLimit((long) PAGE);
@@ -147,7 +147,7 @@ final class TencentCloudProvider implements CloudProvider {
 
   @Override
   public BatchResult terminateInstances(TerminateRequest request) throws CloudException {
-    List<String> ids = distinct(request.instanceIds());
+    List<String> ids = Batches.distinct(request.instanceIds());
     requireAtMost(ids, CAPABILITIES.maxInstancesPerTerminate(), "TerminateInstances");
     Map<String, CloudError> failures = new LinkedHashMap<>();
     List<String> send = new ArrayList<>();
@@ -195,7 +195,7 @@ final class TencentCloudProvider implements CloudProvider {
 
   @Override
   public BatchResult detachDisks(String instanceId, List<String> diskIds) throws CloudException {
-    List<String> ids = distinct(diskIds);
+    List<String> ids = Batches.distinct(diskIds);
     requireAtMost(ids, CAPABILITIES.maxDisksPerDetach(), "DetachDisks");
     DetachDisksRequest req = new DetachDisksRequest();
     req.setDiskIds(ids.toArray(String[]::new));
@@ -218,7 +218,7 @@ final class TencentCloudProvider implements CloudProvider {
 
   @Override
   public BatchResult releaseDisks(ReleaseDisksRequest request) throws CloudException {
-    List<String> ids = distinct(request.diskIds());
+    List<String> ids = Batches.distinct(request.diskIds());
     requireAtMost(ids, CAPABILITIES.maxDisksPerRelease(), "TerminateDisks");
     Map<String, CloudError> failures = new LinkedHashMap<>();
     List<String> send = new ArrayList<>();
@@ -363,18 +363,6 @@ final class TencentCloudProvider implements CloudProvider {
     if (ids.size() > max) {
       throw new IllegalArgumentException(action + " takes at most " + max + " ids per call, got " + ids.size());
     }
-  }
-
-  private static List<String> distinct(List<String> ids) {
-    return List.copyOf(new LinkedHashSet<>(ids));
-  }
-
-  private static List<List<String>> chunks(List<String> ids, int size) {
-    List<List<String>> out = new ArrayList<>();
-    for (int i = 0; i < ids.size(); i += size) {
-      out.add(ids.subList(i, Math.min(ids.size(), i + size)));
-    }
-    return out;
   }
 
   @Override

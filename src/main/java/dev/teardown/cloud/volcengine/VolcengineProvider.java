@@ -1,6 +1,7 @@
 package dev.teardown.cloud.volcengine;
 
 import dev.teardown.cloud.BatchResult;
+import dev.teardown.cloud.Batches;
 import dev.teardown.cloud.Capabilities;
 import dev.teardown.cloud.CloudDisk;
 import dev.teardown.cloud.CloudError;
@@ -22,7 +23,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -65,9 +65,9 @@ public final class VolcengineProvider implements CloudProvider {
 
   @Override
   public Map<String, CloudInstance> describeInstances(List<String> instanceIds) throws CloudException {
-    List<String> ids = distinct(instanceIds);
+    List<String> ids = Batches.distinct(instanceIds);
     Map<String, CloudInstance> found = new LinkedHashMap<>();
-    for (List<String> chunk : chunks(ids, PAGE)) {
+    for (List<String> chunk : Batches.chunks(ids, PAGE)) {
       String nextToken = null;
       for (int page = 0; page < MAX_PAGES; page++) {
         Map<String, Object> p = indexed("InstanceIds", chunk);
@@ -144,7 +144,7 @@ public final class VolcengineProvider implements CloudProvider {
   @Override
   public Map<String, List<CloudDisk>> describeDataDisks(List<String> instanceIds) throws CloudException {
     Map<String, List<CloudDisk>> out = new LinkedHashMap<>();
-    for (String instanceId : distinct(instanceIds)) {
+    for (String instanceId : Batches.distinct(instanceIds)) {
       Map<String, Object> p = new LinkedHashMap<>();
       p.put("InstanceId", instanceId);
       p.put("Kind", "data");
@@ -163,9 +163,9 @@ public final class VolcengineProvider implements CloudProvider {
 
   @Override
   public Map<String, CloudDisk> describeDisks(List<String> diskIds) throws CloudException {
-    List<String> ids = distinct(diskIds);
+    List<String> ids = Batches.distinct(diskIds);
     Map<String, CloudDisk> found = new LinkedHashMap<>();
-    for (List<String> chunk : chunks(ids, PAGE)) {
+    for (List<String> chunk : Batches.chunks(ids, PAGE)) {
       for (Map<String, Object> v : describeVolumes(indexed("VolumeIds", chunk))) {
         CloudDisk d = toDisk(v);
         found.put(d.id(), d);
@@ -242,7 +242,7 @@ public final class VolcengineProvider implements CloudProvider {
 
   @Override
   public BatchResult terminateInstances(TerminateRequest request) throws CloudException {
-    List<String> ids = distinct(request.instanceIds());
+    List<String> ids = Batches.distinct(request.instanceIds());
     if (ids.isEmpty()) {
       return BatchResult.ok(null);
     }
@@ -269,7 +269,7 @@ public final class VolcengineProvider implements CloudProvider {
 
   @Override
   public BatchResult detachDisks(String instanceId, List<String> diskIds) throws CloudException {
-    return perVolume("DetachVolume", distinct(diskIds), id -> {
+    return perVolume("DetachVolume", Batches.distinct(diskIds), id -> {
       Map<String, Object> p = new LinkedHashMap<>();
       p.put("VolumeId", id);
       p.put("InstanceId", instanceId);
@@ -280,7 +280,7 @@ public final class VolcengineProvider implements CloudProvider {
   @Override
   public BatchResult releaseDisks(ReleaseDisksRequest request) throws CloudException {
     // no recycle bin on Volcengine: purge never happens (recycleBin=false) and would be the same call
-    return perVolume("DeleteVolume", distinct(request.diskIds()), id -> {
+    return perVolume("DeleteVolume", Batches.distinct(request.diskIds()), id -> {
       Map<String, Object> p = new LinkedHashMap<>();
       p.put("VolumeId", id);
       String token = request.idempotencyToken() == null ? null : clientToken(request.idempotencyToken() + "-" + id);
@@ -351,18 +351,6 @@ public final class VolcengineProvider implements CloudProvider {
   }
 
   // ------------------------------------------------------------------------------------------------ helpers
-
-  private static List<String> distinct(List<String> ids) {
-    return ids == null ? List.of() : List.copyOf(new LinkedHashSet<>(ids));
-  }
-
-  private static List<List<String>> chunks(List<String> ids, int size) {
-    List<List<String>> out = new ArrayList<>();
-    for (int i = 0; i < ids.size(); i += size) {
-      out.add(ids.subList(i, Math.min(ids.size(), i + size)));
-    }
-    return out;
-  }
 
   /** {@code Name.1=a, Name.2=b, ...}: the OpenAPI query form of a list. */
   private static Map<String, Object> indexed(String name, List<String> values) {
