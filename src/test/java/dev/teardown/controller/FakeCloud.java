@@ -31,6 +31,8 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
   final List<String> calls = Collections.synchronizedList(new ArrayList<>());
   volatile CloudError failNextMutation;
   volatile Map<String, Integer> rates = Map.of();
+  /** While true, every disk release is refused as retryable (the cloud is busy). */
+  volatile boolean releasesBusy;
   final java.util.concurrent.atomic.AtomicInteger describeInstanceCalls = new java.util.concurrent.atomic.AtomicInteger();
   final java.util.concurrent.atomic.AtomicInteger describeDiskCalls = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -160,6 +162,10 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
   @Override
   public BatchResult releaseDisks(ReleaseDisksRequest r) throws CloudException {
     maybeFail("release");
+    if (releasesBusy) {
+      calls.add("release! busy");
+      throw new CloudException(CloudError.of(ErrorKind.RETRYABLE, "ResourceBusy", "busy", null, "TerminateDisks"));
+    }
     calls.add((r.purge() ? "purgeDisks " : "release ") + r.diskIds());
     Map<String, CloudError> failures = new LinkedHashMap<>();
     for (String id : r.diskIds()) {

@@ -136,4 +136,38 @@ class PhaseMachineIT {
     h.secret("later", Map.of("secretId", "AKIDfake", "secretKey", "fake"));
     h.awaitPhase("nosecret", Phase.Done, Duration.ofSeconds(30));
   }
+
+  @Test
+  void deletingTheResourceMidWayFinishesTheDeletionBeforeTheFinalizerGoes() {
+    cloud.instance("ins-iiiiiiii", false);
+    cloud.disk("disk-i1", "ins-iiiiiiii", false, false);
+    cloud.releasesBusy = true;
+    h.create("midway", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-iiiiiiii"), s -> {});
+    await().atMost(WAIT).until(() -> cloud.mutations("release! busy") > 0);
+    assertThat(h.phase("midway")).isEqualTo(Phase.ReleasingDisks);
+
+    h.client().resources(CloudInstanceDeletion.class).inNamespace(OperatorHarness.NS).withName("midway").delete();
+    await().atMost(WAIT).until(() -> {
+      CloudInstanceDeletion r = h.get("midway");
+      return r == null || r.getMetadata().getDeletionTimestamp() != null;
+    });
+    assertThat(h.get("midway")).as("kept by its finalizer while a billed disk is left").isNotNull();
+    assertThat(cloud.disks).containsKey("disk-i1");
+
+    cloud.releasesBusy = false;
+    await().atMost(WAIT).until(() -> h.get("midway") == null);
+    assertThat(cloud.disks).as("the disk was released before the resource went away").isEmpty();
+    assertThat(cloud.mutations("release [")).isEqualTo(1);
+  }
+
+  @Test
+  void deletingTheResourceBeforeAnyMutatingCallRemovesItAtOnce() {
+    cloud.instance("ins-jjjjjjjj", false);
+    h.create("early", Provider.TENCENTCLOUD, "ap-beijing", "no-such-secret", List.of("ins-jjjjjjjj"), s -> {});
+    await().atMost(WAIT).until(() -> h.phase("early") == Phase.Pending);
+    h.client().resources(CloudInstanceDeletion.class).inNamespace(OperatorHarness.NS).withName("early").delete();
+    await().atMost(WAIT).until(() -> h.get("early") == null);
+    assertThat(cloud.calls).isEmpty();
+    assertThat(cloud.instances).containsKey("ins-jjjjjjjj");
+  }
 }
