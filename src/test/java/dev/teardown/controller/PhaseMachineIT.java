@@ -143,8 +143,7 @@ class PhaseMachineIT {
     cloud.disk("disk-i1", "ins-iiiiiiii", false, false);
     cloud.releasesBusy = true;
     h.create("midway", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-iiiiiiii"), s -> {});
-    await().atMost(WAIT).until(() -> cloud.mutations("release! busy") > 0);
-    assertThat(h.phase("midway")).isEqualTo(Phase.ReleasingDisks);
+    await().atMost(WAIT).until(() -> cloud.mutations("release! busy") > 0 && h.phase("midway") == Phase.ReleasingDisks);
 
     h.client().resources(CloudInstanceDeletion.class).inNamespace(OperatorHarness.NS).withName("midway").delete();
     await().atMost(WAIT).until(() -> {
