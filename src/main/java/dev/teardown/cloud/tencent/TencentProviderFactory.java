@@ -118,6 +118,7 @@ public final class TencentProviderFactory implements CloudProviderFactory {
     hp.setWriteTimeout(seconds);
     hp.setHttpClient(http);
     ClientProfile cp = new ClientProfile();
+    cp.setDebug(false); // debug logging prints signed requests; never on, whatever the SDK's default
     cp.setSignMethod(ClientProfile.SIGN_TC3_256);
     cp.setHttpProfile(hp);
     return cp;

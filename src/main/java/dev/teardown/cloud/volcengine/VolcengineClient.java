@@ -36,6 +36,7 @@ final class VolcengineClient implements AutoCloseable {
 
   VolcengineClient(ConnectionSpec spec, String accessKeyId, String secretAccessKey, String sessionToken) {
     ApiClient c = new ApiClient();
+    c.setDebugging(false); // debug logging prints signed requests; never on, whatever the SDK's default
     URI endpoint = spec.endpoint();
     if (endpoint != null) {
       c.setEndpoint(endpoint.getHost() + (endpoint.getPort() > 0 ? ":" + endpoint.getPort() : ""));
