@@ -4,7 +4,6 @@ import dev.teardown.api.v1alpha1.DiskStatus;
 import dev.teardown.api.v1alpha1.ErrorInfo;
 import dev.teardown.api.v1alpha1.InstanceStatus;
 import dev.teardown.api.v1alpha1.Phase;
-import dev.teardown.cloud.BatchResult;
 import dev.teardown.cloud.Batches;
 import dev.teardown.cloud.CloudDisk;
 import dev.teardown.cloud.CloudError;
@@ -57,40 +56,33 @@ final class DetachingStep implements Step {
   private StepResult detach(DeletionContext ctx, List<DiskStatus> attached) throws CloudException {
     Map<String, List<DiskStatus>> byInstance =
         StepSupport.groupBy(attached, d -> ctx.snapshot().disk(d.getId()).instanceId());
+    List<List<DiskStatus>> chunks = new ArrayList<>();
+    byInstance.values().forEach(v -> chunks.addAll(Batches.chunks(v, ctx.caps().maxDisksPerDetach())));
     List<String> requested = new ArrayList<>();
-    for (Map.Entry<String, List<DiskStatus>> e : byInstance.entrySet()) {
-      for (List<DiskStatus> chunk : Batches.chunks(e.getValue(), ctx.caps().maxDisksPerDetach())) {
-        List<String> ids = chunk.stream().map(DiskStatus::getId).toList();
-        BatchResult r;
-        try {
-          r = ctx.provider().detachDisks(e.getKey(), ids);
-        } catch (CloudException ex) {
-          if (ex.error().kind() == ErrorKind.TERMINAL) {
-            chunk.forEach(d -> d.setError(ctx.errorInfo(ex.error())));
-            continue;
+    StepSupport.callEach(chunks,
+        chunk -> ctx.provider().detachDisks(ctx.snapshot().disk(chunk.get(0).getId()).instanceId(),
+            chunk.stream().map(DiskStatus::getId).toList()),
+        (chunk, r) -> {
+          for (DiskStatus d : chunk) {
+            CloudError err = r.failures().get(d.getId());
+            if (err == null) {
+              requested.add(d.getId());
+              d.setError(null);
+            } else if (err.kind() == ErrorKind.NOT_FOUND) {
+              d.setReleased(true);
+              d.setState("Gone");
+            } else {
+              d.setError(ctx.errorInfo(err));
+            }
           }
-          if (requested.isEmpty()) {
-            throw ex;
-          }
-          return StepResult.acted(Phase.Detaching, "Detach requested for " + TerminatingStep.ids(requested) + ".");
-        }
-        for (DiskStatus d : chunk) {
-          CloudError err = r.failures().get(d.getId());
-          if (err == null) {
-            requested.add(d.getId());
-            d.setError(null);
-          } else if (err.kind() == ErrorKind.NOT_FOUND) {
-            d.setReleased(true);
-            d.setState("Gone");
-          } else {
-            d.setError(ctx.errorInfo(err));
-          }
-        }
-      }
-    }
+          return true;
+        },
+        (chunk, err) -> chunk.forEach(d -> d.setError(ctx.errorInfo(err))),
+        () -> !requested.isEmpty());
     StepSupport.updateDiskCount(ctx);
     return StepResult.acted(Phase.Detaching, requested.isEmpty()
         ? "No detach call was accepted."
         : "Detach requested for " + TerminatingStep.ids(requested) + ".");
   }
+
 }

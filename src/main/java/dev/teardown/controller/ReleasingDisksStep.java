@@ -132,41 +132,37 @@ final class ReleasingDisksStep implements Step {
 
   private StepResult release(DeletionContext ctx, List<DiskStatus> disks, boolean purge) throws CloudException {
     List<String> requested = new ArrayList<>();
-    for (List<DiskStatus> chunk : Batches.chunks(disks, ctx.caps().maxDisksPerRelease())) {
-      List<String> ids = chunk.stream().map(DiskStatus::getId).toList();
-      int attempt = chunk.stream().mapToInt(DiskStatus::releaseCallCount).max().orElse(0);
-      BatchResult r;
-      try {
-        r = ctx.provider().releaseDisks(new ReleaseDisksRequest(ids, purge, ctx.token(purge ? "purge-disks" : "release", ids, attempt)));
-      } catch (CloudException ex) {
-        if (ex.error().kind() == ErrorKind.TERMINAL) {
-          chunk.forEach(d -> d.setError(ctx.errorInfo(ex.error())));
-          continue;
-        }
-        if (requested.isEmpty()) {
-          throw ex;
-        }
-        break;
-      }
-      for (DiskStatus d : chunk) {
-        CloudError err = r.failures().get(d.getId());
-        d.setReleaseCalls(d.releaseCallCount() + 1);
-        if (err == null || err.kind() == ErrorKind.NOT_FOUND) {
-          requested.add(d.getId());
-          d.setError(null);
-          d.setLastReleaseAt(ctx.now().toString());
-          if (purge) {
-            d.setPurgeRequested(true);
+    StepSupport.callEach(Batches.chunks(disks, ctx.caps().maxDisksPerRelease()),
+        chunk -> {
+          List<String> ids = chunk.stream().map(DiskStatus::getId).toList();
+          int attempt = chunk.stream().mapToInt(DiskStatus::releaseCallCount).max().orElse(0);
+          return ctx.provider().releaseDisks(
+              new ReleaseDisksRequest(ids, purge, ctx.token(purge ? "purge-disks" : "release", ids, attempt)));
+        },
+        (chunk, r) -> {
+          for (DiskStatus d : chunk) {
+            CloudError err = r.failures().get(d.getId());
+            d.setReleaseCalls(d.releaseCallCount() + 1);
+            if (err == null || err.kind() == ErrorKind.NOT_FOUND) {
+              requested.add(d.getId());
+              d.setError(null);
+              d.setLastReleaseAt(ctx.now().toString());
+              if (purge) {
+                d.setPurgeRequested(true);
+              }
+            } else {
+              d.setError(ctx.errorInfo(err));
+            }
           }
-        } else {
-          d.setError(ctx.errorInfo(err));
-        }
-      }
-    }
+          return true;
+        },
+        (chunk, err) -> chunk.forEach(d -> d.setError(ctx.errorInfo(err))),
+        () -> !requested.isEmpty());
     StepSupport.updateDiskCount(ctx);
     return StepResult.acted(Phase.ReleasingDisks, (purge ? "Purge" : "Release") + " requested for "
         + (requested.isEmpty() ? "no disk" : TerminatingStep.ids(requested)) + ".");
   }
+
 
   private StepResult finish(DeletionContext ctx) {
     List<String> problems = new ArrayList<>();

@@ -5,8 +5,10 @@ import dev.teardown.api.v1alpha1.DiskStatus;
 import dev.teardown.api.v1alpha1.ErrorInfo;
 import dev.teardown.api.v1alpha1.InstanceOutcome;
 import dev.teardown.api.v1alpha1.InstanceStatus;
+import dev.teardown.cloud.BatchResult;
 import dev.teardown.cloud.CloudDisk;
 import dev.teardown.cloud.CloudError;
+import dev.teardown.cloud.CloudException;
 import dev.teardown.cloud.CloudInstance;
 import dev.teardown.cloud.DiskPhase;
 import dev.teardown.cloud.ErrorKind;
@@ -110,6 +112,45 @@ final class StepSupport {
 
   static boolean terminal(ErrorInfo e) {
     return e != null && ErrorKind.TERMINAL.display().equals(e.getKind());
+  }
+
+  /** One call of a batch-shaped port method. */
+  interface BatchCall<T> {
+    BatchResult call(List<T> chunk) throws CloudException;
+  }
+
+  /** Books one answered call; returns false to make no further call in this pass. */
+  interface Answer<T> {
+    boolean accept(List<T> chunk, BatchResult result);
+  }
+
+  /**
+   * Makes one call per chunk, in order. A chunk the cloud refuses as a whole with a terminal error (protection,
+   * a prepaid rule...) goes to {@code refused} and the others carry on, so none of their disks are orphaned. A
+   * retryable error ends the pass: it is thrown (backoff) when nothing was accepted yet, and otherwise dropped, so
+   * that what was accepted is written and the next reconcile retries the rest.
+   */
+  static <T> void callEach(List<List<T>> chunks, BatchCall<T> call, Answer<T> answered,
+      java.util.function.BiConsumer<List<T>, CloudError> refused, java.util.function.BooleanSupplier anyAccepted)
+      throws CloudException {
+    for (List<T> chunk : chunks) {
+      BatchResult r;
+      try {
+        r = call.call(chunk);
+      } catch (CloudException e) {
+        if (e.error().kind() == ErrorKind.TERMINAL) {
+          refused.accept(chunk, e.error());
+          continue;
+        }
+        if (!anyAccepted.getAsBoolean()) {
+          throw e;
+        }
+        return;
+      }
+      if (!answered.accept(chunk, r)) {
+        return;
+      }
+    }
   }
 
   static <T, K> Map<K, List<T>> groupBy(List<T> items, Function<T, K> key) {

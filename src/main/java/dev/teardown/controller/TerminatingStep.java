@@ -9,7 +9,6 @@ import dev.teardown.cloud.Batches;
 import dev.teardown.cloud.CloudError;
 import dev.teardown.cloud.CloudException;
 import dev.teardown.cloud.CloudInstance;
-import dev.teardown.cloud.ErrorKind;
 import dev.teardown.cloud.TerminateRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,53 +90,39 @@ final class TerminatingStep implements Step {
     Map<String, List<InstanceStatus>> groups = ctx.caps().sameChargeTypePerTerminate()
         ? StepSupport.groupBy(toTerminate, i -> String.valueOf(i.getChargeType()))
         : Map.of("", toTerminate);
+    List<List<InstanceStatus>> chunks = new ArrayList<>();
+    groups.values().forEach(g -> chunks.addAll(Batches.chunks(g, ctx.caps().maxInstancesPerTerminate())));
     List<String> accepted = new ArrayList<>();
-    CloudError retry = null;
-    for (List<InstanceStatus> group : groups.values()) {
-      for (List<InstanceStatus> chunk : Batches.chunks(group, ctx.caps().maxInstancesPerTerminate())) {
-        List<String> ids = chunk.stream().map(InstanceStatus::getId).toList();
-        int attempt = chunk.stream().mapToInt(InstanceStatus::terminateCallCount).max().orElse(0);
-        TerminateRequest req = new TerminateRequest(ids, releaseDisks, ctx.spec().releaseAddressEnabled(), false,
-            ctx.token("terminate", ids, attempt));
-        BatchResult r;
-        try {
-          r = ctx.provider().terminateInstances(req);
-        } catch (CloudException e) {
-          if (e.error().kind() != ErrorKind.TERMINAL) {
-            if (accepted.isEmpty()) {
-              throw e;
-            }
-            retry = e.error(); // keep what was accepted; the next reconcile backs off and retries the rest
-            break;
-          }
-          // A refusal of the whole batch (protection, prepaid not returnable...) fails these instances only;
-          // the others carry on so that none of their disks are orphaned.
+    CloudError[] retry = {null};
+    StepSupport.callEach(chunks,
+        chunk -> {
+          List<String> ids = chunk.stream().map(InstanceStatus::getId).toList();
+          int attempt = chunk.stream().mapToInt(InstanceStatus::terminateCallCount).max().orElse(0);
+          return ctx.provider().terminateInstances(new TerminateRequest(ids, releaseDisks,
+              ctx.spec().releaseAddressEnabled(), false, ctx.token("terminate", ids, attempt)));
+        },
+        (chunk, r) -> {
           for (InstanceStatus is : chunk) {
-            is.setOutcome(InstanceOutcome.Failed);
-            is.setError(ctx.errorInfo(e.error()));
-          }
-          continue;
-        }
-        for (InstanceStatus is : chunk) {
-          CloudError e = r.failures().get(is.getId());
-          if (e == null) {
+            CloudError e = r.failures().get(is.getId());
             is.setTerminateCalls(is.terminateCallCount() + 1);
-            is.setLastTerminateAt(ctx.now().toString());
-            is.setOutcome(InstanceOutcome.Terminating);
-            is.setError(null);
-            accepted.add(is.getId());
-          } else {
-            is.setTerminateCalls(is.terminateCallCount() + 1);
-            retry = applyFailure(ctx, is, e, retry);
+            if (e == null) {
+              is.setLastTerminateAt(ctx.now().toString());
+              is.setOutcome(InstanceOutcome.Terminating);
+              is.setError(null);
+              accepted.add(is.getId());
+            } else {
+              retry[0] = applyFailure(ctx, is, e, retry[0]);
+            }
           }
-        }
-      }
-      if (retry != null) {
-        break;
-      }
-    }
-    if (retry != null && accepted.isEmpty()) {
-      throw new CloudException(retry);
+          return retry[0] == null; // a retryable refusal of one instance ends the pass, as a whole-call one would
+        },
+        (chunk, err) -> chunk.forEach(is -> {
+          is.setOutcome(InstanceOutcome.Failed);
+          is.setError(ctx.errorInfo(err));
+        }),
+        () -> !accepted.isEmpty());
+    if (retry[0] != null && accepted.isEmpty()) {
+      throw new CloudException(retry[0]);
     }
     boolean allAccepted = ctx.instances().stream()
         .allMatch(i -> !StepSupport.active(i) || i.getOutcome() == InstanceOutcome.Terminating);
