@@ -1,0 +1,181 @@
+package dev.teardown.sandbox;
+
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real kube-apiserver with its etcd, started as processes by fabric8's kube-api-test in offline mode from the
+ * binaries {@code build/kube-binaries} builds from Go modules, with the CloudInstanceDeletion CRD installed and
+ * established. It enforces what the mock cannot: the structural schema and CEL rules, resourceVersion
+ * preconditions, RBAC (the client here is cluster-admin and may impersonate), watch streams, server-side printing
+ * and OpenAPI for {@code kubectl explain}.
+ *
+ * <p>Binaries are looked up in {@code ${KUBE_API_TEST_DIR:-~/.kubeapitest}/k8s/<version>-linux-amd64/}, the
+ * version being the one {@code build/kube-version} pins. Each server gets its own working directory (certificates,
+ * kubeconfig) with a link to those binaries, so servers of parallel runs never share files.
+ */
+public final class RealKube implements KubeApi {
+  /** The pinned release, packaged from build/kube-version. */
+  public static final String VERSION_RESOURCE = "teardown/kube-version";
+  private static final Duration CRD_READY = Duration.ofSeconds(60);
+
+  private final KubeAPIServer server;
+  private final KubernetesClient client;
+  private final String kubeconfig;
+  private final Path dir;
+
+  private RealKube(KubeAPIServer server, KubernetesClient client, String kubeconfig, Path dir) {
+    this.server = server;
+    this.client = client;
+    this.kubeconfig = kubeconfig;
+    this.dir = dir;
+  }
+
+  /** The Kubernetes release the binaries are built from, e.g. 1.34.4. */
+  public static String version() {
+    try (InputStream in = RealKube.class.getClassLoader().getResourceAsStream(VERSION_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(VERSION_RESOURCE + " is missing from the classpath; build with mvn package");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Where build/kube-binaries puts the binaries: {@code $KUBE_API_TEST_DIR} or {@code ~/.kubeapitest}. */
+  public static Path binariesRoot() {
+    String env = System.getenv(KubeAPIServerConfigBuilder.KUBE_API_TEST_DIR);
+    return env != null && !env.isBlank() ? Path.of(env)
+        : Path.of(System.getProperty("user.home"), KubeAPIServerConfigBuilder.DIRECTORY_NAME);
+  }
+
+  /** The directory holding etcd, kube-apiserver and kubectl of the pinned version for this machine. */
+  public static Path binaries() {
+    return binariesRoot().resolve("k8s").resolve(version() + platformSuffix());
+  }
+
+  /** The kubectl of the pinned release (the one the tests and the sandbox's hints use). */
+  public static Path kubectl() {
+    return binaries().resolve("kubectl");
+  }
+
+  /** Why no real server can start here (a sentence), or null when the binaries are in place. */
+  public static String unavailableReason() {
+    Path dir = binaries();
+    for (String b : new String[] {"etcd", "kube-apiserver", "kubectl"}) {
+      if (!Files.isExecutable(dir.resolve(b))) {
+        return "no " + b + " in " + dir + " (build it with build/kube-binaries; needs Go)";
+      }
+    }
+    return null;
+  }
+
+  public static boolean available() {
+    return unavailableReason() == null;
+  }
+
+  /**
+   * Starts etcd and kube-apiserver (a few seconds), installs the CRD and waits until it is established.
+   *
+   * @param workDir this server's own directory (created if needed): certificates and the link to the binaries
+   * @throws IllegalStateException when the binaries are missing or the server does not come up
+   */
+  public static RealKube start(Path workDir) {
+    String missing = unavailableReason();
+    if (missing != null) {
+      throw new IllegalStateException("cannot start a real Kubernetes API server: " + missing);
+    }
+    Path dir = workDir.toAbsolutePath();
+    try {
+      Path link = dir.resolve("k8s").resolve(version() + platformSuffix());
+      Files.createDirectories(link.getParent());
+      if (!Files.exists(link)) {
+        Files.createSymbolicLink(link, binaries());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
+        .withTestDir(dir.toString())
+        .withApiServerVersion(version())
+        .withOfflineMode(true)
+        .withUpdateKubeConfig(false)
+        .withStartupTimeout(120_000)
+        .build());
+    server.start();
+    KubernetesClient client = null;
+    try {
+      String kubeconfig = server.getKubeConfigYaml();
+      client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
+      installCrd(client);
+      return new RealKube(server, client, kubeconfig, dir);
+    } catch (RuntimeException e) {
+      if (client != null) {
+        client.close();
+      }
+      server.stop();
+      throw e;
+    }
+  }
+
+  /** Creates the generated CRD (or replaces it) and waits until the server serves it. */
+  static void installCrd(KubernetesClient client) {
+    CustomResourceDefinition crd = EmbeddedKube.crd();
+    client.apiextensions().v1().customResourceDefinitions().resource(crd).forceConflicts().serverSideApply();
+    client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+        .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
+            .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
+            CRD_READY.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  private static String platformSuffix() {
+    return io.fabric8.kubeapitest.Utils.platformSuffix(new io.fabric8.kubeapitest.binary.OSInfo());
+  }
+
+  @Override
+  public KubernetesClient client() {
+    return client;
+  }
+
+  @Override
+  public String url() {
+    return client.getConfiguration().getMasterUrl();
+  }
+
+  @Override
+  public String kubeconfig() {
+    return kubeconfig;
+  }
+
+  @Override
+  public boolean real() {
+    return true;
+  }
+
+  /** This server's working directory (certificates). */
+  public Path dir() {
+    return dir;
+  }
+
+  @Override
+  public void close() {
+    try {
+      client.close();
+    } finally {
+      server.stop();
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package dev.teardown.it;
+
+import dev.teardown.sandbox.RealKube;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The suite's real Kubernetes API server: one kube-apiserver + etcd per test JVM, started on first use (a few
+ * seconds) and stopped when the JVM exits; every test works in a namespace of its own.
+ *
+ * <p>Without the binaries (a machine without Go: build/kube-binaries printed why) the real-server tests are
+ * skipped, except under {@code CI=true}, where that is a failure.
+ */
+public final class TestKube {
+  static final boolean CI = "true".equals(System.getenv("CI"));
+  private static final AtomicInteger NAMESPACES = new AtomicInteger();
+  private static RealKube shared;
+  private static RuntimeException failed;
+
+  private TestKube() {}
+
+  /** The shared real server, or null when its binaries are missing (and CI is not set). */
+  public static synchronized RealKube realOrNull() {
+    if (shared != null) {
+      return shared;
+    }
+    if (failed != null) {
+      throw failed;
+    }
+    String missing = RealKube.unavailableReason();
+    if (missing != null) {
+      if (CI) {
+        throw new IllegalStateException("CI=true requires the real Kubernetes API server: " + missing);
+      }
+      return null;
+    }
+    try {
+      Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "kube-api-");
+      long t0 = System.nanoTime();
+      shared = RealKube.start(dir);
+      System.err.printf("real Kubernetes API server %s started in %d ms at %s%n", RealKube.version(),
+          (System.nanoTime() - t0) / 1_000_000, shared.url());
+      RealKube k = shared;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        k.close();
+        deleteTree(dir);
+      }, "real-kube-stop"));
+      return shared;
+    } catch (IOException e) {
+      failed = new UncheckedIOException(e);
+      throw failed;
+    } catch (RuntimeException e) {
+      failed = e;
+      throw e;
+    }
+  }
+
+  /** The shared real server; the calling test is skipped (a failure under CI=true) when it cannot run here. */
+  public static RealKube real() {
+    RealKube k = realOrNull();
+    Assumptions.assumeTrue(k != null, () -> "no real Kubernetes API server: " + RealKube.unavailableReason());
+    return k;
+  }
+
+  /** Creates a fresh namespace named after the prefix. */
+  public static String namespace(KubernetesClient client, String prefix) {
+    String name = (prefix + "-" + NAMESPACES.incrementAndGet() + "-" + Long.toString(System.nanoTime() % 46656, 36))
+        .toLowerCase();
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .create();
+    return name;
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // left in target/, removed by the next clean
+    }
+  }
+}
