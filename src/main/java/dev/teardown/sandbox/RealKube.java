@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A real kube-apiserver with its etcd, started as processes by fabric8's kube-api-test in offline mode from the
@@ -121,6 +122,7 @@ public final class RealKube implements KubeApi {
       String kubeconfig = server.getKubeConfigYaml();
       client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
       installCrd(client);
+      forgetCachedDiscovery(client);
       return new RealKube(server, client, kubeconfig, dir);
     } catch (RuntimeException e) {
       if (client != null) {
@@ -136,9 +138,44 @@ public final class RealKube implements KubeApi {
     CustomResourceDefinition crd = EmbeddedKube.crd();
     client.apiextensions().v1().customResourceDefinitions().resource(crd).forceConflicts().serverSideApply();
     client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-        .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
+        .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
+            && c.getStatus().getConditions().stream()
             .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
             CRD_READY.toSeconds(), TimeUnit.SECONDS);
+    // Established comes before discovery and the OpenAPI documents list the resource, which kubectl (get cid,
+    // explain, apply's client-side schema) needs: wait for those too.
+    long deadline = System.nanoTime() + CRD_READY.toNanos();
+    while (!served(client)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the API server did not publish the CloudInstanceDeletion API in " + CRD_READY);
+      }
+      LockSupport.parkNanos(Duration.ofMillis(100).toNanos()); // start-up of a local server, not a reconcile path
+    }
+  }
+
+  /**
+   * kube-api-test's readiness probe runs kubectl before the CRD exists, and kubectl caches that discovery per
+   * host:port (~/.kube/cache/discovery/127.0.0.1_PORT); a later {@code kubectl explain cid} would then not know
+   * the resource. Drop that cache so the first kubectl of a user or a test discovers the CRD.
+   */
+  private static void forgetCachedDiscovery(KubernetesClient client) {
+    java.net.URI url = java.net.URI.create(client.getConfiguration().getMasterUrl());
+    String cacheDir = System.getenv("KUBECACHEDIR");
+    Path cache = (cacheDir != null && !cacheDir.isBlank() ? Path.of(cacheDir)
+        : Path.of(System.getProperty("user.home"), ".kube", "cache")).resolve("discovery")
+        .resolve(url.getHost() + "_" + url.getPort());
+    Sandbox.deleteTree(cache);
+  }
+
+  private static boolean served(KubernetesClient client) {
+    try {
+      var resources = client.getApiResources("teardown.dev/v1alpha1");
+      return resources != null && resources.getResources().stream().anyMatch(r -> r.getName().equals(
+          "cloudinstancedeletions")) && client.raw("/openapi/v3").contains("apis/teardown.dev/v1alpha1")
+          && client.raw("/openapi/v2").contains("dev.teardown.v1alpha1.CloudInstanceDeletion");
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   private static String platformSuffix() {
@@ -152,7 +189,8 @@ public final class RealKube implements KubeApi {
 
   @Override
   public String url() {
-    return client.getConfiguration().getMasterUrl();
+    String url = client.getConfiguration().getMasterUrl();
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }
 
   @Override
