@@ -2,7 +2,9 @@ package dev.teardown.it;
 
 import dev.teardown.sandbox.RealKube;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -68,6 +70,14 @@ public final class TestKube {
     RealKube k = realOrNull();
     Assumptions.assumeTrue(k != null, () -> "no real Kubernetes API server: " + RealKube.unavailableReason());
     return k;
+  }
+
+  /**
+   * Another client of the shared real server, with its own connections and watches (e.g. a second status writer,
+   * or an operator a test crashes by closing its client first); the caller closes it.
+   */
+  public static KubernetesClient newClient() {
+    return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(real().kubeconfig())).build();
   }
 
   /** Creates a fresh namespace named after the prefix. */
