@@ -60,8 +60,12 @@ class RbacIT {
     if (operator != null) {
       operator.close();
     }
-    h.close();
-    sim.close();
+    if (h != null) {
+      h.close();
+    }
+    if (sim != null) {
+      sim.close();
+    }
   }
 
   @Test

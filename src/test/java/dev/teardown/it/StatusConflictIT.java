@@ -34,8 +34,12 @@ class StatusConflictIT {
 
   @AfterEach
   void stop() {
-    other.close();
-    h.close();
+    if (other != null) {
+      other.close();
+    }
+    if (h != null) {
+      h.close();
+    }
   }
 
   @Test

@@ -19,10 +19,12 @@ import org.junit.jupiter.api.Assumptions;
  * seconds) and stopped when the JVM exits; every test works in a namespace of its own.
  *
  * <p>Without the binaries (a machine without Go: build/kube-binaries printed why) the real-server tests are
- * skipped, except under {@code CI=true}, where that is a failure.
+ * skipped, except under {@code CI=true}, where that is a failure. {@code TEARDOWN_TEST_KUBE=mock} does the same on
+ * purpose: the operator suites then run on the in-process mock and the real-server tests are skipped.
  */
 public final class TestKube {
   static final boolean CI = "true".equals(System.getenv("CI"));
+  static final boolean MOCK = "mock".equals(System.getenv("TEARDOWN_TEST_KUBE"));
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
   private static RealKube shared;
   private static RuntimeException failed;
@@ -36,6 +38,9 @@ public final class TestKube {
     }
     if (failed != null) {
       throw failed;
+    }
+    if (MOCK) {
+      return null;
     }
     String missing = RealKube.unavailableReason();
     if (missing != null) {
@@ -68,7 +73,8 @@ public final class TestKube {
   /** The shared real server; the calling test is skipped (a failure under CI=true) when it cannot run here. */
   public static RealKube real() {
     RealKube k = realOrNull();
-    Assumptions.assumeTrue(k != null, () -> "no real Kubernetes API server: " + RealKube.unavailableReason());
+    Assumptions.assumeTrue(k != null, () -> MOCK ? "TEARDOWN_TEST_KUBE=mock"
+        : "no real Kubernetes API server: " + RealKube.unavailableReason());
     return k;
   }
 
