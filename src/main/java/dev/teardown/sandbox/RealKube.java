@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -32,16 +33,51 @@ public final class RealKube implements KubeApi {
   public static final String VERSION_RESOURCE = "teardown/kube-version";
   private static final Duration CRD_READY = Duration.ofSeconds(60);
 
-  private final KubeAPIServer server;
   private final KubernetesClient client;
   private final String kubeconfig;
   private final Path dir;
+  private final Stopper stopper;
 
-  private RealKube(KubeAPIServer server, KubernetesClient client, String kubeconfig, Path dir) {
-    this.server = server;
+  private RealKube(Stopper stopper, KubernetesClient client, String kubeconfig, Path dir) {
+    this.stopper = stopper;
     this.client = client;
     this.kubeconfig = kubeconfig;
     this.dir = dir;
+  }
+
+  /**
+   * Stops etcd and kube-apiserver once: on close, on a failed start, or when the JVM ends first (Ctrl-C, kill),
+   * from the moment they are started, so no process is left behind.
+   */
+  private static final class Stopper extends Thread {
+    private final KubeAPIServer server;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+
+    Stopper(KubeAPIServer server) {
+      super("kube-apiserver-stop");
+      this.server = server;
+      Runtime.getRuntime().addShutdownHook(this);
+    }
+
+    @Override
+    public void run() {
+      if (stopped.compareAndSet(false, true)) {
+        try {
+          server.stop();
+        } catch (RuntimeException e) {
+          // a server stopped half-way through its start: nothing more to stop
+        }
+      }
+    }
+
+    void stopNow() {
+      try {
+        Runtime.getRuntime().removeShutdownHook(this);
+      } catch (IllegalStateException e) {
+        // the JVM is already shutting down: the hook runs anyway
+      }
+      run();
+    }
   }
 
   /** The Kubernetes release the binaries are built from, e.g. 1.34.4. */
@@ -116,19 +152,20 @@ public final class RealKube implements KubeApi {
         .withUpdateKubeConfig(false)
         .withStartupTimeout(120_000)
         .build());
-    server.start();
+    Stopper stopper = new Stopper(server);
     KubernetesClient client = null;
     try {
+      server.start();
       String kubeconfig = server.getKubeConfigYaml();
       client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
       installCrd(client);
       forgetCachedDiscovery(client);
-      return new RealKube(server, client, kubeconfig, dir);
+      return new RealKube(stopper, client, kubeconfig, dir);
     } catch (RuntimeException e) {
       if (client != null) {
         client.close();
       }
-      server.stop();
+      stopper.stopNow();
       throw e;
     }
   }
@@ -213,7 +250,7 @@ public final class RealKube implements KubeApi {
     try {
       client.close();
     } finally {
-      server.stop();
+      stopper.stopNow();
     }
   }
 }

@@ -55,11 +55,12 @@ public final class TestKube {
       shared = RealKube.start(dir);
       System.err.printf("real Kubernetes API server %s started in %d ms at %s%n", RealKube.version(),
           (System.nanoTime() - t0) / 1_000_000, shared.url());
+      // RealKube stops its processes when the JVM exits; the certificates go afterwards
       RealKube k = shared;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         k.close();
         deleteTree(dir);
-      }, "real-kube-stop"));
+      }, "real-kube-clean"));
       return shared;
     } catch (IOException e) {
       failed = new UncheckedIOException(e);
