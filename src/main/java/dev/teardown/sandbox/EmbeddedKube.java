@@ -20,7 +20,7 @@ import java.util.Queue;
 /**
  * An in-process Kubernetes API for the sandbox and the tests: fabric8's mock server in CRUD mode on loopback with
  * the CloudInstanceDeletion CRD registered (so status is a real subresource). It enforces no schema and no CEL
- * rules; the suite checks those against the generated CRD instead.
+ * rules: the zero-dependency fallback of {@link RealKube}, which the suite and the sandbox use when it is built.
  */
 public final class EmbeddedKube implements KubeApi {
   public static final String CRD_RESOURCE = "META-INF/fabric8/cloudinstancedeletions.teardown.dev-v1.yml";

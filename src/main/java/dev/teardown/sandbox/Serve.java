@@ -27,7 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code sandbox --serve}: the embedded Kubernetes API (with the discovery documents kubectl needs) and the cloud
+ * {@code sandbox --serve}: the Kubernetes API (a real kube-apiserver, or the mock with the discovery documents
+ * kubectl needs) and the cloud
  * simulators keep running for outside drivers: kubectl, and an operator started separately with the printed
  * settings ({@code --no-operator}) that can be killed and restarted at will. Writes a kubeconfig usable by fabric8
  * and kubectl, and an env file with {@code export} lines for the operator.
