@@ -205,6 +205,8 @@ public final class Sandbox {
     }
     Map<String, URI> endpoints = endpoints(sims);
     Path workDir = Files.createTempDirectory("teardown-kube");
+    Thread cleanOnExit = new Thread(() -> deleteTree(workDir), "sandbox-clean"); // after Ctrl-C too
+    Runtime.getRuntime().addShutdownHook(cleanOnExit);
     KubeApi started;
     try {
       started = startKube(o, workDir, out);
@@ -244,6 +246,11 @@ public final class Sandbox {
     } finally {
       sims.values().forEach(CloudSimulator::close);
       deleteTree(workDir);
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanOnExit);
+      } catch (IllegalStateException e) {
+        // already shutting down: the hook deletes it (again)
+      }
     }
   }
 
