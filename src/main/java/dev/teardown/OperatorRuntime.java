@@ -55,8 +55,11 @@ public final class OperatorRuntime implements AutoCloseable {
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
-          // Server-side apply of the primary is off: the embedded API (sandbox, tests) does not implement it, and
-          // the reconciler writes only status, for which a JSON-patch diff is exact.
+          // Server-side apply of the primary is off, in production too (real API servers support it): the
+          // reconciler owns the whole status and writes it with a resourceVersion precondition, so a write based
+          // on a stale read is refused (409) instead of applied; an apply without that precondition would be
+          // last-writer-wins. The finalizer goes through an ordinary patch. (The in-process mock API of the
+          // zero-dependency sandbox does not implement SSA either.)
           .withUseSSAToPatchPrimaryResource(false)
           .withConcurrentReconciliationThreads(config.reconcileThreads())
           // stopping waits for reconciles in flight to finish their cloud call and status write

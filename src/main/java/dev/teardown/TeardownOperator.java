@@ -44,6 +44,8 @@ public final class TeardownOperator {
           run        run the operator against the current kubeconfig / in-cluster config (default)
           sandbox    embedded Kubernetes API + simulated clouds + operator; applies examples/ and reports
                      (options: --world FILE --apply DIR|FILE --json FILE --timeout 60s)
+                     --real-api / --mock-api: a real kube-apiserver (built by build/kube-binaries; the default
+                     when built) or the in-process mock (the default without the binaries)
                      --serve keeps the API and the clouds running for kubectl and a separately started operator
                      (with --serve: --no-operator --empty --no-table --out DIR --kube-port N --sim-port-base N)
           simulate   only the cloud simulators, from a world file (options: --world FILE --port-base N --host H)

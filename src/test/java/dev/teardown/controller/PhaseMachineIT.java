@@ -145,7 +145,7 @@ class PhaseMachineIT {
     h.create("midway", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-iiiiiiii"), s -> {});
     await().atMost(WAIT).until(() -> cloud.mutations("release! busy") > 0 && h.phase("midway") == Phase.ReleasingDisks);
 
-    h.client().resources(CloudInstanceDeletion.class).inNamespace(OperatorHarness.NS).withName("midway").delete();
+    h.delete("midway");
     await().atMost(WAIT).until(() -> {
       CloudInstanceDeletion r = h.get("midway");
       return r == null || r.getMetadata().getDeletionTimestamp() != null;
@@ -164,7 +164,7 @@ class PhaseMachineIT {
     cloud.instance("ins-jjjjjjjj", false);
     h.create("early", Provider.TENCENTCLOUD, "ap-beijing", "no-such-secret", List.of("ins-jjjjjjjj"), s -> {});
     await().atMost(WAIT).until(() -> h.phase("early") == Phase.Pending);
-    h.client().resources(CloudInstanceDeletion.class).inNamespace(OperatorHarness.NS).withName("early").delete();
+    h.delete("early");
     await().atMost(WAIT).until(() -> h.get("early") == null);
     assertThat(cloud.calls).isEmpty();
     assertThat(cloud.instances).containsKey("ins-jjjjjjjj");

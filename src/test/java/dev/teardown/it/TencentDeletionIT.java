@@ -16,7 +16,6 @@ import dev.teardown.api.v1alpha1.InstanceStatus;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.api.v1alpha1.RecycleBinPolicy;
-import dev.teardown.config.OperatorConfig;
 import dev.teardown.controller.Conditions;
 import dev.teardown.controller.ProviderRegistry;
 import dev.teardown.sim.CallLedger;
@@ -28,8 +27,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -557,16 +554,7 @@ class TencentDeletionIT {
 
   /** An operator configured as OperatorHarness configures its own, on the given API client. */
   private OperatorRuntime startOperator(KubernetesClient client) {
-    OperatorConfig config = OperatorConfig.defaults()
-        .withEndpoints(Map.of(TencentSimulator.PROVIDER, sim.endpoint()))
-        .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(2))
-        .withCloudTimeout(CLOUD_TIMEOUT)
-        .withMetricsPort(0);
-    try {
-      return OperatorRuntime.start(client, config, Clock.systemUTC(), false, ProviderRegistry.discover());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return OperatorHarness.startOperator(client, h.config(), ProviderRegistry.discover());
   }
 
   private static WorldSpec.CloudWorld world(Consumer<WorldSpec.CloudWorld> fleet) {

@@ -15,19 +15,19 @@ import java.util.List;
     value = "self.provider != 'tencentcloud' || self.instanceIds.all(i, i.matches('^ins-[a-z0-9]{8}$'))",
     message = "tencentcloud instance ids look like ins-xxxxxxxx (8 lowercase letters or digits)",
     messageExpression = "'tencentcloud instance ids look like ins-xxxxxxxx (8 lowercase letters or digits), not: '"
-        + " + self.instanceIds.filter(i, !i.matches('^ins-[a-z0-9]{8}$')).join(', ')",
+        + " + self.instanceIds.filter(i, !i.matches('^ins-[a-z0-9]{8}$'))[0]",
     fieldPath = ".instanceIds")
 @ValidationRule(
     value = "self.provider != 'ucloud-compshare' || self.instanceIds.all(i, i.matches('^uhost-[a-z0-9]{4,32}$'))",
     message = "ucloud-compshare instance ids look like uhost-xxxxxxxx",
     messageExpression = "'ucloud-compshare instance ids look like uhost-xxxxxxxx, not: '"
-        + " + self.instanceIds.filter(i, !i.matches('^uhost-[a-z0-9]{4,32}$')).join(', ')",
+        + " + self.instanceIds.filter(i, !i.matches('^uhost-[a-z0-9]{4,32}$'))[0]",
     fieldPath = ".instanceIds")
 @ValidationRule(
     value = "self.provider != 'volcengine' || self.instanceIds.all(i, i.matches('^i-[a-z0-9]{8,32}$'))",
     message = "volcengine instance ids look like i-xxxxxxxxxxxx",
     messageExpression = "'volcengine instance ids look like i-xxxxxxxxxxxx, not: '"
-        + " + self.instanceIds.filter(i, !i.matches('^i-[a-z0-9]{8,32}$')).join(', ')",
+        + " + self.instanceIds.filter(i, !i.matches('^i-[a-z0-9]{8,32}$'))[0]",
     fieldPath = ".instanceIds")
 @ValidationRule(
     value = "self.provider != 'ucloud-compshare' || (has(self.zone) && size(self.zone) > 0)",
