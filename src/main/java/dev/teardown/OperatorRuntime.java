@@ -57,15 +57,16 @@ public final class OperatorRuntime implements AutoCloseable {
   /** Starts the operator with an explicit set of cloud adapters. */
   public static OperatorRuntime start(KubernetesClient client, OperatorConfig config, Clock clock, boolean exitOnLostLease,
       ProviderRegistry registry) throws IOException {
-    return start(client, config, clock, exitOnLostLease, registry, config.metricsPort() > 0 ? config.metricsPort() : -1);
+    int port = config.metricsPort() > 0 ? config.metricsPort() : -1;
+    return start(client, config, clock, exitOnLostLease, registry, port);
   }
 
   /**
    * Starts the operator with an explicit set of cloud adapters and HTTP port ({@code 0}: any free port, for tests;
    * {@code -1}: no HTTP server). The HTTP server is up before the operator starts, so probes see it starting.
    */
-  public static OperatorRuntime start(KubernetesClient client, OperatorConfig config, Clock clock, boolean exitOnLostLease,
-      ProviderRegistry registry, int httpPort) throws IOException {
+  public static OperatorRuntime start(KubernetesClient client, OperatorConfig config, Clock clock,
+      boolean exitOnLostLease, ProviderRegistry registry, int httpPort) throws IOException {
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     TeardownMetrics.install(meters);
     // Without leader election this replica reconciles as soon as it starts; with it, once it holds the Lease.

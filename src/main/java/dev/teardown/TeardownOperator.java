@@ -24,6 +24,9 @@ import java.util.concurrent.CountDownLatch;
  * prints the configuration table.
  */
 public final class TeardownOperator {
+  /** Commands that need the sandbox and the simulators, which the operator-only jar of the image leaves out. */
+  private static final java.util.Set<String> SANDBOX_COMMANDS = java.util.Set.of("sandbox", "simulate", "bench");
+
   private TeardownOperator() {}
 
   public static void main(String[] args) throws Exception {
@@ -32,6 +35,13 @@ public final class TeardownOperator {
     if (!cmd.equals("run") && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       // local commands print their own tables; the operator's per-phase log lines would drown them
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+    boolean sandboxInJar = TeardownOperator.class.getResource("/dev/teardown/sandbox/Sandbox.class") != null;
+    if (SANDBOX_COMMANDS.contains(cmd) && !sandboxInJar) {
+      // the container image carries only the operator (see build/operator-jar.exclude)
+      System.err.println("teardown: '" + cmd + "' is not in this jar, which carries only the operator (the container"
+          + " image); run it from the full jar: mvn -B -q package -DskipTests && java -jar target/teardown.jar " + cmd);
+      System.exit(2);
     }
     int code = switch (cmd) {
       case "run" -> run();

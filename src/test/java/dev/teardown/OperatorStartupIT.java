@@ -67,7 +67,8 @@ class OperatorStartupIT {
 
     assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
     assertThat(r.lines()).as(r.output()).hasSize(1);
-    assertThat(r.lines().get(0)).startsWith("teardown: cannot reach the Kubernetes API at http://127.0.0.1:" + closedPort);
+    assertThat(r.lines().get(0))
+        .startsWith("teardown: cannot reach the Kubernetes API at http://127.0.0.1:" + closedPort);
   }
 
   @Test

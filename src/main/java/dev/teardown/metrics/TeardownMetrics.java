@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * action, outcome, phase, result; never a resource name or an id).
  *
  * <p>Prometheus names: {@code teardown_cloud_call_duration_seconds}, {@code teardown_reconcile_duration_seconds},
- * {@code teardown_deletion_duration_seconds}, {@code teardown_deletions}, {@code teardown_client_throttled_calls_total},
+ * {@code teardown_deletion_duration_seconds}, {@code teardown_deletions},
+ * {@code teardown_client_throttled_calls_total},
  * {@code teardown_deletions_phase_transitions_total}, {@code teardown_deletions_completed_total},
  * {@code teardown_leader}, {@code teardown_build_info}; plus JVM/process meters and JOSDK's {@code operator_sdk_*}.
  */

@@ -138,7 +138,8 @@ class MetricsScrapeIT {
         .isEqualTo(sim.ledger().count("TerminateDisks"));
     assertThat(sim.ledger().count("TerminateDisks")).isPositive();
     // the adapter looks at an instance once more right before terminating it, so the cloud saw at least as many
-    double describes = scrape.sum("teardown_cloud_call_duration_seconds_count", with(ok, "action", "describeInstances"));
+    double describes =
+        scrape.sum("teardown_cloud_call_duration_seconds_count", with(ok, "action", "describeInstances"));
     assertThat(describes).isPositive().isLessThanOrEqualTo(sim.ledger().count("DescribeInstances"));
     // the +Inf bucket of each series holds all its observations
     assertThat(scrape.sum("teardown_cloud_call_duration_seconds_bucket",
