@@ -261,6 +261,25 @@ class HelmChartTest {
   }
 
   @Test
+  void watchingSomeNamespacesBindsTheRolesInThoseNamespacesOnly() throws Exception {
+    Map<String, JsonNode> chart = template("watchNamespaces={team-a,team-b}");
+
+    assertThat(chart.keySet()).noneMatch(k -> k.startsWith("ClusterRoleBinding "));
+    assertThat(chart.keySet()).contains("ClusterRole -/teardown-operator", "ClusterRole -/teardown-secret-reader");
+    for (String ns : List.of("team-a", "team-b")) {
+      for (String role : List.of("teardown-operator", "teardown-secret-reader")) {
+        JsonNode rb = chart.get("RoleBinding " + ns + "/" + role);
+        assertThat(rb).as(ns + "/" + role).isNotNull();
+        assertThat(rb.path("roleRef").path("kind").asText()).isEqualTo("ClusterRole");
+        assertThat(rb.path("roleRef").path("name").asText()).isEqualTo(role);
+        assertThat(rb.path("subjects").get(0).path("namespace").asText()).isEqualTo(NS);
+        assertThat(rb.path("subjects").get(0).path("name").asText()).isEqualTo("teardown-operator");
+      }
+    }
+    assertThat(chart.keySet().stream().filter(k -> k.startsWith("RoleBinding "))).hasSize(5); // + leader election
+  }
+
+  @Test
   void moreThanOneReplicaWithoutLeaderElectionIsRefused() throws Exception {
     Run r = helm("template", "teardown", CHART.toString(), "--namespace", NS, "--set", "leaderElection.enabled=false");
     assertThat(r.code()).isNotZero();
