@@ -14,6 +14,7 @@ import dev.teardown.cloud.CloudProvider;
 import dev.teardown.cloud.CloudProviderFactory;
 import dev.teardown.cloud.ErrorKind;
 import dev.teardown.config.OperatorConfig;
+import dev.teardown.metrics.TeardownMetrics;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -154,6 +155,7 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
       CloudError err = e.error();
       if (RateLimitedProvider.DEFERRED.equals(err.code())) {
         // held back by our own rate limit: not an error of the cloud, nothing to record
+        TeardownMetrics.throttled(meters, spec.getProvider().value(), err.action());
         return new Outcome(status, changed(before, status), err.retryAfter());
       }
       status.setLastError(errorInfo(err, now));
@@ -336,8 +338,8 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
         events.normal(client, r, st.getPhase().name(), st.getMessage());
       }
       if (st.getPhase().isTerminal()) {
-        meters.counter("teardown.deletions.completed", "provider", r.getSpec().getProvider().value(),
-            "result", st.getPhase().name()).increment();
+        TeardownMetrics.deletionFinished(meters, r.getSpec().getProvider().value(), st.getPhase().name(),
+            st.getStartedAt(), st.getCompletedAt());
       }
     }
     ErrorInfo e = st.getLastError();

@@ -158,8 +158,17 @@ public final class Serve implements AutoCloseable {
     env.put("TEARDOWN_RETRY_BASE", c.retryBase().toMillis() + "ms");
     env.put("TEARDOWN_RETRY_MAX", c.retryMax().toMillis() + "ms");
     env.put("TEARDOWN_CLOUD_TIMEOUT", c.cloudTimeout().toMillis() + "ms");
-    env.put("TEARDOWN_METRICS_PORT", Integer.toString(c.metricsPort()));
+    // metrics stay on for the separately started operator: a port free now (curl it for /metrics, /healthz)
+    env.put("TEARDOWN_METRICS_PORT", Integer.toString(c.metricsPort() > 0 ? c.metricsPort() : freePort()));
     return env;
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   String envLines() {
