@@ -12,6 +12,7 @@ import dev.teardown.api.v1alpha1.DiskAction;
 import dev.teardown.api.v1alpha1.DiskStatus;
 import dev.teardown.api.v1alpha1.InstanceOutcome;
 import dev.teardown.api.v1alpha1.InstanceStatus;
+import dev.teardown.api.v1alpha1.NotFoundPolicy;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.cloud.BatchResult;
@@ -162,7 +163,8 @@ class CompShareDeletionIT {
   /**
    * Another client detaches a disk (2 s) just before the deletion starts: the instance is Stopped, so the operator
    * terminates and meets the operation lock. It must record the error and the time of the next attempt, honour the
-   * lock's "retry after" instead of hammering, then finish, and delete the disk the other client detached.
+   * lock's "retry after" instead of hammering, then finish. The disk the other client detached before Teardown's
+   * terminate was taken on purpose: it is kept (Retain, Warning event DiskTaken), never released.
    */
   @Test
   void operationLockHeldByAnotherClientIsWaitedOutWithoutACallStorm() throws Exception {
@@ -208,11 +210,18 @@ class CompShareDeletionIT {
         .satisfies(c -> assertThat(c.at()).as("not before the recorded next attempt").isAfterOrEqualTo(next));
     assertThat(sim.ledger().matching(c -> LOCKED.equals(c.outcome()))).hasSameSizeAs(refused);
     assertThat(sim.ledger().count(DETACH)).as("only the other client detached").isEqualTo(1);
-    // bsm-l1a went with the instance; bsm-l1b had been detached, survived the terminate, and was deleted.
-    assertThat(sim.ledger().effectiveCount(DELETE_DISK, "bsm-l1b")).isEqualTo(1);
+    // bsm-l1a went with the instance; bsm-l1b had been detached by someone else before the terminate: kept.
+    assertThat(sim.ledger().count(DELETE_DISK, "bsm-l1b")).isZero();
     assertThat(sim.ledger().effectiveCount(DELETE_DISK, "bsm-l1a")).isZero();
-    assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
-    assertThat(sim.orphanedDisks(List.of("uhost-lck00001"))).isEmpty();
+    assertThat(r.getStatus().getDisks()).isEqualTo("1/1, 1 kept");
+    assertThat(r.getStatus().getInstances().get(0).getDataDisks())
+        .filteredOn(d -> d.getId().equals("bsm-l1b")).singleElement()
+        .satisfies(d -> assertThat(d.getAction()).isEqualTo(DiskAction.Retain));
+    assertThat(h.events("locked")).anySatisfy(e -> {
+      assertThat(e.getReason()).isEqualTo("DiskTaken");
+      assertThat(e.getMessage()).contains("bsm-l1b");
+    });
+    assertThat(sim.orphanedDisks(List.of("uhost-lck00001"))).as("only the disk someone took").containsExactly("bsm-l1b");
     assertThat(h.events("locked")).anySatisfy(e -> {
       assertThat(e.getType()).isEqualTo("Warning");
       assertThat(e.getMessage()).contains("InstanceOperationInProgress");
@@ -233,7 +242,8 @@ class CompShareDeletionIT {
 
     CloudInstanceDeletionStatus st = r.getStatus();
     assertThat(st.getLastError().getCode()).isEqualTo(BAD_SIGNATURE);
-    assertThat(st.getLastError().getKind()).isEqualTo("Terminal");
+    assertThat(st.getLastError().getKind()).as("refused keys before any mutating call").isEqualTo("Credentials");
+    assertThat(condition(st, "CredentialsValid").getStatus()).isEqualTo("False");
     assertThat(st.getLastError().getMessage()).contains("Signature VerifyAC Error").contains("privateKey");
     assertThat(st.getMessage()).startsWith(BAD_SIGNATURE + ":");
     Condition failed = condition(st, "Failed");
@@ -260,11 +270,12 @@ class CompShareDeletionIT {
     instance(w, "uhost-oth00001", "Running", "Postpay", false, "bsm-o1a");
     start(w);
 
-    create("gone", List.of("uhost-gone0001"), s -> {});
+    create("gone", List.of("uhost-gone0001"), s -> s.setIfNotFound(NotFoundPolicy.Ignore));
     CloudInstanceDeletion r = h.awaitPhase("gone", Phase.Done, WAIT);
 
     InstanceStatus is = r.getStatus().getInstances().get(0);
-    assertThat(is.getOutcome()).isEqualTo(InstanceOutcome.Gone);
+    assertThat(is.getOutcome()).isEqualTo(InstanceOutcome.NotFound);
+    assertThat(r.getStatus().getMessage()).startsWith("0 instances deleted, 1 already gone");
     assertThat(is.getDataDisks()).isEmpty();
     assertThat(is.getTerminateCalls()).isNull();
     assertThat(r.getStatus().getDisks()).isEqualTo("0/0");

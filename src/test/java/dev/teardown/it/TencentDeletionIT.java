@@ -13,6 +13,7 @@ import dev.teardown.api.v1alpha1.DiskStatus;
 import dev.teardown.api.v1alpha1.ErrorInfo;
 import dev.teardown.api.v1alpha1.InstanceOutcome;
 import dev.teardown.api.v1alpha1.InstanceStatus;
+import dev.teardown.api.v1alpha1.NotFoundPolicy;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.api.v1alpha1.RecycleBinPolicy;
@@ -281,14 +282,16 @@ class TencentDeletionIT {
   @Test
   void anInstanceAlreadyGoneIsDoneWithoutAnyMutatingCall() {
     start(world(w -> w.instances.add(instance("ins-other001", POSTPAID))), true);
-    h.create("gone", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-gone0001"), s -> {});
+    h.create("gone", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-gone0001"),
+        s -> s.setIfNotFound(NotFoundPolicy.Ignore));
 
     CloudInstanceDeletion r = h.awaitPhase("gone", Phase.Done, WAIT);
     assertNoError(r);
 
-    assertThat(only(r).getOutcome()).isEqualTo(InstanceOutcome.Gone);
+    assertThat(only(r).getOutcome()).isEqualTo(InstanceOutcome.NotFound);
     assertThat(only(r).getDataDisks()).isEmpty();
-    assertThat(r.getStatus().getMessage()).contains("1 instances deleted");
+    assertThat(r.getStatus().getMessage()).as("never counted as deleted")
+        .startsWith("0 instances deleted, 1 already gone");
     assertThat(sim.ledger().all()).isNotEmpty().allSatisfy(c -> {
       assertThat(c.action()).startsWith("Describe");
       assertThat(c.effective()).isFalse();
@@ -382,7 +385,10 @@ class TencentDeletionIT {
     expected.forEach((name, code) -> {
       CloudInstanceDeletion r = h.awaitPhase(name, Phase.Failed, WAIT);
       assertThat(r.getStatus().getLastError().getCode()).isEqualTo(code);
-      assertThat(r.getStatus().getLastError().getKind()).isEqualTo("Terminal");
+      assertThat(r.getStatus().getLastError().getKind()).isEqualTo("Credentials");
+      assertThat(condition(r, Conditions.CREDENTIALS_VALID).getStatus()).isEqualTo("False");
+      assertThat(condition(r, Conditions.CREDENTIALS_VALID).getMessage()).contains("secretId, secretKey")
+          .doesNotContain(wrongKey).doesNotContain(strangerKey);
       assertThat(r.getStatus().getMessage()).startsWith(code + ":");
       assertThat(condition(r, Conditions.FAILED)).satisfies(c -> {
         assertThat(c.getStatus()).isEqualTo("True");

@@ -117,14 +117,16 @@ class VolcengineDeletionIT {
     Map<String, InstanceStatus> byId = byId(r);
     assertThat(byId.get("i-norm000001").getOutcome()).isEqualTo(InstanceOutcome.Gone);
     assertThat(byId.get("i-norm000001").getDataDisks()).allSatisfy(d -> assertThat(d.isReleased()).isTrue());
-    assertThat(byId.get("i-gone000001").getOutcome()).isEqualTo(InstanceOutcome.Gone);
+    assertThat(byId.get("i-gone000001").getOutcome()).as("not found is never counted as deleted")
+        .isEqualTo(InstanceOutcome.NotFound);
     InstanceStatus prepaid = byId.get("i-prep000001");
     assertThat(prepaid.getOutcome()).isEqualTo(InstanceOutcome.Failed);
     assertThat(prepaid.getError().getKind()).isEqualTo("Terminal");
     assertThat(prepaid.getError().getMessage())
         .contains("i-prep000001", "prepaid", "convert it to pay-as-you-go", "re-create this CloudInstanceDeletion");
     assertThat(prepaid.getDataDisks()).singleElement().satisfies(d -> assertThat(d.isReleased()).isFalse());
-    assertThat(r.getStatus().getMessage()).contains("i-prep000001", "prepaid").contains("2 instances deleted");
+    assertThat(r.getStatus().getMessage()).contains("i-prep000001", "prepaid").contains("1 instances deleted")
+        .contains("1 already gone").contains("i-gone000001");
     assertThat(r.getStatus().getDisks()).isEqualTo("2/3");
     assertCondition(r, "Failed", "True", "PartiallyFailed");
     assertThat(condition(r, "Failed").getMessage()).contains("i-prep000001");
@@ -234,7 +236,9 @@ class VolcengineDeletionIT {
     CloudInstanceDeletion r = h.awaitPhase("badkeys", Phase.Failed, WAIT);
 
     assertThat(r.getStatus().getLastError().getCode()).isEqualTo("SignatureDoesNotMatch");
-    assertThat(r.getStatus().getLastError().getKind()).isEqualTo("Terminal");
+    assertThat(r.getStatus().getLastError().getKind()).as("refused keys before any mutating call")
+        .isEqualTo("Credentials");
+    assertCondition(r, "CredentialsValid", "False", "SignatureDoesNotMatch");
     assertThat(r.getStatus().getLastError().getRequestId()).isNotBlank();
     assertThat(r.getStatus().getMessage()).startsWith("SignatureDoesNotMatch").contains("secretAccessKey")
         .doesNotContain("not-the-secret");

@@ -17,7 +17,7 @@ public class InstanceStatus {
   @JsonPropertyDescription("Charge type as the cloud names it (PREPAID, POSTPAID_BY_HOUR, Dynamic, PostPaid...).")
   private String chargeType;
 
-  @JsonPropertyDescription("Where this instance stands: Pending, Stopping, Terminating, Recycled, Gone or Failed.")
+  @JsonPropertyDescription("Where this instance stands: Pending, Stopping, Terminating, Recycled, Gone, NotFound or Failed.")
   private InstanceOutcome outcome;
 
   @JsonPropertyDescription("Terminate calls made for this instance (a second one on a recycled Tencent instance purges it).")

@@ -165,7 +165,10 @@ public final class CompShareProvider implements CloudProvider {
       CompShareApi.TerminateResponse r = call(CompShareApi.TERMINATE,
           new CompShareApi.TerminateRequest(zone, id, request.releaseDataDisks()),
           CompShareApi.TerminateResponse.class);
-      return BatchResult.ok(r.getRequestId());
+      // InRecycle=Yes: the host went to the recycle bin; the cloud may keep listing it as Stopped, and a second
+      // terminate could destroy it for good. The answer itself is the observation that it is recycled.
+      BatchResult ok = BatchResult.ok(r.getRequestId());
+      return "Yes".equalsIgnoreCase(r.inRecycle) ? ok.withRecycled(Set.of(id)) : ok;
     } catch (CloudException e) {
       return alreadyDone(id, e);
     }
@@ -275,7 +278,7 @@ public final class CompShareProvider implements CloudProvider {
   /** Errors about the account, the endpoint or the network rather than one instance: no point in the next call. */
   private static boolean affectsEveryCall(CloudError e) {
     String c = e.code() == null ? "" : e.code();
-    return e.kind() == ErrorKind.THROTTLED || GATEWAY_CODES.contains(c) || "NetworkError".equals(c)
+    return e.kind() == ErrorKind.THROTTLED || e.kind() == ErrorKind.CREDENTIALS || GATEWAY_CODES.contains(c) || "NetworkError".equals(c)
         || c.startsWith("HTTP");
   }
 
