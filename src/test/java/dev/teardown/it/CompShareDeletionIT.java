@@ -21,6 +21,7 @@ import dev.teardown.cloud.ConnectionSpec;
 import dev.teardown.cloud.Credentials;
 import dev.teardown.cloud.ucloud.CompShareProviderFactory;
 import dev.teardown.sim.CallLedger;
+import dev.teardown.sim.FaultRule;
 import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.ucloud.CompShareSimulator;
 import dev.teardown.sim.ucloud.CompShareTestWorlds;
@@ -381,6 +382,103 @@ class CompShareDeletionIT {
         });
     assertThat(sim.ledger().effectiveCount(TERMINATE, "uhost-spt00001")).isEqualTo(1);
     assertThat(sim.orphanedDisks(List.of("uhost-spt00001"))).isEmpty();
+  }
+
+  // ---- "Done" means gone ------------------------------------------------------------------------------------
+
+  @Test
+  void aMistypedIdEndsFailedInstancesNotFoundAndTouchesNothing() {
+    WorldSpec.CloudWorld w = world();
+    instance(w, "uhost-real0001", "Running", "Postpay", false, "bsm-real1");
+    start(w);
+    create("typo", List.of("uhost-typo0001"), s -> {});
+    CloudInstanceDeletion r = h.awaitPhase("typo", Phase.Failed, WAIT);
+    assertThat(r.getStatus().getInstances().get(0).getOutcome()).isEqualTo(InstanceOutcome.NotFound);
+    assertThat(condition(r.getStatus(), "Failed").getReason()).isEqualTo("InstancesNotFound");
+    assertThat(h.events("typo")).anySatisfy(e -> {
+      assertThat(e.getReason()).isEqualTo("InstancesNotFound");
+      assertThat(e.getMessage()).contains("uhost-typo0001", REGION, ZONE);
+    });
+    assertThat(sim.ledger().countAny(MUTATING)).isZero();
+    assertThat(simInstance("uhost-real0001")).containsEntry("state", "Running");
+  }
+
+  /** The case: a stop refused once with 8039 "state [Stopping] does not allow ..." once led to Done. */
+  @Test
+  void aStopRefusedForItsStateIsNotSuccessTheInstanceIsStoppedAndTerminatedForReal() {
+    WorldSpec.CloudWorld w = world();
+    instance(w, "uhost-wst00001", "Running", "Postpay", false, "bsm-ws1");
+    w.faults.add(FaultRule.error(STOP, "8039", 1).message("state [Stopping] does not allow StopCompShareInstance"));
+    start(w);
+    create("wrongstate", List.of("uhost-wst00001"), s -> {});
+    CloudInstanceDeletion r = h.awaitPhase("wrongstate", Phase.Done, WAIT);
+    assertThat(sim.ledger().matching(c -> c.action().equals(STOP))).extracting(CallLedger.Call::outcome)
+        .containsExactly("8039", "OK");
+    assertThat(sim.ledger().effectiveCount(TERMINATE, "uhost-wst00001")).isEqualTo(1);
+    assertThat(simInstance("uhost-wst00001")).containsEntry("state", "Deleted");
+    assertThat(r.getStatus().getInstances().get(0).getOutcome()).isEqualTo(InstanceOutcome.Gone);
+    assertThat(sim.orphanedDisks(List.of("uhost-wst00001"))).isEmpty();
+  }
+
+  @Test
+  void aThrottledDescribeIsRetriedNeverTerminal() {
+    WorldSpec.CloudWorld w = world();
+    instance(w, "uhost-thr00001", "Stopped", "Postpay", false, "bsm-th1");
+    w.faults.add(FaultRule.error(DESCRIBE, "150", 2).message("Request too frequent"));
+    start(w);
+    create("throttled", List.of("uhost-thr00001"), s -> {});
+    CloudInstanceDeletion r = h.awaitPhase("throttled", Phase.Done, WAIT);
+    assertThat(r.getStatus().getLastError().getKind()).isEqualTo("Throttled");
+    assertThat(sim.ledger().effectiveCount(TERMINATE, "uhost-thr00001")).isEqualTo(1);
+  }
+
+  @Test
+  void aRecycledHostStillListedAsStoppedIsNeverTerminatedAgain() {
+    WorldSpec.CloudWorld w = world();
+    w.timingsMs.put("recycleListed", 20_000L);
+    instance(w, "uhost-rcy00001", "Stopped", "Month", false, "bsm-rc1");
+    start(w);
+    create("recycled", List.of("uhost-rcy00001"), s -> {});
+    CloudInstanceDeletion r = h.awaitPhase("recycled", Phase.Done, WAIT);
+    assertThat(r.getStatus().getInstances().get(0).getOutcome()).isEqualTo(InstanceOutcome.Recycled);
+    assertThat(simInstance("uhost-rcy00001")).as("listed as Stopped in the recycle bin").containsEntry("state", "Stopped");
+    // bounded look past several poll intervals and grace windows: still one terminate
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6))
+        .until(() -> sim.ledger().count(TERMINATE) == 1);
+    assertThat(sim.ledger().count(DETACH)).isZero();
+    assertThat(r.getStatus().getMessage()).contains("1 in the recycle bin");
+  }
+
+  @Test
+  void keysRefusedAfterTheStopWaitWithCredentialsValidFalseAndResumeWhenTheSecretIsFixed() {
+    WorldSpec.CloudWorld w = world();
+    w.timingsMs.put("stop", 2000L);
+    instance(w, "uhost-key00002", "Running", "Postpay", false, "bsm-k2a");
+    start(w);
+    create("rotated", List.of("uhost-key00002"), s -> {});
+    await().atMost(WAIT).until(() -> sim.ledger().effectiveCount(STOP, "uhost-key00002") == 1);
+    setPrivateKey("rotated-away-9d2e");
+    await().atMost(WAIT).until(() -> {
+      Condition c = condition(h.get("rotated").getStatus(), "CredentialsValid");
+      return c != null && "False".equals(c.getStatus());
+    });
+    CloudInstanceDeletionStatus waiting = h.get("rotated").getStatus();
+    assertThat(waiting.getPhase()).isNotIn(Phase.Failed, Phase.Done);
+    assertThat(condition(waiting, "CredentialsValid").getMessage()).contains("Secret default/keys", "publicKey")
+        .doesNotContain("rotated-away-9d2e");
+    setPrivateKey(CompShareTestWorlds.PRIVATE_KEY);
+    h.awaitPhase("rotated", Phase.Done, WAIT);
+    assertThat(sim.ledger().effectiveCount(TERMINATE, "uhost-key00002")).isEqualTo(1);
+    assertThat(sim.orphanedDisks(List.of("uhost-key00002"))).isEmpty();
+  }
+
+  private void setPrivateKey(String key) {
+    h.client().secrets().inNamespace(OperatorHarness.NS).withName("keys").edit(s -> {
+      s.setData(null);
+      s.setStringData(Map.of(CompShareProviderFactory.PUBLIC_KEY, CompShareTestWorlds.PUBLIC_KEY,
+          CompShareProviderFactory.PRIVATE_KEY, key));
+      return s;
+    });
   }
 
   // ---- helpers ----------------------------------------------------------------------------------------------
