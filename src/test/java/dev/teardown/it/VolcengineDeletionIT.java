@@ -2,6 +2,7 @@ package dev.teardown.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 import dev.teardown.api.v1alpha1.CloudInstanceDeletion;
 import dev.teardown.api.v1alpha1.DataDiskPolicy;
@@ -369,6 +370,80 @@ class VolcengineDeletionIT {
     assertThat(sim.instanceStatus("i-rdwi000001")).contains("RUNNING");
     assertThat(sim.volumeStatus("vol-rdwi00001")).contains("attached");
     assertThat(sim.volumeStatus("vol-rdwi00002")).contains("attached");
+  }
+
+  // ------------------------------------------------------------------------------------------------ "Done" means gone
+
+  @Test
+  void aMistypedIdEndsFailedInstancesNotFoundAndTouchesNothing() {
+    WorldSpec.CloudWorld w = world();
+    instance(w, "i-real000001", "PostPaid", false);
+    disk(w, "vol-real00001", "i-real000001", false);
+    start(w);
+    h.create("typo", Provider.VOLCENGINE, REGION, "keys", List.of("i-typo000001"), s -> {});
+    CloudInstanceDeletion r = h.awaitPhase("typo", Phase.Failed, WAIT);
+    assertThat(byId(r).get("i-typo000001").getOutcome()).isEqualTo(InstanceOutcome.NotFound);
+    assertCondition(r, "Failed", "True", "InstancesNotFound");
+    assertThat(h.events("typo")).anySatisfy(e -> {
+      assertThat(e.getReason()).isEqualTo("InstancesNotFound");
+      assertThat(e.getMessage()).contains("i-typo000001", REGION);
+    });
+    assertThat(sim.ledger().matching(c -> MUTATING.contains(c.action()))).isEmpty();
+    assertThat(sim.instanceStatus("i-real000001")).isPresent();
+  }
+
+  @Test
+  void keysRefusedAfterDeleteInstancesWaitWithCredentialsValidFalseAndResumeWhenTheSecretIsFixed() {
+    WorldSpec.CloudWorld w = world();
+    w.timingsMs.put("terminate", 2000L);
+    instance(w, "i-rota000001", "PostPaid", false);
+    disk(w, "vol-rota00001", "i-rota000001", false);
+    start(w);
+    h.create("rotated", Provider.VOLCENGINE, REGION, "keys", List.of("i-rota000001"), s -> {});
+    await().atMost(WAIT).until(() -> sim.ledger().effectiveCount("DeleteInstances", "i-rota000001") == 1);
+    setSecretKey("rotated-away-51c0");
+    await().atMost(WAIT).until(() -> h.get("rotated").getStatus().getConditions().stream()
+        .anyMatch(c -> c.getType().equals("CredentialsValid") && c.getStatus().equals("False")));
+    CloudInstanceDeletion waiting = h.get("rotated");
+    assertThat(waiting.getStatus().getPhase()).isNotIn(Phase.Failed, Phase.Done);
+    assertThat(condition(waiting, "CredentialsValid").getMessage()).contains("Secret default/keys", "accessKeyId")
+        .doesNotContain("rotated-away-51c0");
+    setSecretKey(SK);
+    CloudInstanceDeletion r = h.awaitPhase("rotated", Phase.Done, WAIT);
+    assertCondition(r, "CredentialsValid", "True", "Accepted");
+    assertThat(sim.ledger().effectiveCount("DeleteInstances", "i-rota000001")).isEqualTo(1);
+    assertThat(sim.orphanedDisks(List.of("i-rota000001"))).isEmpty();
+  }
+
+  @Test
+  void changedInstanceIdsStopWithSpecChangedInsteadOfLoopingOnAnUnobservedInstance() {
+    WorldSpec.CloudWorld w = world();
+    w.timingsMs.put("terminate", 2000L);
+    instance(w, "i-chg0000001", "PostPaid", false);
+    instance(w, "i-chg0000002", "PostPaid", false);
+    start(w);
+    h.create("changed", Provider.VOLCENGINE, REGION, "keys", List.of("i-chg0000001"), s -> {});
+    await().atMost(WAIT).until(() -> sim.ledger().effectiveCount("DeleteInstances", "i-chg0000001") == 1);
+    h.client().resources(CloudInstanceDeletion.class).inNamespace(OperatorHarness.NS).withName("changed")
+        .edit(r -> {
+          r.getSpec().setInstanceIds(List.of("i-chg0000002"));
+          return r;
+        });
+    await().atMost(WAIT).until(() -> h.get("changed").getStatus().getConditions().stream()
+        .anyMatch(c -> c.getType().equals("SpecChanged") && c.getStatus().equals("True")));
+    CloudInstanceDeletion r = h.get("changed");
+    assertThat(condition(r, "SpecChanged").getMessage()).contains("spec.instanceIds", "Delete this CloudInstanceDeletion");
+    assertCondition(r, "Stalled", "True", "SpecChanged");
+    assertThat(sim.ledger().count("DeleteInstances", "i-chg0000002")).as("the new id is never touched").isZero();
+    assertThat(sim.instanceStatus("i-chg0000002")).isPresent();
+  }
+
+  private void setSecretKey(String sk) {
+    h.client().secrets().inNamespace(OperatorHarness.NS).withName("keys").edit(s -> {
+      s.setData(null);
+      s.setStringData(Map.of("accessKeyId", AK, "secretAccessKey", sk));
+      return s;
+    });
   }
 
   // ------------------------------------------------------------------------------------------------ helpers
