@@ -49,6 +49,7 @@ final class PendingStep implements Step {
     for (String id : ctx.spec().getInstanceIds()) {
       CloudInstance ci = ctx.snapshot().instance(id);
       InstanceStatus is = new InstanceStatus(id);
+      is.setName(ci.name());
       is.setState(ci.state());
       is.setChargeType(ci.chargeType());
       is.setOutcome(switch (ci.phase()) {

@@ -573,7 +573,9 @@ class TencentDeletionIT {
   void oneInstanceRefusedInABatchFailsAloneAndTheOthersAreDeletedWithTheirDisks() {
     start(world(w -> {
       for (String id : List.of("ins-bat00001", "ins-bat00002", "ins-bat00003")) {
-        w.instances.add(instance(id, POSTPAID));
+        WorldSpec.Instance i = instance(id, POSTPAID);
+        i.name = "ci-runner-" + id.substring(id.length() - 1);
+        w.instances.add(i);
         w.disks.add(disk("disk-" + id.substring(4), id, POSTPAID, false));
       }
       FaultRule refuse = FaultRule.error("TerminateInstances", "FailedOperation.Unreturnable", -1)
@@ -590,6 +592,8 @@ class TencentDeletionIT {
     assertThat(byId.get("ins-bat00003").getOutcome()).isEqualTo(InstanceOutcome.Gone);
     assertThat(byId.get("ins-bat00002").getOutcome()).isEqualTo(InstanceOutcome.Failed);
     assertThat(byId.get("ins-bat00002").getError().getCode()).isEqualTo("FailedOperation.Unreturnable");
+    assertThat(byId.get("ins-bat00002").getName()).as("the observed name is in the plan").isEqualTo("ci-runner-2");
+    assertThat(r.getStatus().getIntent()).as("the last mutating call, written before it was made").isNotNull();
     assertThat(effective("TerminateInstances", "ins-bat00001")).isEqualTo(1);
     assertThat(effective("TerminateInstances", "ins-bat00003")).isEqualTo(1);
     assertThat(effective("TerminateInstances", "ins-bat00002")).isZero();

@@ -11,6 +11,9 @@ public class InstanceStatus {
   @JsonPropertyDescription("Instance id in the cloud.")
   private String id;
 
+  @JsonPropertyDescription("The instance's name as observed when the plan was recorded (if the cloud shows one).")
+  private String name;
+
   @JsonPropertyDescription("Last observed state as the cloud names it (RUNNING, SHUTDOWN, Stopped...), or Gone.")
   private String state;
 
@@ -48,6 +51,14 @@ public class InstanceStatus {
 
   public void setId(String id) {
     this.id = id;
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
   }
 
   public String getState() {

@@ -285,7 +285,7 @@ public final class CompShareProvider implements CloudProvider {
   static CloudInstance toInstance(CompShareApi.UHost h) {
     String state = h.state == null ? "" : h.state;
     return new CloudInstance(h.uHostId, state, phase(state), h.chargeType, prepaid(h.chargeType), false, null,
-        spot(h.chargeType));
+        spot(h.chargeType), h.name);
   }
 
   /** Running → RUNNING; Stopped and "Install Fail" → STOPPED; every transition, "" (unknown) and anything new → BUSY. */
