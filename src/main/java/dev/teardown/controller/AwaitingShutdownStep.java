@@ -21,7 +21,7 @@ final class AwaitingShutdownStep implements Step {
   @Override
   public StepResult run(DeletionContext ctx) {
     StepSupport.observeInstances(ctx);
-    Duration grace = StepSupport.grace(ctx);
+    Duration grace = StepSupport.terminateGrace(ctx);
     List<String> again = new ArrayList<>();
     int waiting = 0;
     for (InstanceStatus is : ctx.instances()) {

@@ -90,6 +90,13 @@ final class StepSupport {
     return g.compareTo(java.time.Duration.ofSeconds(2)) < 0 ? java.time.Duration.ofSeconds(2) : g;
   }
 
+  /** The grace before a terminate is sent again: never shorter than what the cloud needs to show it. */
+  static java.time.Duration terminateGrace(DeletionContext ctx) {
+    java.time.Duration g = grace(ctx);
+    java.time.Duration settles = ctx.caps().terminateSettles();
+    return settles != null && settles.compareTo(g) > 0 ? settles : g;
+  }
+
   /** Gone, and the cloud can tell (or Teardown's own idempotent release already ran for it). */
   static boolean goneConfirmed(DeletionContext ctx, DiskStatus ds, CloudDisk cd) {
     return cd.phase() == DiskPhase.GONE && (ctx.provider().canObserveUnattachedDisks() || ds.releaseCallCount() > 0);

@@ -92,7 +92,8 @@ final class TerminatingStep implements Step {
 
   static boolean withinGrace(DeletionContext ctx, String action, String id, String recorded) {
     Instant last = ctx.lastAttempt(action, id, recorded);
-    return last != null && !last.plus(StepSupport.grace(ctx)).isBefore(ctx.now());
+    java.time.Duration grace = TERMINATE.equals(action) ? StepSupport.terminateGrace(ctx) : StepSupport.grace(ctx);
+    return last != null && !last.plus(grace).isBefore(ctx.now());
   }
 
   private StepResult stop(DeletionContext ctx, List<CloudInstance> toStop) throws CloudException {

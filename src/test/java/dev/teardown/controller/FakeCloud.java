@@ -41,6 +41,7 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
   /** Terminate accepts but does nothing for these (the cloud dropped the call). */
   final java.util.Set<String> dropTerminate = java.util.concurrent.ConcurrentHashMap.newKeySet();
   volatile boolean canObserveUnattached = true;
+  volatile java.time.Duration terminateSettles = java.time.Duration.ZERO;
   volatile Map<String, Integer> rates = Map.of();
   /** While true, every disk release is refused as retryable (the cloud is busy). */
   volatile boolean releasesBusy;
@@ -109,7 +110,7 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
 
   @Override
   public Capabilities capabilities() {
-    return new Capabilities(100, 10, 50, false, true, true);
+    return new Capabilities(100, 10, 50, false, true, true, terminateSettles);
   }
 
   @Override

@@ -170,6 +170,25 @@ class StepsTest {
   }
 
   @Test
+  void aCloudThatShowsATerminatingInstanceAsStoppedGetsNoSecondTerminateBeforeItSettles() throws Exception {
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.stopped("ins-aaaaaaaa");
+    cloud.dropTerminate.add("ins-aaaaaaaa"); // still listed as STOPPED after the accepted terminate
+    cloud.terminateSettles = Duration.ofSeconds(30);
+    StepDriver d = driver(List.of("ins-aaaaaaaa"));
+    d.pass();
+    d.pass();
+    for (int i = 0; i < 5; i++) {
+      d.clock.advance(PAST_GRACE);
+      d.pass();
+    }
+    assertThat(cloud.mutations("terminate [")).as("15 s later, still one terminate").isEqualTo(1);
+    d.clock.advance(Duration.ofSeconds(20));
+    d.pass();
+    assertThat(cloud.mutations("terminate [")).as("after it should have settled, once more").isEqualTo(2);
+  }
+
+  @Test
   void terminateIneffectiveAfterTheAttemptBudget() throws Exception {
     cloud.instance("ins-aaaaaaaa", false);
     cloud.dropTerminate.add("ins-aaaaaaaa");

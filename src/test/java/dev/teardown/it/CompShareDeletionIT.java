@@ -432,6 +432,21 @@ class CompShareDeletionIT {
     assertThat(sim.ledger().effectiveCount(TERMINATE, "uhost-thr00001")).isEqualTo(1);
   }
 
+  /** A terminate that takes longer than the poll-based grace: the host shows Stopped meanwhile, holding its lock. */
+  @Test
+  void aSlowTerminateIsNotSentAgainWhileTheHostStillShowsStopped() {
+    WorldSpec.CloudWorld w = world();
+    w.timingsMs.put("terminate", 4000L);
+    w.timingsMs.put("lock", 4000L);
+    instance(w, "uhost-slw00001", "Stopped", "Postpay", false, "bsm-sl1");
+    start(w);
+    create("slow", List.of("uhost-slw00001"), s -> {});
+    h.awaitPhase("slow", Phase.Done, WAIT);
+    assertThat(sim.ledger().matching(c -> c.action().equals(TERMINATE))).as("one terminate, none refused by the lock")
+        .singleElement().satisfies(c -> assertThat(c.outcome()).isEqualTo("OK"));
+    assertThat(sim.orphanedDisks(List.of("uhost-slw00001"))).isEmpty();
+  }
+
   @Test
   void aRecycledHostStillListedAsStoppedIsNeverTerminatedAgain() {
     WorldSpec.CloudWorld w = world();

@@ -34,7 +34,9 @@ import java.util.Set;
  * an unattached disk that still exists cannot be told apart from a deleted one through this API.
  */
 public final class CompShareProvider implements CloudProvider {
-  static final Capabilities CAPABILITIES = new Capabilities(1, 1, 1, true, false, false);
+  /** A terminating host is listed as Stopped while its lock is held: no second terminate for 30 s. */
+  static final Capabilities CAPABILITIES = new Capabilities(1, 1, 1, true, false, false,
+      java.time.Duration.ofSeconds(30));
   static final int MAX_IDS_PER_DESCRIBE = 100;
   /** Bound on the zone scan of {@link #describeDisks}: 100 pages of 100 instances. */
   static final int MAX_DESCRIBE_PAGES = 100;
