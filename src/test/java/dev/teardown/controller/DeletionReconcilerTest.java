@@ -103,4 +103,49 @@ class DeletionReconcilerTest {
     assertThat(cloud.calls).containsExactly("terminate [ins-aaaaaaaa]");
     assertThat(o.status().getIntent().getResult()).isEqualTo("Accepted");
   }
+
+  @Test
+  void aSpecThatNoLongerMatchesTheRecordedPlanMakesNoCloudCallAndSaysSo() {
+    cloud.instance("ins-aaaaaaaa", false);
+    DeletionReconciler.Outcome recorded = reconciler.process(resource(null), client, s -> {}, false);
+    CloudInstanceDeletion changed = resource(recorded.status());
+    changed.getSpec().setInstanceIds(List.of("ins-bbbbbbbb"));
+    changed.getMetadata().setGeneration(2L);
+    int describes = cloud.describeInstanceCalls.get();
+    DeletionReconciler.Outcome o = reconciler.process(changed, client, s -> {}, false);
+    assertThat(cloud.describeInstanceCalls.get()).isEqualTo(describes);
+    assertThat(cloud.calls).isEmpty();
+    assertThat(Conditions.get(o.status().getConditions(), "SpecChanged").getStatus()).isEqualTo("True");
+    assertThat(Conditions.get(o.status().getConditions(), "Stalled").getReason()).isEqualTo("SpecChanged");
+    assertThat(o.status().getMessage()).contains("spec.instanceIds", "generation 1", "Delete this");
+    assertThat(o.status().getObservedGeneration()).isEqualTo(2L);
+
+    changed.getSpec().setInstanceIds(List.of("ins-aaaaaaaa")); // put back: it goes on
+    DeletionReconciler.Outcome back = reconciler.process(changed, client, s -> {}, false);
+    assertThat(Conditions.get(back.status().getConditions(), "SpecChanged").getStatus()).isEqualTo("False");
+    assertThat(cloud.calls).containsExactly("terminate [ins-aaaaaaaa]");
+  }
+
+  @Test
+  void retryableErrorsPastTheStallTimeShowStalledWithTheLastErrorAndKeepRetrying() {
+    OperatorConfig config = OperatorConfig.defaults()
+        .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(2))
+        .withStallAfter(Duration.ZERO);
+    DeletionReconciler stalling = new DeletionReconciler(new ProviderRegistry(List.of(cloud)),
+        new ConnectionCache(new SimpleMeterRegistry()), config, Clock.systemUTC(), new SimpleMeterRegistry());
+    cloud.instance("ins-aaaaaaaa", false);
+    DeletionReconciler.Outcome recorded = stalling.process(resource(null), client, s -> {}, false);
+    cloud.failNextMutation = dev.teardown.cloud.CloudError.of(dev.teardown.cloud.ErrorKind.RETRYABLE,
+        "OperationDenied.SomethingNew", "denied for a new reason", "r-1", "TerminateInstances");
+    DeletionReconciler.Outcome o = stalling.process(resource(recorded.status()), client, s -> {}, false);
+    assertThat(o.status().getPhase()).isEqualTo(Phase.Terminating);
+    assertThat(o.reschedule()).as("still retrying").isNotNull();
+    var stalled = Conditions.get(o.status().getConditions(), "Stalled");
+    assertThat(stalled.getStatus()).isEqualTo("True");
+    assertThat(stalled.getReason()).isEqualTo("OperationDeniedSomethingNew");
+    assertThat(stalled.getMessage()).contains("denied for a new reason");
+    assertThat(Conditions.get(o.status().getConditions(), "Reconciling").getStatus()).isEqualTo("True");
+    assertThat(client.v1().events().inNamespace("default").list().getItems())
+        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("OperationDeniedSomethingNew"));
+  }
 }

@@ -116,6 +116,16 @@ class StepsTest {
   }
 
   @Test
+  void theDryRunPlanOfACloudBlindToUnattachedDisksListsTheReleaseTheRealRunMakes() throws Exception {
+    cloud.canObserveUnattached = false;
+    cloud.instance("ins-cccccccc", false);
+    cloud.disk("disk-c1", "ins-cccccccc", false, true);
+    StepDriver d = new StepDriver(cloud, List.of("ins-cccccccc"), s -> s.setDryRun(true));
+    d.pass();
+    assertThat(d.status.getPlan()).anyMatch(p -> p.contains("disk-c1") && p.contains("release it once more"));
+  }
+
+  @Test
   void aDiskTheCloudCannotSeeIsShownUnattachedNotGone() throws Exception {
     cloud.canObserveUnattached = false;
     cloud.instance("ins-cccccccc", false);
