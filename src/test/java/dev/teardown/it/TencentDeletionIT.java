@@ -690,6 +690,37 @@ class TencentDeletionIT {
     assertThat(worldDisks()).as("deleting it finished the recorded plan").doesNotContainKey("disk-chg00001");
   }
 
+  @Test
+  void aRecordedDiskSomeoneDetachesBeforeTheTerminateIsKeptNeverReleased() throws Exception {
+    start(world(w -> {
+      w.instances.add(instance("ins-tak00001", POSTPAID));
+      w.disks.add(disk("disk-tak00001", "ins-tak00001", POSTPAID, false));
+      w.disks.add(disk("disk-tak00002", "ins-tak00001", POSTPAID, false));
+      // the first terminates are refused (retryable), which leaves time for someone else to act
+      w.faults.add(FaultRule.error("TerminateInstances", "InternalError", 6).message("try again"));
+    }), true);
+    h.create("taken", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-tak00001"), s -> {});
+    await().atMost(WAIT).until(() -> calls("TerminateInstances").size() >= 1);
+    try (dev.teardown.cloud.CloudProvider someone = new dev.teardown.cloud.tencent.TencentProviderFactory().connect(
+        new dev.teardown.cloud.ConnectionSpec(REGION, null, new dev.teardown.cloud.Credentials(
+            Map.of("secretId", SECRET_ID, "secretKey", SECRET_KEY)), sim.endpoint(), Duration.ofSeconds(2)))) {
+      assertThat(someone.detachDisks("ins-tak00001", List.of("disk-tak00002")).failures()).isEmpty();
+    }
+    await().atMost(WAIT).until(() -> "UNATTACHED".equals(worldDisks().get("disk-tak00002").get("state")));
+    assertThat(effective("TerminateInstances", "ins-tak00001")).as("the detach came before the terminate").isZero();
+
+    CloudInstanceDeletion r = h.awaitPhase("taken", Phase.Done, WAIT);
+    assertThat(only(r).getDataDisks()).extracting(DiskStatus::getId, DiskStatus::getAction)
+        .containsExactly(tuple("disk-tak00001", DiskAction.Release), tuple("disk-tak00002", DiskAction.Retain));
+    assertThat(calls("TerminateDisks")).noneSatisfy(c -> assertThat(c.ids()).contains("disk-tak00002"));
+    assertThat(worldDisks()).containsKey("disk-tak00002").doesNotContainKey("disk-tak00001");
+    assertThat(h.events("taken")).anySatisfy(e -> {
+      assertThat(e.getReason()).isEqualTo("DiskTaken");
+      assertThat(e.getMessage()).contains("disk-tak00002");
+    });
+    assertThat(r.getStatus().getDisks()).isEqualTo("1/1, 1 kept");
+  }
+
   private void setKeys(String id, String key) {
     h.client().secrets().inNamespace(OperatorHarness.NS).withName(KEYS).edit(s -> {
       s.setData(null);

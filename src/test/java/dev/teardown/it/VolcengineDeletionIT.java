@@ -438,6 +438,35 @@ class VolcengineDeletionIT {
     assertThat(sim.instanceStatus("i-chg0000002")).isPresent();
   }
 
+  @Test
+  void aRecordedVolumeSomeoneDetachesBeforeDeleteInstancesIsKeptNeverDeleted() throws Exception {
+    WorldSpec.CloudWorld w = world();
+    instance(w, "i-take000001", "PostPaid", false);
+    disk(w, "vol-take00001", "i-take000001", false);
+    disk(w, "vol-take00002", "i-take000001", false);
+    w.faults.add(FaultRule.error("DeleteInstances", "InternalError", 6).message("try again"));
+    start(w);
+    h.create("taken", Provider.VOLCENGINE, REGION, "keys", List.of("i-take000001"), s -> {});
+    await().atMost(WAIT).until(() -> sim.ledger().count("DeleteInstances") >= 1);
+    try (dev.teardown.cloud.CloudProvider someone = new dev.teardown.cloud.volcengine.VolcengineProviderFactory()
+        .connect(new dev.teardown.cloud.ConnectionSpec(REGION, null, new dev.teardown.cloud.Credentials(
+            Map.of("accessKeyId", AK, "secretAccessKey", SK)), sim.endpoint(), Duration.ofSeconds(3)))) {
+      assertThat(someone.detachDisks("i-take000001", List.of("vol-take00002")).failures()).isEmpty();
+    }
+    await().atMost(WAIT).until(() -> sim.volumeStatus("vol-take00002").filter(st -> st.equals("available")).isPresent());
+    assertThat(sim.ledger().effectiveCount("DeleteInstances", "i-take000001")).isZero();
+
+    CloudInstanceDeletion r = h.awaitPhase("taken", Phase.Done, WAIT);
+    assertThat(byId(r).get("i-take000001").getDataDisks()).extracting(DiskStatus::getId, DiskStatus::getAction)
+        .containsExactly(tuple("vol-take00001", DiskAction.Release), tuple("vol-take00002", DiskAction.Retain));
+    assertThat(sim.ledger().count("DeleteVolume", "vol-take00002")).isZero();
+    assertThat(sim.volumeStatus("vol-take00002")).contains("available");
+    assertThat(h.events("taken")).anySatisfy(e -> {
+      assertThat(e.getReason()).isEqualTo("DiskTaken");
+      assertThat(e.getMessage()).contains("vol-take00002");
+    });
+  }
+
   private void setSecretKey(String sk) {
     h.client().secrets().inNamespace(OperatorHarness.NS).withName("keys").edit(s -> {
       s.setData(null);
