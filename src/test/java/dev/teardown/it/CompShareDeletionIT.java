@@ -418,6 +418,12 @@ class CompShareDeletionIT {
     assertThat(simInstance("uhost-wst00001")).containsEntry("state", "Deleted");
     assertThat(r.getStatus().getInstances().get(0).getOutcome()).isEqualTo(InstanceOutcome.Gone);
     assertThat(sim.orphanedDisks(List.of("uhost-wst00001"))).isEmpty();
+    assertThat(r.getStatus().getIntent()).as("the last mutating call was written before it was made")
+        .satisfies(i -> {
+          assertThat(i.getAction()).isEqualTo("ReleaseDisks");
+          assertThat(i.getIds()).containsExactly("bsm-ws1");
+          assertThat(i.getResult()).isEqualTo("Accepted");
+        });
   }
 
   @Test

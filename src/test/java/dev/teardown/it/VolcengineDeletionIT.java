@@ -412,6 +412,11 @@ class VolcengineDeletionIT {
     CloudInstanceDeletion r = h.awaitPhase("rotated", Phase.Done, WAIT);
     assertCondition(r, "CredentialsValid", "True", "Accepted");
     assertThat(sim.ledger().effectiveCount("DeleteInstances", "i-rota000001")).isEqualTo(1);
+    assertThat(r.getStatus().getIntent().getAction()).isEqualTo("ReleaseDisks");
+    assertThat(r.getStatus().getIntent().getResult()).isEqualTo("Accepted");
+    assertThat(sim.ledger().matching(c -> c.action().equals("DeleteVolume"))).allSatisfy(c ->
+        assertThat(c.params().get("ClientToken")).as("the volume's token comes from the written intent")
+            .startsWith(r.getStatus().getIntent().getToken().substring(0, 8)));
     assertThat(sim.orphanedDisks(List.of("i-rota000001"))).isEmpty();
   }
 
