@@ -85,31 +85,40 @@ final class ReleasingDisksStep implements Step {
     if (!recycled.isEmpty()) {
       Map<String, List<InstanceStatus>> groups = StepSupport.groupBy(recycled, i -> String.valueOf(i.getChargeType()));
       List<String> requested = new ArrayList<>();
-      for (List<InstanceStatus> g : groups.values()) {
-        for (List<InstanceStatus> chunk : Batches.chunks(g, ctx.caps().maxInstancesPerTerminate())) {
-          List<String> ids = chunk.stream().map(InstanceStatus::getId).toList();
-          String token = ctx.intend(PURGE, ids, ctx.token("purge", ids, 0));
-          BatchResult r;
-          try {
-            r = ctx.provider().terminateInstances(
-                new TerminateRequest(ids, true, ctx.spec().releaseAddressEnabled(), true, token));
-          } catch (CloudException e) {
-            ctx.answered("Failed: " + e.error().code());
-            throw e;
-          }
-          ctx.answered(r.failures().isEmpty() ? "Accepted" : "Refused for " + r.failures().keySet());
-          for (InstanceStatus is : chunk) {
-            CloudError e = r.failures().get(is.getId());
-            is.setTerminateCalls(is.terminateCallCount() + 1);
-            if (e == null || e.kind() == ErrorKind.NOT_FOUND) {
-              is.setPurgeRequested(true);
-              requested.add(is.getId());
-            } else {
-              TerminatingStep.applyFailure(ctx, is, e, null);
+      List<List<InstanceStatus>> chunks = new ArrayList<>();
+      groups.values().forEach(g -> chunks.addAll(Batches.chunks(g, ctx.caps().maxInstancesPerTerminate())));
+      StepSupport.callEach(chunks,
+          chunk -> {
+            List<String> ids = chunk.stream().map(InstanceStatus::getId).toList();
+            String token = ctx.intend(PURGE, ids, ctx.token("purge", ids, 0));
+            try {
+              return ctx.provider().terminateInstances(
+                  new TerminateRequest(ids, true, ctx.spec().releaseAddressEnabled(), true, token));
+            } catch (CloudException e) {
+              ctx.answered("Failed: " + e.error().code());
+              throw e;
             }
-          }
-        }
-      }
+          },
+          (chunk, r) -> {
+            ctx.answered(r.failures().isEmpty() ? "Accepted" : "Refused for " + r.failures().keySet());
+            for (InstanceStatus is : chunk) {
+              CloudError e = r.failures().get(is.getId());
+              is.setTerminateCalls(is.terminateCallCount() + 1);
+              if (e == null || e.kind() == ErrorKind.NOT_FOUND) {
+                is.setPurgeRequested(true);
+                requested.add(is.getId());
+              } else {
+                TerminatingStep.applyFailure(ctx, is, e, null);
+              }
+            }
+            return true;
+          },
+          (chunk, err) -> chunk.forEach(is -> {
+            // still in the recycle bin: not billed, recoverable; the purge is what failed
+            is.setOutcome(InstanceOutcome.Failed);
+            is.setError(ctx.errorInfo(err));
+          }),
+          () -> !requested.isEmpty());
       return StepResult.acted(Phase.ReleasingDisks, "Purge requested for recycled " + TerminatingStep.ids(requested) + ".");
     }
     if (waiting > 0) {

@@ -103,7 +103,17 @@ final class TerminatingStep implements Step {
       r = ctx.provider().stopInstances(toStop);
     } catch (CloudException e) {
       ctx.answered("Failed: " + e.error().code());
-      throw e;
+      if (e.error().kind() != dev.teardown.cloud.ErrorKind.TERMINAL) {
+        throw e;
+      }
+      // a terminal refusal fails these instances only; the others (and every disk) go on to their end
+      for (CloudInstance ci : toStop) {
+        InstanceStatus is = find(ctx, ci.id());
+        is.setOutcome(InstanceOutcome.Failed);
+        is.setError(ctx.errorInfo(e.error()));
+      }
+      return StepResult.acted(Phase.Terminating, "Stop refused for "
+          + ids(toStop.stream().map(CloudInstance::id).toList()) + ": " + e.error().code() + ".");
     }
     CloudError retry = null;
     for (CloudInstance ci : toStop) {
