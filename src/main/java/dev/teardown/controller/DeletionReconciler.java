@@ -164,25 +164,10 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
     }
     List<Condition> conditionsBefore = Serialization.clone(status).getConditions();
     List<DeletionContext.Warning> warnings = new ArrayList<>();
-    RecordedPlan plan = status.getRecorded();
-    if (plan != null) {
-      if (!SpecFingerprint.of(spec).equals(plan.getSpecHash())) {
-        List<String> drift = SpecFingerprint.differences(plan, spec);
-        String msg = (drift.isEmpty() ? "the spec" : "spec." + String.join(", spec.", drift))
-            + " changed after the plan was recorded at generation " + plan.getGeneration() + "; Teardown makes no"
-            + " further call for the changed spec. Delete this CloudInstanceDeletion (that finishes the recorded"
-            + " plan) and create a new one for the new spec.";
-        Conditions.set(status.getConditions(), Conditions.SPEC_CHANGED, true, "SpecChanged", msg, gen, now);
-        if (!finishing) {
-          status.setMessage(msg);
-          DeletionConditions.apply(status, spec.dryRunEnabled(), null, true, null, gen, now);
-          DeletionConditions.events(events, client, resource, startPhase, conditionsBefore, status, null, warnings);
-          return new Outcome(status, changed(before, status), null);
-        }
-      } else {
-        Conditions.set(status.getConditions(), Conditions.SPEC_CHANGED, false, "MatchesPlan",
-            "The spec matches the plan recorded at generation " + plan.getGeneration() + ".", gen, now);
-      }
+    if (specChanged(resource, status, now) && !finishing) {
+      DeletionConditions.apply(status, spec.dryRunEnabled(), null, true, null, gen, now);
+      DeletionConditions.events(events, client, resource, startPhase, conditionsBefore, status, null, warnings);
+      return new Outcome(status, changed(before, status), null);
     }
     if (status.getNextAttemptAt() != null) {
       Instant next = Instant.parse(status.getNextAttemptAt());
@@ -204,30 +189,13 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
       Conditions.set(status.getConditions(), Conditions.CREDENTIALS_VALID, false, p.reason, p.getMessage(), gen, now);
       reschedule = retry.backoff(status, null, false, now);
     } catch (CloudException e) {
-      CloudError err = e.error();
-      if (RateLimitedProvider.DEFERRED.equals(err.code())) {
+      if (RateLimitedProvider.DEFERRED.equals(e.error().code())) {
         // held back by our own rate limit: not an error of the cloud, nothing to record
-        return new Outcome(status, changed(before, status), err.retryAfter());
+        return new Outcome(status, changed(before, status), e.error().retryAfter());
       }
-      status.setLastError(errorInfo(err, now));
-      boolean nothingDoneYet = startPhase == Phase.Pending && status.getIntent() == null;
-      if (err.kind() == ErrorKind.CREDENTIALS) {
-        String where = keysOf(resource);
-        Conditions.set(status.getConditions(), Conditions.CREDENTIALS_VALID, false, Conditions.reason(err.code()),
-            where + " refused by the cloud on " + err.action() + ": " + err.message(), gen, now);
-      }
-      if (err.kind() == ErrorKind.TERMINAL || err.kind() == ErrorKind.CREDENTIALS && nothingDoneYet) {
-        // Terminal: a whole call the cloud refuses for good. Credentials end a deletion only before its first
-        // mutating call (nothing to orphan); afterwards they wait for the Secret to be fixed.
-        status.setPhase(Phase.Failed);
-        status.setMessage(err.code() + ": " + err.message());
-        failReason = err.code();
-        reschedule = null;
-      } else {
-        reschedule = retry.backoff(status, err.retryAfter(), err.kind() == ErrorKind.THROTTLED, now);
-        status.setMessage((err.kind() == ErrorKind.CREDENTIALS ? "Waiting for valid credentials; retrying " : "Retrying ")
-            + err.action() + " at " + status.getNextAttemptAt() + " after " + err.code() + ": " + err.message());
-      }
+      reschedule = onCloudError(resource, status, e.error(), startPhase == Phase.Pending && status.getIntent() == null,
+          now);
+      failReason = status.getPhase() == Phase.Failed ? e.error().code() : null;
     } catch (StatusWriter.Conflict c) {
       throw c;
     } catch (RuntimeException e) {
@@ -249,6 +217,55 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
     }
     DeletionConditions.events(events, client, resource, startPhase, conditionsBefore, status, previousError, warnings);
     return new Outcome(status, changed(before, status), status.getPhase().isTerminal() ? null : reschedule);
+  }
+
+  /**
+   * Compares the spec with the plan recorded at Pending and sets condition SpecChanged; true when they differ. A
+   * changed spec gets no further cloud call (except from cleanup, which finishes the recorded plan).
+   */
+  private boolean specChanged(CloudInstanceDeletion resource, CloudInstanceDeletionStatus status, Instant now) {
+    RecordedPlan plan = status.getRecorded();
+    if (plan == null) {
+      return false;
+    }
+    Long gen = resource.getMetadata().getGeneration();
+    if (SpecFingerprint.of(resource.getSpec()).equals(plan.getSpecHash())) {
+      Conditions.set(status.getConditions(), Conditions.SPEC_CHANGED, false, "MatchesPlan",
+          "The spec matches the plan recorded at generation " + plan.getGeneration() + ".", gen, now);
+      return false;
+    }
+    List<String> drift = SpecFingerprint.differences(plan, resource.getSpec());
+    String msg = (drift.isEmpty() ? "the spec" : "spec." + String.join(", spec.", drift))
+        + " changed after the plan was recorded at generation " + plan.getGeneration() + "; Teardown makes no"
+        + " further call for the changed spec. Delete this CloudInstanceDeletion (that finishes the recorded"
+        + " plan) and create a new one for the new spec.";
+    Conditions.set(status.getConditions(), Conditions.SPEC_CHANGED, true, "SpecChanged", msg, gen, now);
+    status.setMessage(msg);
+    return true;
+  }
+
+  /**
+   * A classified error that ended the pass. Terminal: Failed with the cloud's code (whole calls only; refusals of
+   * items were booked on the items). Credentials: condition CredentialsValid=False naming the Secret and keys;
+   * Failed only before the first mutating call, otherwise it waits. Anything else: backoff. Returns the delay.
+   */
+  private Duration onCloudError(CloudInstanceDeletion resource, CloudInstanceDeletionStatus status, CloudError err,
+      boolean nothingDoneYet, Instant now) {
+    Long gen = resource.getMetadata().getGeneration();
+    status.setLastError(errorInfo(err, now));
+    if (err.kind() == ErrorKind.CREDENTIALS) {
+      Conditions.set(status.getConditions(), Conditions.CREDENTIALS_VALID, false, Conditions.reason(err.code()),
+          keysOf(resource) + " refused by the cloud on " + err.action() + ": " + err.message(), gen, now);
+    }
+    if (err.kind() == ErrorKind.TERMINAL || err.kind() == ErrorKind.CREDENTIALS && nothingDoneYet) {
+      status.setPhase(Phase.Failed);
+      status.setMessage(err.code() + ": " + err.message());
+      return null;
+    }
+    Duration d = retry.backoff(status, err.retryAfter(), err.kind() == ErrorKind.THROTTLED, now);
+    status.setMessage((err.kind() == ErrorKind.CREDENTIALS ? "Waiting for valid credentials; retrying " : "Retrying ")
+        + err.action() + " at " + status.getNextAttemptAt() + " after " + err.code() + ": " + err.message());
+    return d;
   }
 
   private String keysOf(CloudInstanceDeletion r) {
