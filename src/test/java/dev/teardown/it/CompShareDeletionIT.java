@@ -146,6 +146,8 @@ class CompShareDeletionIT {
     InstanceStatus is = r.getStatus().getInstances().get(0);
     assertThat(is.getOutcome()).isEqualTo(InstanceOutcome.Gone);
     assertThat(is.getDataDisks()).extracting(DiskStatus::getAction).containsOnly(DiskAction.Retain);
+    assertThat(is.getDataDisks()).extracting(DiskStatus::getState)
+        .as("kept, Available and billed: never shown Gone").containsOnly("Unattached");
     assertThat(r.getStatus().getDisks()).isEqualTo("0/0, 2 kept");
     assertThat(sim.ledger().matching(c -> c.action().equals(TERMINATE)))
         .singleElement()
