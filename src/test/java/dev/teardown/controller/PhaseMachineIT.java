@@ -207,10 +207,9 @@ class PhaseMachineIT {
     h.create("drift", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-llllllll"), s -> {});
     await().atMost(WAIT).until(() -> cloud.mutations("release! busy") > 0);
     h.client().resources(CloudInstanceDeletion.class).inNamespace(OperatorHarness.NS).withName("drift")
-        .edit(r -> {
-          r.getSpec().setRegion("ap-shanghai");
-          return r;
-        });
+        // a merge patch carries no resourceVersion, so it cannot lose a race with the operator's status writes
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"spec\":{\"region\":\"ap-shanghai\"}}");
     await().atMost(WAIT).until(() -> {
       var c = condition(h.get("drift"), "SpecChanged");
       return c != null && c.getStatus().equals("True");

@@ -669,10 +669,9 @@ class TencentDeletionIT {
     h.create("changed", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-chg00001"), s -> {});
     await().atMost(WAIT).until(() -> effective("TerminateInstances", "ins-chg00001") == 1);
     h.client().resources(CloudInstanceDeletion.class).inNamespace(OperatorHarness.NS).withName("changed")
-        .edit(r -> {
-          r.getSpec().setRegion("ap-guangzhou");
-          return r;
-        });
+        // a merge patch carries no resourceVersion, so it cannot lose a race with the operator's status writes
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"spec\":{\"region\":\"ap-guangzhou\"}}");
     await().atMost(WAIT).until(() -> {
       Condition c = Conditions.get(h.get("changed").getStatus().getConditions(), Conditions.SPEC_CHANGED);
       return c != null && c.getStatus().equals("True");

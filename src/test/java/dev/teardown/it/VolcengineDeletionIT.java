@@ -430,10 +430,9 @@ class VolcengineDeletionIT {
     h.create("changed", Provider.VOLCENGINE, REGION, "keys", List.of("i-chg0000001"), s -> {});
     await().atMost(WAIT).until(() -> sim.ledger().effectiveCount("DeleteInstances", "i-chg0000001") == 1);
     h.client().resources(CloudInstanceDeletion.class).inNamespace(OperatorHarness.NS).withName("changed")
-        .edit(r -> {
-          r.getSpec().setInstanceIds(List.of("i-chg0000002"));
-          return r;
-        });
+        // a merge patch carries no resourceVersion, so it cannot lose a race with the operator's status writes
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"spec\":{\"instanceIds\":[\"i-chg0000002\"]}}");
     await().atMost(WAIT).until(() -> h.get("changed").getStatus().getConditions().stream()
         .anyMatch(c -> c.getType().equals("SpecChanged") && c.getStatus().equals("True")));
     CloudInstanceDeletion r = h.get("changed");
