@@ -28,7 +28,8 @@ public record OperatorConfig(
     Duration cloudTimeout,
     int maxTerminateAttempts,
     Map<String, URI> endpoints,
-    boolean allowInsecureEndpoints) {
+    boolean allowInsecureEndpoints,
+    Duration stallAfter) {
 
   /** One documented setting. */
   public record Setting(String env, String defaultValue, String description) {}
@@ -48,7 +49,8 @@ public record OperatorConfig(
       new Setting("TEARDOWN_TENCENTCLOUD_ENDPOINT", "", "Override of the Tencent Cloud API endpoint (both CVM and CBS), e.g. http://127.0.0.1:9001."),
       new Setting("TEARDOWN_UCLOUD_COMPSHARE_ENDPOINT", "", "Override of the CompShare API base URL (default https://api.compshare.cn)."),
       new Setting("TEARDOWN_VOLCENGINE_ENDPOINT", "", "Override of the Volcengine OpenAPI endpoint (default https://open.volcengineapi.com)."),
-      new Setting("TEARDOWN_ALLOW_INSECURE_ENDPOINTS", "false", "Accept plain http:// endpoint overrides that are not loopback addresses."));
+      new Setting("TEARDOWN_ALLOW_INSECURE_ENDPOINTS", "false", "Accept plain http:// endpoint overrides that are not loopback addresses."),
+      new Setting("TEARDOWN_STALL_AFTER", "30m", "Consecutive retryable errors for this long set condition Stalled=True (retries go on at the capped backoff)."));
 
   public static final Map<String, String> ENDPOINT_ENV = Map.of(
       "tencentcloud", "TEARDOWN_TENCENTCLOUD_ENDPOINT",
@@ -87,7 +89,8 @@ public record OperatorConfig(
         duration(v, "TEARDOWN_CLOUD_TIMEOUT"),
         integer(v, "TEARDOWN_MAX_TERMINATE_ATTEMPTS"),
         Collections.unmodifiableMap(endpoints),
-        allowInsecure);
+        allowInsecure,
+        duration(v, "TEARDOWN_STALL_AFTER"));
   }
 
   public static OperatorConfig defaults() {
@@ -97,23 +100,28 @@ public record OperatorConfig(
   /** A copy with other timings (tests and the sandbox run on faster clocks). */
   public OperatorConfig withTimings(Duration poll, Duration retryBase, Duration retryMax) {
     return new OperatorConfig(namespaces, leaderElection, leaseNamespace, leaseName, metricsPort, reconcileThreads,
-        poll, retryBase, retryMax, cloudTimeout, maxTerminateAttempts, endpoints, allowInsecureEndpoints);
+        poll, retryBase, retryMax, cloudTimeout, maxTerminateAttempts, endpoints, allowInsecureEndpoints, stallAfter);
   }
 
   public OperatorConfig withEndpoints(Map<String, URI> overrides) {
     return new OperatorConfig(namespaces, leaderElection, leaseNamespace, leaseName, metricsPort, reconcileThreads,
         pollInterval, retryBase, retryMax, cloudTimeout, maxTerminateAttempts, Map.copyOf(overrides),
-        allowInsecureEndpoints);
+        allowInsecureEndpoints, stallAfter);
   }
 
   public OperatorConfig withCloudTimeout(Duration timeout) {
     return new OperatorConfig(namespaces, leaderElection, leaseNamespace, leaseName, metricsPort, reconcileThreads,
-        pollInterval, retryBase, retryMax, timeout, maxTerminateAttempts, endpoints, allowInsecureEndpoints);
+        pollInterval, retryBase, retryMax, timeout, maxTerminateAttempts, endpoints, allowInsecureEndpoints, stallAfter);
   }
 
   public OperatorConfig withMetricsPort(int port) {
     return new OperatorConfig(namespaces, leaderElection, leaseNamespace, leaseName, port, reconcileThreads,
-        pollInterval, retryBase, retryMax, cloudTimeout, maxTerminateAttempts, endpoints, allowInsecureEndpoints);
+        pollInterval, retryBase, retryMax, cloudTimeout, maxTerminateAttempts, endpoints, allowInsecureEndpoints, stallAfter);
+  }
+
+  public OperatorConfig withStallAfter(Duration d) {
+    return new OperatorConfig(namespaces, leaderElection, leaseNamespace, leaseName, metricsPort, reconcileThreads,
+        pollInterval, retryBase, retryMax, cloudTimeout, maxTerminateAttempts, endpoints, allowInsecureEndpoints, d);
   }
 
   static URI endpoint(String env, String raw, boolean allowInsecure) {

@@ -90,6 +90,13 @@ public class CloudInstanceDeletionSpec {
   @JsonPropertyDescription("Observe the cloud and write the plan of calls to status.plan; change nothing.")
   private Boolean dryRun = false;
 
+  @Default("Fail")
+  @JsonPropertyDescription(
+      "An instance that does not exist at the first observation (a mistyped id, a wrong region). Fail (default): the"
+          + " deletion finishes the instances it found, then ends Failed with reason InstancesNotFound. Ignore: it"
+          + " counts as already gone.")
+  private NotFoundPolicy ifNotFound = NotFoundPolicy.Fail;
+
   public Provider getProvider() {
     return provider;
   }
@@ -160,6 +167,14 @@ public class CloudInstanceDeletionSpec {
 
   public void setDryRun(Boolean dryRun) {
     this.dryRun = dryRun;
+  }
+
+  public NotFoundPolicy getIfNotFound() {
+    return ifNotFound == null ? NotFoundPolicy.Fail : ifNotFound;
+  }
+
+  public void setIfNotFound(NotFoundPolicy ifNotFound) {
+    this.ifNotFound = ifNotFound;
   }
 
   public boolean releaseAddressEnabled() {
