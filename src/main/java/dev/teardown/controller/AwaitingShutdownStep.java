@@ -51,7 +51,8 @@ final class AwaitingShutdownStep implements Step {
       return StepResult.moveTo(Phase.Terminating, TerminatingStep.ids(again) + " still alive after terminate; terminating again.");
     }
     if (waiting > 0) {
-      return StepResult.waitFor(Phase.AwaitingShutdown, "Waiting for " + waiting + " instances to shut down.");
+      return StepResult.waitFor(Phase.AwaitingShutdown,
+          "Waiting for " + PendingStep.count(waiting, "instance") + " to shut down.");
     }
     if (ctx.instances().stream().allMatch(i -> i.getOutcome() == InstanceOutcome.Failed)) {
       return StepResult.fail("NotDeletable", "no instance could be deleted; see status.instances[].error.");

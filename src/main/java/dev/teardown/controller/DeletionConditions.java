@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Conditions and events derived from a pass. Ready (True at Done), Reconciling (kstatus: True while working),
  * Stalled (kstatus: True when retryable errors have lasted TEARDOWN_STALL_AFTER or the spec changed), Progressing
- * (kept for existing readers), Failed. Events: phase changes, new cloud errors, condition transitions that need a
- * person (Secret missing or refused, spec changed, stalled), and the steps' warnings.
+ * (kept for existing readers), Failed. Events: phase changes (reason: the phase entered; message: "Entered X from
+ * Y: why"), new cloud errors (reason: the code; message: the code, the call, the cloud's words), condition
+ * transitions that need a person (Secret missing or refused, spec changed, stalled), and the steps' warnings.
  */
 final class DeletionConditions {
   private static final Logger log = LoggerFactory.getLogger(DeletionConditions.class);
@@ -46,16 +47,28 @@ final class DeletionConditions {
         ? (failReason == null ? "Failed" : failReason) : "NoError", p == Phase.Failed ? msg : "No terminal error.", gen, now);
   }
 
+  /**
+   * A phase event's message says what its reason (the phase entered) says, then why: "Entered Terminating from
+   * Pending: Recorded 2 instances and 3 data disks." A Failed one names the Failed condition's reason too.
+   */
+  static String phaseMessage(Phase from, Phase to, Condition failed, String why) {
+    String head = "Entered " + to + " from " + from
+        + (to == Phase.Failed && failed != null && !"Failed".equals(failed.getReason())
+            ? " (" + failed.getReason() + ")" : "");
+    return why == null || why.isBlank() ? head + "." : head + ": " + why;
+  }
+
   static void events(EventRecorder events, KubernetesClient client, CloudInstanceDeletion r, Phase from,
       List<Condition> before, CloudInstanceDeletionStatus st, ErrorInfo previousError,
       List<DeletionContext.Warning> warnings) {
     if (st.getPhase() != from) {
       log.info("{} {} -> {}: {}", DeletionReconciler.name(r), from, st.getPhase(), st.getMessage());
+      String message = phaseMessage(from, st.getPhase(), Conditions.get(st.getConditions(), Conditions.FAILED),
+          st.getMessage());
       if (st.getPhase() == Phase.Failed) {
-        Condition failed = Conditions.get(st.getConditions(), Conditions.FAILED);
-        events.warning(client, r, "Failed", st.getMessage());
+        events.warning(client, r, "Failed", message);
       } else {
-        events.normal(client, r, st.getPhase().name(), st.getMessage());
+        events.normal(client, r, st.getPhase().name(), message);
       }
     }
     for (String type : List.of(Conditions.CREDENTIALS, Conditions.CREDENTIALS_VALID)) {
@@ -76,7 +89,7 @@ final class DeletionConditions {
     ErrorInfo e = st.getLastError();
     if (e != null && (previousError == null || !e.sameAs(previousError)) && st.getPhase() != Phase.Failed) {
       log.info("{} cloud error {} on {}: {}", DeletionReconciler.name(r), e.getCode(), e.getAction(), e.getMessage());
-      events.warning(client, r, e.getCode(), e.getAction() + ": " + e.getMessage());
+      events.warning(client, r, e.getCode(), e.getCode() + " on " + e.getAction() + ": " + e.getMessage());
     }
     for (DeletionContext.Warning w : warnings) {
       events.warning(client, r, w.reason(), w.message());

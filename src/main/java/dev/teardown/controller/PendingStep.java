@@ -119,6 +119,12 @@ final class PendingStep implements Step {
       return StepResult.moveTo(Phase.Done, "Dry run: " + plan.size() + " steps planned, nothing was changed (see status.plan).");
     }
     long diskCount = recorded.stream().mapToLong(i -> i.getDataDisks().size()).sum();
-    return StepResult.moveTo(Phase.Terminating, "Recorded " + recorded.size() + " instances and " + diskCount + " data disks.");
+    return StepResult.moveTo(Phase.Terminating,
+        "Recorded " + count(recorded.size(), "instance") + " and " + count(diskCount, "data disk") + ".");
+  }
+
+  /** "1 instance", "2 instances". */
+  static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 }

@@ -221,7 +221,7 @@ final class ReleasingDisksStep implements Step {
     long gone = ctx.instances().stream().filter(i -> i.getOutcome() == InstanceOutcome.Gone).count();
     long recycled = ctx.instances().stream().filter(i -> i.getOutcome() == InstanceOutcome.Recycled).count();
     long retained = ctx.disks().filter(d -> d.getAction() == DiskAction.Retain).count();
-    String summary = gone + " instances deleted" + (recycled > 0 ? ", " + recycled + " in the recycle bin" : "")
+    String summary = PendingStep.count(gone, "instance") + " deleted" + (recycled > 0 ? ", " + recycled + " in the recycle bin" : "")
         + (notFound.isEmpty() ? "" : ", " + notFound.size() + " already gone (not found at the start)")
         + ", " + ctx.status().getDisks().replaceFirst(",.*", "") + " data disks released"
         + (retained > 0 ? ", " + retained + " retained" : "");

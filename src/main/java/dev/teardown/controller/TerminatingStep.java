@@ -75,7 +75,8 @@ final class TerminatingStep implements Step {
     boolean waitingToStop = ctx.instances().stream()
         .anyMatch(i -> StepSupport.active(i) && i.getOutcome() != InstanceOutcome.Terminating);
     if (waitingToStop) {
-      return StepResult.waitFor(Phase.Terminating, "Waiting for " + busy + " instances to finish their current operation.");
+      return StepResult.waitFor(Phase.Terminating, "Waiting for " + PendingStep.count(busy, "instance")
+          + " to finish their current operation.");
     }
     return StepResult.moveTo(Phase.AwaitingShutdown, "Terminate accepted for every instance.");
   }

@@ -52,7 +52,7 @@ class StepsTest {
     assertThat(d.last.reason()).isEqualTo("InstancesNotFound");
     assertThat(cloud.instances).isEmpty();
     assertThat(cloud.disks).as("the found instance's disk was released before the end").isEmpty();
-    assertThat(d.status.getMessage()).startsWith("1 instances deleted, 1 already gone").contains("ins-missing1");
+    assertThat(d.status.getMessage()).startsWith("1 instance deleted, 1 already gone").contains("ins-missing1");
   }
 
   @Test
@@ -61,7 +61,7 @@ class StepsTest {
     StepDriver d = new StepDriver(cloud, List.of("ins-aaaaaaaa", "ins-missing1"),
         s -> s.setIfNotFound(NotFoundPolicy.Ignore));
     assertThat(d.runToEnd(TICK, 50)).isEqualTo(Phase.Done);
-    assertThat(d.status.getMessage()).startsWith("1 instances deleted, 1 already gone");
+    assertThat(d.status.getMessage()).startsWith("1 instance deleted, 1 already gone");
   }
 
   @Test

@@ -487,7 +487,7 @@ class CompShareDeletionIT {
     });
     CloudInstanceDeletionStatus waiting = h.get("rotated").getStatus();
     assertThat(waiting.getPhase()).isNotIn(Phase.Failed, Phase.Done);
-    assertThat(condition(waiting, "CredentialsValid").getMessage()).contains("Secret default/keys", "publicKey")
+    assertThat(condition(waiting, "CredentialsValid").getMessage()).contains("Secret " + h.ns() + "/keys", "publicKey")
         .doesNotContain("rotated-away-9d2e");
     setPrivateKey(CompShareTestWorlds.PRIVATE_KEY);
     h.awaitPhase("rotated", Phase.Done, WAIT);
@@ -496,7 +496,7 @@ class CompShareDeletionIT {
   }
 
   private void setPrivateKey(String key) {
-    h.client().secrets().inNamespace(OperatorHarness.NS).withName("keys").edit(s -> {
+    h.client().secrets().inNamespace(h.ns()).withName("keys").edit(s -> {
       s.setData(null);
       s.setStringData(Map.of(CompShareProviderFactory.PUBLIC_KEY, CompShareTestWorlds.PUBLIC_KEY,
           CompShareProviderFactory.PRIVATE_KEY, key));

@@ -176,9 +176,22 @@ public final class OperatorHarness implements AutoCloseable {
     return get(name);
   }
 
+  /**
+   * The events about {@code name}, in the order they were last written (by resourceVersion: event names are hashes,
+   * and their timestamps have a resolution of one second).
+   */
   public List<Event> events(String name) {
     return kube.client().v1().events().inNamespace(ns).list().getItems().stream()
-        .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
+        .filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .sorted(java.util.Comparator.comparingLong(OperatorHarness::writeOrder)).toList();
+  }
+
+  private static long writeOrder(Event e) {
+    try {
+      return Long.parseLong(e.getMetadata().getResourceVersion());
+    } catch (NumberFormatException | NullPointerException x) {
+      return 0;
+    }
   }
 
   @Override

@@ -122,6 +122,14 @@ class TencentDeletionIT {
     assertThat(events).filteredOn(e -> "Normal".equals(e.getType())).extracting(Event::getReason)
         .containsSubsequence("AwaitingShutdown", "ReleasingDisks", "Done");
     assertThat(events).noneMatch(e -> "Warning".equals(e.getType()));
+    // Aggregated: one object per reason and message, with a count; worded so the message says what the reason says.
+    assertThat(events).extracting(e -> e.getReason() + "|" + e.getMessage()).doesNotHaveDuplicates();
+    assertThat(events).allSatisfy(e -> {
+      assertThat(e.getCount()).isPositive();
+      assertThat(e.getMessage()).startsWith("Entered " + e.getReason() + " from ");
+    });
+    assertThat(events).filteredOn(e -> "Terminating".equals(e.getReason())).extracting(Event::getMessage)
+        .containsExactly("Entered Terminating from Pending: Recorded 1 instance and 2 data disks.");
     assertNoSecretIn("post");
   }
 
@@ -624,7 +632,7 @@ class TencentDeletionIT {
     assertThat(waiting.getStatus().getPhase()).as("never terminal after Pending").isNotIn(Phase.Failed, Phase.Done);
     assertThat(condition(waiting, Conditions.CREDENTIALS_VALID).getReason()).isEqualTo("AuthFailureSignatureFailure");
     assertThat(condition(waiting, Conditions.CREDENTIALS_VALID).getMessage())
-        .contains("Secret default/" + KEYS, "secretId, secretKey");
+        .contains("Secret " + h.ns() + "/" + KEYS, "secretId, secretKey");
     assertThat(worldDisks()).as("the detached disk waits, billed, for the fixed Secret").containsKey("disk-rot00001");
 
     setKeys(SECRET_ID, SECRET_KEY);
@@ -665,7 +673,7 @@ class TencentDeletionIT {
     }), true);
     h.create("changed", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-chg00001"), s -> {});
     await().atMost(WAIT).until(() -> effective("TerminateInstances", "ins-chg00001") == 1);
-    h.client().resources(CloudInstanceDeletion.class).inNamespace(OperatorHarness.NS).withName("changed")
+    h.client().resources(CloudInstanceDeletion.class).inNamespace(h.ns()).withName("changed")
         // a merge patch carries no resourceVersion, so it cannot lose a race with the operator's status writes
         .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
             io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"spec\":{\"region\":\"ap-guangzhou\"}}");
@@ -681,7 +689,7 @@ class TencentDeletionIT {
     assertThat(r.getStatus().getRecorded().getRegion()).isEqualTo(REGION);
     assertThat(worldDisks()).as("nothing released for a spec that no longer matches").containsKey("disk-chg00001");
 
-    h.client().resources(CloudInstanceDeletion.class).inNamespace(OperatorHarness.NS).withName("changed").delete();
+    h.client().resources(CloudInstanceDeletion.class).inNamespace(h.ns()).withName("changed").delete();
     await().atMost(WAIT).until(() -> h.get("changed") == null);
     assertThat(worldDisks()).as("deleting it finished the recorded plan").doesNotContainKey("disk-chg00001");
   }
@@ -718,7 +726,7 @@ class TencentDeletionIT {
   }
 
   private void setKeys(String id, String key) {
-    h.client().secrets().inNamespace(OperatorHarness.NS).withName(KEYS).edit(s -> {
+    h.client().secrets().inNamespace(h.ns()).withName(KEYS).edit(s -> {
       s.setData(null);
       s.setStringData(Map.of("secretId", id, "secretKey", key));
       return s;

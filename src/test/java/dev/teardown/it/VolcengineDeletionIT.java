@@ -126,7 +126,7 @@ class VolcengineDeletionIT {
     assertThat(prepaid.getError().getMessage())
         .contains("i-prep000001", "prepaid", "convert it to pay-as-you-go", "re-create this CloudInstanceDeletion");
     assertThat(prepaid.getDataDisks()).singleElement().satisfies(d -> assertThat(d.isReleased()).isFalse());
-    assertThat(r.getStatus().getMessage()).contains("i-prep000001", "prepaid").contains("1 instances deleted")
+    assertThat(r.getStatus().getMessage()).contains("i-prep000001", "prepaid").contains("1 instance deleted")
         .contains("1 already gone").contains("i-gone000001");
     assertThat(r.getStatus().getDisks()).isEqualTo("2/3");
     assertCondition(r, "Failed", "True", "PartiallyFailed");
@@ -406,7 +406,7 @@ class VolcengineDeletionIT {
         .anyMatch(c -> c.getType().equals("CredentialsValid") && c.getStatus().equals("False")));
     CloudInstanceDeletion waiting = h.get("rotated");
     assertThat(waiting.getStatus().getPhase()).isNotIn(Phase.Failed, Phase.Done);
-    assertThat(condition(waiting, "CredentialsValid").getMessage()).contains("Secret default/keys", "accessKeyId")
+    assertThat(condition(waiting, "CredentialsValid").getMessage()).contains("Secret " + h.ns() + "/keys", "accessKeyId")
         .doesNotContain("rotated-away-51c0");
     setSecretKey(SK);
     CloudInstanceDeletion r = h.awaitPhase("rotated", Phase.Done, WAIT);
@@ -429,7 +429,7 @@ class VolcengineDeletionIT {
     start(w);
     h.create("changed", Provider.VOLCENGINE, REGION, "keys", List.of("i-chg0000001"), s -> {});
     await().atMost(WAIT).until(() -> sim.ledger().effectiveCount("DeleteInstances", "i-chg0000001") == 1);
-    h.client().resources(CloudInstanceDeletion.class).inNamespace(OperatorHarness.NS).withName("changed")
+    h.client().resources(CloudInstanceDeletion.class).inNamespace(h.ns()).withName("changed")
         // a merge patch carries no resourceVersion, so it cannot lose a race with the operator's status writes
         .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
             io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"spec\":{\"instanceIds\":[\"i-chg0000002\"]}}");
@@ -472,7 +472,7 @@ class VolcengineDeletionIT {
   }
 
   private void setSecretKey(String sk) {
-    h.client().secrets().inNamespace(OperatorHarness.NS).withName("keys").edit(s -> {
+    h.client().secrets().inNamespace(h.ns()).withName("keys").edit(s -> {
       s.setData(null);
       s.setStringData(Map.of("accessKeyId", AK, "secretAccessKey", sk));
       return s;
