@@ -1,8 +1,11 @@
 package dev.teardown;
 
 import dev.teardown.config.OperatorConfig;
-import dev.teardown.sandbox.Sandbox;
-import dev.teardown.sandbox.Simulate;
+import dev.teardown.logging.LogFormat;
+import dev.teardown.cli.BenchCommand;
+import dev.teardown.cli.SandboxCommand;
+import dev.teardown.cli.SimulateCommand;
+import dev.teardown.cli.VersionProvider;
 import dev.teardown.api.v1alpha1.CloudInstanceDeletion;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ListOptions;
@@ -12,74 +15,177 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
 
 /**
- * The one jar's commands: {@code run} (default) operates on the current kubeconfig or in-cluster config;
- * {@code sandbox} runs everything locally; {@code simulate} serves only the cloud simulators; {@code settings}
- * prints the configuration table.
+ * The one jar's commands (picocli): {@code run} (the default) operates on the current kubeconfig or in-cluster
+ * config; {@code sandbox} runs everything locally; {@code simulate} serves only the cloud simulators; {@code bench}
+ * measures; {@code settings} prints the settings. Every command has {@code --help}; {@code --version} prints the
+ * build's version. Exit codes, the same on every command: 0 success, 1 failure, 2 bad input (an unknown option, a
+ * bad option value, a bad setting, a world file or manifest that cannot be read).
  */
-public final class TeardownOperator {
+@Command(name = "teardown", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    usageHelpAutoWidth = true, sortOptions = false,
+    description = "Deletes cloud VMs together with every data disk attached to them. Without a command: run.",
+    subcommands = {TeardownOperator.Run.class, TeardownOperator.Settings.class})
+public final class TeardownOperator implements Callable<Integer> {
   /** Commands that need the sandbox and the simulators, which the operator-only jar of the image leaves out. */
-  private static final java.util.Set<String> SANDBOX_COMMANDS = java.util.Set.of("sandbox", "simulate", "bench");
+  static final List<String> SANDBOX_COMMANDS = List.of("sandbox", "simulate", "bench");
 
-  private TeardownOperator() {}
+  /** Returned by a command that must not exit the JVM itself (its shutdown hook is already exiting it). */
+  static final int NO_EXIT = Integer.MIN_VALUE;
 
-  public static void main(String[] args) throws Exception {
-    String cmd = args.length == 0 ? "run" : args[0];
-    String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
-    if (!cmd.equals("run") && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-      // local commands print their own tables; the operator's per-phase log lines would drown them
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    }
-    boolean sandboxInJar = TeardownOperator.class.getResource("/dev/teardown/sandbox/Sandbox.class") != null;
-    if (SANDBOX_COMMANDS.contains(cmd) && !sandboxInJar) {
-      // the container image carries only the operator (see build/operator-jar.exclude)
-      System.err.println("teardown: '" + cmd + "' is not in this jar, which carries only the operator (the container"
-          + " image); run it from the full jar: mvn -B -q package -DskipTests && java -jar target/teardown.jar " + cmd);
-      System.exit(2);
-    }
-    int code = switch (cmd) {
-      case "run" -> run();
-      case "sandbox" -> Sandbox.main(rest);
-      case "simulate" -> Simulate.main(rest);
-      case "bench" -> dev.teardown.sandbox.Bench.main(rest);
-      case "settings" -> settings();
-      case "-h", "--help", "help" -> usage(0);
-      default -> usage(2);
-    };
-    if (code != Integer.MIN_VALUE) {
+  @Option(names = "--log-format", paramLabel = "FORMAT", scope = ScopeType.INHERIT,
+      description = "text or json (one JSON object per line: time, level, logger, message, and namespace/name "
+          + "during a reconcile); default: $TEARDOWN_LOG_FORMAT, else text")
+  LogFormat logFormat;
+
+  public static void main(String[] args) {
+    int code = execute(args, System.out, System.err);
+    if (code != NO_EXIT) {
       System.exit(code);
     }
   }
 
-  private static int usage(int code) {
-    System.out.println("""
-        usage: java -jar teardown.jar [command] [options]
-          run        run the operator against the current kubeconfig / in-cluster config (default)
-          sandbox    embedded Kubernetes API + simulated clouds + operator; applies examples/ and reports
-                     (options: --world FILE --apply DIR|FILE --json FILE --timeout 60s)
-                     --real-api / --mock-api: a real kube-apiserver (built by build/kube-binaries; the default
-                     when built) or the in-process mock (the default without the binaries)
-                     --serve keeps the API and the clouds running for kubectl and a separately started operator
-                     (with --serve: --no-operator --empty --no-table --out DIR --kube-port N --sim-port-base N)
-          simulate   only the cloud simulators, from a world file (options: --world FILE --port-base N --host H)
-          bench      speed and memory figures (options: --provider P --deletions N --instances M --disks D)
-          settings   print every setting (environment variable, default, meaning)
-        """);
-    return code;
+  /** Parses and runs a command line; returns the exit code ({@link #NO_EXIT}: the JVM is already exiting). */
+  static int execute(String[] args, PrintStream out, PrintStream err) {
+    CommandLine cli = commandLine(out, err);
+    return cli.execute(args);
   }
 
-  private static int settings() {
-    System.out.println("| variable | default | meaning |\n|---|---|---|");
-    for (OperatorConfig.Setting s : OperatorConfig.SETTINGS) {
-      System.out.println("| `" + s.env() + "` | `" + s.defaultValue() + "` | " + s.description() + " |");
+  /** The command tree with its handlers; the sandbox's commands only when this jar carries them. */
+  static CommandLine commandLine(PrintStream out, PrintStream err) {
+    CommandLine cli = new CommandLine(new TeardownOperator());
+    // the container image's jar leaves the sandbox out (build/operator-jar.exclude); look without loading a class
+    boolean sandboxInJar = TeardownOperator.class.getResource("/dev/teardown/sandbox/Sandbox.class") != null;
+    for (String name : SANDBOX_COMMANDS) {
+      Object command = !sandboxInJar ? new NotInThisJar(name) : switch (name) {
+        case "sandbox" -> new SandboxCommand();
+        case "simulate" -> new SimulateCommand();
+        default -> new BenchCommand();
+      };
+      cli.addSubcommand(name, command);
     }
-    return 0;
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    cli.setExecutionStrategy(TeardownOperator::executeWithLogging);
+    cli.setParameterExceptionHandler((ex, args) -> {
+      CommandLine c = ex.getCommandLine();
+      c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+      c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for the options.");
+      return ExitCode.USAGE;
+    });
+    cli.setExecutionExceptionHandler((ex, c, parsed) -> {
+      c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + oneLine(ex));
+      return ExitCode.SOFTWARE;
+    });
+    return cli;
+  }
+
+  /**
+   * Before the command runs: the log format (which must be chosen before the first logger is made) and, for the
+   * local commands that print their own tables, the warn level, so the operator's per-phase lines do not drown them.
+   */
+  private static int executeWithLogging(ParseResult parsed) {
+    LogFormat format = null;
+    String command = "run";
+    for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+      format = p.matchedOptionValue("--log-format", format);
+      if (p != parsed) {
+        command = p.commandSpec().name();
+      }
+    }
+    if (parsed.isUsageHelpRequested() || parsed.isVersionHelpRequested()) {
+      return new CommandLine.RunLast().execute(parsed);
+    }
+    LogFormat f;
+    try {
+      f = format != null ? format : LogFormat.parse(System.getenv(LogFormat.ENV));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(parsed.commandSpec().commandLine(), "Invalid value of " + LogFormat.ENV + ": "
+          + e.getMessage());
+    }
+    if (!command.equals("run") && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+    f.apply();
+    return new CommandLine.RunLast().execute(parsed);
+  }
+
+  /** Without a command: {@code run}. */
+  @Override
+  public Integer call() throws Exception {
+    return run();
+  }
+
+  @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+      description = {"Runs the operator against the current kubeconfig or the in-cluster config.",
+          "Its settings are environment variables: see the settings command."},
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {"0:stopped by a signal after a clean start", "1:the operator could not start (API server "
+          + "unreachable, CRD missing, RBAC)", "2:a bad setting or option"})
+  static final class Run implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+      return run();
+    }
+  }
+
+  @Command(name = "settings", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+      description = "Prints every setting: its environment variable, default and meaning.")
+  static final class Settings implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      out.println("| variable | default | meaning |\n|---|---|---|");
+      for (OperatorConfig.Setting s : OperatorConfig.SETTINGS) {
+        out.println("| `" + s.env() + "` | `" + s.defaultValue() + "` | " + s.description() + " |");
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  /** Stands for a command of the full jar in the operator-only jar of the container image. */
+  @Command(description = "Not in this jar (the container image carries only the operator).")
+  static final class NotInThisJar implements Callable<Integer> {
+    private final String name;
+    @Unmatched
+    List<String> ignored = new ArrayList<>();
+    @Spec
+    CommandSpec spec;
+
+    NotInThisJar(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public Integer call() {
+      spec.commandLine().getErr().println("teardown: '" + name + "' is not in this jar, which carries only the "
+          + "operator (the container image); run it from the full jar: mvn -B -q package -DskipTests && java -jar "
+          + "target/teardown.jar " + name);
+      return ExitCode.USAGE;
+    }
   }
 
   private static int run() throws Exception {
@@ -88,7 +194,7 @@ public final class TeardownOperator {
       config = OperatorConfig.fromEnvironment();
     } catch (IllegalArgumentException e) {
       System.err.println("teardown: bad setting: " + e.getMessage());
-      return 2;
+      return ExitCode.USAGE;
     }
     KubernetesClient client;
     OperatorRuntime runtime;
@@ -119,7 +225,7 @@ public final class TeardownOperator {
       stop.countDown();
     }, "teardown-shutdown"));
     stop.await();
-    return Integer.MIN_VALUE; // the shutdown hook is already exiting the JVM
+    return NO_EXIT; // the shutdown hook is already exiting the JVM
   }
 
   /**

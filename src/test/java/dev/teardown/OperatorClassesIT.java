@@ -3,6 +3,8 @@ package dev.teardown;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.teardown.api.v1alpha1.CloudInstanceDeletion;
 import dev.teardown.api.v1alpha1.CloudInstanceDeletionSpec;
 import dev.teardown.api.v1alpha1.Phase;
@@ -33,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The container image runs a jar without what only the sandbox needs (build/operator-jar.exclude). This runs the
  * operator as its own process, as in production, through a whole deletion, its metrics and health endpoints, and
- * fails if it loaded any class from an excluded path: then the image's jar would break at that point.
+ * fails if it loaded any class from an excluded path: then the image's jar would break at that point. It logs with
+ * TEARDOWN_LOG_FORMAT=json, and every line it writes must be one JSON object.
  */
 class OperatorClassesIT {
   private static final Path ROOT = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
@@ -124,7 +127,7 @@ class OperatorClassesIT {
         || k.equalsIgnoreCase("http_proxy") || k.equalsIgnoreCase("https_proxy") || k.equalsIgnoreCase("all_proxy"));
     env.putAll(Map.of("KUBECONFIG", kubeconfig.toString(), "TEARDOWN_METRICS_PORT", Integer.toString(port),
         "TEARDOWN_TENCENTCLOUD_ENDPOINT", sim.endpoint().toString(), "TEARDOWN_POLL_INTERVAL", "100ms",
-        "TEARDOWN_RETRY_BASE", "100ms", "TEARDOWN_CLOUD_TIMEOUT", "2s"));
+        "TEARDOWN_RETRY_BASE", "100ms", "TEARDOWN_CLOUD_TIMEOUT", "2s", "TEARDOWN_LOG_FORMAT", "json"));
     pb.redirectErrorStream(true).redirectOutput(dir.resolve("operator.log").toFile());
     operator = pb.start();
 
@@ -141,6 +144,23 @@ class OperatorClassesIT {
     }
     operator.destroy(); // SIGTERM: the shutdown path runs too
     operator.waitFor();
+
+    // TEARDOWN_LOG_FORMAT=json: every line one JSON object; a reconcile's decisions carry the resource
+    List<JsonNode> lines = new java.util.ArrayList<>();
+    for (String line : Files.readAllLines(dir.resolve("operator.log"))) {
+      if (!line.isBlank() && !line.startsWith("Picked up ")) {
+        JsonNode n = new ObjectMapper().readTree(line);
+        assertThat(n.isObject()).as(line).isTrue();
+        assertThat(n.has("time") && n.has("level") && n.has("logger") && n.has("message")).as(line).isTrue();
+        lines.add(n);
+      }
+    }
+    assertThat(lines).anySatisfy(n -> {
+      assertThat(n.path("namespace").asText()).isEqualTo("default");
+      assertThat(n.path("name").asText()).isEqualTo("classes");
+      assertThat(n.path("logger").asText()).endsWith("DeletionConditions");
+      assertThat(n.path("message").asText()).contains("Pending -> Terminating");
+    });
 
     String log = Files.readString(classLog);
     Matcher m = LOADED.matcher(log);

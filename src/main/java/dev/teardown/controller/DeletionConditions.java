@@ -88,7 +88,8 @@ final class DeletionConditions {
     }
     ErrorInfo e = st.getLastError();
     if (e != null && (previousError == null || !e.sameAs(previousError)) && st.getPhase() != Phase.Failed) {
-      log.info("{} cloud error {} on {}: {}", DeletionReconciler.name(r), e.getCode(), e.getAction(), e.getMessage());
+      log.atInfo().addKeyValue("requestId", e.getRequestId()).log("{} cloud error {} on {}: {}",
+          DeletionReconciler.name(r), e.getCode(), e.getAction(), e.getMessage());
       events.warning(client, r, e.getCode(), e.getCode() + " on " + e.getAction() + ": " + e.getMessage());
     }
     for (DeletionContext.Warning w : warnings) {

@@ -59,9 +59,10 @@ public final class Sandbox {
    * @param realApi true: a real kube-apiserver (--real-api), false: the in-process mock (--mock-api), null: the
    *     real one when its binaries are built, else the mock
    */
-  record Options(Path world, Path apply, Path json, Duration timeout, boolean serve, boolean operator, int kubePort,
+  public record Options(Path world, Path apply, Path json, Duration timeout, boolean serve, boolean operator, int kubePort,
       int simPortBase, boolean empty, boolean table, Path outDir, Boolean realApi) {
-    Options(Path world, Path apply, Path json, Duration timeout, boolean serve, boolean operator, int kubePort, int simPortBase) {
+    public Options(Path world, Path apply, Path json, Duration timeout, boolean serve, boolean operator, int kubePort,
+        int simPortBase) {
       this(world, apply, json, timeout, serve, operator, kubePort, simPortBase, false, true, Path.of("sandbox-out"));
     }
 
@@ -83,18 +84,6 @@ public final class Sandbox {
     }
   }
 
-  public static int main(String[] args) throws Exception {
-    quietEmbeddedApiLogs();
-    Options o;
-    try {
-      o = parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("sandbox: " + e.getMessage());
-      return 2;
-    }
-    return run(o, System.out);
-  }
-
   /** The mock API server logs every request through java.util.logging; the sandbox shows its own table instead. */
   public static void quietEmbeddedApiLogs() {
     for (java.util.logging.Logger l : QUIET) {
@@ -107,42 +96,11 @@ public final class Sandbox {
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver"),
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver.MockWebServer"));
 
-  static Options parse(String[] args) {
-    Path world = null;
-    Path apply = null;
-    Path json = null;
-    Duration timeout = Duration.ofSeconds(90);
-    boolean serve = false;
-    boolean operator = true;
-    int kubePort = 0;
-    int simBase = 0;
-    boolean empty = false;
-    boolean table = true;
-    Path outDir = Path.of("sandbox-out");
-    Boolean realApi = null;
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      switch (a) {
-        case "--world" -> world = Path.of(value(args, ++i, a));
-        case "--apply" -> apply = Path.of(value(args, ++i, a));
-        case "--json" -> json = Path.of(value(args, ++i, a));
-        case "--timeout" -> timeout = OperatorConfig.parseDuration("--timeout", value(args, ++i, a));
-        case "--serve" -> serve = true;
-        case "--no-operator" -> operator = false;
-        case "--kube-port" -> kubePort = Integer.parseInt(value(args, ++i, a));
-        case "--sim-port-base" -> simBase = Integer.parseInt(value(args, ++i, a));
-        case "--empty" -> empty = true;
-        case "--no-table" -> table = false;
-        case "--out" -> outDir = Path.of(value(args, ++i, a));
-        case "--real-api" -> realApi = true;
-        case "--mock-api" -> realApi = false;
-        default -> throw new IllegalArgumentException("unknown option " + a);
-      }
+  /** Checks what no single option can: --empty and --no-operator only make sense with --serve. */
+  public static void validate(Options o) {
+    if (!o.serve() && (o.empty() || !o.operator())) {
+      throw new IllegalArgumentException((o.empty() ? "--empty" : "--no-operator") + " only makes sense with --serve");
     }
-    if (!serve && (empty || !operator)) {
-      throw new IllegalArgumentException((empty ? "--empty" : "--no-operator") + " only makes sense with --serve");
-    }
-    return new Options(world, apply, json, timeout, serve, operator, kubePort, simBase, empty, table, outDir, realApi);
   }
 
   /**
@@ -168,14 +126,7 @@ public final class Sandbox {
     return RealKube.start(workDir);
   }
 
-  private static String value(String[] args, int i, String opt) {
-    if (i >= args.length) {
-      throw new IllegalArgumentException(opt + " needs a value");
-    }
-    return args[i];
-  }
-
-  static int run(Options o, PrintStream out) throws Exception {
+  public static int run(Options o, PrintStream out) throws Exception {
     WorldSpec world;
     List<HasMetadata> manifests;
     try {
@@ -374,9 +325,10 @@ public final class Sandbox {
 
   /** Prints a row whenever a deletion's phase or disk count changes, until all are terminal or time is up. */
   static void watch(KubernetesClient client, List<CloudInstanceDeletion> deletions, Instant deadline, PrintStream out) {
-    out.printf("%-28s %-17s %-9s %-17s %-7s %s%n", "NAME", "PROVIDER", "INSTANCES", "PHASE", "DISKS", "AGE");
+    int[] widths = Tables.liveWidths(deletions.stream().map(d -> d.getMetadata().getName()).toList(),
+        deletions.stream().map(d -> d.getSpec().getProvider().value()).toList());
+    out.println(Tables.row(widths, Tables.LIVE_HEADER));
     Map<String, String> last = new LinkedHashMap<>();
-    Instant start = Instant.now();
     while (Instant.now().isBefore(deadline)) {
       boolean allDone = true;
       for (CloudInstanceDeletion d : deletions) {
@@ -388,8 +340,7 @@ public final class Sandbox {
         String key = phase + "|" + disks;
         if (!key.equals(last.get(d.getMetadata().getName()))) {
           last.put(d.getMetadata().getName(), key);
-          out.printf("%-28s %-17s %-9d %-17s %-7s %ds%n", d.getMetadata().getName(), d.getSpec().getProvider().value(),
-              d.getSpec().getInstanceIds().size(), phase, disks, Duration.between(start, Instant.now()).toSeconds());
+          out.println(liveRow(widths, cur == null ? d : cur, phase, disks, Instant.now()));
         }
         allDone &= st != null && st.getPhase() != null && st.getPhase().isTerminal();
       }
@@ -398,6 +349,15 @@ public final class Sandbox {
       }
       LockSupport.parkNanos(Duration.ofMillis(200).toNanos()); // the sandbox's own display loop, not a reconcile path
     }
+  }
+
+  /** A row of the live table; AGE is the resource's own age (from its creationTimestamp). */
+  static String liveRow(int[] widths, CloudInstanceDeletion d, String phase, String disks, Instant now) {
+    return Tables.row(widths, List.of(d.getMetadata().getName(),
+        d.getSpec() == null || d.getSpec().getProvider() == null ? "" : d.getSpec().getProvider().value(),
+        String.valueOf(d.getSpec() == null || d.getSpec().getInstanceIds() == null ? 0
+            : d.getSpec().getInstanceIds().size()),
+        phase, disks, Tables.age(d.getMetadata().getCreationTimestamp(), now)));
   }
 
   static List<Row> summarize(KubernetesClient client, List<CloudInstanceDeletion> deletions, Map<String, CloudSimulator> sims) {
@@ -436,12 +396,19 @@ public final class Sandbox {
 
   static void print(List<Row> rows, PrintStream out) {
     out.println();
-    out.printf("%-28s %-17s %-9s %-9s %9s %9s %-9s %s%n", "NAME", "PROVIDER", "EXPECTED", "PHASE", "DURATION", "API-CALLS", "ORPHANED", "RESULT");
-    for (Row r : rows) {
-      out.printf("%-28s %-17s %-9s %-9s %8.1fs %9d %-9s %s%n", r.name(), r.provider(), r.expected(), r.phase(),
-          r.durationMs() / 1000.0, r.apiCalls(), r.orphanedDisks().isEmpty() ? "0" : String.join(",", r.orphanedDisks()),
-          r.ok() ? "ok" : "UNEXPECTED: " + r.message());
+    List<String> header = List.of("NAME", "PROVIDER", "EXPECTED", "PHASE", "DURATION", "API-CALLS", "ORPHANED",
+        "RESULT");
+    List<List<String>> cells = rows.stream().map(r -> List.of(r.name(), r.provider(), r.expected(), r.phase(),
+        r.durationMs() < 0 ? "-" : String.format(java.util.Locale.ROOT, "%.1fs", r.durationMs() / 1000.0),
+        String.valueOf(r.apiCalls()), r.orphanedDisks().isEmpty() ? "0" : String.join(",", r.orphanedDisks()),
+        r.ok() ? "ok" : "UNEXPECTED: " + r.message())).toList();
+    int[] widths = new int[header.size()];
+    for (int i = 0; i < header.size(); i++) {
+      int col = i;
+      widths[i] = Tables.width(header.get(i), cells.stream().map(c -> c.get(col)).toList());
     }
+    out.println(Tables.row(widths, header));
+    cells.forEach(c -> out.println(Tables.row(widths, c)));
   }
 
   static void writeJson(Path file, List<Row> rows) throws IOException {

@@ -101,7 +101,7 @@ public final class Serve implements AutoCloseable {
       }
       serve.printBanner(o, deletions.size(), out);
       if (o.table()) {
-        serve.table = client.resources(CloudInstanceDeletion.class).inAnyNamespace().inform(new Table(out));
+        serve.table = client.resources(CloudInstanceDeletion.class).inAnyNamespace().inform(new Table(out, deletions));
       }
       if (!o.empty()) {
         for (CloudInstanceDeletion d : deletions) {
@@ -257,12 +257,15 @@ public final class Serve implements AutoCloseable {
   /** Prints a row whenever a deletion appears, changes phase or disks, or goes away. */
   private static final class Table implements ResourceEventHandler<CloudInstanceDeletion> {
     private final PrintStream out;
-    private final Instant start = Instant.now();
+    private final int[] widths;
     private final Map<String, String> last = new ConcurrentHashMap<>();
 
-    Table(PrintStream out) {
+    /** The columns are as wide as the names and providers of the deletions applied at the start. */
+    Table(PrintStream out, List<CloudInstanceDeletion> applied) {
       this.out = out;
-      out.printf("%-28s %-17s %-9s %-17s %-7s %s%n", "NAME", "PROVIDER", "INSTANCES", "PHASE", "DISKS", "AGE");
+      this.widths = Tables.liveWidths(applied.stream().map(d -> d.getMetadata().getName()).toList(),
+          applied.stream().map(d -> d.getSpec().getProvider().value()).toList());
+      out.println(Tables.row(widths, Tables.LIVE_HEADER));
     }
 
     @Override
@@ -288,10 +291,7 @@ public final class Serve implements AutoCloseable {
       if ((phase + "|" + disks).equals(last.put(key, phase + "|" + disks))) {
         return;
       }
-      out.printf("%-28s %-17s %-9d %-17s %-7s %ds%n", d.getMetadata().getName(),
-          d.getSpec() == null || d.getSpec().getProvider() == null ? "" : d.getSpec().getProvider().value(),
-          d.getSpec() == null || d.getSpec().getInstanceIds() == null ? 0 : d.getSpec().getInstanceIds().size(),
-          phase, disks, Duration.between(start, Instant.now()).toSeconds());
+      out.println(Sandbox.liveRow(widths, d, phase, disks, Instant.now()));
       out.flush();
     }
   }

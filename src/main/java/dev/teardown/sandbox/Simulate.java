@@ -5,12 +5,14 @@ import dev.teardown.sim.CloudSimulator;
 import dev.teardown.sim.WorldSpec;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code simulate}: only the cloud simulators, from a world file, until stopped. Each listens on
+ * {@code simulate} (options: {@code dev.teardown.cli.SimulateCommand}): only the cloud simulators, from a world
+ * file, until stopped. Each listens on
  * {@code --port-base} + 0, 1, 2 in the world's provider order (0 = ephemeral ports) and answers
  * {@code GET /_sim/state} with its world and call ledger as JSON.
  */
@@ -26,12 +28,15 @@ public final class Simulate {
     }
   }
 
-  public static int main(String[] args) throws Exception {
+  /** Starts the simulators and serves them until the JVM is stopped; 2 when they cannot start. */
+  public static int run(Path world, String host, int portBase, PrintStream out, PrintWriter err)
+      throws InterruptedException {
     Map<String, CloudSimulator> sims;
     try {
-      sims = start(args, System.out);
+      sims = start(world, host, portBase, out);
     } catch (UsageException e) {
-      System.err.println("simulate: " + e.getMessage());
+      err.println("simulate: " + e.getMessage());
+      err.flush();
       return 2;
     }
     CountDownLatch stop = new CountDownLatch(1);
@@ -43,29 +48,11 @@ public final class Simulate {
     return Integer.MIN_VALUE;
   }
 
-  /** Parses the command line, starts the simulators and prints their endpoints; the caller closes them. */
-  static Map<String, CloudSimulator> start(String[] args, PrintStream out) throws UsageException {
-    String world = null;
-    String host = "127.0.0.1";
-    int base = DEFAULT_PORT_BASE;
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      switch (a) {
-        case "--world" -> world = value(args, ++i, a);
-        case "--host" -> host = value(args, ++i, a);
-        case "--port-base" -> {
-          try {
-            base = Integer.parseInt(value(args, ++i, a));
-          } catch (NumberFormatException e) {
-            throw new UsageException("--port-base must be a port number, not '" + args[i] + "'");
-          }
-        }
-        default -> throw new UsageException("unknown option " + a);
-      }
-    }
+  /** Starts the simulators of a world file (null: the built-in one), prints their endpoints; the caller closes them. */
+  static Map<String, CloudSimulator> start(Path world, String host, int base, PrintStream out) throws UsageException {
     WorldSpec spec;
     try {
-      spec = world == null ? WorldFiles.loadDefault() : WorldFiles.load(Path.of(world));
+      spec = world == null ? WorldFiles.loadDefault() : WorldFiles.load(world);
     } catch (WorldFiles.WorldFileException e) {
       throw new UsageException(e.getMessage());
     }
@@ -85,12 +72,5 @@ public final class Simulate {
     out.println("Ctrl-C to stop");
     out.flush();
     return sims;
-  }
-
-  private static String value(String[] args, int i, String opt) throws UsageException {
-    if (i >= args.length) {
-      throw new UsageException(opt + " needs a value");
-    }
-    return args[i];
   }
 }

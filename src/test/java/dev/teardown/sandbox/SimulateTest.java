@@ -1,7 +1,6 @@
 package dev.teardown.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +12,7 @@ import dev.teardown.cloud.ConnectionSpec;
 import dev.teardown.cloud.Credentials;
 import dev.teardown.cloud.InstancePhase;
 import dev.teardown.controller.ProviderRegistry;
+import dev.teardown.TeardownCli;
 import dev.teardown.sim.CloudSimulator;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -86,8 +86,7 @@ class SimulateTest {
   @Test
   void servesEachCloudOfTheWorldPrintsItsSettingsAndShowsWorldAndLedgerAsJson() throws Exception {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    sims = Simulate.start(new String[] {"--world", world().toString(), "--port-base", "0"},
-        new PrintStream(buf, true, StandardCharsets.UTF_8));
+    sims = Simulate.start(world(), "127.0.0.1", 0, new PrintStream(buf, true, StandardCharsets.UTF_8));
     String out = buf.toString(StandardCharsets.UTF_8);
     assertThat(sims.keySet()).containsExactly("tencentcloud", "ucloud-compshare", "volcengine");
     assertThat(out)
@@ -123,12 +122,22 @@ class SimulateTest {
   }
 
   @Test
-  void refusesABadCommandLineWithAMessage() {
-    assertThatThrownBy(() -> Simulate.start(new String[] {"--port-base"}, System.out))
-        .isInstanceOf(Simulate.UsageException.class).hasMessageContaining("--port-base needs a value");
-    assertThatThrownBy(() -> Simulate.start(new String[] {"--colour", "red"}, System.out))
-        .hasMessageContaining("unknown option --colour");
-    assertThatThrownBy(() -> Simulate.start(new String[] {"--world", dir.resolve("missing.yaml").toString()}, System.out))
-        .hasMessageContaining("missing.yaml");
+  void refusesABadCommandLineWithAMessageAndExitCode2() {
+    assertThat(TeardownCli.run("simulate", "--port-base")).satisfies(r -> {
+      assertThat(r.code()).isEqualTo(2);
+      assertThat(r.err()).contains("Missing required parameter for option '--port-base'");
+    });
+    assertThat(TeardownCli.run("simulate", "--port-base", "x1")).satisfies(r -> {
+      assertThat(r.code()).isEqualTo(2);
+      assertThat(r.err()).contains("Invalid value for option '--port-base': 'x1' is not an int");
+    });
+    assertThat(TeardownCli.run("simulate", "--colour", "red")).satisfies(r -> {
+      assertThat(r.code()).isEqualTo(2);
+      assertThat(r.err()).contains("Unknown options: '--colour', 'red'");
+    });
+    assertThat(TeardownCli.run("simulate", "--world", dir.resolve("missing.yaml").toString())).satisfies(r -> {
+      assertThat(r.code()).isEqualTo(2);
+      assertThat(r.err()).contains("missing.yaml").doesNotContain("\tat ");
+    });
   }
 }
