@@ -13,6 +13,8 @@ import dev.teardown.cloud.CloudInstance;
 import dev.teardown.cloud.CloudProvider;
 import dev.teardown.cloud.CloudProviderFactory;
 import dev.teardown.cloud.ErrorKind;
+import dev.teardown.cloud.SafeText;
+import dev.teardown.cloud.SecretValues;
 import dev.teardown.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -168,8 +170,9 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
             + ": " + err.message());
       }
     } catch (RuntimeException e) {
-      log.warn("unexpected failure reconciling {}", name(resource), e);
-      status.setLastError(new ErrorInfo("InternalError", e.getClass().getSimpleName() + ": " + e.getMessage(), null,
+      log.warn("unexpected failure reconciling {}: {} at {}", name(resource), SafeText.describe(e),
+          e.getStackTrace().length == 0 ? "?" : e.getStackTrace()[0]);
+      status.setLastError(new ErrorInfo("InternalError", SafeText.describe(e), null,
           ErrorKind.RETRYABLE.display(), "Reconcile", now.toString()));
       reschedule = backoff(status, null, false, now);
       status.setMessage("Internal error, retrying at " + status.getNextAttemptAt());
@@ -283,6 +286,10 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
     }
     if (s.getStringData() != null) {
       s.getStringData().forEach((k, v) -> values.put(k, v == null ? null : v.trim()));
+    }
+    List<String> invalid = SecretValues.invalidKeys(values);
+    if (!invalid.isEmpty()) {
+      throw new SetupProblem("SecretValueInvalid", SecretValues.problem(ns, name, invalid));
     }
     List<String> missing = factory.requiredSecretKeys().stream()
         .filter(k -> values.get(k) == null || values.get(k).isEmpty()).toList();
