@@ -51,7 +51,7 @@ public final class OperatorRuntime implements AutoCloseable {
   public static OperatorRuntime start(KubernetesClient client, OperatorConfig config, Clock clock, boolean exitOnLostLease,
       ProviderRegistry registry) throws IOException {
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    ConnectionCache connections = new ConnectionCache(meters);
+    ConnectionCache connections = new ConnectionCache(meters, config.endpoints());
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
