@@ -128,6 +128,16 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
       status.setInstanceCount(spec == null || spec.getInstanceIds() == null ? 0 : spec.getInstanceIds().size());
     }
     status.setObservedGeneration(resource.getMetadata().getGeneration());
+    if (spec != null && spec.readProblem() != null) { // a stored spec this build cannot read: no call at all
+      status.setMessage(spec.readProblem() + "; fix the resource, or upgrade Teardown if the CRD is newer than it");
+      Conditions.set(status.getConditions(), "SpecReadable", false, "SpecUnreadable", status.getMessage(),
+          resource.getMetadata().getGeneration(), now);
+      return new Outcome(status, changed(before, status), null);
+    }
+    if (before == null && spec != null && !spec.unknownFields().isEmpty()) {
+      events.warning(client, resource, "UnknownFields", "ignored fields this version of Teardown does not know: "
+          + String.join(", ", spec.unknownFields()) + " (is the CRD newer than the operator?)");
+    }
     Phase startPhase = status.getPhase();
     if (startPhase.isTerminal()) {
       return new Outcome(status, changed(before, status), null);

@@ -1,5 +1,7 @@
 package dev.teardown.api.v1alpha1;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -26,7 +28,15 @@ public class CloudInstanceDeletion extends CustomResource<CloudInstanceDeletionS
   /** Overridden only to mark spec required in the schema: without it a resource with no spec passes admission. */
   @Override
   @Required
+  @JsonSerialize(using = TolerantSpecSerializer.class)
   public CloudInstanceDeletionSpec getSpec() {
     return super.getSpec();
+  }
+
+  /** Read tolerantly: no stored spec, however malformed, can stop the informer (see TolerantSpecDeserializer). */
+  @Override
+  @JsonDeserialize(using = TolerantSpecDeserializer.class)
+  public void setSpec(CloudInstanceDeletionSpec spec) {
+    super.setSpec(spec);
   }
 }
