@@ -3,6 +3,7 @@ package dev.teardown.sim;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -46,6 +47,27 @@ public abstract class SimulatorBase implements CloudSimulator {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the " + provider + " simulator on " + host + ":" + port, e);
     }
+  }
+
+  /**
+   * The answer of a fault that breaks the transport or the body, the same on every cloud (nothing was applied);
+   * null for the other fault types, which each simulator answers in its own envelope.
+   */
+  protected static SimResponse broken(FaultRule f, String requestId) {
+    return switch (f.type) {
+      case RESET -> new SimResponse(0, Map.of(), new byte[0], 0, true);
+      case TRUNCATED_BODY -> new SimResponse(200, Map.of("Content-Type", "application/json"),
+          ("{\"Response\":{\"RequestId\":\"" + requestId + "\",\"TotalCount\":1,\"InstanceSet\":[{\"InstanceId\":\"ins-")
+              .getBytes(StandardCharsets.UTF_8), 0, false);
+      case NON_JSON_BODY -> new SimResponse(200, Map.of("Content-Type", "text/plain"),
+          "upstream connect error or disconnect/reset before headers. reset reason: connection termination"
+              .getBytes(StandardCharsets.UTF_8), 0, false);
+      case HTML_PAGE -> new SimResponse(f.httpStatus, Map.of("Content-Type", "text/html"),
+          ("<html><head><title>" + f.httpStatus + " Bad Gateway</title></head><body><center><h1>" + f.httpStatus
+              + " Bad Gateway</h1></center><hr><center>nginx</center></body></html>").getBytes(StandardCharsets.UTF_8),
+          0, false);
+      default -> null;
+    };
   }
 
   /** Answers one HTTP request, including {@code GET /_sim/state}. */
