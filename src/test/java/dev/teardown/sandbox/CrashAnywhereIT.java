@@ -1,0 +1,377 @@
+package dev.teardown.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.teardown.api.v1alpha1.CloudInstanceDeletion;
+import dev.teardown.api.v1alpha1.CloudInstanceDeletionSpec;
+import dev.teardown.api.v1alpha1.Phase;
+import dev.teardown.api.v1alpha1.SecretReference;
+import dev.teardown.config.OperatorConfig;
+import dev.teardown.it.Fleets;
+import dev.teardown.sim.CallLedger;
+import dev.teardown.sim.CloudSimulator;
+import dev.teardown.sim.WorldSpec;
+import dev.teardown.sim.tencent.TencentSimulator;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Crash anywhere: the operator runs as a separate process ({@code TeardownOperator run}, configured only through
+ * its environment) against the embedded API and one cloud's simulator, with many deletions in flight. Crash points
+ * come from the simulator's ledger: when the cloud has accepted a mutating call (its effect is in the world), the
+ * answer is held back, more accepted calls of other deletions are collected for a moment, then the operator is
+ * killed with SIGKILL, so none of those calls reached the operator and none of their status writes happened; every
+ * other kill lets the answer out first and kills right after it (between the answer and the status write). A fresh
+ * process is started each time. One process run covers many deletions and many kill points, so the test stays
+ * within a couple of minutes instead of one process per point.
+ *
+ * <p>Per cloud it checks: every deletion Done; no orphaned disk; each instance destroyed by exactly one effective
+ * call, no disk released twice; on Tencent no irreversible destroy of a recycle-bin instance (recycleBin: Keep);
+ * on Volcengine every DeleteInstances naming an instance carries the same ClientToken. It prints the crash points.
+ */
+class CrashAnywhereIT {
+  private static final int DELETIONS = 24;
+  /** At most this many kills per cloud; fewer when the deletions finish first. */
+  private static final int KILLS = 24;
+  /** Crash points (accepted calls killed at) each cloud must reach: dozens. */
+  private static final int MIN_POINTS = 24;
+  private static final int MAX_HELD = 8;
+  private static final Duration COLLECT = Duration.ofMillis(400);
+  private static final Map<String, String> REPORT = new TreeMap<>();
+
+  static final Map<String, Set<String>> MUTATING = Map.of(
+      "tencentcloud", Set.of("TerminateInstances", "DetachDisks", "TerminateDisks"),
+      "ucloud-compshare", Set.of("StopCompShareInstance", "TerminateCompShareInstance", "DetachCompshareDisk",
+          "DeleteCompshareDisk"),
+      "volcengine", Set.of("DeleteInstances", "DetachVolume", "DeleteVolume"));
+  static final Map<String, String> DESTROY = Map.of(
+      "tencentcloud", "TerminateInstances", "ucloud-compshare", "TerminateCompShareInstance",
+      "volcengine", "DeleteInstances");
+  static final Map<String, String> RELEASE_DISK = Map.of(
+      "tencentcloud", "TerminateDisks", "ucloud-compshare", "DeleteCompshareDisk", "volcengine", "DeleteVolume");
+
+  @TempDir
+  Path dir;
+
+  static Stream<Fleets.Cloud> clouds() {
+    return Fleets.ALL.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("clouds")
+  void killedAtAcceptedCallsTheDeletionsStillEndDoneWithNothingDoneTwice(Fleets.Cloud cloud) throws Exception {
+    WorldSpec.CloudWorld w = Fleets.world(cloud);
+    List<String> ids = Fleets.addInstances(cloud, w, "crsh", DELETIONS);
+    List<String> prepaid = new ArrayList<>();
+    if (cloud == Fleets.TENCENT) { // a third go to the recycle bin: the second terminate would destroy them for good
+      for (int n = 0; n < DELETIONS; n += 3) {
+        prepaid.add(ids.get(n));
+        String id = ids.get(n);
+        w.instances.stream().filter(i -> i.id.equals(id)).forEach(i -> i.chargeType = "PREPAID");
+        w.disks.stream().filter(d -> id.equals(d.instanceId)).forEach(d -> d.chargeType = "PREPAID");
+      }
+    }
+    MUTATING.get(cloud.name()).forEach(a -> w.rateLimits.put(a, 0));
+    WorldSpec world = new WorldSpec();
+    world.clouds.put(cloud.name(), w);
+    Sandbox.quietEmbeddedApiLogs();
+    Map<String, CloudSimulator> sims = Simulators.start(world, "127.0.0.1", 0);
+    CloudSimulator sim = sims.get(cloud.name());
+    EmbeddedKube kube = EmbeddedKube.start(0);
+    Crasher crasher = null;
+    try {
+      Discovery.install(kube.server(), EmbeddedKube.crd());
+      Path kubeconfig = dir.resolve("kubeconfig");
+      Files.writeString(kubeconfig, Serve.kubeconfig(kube.url()));
+      OperatorConfig timings = OperatorConfig.defaults()
+          .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(1))
+          .withCloudTimeout(Duration.ofSeconds(2)).withMetricsPort(0);
+      Map<String, String> env = Serve.operatorEnv(kubeconfig, Map.of(cloud.name(), sim.endpoint()), timings);
+      KubernetesClient client = kube.client();
+      client.secrets().inNamespace("default").resource(new SecretBuilder()
+          .withMetadata(new ObjectMetaBuilder().withName("keys").withNamespace("default").build())
+          .withStringData(Fleets.secret(cloud)).build()).create();
+      for (int n = 0; n < ids.size(); n++) {
+        client.resource(deletion("crash-" + n, cloud, ids.get(n))).create();
+      }
+
+      crasher = new Crasher(env, MUTATING.get(cloud.name()));
+      sim.ledger().onRecord(crasher::onCall);
+      crasher.startOperator();
+      Crasher c = crasher;
+      await("every deletion ends").atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(250))
+          .until(() -> {
+            assertThat(c.alive()).as("operator process exited:\n%s", c.tail()).isTrue();
+            return ids.stream().allMatch(id -> terminal(client, "crash-" + ids.indexOf(id)));
+          });
+
+      Map<String, String> problems = new LinkedHashMap<>();
+      for (int n = 0; n < ids.size(); n++) {
+        String name = "crash-" + n;
+        Phase p = phase(client, name);
+        if (p != Phase.Done) {
+          problems.put(name, p + ": " + get(client, name).getStatus().getMessage());
+        }
+        String id = ids.get(n);
+        long destroyed = sim.ledger().effectiveCount(DESTROY.get(cloud.name()), id);
+        if (destroyed != 1) {
+          problems.put(name + "/" + id, DESTROY.get(cloud.name()) + " effective " + destroyed + " times");
+        }
+        for (int k = 1; k <= 2; k++) {
+          long released = sim.ledger().effectiveCount(RELEASE_DISK.get(cloud.name()), cloud.diskId(id, k));
+          if (released > 1) {
+            problems.put(name + "/" + cloud.diskId(id, k), "released " + released + " times");
+          }
+        }
+        if (sim instanceof TencentSimulator tc && tc.destroyCalls(id) > 0) {
+          problems.put(name + "/" + id, "destroyed out of the recycle bin without Purge");
+        }
+        if (cloud == Fleets.VOLCENGINE) {
+          Set<String> tokens = sim.ledger().matching(call -> call.action().equals("DeleteInstances")
+              && call.ids().contains(id)).stream().map(call -> call.params().get("ClientToken"))
+              .collect(Collectors.toSet());
+          if (tokens.size() != 1) {
+            problems.put(name + "/" + id, "DeleteInstances with " + tokens.size() + " ClientTokens " + tokens);
+          }
+        }
+      }
+      List<String> orphaned = sim.orphanedDisks(ids);
+      assertThat(problems).as("crash outcomes; last operator log:\n%s", crasher.tail()).isEmpty();
+      assertThat(orphaned).isEmpty();
+      assertThat(crasher.kills()).as("kills").isGreaterThanOrEqualTo(6);
+      String report = crasher.heldPoints() + " accepted mutating calls killed with the answer held, "
+          + crasher.releasedPoints() + " killed right after the answer, over " + crasher.kills() + " kills and "
+          + crasher.processes() + " operator processes; " + DELETIONS + " deletions" + (prepaid.isEmpty() ? ""
+          : " (" + prepaid.size() + " prepaid to the recycle bin)") + ", calls by action " + byAction(sim.ledger());
+      REPORT.put(cloud.name(), report);
+      System.out.println("CrashAnywhereIT " + cloud.name() + ": " + report);
+      assertThat(crasher.heldPoints() + crasher.releasedPoints()).as("crash points").isGreaterThanOrEqualTo(MIN_POINTS);
+    } finally {
+      if (crasher != null) {
+        crasher.close();
+      }
+      kube.close();
+      sims.values().forEach(CloudSimulator::close);
+    }
+  }
+
+  @AfterAll
+  static void printReport() {
+    REPORT.forEach((cloud, r) -> System.out.println("CrashAnywhereIT crash points " + cloud + ": " + r));
+  }
+
+  private static Map<String, Long> byAction(CallLedger ledger) {
+    return ledger.all().stream().collect(Collectors.groupingBy(CallLedger.Call::action, TreeMap::new,
+        Collectors.counting()));
+  }
+
+  private static CloudInstanceDeletion deletion(String name, Fleets.Cloud cloud, String id) {
+    CloudInstanceDeletion r = new CloudInstanceDeletion();
+    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("default").build());
+    CloudInstanceDeletionSpec s = new CloudInstanceDeletionSpec();
+    s.setProvider(cloud.provider());
+    s.setRegion(cloud.region());
+    s.setInstanceIds(List.of(id));
+    s.setCredentialsSecretRef(new SecretReference("keys"));
+    cloud.base().accept(s);
+    r.setSpec(s);
+    return r;
+  }
+
+  private static CloudInstanceDeletion get(KubernetesClient client, String name) {
+    return client.resources(CloudInstanceDeletion.class).inNamespace("default").withName(name).get();
+  }
+
+  private static Phase phase(KubernetesClient client, String name) {
+    CloudInstanceDeletion d = get(client, name);
+    return d == null || d.getStatus() == null ? null : d.getStatus().getPhase();
+  }
+
+  private static boolean terminal(KubernetesClient client, String name) {
+    Phase p = phase(client, name);
+    return p != null && p.isTerminal();
+  }
+
+  /**
+   * Kills the operator process at crash points the ledger reports and starts a fresh one. Odd kills hold the
+   * answers of accepted mutating calls (the triggering one and those of other deletions that arrive within a short
+   * collection window) until the process is dead; even kills let the answer out and kill at once.
+   */
+  final class Crasher implements AutoCloseable {
+    private final Map<String, String> env;
+    private final Set<String> mutating;
+    private final AtomicInteger held = new AtomicInteger();
+    private final AtomicInteger released = new AtomicInteger();
+    private volatile Process current;
+    private volatile Path log;
+    private int processes;
+    private int kills;
+    private boolean killing;
+    private CountDownLatch answers;
+    private CountDownLatch full;
+    private int heldNow;
+    private volatile boolean closed;
+
+    Crasher(Map<String, String> env, Set<String> mutating) {
+      this.env = env;
+      this.mutating = mutating;
+    }
+
+    void onCall(CallLedger.Call call) {
+      if (!call.effective() || !mutating.contains(call.action()) || closed) {
+        return;
+      }
+      CountDownLatch wait;
+      synchronized (this) {
+        if (!killing) {
+          if (kills >= KILLS) {
+            return;
+          }
+          kills++;
+          killing = true;
+          boolean hold = kills % 2 == 1;
+          answers = new CountDownLatch(1);
+          full = new CountDownLatch(1);
+          heldNow = 0;
+          Thread t = new Thread(() -> killAndRestart(hold), "crasher");
+          t.setDaemon(true);
+          t.start();
+          if (!hold) {
+            released.incrementAndGet();
+            full.countDown(); // kill at once, the answer goes out now
+            return;
+          }
+        } else if (answers == null) {
+          return;
+        }
+        heldNow++;
+        held.incrementAndGet();
+        if (heldNow >= MAX_HELD) {
+          full.countDown();
+        }
+        wait = answers;
+      }
+      try {
+        wait.await(30, TimeUnit.SECONDS); // the answer is held until the operator is dead
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    private void killAndRestart(boolean hold) {
+      try {
+        if (hold) {
+          full.await(COLLECT.toMillis(), TimeUnit.MILLISECONDS); // more accepted calls of other deletions
+        }
+        Process p = current;
+        p.destroyForcibly(); // SIGKILL
+        p.waitFor(20, TimeUnit.SECONDS);
+        synchronized (this) {
+          answers.countDown();
+          answers = null;
+        }
+        if (!closed) {
+          startOperator();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        synchronized (this) {
+          killing = false;
+        }
+      }
+    }
+
+    synchronized void startOperator() {
+      processes++;
+      log = dir.resolve("operator-" + processes + ".log");
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+      ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+          "-Xshare:auto", "-cp", cp, "dev.teardown.TeardownOperator", "run");
+      Map<String, String> e = pb.environment();
+      e.keySet().removeIf(k -> k.startsWith("TEARDOWN_") || k.startsWith("KUBERNETES_")
+          || k.equalsIgnoreCase("http_proxy") || k.equalsIgnoreCase("https_proxy") || k.equalsIgnoreCase("all_proxy")
+          || k.equals("KUBECONFIG"));
+      e.putAll(env);
+      pb.redirectErrorStream(true).redirectOutput(log.toFile());
+      try {
+        current = pb.start();
+      } catch (IOException ex) {
+        throw new UncheckedIOException(ex);
+      }
+    }
+
+    boolean alive() {
+      synchronized (this) {
+        return killing || (current != null && current.isAlive());
+      }
+    }
+
+    synchronized int kills() {
+      return kills;
+    }
+
+    synchronized int processes() {
+      return processes;
+    }
+
+    int heldPoints() {
+      return held.get();
+    }
+
+    int releasedPoints() {
+      return released.get();
+    }
+
+    String tail() {
+      try {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+      } catch (IOException | RuntimeException e) {
+        return "(no log)";
+      }
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+      synchronized (this) {
+        if (answers != null) {
+          answers.countDown();
+        }
+      }
+      Process p = current;
+      if (p != null) {
+        p.destroyForcibly();
+        try {
+          p.waitFor(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+}
