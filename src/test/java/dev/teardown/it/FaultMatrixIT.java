@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and non-JSON bodies, HTML error pages (200 and 502), and for mutating calls also an operation lock and a lost
  * answer after the cloud applied the call. Each case is one deletion whose call is hit once; all cases of a cloud
  * run together on one operator. Every case must end Done with no orphaned disk and each destructive call effective
- * exactly once per id; every fault must actually have been hit.
+ * exactly once per id; every fault must actually have been hit. Each mutating call is also refused terminally once
+ * (the cloud's "not allowed"): that deletion ends Failed with the cloud's code and no further mutating call.
  */
 class FaultMatrixIT {
   private static final AtomicInteger CASES = new AtomicInteger();
@@ -71,6 +72,15 @@ class FaultMatrixIT {
       }).message("InstanceOperationInProgress: another operation holds the lock, retry after 1s")),
       new Fault("lostAnswer", true, c -> new FaultRule().type(FaultRule.Type.TIMEOUT_AFTER_APPLY).delayMs(TIMEOUT_MS)));
 
+  /** A terminal refusal of a mutating call: the cloud's own code for "not allowed". */
+  static String terminalCode(Fleets.Cloud c) {
+    return switch (c.provider()) {
+      case TENCENTCLOUD -> "UnauthorizedOperation";
+      case UCLOUD_COMPSHARE -> "230";
+      case VOLCENGINE -> "AccessDenied";
+    };
+  }
+
   static Stream<Fleets.Cloud> clouds() {
     return Fleets.ALL.stream();
   }
@@ -81,7 +91,7 @@ class FaultMatrixIT {
     WorldSpec.CloudWorld w = Fleets.world(cloud);
     List<Call> calls = CALLS.get(cloud.name());
     calls.forEach(c -> w.rateLimits.put(c.action(), 0)); // the cloud's rate limits are not under test here
-    record Case(String name, String instance, Call call, FaultRule rule) {}
+    record Case(String name, String instance, Call call, FaultRule rule, boolean terminal) {}
     List<Case> cases = new ArrayList<>();
     for (Call call : calls) {
       for (Fault f : FAULTS) {
@@ -94,7 +104,17 @@ class FaultMatrixIT {
         rule.target = call.disk() ? cloud.diskId(id, 2) : id;
         rule.times = 1;
         w.faults.add(rule);
-        cases.add(new Case((call.action() + "-" + f.name()).toLowerCase(), id, call, rule));
+        cases.add(new Case((call.action() + "-" + f.name()).toLowerCase(), id, call, rule, false));
+      }
+      if (call.mutating()) {
+        String id = Fleets.addInstances(cloud, w, String.format("m%03d", cases.size()), 1).get(0);
+        FaultRule rule = new FaultRule().type(FaultRule.Type.ERROR).code(terminalCode(cloud))
+            .message("not allowed for this key");
+        rule.action = call.action();
+        rule.target = call.disk() ? cloud.diskId(id, 2) : id;
+        rule.times = 1;
+        w.faults.add(rule);
+        cases.add(new Case((call.action() + "-terminal").toLowerCase(), id, call, rule, true));
       }
     }
     WorldSpec world = new WorldSpec();
@@ -116,6 +136,10 @@ class FaultMatrixIT {
 
       Map<String, String> problems = new LinkedHashMap<>();
       for (Case c : cases) {
+        if (c.terminal()) {
+          checkTerminal(c.name(), h, sim, cloud, c.instance(), c.rule(), calls, problems);
+          continue;
+        }
         if (h.phase(c.name()) != Phase.Done) {
           problems.put(c.name(), h.phase(c.name()) + ": " + h.get(c.name()).getStatus().getMessage());
         } else if (c.rule().hits() == 0) {
@@ -134,7 +158,7 @@ class FaultMatrixIT {
           }
         }
       }
-      assertThat(problems).as("cases that did not end Done, cleanly and once").isEmpty();
+      assertThat(problems).as("cases that did not end as they should").isEmpty();
       CASES.addAndGet(cases.size());
       System.out.println("FaultMatrixIT " + cloud.name() + ": " + cases.size() + " cases, " + sim.ledger().size()
           + " calls answered");
@@ -143,9 +167,46 @@ class FaultMatrixIT {
     }
   }
 
+  /**
+   * A terminal refusal ends Failed with the cloud's code in status, and no mutating call names the deletion's
+   * instance or disks after the refused one.
+   */
+  private static void checkTerminal(String name, OperatorHarness h, CloudSimulator sim, Fleets.Cloud cloud,
+      String instance, FaultRule rule, List<Call> calls, Map<String, String> problems) {
+    if (h.phase(name) != Phase.Failed) {
+      problems.put(name, "ended " + h.phase(name) + " after a terminal refusal");
+      return;
+    }
+    String status = io.fabric8.kubernetes.client.utils.Serialization.asJson(h.get(name).getStatus());
+    if (!status.contains(rule.code)) {
+      problems.put(name, "status does not name the cloud's code " + rule.code);
+    }
+    List<String> ids = List.of(instance, cloud.diskId(instance, 1), cloud.diskId(instance, 2));
+    List<dev.teardown.sim.CallLedger.Call> all = sim.ledger().all();
+    int refused = -1;
+    for (int i = 0; i < all.size(); i++) {
+      if (all.get(i).action().equals(rule.action) && all.get(i).ids().contains(rule.target)
+          && all.get(i).outcome().equals(rule.code)) {
+        refused = i;
+        break;
+      }
+    }
+    if (refused < 0 || rule.hits() == 0) {
+      problems.put(name, "the terminal fault was never hit");
+      return;
+    }
+    for (int i = refused + 1; i < all.size(); i++) {
+      dev.teardown.sim.CallLedger.Call c = all.get(i);
+      boolean mutating = calls.stream().anyMatch(m -> m.mutating() && m.action().equals(c.action()));
+      if (mutating && c.ids().stream().anyMatch(ids::contains)) {
+        problems.put(name, "mutating call " + c.action() + " " + c.ids() + " after the terminal refusal");
+      }
+    }
+  }
+
   @AfterAll
   static void printCount() {
-    System.out.println("FaultMatrixIT: " + CASES.get() + " fault cases ended Done over " + Fleets.ALL.size()
-        + " clouds");
+    System.out.println("FaultMatrixIT: " + CASES.get() + " fault cases over " + Fleets.ALL.size()
+        + " clouds ended as they should (retryable: Done; terminal: Failed with the cloud's code)");
   }
 }
