@@ -6,7 +6,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * What every cloud simulator has: accepted keys, a call ledger, fault rules, per-action rate limits (documented
@@ -21,6 +24,7 @@ public abstract class SimulatorBase implements CloudSimulator {
   protected final RateLimits rateLimits;
   private final String provider;
   private SimHttpServer server;
+  private final List<Consumer<SimRequest>> requestListeners = new CopyOnWriteArrayList<>();
 
   protected SimulatorBase(String provider, WorldSpec.CloudWorld spec, Clock clock, long seed, int defaultPerSecond,
       Map<String, Integer> documentedLimits) {
@@ -43,7 +47,10 @@ public abstract class SimulatorBase implements CloudSimulator {
   /** Starts serving; the last thing a subclass constructor does, once its world exists. */
   protected final void listen(String host, int port) {
     try {
-      server = new SimHttpServer(provider, host, port, this::handle);
+      server = new SimHttpServer(provider, host, port, request -> {
+        requestListeners.forEach(l -> l.accept(request));
+        return handle(request);
+      });
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the " + provider + " simulator on " + host + ":" + port, e);
     }
@@ -91,6 +98,14 @@ public abstract class SimulatorBase implements CloudSimulator {
   @Override
   public FaultInjector faults() {
     return faults;
+  }
+
+  /**
+   * Adds a listener told of every request as it arrives, on the server's thread, before the cloud looks at it: a
+   * listener that blocks keeps the request in flight, not yet applied (crash tests kill the operator then).
+   */
+  public void onRequest(Consumer<SimRequest> listener) {
+    requestListeners.add(listener);
   }
 
   /** Per-action request limits, adjustable while running. */

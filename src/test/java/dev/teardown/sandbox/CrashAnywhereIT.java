@@ -11,6 +11,8 @@ import dev.teardown.config.OperatorConfig;
 import dev.teardown.it.Fleets;
 import dev.teardown.sim.CallLedger;
 import dev.teardown.sim.CloudSimulator;
+import dev.teardown.sim.SimRequest;
+import dev.teardown.sim.SimulatorBase;
 import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.tencent.TencentSimulator;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -42,8 +44,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * its environment) against the embedded API and one cloud's simulator, with many deletions in flight. Crash points
  * come from the simulator's ledger: when the cloud has accepted a mutating call (its effect is in the world), the
  * answer is held back, more accepted calls of other deletions are collected for a moment, then the operator is
- * killed with SIGKILL, so none of those calls reached the operator and none of their status writes happened; every
- * other kill lets the answer out first and kills right after it (between the answer and the status write). A fresh
+ * killed with SIGKILL, so none of those calls reached the operator and none of their status writes happened. Other
+ * kills let the answer out first and kill right after it (between the answer and the status write), or hold
+ * mutating requests in flight before the cloud applies them (the cloud applies them after the kill). A fresh
  * process is started each time. One process run covers many deletions and many kill points, so the test stays
  * within a couple of minutes instead of one process per point.
  *
@@ -119,6 +122,7 @@ class CrashAnywhereIT {
 
       crasher = new Crasher(env, MUTATING.get(cloud.name()));
       sim.ledger().onRecord(crasher::onCall);
+      ((SimulatorBase) sim).onRequest(crasher::onRequest);
       crasher.startOperator();
       Crasher c = crasher;
       await("every deletion ends").atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(250))
@@ -161,13 +165,18 @@ class CrashAnywhereIT {
       assertThat(problems).as("crash outcomes; last operator log:\n%s", crasher.tail()).isEmpty();
       assertThat(orphaned).isEmpty();
       assertThat(crasher.kills()).as("kills").isGreaterThanOrEqualTo(6);
-      String report = crasher.heldPoints() + " accepted mutating calls killed with the answer held, "
-          + crasher.releasedPoints() + " killed right after the answer, over " + crasher.kills() + " kills and "
+      String report = crasher.totalPoints() + " crash points (" + crasher.points(Mode.AFTER_APPLY_ANSWER_HELD)
+          + " accepted calls with the answer held, " + crasher.points(Mode.AFTER_ANSWER) + " right after the answer, "
+          + crasher.points(Mode.IN_FLIGHT_BEFORE_APPLY) + " in flight before the cloud applied them) over "
+          + crasher.kills() + " kills and "
           + crasher.processes() + " operator processes; " + DELETIONS + " deletions" + (prepaid.isEmpty() ? ""
           : " (" + prepaid.size() + " prepaid to the recycle bin)") + ", calls by action " + byAction(sim.ledger());
       REPORT.put(cloud.name(), report);
       System.out.println("CrashAnywhereIT " + cloud.name() + ": " + report);
-      assertThat(crasher.heldPoints() + crasher.releasedPoints()).as("crash points").isGreaterThanOrEqualTo(MIN_POINTS);
+      assertThat(crasher.totalPoints()).as("crash points").isGreaterThanOrEqualTo(MIN_POINTS);
+      for (Mode m : Mode.values()) {
+        assertThat(crasher.points(m)).as("crash points %s", m).isPositive();
+      }
     } finally {
       if (crasher != null) {
         crasher.close();
@@ -214,21 +223,51 @@ class CrashAnywhereIT {
     return p != null && p.isTerminal();
   }
 
+  /** The action a request names, whichever way its cloud carries it (header, query or JSON body). */
+  static String actionOf(SimRequest r) {
+    String a = r.header("X-TC-Action");
+    if (a != null) {
+      return a;
+    }
+    String q = r.uri().getRawQuery();
+    if (q != null) {
+      for (String kv : q.split("&")) {
+        if (kv.startsWith("Action=")) {
+          return kv.substring(7);
+        }
+      }
+    }
+    java.util.regex.Matcher m = ACTION_IN_BODY.matcher(r.bodyText());
+    return m.find() ? m.group(1) : "";
+  }
+
+  private static final java.util.regex.Pattern ACTION_IN_BODY =
+      java.util.regex.Pattern.compile("\"Action\"\\s*:\\s*\"([A-Za-z]+)\"");
+
+  /** How one kill lands. */
+  enum Mode {
+    /** The cloud applied the call; its answer is held until the process is dead (no status write). */
+    AFTER_APPLY_ANSWER_HELD,
+    /** The answer went out; the process is killed at once, racing the status write. */
+    AFTER_ANSWER,
+    /** The request reached the cloud, which holds it unapplied until the process is dead, then applies it. */
+    IN_FLIGHT_BEFORE_APPLY
+  }
+
   /**
-   * Kills the operator process at crash points the ledger reports and starts a fresh one. Odd kills hold the
-   * answers of accepted mutating calls (the triggering one and those of other deletions that arrive within a short
-   * collection window) until the process is dead; even kills let the answer out and kill at once.
+   * Kills the operator process at crash points the simulator reports and starts a fresh one, cycling through the
+   * {@link Mode}s. While a holding kill is pending, the accepted calls (or arriving requests) of other deletions
+   * within a short collection window are held too, each one more crash point.
    */
   final class Crasher implements AutoCloseable {
     private final Map<String, String> env;
     private final Set<String> mutating;
-    private final AtomicInteger held = new AtomicInteger();
-    private final AtomicInteger released = new AtomicInteger();
+    private final Map<Mode, AtomicInteger> points = new java.util.EnumMap<>(Mode.class);
     private volatile Process current;
     private volatile Path log;
     private int processes;
     private int kills;
-    private boolean killing;
+    private Mode mode;
     private CountDownLatch answers;
     private CountDownLatch full;
     private int heldNow;
@@ -237,53 +276,74 @@ class CrashAnywhereIT {
     Crasher(Map<String, String> env, Set<String> mutating) {
       this.env = env;
       this.mutating = mutating;
+      for (Mode m : Mode.values()) {
+        points.put(m, new AtomicInteger());
+      }
     }
 
+    /** The ledger: a call the cloud answered. */
     void onCall(CallLedger.Call call) {
-      if (!call.effective() || !mutating.contains(call.action()) || closed) {
+      if (call.effective() && mutating.contains(call.action())) {
+        hit(Mode.AFTER_APPLY_ANSWER_HELD, Mode.AFTER_ANSWER);
+      }
+    }
+
+    /** The server: a request that arrived, not yet looked at. */
+    void onRequest(SimRequest request) {
+      if (mutating.contains(actionOf(request))) {
+        hit(Mode.IN_FLIGHT_BEFORE_APPLY, null);
+      }
+    }
+
+    private void hit(Mode holding, Mode releasing) {
+      if (closed) {
         return;
       }
       CountDownLatch wait;
       synchronized (this) {
-        if (!killing) {
+        if (mode == null) {
           if (kills >= KILLS) {
             return;
           }
+          Mode next = Mode.values()[kills % Mode.values().length];
+          if (next != holding && next != releasing) {
+            return;
+          }
           kills++;
-          killing = true;
-          boolean hold = kills % 2 == 1;
+          mode = next;
           answers = new CountDownLatch(1);
           full = new CountDownLatch(1);
           heldNow = 0;
-          Thread t = new Thread(() -> killAndRestart(hold), "crasher");
+          Mode m = next;
+          Thread t = new Thread(() -> killAndRestart(m), "crasher");
           t.setDaemon(true);
           t.start();
-          if (!hold) {
-            released.incrementAndGet();
-            full.countDown(); // kill at once, the answer goes out now
+          if (next == Mode.AFTER_ANSWER) {
+            points.get(next).incrementAndGet();
+            full.countDown(); // kill at once; this answer goes out now
             return;
           }
-        } else if (answers == null) {
+        } else if (mode != holding || answers == null) {
           return;
         }
         heldNow++;
-        held.incrementAndGet();
+        points.get(mode).incrementAndGet();
         if (heldNow >= MAX_HELD) {
           full.countDown();
         }
         wait = answers;
       }
       try {
-        wait.await(30, TimeUnit.SECONDS); // the answer is held until the operator is dead
+        wait.await(30, TimeUnit.SECONDS); // held until the operator is dead
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
 
-    private void killAndRestart(boolean hold) {
+    private void killAndRestart(Mode m) {
       try {
-        if (hold) {
-          full.await(COLLECT.toMillis(), TimeUnit.MILLISECONDS); // more accepted calls of other deletions
+        if (m != Mode.AFTER_ANSWER) {
+          full.await(COLLECT.toMillis(), TimeUnit.MILLISECONDS); // more calls of other deletions
         }
         Process p = current;
         p.destroyForcibly(); // SIGKILL
@@ -299,9 +359,17 @@ class CrashAnywhereIT {
         Thread.currentThread().interrupt();
       } finally {
         synchronized (this) {
-          killing = false;
+          mode = null;
         }
       }
+    }
+
+    int points(Mode m) {
+      return points.get(m).get();
+    }
+
+    int totalPoints() {
+      return points.values().stream().mapToInt(AtomicInteger::get).sum();
     }
 
     synchronized void startOperator() {
@@ -326,7 +394,7 @@ class CrashAnywhereIT {
 
     boolean alive() {
       synchronized (this) {
-        return killing || (current != null && current.isAlive());
+        return mode != null || (current != null && current.isAlive());
       }
     }
 
@@ -336,14 +404,6 @@ class CrashAnywhereIT {
 
     synchronized int processes() {
       return processes;
-    }
-
-    int heldPoints() {
-      return held.get();
-    }
-
-    int releasedPoints() {
-      return released.get();
     }
 
     String tail() {
