@@ -43,13 +43,27 @@ public final class SecretValues {
     return true;
   }
 
+  /** The optional keys the adapters read besides the required ones (Tencent, Volcengine tokens; CompShare project). */
+  public static final Set<String> OPTIONAL_KEYS = Set.of("token", "sessionToken", "projectId");
+
   /**
    * Remembers every value for redaction and returns the keys (sorted, never values) whose value is not printable
    * ASCII without whitespace.
    */
   public static List<String> invalidKeys(Map<String, String> values) {
+    return invalidKeys(values, values.keySet());
+  }
+
+  /**
+   * Remembers every value for redaction and returns those of the keys a cloud adapter reads ({@code required} and
+   * {@link #OPTIONAL_KEYS}) whose value is not printable ASCII without whitespace; other keys of a shared Secret
+   * (a note, a description) are not the adapter's business.
+   */
+  public static List<String> invalidKeys(Map<String, String> values, Collection<String> required) {
     remember(values.values());
-    return values.entrySet().stream().filter(e -> !valid(e.getValue())).map(Map.Entry::getKey).sorted().toList();
+    return values.entrySet().stream()
+        .filter(e -> required.contains(e.getKey()) || OPTIONAL_KEYS.contains(e.getKey()))
+        .filter(e -> !valid(e.getValue())).map(Map.Entry::getKey).sorted().toList();
   }
 
   /** The message for a Secret with invalid values: the keys and what is wrong, not the values. */

@@ -297,7 +297,7 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
     if (s.getStringData() != null) {
       s.getStringData().forEach((k, v) -> values.put(k, v == null ? null : v.trim()));
     }
-    List<String> invalid = SecretValues.invalidKeys(values);
+    List<String> invalid = SecretValues.invalidKeys(values, factory.requiredSecretKeys());
     if (!invalid.isEmpty()) {
       throw new SetupProblem("SecretValueInvalid", SecretValues.problem(ns, name, invalid));
     }

@@ -34,6 +34,17 @@ class SecretValuesTest {
   }
 
   @Test
+  void onlyTheKeysAnAdapterReadsAreChecked() {
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put("secretId", "AKIDgoodvalue123");
+    values.put("secretKey", "good-key");
+    values.put("notes", "rotated by the platform team");
+    values.put("sessionToken", "tok\u00e9n");
+    assertThat(SecretValues.invalidKeys(values, java.util.List.of("secretId", "secretKey")))
+        .containsExactly("sessionToken");
+  }
+
+  @Test
   void checkedValuesAreRememberedForRedaction() {
     SecretValues.invalidKeys(Map.of("secretKey", "Zq8#remembered-secret!"));
     assertThat(SafeText.clean("signing with Zq8#remembered-secret! failed")).isEqualTo("signing with [redacted] failed");
