@@ -8,6 +8,7 @@ import dev.teardown.sandbox.Simulators;
 import dev.teardown.sim.CloudSimulator;
 import dev.teardown.sim.FaultRule;
 import dev.teardown.sim.WorldSpec;
+import dev.teardown.sim.tencent.TencentSimulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -36,15 +37,23 @@ class FaultMatrixIT {
   /** Longer than the harness's 2 s cloud timeout. */
   private static final long TIMEOUT_MS = 2500;
 
-  /** A call to hit: its action, whether it mutates, and whether its ids are disks. */
-  record Call(String action, boolean mutating, boolean disk) {}
+  /**
+   * A call to hit: its action, whether it mutates, whether its ids are disks, and whether its deletion needs a
+   * Tencent prepaid instance (it goes to the recycle bin keeping its postpaid disk attached: the Detaching phase).
+   */
+  record Call(String action, boolean mutating, boolean disk, boolean prepaidHost) {
+    Call(String action, boolean mutating, boolean disk) {
+      this(action, mutating, disk, false);
+    }
+  }
 
   /** One fault kind, built for a cloud and a call. */
   record Fault(String name, boolean mutatingOnly, Function<Fleets.Cloud, FaultRule> rule) {}
 
   static final Map<String, List<Call>> CALLS = Map.of(
       "tencentcloud", List.of(new Call("DescribeInstances", false, false), new Call("DescribeDisks", false, true),
-          new Call("TerminateInstances", true, false), new Call("TerminateDisks", true, true)),
+          new Call("TerminateInstances", true, false), new Call("DetachDisks", true, true, true),
+          new Call("TerminateDisks", true, true)),
       "ucloud-compshare", List.of(new Call("DescribeCompShareInstance", false, false),
           new Call("StopCompShareInstance", true, false), new Call("TerminateCompShareInstance", true, false),
           new Call("DeleteCompshareDisk", true, true)),
@@ -98,7 +107,7 @@ class FaultMatrixIT {
         if (f.mutatingOnly() && !call.mutating()) {
           continue;
         }
-        String id = Fleets.addInstances(cloud, w, String.format("m%03d", cases.size()), 1).get(0);
+        String id = addInstance(cloud, w, String.format("m%03d", cases.size()), call);
         FaultRule rule = f.rule().apply(cloud);
         rule.action = call.action();
         rule.target = call.disk() ? cloud.diskId(id, 2) : id;
@@ -107,7 +116,7 @@ class FaultMatrixIT {
         cases.add(new Case((call.action() + "-" + f.name()).toLowerCase(), id, call, rule, false));
       }
       if (call.mutating()) {
-        String id = Fleets.addInstances(cloud, w, String.format("m%03d", cases.size()), 1).get(0);
+        String id = addInstance(cloud, w, String.format("m%03d", cases.size()), call);
         FaultRule rule = new FaultRule().type(FaultRule.Type.ERROR).code(terminalCode(cloud))
             .message("not allowed for this key");
         rule.action = call.action();
@@ -146,6 +155,8 @@ class FaultMatrixIT {
           problems.put(c.name(), "the fault was never hit");
         } else if (!sim.orphanedDisks(List.of(c.instance())).isEmpty()) {
           problems.put(c.name(), "orphaned " + sim.orphanedDisks(List.of(c.instance())));
+        } else if (sim instanceof TencentSimulator tc && tc.destroyCalls(c.instance()) > 0) {
+          problems.put(c.name(), "destroyed out of the recycle bin without Purge");
         }
         for (Call m : calls) {
           if (!m.mutating()) {
@@ -165,6 +176,16 @@ class FaultMatrixIT {
     } finally {
       sims.values().forEach(CloudSimulator::close);
     }
+  }
+
+  /** One instance for a case; a Tencent prepaid one with a postpaid data disk when the call needs it. */
+  private static String addInstance(Fleets.Cloud cloud, WorldSpec.CloudWorld w, String tag, Call call) {
+    String id = Fleets.addInstances(cloud, w, tag, 1).get(0);
+    if (call.prepaidHost()) {
+      w.instances.stream().filter(i -> i.id.equals(id)).forEach(i -> i.chargeType = "PREPAID");
+      w.disks.stream().filter(d -> d.id.equals(cloud.diskId(id, 1))).forEach(d -> d.chargeType = "PREPAID");
+    }
+    return id;
   }
 
   /**

@@ -93,7 +93,8 @@ class CrashAnywhereIT {
         prepaid.add(ids.get(n));
         String id = ids.get(n);
         w.instances.stream().filter(i -> i.id.equals(id)).forEach(i -> i.chargeType = "PREPAID");
-        w.disks.stream().filter(d -> id.equals(d.instanceId)).forEach(d -> d.chargeType = "PREPAID");
+        // its first disk goes to the bin with it; the postpaid second one stays attached: Detaching, then release
+        w.disks.stream().filter(d -> d.id.equals(cloud.diskId(id, 1))).forEach(d -> d.chargeType = "PREPAID");
       }
     }
     MUTATING.get(cloud.name()).forEach(a -> w.rateLimits.put(a, 0));
