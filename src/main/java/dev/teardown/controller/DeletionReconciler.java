@@ -6,6 +6,7 @@ import dev.teardown.api.v1alpha1.CloudInstanceDeletionStatus;
 import dev.teardown.api.v1alpha1.DiskStatus;
 import dev.teardown.api.v1alpha1.ErrorInfo;
 import dev.teardown.api.v1alpha1.Phase;
+import dev.teardown.api.v1alpha1.UnreadableStatus;
 import dev.teardown.cloud.CloudDisk;
 import dev.teardown.cloud.CloudError;
 import dev.teardown.cloud.CloudException;
@@ -97,6 +98,9 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
   @Override
   public DeleteControl cleanup(CloudInstanceDeletion resource, Context<CloudInstanceDeletion> context) {
     CloudInstanceDeletionStatus st = resource.getStatus();
+    if (st instanceof UnreadableStatus) { // where the cloud work stands is unknown: keep the finalizer
+      return DeleteControl.noFinalizerRemoval();
+    }
     if (st == null || st.getPhase() == null || st.getPhase() == Phase.Pending || st.getPhase().isTerminal()
         || resource.getSpec().dryRunEnabled()) {
       return DeleteControl.defaultDelete();
@@ -119,6 +123,12 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
 
   Outcome process(CloudInstanceDeletion resource, KubernetesClient client) {
     CloudInstanceDeletionStatus before = resource.getStatus();
+    if (before instanceof UnreadableStatus u) { // written by a newer Teardown? act on nothing, write nothing
+      log.warn("{}: {}; nothing done until Teardown is upgraded", name(resource), u.problem());
+      events.warning(client, resource, "StatusUnreadable", u.problem() + "; nothing is done until Teardown is"
+          + " upgraded to the version that wrote it");
+      return new Outcome(before, false, null);
+    }
     CloudInstanceDeletionStatus status = before == null ? new CloudInstanceDeletionStatus() : Serialization.clone(before);
     Instant now = clock.instant();
     CloudInstanceDeletionSpec spec = resource.getSpec();

@@ -53,4 +53,20 @@ class TolerantSpecTest {
     r.getSpec().setRegion("cn-shanghai");
     assertThat(Serialization.asJson(r)).contains("\"region\":\"cn-shanghai\"").contains("\"dataDisks\":\"Release\"");
   }
+
+  @Test
+  void aStatusFromANewerOperatorIsReadWithoutItsNewFieldsOrKeptAsStoredWhenItsPhaseIsUnknown() {
+    String spec = "{\"provider\":\"tencentcloud\",\"region\":\"ap-beijing\",\"instanceIds\":[\"ins-abcd1234\"],"
+        + "\"credentialsSecretRef\":{\"name\":\"k\"}}";
+    CloudInstanceDeletion r = Serialization.unmarshal(HEAD + spec + ",\"status\":{\"phase\":\"Terminating\","
+        + "\"newCounter\":3}}", CloudInstanceDeletion.class);
+    assertThat(r.getStatus().getPhase()).isEqualTo(dev.teardown.api.v1alpha1.Phase.Terminating);
+
+    CloudInstanceDeletion future = Serialization.unmarshal(HEAD + spec + ",\"status\":{\"phase\":\"Paused\"}}",
+        CloudInstanceDeletion.class);
+    assertThat(future.getStatus()).isInstanceOf(dev.teardown.api.v1alpha1.UnreadableStatus.class);
+    assertThat(((dev.teardown.api.v1alpha1.UnreadableStatus) future.getStatus()).problem())
+        .contains("status.phase cannot be read").doesNotContain("Paused");
+    assertThat(Serialization.asJson(Serialization.clone(future))).contains("\"status\":{\"phase\":\"Paused\"}");
+  }
 }

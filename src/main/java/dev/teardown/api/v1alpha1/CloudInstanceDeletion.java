@@ -39,4 +39,17 @@ public class CloudInstanceDeletion extends CustomResource<CloudInstanceDeletionS
   public void setSpec(CloudInstanceDeletionSpec spec) {
     super.setSpec(spec);
   }
+
+  @Override
+  @JsonSerialize(using = TolerantStatusDeserializer.Writer.class)
+  public CloudInstanceDeletionStatus getStatus() {
+    return super.getStatus();
+  }
+
+  /** Read tolerantly: no stored status can stop the informer (see TolerantStatusDeserializer). */
+  @Override
+  @JsonDeserialize(using = TolerantStatusDeserializer.class)
+  public void setStatus(CloudInstanceDeletionStatus status) {
+    super.setStatus(status);
+  }
 }

@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
  * says why, and the reconciler acts on nothing for it.
  */
 public final class TolerantSpecDeserializer extends StdDeserializer<CloudInstanceDeletionSpec> {
-  private static final ObjectMapper LENIENT = new ObjectMapper()
+  static final ObjectMapper LENIENT = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private static final Set<String> KNOWN = LENIENT.getSerializationConfig()
       .introspect(LENIENT.constructType(CloudInstanceDeletionSpec.class)).findProperties().stream()
@@ -77,11 +77,15 @@ public final class TolerantSpecDeserializer extends StdDeserializer<CloudInstanc
     return spec;
   }
 
-  /** Where and what, without the offending value (it could be anything, a pasted key included). */
   private static String describe(Exception e) {
+    return describe("spec", e);
+  }
+
+  /** Where and what, without the offending value (it could be anything, a pasted key included). */
+  static String describe(String root, Exception e) {
     String where = "";
     if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
-      where = "spec" + m.getPath().stream()
+      where = root + m.getPath().stream()
           .map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
           .collect(Collectors.joining());
     }
@@ -89,7 +93,7 @@ public final class TolerantSpecDeserializer extends StdDeserializer<CloudInstanc
         ? "expected " + m.getTargetType().getSimpleName().replace("CloudInstanceDeletionSpec", "an object")
             .replace("List", "a list").replace("String", "a string").replace("Boolean", "true or false")
         : "a value of the wrong type";
-    String text = (where.isEmpty() ? "spec" : where) + " cannot be read: " + what;
+    String text = (where.isEmpty() ? root : where) + " cannot be read: " + what;
     return text.length() > MAX_PROBLEM ? text.substring(0, MAX_PROBLEM) : text;
   }
 }
