@@ -51,8 +51,10 @@ public record OperatorConfig(
       new Setting("TEARDOWN_CLOUD_TIMEOUT", "20s", "Connect/read timeout of one cloud API call."),
       new Setting("TEARDOWN_MAX_TERMINATE_ATTEMPTS", "5", "Accepted terminate calls per instance before its deletion is declared Failed."),
       new Setting("TEARDOWN_TENCENTCLOUD_ENDPOINT", "", "Override of the Tencent Cloud API endpoint for both CVM and CBS (the simulators), e.g. http://127.0.0.1:9001."),
-      new Setting("TEARDOWN_TENCENTCLOUD_CVM_ENDPOINT", "", "Override of the Tencent CVM endpoint alone (private endpoint or proxy, e.g. https://cvm.internal.tencentcloudapi.com); wins over the single override."),
-      new Setting("TEARDOWN_TENCENTCLOUD_CBS_ENDPOINT", "", "Override of the Tencent CBS endpoint alone (e.g. https://cbs.internal.tencentcloudapi.com); wins over the single override."),
+      new Setting("TEARDOWN_TENCENTCLOUD_CVM_ENDPOINT", "", "Override of the Tencent CVM endpoint alone (private"
+          + " endpoint or proxy, e.g. https://cvm.internal.tencentcloudapi.com); wins over the single override."),
+      new Setting("TEARDOWN_TENCENTCLOUD_CBS_ENDPOINT", "", "Override of the Tencent CBS endpoint alone (e.g."
+          + " https://cbs.internal.tencentcloudapi.com); wins over the single override."),
       new Setting("TEARDOWN_UCLOUD_COMPSHARE_ENDPOINT", "", "Override of the CompShare API base URL (default https://api.compshare.cn)."),
       new Setting("TEARDOWN_VOLCENGINE_ENDPOINT", "", "Override of the Volcengine OpenAPI endpoint (default https://open.volcengineapi.com)."),
       new Setting("TEARDOWN_ALLOW_INSECURE_ENDPOINTS", "false", "Accept plain http:// endpoint overrides that are not loopback addresses."));
@@ -150,7 +152,8 @@ public record OperatorConfig(
       throw new IllegalArgumentException(env + " must not carry user information before the host: " + uri.getHost());
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      throw new IllegalArgumentException(env + " must be scheme, host and port only, without query or fragment: " + raw);
+      throw new IllegalArgumentException(env + " must be scheme, host and port only, without query or fragment: "
+          + raw);
     }
     if ("http".equals(uri.getScheme()) && !allowInsecure && !isLoopback(uri.getHost())) {
       throw new IllegalArgumentException(env + " uses plain http:// for a non-loopback host (" + uri.getHost()

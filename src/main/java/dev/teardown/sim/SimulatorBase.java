@@ -64,7 +64,8 @@ public abstract class SimulatorBase implements CloudSimulator {
     return switch (f.type) {
       case RESET -> new SimResponse(0, Map.of(), new byte[0], 0, true);
       case TRUNCATED_BODY -> new SimResponse(200, Map.of("Content-Type", "application/json"),
-          ("{\"Response\":{\"RequestId\":\"" + requestId + "\",\"TotalCount\":1,\"InstanceSet\":[{\"InstanceId\":\"ins-")
+          ("{\"Response\":{\"RequestId\":\"" + requestId
+              + "\",\"TotalCount\":1,\"InstanceSet\":[{\"InstanceId\":\"ins-")
               .getBytes(StandardCharsets.UTF_8), 0, false);
       case NON_JSON_BODY -> new SimResponse(200, Map.of("Content-Type", "text/plain"),
           "upstream connect error or disconnect/reset before headers. reset reason: connection termination"

@@ -47,6 +47,7 @@ class SecretValuesTest {
   @Test
   void checkedValuesAreRememberedForRedaction() {
     SecretValues.invalidKeys(Map.of("secretKey", "Zq8#remembered-secret!"));
-    assertThat(SafeText.clean("signing with Zq8#remembered-secret! failed")).isEqualTo("signing with [redacted] failed");
+    assertThat(SafeText.clean("signing with Zq8#remembered-secret! failed"))
+        .isEqualTo("signing with [redacted] failed");
   }
 }

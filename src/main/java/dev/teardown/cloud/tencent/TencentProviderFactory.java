@@ -103,7 +103,8 @@ public final class TencentProviderFactory implements CloudProviderFactory {
 
   /**
    * The endpoint override of the service (scheme, host and port of the URI; path ignored): the CVM or CBS one, else
-   * the single override that serves both (the simulators); without one each product uses its public endpoint. The SDK signs with the endpoint's first label as service.
+   * the single override that serves both (the simulators); without one each product uses its public endpoint. The
+   * SDK signs with the endpoint's first label as service.
    */
   static ClientProfile profile(String service, URI endpoint, Duration timeout, OkHttpClient http) {
     HttpProfile hp = new HttpProfile();
