@@ -23,7 +23,7 @@ public final class SafeText {
   private static final Pattern HEADER_VALUE = Pattern.compile("(?i)(\\bin [A-Za-z0-9_-]+ value:\\s*).*");
   /** Signature schemes: "TC3-HMAC-SHA256 Credential=..., Signature=..." and "HMAC-SHA256 Credential=...". */
   private static final Pattern AUTH_SCHEME = Pattern.compile("(?i)((?:TC3-)?HMAC-SHA256\\s+)\\S.*");
-  /** Bare long base64/hex runs (keys, tokens, signatures) that no keyword announced. */
+  /** Bare long base64/hex runs (keys, tokens, signatures) that no keyword announced; see {@link #opaque}. */
   private static final Pattern LONG_OPAQUE = Pattern.compile("(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_=-]{40,}");
   private static final Pattern CONTROL = Pattern.compile("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+");
 
@@ -42,12 +42,21 @@ public final class SafeText {
     s = HEADER_VALUE.matcher(s).replaceAll("$1" + Matcher.quoteReplacement(REDACTED));
     s = AUTH_SCHEME.matcher(s).replaceAll("$1" + Matcher.quoteReplacement(REDACTED));
     s = ASSIGNED.matcher(s).replaceAll("$1" + Matcher.quoteReplacement(REDACTED));
-    s = LONG_OPAQUE.matcher(s).replaceAll(Matcher.quoteReplacement(REDACTED));
+    s = LONG_OPAQUE.matcher(s).replaceAll(m -> opaque(m.group()) ? Matcher.quoteReplacement(REDACTED)
+        : Matcher.quoteReplacement(m.group()));
     s = s.strip();
     if (s.length() > MAX_LENGTH) {
       s = s.substring(0, MAX_LENGTH - 1) + "…";
     }
     return s;
+  }
+
+  /** A run that looks like a key or token: letters and digits mixed, not a hyphenated name. */
+  private static boolean opaque(String run) {
+    boolean letter = run.chars().anyMatch(Character::isLetter);
+    boolean digit = run.chars().anyMatch(Character::isDigit);
+    long hyphens = run.chars().filter(c -> c == '-').count();
+    return letter && digit && hyphens * 8 < run.length();
   }
 
   /**

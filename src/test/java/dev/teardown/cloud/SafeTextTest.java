@@ -30,6 +30,9 @@ class SafeTextTest {
     assertThat(SafeText.clean("sig " + sig + " end")).isEqualTo("sig [redacted] end");
     String text = "instance ins-abc12345 request 9f0a7c9e-1b2c-4d5e-8f90-123456789abc";
     assertThat(SafeText.clean(text)).isEqualTo(text);
+    String name = "deletion retire-runner-7-of-the-production-cluster-west-2 in ci";
+    assertThat(SafeText.clean(name)).isEqualTo(name);
+    assertThat(SafeText.clean("key AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE0123 end")).isEqualTo("key [redacted] end");
   }
 
   @Test
