@@ -51,7 +51,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * within a couple of minutes instead of one process per point.
  *
  * <p>Per cloud it checks: every deletion Done; no orphaned disk; each instance destroyed by exactly one effective
- * call, no disk released twice; on Tencent no irreversible destroy of a recycle-bin instance (recycleBin: Keep);
+ * call, no disk released twice; on Tencent no irreversible destroy of a recycle-bin instance with recycleBin: Keep
+ * and exactly one with Purge;
  * on Volcengine every DeleteInstances naming an instance carries the same ClientToken. It prints the crash points.
  */
 class CrashAnywhereIT {
@@ -88,10 +89,14 @@ class CrashAnywhereIT {
     WorldSpec.CloudWorld w = Fleets.world(cloud);
     List<String> ids = Fleets.addInstances(cloud, w, "crsh", DELETIONS);
     List<String> prepaid = new ArrayList<>();
+    Set<String> purge = new java.util.HashSet<>(); // half the prepaid ones: recycleBin Purge, the irreversible call
     if (cloud == Fleets.TENCENT) { // a third go to the recycle bin: the second terminate would destroy them for good
       for (int n = 0; n < DELETIONS; n += 3) {
         prepaid.add(ids.get(n));
         String id = ids.get(n);
+        if (n % 6 == 3) {
+          purge.add(id);
+        }
         w.instances.stream().filter(i -> i.id.equals(id)).forEach(i -> i.chargeType = "PREPAID");
         // its first disk goes to the bin with it; the postpaid second one stays attached: Detaching, then release
         w.disks.stream().filter(d -> d.id.equals(cloud.diskId(id, 1))).forEach(d -> d.chargeType = "PREPAID");
@@ -118,7 +123,11 @@ class CrashAnywhereIT {
           .withMetadata(new ObjectMetaBuilder().withName("keys").withNamespace("default").build())
           .withStringData(Fleets.secret(cloud)).build()).create();
       for (int n = 0; n < ids.size(); n++) {
-        client.resource(deletion("crash-" + n, cloud, ids.get(n))).create();
+        CloudInstanceDeletion d = deletion("crash-" + n, cloud, ids.get(n));
+        if (purge.contains(ids.get(n))) {
+          d.getSpec().setRecycleBin(dev.teardown.api.v1alpha1.RecycleBinPolicy.Purge);
+        }
+        client.resource(d).create();
       }
 
       crasher = new Crasher(env, MUTATING.get(cloud.name()));
@@ -141,7 +150,7 @@ class CrashAnywhereIT {
         }
         String id = ids.get(n);
         long destroyed = sim.ledger().effectiveCount(DESTROY.get(cloud.name()), id);
-        if (destroyed != 1) {
+        if (destroyed != (purge.contains(id) ? 2 : 1)) { // Purge: into the recycle bin, then destroyed
           problems.put(name + "/" + id, DESTROY.get(cloud.name()) + " effective " + destroyed + " times");
         }
         for (int k = 1; k <= 2; k++) {
@@ -150,8 +159,9 @@ class CrashAnywhereIT {
             problems.put(name + "/" + cloud.diskId(id, k), "released " + released + " times");
           }
         }
-        if (sim instanceof TencentSimulator tc && tc.destroyCalls(id) > 0) {
-          problems.put(name + "/" + id, "destroyed out of the recycle bin without Purge");
+        if (sim instanceof TencentSimulator tc && tc.destroyCalls(id) != (purge.contains(id) ? 1 : 0)) {
+          problems.put(name + "/" + id, tc.destroyCalls(id) + " irreversible destroys out of the recycle bin"
+              + (purge.contains(id) ? " with Purge (expected 1)" : " without Purge"));
         }
         if (cloud == Fleets.VOLCENGINE) {
           Set<String> tokens = sim.ledger().matching(call -> call.action().equals("DeleteInstances")
@@ -168,10 +178,12 @@ class CrashAnywhereIT {
       assertThat(crasher.kills()).as("kills").isGreaterThanOrEqualTo(6);
       String report = crasher.totalPoints() + " crash points (" + crasher.points(Mode.AFTER_APPLY_ANSWER_HELD)
           + " accepted calls with the answer held, " + crasher.points(Mode.AFTER_ANSWER) + " right after the answer, "
-          + crasher.points(Mode.IN_FLIGHT_BEFORE_APPLY) + " in flight before the cloud applied them) over "
+          + crasher.points(Mode.IN_FLIGHT_BEFORE_APPLY) + " in flight before the cloud applied them"
+          + (purge.isEmpty() ? "" : "; " + crasher.destroyPoints() + " at an accepted irreversible destroy") + ") over "
           + crasher.kills() + " kills and "
           + crasher.processes() + " operator processes; " + DELETIONS + " deletions" + (prepaid.isEmpty() ? ""
-          : " (" + prepaid.size() + " prepaid to the recycle bin)") + ", calls by action " + byAction(sim.ledger());
+          : " (" + prepaid.size() + " prepaid to the recycle bin, " + purge.size() + " of them purged)")
+          + ", calls by action " + byAction(sim.ledger());
       REPORT.put(cloud.name(), report);
       System.out.println("CrashAnywhereIT " + cloud.name() + ": " + report);
       assertThat(crasher.totalPoints()).as("crash points").isGreaterThanOrEqualTo(MIN_POINTS);
@@ -264,6 +276,8 @@ class CrashAnywhereIT {
     private final Map<String, String> env;
     private final Set<String> mutating;
     private final Map<Mode, AtomicInteger> points = new java.util.EnumMap<>(Mode.class);
+    /** Crash points at an accepted irreversible destroy (Tencent Purge). */
+    private final AtomicInteger destroys = new AtomicInteger();
     private volatile Process current;
     private volatile Path log;
     private int processes;
@@ -285,7 +299,10 @@ class CrashAnywhereIT {
     /** The ledger: a call the cloud answered. */
     void onCall(CallLedger.Call call) {
       if (call.effective() && mutating.contains(call.action())) {
-        hit(Mode.AFTER_APPLY_ANSWER_HELD, Mode.AFTER_ANSWER);
+        if (hit(Mode.AFTER_APPLY_ANSWER_HELD, Mode.AFTER_ANSWER)
+            && call.params().containsKey(TencentSimulator.DESTROYED)) {
+          destroys.incrementAndGet();
+        }
       }
     }
 
@@ -296,19 +313,20 @@ class CrashAnywhereIT {
       }
     }
 
-    private void hit(Mode holding, Mode releasing) {
+    /** True when this call or request became a crash point. */
+    private boolean hit(Mode holding, Mode releasing) {
       if (closed) {
-        return;
+        return false;
       }
       CountDownLatch wait;
       synchronized (this) {
         if (mode == null) {
           if (kills >= KILLS) {
-            return;
+            return false;
           }
           Mode next = Mode.values()[kills % Mode.values().length];
           if (next != holding && next != releasing) {
-            return;
+            return false;
           }
           kills++;
           mode = next;
@@ -322,10 +340,10 @@ class CrashAnywhereIT {
           if (next == Mode.AFTER_ANSWER) {
             points.get(next).incrementAndGet();
             full.countDown(); // kill at once; this answer goes out now
-            return;
+            return true;
           }
         } else if (mode != holding || answers == null) {
-          return;
+          return false;
         }
         heldNow++;
         points.get(mode).incrementAndGet();
@@ -339,6 +357,7 @@ class CrashAnywhereIT {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      return true;
     }
 
     private void killAndRestart(Mode m) {
@@ -367,6 +386,10 @@ class CrashAnywhereIT {
 
     int points(Mode m) {
       return points.get(m).get();
+    }
+
+    int destroyPoints() {
+      return destroys.get();
     }
 
     int totalPoints() {
