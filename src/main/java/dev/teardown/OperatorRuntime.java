@@ -71,7 +71,7 @@ public final class OperatorRuntime implements AutoCloseable {
     TeardownMetrics.install(meters);
     // Without leader election this replica reconciles as soon as it starts; with it, once it holds the Lease.
     AtomicBoolean leader = new AtomicBoolean(false);
-    ConnectionCache connections = new ConnectionCache(meters);
+    ConnectionCache connections = new ConnectionCache(meters, config.endpoints());
     OperatorMetrics metrics = new OperatorMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters), meters, leader);
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)

@@ -106,7 +106,8 @@ class DocsTest {
       for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
         String src = Files.readString(f);
         collect(src, "StepResult\\.fail\\(\"(\\w+)\"", reasons);
-        collect(src, "new SetupProblem\\(\"(\\w+)\"", reasons);
+        collect(src, "new (?:SetupProblem|Problem)\\(\"(\\w+)\"", reasons);
+        collect(src, "static final String REASON_\\w+ = \"(\\w+)\";", reasons);
         collect(src, "ErrorKind\\.TERMINAL, \"(\\w+)\"", reasons);
       }
     }

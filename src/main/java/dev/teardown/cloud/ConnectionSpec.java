@@ -2,11 +2,29 @@ package dev.teardown.cloud;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Everything an adapter needs to connect for one reconcile.
  *
  * @param endpoint override of the cloud's public endpoint (sandbox, simulator, private gateway); null = public
  * @param timeout connect/read/write timeout of one HTTP call
+ * @param serviceEndpoints overrides of single services of the cloud (Tencent: "cvm", "cbs"), each winning over
+ *     {@code endpoint} for that service; empty = none
  */
-public record ConnectionSpec(String region, String zone, Credentials credentials, URI endpoint, Duration timeout) {}
+public record ConnectionSpec(String region, String zone, Credentials credentials, URI endpoint, Duration timeout,
+    Map<String, URI> serviceEndpoints) {
+
+  public ConnectionSpec {
+    serviceEndpoints = serviceEndpoints == null ? Map.of() : Map.copyOf(serviceEndpoints);
+  }
+
+  public ConnectionSpec(String region, String zone, Credentials credentials, URI endpoint, Duration timeout) {
+    this(region, zone, credentials, endpoint, timeout, Map.of());
+  }
+
+  /** The override for one service: its own if set, else the cloud-wide one, else null (public endpoint). */
+  public URI endpointOf(String service) {
+    return serviceEndpoints.getOrDefault(service, endpoint);
+  }
+}

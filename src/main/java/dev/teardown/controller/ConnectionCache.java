@@ -27,20 +27,33 @@ public final class ConnectionCache implements AutoCloseable {
   private static final int MAX = 256;
   private final Map<String, CloudProvider> cache = new LinkedHashMap<>(16, 0.75f, true);
   private final MeterRegistry registry;
+  /** The configured endpoint overrides; "provider.service" keys are per-service ones. */
+  private final Map<String, URI> endpoints;
 
   public ConnectionCache(MeterRegistry registry) {
+    this(registry, Map.of());
+  }
+
+  public ConnectionCache(MeterRegistry registry, Map<String, URI> endpoints) {
     this.registry = registry;
+    this.endpoints = Map.copyOf(endpoints);
   }
 
   public synchronized CloudProvider connect(
       CloudProviderFactory factory, String region, String zone, Map<String, String> secret, URI endpoint, Duration timeout)
       throws CloudException {
     Provider p = factory.provider();
-    String key = p.value() + "|" + region + "|" + zone + "|" + endpoint + "|" + fingerprint(secret);
+    Map<String, URI> services = new TreeMap<>();
+    endpoints.forEach((k, v) -> {
+      if (k.startsWith(p.value() + ".")) {
+        services.put(k.substring(p.value().length() + 1), v);
+      }
+    });
+    String key = p.value() + "|" + region + "|" + zone + "|" + endpoint + services + "|" + fingerprint(secret);
     CloudProvider cp = cache.get(key);
     if (cp == null) {
-      cp = new RateLimitedProvider(new InstrumentedProvider(p.value(),
-          factory.connect(new ConnectionSpec(region, zone, new Credentials(secret), endpoint, timeout)), registry));
+      cp = new RateLimitedProvider(new InstrumentedProvider(p.value(), factory.connect(
+          new ConnectionSpec(region, zone, new Credentials(secret), endpoint, timeout, services)), registry));
       cache.put(key, cp);
       if (cache.size() > MAX) {
         var eldest = cache.entrySet().iterator().next();

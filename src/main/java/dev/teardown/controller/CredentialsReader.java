@@ -2,6 +2,7 @@ package dev.teardown.controller;
 
 import dev.teardown.api.v1alpha1.CloudInstanceDeletion;
 import dev.teardown.cloud.CloudProviderFactory;
+import dev.teardown.cloud.SecretValues;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -46,6 +47,10 @@ final class CredentialsReader {
     }
     if (s.getStringData() != null) {
       s.getStringData().forEach((k, v) -> values.put(k, v == null ? null : v.trim()));
+    }
+    List<String> invalid = SecretValues.invalidKeys(values, factory.requiredSecretKeys());
+    if (!invalid.isEmpty()) {
+      throw new Problem("SecretValueInvalid", SecretValues.problem(ns, name, invalid));
     }
     List<String> missing = factory.requiredSecretKeys().stream()
         .filter(k -> values.get(k) == null || values.get(k).isEmpty()).toList();

@@ -6,9 +6,11 @@ import dev.teardown.api.v1alpha1.CloudInstanceDeletionStatus;
 import dev.teardown.api.v1alpha1.ErrorInfo;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.RecordedPlan;
+import dev.teardown.api.v1alpha1.UnreadableStatus;
 import dev.teardown.cloud.CloudError;
 import dev.teardown.cloud.CloudException;
 import dev.teardown.cloud.ErrorKind;
+import dev.teardown.cloud.SafeText;
 import dev.teardown.config.OperatorConfig;
 import dev.teardown.metrics.TeardownMetrics;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -118,6 +120,9 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
   @Override
   public DeleteControl cleanup(CloudInstanceDeletion resource, Context<CloudInstanceDeletion> context) {
     CloudInstanceDeletionStatus st = resource.getStatus();
+    if (st instanceof UnreadableStatus) { // where the cloud work stands is unknown: keep the finalizer
+      return DeleteControl.noFinalizerRemoval();
+    }
     if (st == null || st.getPhase() == null || st.getPhase() == Phase.Pending || st.getPhase().isTerminal()
         || resource.getSpec().dryRunEnabled()) {
       return DeleteControl.defaultDelete();
@@ -149,6 +154,12 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
   Outcome process(CloudInstanceDeletion resource, KubernetesClient client, DeletionContext.IntentSink intents,
       boolean finishing) {
     CloudInstanceDeletionStatus before = resource.getStatus();
+    if (before instanceof UnreadableStatus u) { // written by a newer Teardown? act on nothing, write nothing
+      log.warn("{}: {}; nothing done until Teardown is upgraded", name(resource), u.problem());
+      events.warning(client, resource, "StatusUnreadable", u.problem() + "; nothing is done until Teardown is"
+          + " upgraded to the version that wrote it");
+      return new Outcome(before, false, null);
+    }
     CloudInstanceDeletionStatus status = before == null ? new CloudInstanceDeletionStatus() : Serialization.clone(before);
     Instant now = clock.instant();
     CloudInstanceDeletionSpec spec = resource.getSpec();
@@ -159,6 +170,16 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
       status.setInstanceCount(spec == null || spec.getInstanceIds() == null ? 0 : spec.getInstanceIds().size());
     }
     status.setObservedGeneration(gen);
+    if (spec != null && spec.readProblem() != null) { // a stored spec this build cannot read: no call at all
+      status.setMessage(spec.readProblem() + "; fix the resource, or upgrade Teardown if the CRD is newer than it");
+      Conditions.set(status.getConditions(), "SpecReadable", false, "SpecUnreadable", status.getMessage(),
+          gen, now);
+      return new Outcome(status, changed(before, status), null);
+    }
+    if (before == null && spec != null && !spec.unknownFields().isEmpty()) {
+      events.warning(client, resource, "UnknownFields", "ignored fields this version of Teardown does not know: "
+          + String.join(", ", spec.unknownFields()) + " (is the CRD newer than the operator?)");
+    }
     Phase startPhase = status.getPhase();
     if (startPhase.isTerminal()) {
       return new Outcome(status, changed(before, status), null);
@@ -201,8 +222,9 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
     } catch (StatusWriter.Conflict c) {
       throw c;
     } catch (RuntimeException e) {
-      log.warn("unexpected failure reconciling {}", name(resource), e);
-      status.setLastError(new ErrorInfo("InternalError", e.getClass().getSimpleName() + ": " + e.getMessage(), null,
+      log.warn("unexpected failure reconciling {}: {} at {}", name(resource), SafeText.describe(e),
+          e.getStackTrace().length == 0 ? "?" : e.getStackTrace()[0]);
+      status.setLastError(new ErrorInfo("InternalError", SafeText.describe(e), null,
           ErrorKind.RETRYABLE.display(), "Reconcile", now.toString()));
       reschedule = retry.backoff(status, null, false, now);
       status.setMessage("Internal error, retrying at " + status.getNextAttemptAt());

@@ -26,6 +26,8 @@ import java.util.Map;
  * second call, then verifies from the snapshot that nothing to release is left, and ends the deletion.
  */
 final class ReleasingDisksStep implements Step {
+  static final String REASON_PARTIALLY_FAILED = "PartiallyFailed";
+
   static final String RELEASE = "ReleaseDisks";
   static final String PURGE = "PurgeInstances";
   static final String PURGE_DISKS = "PurgeDisks";
@@ -228,7 +230,7 @@ final class ReleasingDisksStep implements Step {
     boolean failOnNotFound = !notFound.isEmpty() && ctx.spec().getIfNotFound() == NotFoundPolicy.Fail;
     if (!problems.isEmpty() || failOnNotFound) {
       ctx.status().setLeftInCloud(left.isEmpty() ? null : left);
-      String reason = problems.isEmpty() ? PendingStep.REASON_NOT_FOUND : "PartiallyFailed";
+      String reason = problems.isEmpty() ? PendingStep.REASON_NOT_FOUND : REASON_PARTIALLY_FAILED;
       String msg = summary + "."
           + (problems.isEmpty() ? "" : " Not deleted: " + String.join("; ", problems) + ".")
           + (failOnNotFound ? " " + PendingStep.notFoundMessage(ctx, notFound) : "");

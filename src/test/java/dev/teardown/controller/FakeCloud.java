@@ -113,8 +113,28 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
     return new Capabilities(100, 10, 50, false, true, true, terminateSettles);
   }
 
+  /** Holds one describe in flight: the reconcile that makes it has read the resource and waits for the answer. */
+  record Hold(java.util.concurrent.CountDownLatch entered, java.util.concurrent.CountDownLatch release) {
+    static Hold next() {
+      return new Hold(new java.util.concurrent.CountDownLatch(1), new java.util.concurrent.CountDownLatch(1));
+    }
+  }
+
+  /** When set, the next describeInstances signals {@code entered} and waits (at most 30 s) for {@code release}. */
+  volatile Hold holdNextDescribe;
+
   @Override
   public Map<String, CloudInstance> describeInstances(List<String> ids) throws CloudException {
+    Hold hold = holdNextDescribe;
+    if (hold != null) {
+      holdNextDescribe = null;
+      hold.entered().countDown();
+      try {
+        hold.release().await(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     maybeFailAll();
     describeInstanceCalls.incrementAndGet();
     Map<String, CloudInstance> out = new LinkedHashMap<>();

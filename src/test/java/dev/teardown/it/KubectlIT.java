@@ -63,7 +63,7 @@ class KubectlIT {
     Result get = kubectl("get", "cid");
     assertThat(get.code()).as(get.out()).isZero();
     List<String> lines = get.out().lines().toList();
-    assertThat(lines.get(0).split("\\s+")).containsExactly("NAME", "AGE", "PROVIDER", "DISKS", "INSTANCES", "PHASE");
+    assertThat(lines.get(0).split("\\s+")).containsExactly("NAME", "PROVIDER", "INSTANCES", "PHASE", "DISKS", "AGE");
     assertThat(lines).anySatisfy(l -> assertThat(l.split("\\s+"))
         .startsWith("web").contains("tencentcloud", "1/1", "1", "Done"));
   }

@@ -68,6 +68,19 @@ public final class OperatorHarness implements AutoCloseable {
   }
 
   /**
+   * The operator on fabric8's mock API, whatever the suite runs on: for what a real server refuses on purpose, such
+   * as a change of {@code spec} past the CRD's immutability rule (what a server without CEL, or a CRD applied without
+   * its validation, lets through).
+   */
+  public static OperatorHarness startOnMock(Map<String, URI> endpoints, ProviderRegistry registry) {
+    KubeApi kube = EmbeddedKube.start(0);
+    String ns = TestKube.namespace(kube.client(), "it");
+    OperatorHarness h = new OperatorHarness(kube, true, ns, config(endpoints, ns, Map.of()), registry);
+    h.startOperator();
+    return h;
+  }
+
+  /**
    * The operator settings of the tests: fast timings, the given endpoints, only namespace {@code ns} watched (the
    * server is shared by the whole suite), plus {@code env} (TEARDOWN_* variables, e.g. leader election).
    */

@@ -12,6 +12,7 @@ import dev.teardown.api.v1alpha1.InstanceOutcome;
 import dev.teardown.api.v1alpha1.InstanceStatus;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.Provider;
+import dev.teardown.controller.ProviderRegistry;
 import dev.teardown.sim.CallLedger;
 import dev.teardown.sim.FaultRule;
 import dev.teardown.sim.WorldSpec;
@@ -42,6 +43,8 @@ class VolcengineDeletionIT {
 
   private VolcengineSimulator sim;
   private OperatorHarness h;
+  /** The next start() runs on the mock API (a spec change a real server refuses). */
+  private boolean onMock;
 
   @AfterEach
   void stop() {
@@ -422,6 +425,7 @@ class VolcengineDeletionIT {
 
   @Test
   void changedInstanceIdsStopWithSpecChangedInsteadOfLoopingOnAnUnobservedInstance() {
+    onMock = true; // a real server refuses the change (CEL self == oldSelf); the mock lets it through like a server without CEL
     WorldSpec.CloudWorld w = world();
     w.timingsMs.put("terminate", 2000L);
     instance(w, "i-chg0000001", "PostPaid", false);
@@ -519,7 +523,8 @@ class VolcengineDeletionIT {
 
   private void start(WorldSpec.CloudWorld w) {
     sim = new VolcengineSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
-    h = OperatorHarness.start(Map.of(VolcengineSimulator.PROVIDER, sim.endpoint()));
+    h = onMock ? OperatorHarness.startOnMock(Map.of(VolcengineSimulator.PROVIDER, sim.endpoint()), ProviderRegistry.discover())
+        : OperatorHarness.start(Map.of(VolcengineSimulator.PROVIDER, sim.endpoint()));
     h.secret("keys", Map.of("accessKeyId", AK, "secretAccessKey", SK));
   }
 

@@ -2,6 +2,8 @@ package dev.teardown.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -42,15 +44,31 @@ public class CloudInstanceDeletion extends CustomResource<CloudInstanceDeletionS
   @Required
   @JsonPropertyDescription("What to delete, where, with which keys and how. Immutable once created: to change it,"
       + " delete this resource and create a new one.")
+  @JsonSerialize(using = TolerantSpecSerializer.class)
   public CloudInstanceDeletionSpec getSpec() {
     return super.getSpec();
   }
 
-  /** Overridden only to document status in the schema. */
+  /** Overridden to document status in the schema and to write it back as stored when unreadable. */
   @Override
+  @JsonSerialize(using = TolerantStatusDeserializer.Writer.class)
   @JsonPropertyDescription("What Teardown recorded and observed: phase, conditions, every instance and data disk,"
       + " the last cloud error. Written only by the operator.")
   public CloudInstanceDeletionStatus getStatus() {
     return super.getStatus();
+  }
+
+  /** Read tolerantly: no stored spec, however malformed, can stop the informer (see TolerantSpecDeserializer). */
+  @Override
+  @JsonDeserialize(using = TolerantSpecDeserializer.class)
+  public void setSpec(CloudInstanceDeletionSpec spec) {
+    super.setSpec(spec);
+  }
+
+  /** Read tolerantly: no stored status can stop the informer (see TolerantStatusDeserializer). */
+  @Override
+  @JsonDeserialize(using = TolerantStatusDeserializer.class)
+  public void setStatus(CloudInstanceDeletionStatus status) {
+    super.setStatus(status);
   }
 }

@@ -1,6 +1,8 @@
 package dev.teardown.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -97,6 +99,16 @@ public class CloudInstanceDeletionSpec {
           + " counts as already gone.")
   private NotFoundPolicy ifNotFound = NotFoundPolicy.Fail;
 
+  @JsonIgnore
+  private transient List<String> unknownFields = List.of();
+
+  @JsonIgnore
+  private transient String readProblem;
+
+  /** The spec as stored, kept only when this build could not read all of it; written back unchanged. */
+  @JsonIgnore
+  private transient JsonNode stored;
+
   public Provider getProvider() {
     return provider;
   }
@@ -175,6 +187,32 @@ public class CloudInstanceDeletionSpec {
 
   public void setIfNotFound(NotFoundPolicy ifNotFound) {
     this.ifNotFound = ifNotFound;
+  }
+
+  /** Top-level spec fields this build does not know, as {@code spec.name}; filled when read, never serialized. */
+  public List<String> unknownFields() {
+    return unknownFields;
+  }
+
+  void unknownFields(List<String> fields) {
+    this.unknownFields = List.copyOf(fields);
+  }
+
+  /** Why the stored spec could not be read (then every other field is empty); null when it was read. */
+  public String readProblem() {
+    return readProblem;
+  }
+
+  void readProblem(String problem) {
+    this.readProblem = problem;
+  }
+
+  JsonNode stored() {
+    return stored;
+  }
+
+  void stored(JsonNode node) {
+    this.stored = node;
   }
 
   public boolean releaseAddressEnabled() {

@@ -237,6 +237,11 @@ public final class CompShareSimulator extends SimulatorBase {
   }
 
   private SimResponse injected(FaultRule f, String action, List<String> ids, Map<String, String> params, String rid) {
+    SimResponse broken = broken(f, rid);
+    if (broken != null) {
+      record(action, ids, params, rid, f.type.name());
+      return broken;
+    }
     switch (f.type) {
       case HTTP_ERROR -> {
         record(action, ids, params, rid, "HTTP_" + f.httpStatus);
