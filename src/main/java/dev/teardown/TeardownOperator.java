@@ -1,6 +1,7 @@
 package dev.teardown;
 
 import dev.teardown.config.OperatorConfig;
+import dev.teardown.config.Setting;
 import dev.teardown.logging.LogFormat;
 import dev.teardown.cli.BenchCommand;
 import dev.teardown.cli.SandboxCommand;
@@ -149,20 +150,57 @@ public final class TeardownOperator implements Callable<Integer> {
   }
 
   @Command(name = "settings", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-      description = "Prints every setting: its environment variable, default and meaning.")
+      description = {"Prints every setting with the value in effect here (from the environment) and where it came "
+          + "from: env (its variable is set) or default.",
+          "A value that cannot be read is named, and the exit code is 2."})
   static final class Settings implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--markdown", description = "print the declarations as the README's table instead")
+    boolean markdown;
+
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      out.println("| variable | default | meaning |\n|---|---|---|");
-      for (OperatorConfig.Setting s : OperatorConfig.SETTINGS) {
-        out.println("| `" + s.env() + "` | `" + s.defaultValue() + "` | " + s.description() + " |");
+      if (markdown) {
+        out.print(OperatorConfig.markdownTable());
+        out.flush();
+        return ExitCode.OK;
       }
+      OperatorConfig config;
+      try {
+        config = OperatorConfig.fromEnvironment();
+      } catch (IllegalArgumentException e) {
+        spec.commandLine().getErr().println("teardown settings: bad setting: " + e.getMessage());
+        return ExitCode.USAGE;
+      }
+      out.print(table(config));
       out.flush();
-      return 0;
+      return ExitCode.OK;
+    }
+
+    /** VARIABLE, VALUE (in effect), FROM (env, default, or code), TYPE; columns as wide as their cells. */
+    static String table(OperatorConfig config) {
+      List<String[]> rows = new ArrayList<>();
+      rows.add(new String[] {"VARIABLE", "VALUE", "FROM", "TYPE"});
+      for (Setting<?> s : OperatorConfig.SETTINGS) {
+        OperatorConfig.Value v = config.valueOf(s);
+        rows.add(new String[] {s.env(), v.text().isEmpty() ? "-" : v.text(), v.source().toString(),
+            s.type().name()});
+      }
+      int[] w = new int[4];
+      rows.forEach(r -> {
+        for (int i = 0; i < r.length; i++) {
+          w[i] = Math.max(w[i], r[i].length());
+        }
+      });
+      StringBuilder b = new StringBuilder();
+      for (String[] r : rows) {
+        b.append(String.format("%-" + w[0] + "s   %-" + w[1] + "s   %-" + w[2] + "s   %s", (Object[]) r)
+            .stripTrailing()).append(System.lineSeparator());
+      }
+      return b.toString();
     }
   }
 

@@ -2,6 +2,7 @@ package dev.teardown;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.teardown.config.OperatorConfig;
 import dev.teardown.metrics.BuildInfo;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -60,5 +61,28 @@ class CliTest {
       assertThat(r.err()).as(String.join(" ", c.args())).contains(c.message()).contains("--help")
           .doesNotContain("\tat ", "Exception");
     }
+  }
+
+  @Test
+  void settingsShowsTheValuesInEffectAndWhereEachCameFrom() {
+    OperatorConfig c = OperatorConfig.from(java.util.Map.of("TEARDOWN_POLL_INTERVAL", "750ms",
+        "TEARDOWN_TENCENTCLOUD_ENDPOINT", "http://127.0.0.1:9001")::get);
+    List<String> lines = TeardownOperator.Settings.table(c).lines().toList();
+    assertThat(lines.get(0)).matches("VARIABLE +VALUE +FROM +TYPE");
+    assertThat(lines).hasSize(OperatorConfig.SETTINGS.size() + 1)
+        .anySatisfy(l -> assertThat(l).matches("TEARDOWN_POLL_INTERVAL +750ms +env +duration"))
+        .anySatisfy(l -> assertThat(l).matches("TEARDOWN_RETRY_MAX +5m +default +duration"))
+        .anySatisfy(l -> assertThat(l).matches("TEARDOWN_TENCENTCLOUD_ENDPOINT +http://127.0.0.1:9001 +env +url"))
+        .anySatisfy(l -> assertThat(l).matches("TEARDOWN_VOLCENGINE_ENDPOINT +- +default +url"));
+    // the VALUE column starts at the same offset on every line
+    int at = lines.get(0).indexOf("VALUE");
+    assertThat(lines).allSatisfy(l -> assertThat(l.charAt(at - 1)).isEqualTo(' '));
+
+    TeardownCli.Result r = TeardownCli.run("settings");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).startsWith("VARIABLE").contains("TEARDOWN_STALL_AFTER");
+    TeardownCli.Result md = TeardownCli.run("settings", "--markdown");
+    assertThat(md.code()).isZero();
+    assertThat(md.out()).isEqualTo(OperatorConfig.markdownTable());
   }
 }

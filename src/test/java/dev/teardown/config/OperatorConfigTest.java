@@ -21,7 +21,7 @@ class OperatorConfigTest {
     assertThat(c.retryMax()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.cloudTimeout()).isEqualTo(Duration.ofSeconds(20));
     assertThat(c.endpoints()).isEmpty();
-    assertThat(OperatorConfig.SETTINGS).extracting(OperatorConfig.Setting::env).doesNotHaveDuplicates()
+    assertThat(OperatorConfig.SETTINGS).extracting(Setting::env).doesNotHaveDuplicates()
         .allMatch(e -> e.startsWith("TEARDOWN_"));
   }
 
@@ -121,5 +121,52 @@ class OperatorConfigTest {
         .containsEntry("tencentcloud", URI.create("http://127.0.0.1:9001"))
         .containsEntry("tencentcloud.cvm", URI.create("https://cvm.internal.tencentcloudapi.com"))
         .containsEntry("tencentcloud.cbs", URI.create("https://proxy.corp.example:8443"));
+  }
+
+  @Test
+  void theReadmeSettingsTableIsTheDeclarations() throws Exception {
+    String readme = java.nio.file.Files.readString(java.nio.file.Path.of(System.getProperty("basedir", ""))
+        .toAbsolutePath().resolve("README.md"));
+    String header = "| variable | type | default | meaning |";
+    int at = readme.indexOf(header);
+    assertThat(at).as("README has the settings table").isNotNegative();
+    String table = readme.substring(at).lines().takeWhile(l -> l.startsWith("|"))
+        .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+    assertThat(table).as("README's settings table; regenerate with: java -jar target/teardown.jar settings --markdown")
+        .isEqualTo(OperatorConfig.markdownTable());
+  }
+
+  @Test
+  void eachValueInEffectKnowsWhereItCameFrom() {
+    OperatorConfig c = OperatorConfig.from(Map.of("TEARDOWN_POLL_INTERVAL", " 750ms ")::get)
+        .with(OperatorConfig.METRICS_PORT, 0);
+    assertThat(c.valueOf(OperatorConfig.POLL_INTERVAL)).isEqualTo(
+        new OperatorConfig.Value(Duration.ofMillis(750), "750ms", OperatorConfig.Source.ENV));
+    assertThat(c.valueOf(OperatorConfig.RETRY_MAX)).isEqualTo(
+        new OperatorConfig.Value(Duration.ofMinutes(5), "5m", OperatorConfig.Source.DEFAULT));
+    assertThat(c.valueOf(OperatorConfig.METRICS_PORT).source()).isEqualTo(OperatorConfig.Source.CODE);
+    assertThat(c.metricsPort()).isZero();
+    // every declared setting is read and has a typed default
+    for (Setting<?> s : OperatorConfig.SETTINGS) {
+      assertThat(OperatorConfig.defaults().valueOf(s).source()).as(s.env()).isEqualTo(OperatorConfig.Source.DEFAULT);
+      assertThat(s.description()).as(s.env()).endsWith(".");
+    }
+  }
+
+  @Test
+  void aCopyChangesOnlyWhatItSets() {
+    OperatorConfig base = OperatorConfig.from(Map.of("TEARDOWN_NAMESPACES", "a,b", "TEARDOWN_STALL_AFTER", "1h")::get);
+    OperatorConfig c = base.withTimings(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofSeconds(2))
+        .withEndpoints(Map.of("tencentcloud", URI.create("http://127.0.0.1:9"),
+            "tencentcloud.cvm", URI.create("http://127.0.0.1:10")));
+    assertThat(c.pollInterval()).isEqualTo(Duration.ofMillis(100));
+    assertThat(c.retryBase()).isEqualTo(Duration.ofMillis(200));
+    assertThat(c.retryMax()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.endpoints()).containsOnlyKeys("tencentcloud", "tencentcloud.cvm");
+    assertThat(c.namespaces()).containsExactlyInAnyOrder("a", "b");
+    assertThat(c.stallAfter()).isEqualTo(Duration.ofHours(1));
+    assertThat(base.pollInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThatThrownBy(() -> base.withEndpoints(Map.of("aws", URI.create("https://x"))))
+        .hasMessageContaining("no endpoint setting for 'aws'");
   }
 }
