@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.FieldValidateable;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The real kube-apiserver is the judge of the CRD: it installs, every bad resource of {@link CrdValidationTest}
- * is refused by the server itself with the schema/CEL message the emulator predicts, every example is accepted,
+ * and every manifest of {@link BadResourcesTest} is refused by the server itself with the schema/CEL message the emulator predicts, every example is accepted,
  * and the spec of a stored deletion cannot be changed. Requests use strict field validation, as kubectl does.
  */
 class CrdOnRealServerIT {
@@ -57,6 +58,25 @@ class CrdOnRealServerIT {
     return deletions().resource(parse(yaml)).fieldValidation(FieldValidateable.Validation.STRICT).create();
   }
 
+  /**
+   * Sends the manifest where its own apiVersion and kind lead, as a REST client does: a wrong version or kind
+   * reaches a path the server does not serve.
+   */
+  private GenericKubernetesResource createWhereItSays(String yaml) {
+    GenericKubernetesResource g = parse(yaml);
+    String apiVersion = g.getApiVersion() == null ? "" : g.getApiVersion();
+    String kind = g.getKind() == null ? "" : g.getKind();
+    if (apiVersion.equals("teardown.dev/v1alpha1") && kind.equals("CloudInstanceDeletion")) {
+      return deletions().resource(g).fieldValidation(FieldValidateable.Validation.STRICT).create();
+    }
+    int slash = apiVersion.indexOf('/');
+    ResourceDefinitionContext where = new ResourceDefinitionContext.Builder()
+        .withGroup(slash < 0 ? "" : apiVersion.substring(0, slash))
+        .withVersion(slash < 0 ? apiVersion : apiVersion.substring(slash + 1))
+        .withKind(kind).withPlural(kind.toLowerCase(java.util.Locale.ROOT) + "s").withNamespaced(true).build();
+    return kube.client().genericKubernetesResources(where).inNamespace(ns).resource(g).create();
+  }
+
   @Test
   void theGeneratedCrdIsInstalledAndEstablished() {
     KubernetesClient c = kube.client();
@@ -84,6 +104,21 @@ class CrdOnRealServerIT {
         .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
           assertThat(e.getCode()).isIn(400, 422);
           assertThat(e.getStatus().getMessage()).contains(expected);
+        });
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.teardown.api.BadResourcesTest#badResources")
+  void badManifestIsRefusedByTheServerWithTheExpectedMessage(String yaml, String expected) {
+    assertThatThrownBy(() -> createWhereItSays(yaml))
+        .as("the server accepted it, but it should fail with: %s", expected)
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isIn(400, 404, 422);
+          if (e.getCode() == 404) { // a version or kind the server does not serve: kubectl words it so
+            assertThat(expected).isEqualTo("the server could not find the requested resource");
+          } else {
+            assertThat(e.getStatus().getMessage()).contains(expected).doesNotContain("Exception");
+          }
         });
   }
 

@@ -81,12 +81,15 @@ class FaultMatrixIT {
       }).message("InstanceOperationInProgress: another operation holds the lock, retry after 1s")),
       new Fault("lostAnswer", true, c -> new FaultRule().type(FaultRule.Type.TIMEOUT_AFTER_APPLY).delayMs(TIMEOUT_MS)));
 
-  /** A terminal refusal of a mutating call: the cloud's own code for "not allowed". */
+  /**
+   * A terminal refusal of a mutating call: the cloud's own code for "this operation is not supported here". Not a
+   * permission code: a refused permission is a credentials problem, which waits for the Secret to be fixed.
+   */
   static String terminalCode(Fleets.Cloud c) {
     return switch (c.provider()) {
-      case TENCENTCLOUD -> "UnauthorizedOperation";
+      case TENCENTCLOUD -> "UnsupportedOperation";
       case UCLOUD_COMPSHARE -> "230";
-      case VOLCENGINE -> "AccessDenied";
+      case VOLCENGINE -> "InvalidArgument";
     };
   }
 
