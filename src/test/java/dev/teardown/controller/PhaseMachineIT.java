@@ -206,7 +206,7 @@ class PhaseMachineIT {
     cloud.releasesBusy = true;
     h.create("drift", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-llllllll"), s -> {});
     await().atMost(WAIT).until(() -> cloud.mutations("release! busy") > 0);
-    h.client().resources(CloudInstanceDeletion.class).inNamespace(OperatorHarness.NS).withName("drift")
+    h.client().resources(CloudInstanceDeletion.class).inNamespace(h.ns()).withName("drift")
         // a merge patch carries no resourceVersion, so it cannot lose a race with the operator's status writes
         .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
             io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"spec\":{\"region\":\"ap-shanghai\"}}");
@@ -224,7 +224,7 @@ class PhaseMachineIT {
     await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3)).until(() -> cloud.calls.size() == callsAtDrift);
     assertThat(cloud.disks).containsKey("disk-l1");
 
-    h.client().resources(CloudInstanceDeletion.class).inNamespace(OperatorHarness.NS).withName("drift").delete();
+    h.client().resources(CloudInstanceDeletion.class).inNamespace(h.ns()).withName("drift").delete();
     await().atMost(WAIT).until(() -> h.get("drift") == null);
     assertThat(cloud.disks).as("deleting the resource finished the recorded plan in its recorded region").isEmpty();
   }

@@ -496,7 +496,7 @@ class CompShareDeletionIT {
   }
 
   private void setPrivateKey(String key) {
-    h.client().secrets().inNamespace(OperatorHarness.NS).withName("keys").edit(s -> {
+    h.client().secrets().inNamespace(h.ns()).withName("keys").edit(s -> {
       s.setData(null);
       s.setStringData(Map.of(CompShareProviderFactory.PUBLIC_KEY, CompShareTestWorlds.PUBLIC_KEY,
           CompShareProviderFactory.PRIVATE_KEY, key));

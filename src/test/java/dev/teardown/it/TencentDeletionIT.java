@@ -665,7 +665,7 @@ class TencentDeletionIT {
     }), true);
     h.create("changed", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-chg00001"), s -> {});
     await().atMost(WAIT).until(() -> effective("TerminateInstances", "ins-chg00001") == 1);
-    h.client().resources(CloudInstanceDeletion.class).inNamespace(OperatorHarness.NS).withName("changed")
+    h.client().resources(CloudInstanceDeletion.class).inNamespace(h.ns()).withName("changed")
         // a merge patch carries no resourceVersion, so it cannot lose a race with the operator's status writes
         .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
             io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"spec\":{\"region\":\"ap-guangzhou\"}}");
@@ -681,7 +681,7 @@ class TencentDeletionIT {
     assertThat(r.getStatus().getRecorded().getRegion()).isEqualTo(REGION);
     assertThat(worldDisks()).as("nothing released for a spec that no longer matches").containsKey("disk-chg00001");
 
-    h.client().resources(CloudInstanceDeletion.class).inNamespace(OperatorHarness.NS).withName("changed").delete();
+    h.client().resources(CloudInstanceDeletion.class).inNamespace(h.ns()).withName("changed").delete();
     await().atMost(WAIT).until(() -> h.get("changed") == null);
     assertThat(worldDisks()).as("deleting it finished the recorded plan").doesNotContainKey("disk-chg00001");
   }
@@ -718,7 +718,7 @@ class TencentDeletionIT {
   }
 
   private void setKeys(String id, String key) {
-    h.client().secrets().inNamespace(OperatorHarness.NS).withName(KEYS).edit(s -> {
+    h.client().secrets().inNamespace(h.ns()).withName(KEYS).edit(s -> {
       s.setData(null);
       s.setStringData(Map.of("secretId", id, "secretKey", key));
       return s;

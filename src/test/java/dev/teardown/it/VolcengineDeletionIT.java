@@ -429,7 +429,7 @@ class VolcengineDeletionIT {
     start(w);
     h.create("changed", Provider.VOLCENGINE, REGION, "keys", List.of("i-chg0000001"), s -> {});
     await().atMost(WAIT).until(() -> sim.ledger().effectiveCount("DeleteInstances", "i-chg0000001") == 1);
-    h.client().resources(CloudInstanceDeletion.class).inNamespace(OperatorHarness.NS).withName("changed")
+    h.client().resources(CloudInstanceDeletion.class).inNamespace(h.ns()).withName("changed")
         // a merge patch carries no resourceVersion, so it cannot lose a race with the operator's status writes
         .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
             io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"spec\":{\"instanceIds\":[\"i-chg0000002\"]}}");
@@ -472,7 +472,7 @@ class VolcengineDeletionIT {
   }
 
   private void setSecretKey(String sk) {
-    h.client().secrets().inNamespace(OperatorHarness.NS).withName("keys").edit(s -> {
+    h.client().secrets().inNamespace(h.ns()).withName("keys").edit(s -> {
       s.setData(null);
       s.setStringData(Map.of("accessKeyId", AK, "secretAccessKey", sk));
       return s;
