@@ -186,7 +186,7 @@ class PhaseMachineIT {
     });
     CloudInstanceDeletion r = h.get("rotated");
     assertThat(r.getStatus().getPhase()).as("never terminal after Pending").isNotIn(Phase.Failed, Phase.Done);
-    assertThat(condition(r, "CredentialsValid").getMessage()).contains("Secret default/keys")
+    assertThat(condition(r, "CredentialsValid").getMessage()).contains("Secret " + h.ns() + "/keys")
         .contains("secretId, secretKey").doesNotContain("AKIDfake");
     assertThat(r.getStatus().getLastError().getKind()).isEqualTo("Credentials");
     assertThat(cloud.disks).as("the billed disk is still there, waiting").containsKey("disk-k1");

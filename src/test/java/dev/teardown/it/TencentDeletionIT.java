@@ -624,7 +624,7 @@ class TencentDeletionIT {
     assertThat(waiting.getStatus().getPhase()).as("never terminal after Pending").isNotIn(Phase.Failed, Phase.Done);
     assertThat(condition(waiting, Conditions.CREDENTIALS_VALID).getReason()).isEqualTo("AuthFailureSignatureFailure");
     assertThat(condition(waiting, Conditions.CREDENTIALS_VALID).getMessage())
-        .contains("Secret default/" + KEYS, "secretId, secretKey");
+        .contains("Secret " + h.ns() + "/" + KEYS, "secretId, secretKey");
     assertThat(worldDisks()).as("the detached disk waits, billed, for the fixed Secret").containsKey("disk-rot00001");
 
     setKeys(SECRET_ID, SECRET_KEY);
