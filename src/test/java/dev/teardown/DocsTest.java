@@ -108,13 +108,15 @@ class DocsTest {
         collect(src, "StepResult\\.fail\\(\"(\\w+)\"", reasons);
         collect(src, "new (?:SetupProblem|Problem)\\(\"(\\w+)\"", reasons);
         collect(src, "static final String REASON_\\w+ = \"(\\w+)\";", reasons);
+        collect(src, "String reason = [^;]*\"(\\w+)\";", reasons);
         collect(src, "ErrorKind\\.TERMINAL, \"(\\w+)\"", reasons);
       }
     }
     collect(Files.readString(main.resolve("controller/Conditions.java")),
         "public static final String \\w+ = \"(\\w+)\";", reasons);
     assertThat(reasons).contains("DeletionProtection", "NotDeletable", "PartiallyFailed", "SecretNotFound",
-        "ProviderUnavailable", "Ready", "Failed", "CredentialsAvailable");
+        "ProviderUnavailable", "Ready", "Failed", "CredentialsAvailable", "TargetMismatch", "InvalidGuard",
+        "InstanceClaimed", "Paused");
     assertThat(reasons).allSatisfy(r -> assertThat(table).as("docs/troubleshooting.md names " + r)
         .contains("`" + r + "`"));
   }

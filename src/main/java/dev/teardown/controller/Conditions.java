@@ -19,6 +19,10 @@ public final class Conditions {
   public static final String CREDENTIALS_VALID = "CredentialsValid";
   /** True when the spec no longer matches the plan recorded at Pending: no further mutating call. */
   public static final String SPEC_CHANGED = "SpecChanged";
+  /** True while the annotation teardown.dev/paused is "true": no cloud call. */
+  public static final String PAUSED = "Paused";
+  /** True while another live deletion owns one of this deletion's instances: no cloud call. */
+  public static final String INSTANCE_CLAIMED = "InstanceClaimed";
 
   private Conditions() {}
 

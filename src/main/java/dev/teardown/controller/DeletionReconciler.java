@@ -16,22 +16,27 @@ import dev.teardown.metrics.TeardownMetrics;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +46,12 @@ import org.slf4j.LoggerFactory;
  * the resourceVersion it read, and a reschedule. It never sleeps and keeps no state between reconciles except
  * status, so it can be killed at any instant. A write refused with 409 re-queues: the next pass observes again.
  */
+// Generation-aware filtering is off because it would drop annotation changes (a person's controls do not bump the
+// generation); Controls.UpdateFilter passes new generations, deletion, finalizer changes and teardown.dev/
+// annotations, and drops the operator's own status writes as before.
 @ControllerConfiguration(name = DeletionReconciler.NAME,
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = Controls.UpdateFilter.class),
     maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cleaner<CloudInstanceDeletion> {
   public static final String NAME = "cloudinstancedeletion";
@@ -85,13 +95,26 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
             .handleRecentResourceUpdate(ResourceID.fromResource(written), written, previous));
   }
 
+  /** The index of instance claims over the informer's cache of deletions (see {@link InstanceClaims}). */
+  @Override
+  public List<EventSource<?, CloudInstanceDeletion>> prepareEventSources(
+      EventSourceContext<CloudInstanceDeletion> context) {
+    context.getPrimaryCache().addIndexers(Map.of(InstanceClaims.INDEX, InstanceClaims::keys));
+    return List.of();
+  }
+
+  static Function<String, List<CloudInstanceDeletion>> claims(Context<CloudInstanceDeletion> context) {
+    return key -> context.getPrimaryCache().byIndex(InstanceClaims.INDEX, key);
+  }
+
   @Override
   public UpdateControl<CloudInstanceDeletion> reconcile(CloudInstanceDeletion resource,
       Context<CloudInstanceDeletion> context) {
     StatusWriter writer = writer(context);
     Latest latest = new Latest(resource);
     try {
-      Outcome o = process(resource, context.getClient(), st -> latest.resource = writer.write(latest.resource, st), false);
+      Outcome o = process(resource, context.getClient(), st -> latest.resource = writer.write(latest.resource, st), false,
+          claims(context));
       if (o.changed()) {
         latest.resource = writer.write(latest.resource, o.status());
       }
@@ -127,11 +150,21 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
         || resource.getSpec().dryRunEnabled()) {
       return DeleteControl.defaultDelete();
     }
+    if (Controls.abandon(resource)) {
+      List<String> left = Controls.leftInCloud(resource);
+      String msg = "Abandoned by the annotation " + Controls.ABANDON + " in phase " + st.getPhase() + "; Teardown makes"
+          + " no further call. Left in the cloud: " + (left.isEmpty() ? "nothing recorded" : String.join(", ", left))
+          + ".";
+      log.warn("{}: {}", name(resource), msg);
+      events.warning(context.getClient(), resource, "Abandoned", msg);
+      return DeleteControl.defaultDelete();
+    }
     StatusWriter writer = writer(context);
     Latest latest = new Latest(resource);
     Outcome o;
     try {
-      o = process(resource, context.getClient(), s -> latest.resource = writer.write(latest.resource, s), true);
+      o = process(resource, context.getClient(), s -> latest.resource = writer.write(latest.resource, s), true,
+          claims(context));
       if (o.changed()) {
         latest.resource = writer.write(latest.resource, o.status());
       }
@@ -141,6 +174,9 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
     }
     if (o.status().getPhase().isTerminal()) {
       return DeleteControl.defaultDelete();
+    }
+    if (o.reschedule() == null && Controls.paused(resource)) {
+      return DeleteControl.noFinalizerRemoval(); // removing the annotation brings it back
     }
     return DeleteControl.noFinalizerRemoval()
         .rescheduleAfter(o.reschedule() == null ? config.pollInterval() : o.reschedule());
@@ -153,6 +189,14 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
    */
   Outcome process(CloudInstanceDeletion resource, KubernetesClient client, DeletionContext.IntentSink intents,
       boolean finishing) {
+    return process(resource, client, intents, finishing, key -> List.of());
+  }
+
+  /**
+   * One pass on a copy of the status. {@code claims} looks up the live deletions claiming a provider/region/id key.
+   */
+  Outcome process(CloudInstanceDeletion resource, KubernetesClient client, DeletionContext.IntentSink intents,
+      boolean finishing, Function<String, List<CloudInstanceDeletion>> claims) {
     CloudInstanceDeletionStatus before = resource.getStatus();
     if (before instanceof UnreadableStatus u) { // written by a newer Teardown? act on nothing, write nothing
       log.warn("{}: {}; nothing done until Teardown is upgraded", name(resource), u.problem());
@@ -180,12 +224,56 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
       events.warning(client, resource, "UnknownFields", "ignored fields this version of Teardown does not know: "
           + String.join(", ", spec.unknownFields()) + " (is the CRD newer than the operator?)");
     }
+    String retryValue = Controls.retry(resource);
+    if (status.getPhase() == Phase.Failed && retryValue != null && !retryValue.equals(status.getLastRetry())
+        && !Controls.paused(resource)) {
+      String msg = retryFromRecordedPlan(status, retryValue);
+      log.info("{} {}", name(resource), msg);
+      events.normal(client, resource, "Retrying", msg);
+    }
     Phase startPhase = status.getPhase();
     if (startPhase.isTerminal()) {
       return new Outcome(status, changed(before, status), null);
     }
     List<Condition> conditionsBefore = Serialization.clone(status).getConditions();
     List<DeletionContext.Warning> warnings = new ArrayList<>();
+    if (Controls.paused(resource)) {
+      String msg = "Paused by the annotation " + Controls.PAUSED + "; remove it to resume. No cloud call is made"
+          + " meanwhile.";
+      DeletionConditions.apply(status, spec.dryRunEnabled(), null, false, null, gen, now);
+      Conditions.set(status.getConditions(), Conditions.PAUSED, true, "PausedByAnnotation", msg, gen, now);
+      Conditions.set(status.getConditions(), Conditions.RECONCILING, false, "Paused", msg, gen, now);
+      Conditions.set(status.getConditions(), Conditions.PROGRESSING, false, "Paused", msg, gen, now);
+      if (Conditions.get(conditionsBefore, Conditions.PAUSED) == null
+          || !"True".equals(Conditions.get(conditionsBefore, Conditions.PAUSED).getStatus())) {
+        events.normal(client, resource, "Paused", msg);
+      }
+      return new Outcome(status, changed(before, status), null); // removing the annotation brings it back
+    }
+    if (Conditions.get(status.getConditions(), Conditions.PAUSED) != null) {
+      Conditions.set(status.getConditions(), Conditions.PAUSED, false, "Resumed",
+          "The annotation " + Controls.PAUSED + " was removed.", gen, now);
+    }
+    InstanceClaims.Claim claim = spec == null ? null : InstanceClaims.firstClaimedByAnother(resource, claims);
+    if (claim != null) {
+      Condition was = Conditions.get(status.getConditions(), Conditions.INSTANCE_CLAIMED);
+      status.setMessage(claim.message());
+      DeletionConditions.apply(status, spec.dryRunEnabled(), null, false, null, gen, now);
+      Conditions.set(status.getConditions(), Conditions.INSTANCE_CLAIMED, true, "ClaimedByAnotherDeletion",
+          claim.message(), gen, now);
+      Conditions.set(status.getConditions(), Conditions.RECONCILING, true, "InstanceClaimed", claim.message(), gen,
+          now);
+      status.setMessage(claim.message());
+      if (was == null || !"True".equals(was.getStatus())) {
+        events.warning(client, resource, "InstanceClaimed", claim.message());
+      }
+      // the owner finishing does not touch this resource: look again at the poll interval
+      return new Outcome(status, changed(before, status), config.pollInterval());
+    }
+    if (Conditions.get(status.getConditions(), Conditions.INSTANCE_CLAIMED) != null) {
+      Conditions.set(status.getConditions(), Conditions.INSTANCE_CLAIMED, false, "Owner",
+          "No other live deletion claims these instances.", gen, now);
+    }
     if (specChanged(resource, status, now) && !finishing) {
       DeletionConditions.apply(status, spec.dryRunEnabled(), null, true, null, gen, now);
       DeletionConditions.events(events, client, resource, startPhase, conditionsBefore, status, null, warnings);
@@ -241,6 +329,39 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
     }
     DeletionConditions.events(events, client, resource, startPhase, conditionsBefore, status, previousError, warnings);
     return new Outcome(status, changed(before, status), status.getPhase().isTerminal() ? null : reschedule);
+  }
+
+  /**
+   * Re-runs a Failed deletion from its recorded plan: from Pending when it failed before any mutating call (it looks
+   * at the cloud afresh), otherwise from Terminating with the failed instances and disks given another chance; each
+   * step observes first, so what is already gone is not touched again. Returns the message.
+   */
+  private String retryFromRecordedPlan(CloudInstanceDeletionStatus status, String value) {
+    boolean acted = status.getIntent() != null;
+    status.setLastRetry(value);
+    status.setLastError(null);
+    status.setRetries(null);
+    status.setNextAttemptAt(null);
+    status.setRetryingSince(null);
+    status.setLeftInCloud(null);
+    status.setCompletedAt(null);
+    if (!acted || status.getRecorded() == null) {
+      status.setPhase(Phase.Pending);
+      status.setInstances(new ArrayList<>());
+    } else {
+      status.setPhase(Phase.Terminating);
+      for (dev.teardown.api.v1alpha1.InstanceStatus is : status.getInstances()) {
+        if (is.getOutcome() == dev.teardown.api.v1alpha1.InstanceOutcome.Failed) {
+          is.setOutcome(dev.teardown.api.v1alpha1.InstanceOutcome.Pending);
+          is.setError(null);
+        }
+        is.getDataDisks().forEach(d -> d.setError(null));
+      }
+    }
+    String msg = "Retrying from the recorded plan (" + Controls.RETRY + ": " + value + "), from " + status.getPhase()
+        + ".";
+    status.setMessage(msg);
+    return msg;
   }
 
   /**

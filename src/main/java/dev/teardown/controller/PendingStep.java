@@ -93,6 +93,11 @@ final class PendingStep implements Step {
               : "; nothing was deleted for it (check spec.instanceIds and spec.region)"));
     }
 
+    List<String> mismatches = TargetGuard.mismatches(ctx.spec().getGuard(),
+        ctx.spec().getInstanceIds().stream().map(id -> ctx.snapshot().instance(id)).toList());
+    if (!mismatches.isEmpty()) {
+      return StepResult.fail(TargetGuard.REASON_MISMATCH, TargetGuard.message(mismatches, "at Pending"));
+    }
     if (!protectedIds.isEmpty()) {
       return StepResult.fail("DeletionProtection", "deletion protection is on for " + String.join(", ", protectedIds)
           + ": turn it off in the cloud console, then delete and re-create this CloudInstanceDeletion."

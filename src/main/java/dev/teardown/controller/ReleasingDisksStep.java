@@ -85,6 +85,11 @@ final class ReleasingDisksStep implements Step {
       }
     }
     if (!recycled.isEmpty()) {
+      List<String> mismatches = TargetGuard.mismatches(ctx.spec().getGuard(),
+          recycled.stream().map(is -> ctx.snapshot().instance(is.getId())).toList());
+      if (!mismatches.isEmpty()) {
+        return StepResult.fail(TargetGuard.REASON_MISMATCH, TargetGuard.message(mismatches, "right before " + PURGE));
+      }
       Map<String, List<InstanceStatus>> groups = StepSupport.groupBy(recycled, i -> String.valueOf(i.getChargeType()));
       List<String> requested = new ArrayList<>();
       List<List<InstanceStatus>> chunks = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.teardown.controller;
 
 import dev.teardown.api.v1alpha1.CloudInstanceDeletionSpec;
 import dev.teardown.api.v1alpha1.DataDiskPolicy;
+import dev.teardown.api.v1alpha1.GuardSpec;
 import dev.teardown.api.v1alpha1.NotFoundPolicy;
 import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.api.v1alpha1.RecordedPlan;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The recorded plan: what decides what is deleted (everything in the spec but the Secret's name, which a person may
@@ -32,13 +34,23 @@ final class SpecFingerprint {
         "releaseAddress=" + s.releaseAddressEnabled(),
         "recycleBin=" + s.getRecycleBin(),
         "ifNotFound=" + s.getIfNotFound(),
-        "dryRun=" + s.dryRunEnabled());
+        "dryRun=" + s.dryRunEnabled())
+        + guardLine(s.getGuard());
     try {
       byte[] h = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
       return "sha256:" + HexFormat.of().formatHex(h).substring(0, 32);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Empty without a guard, so fingerprints recorded before the guard existed stay valid. */
+  private static String guardLine(GuardSpec g) {
+    if (g == null) {
+      return "";
+    }
+    java.util.TreeMap<String, String> tags = new java.util.TreeMap<>(g.getTags() == null ? Map.of() : g.getTags());
+    return "\nguard.namePattern=" + nz(g.getNamePattern()) + "\nguard.tags=" + tags;
   }
 
   static RecordedPlan record(CloudInstanceDeletionSpec s, Long generation, Instant now) {
@@ -53,6 +65,7 @@ final class SpecFingerprint {
     p.setReleaseAddress(s.releaseAddressEnabled());
     p.setRecycleBin(s.getRecycleBin().name());
     p.setIfNotFound(s.getIfNotFound().name());
+    p.setGuard(copy(s.getGuard()));
     p.setRecordedAt(now.toString());
     return p;
   }
@@ -68,6 +81,7 @@ final class SpecFingerprint {
     s.setReleaseAddress(p.getReleaseAddress());
     s.setRecycleBin(RecycleBinPolicy.valueOf(p.getRecycleBin()));
     s.setIfNotFound(NotFoundPolicy.valueOf(p.getIfNotFound()));
+    s.setGuard(copy(p.getGuard()));
     s.setDryRun(false);
     s.setCredentialsSecretRef(secret);
     return s;
@@ -100,10 +114,17 @@ final class SpecFingerprint {
     if (!p.getIfNotFound().equals(now.getIfNotFound().name())) {
       d.add("ifNotFound");
     }
+    if (!java.util.Objects.equals(p.getGuard(), now.getGuard())) {
+      d.add("guard");
+    }
     if (now.dryRunEnabled()) {
       d.add("dryRun");
     }
     return d;
+  }
+
+  private static GuardSpec copy(GuardSpec g) {
+    return g == null ? null : new GuardSpec(g.getNamePattern(), g.getTags());
   }
 
   private static String nz(String s) {

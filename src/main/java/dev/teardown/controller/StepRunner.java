@@ -62,6 +62,13 @@ final class StepRunner {
     // Once recorded, the plan decides what is observed and deleted; the Secret's name is today's.
     CloudInstanceDeletionSpec spec = plan == null ? resource.getSpec()
         : SpecFingerprint.specOf(plan, resource.getSpec().getCredentialsSecretRef());
+    String badGuard = TargetGuard.invalid(spec.getGuard());
+    if (badGuard != null) {
+      // refused before any cloud call, even a describe
+      status.setPhase(Phase.Failed);
+      status.setMessage(badGuard);
+      return new Result(null, TargetGuard.REASON_INVALID);
+    }
     CloudProviderFactory factory = factory(spec);
     Map<String, String> secret = credentials.read(client, resource, factory);
     Conditions.set(status.getConditions(), Conditions.CREDENTIALS, true, "SecretFound",

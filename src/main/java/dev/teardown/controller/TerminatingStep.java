@@ -63,6 +63,14 @@ final class TerminatingStep implements Step {
         default -> {}
       }
     }
+    // the wrong-target guard again, on this pass's observation, right before the call
+    List<CloudInstance> targets = new ArrayList<>(toStop);
+    toTerminate.forEach(is -> targets.add(ctx.snapshot().instance(is.getId())));
+    List<String> mismatches = TargetGuard.mismatches(ctx.spec().getGuard(), targets);
+    if (!mismatches.isEmpty()) {
+      return StepResult.fail(TargetGuard.REASON_MISMATCH, TargetGuard.message(mismatches,
+          "right before " + (toStop.isEmpty() ? TERMINATE : STOP)));
+    }
     if (!toStop.isEmpty()) {
       return stop(ctx, toStop);
     }

@@ -74,6 +74,10 @@ public class WorldSpec {
 
     @JsonPropertyDescription("Spot / preemptible instance.")
     public boolean spot;
+
+    @JsonPropertyDescription("Tags (key: value). Tencent and Volcengine return them in DescribeInstances;"
+        + " CompShare's describe has no key/value tags, so they are ignored there.")
+    public java.util.Map<String, String> tags;
   }
 
   /** A data disk (volume). */

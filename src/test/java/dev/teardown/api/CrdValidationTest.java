@@ -173,6 +173,23 @@ class CrdValidationTest {
             "strict decoding error: unknown field \"spec.instanceID\""),
         bad("resource name with uppercase letters", cr(TENCENT).replace("retire-runner-7", "Retire_Runner"),
             "metadata.name: Invalid value: \"Retire_Runner\": a lowercase RFC 1123 subdomain"),
+        bad("guard with neither namePattern nor tags", cr(TENCENT + "guard: {}\n"),
+            "spec.guard: Invalid value: \"object\": guard needs namePattern, tags or both"),
+        bad("guard as a string", cr(TENCENT + "guard: ci-runner-.*\n"),
+            "spec.guard: Invalid value: \"string\": spec.guard in body must be of type object"),
+        bad("guard namePattern empty", cr(TENCENT + "guard: {namePattern: \"\"}\n"),
+            "spec.guard.namePattern: Invalid value: \"\": spec.guard.namePattern in body should be at least 1 chars"
+                + " long"),
+        bad("guard namePattern longer than 256 characters", cr(TENCENT + "guard: {namePattern: \"" + "a".repeat(257)
+            + "\"}\n"), "spec.guard.namePattern: Too long: may not be more than 256 bytes"),
+        bad("guard tags empty", cr(TENCENT + "guard: {tags: {}}\n"),
+            "have at least 1 properties"),
+        bad("guard tag value a number", cr(TENCENT + "guard: {tags: {team: 1}}\n"),
+            "spec.guard.tags.team: Invalid value: \"integer\": spec.guard.tags.team in body must be of type string"),
+        bad("guard tag key longer than 128 characters", cr(TENCENT + "guard: {tags: {" + "k".repeat(129)
+            + ": ci}}\n"), "guard tag keys are at most 128 characters and values at most 256"),
+        bad("guard with a misspelt field", cr(TENCENT + "guard: {namePatern: ci-.*}\n"),
+            "strict decoding error: unknown field \"spec.guard.namePatern\""),
         bad("rules are not run on a structurally invalid object", cr(with(UCLOUD, "provider", "aws")),
             "some validation rules were not checked because the object was invalid"));
   }
@@ -209,6 +226,8 @@ class CrdValidationTest {
   static Stream<Arguments> goodResources() {
     return Stream.of(
         Arguments.of(named("tencentcloud, minimal", cr(TENCENT))),
+        Arguments.of(named("tencentcloud with a guard", cr(TENCENT
+            + "guard: {namePattern: '^ci-runner-[0-9]+$', tags: {team: ci, retire: 'yes'}}\n"))),
         Arguments.of(named("tencentcloud, every field", cr(TENCENT + """
             zone: ap-beijing-7
             dataDisks: Retain

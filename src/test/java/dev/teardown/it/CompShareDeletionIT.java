@@ -487,7 +487,8 @@ class CompShareDeletionIT {
     });
     CloudInstanceDeletionStatus waiting = h.get("rotated").getStatus();
     assertThat(waiting.getPhase()).isNotIn(Phase.Failed, Phase.Done);
-    assertThat(condition(waiting, "CredentialsValid").getMessage()).contains("Secret " + h.ns() + "/keys", "publicKey")
+    assertThat(condition(waiting, "CredentialsValid").getMessage())
+        .contains("Secret " + h.ns() + "/keys", "publicKey")
         .doesNotContain("rotated-away-9d2e");
     setPrivateKey(CompShareTestWorlds.PRIVATE_KEY);
     h.awaitPhase("rotated", Phase.Done, WAIT);

@@ -16,6 +16,8 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -151,8 +153,15 @@ public final class OperatorHarness implements AutoCloseable {
   /** Creates a deletion with defaults (Release, Keep, no dry run) adjusted by {@code spec}. */
   public CloudInstanceDeletion create(String name, Provider provider, String region, String secret, List<String> ids,
       Consumer<CloudInstanceDeletionSpec> adjust) {
+    return create(name, provider, region, secret, ids, adjust, Map.of());
+  }
+
+  /** Creates a deletion with annotations (a person's controls, e.g. teardown.dev/paused). */
+  public CloudInstanceDeletion create(String name, Provider provider, String region, String secret, List<String> ids,
+      Consumer<CloudInstanceDeletionSpec> adjust, Map<String, String> annotations) {
     CloudInstanceDeletion r = new CloudInstanceDeletion();
-    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
+    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).withAnnotations(new HashMap<>(annotations))
+        .build());
     CloudInstanceDeletionSpec s = new CloudInstanceDeletionSpec();
     s.setProvider(provider);
     s.setRegion(region);
@@ -161,6 +170,17 @@ public final class OperatorHarness implements AutoCloseable {
     adjust.accept(s);
     r.setSpec(s);
     return kube.client().resources(CloudInstanceDeletion.class).inNamespace(ns).resource(r).create();
+  }
+
+  /**
+   * Sets (or, with null, removes) an annotation with a JSON merge patch: it carries no resourceVersion, so it cannot
+   * lose a race with the operator's status writes.
+   */
+  public void annotate(String name, String key, String value) {
+    String v = value == null ? "null" : "\"" + value + "\"";
+    kube.client().resources(CloudInstanceDeletion.class).inNamespace(ns).withName(name).patch(
+        PatchContext.of(PatchType.JSON_MERGE),
+        "{\"metadata\":{\"annotations\":{\"" + key + "\":" + v + "}}}");
   }
 
   /** Deletes the resource (the finalizer keeps it until the operator lets it go). */

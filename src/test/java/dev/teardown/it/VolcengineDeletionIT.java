@@ -409,7 +409,8 @@ class VolcengineDeletionIT {
         .anyMatch(c -> c.getType().equals("CredentialsValid") && c.getStatus().equals("False")));
     CloudInstanceDeletion waiting = h.get("rotated");
     assertThat(waiting.getStatus().getPhase()).isNotIn(Phase.Failed, Phase.Done);
-    assertThat(condition(waiting, "CredentialsValid").getMessage()).contains("Secret " + h.ns() + "/keys", "accessKeyId")
+    assertThat(condition(waiting, "CredentialsValid").getMessage())
+        .contains("Secret " + h.ns() + "/keys", "accessKeyId")
         .doesNotContain("rotated-away-51c0");
     setSecretKey(SK);
     CloudInstanceDeletion r = h.awaitPhase("rotated", Phase.Done, WAIT);

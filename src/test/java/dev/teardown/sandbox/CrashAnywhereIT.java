@@ -56,6 +56,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * on Volcengine every DeleteInstances naming an instance carries the same ClientToken. It prints the crash points.
  */
 class CrashAnywhereIT {
+  /** The namespace of this run's deletions and Secret. */
+  private String ns = "default";
   private static final int DELETIONS = 24;
   /** At most this many kills per cloud; fewer when the deletions finish first. */
   private static final int KILLS = 24;
@@ -108,19 +110,25 @@ class CrashAnywhereIT {
     Sandbox.quietEmbeddedApiLogs();
     Map<String, CloudSimulator> sims = Simulators.start(world, "127.0.0.1", 0);
     CloudSimulator sim = sims.get(cloud.name());
-    EmbeddedKube kube = EmbeddedKube.start(0);
+    // the real API server of the suite when there is one (a namespace of its own), else the mock
+    KubeApi real = dev.teardown.it.TestKube.realOrNull();
+    KubeApi kube = real != null ? real : EmbeddedKube.start(0);
+    ns = real != null ? dev.teardown.it.TestKube.namespace(kube.client(), "crash") : "default";
     Crasher crasher = null;
     try {
-      Discovery.install(kube.server(), EmbeddedKube.crd());
+      if (kube instanceof EmbeddedKube mock) {
+        Discovery.install(mock.server(), EmbeddedKube.crd());
+      }
       Path kubeconfig = dir.resolve("kubeconfig");
-      Files.writeString(kubeconfig, Serve.kubeconfig(kube.url()));
+      Files.writeString(kubeconfig, kube.kubeconfig());
       OperatorConfig timings = OperatorConfig.defaults()
           .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(1))
           .withCloudTimeout(Duration.ofSeconds(2)).withMetricsPort(0);
-      Map<String, String> env = Serve.operatorEnv(kubeconfig, Map.of(cloud.name(), sim.endpoint()), timings);
+      Map<String, String> env = new java.util.HashMap<>(Serve.operatorEnv(kubeconfig, Map.of(cloud.name(), sim.endpoint()), timings));
+      env.put("TEARDOWN_NAMESPACES", ns);
       KubernetesClient client = kube.client();
-      client.secrets().inNamespace("default").resource(new SecretBuilder()
-          .withMetadata(new ObjectMetaBuilder().withName("keys").withNamespace("default").build())
+      client.secrets().inNamespace(ns).resource(new SecretBuilder()
+          .withMetadata(new ObjectMetaBuilder().withName("keys").withNamespace(ns).build())
           .withStringData(Fleets.secret(cloud)).build()).create();
       for (int n = 0; n < ids.size(); n++) {
         CloudInstanceDeletion d = deletion("crash-" + n, cloud, ids.get(n));
@@ -194,7 +202,9 @@ class CrashAnywhereIT {
       if (crasher != null) {
         crasher.close();
       }
-      kube.close();
+      if (real == null) {
+        kube.close();
+      }
       sims.values().forEach(CloudSimulator::close);
     }
   }
@@ -209,9 +219,9 @@ class CrashAnywhereIT {
         Collectors.counting()));
   }
 
-  private static CloudInstanceDeletion deletion(String name, Fleets.Cloud cloud, String id) {
+  private CloudInstanceDeletion deletion(String name, Fleets.Cloud cloud, String id) {
     CloudInstanceDeletion r = new CloudInstanceDeletion();
-    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("default").build());
+    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
     CloudInstanceDeletionSpec s = new CloudInstanceDeletionSpec();
     s.setProvider(cloud.provider());
     s.setRegion(cloud.region());
@@ -222,16 +232,16 @@ class CrashAnywhereIT {
     return r;
   }
 
-  private static CloudInstanceDeletion get(KubernetesClient client, String name) {
-    return client.resources(CloudInstanceDeletion.class).inNamespace("default").withName(name).get();
+  private CloudInstanceDeletion get(KubernetesClient client, String name) {
+    return client.resources(CloudInstanceDeletion.class).inNamespace(ns).withName(name).get();
   }
 
-  private static Phase phase(KubernetesClient client, String name) {
+  private Phase phase(KubernetesClient client, String name) {
     CloudInstanceDeletion d = get(client, name);
     return d == null || d.getStatus() == null ? null : d.getStatus().getPhase();
   }
 
-  private static boolean terminal(KubernetesClient client, String name) {
+  private boolean terminal(KubernetesClient client, String name) {
     Phase p = phase(client, name);
     return p != null && p.isTerminal();
   }

@@ -37,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code terminationGracePeriodSeconds} must exceed.
  */
 class GracefulShutdownIT {
+  /** The namespace of this run's deletions and Secret. */
+  private String ns = "default";
   /** The grace period the test holds the process to: the default drain bound (45 s) plus margin. */
   static final Duration GRACE = Duration.ofSeconds(60);
   private static final Duration HOLD = Duration.ofMillis(1500);
@@ -63,20 +65,26 @@ class GracefulShutdownIT {
     Sandbox.quietEmbeddedApiLogs();
     Map<String, CloudSimulator> sims = Simulators.start(world, "127.0.0.1", 0);
     CloudSimulator sim = sims.get(cloud.name());
-    EmbeddedKube kube = EmbeddedKube.start(0);
+    // the real API server of the suite when there is one (a namespace of its own), else the mock
+    KubeApi real = dev.teardown.it.TestKube.realOrNull();
+    KubeApi kube = real != null ? real : EmbeddedKube.start(0);
+    ns = real != null ? dev.teardown.it.TestKube.namespace(kube.client(), "drain") : "default";
     CountDownLatch firstHeld = new CountDownLatch(1);
     CountDownLatch sigtermSent = new CountDownLatch(1);
     try {
-      Discovery.install(kube.server(), EmbeddedKube.crd());
+      if (kube instanceof EmbeddedKube mock) {
+        Discovery.install(mock.server(), EmbeddedKube.crd());
+      }
       Path kubeconfig = dir.resolve("kubeconfig");
-      Files.writeString(kubeconfig, Serve.kubeconfig(kube.url()));
+      Files.writeString(kubeconfig, kube.kubeconfig());
       OperatorConfig timings = OperatorConfig.defaults()
           .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(1))
           .withCloudTimeout(Duration.ofSeconds(5)).withMetricsPort(0);
-      Map<String, String> env = Serve.operatorEnv(kubeconfig, Map.of(cloud.name(), sim.endpoint()), timings);
+      Map<String, String> env = new java.util.HashMap<>(Serve.operatorEnv(kubeconfig, Map.of(cloud.name(), sim.endpoint()), timings));
+      env.put("TEARDOWN_NAMESPACES", ns);
       KubernetesClient client = kube.client();
-      client.secrets().inNamespace("default").resource(new SecretBuilder()
-          .withMetadata(new ObjectMetaBuilder().withName("keys").withNamespace("default").build())
+      client.secrets().inNamespace(ns).resource(new SecretBuilder()
+          .withMetadata(new ObjectMetaBuilder().withName("keys").withNamespace(ns).build())
           .withStringData(Fleets.secret(cloud)).build()).create();
       // Accepted terminates answer only after the SIGTERM was sent, and then only after HOLD more.
       sim.ledger().onRecord(call -> {
@@ -115,7 +123,7 @@ class GracefulShutdownIT {
         if (sim.ledger().effectiveCount("TerminateInstances", ids.get(n)) == 0) {
           continue;
         }
-        CloudInstanceDeletion d = client.resources(CloudInstanceDeletion.class).inNamespace("default")
+        CloudInstanceDeletion d = client.resources(CloudInstanceDeletion.class).inNamespace(ns)
             .withName("term-" + n).get();
         InstanceStatus is = d.getStatus() == null || d.getStatus().getInstances().isEmpty() ? null
             : d.getStatus().getInstances().get(0);
@@ -132,7 +140,9 @@ class GracefulShutdownIT {
           + " ms (grace period " + GRACE.toSeconds() + " s)");
     } finally {
       sigtermSent.countDown();
-      kube.close();
+      if (real == null) {
+        kube.close();
+      }
       sims.values().forEach(CloudSimulator::close);
     }
   }
@@ -166,9 +176,9 @@ class GracefulShutdownIT {
     }
   }
 
-  private static CloudInstanceDeletion deletion(String name, Fleets.Cloud cloud, String id) {
+  private CloudInstanceDeletion deletion(String name, Fleets.Cloud cloud, String id) {
     CloudInstanceDeletion r = new CloudInstanceDeletion();
-    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("default").build());
+    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
     CloudInstanceDeletionSpec s = new CloudInstanceDeletionSpec();
     s.setProvider(cloud.provider());
     s.setRegion(cloud.region());

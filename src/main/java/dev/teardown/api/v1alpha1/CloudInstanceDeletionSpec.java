@@ -99,6 +99,12 @@ public class CloudInstanceDeletionSpec {
           + " counts as already gone.")
   private NotFoundPolicy ifNotFound = NotFoundPolicy.Fail;
 
+  @JsonPropertyDescription(
+      "Wrong-target guard: a name pattern and/or tags every instance must match, checked before any mutating call"
+          + " and again right before each terminate. A mismatch ends the deletion Failed (TargetMismatch), listing"
+          + " what was observed and what was expected.")
+  private GuardSpec guard;
+
   @JsonIgnore
   private transient List<String> unknownFields = List.of();
 
@@ -187,6 +193,14 @@ public class CloudInstanceDeletionSpec {
 
   public void setIfNotFound(NotFoundPolicy ifNotFound) {
     this.ifNotFound = ifNotFound;
+  }
+
+  public GuardSpec getGuard() {
+    return guard;
+  }
+
+  public void setGuard(GuardSpec guard) {
+    this.guard = guard;
   }
 
   /** Top-level spec fields this build does not know, as {@code spec.name}; filled when read, never serialized. */

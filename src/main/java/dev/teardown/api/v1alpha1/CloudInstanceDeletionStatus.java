@@ -65,6 +65,10 @@ public class CloudInstanceDeletionStatus {
   @JsonPropertyDescription("When the deletion reached Done or Failed (RFC 3339).")
   private String completedAt;
 
+  @JsonPropertyDescription("The last value of the annotation teardown.dev/retry that re-ran this deletion; the same"
+      + " value never re-runs it twice.")
+  private String lastRetry;
+
   public Phase getPhase() {
     return phase;
   }
@@ -199,5 +203,13 @@ public class CloudInstanceDeletionStatus {
 
   public void setCompletedAt(String completedAt) {
     this.completedAt = completedAt;
+  }
+
+  public String getLastRetry() {
+    return lastRetry;
+  }
+
+  public void setLastRetry(String lastRetry) {
+    this.lastRetry = lastRetry;
   }
 }

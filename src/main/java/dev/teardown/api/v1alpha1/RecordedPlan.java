@@ -38,6 +38,9 @@ public class RecordedPlan {
   @JsonPropertyDescription("Fail or Ignore, as recorded.")
   private String ifNotFound;
 
+  @JsonPropertyDescription("The wrong-target guard, as recorded (absent when the spec has none).")
+  private GuardSpec guard;
+
   @JsonPropertyDescription("When the plan was recorded (RFC 3339).")
   private String recordedAt;
 
@@ -121,6 +124,14 @@ public class RecordedPlan {
 
   public void setIfNotFound(String ifNotFound) {
     this.ifNotFound = ifNotFound;
+  }
+
+  public GuardSpec getGuard() {
+    return guard;
+  }
+
+  public void setGuard(GuardSpec guard) {
+    this.guard = guard;
   }
 
   public String getRecordedAt() {

@@ -296,7 +296,21 @@ final class TencentCloudProvider implements CloudProvider {
         protectedOn,
         protectedOn ? TencentStates.protectedReason(i.getInstanceId()) : null,
         TencentStates.SPOTPAID.equals(chargeType),
-        i.getInstanceName());
+        i.getInstanceName(),
+        tags(i));
+  }
+
+  /** DescribeInstances returns the instance's tags: an empty map when it has none (never null). */
+  private static Map<String, String> tags(Instance i) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    if (i.getTags() != null) {
+      for (com.tencentcloudapi.cvm.v20170312.models.Tag t : i.getTags()) {
+        if (t != null && t.getKey() != null) {
+          out.put(t.getKey(), t.getValue() == null ? "" : t.getValue());
+        }
+      }
+    }
+    return out;
   }
 
   private static CloudDisk toDisk(Disk d) {

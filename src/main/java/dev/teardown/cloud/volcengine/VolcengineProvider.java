@@ -109,7 +109,20 @@ public final class VolcengineProvider implements CloudProvider {
     }
     String name = VolcengineClient.str(m.get("InstanceName"));
     return new CloudInstance(id, status, phaseOf(status), chargeType, prepaid, protectedOn, reason, spot,
-        name.isEmpty() ? null : name);
+        name.isEmpty() ? null : name, tags(m.get("Tags")));
+  }
+
+  /** DescribeInstances returns Tags as [{Key, Value}]: an empty map when there are none (never null). */
+  static Map<String, String> tags(Object raw) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    if (raw instanceof List<?> list) {
+      for (Object o : list) {
+        if (o instanceof Map<?, ?> t && t.get("Key") != null) {
+          out.put(VolcengineClient.str(t.get("Key")), VolcengineClient.str(t.get("Value")));
+        }
+      }
+    }
+    return out;
   }
 
   /**

@@ -73,6 +73,7 @@ final class TencentWorld {
     String latestOperationRequestId;
     String isolatedSource = "NOTISOLATED";
     String systemDiskId;
+    java.util.Map<String, String> tags = java.util.Map.of();
     Pending pending;
     long dueAt;
   }
@@ -125,6 +126,7 @@ final class TencentWorld {
         throw new IllegalArgumentException("duplicate instance id " + i.id);
       }
       i.name = si.name == null ? i.id : si.name;
+      i.tags = si.tags == null ? java.util.Map.of() : new java.util.TreeMap<>(si.tags);
       i.zone = si.zone == null ? (region == null ? "" : region + "-1") : si.zone;
       i.state = si.state == null ? "RUNNING" : si.state;
       if (!INSTANCE_STATES.contains(i.state)) {
@@ -573,6 +575,8 @@ final class TencentWorld {
       n.put("LatestOperationRequestId", i.latestOperationRequestId);
     }
     n.put("IsolatedSource", i.isolatedSource);
+    ArrayNode tags = n.putArray("Tags");
+    i.tags.forEach((k, v) -> tags.addObject().put("Key", k).put("Value", v));
     n.put("CreatedTime", createdTime);
     if (PREPAID.equals(i.chargeType)) {
       n.put("RenewFlag", "NOTIFY_AND_MANUAL_RENEW");

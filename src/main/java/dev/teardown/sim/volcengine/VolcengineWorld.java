@@ -47,6 +47,7 @@ final class VolcengineWorld {
     boolean expired;
     boolean deletionProtection;
     boolean spot;
+    Map<String, String> tags = Map.of();
     Instant createdAt;
     Instant expiredAt;
     /** An accepted deletion still queued: the instance shows DELETING from then on. */
@@ -92,6 +93,7 @@ final class VolcengineWorld {
       Instance i = new Instance();
       i.id = si.id;
       i.name = si.name == null ? si.id : si.name;
+      i.tags = si.tags == null ? Map.of() : new java.util.TreeMap<>(si.tags);
       i.zone = si.zone == null ? region + "-a" : si.zone;
       i.status = si.state == null || si.state.isBlank() ? "RUNNING" : si.state.toUpperCase();
       i.chargeType = normaliseChargeType(si.chargeType);
@@ -288,6 +290,14 @@ final class VolcengineWorld {
       }
     }
     m.put("Volumes", vols);
+    List<Object> tags = new ArrayList<>();
+    i.tags.forEach((k, v) -> {
+      Map<String, Object> t = new LinkedHashMap<>();
+      t.put("Key", k);
+      t.put("Value", v);
+      tags.add(t);
+    });
+    m.put("Tags", tags);
     return m;
   }
 
