@@ -514,7 +514,6 @@ class TencentDeletionIT {
         w.disks.add(disk(String.format("disk-many%04d", i), ids.get(i), POSTPAID, i % 2 == 0));
       }
     }), true);
-    Instant t0 = Instant.now();
     for (int i = 0; i < ids.size(); i++) {
       h.create("many-" + i, Provider.TENCENTCLOUD, REGION, KEYS, List.of(ids.get(i)), s -> {});
     }
@@ -522,12 +521,10 @@ class TencentDeletionIT {
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
         IntStream.range(0, ids.size()).allMatch(i -> h.phase("many-" + i) == Phase.Done
             || h.phase("many-" + i) == Phase.Failed));
-    Duration took = Duration.between(t0, Instant.now());
 
     List<String> notDone = IntStream.range(0, ids.size()).filter(i -> h.phase("many-" + i) != Phase.Done)
         .mapToObj(i -> "many-" + i + ": " + h.get("many-" + i).getStatus().getMessage()).toList();
     assertThat(notDone).isEmpty();
-    assertThat(took).isLessThanOrEqualTo(Duration.ofSeconds(60));
     assertThat(sim.orphanedDisks(ids)).isEmpty();
     assertThat(worldInstances().keySet()).doesNotContainAnyElementsOf(ids);
     assertThat(worldDisks().values()).noneMatch(d -> "DATA_DISK".equals(d.get("usage")));
