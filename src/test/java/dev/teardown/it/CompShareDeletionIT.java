@@ -259,11 +259,11 @@ class CompShareDeletionIT {
             tuple("bsm-j1a", DiskAction.ReleaseWithInstance, true),
             tuple("bsm-j1b", DiskAction.ReleaseWithInstance, true));
     assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
-    assertThat(h.events("joined")).anySatisfy(e -> {
-      assertThat(e.getReason()).isEqualTo("DiskJoined");
-      assertThat(e.getType()).isEqualTo("Warning");
-      assertThat(e.getMessage()).contains("bsm-j1b");
-    });
+    assertThat(h.events("joined")).as("one event for the disk")
+        .filteredOn(e -> "DiskJoined".equals(e.getReason())).singleElement().satisfies(e -> {
+          assertThat(e.getType()).isEqualTo("Warning");
+          assertThat(e.getMessage()).contains("bsm-j1b");
+        });
     assertThat(mutatingCalls("uhost-joi00001")).extracting(CallLedger.Call::action, CallLedger.Call::effective)
         .containsExactly(tuple(STOP, true), tuple(TERMINATE, true));
     assertThat(sim.ledger().matching(c -> c.action().equals(TERMINATE))).singleElement()

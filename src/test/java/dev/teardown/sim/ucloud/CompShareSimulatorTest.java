@@ -183,7 +183,8 @@ class CompShareSimulatorTest {
     describe.ids = List.of("uhost-run1");
     AnyResponse resp = (AnyResponse) invoke(c, describe);
     assertThat(resp.hosts).singleElement().satisfies(h -> assertThat(((List<?>) h.get("DiskSet")).stream()
-        .map(d -> (Object) ((Map<?, ?>) d).get("DiskId")).toList()).containsExactly("bsi-run1", "bsm-r1a", "bsm-r1b", "bsm-new1"));
+        .map(d -> (Object) ((Map<?, ?>) d).get("DiskId")).toList())
+        .containsExactly("bsi-run1", "bsm-r1a", "bsm-r1b", "bsm-new1"));
     assertThat(sim.orphanedDisks(List.of("uhost-run1"))).as("its instance is its first one")
         .contains("bsm-new1");
     assertThat(sim.ledger().all()).as("a world change, not a call").singleElement()
