@@ -717,6 +717,38 @@ class TencentDeletionIT {
     assertThat(r.getStatus().getDisks()).isEqualTo("1/1, 1 kept");
   }
 
+  @Test
+  void aDiskSomeoneAttachesAfterThePlanBeforeTheTerminateJoinsThePlanAndIsReleased() throws Exception {
+    start(world(w -> {
+      w.instances.add(instance("ins-joi00001", POSTPAID));
+      w.disks.add(disk("disk-joi00001", "ins-joi00001", POSTPAID, false));
+      // the first terminates are refused (retryable), which leaves time for someone else to act
+      w.faults.add(FaultRule.error("TerminateInstances", "InternalError", 6).message("try again"));
+    }), true);
+    h.create("joined", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-joi00001"), s -> {});
+    await().atMost(WAIT).until(() -> calls("TerminateInstances").size() >= 1);
+    CloudInstanceDeletion planned = h.get("joined");
+    assertThat(planned.getStatus().getPhase()).isEqualTo(Phase.Terminating);
+    assertThat(only(planned).getDataDisks()).extracting(DiskStatus::getId).containsExactly("disk-joi00001");
+    sim.attachNewDisk(disk("disk-joi00002", "ins-joi00001", POSTPAID, false));
+    assertThat(effective("TerminateInstances", "ins-joi00001")).as("the attach came before the terminate").isZero();
+
+    CloudInstanceDeletion r = h.awaitPhase("joined", Phase.Done, WAIT);
+    assertThat(only(r).getDataDisks()).extracting(DiskStatus::getId, DiskStatus::getAction)
+        .containsExactly(tuple("disk-joi00001", DiskAction.Release), tuple("disk-joi00002", DiskAction.Release));
+    assertThat(only(r).getDataDisks()).allSatisfy(d -> assertThat(d.isReleased()).isTrue());
+    assertThat(h.events("joined")).as("one event, though the terminate was retried")
+        .filteredOn(e -> "DiskJoined".equals(e.getReason())).singleElement().satisfies(e -> {
+          assertThat(e.getType()).isEqualTo("Warning");
+          assertThat(e.getMessage()).contains("disk-joi00002");
+        });
+    // A postpaid disk that does not go with the instance survives the terminate detached; Teardown releases it.
+    assertThat(effective("TerminateDisks", "disk-joi00002")).isEqualTo(1);
+    assertThat(worldDisks()).doesNotContainKeys("disk-joi00001", "disk-joi00002");
+    assertThat(sim.orphanedDisks(List.of("ins-joi00001"))).isEmpty();
+    assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
+  }
+
   private void setKeys(String id, String key) {
     h.client().secrets().inNamespace(h.ns()).withName(KEYS).edit(s -> {
       s.setData(null);
