@@ -23,6 +23,15 @@ public interface CloudSimulator extends AutoCloseable {
     return java.util.List.of();
   }
 
+  /**
+   * Someone outside Teardown attaches a new data disk ({@code disk.instanceId}, required) to an instance now, as the
+   * cloud's console would: a world change for tests, not a call, so the ledger does not show it. Refused with an
+   * exception when the instance does not exist or the cloud would not attach a disk to it in its current state.
+   */
+  default void attachNewDisk(WorldSpec.Disk disk) {
+    throw new UnsupportedOperationException(provider() + " simulator cannot attach disks");
+  }
+
   @Override
   void close();
 }

@@ -16,14 +16,14 @@ class TolerantSpecTest {
   void unknownFieldsAreListedIgnoredAndKeptThroughACopy() {
     CloudInstanceDeletion r = Serialization.unmarshal(HEAD + "{\"provider\":\"tencentcloud\",\"region\":\"ap-beijing\","
         + "\"instanceIds\":[\"ins-abcd1234\"],\"credentialsSecretRef\":{\"name\":\"k\",\"namespace\":\"x\"},"
-        + "\"guard\":{\"namePattern\":\"^a\"},\"later\":1}}", CloudInstanceDeletion.class);
+        + "\"approval\":{\"ticket\":\"CHG-1\"},\"later\":1}}", CloudInstanceDeletion.class);
     assertThat(r.getSpec().getProvider()).isEqualTo(Provider.TENCENTCLOUD);
     assertThat(r.getSpec().getInstanceIds()).containsExactly("ins-abcd1234");
-    assertThat(r.getSpec().unknownFields()).containsExactly("spec.guard", "spec.later");
+    assertThat(r.getSpec().unknownFields()).containsExactly("spec.approval", "spec.later");
     assertThat(r.getSpec().readProblem()).isNull();
     CloudInstanceDeletion copy = Serialization.clone(r);
-    assertThat(copy.getSpec().unknownFields()).containsExactly("spec.guard", "spec.later");
-    assertThat(Serialization.asJson(copy)).contains("\"guard\":{\"namePattern\":\"^a\"}");
+    assertThat(copy.getSpec().unknownFields()).containsExactly("spec.approval", "spec.later");
+    assertThat(Serialization.asJson(copy)).contains("\"approval\":{\"ticket\":\"CHG-1\"}");
   }
 
   @Test

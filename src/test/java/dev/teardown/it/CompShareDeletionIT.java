@@ -231,6 +231,49 @@ class CompShareDeletionIT {
     });
   }
 
+  /**
+   * Someone attaches a new disk while the instance is still stopping (3 s), after the plan was recorded: right
+   * before Teardown's terminate its disks are listed again, so the new one joins the plan (Warning event DiskJoined)
+   * and goes with the instance (ReleaseUDisk=true).
+   */
+  @Test
+  void aDiskSomeoneAttachesWhileTheInstanceStopsJoinsThePlanAndGoesWithTheInstance() {
+    WorldSpec.CloudWorld w = world();
+    w.timingsMs.put("stop", 3000L);
+    instance(w, "uhost-joi00001", "Running", "Postpay", false, "bsm-j1a");
+    start(w);
+
+    create("joined", List.of("uhost-joi00001"), s -> {});
+    await().atMost(WAIT).until(() -> sim.ledger().effectiveCount(STOP, "uhost-joi00001") == 1);
+    CloudInstanceDeletion planned = h.get("joined");
+    assertThat(planned.getStatus().getPhase()).isEqualTo(Phase.Terminating);
+    assertThat(planned.getStatus().getInstances().get(0).getDataDisks()).extracting(DiskStatus::getId)
+        .containsExactly("bsm-j1a");
+    sim.attachNewDisk(CompShareTestWorlds.disk("bsm-j1b", "uhost-joi00001"));
+    assertThat(sim.ledger().count(TERMINATE)).as("the attach came before the terminate").isZero();
+
+    CloudInstanceDeletion r = h.awaitPhase("joined", Phase.Done, WAIT);
+    assertThat(r.getStatus().getInstances().get(0).getDataDisks())
+        .extracting(DiskStatus::getId, DiskStatus::getAction, DiskStatus::isReleased)
+        .containsExactly(
+            tuple("bsm-j1a", DiskAction.ReleaseWithInstance, true),
+            tuple("bsm-j1b", DiskAction.ReleaseWithInstance, true));
+    assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
+    assertThat(h.events("joined")).as("one event for the disk")
+        .filteredOn(e -> "DiskJoined".equals(e.getReason())).singleElement().satisfies(e -> {
+          assertThat(e.getType()).isEqualTo("Warning");
+          assertThat(e.getMessage()).contains("bsm-j1b");
+        });
+    assertThat(mutatingCalls("uhost-joi00001")).extracting(CallLedger.Call::action, CallLedger.Call::effective)
+        .containsExactly(tuple(STOP, true), tuple(TERMINATE, true));
+    assertThat(sim.ledger().matching(c -> c.action().equals(TERMINATE))).singleElement()
+        .satisfies(c -> assertThat(c.params()).containsEntry("ReleaseUDisk", "true"));
+    // It went with the instance: the delete that confirms it changes nothing.
+    assertThat(sim.ledger().effectiveCount(DELETE_DISK, "bsm-j1b")).isZero();
+    assertThat(simDisk("bsm-j1b")).containsEntry("state", "Deleted");
+    assertThat(sim.orphanedDisks(List.of("uhost-joi00001"))).isEmpty();
+  }
+
   @Test
   void wrongKeysFailWithTheSignatureRetCodeAndChangeNothing() {
     WorldSpec.CloudWorld w = world();

@@ -51,7 +51,7 @@ class UnreadableResourceIT {
           {"apiVersion": "teardown.dev/v1alpha1", "kind": "CloudInstanceDeletion",
            "metadata": {"name": "from-the-future"},
            "spec": {"provider": "tencentcloud", "region": "ap-beijing", "instanceIds": ["%s"],
-                    "credentialsSecretRef": {"name": "keys"}, "guard": {"namePattern": "^fleet-"},
+                    "credentialsSecretRef": {"name": "keys"}, "approval": {"ticket": "CHG-1"},
                     "someFutureFlag": true}}""".formatted(ids.get(0)))).create();
       h.client().genericKubernetesResources(CID).inNamespace(h.ns()).resource(raw("""
           {"apiVersion": "teardown.dev/v1alpha1", "kind": "CloudInstanceDeletion",
@@ -103,7 +103,7 @@ class UnreadableResourceIT {
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(h.events("from-the-future"))
           .anySatisfy(e -> {
             assertThat(e.getReason()).isEqualTo("UnknownFields");
-            assertThat(e.getMessage()).contains("spec.guard", "spec.someFutureFlag");
+            assertThat(e.getMessage()).contains("spec.approval", "spec.someFutureFlag");
           }));
     } finally {
       sims.values().forEach(CloudSimulator::close);

@@ -476,6 +476,48 @@ class VolcengineDeletionIT {
     });
   }
 
+  @Test
+  void aVolumeSomeoneAttachesBeforeDeleteInstancesJoinsThePlanAndGoesWithTheInstance() throws Exception {
+    WorldSpec.CloudWorld w = world();
+    instance(w, "i-join000001", "PostPaid", false);
+    disk(w, "vol-join00001", "i-join000001", false);
+    w.faults.add(FaultRule.error("DeleteInstances", "InternalError", 6).message("try again"));
+    start(w);
+    h.create("joined", Provider.VOLCENGINE, REGION, "keys", List.of("i-join000001"), s -> {});
+    await().atMost(WAIT).until(() -> sim.ledger().count("DeleteInstances") >= 1);
+    CloudInstanceDeletion planned = h.get("joined");
+    assertThat(planned.getStatus().getPhase()).isEqualTo(Phase.Terminating);
+    assertThat(byId(planned).get("i-join000001").getDataDisks()).extracting(DiskStatus::getId)
+        .containsExactly("vol-join00001");
+    WorldSpec.Disk added = new WorldSpec.Disk();
+    added.id = "vol-join00002";
+    added.instanceId = "i-join000001";
+    added.chargeType = "PostPaid";
+    added.deleteWithInstance = true;
+    sim.attachNewDisk(added);
+    assertThat(sim.ledger().effectiveCount("DeleteInstances", "i-join000001"))
+        .as("the attach came before the delete").isZero();
+
+    CloudInstanceDeletion r = h.awaitPhase("joined", Phase.Done, WAIT);
+    assertThat(byId(r).get("i-join000001").getDataDisks())
+        .extracting(DiskStatus::getId, DiskStatus::getAction, DiskStatus::isReleased)
+        .containsExactly(
+            tuple("vol-join00001", DiskAction.Release, true),
+            tuple("vol-join00002", DiskAction.ReleaseWithInstance, true));
+    assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
+    assertThat(h.events("joined")).as("one event, though the terminate was retried")
+        .filteredOn(e -> "DiskJoined".equals(e.getReason())).singleElement().satisfies(e -> {
+          assertThat(e.getType()).isEqualTo("Warning");
+          assertThat(e.getMessage()).contains("vol-join00002");
+        });
+    assertThat(sim.ledger().effectiveCount("DeleteInstances", "i-join000001")).isEqualTo(1);
+    assertThat(sim.ledger().count("DeleteVolume", "vol-join00002")).as("it went with the instance").isZero();
+    assertThat(deletedDisks()).containsEntry("vol-join00002", "with-instance")
+        .containsEntry("vol-join00001", "DeleteVolume");
+    assertThat(sim.volumeStatus("vol-join00002")).isEmpty();
+    assertThat(sim.orphanedDisks(List.of("i-join000001"))).isEmpty();
+  }
+
   private void setSecretKey(String sk) {
     h.client().secrets().inNamespace(h.ns()).withName("keys").edit(s -> {
       s.setData(null);

@@ -98,6 +98,14 @@ public final class TencentSimulator extends SimulatorBase {
     }
   }
 
+  @Override
+  public void attachNewDisk(WorldSpec.Disk disk) {
+    synchronized (lock) {
+      world.settle(clock.millis());
+      world.attachNewDisk(disk);
+    }
+  }
+
   // ---------------------------------------------------------------- request handling
 
   @Override

@@ -155,33 +155,57 @@ final class TencentWorld {
       disks.put(sys.id, sys);
     }
     for (WorldSpec.Disk sd : spec.disks) {
-      Disk d = new Disk();
-      d.id = requireId(sd.id, "disk-", "disk");
-      if (disks.containsKey(d.id)) {
-        throw new IllegalArgumentException("duplicate disk id " + d.id);
-      }
-      d.usage = DATA_DISK;
-      d.chargeType = sd.chargeType == null ? POSTPAID : sd.chargeType;
-      d.deleteWithInstance = sd.deleteWithInstance;
-      d.portable = sd.portable;
-      String attachedTo = sd.instanceId == null || sd.instanceId.isBlank() ? null : sd.instanceId;
-      if (attachedTo != null) {
-        Instance i = instances.get(attachedTo);
-        if (i == null) {
-          throw new IllegalArgumentException("disk " + d.id + " is attached to unknown instance " + attachedTo);
-        }
-        d.instanceId = attachedTo;
-        d.zone = i.zone;
-        d.everAttachedTo.add(attachedTo);
-      } else {
-        d.zone = region == null ? "" : region + "-1";
-      }
-      d.state = sd.state != null ? sd.state : attachedTo != null ? "ATTACHED" : "UNATTACHED";
-      if (!DISK_STATES.contains(d.state)) {
-        throw new IllegalArgumentException("disk " + d.id + ": unknown DiskState " + d.state);
-      }
-      disks.put(d.id, d);
+      addDisk(sd);
     }
+  }
+
+  /** Adds a data disk, attached to its instance or unattached, as the world file describes it. */
+  private void addDisk(WorldSpec.Disk sd) {
+    Disk d = new Disk();
+    d.id = requireId(sd.id, "disk-", "disk");
+    if (disks.containsKey(d.id)) {
+      throw new IllegalArgumentException("duplicate disk id " + d.id);
+    }
+    d.usage = DATA_DISK;
+    d.chargeType = sd.chargeType == null ? POSTPAID : sd.chargeType;
+    d.deleteWithInstance = sd.deleteWithInstance;
+    d.portable = sd.portable;
+    String attachedTo = sd.instanceId == null || sd.instanceId.isBlank() ? null : sd.instanceId;
+    if (attachedTo != null) {
+      Instance i = instances.get(attachedTo);
+      if (i == null) {
+        throw new IllegalArgumentException("disk " + d.id + " is attached to unknown instance " + attachedTo);
+      }
+      d.instanceId = attachedTo;
+      d.zone = i.zone;
+      d.everAttachedTo.add(attachedTo);
+    } else {
+      d.zone = region == null ? "" : region + "-1";
+    }
+    d.state = sd.state != null ? sd.state : attachedTo != null ? "ATTACHED" : "UNATTACHED";
+    if (!DISK_STATES.contains(d.state)) {
+      throw new IllegalArgumentException("disk " + d.id + ": unknown DiskState " + d.state);
+    }
+    disks.put(d.id, d);
+  }
+
+  /**
+   * A data disk someone attaches at run time (console, another tool; AttachDisks is not simulated): a new disk,
+   * ATTACHED at once to an instance that is RUNNING or STOPPED with no operation under way, as CBS requires.
+   */
+  void attachNewDisk(WorldSpec.Disk sd) {
+    Instance i = sd.instanceId == null ? null : instances.get(sd.instanceId);
+    if (i == null) {
+      throw new IllegalArgumentException("no instance " + sd.instanceId + " to attach disk " + sd.id + " to");
+    }
+    if (i.pending != null || !("RUNNING".equals(i.state) || "STOPPED".equals(i.state))) {
+      throw new IllegalStateException("instance " + i.id + " is " + i.state
+          + (i.pending == null ? "" : " (" + i.pending + " under way)") + "; disks attach to RUNNING or STOPPED ones");
+    }
+    if (sd.state != null && !"ATTACHED".equals(sd.state)) {
+      throw new IllegalArgumentException("a newly attached disk is ATTACHED, not " + sd.state);
+    }
+    addDisk(sd);
   }
 
   private static String requireId(String id, String prefix, String what) {

@@ -421,6 +421,14 @@ public final class CompShareSimulator extends SimulatorBase {
   }
 
   @Override
+  public void attachNewDisk(WorldSpec.Disk disk) {
+    synchronized (world) {
+      world.advance(clock.millis());
+      world.attachNewDisk(disk);
+    }
+  }
+
+  @Override
   public List<String> orphanedDisks(Collection<String> deletedInstanceIds) {
     synchronized (world) {
       world.advance(clock.millis());

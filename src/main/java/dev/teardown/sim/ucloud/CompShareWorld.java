@@ -131,13 +131,38 @@ final class CompShareWorld {
       instances.put(i.id, i);
     }
     for (WorldSpec.Disk s : spec.disks) {
-      Disk d = new Disk();
-      d.id = s.id;
-      d.instanceId = s.instanceId == null || s.instanceId.isBlank() ? null : s.instanceId;
-      d.originalInstanceId = d.instanceId;
-      d.state = s.state != null ? s.state : d.instanceId == null ? DISK_AVAILABLE : DISK_IN_USE;
-      disks.put(d.id, d);
+      addDisk(s);
     }
+  }
+
+  private void addDisk(WorldSpec.Disk s) {
+    Disk d = new Disk();
+    d.id = s.id;
+    d.instanceId = s.instanceId == null || s.instanceId.isBlank() ? null : s.instanceId;
+    d.originalInstanceId = d.instanceId;
+    d.state = s.state != null ? s.state : d.instanceId == null ? DISK_AVAILABLE : DISK_IN_USE;
+    disks.put(d.id, d);
+  }
+
+  /**
+   * A data disk someone attaches at run time (console, another tool; attach is not simulated): a new disk, InUse at
+   * once on an instance that exists and is not being terminated. Our choice: the operation lock is not checked.
+   */
+  void attachNewDisk(WorldSpec.Disk s) {
+    Instance i = visible(null, s.instanceId);
+    if (i == null) {
+      throw new IllegalArgumentException("no instance " + s.instanceId + " to attach disk " + s.id + " to");
+    }
+    if (i.terminating()) {
+      throw new IllegalStateException("instance " + i.id + " is being terminated; no disk attaches to it");
+    }
+    if (s.id == null || s.id.isBlank() || disks.containsKey(s.id) || bootDisks.containsKey(s.id)) {
+      throw new IllegalArgumentException("disk id " + s.id + " is missing or taken");
+    }
+    if (s.state != null && !DISK_IN_USE.equals(s.state)) {
+      throw new IllegalArgumentException("a newly attached disk is " + DISK_IN_USE + ", not " + s.state);
+    }
+    addDisk(s);
   }
 
   static boolean recycled(Instance i) {

@@ -124,6 +124,14 @@ public final class VolcengineSimulator extends SimulatorBase {
   }
 
   @Override
+  public void attachNewDisk(WorldSpec.Disk disk) {
+    synchronized (lock) {
+      world.advance();
+      world.attachNewVolume(disk);
+    }
+  }
+
+  @Override
   public List<String> orphanedDisks(Collection<String> deletedInstanceIds) {
     synchronized (lock) {
       world.advance();

@@ -119,22 +119,48 @@ final class VolcengineWorld {
       volumes.put(sys.id, sys);
     }
     for (WorldSpec.Disk sd : spec.disks) {
-      Volume v = new Volume();
-      v.id = sd.id;
-      v.kind = "data";
-      v.instanceId = sd.instanceId == null || sd.instanceId.isBlank() ? null : sd.instanceId;
-      v.originalInstanceId = v.instanceId;
-      v.status = sd.state != null && !sd.state.isBlank()
-          ? sd.state.toLowerCase()
-          : (v.instanceId == null ? "available" : "attached");
-      Instance owner = v.instanceId == null ? null : instances.get(v.instanceId);
-      v.zone = owner == null ? region + "-a" : owner.zone;
-      v.payType = PRE_PAID.equals(normaliseChargeType(sd.chargeType)) ? "pre" : "post";
-      v.deleteWithInstance = sd.deleteWithInstance;
-      v.sizeGb = 100;
-      v.createdAt = now.minus(Duration.ofDays(30));
-      volumes.put(v.id, v);
+      addVolume(sd, now.minus(Duration.ofDays(30)));
     }
+  }
+
+  private void addVolume(WorldSpec.Disk sd, Instant createdAt) {
+    Volume v = new Volume();
+    v.id = sd.id;
+    v.kind = "data";
+    v.instanceId = sd.instanceId == null || sd.instanceId.isBlank() ? null : sd.instanceId;
+    v.originalInstanceId = v.instanceId;
+    v.status = sd.state != null && !sd.state.isBlank()
+        ? sd.state.toLowerCase()
+        : (v.instanceId == null ? "available" : "attached");
+    Instance owner = v.instanceId == null ? null : instances.get(v.instanceId);
+    v.zone = owner == null ? region + "-a" : owner.zone;
+    v.payType = PRE_PAID.equals(normaliseChargeType(sd.chargeType)) ? "pre" : "post";
+    v.deleteWithInstance = sd.deleteWithInstance;
+    v.sizeGb = 100;
+    v.createdAt = createdAt;
+    volumes.put(v.id, v);
+  }
+
+  /**
+   * A data volume someone creates and attaches at run time (console, another tool; AttachVolume is not simulated):
+   * attached at once to an instance that is RUNNING or STOPPED and not queued for deletion.
+   */
+  void attachNewVolume(WorldSpec.Disk sd) {
+    Instance i = sd.instanceId == null ? null : instances.get(sd.instanceId);
+    if (i == null) {
+      throw new IllegalArgumentException("no instance " + sd.instanceId + " to attach volume " + sd.id + " to");
+    }
+    if (i.deleteQueuedUntil != null || !("RUNNING".equals(i.status) || "STOPPED".equals(i.status))) {
+      throw new IllegalStateException("instance " + i.id + " is " + i.status
+          + (i.deleteQueuedUntil == null ? "" : " (deletion queued)") + "; volumes attach to RUNNING or STOPPED ones");
+    }
+    if (sd.id == null || sd.id.isBlank() || volumes.containsKey(sd.id) || deletedVolumes.containsKey(sd.id)) {
+      throw new IllegalArgumentException("volume id " + sd.id + " is missing or taken");
+    }
+    if (sd.state != null && !sd.state.isBlank() && !"attached".equalsIgnoreCase(sd.state)) {
+      throw new IllegalArgumentException("a newly attached volume is attached, not " + sd.state);
+    }
+    addVolume(sd, clock.instant());
   }
 
   static String systemVolumeId(String instanceId) {

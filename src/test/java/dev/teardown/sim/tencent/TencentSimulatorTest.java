@@ -174,6 +174,36 @@ class TencentSimulatorTest {
   }
 
   @Test
+  void aTestCanAttachANewDiskToALiveInstanceButNotToAGoneOrTerminatedOne() throws Exception {
+    sim = new TencentSimulator(world(), clock, 1, "127.0.0.1", 0);
+    WorldSpec.Disk added = new WorldSpec.Disk();
+    added.id = "disk-sim00009";
+    added.instanceId = "ins-sim00001";
+    sim.attachNewDisk(added);
+    DescribeDisksRequest data = new DescribeDisksRequest();
+    data.setFilters(new Filter[] {filter("instance-id", "ins-sim00001"), filter("disk-usage", "DATA_DISK")});
+    assertThat(cbs().DescribeDisks(data).getDiskSet()).extracting(d -> d.getDiskId(), d -> d.getDiskState())
+        .contains(tuple("disk-sim00009", "ATTACHED"));
+    DescribeInstancesRequest one = new DescribeInstancesRequest();
+    one.setInstanceIds(new String[] {"ins-sim00001"});
+    assertThat(cvm(KEY).DescribeInstances(one).getInstanceSet()[0].getDataDisks()).extracting(d -> d.getDiskId())
+        .contains("disk-sim00009");
+    assertThat(sim.ledger().matching(c -> c.effective())).as("a world change, not a call").isEmpty();
+
+    assertThatThrownBy(() -> sim.attachNewDisk(added)).hasMessageContaining("duplicate disk id");
+    WorldSpec.Disk nowhere = new WorldSpec.Disk();
+    nowhere.id = "disk-sim00010";
+    nowhere.instanceId = "ins-nowhere";
+    assertThatThrownBy(() -> sim.attachNewDisk(nowhere)).hasMessageContaining("ins-nowhere");
+    cvm(KEY).TerminateInstances(terminate("ins-sim00002"));
+    WorldSpec.Disk late = new WorldSpec.Disk();
+    late.id = "disk-sim00011";
+    late.instanceId = "ins-sim00002";
+    assertThatThrownBy(() -> sim.attachNewDisk(late)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("SHUTDOWN");
+  }
+
+  @Test
   void worldSpecMistakesAreRefusedAtStart() {
     WorldSpec.CloudWorld badTiming = world();
     badTiming.timingsMs.put("reboot", 5L);

@@ -52,6 +52,9 @@ class CompShareSimulatorTest {
     @UCloudParam("UHostIds")
     private List<String> ids;
 
+    @UCloudParam("UHostId")
+    private String id;
+
     @UCloudParam("Force")
     private Boolean force;
 
@@ -66,6 +69,9 @@ class CompShareSimulatorTest {
   static final class AnyResponse extends Response {
     @com.google.gson.annotations.SerializedName("TotalCount")
     Integer totalCount;
+
+    @com.google.gson.annotations.SerializedName("UHostSet")
+    List<Map<String, Object>> hosts;
   }
 
   private DefaultClient client(String publicKey, String privateKey) {
@@ -163,6 +169,38 @@ class CompShareSimulatorTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(json.readTree(r.body()).get("RetCode").asInt()).isEqualTo(160);
     assertThat(r.headers().firstValue(CompShareSimulator.REQUEST_ID_HEADER)).isPresent();
+  }
+
+  @Test
+  void aTestCanAttachANewDiskToALiveInstanceButNotToATerminatingOne() throws Exception {
+    WorldSpec.CloudWorld w = CompShareTestWorlds.standard();
+    w.timingsMs.put("terminate", 60_000L); // still terminating when the attach is tried
+    sim = new CompShareSimulator(w, Clock.systemUTC(), 1, "127.0.0.1", 0);
+    DefaultClient c = client(CompShareTestWorlds.PUBLIC_KEY, CompShareTestWorlds.PRIVATE_KEY);
+    sim.attachNewDisk(CompShareTestWorlds.disk("bsm-new1", "uhost-run1"));
+
+    AnyRequest describe = new AnyRequest("DescribeCompShareInstance");
+    describe.ids = List.of("uhost-run1");
+    AnyResponse resp = (AnyResponse) invoke(c, describe);
+    assertThat(resp.hosts).singleElement().satisfies(h -> assertThat(((List<?>) h.get("DiskSet")).stream()
+        .map(d -> (Object) ((Map<?, ?>) d).get("DiskId")).toList())
+        .containsExactly("bsi-run1", "bsm-r1a", "bsm-r1b", "bsm-new1"));
+    assertThat(sim.orphanedDisks(List.of("uhost-run1"))).as("its instance is its first one")
+        .contains("bsm-new1");
+    assertThat(sim.ledger().all()).as("a world change, not a call").singleElement()
+        .satisfies(call -> assertThat(call.action()).isEqualTo("DescribeCompShareInstance"));
+
+    assertThatThrownBy(() -> sim.attachNewDisk(CompShareTestWorlds.disk("bsm-new1", "uhost-run1")))
+        .hasMessageContaining("taken");
+    assertThatThrownBy(() -> sim.attachNewDisk(CompShareTestWorlds.disk("bsm-new2", "uhost-nowhere")))
+        .hasMessageContaining("uhost-nowhere");
+    AnyRequest terminate = new AnyRequest("TerminateCompShareInstance");
+    terminate.zone = CompShareTestWorlds.ZONE;
+    terminate.id = "uhost-stop1";
+    invoke(c, terminate);
+    assertThat(sim.ledger().effectiveCount("TerminateCompShareInstance", "uhost-stop1")).isEqualTo(1);
+    assertThatThrownBy(() -> sim.attachNewDisk(CompShareTestWorlds.disk("bsm-new3", "uhost-stop1")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("being terminated");
   }
 
   @Test

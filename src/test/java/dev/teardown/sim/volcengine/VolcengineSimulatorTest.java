@@ -263,6 +263,37 @@ class VolcengineSimulatorTest {
   }
 
   @Test
+  void aTestCanAttachANewVolumeToALiveInstanceButNotToADeletingOne() throws Exception {
+    WorldSpec.Disk added = new WorldSpec.Disk();
+    added.id = "vol-2";
+    added.instanceId = "i-1";
+    added.deleteWithInstance = true;
+    sim.attachNewDisk(added);
+
+    HttpResponse<String> data = send(Req.of("storage_ebs", "Action", "DescribeVolumes", "Version", "2020-04-01",
+        "InstanceId", "i-1", "Kind", "data"));
+    assertThat(body(data).at("/Result/Volumes")).extracting(v -> v.path("VolumeId").asText(),
+        v -> v.path("Status").asText(), v -> v.path("DeleteWithInstance").asBoolean())
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("vol-1", "attached", false),
+            org.assertj.core.groups.Tuple.tuple("vol-2", "attached", true));
+    assertThat(sim.ledger().all()).as("a world change, not a call").singleElement()
+        .satisfies(c -> assertThat(c.action()).isEqualTo("DescribeVolumes"));
+
+    assertThatThrownBy(() -> sim.attachNewDisk(added)).hasMessageContaining("taken");
+    WorldSpec.Disk nowhere = new WorldSpec.Disk();
+    nowhere.id = "vol-3";
+    nowhere.instanceId = "i-nowhere";
+    assertThatThrownBy(() -> sim.attachNewDisk(nowhere)).hasMessageContaining("i-nowhere");
+    send(Req.of("ecs", "Action", "DeleteInstances", "Version", "2020-04-01", "InstanceIds.1", "i-1"));
+    assertThat(sim.instanceStatus("i-1")).contains("DELETING");
+    WorldSpec.Disk late = new WorldSpec.Disk();
+    late.id = "vol-4";
+    late.instanceId = "i-1";
+    assertThatThrownBy(() -> sim.attachNewDisk(late)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("DELETING");
+  }
+
+  @Test
   void systemVolumeCannotBeDetached() throws Exception {
     HttpResponse<String> resp = send(Req.of("storage_ebs", "Action", "DetachVolume", "Version", "2020-04-01",
         "VolumeId", VolcengineSimulator.systemVolumeId("i-1"), "InstanceId", "i-1"));
