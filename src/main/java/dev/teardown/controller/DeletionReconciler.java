@@ -223,7 +223,7 @@ public class DeletionReconciler implements Reconciler<CloudInstanceDeletion>, Cl
       }
       if (r.mutated() || r.waiting()) {
         warnings.addAll(ctx.warnings());
-        return new RunResult(config.pollInterval(), reason);
+        return new RunResult(connections.nextLook(spec.getProvider().value(), status, config.pollInterval()), reason);
       }
       if (r.next() == phase || r.next().isTerminal()) {
         break;

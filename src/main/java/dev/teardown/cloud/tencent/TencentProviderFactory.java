@@ -80,7 +80,7 @@ public final class TencentProviderFactory implements CloudProviderFactory {
     CvmClient cvm = new CvmClient(credential, spec.region(), profile("cvm", spec.endpoint(), timeout, http));
     CbsClient cbs = new CbsClient(credential, spec.region(), profile("cbs", spec.endpoint(), timeout, http));
     String where = spec.endpoint() == null ? "public endpoints" : spec.endpoint().toString();
-    return new TencentCloudProvider(cvm, cbs, "region=" + spec.region() + ", " + where);
+    return new TencentCloudProvider(cvm, cbs, "region=" + spec.region() + ", " + where, spec.budget());
   }
 
   /**
