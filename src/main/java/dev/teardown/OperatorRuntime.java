@@ -1,6 +1,7 @@
 package dev.teardown;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.teardown.config.LabelSelector;
 import dev.teardown.config.OperatorConfig;
 import dev.teardown.controller.ConnectionCache;
 import dev.teardown.controller.DeletionReconciler;
@@ -51,7 +52,8 @@ public final class OperatorRuntime implements AutoCloseable {
   public static OperatorRuntime start(KubernetesClient client, OperatorConfig config, Clock clock, boolean exitOnLostLease,
       ProviderRegistry registry) throws IOException {
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    ConnectionCache connections = new ConnectionCache(meters);
+    ConnectionCache connections = new ConnectionCache(meters, ConnectionCache.Settings.defaults()
+        .withRateShare(config.rateShare()).withWindow(config.batchWindow()));
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
@@ -74,6 +76,11 @@ public final class OperatorRuntime implements AutoCloseable {
     operator.register(reconciler, c -> {
       if (!config.namespaces().isEmpty()) {
         c.settingNamespaces(config.namespaces());
+      }
+      if (!config.selector().isEmpty()) { // a shard: only the deletions with these labels
+        LabelSelector shard = LabelSelector.parse(config.selector());
+        c.withLabelSelector(config.selector());
+        c.withGenericFilter(r -> shard.matches(r.getMetadata().getLabels()));
       }
     });
     HttpServer http = config.metricsPort() > 0 ? serve(config.metricsPort(), meters, operator) : null;

@@ -28,7 +28,10 @@ public record OperatorConfig(
     Duration cloudTimeout,
     int maxTerminateAttempts,
     Map<String, URI> endpoints,
-    boolean allowInsecureEndpoints) {
+    boolean allowInsecureEndpoints,
+    String selector,
+    double rateShare,
+    Duration batchWindow) {
 
   /** One documented setting. */
   public record Setting(String env, String defaultValue, String description) {}
@@ -48,7 +51,10 @@ public record OperatorConfig(
       new Setting("TEARDOWN_TENCENTCLOUD_ENDPOINT", "", "Override of the Tencent Cloud API endpoint (both CVM and CBS), e.g. http://127.0.0.1:9001."),
       new Setting("TEARDOWN_UCLOUD_COMPSHARE_ENDPOINT", "", "Override of the CompShare API base URL (default https://api.compshare.cn)."),
       new Setting("TEARDOWN_VOLCENGINE_ENDPOINT", "", "Override of the Volcengine OpenAPI endpoint (default https://open.volcengineapi.com)."),
-      new Setting("TEARDOWN_ALLOW_INSECURE_ENDPOINTS", "false", "Accept plain http:// endpoint overrides that are not loopback addresses."));
+      new Setting("TEARDOWN_ALLOW_INSECURE_ENDPOINTS", "false", "Accept plain http:// endpoint overrides that are not loopback addresses."),
+      new Setting("TEARDOWN_SELECTOR", "", "Label selector of the deletions this operator handles (e.g. shard=a); empty = all. Shards split deletions by label, each Deployment with its own selector."),
+      new Setting("TEARDOWN_RATE_SHARE", "1", "This operator's share (0 < share <= 1) of every client-side rate budget, when several shards use the same cloud keys."),
+      new Setting("TEARDOWN_BATCH_WINDOW", "40ms", "How long calls of different deletions on the same keys, region and action wait to be merged into one."));
 
   public static final Map<String, String> ENDPOINT_ENV = Map.of(
       "tencentcloud", "TEARDOWN_TENCENTCLOUD_ENDPOINT",
@@ -87,7 +93,10 @@ public record OperatorConfig(
         duration(v, "TEARDOWN_CLOUD_TIMEOUT"),
         integer(v, "TEARDOWN_MAX_TERMINATE_ATTEMPTS"),
         Collections.unmodifiableMap(endpoints),
-        allowInsecure);
+        allowInsecure,
+        selector("TEARDOWN_SELECTOR", v.get("TEARDOWN_SELECTOR")),
+        share(v, "TEARDOWN_RATE_SHARE"),
+        duration(v, "TEARDOWN_BATCH_WINDOW"));
   }
 
   public static OperatorConfig defaults() {
@@ -97,23 +106,54 @@ public record OperatorConfig(
   /** A copy with other timings (tests and the sandbox run on faster clocks). */
   public OperatorConfig withTimings(Duration poll, Duration retryBase, Duration retryMax) {
     return new OperatorConfig(namespaces, leaderElection, leaseNamespace, leaseName, metricsPort, reconcileThreads,
-        poll, retryBase, retryMax, cloudTimeout, maxTerminateAttempts, endpoints, allowInsecureEndpoints);
+        poll, retryBase, retryMax, cloudTimeout, maxTerminateAttempts, endpoints, allowInsecureEndpoints,
+        selector, rateShare, batchWindow);
   }
 
   public OperatorConfig withEndpoints(Map<String, URI> overrides) {
     return new OperatorConfig(namespaces, leaderElection, leaseNamespace, leaseName, metricsPort, reconcileThreads,
         pollInterval, retryBase, retryMax, cloudTimeout, maxTerminateAttempts, Map.copyOf(overrides),
-        allowInsecureEndpoints);
+        allowInsecureEndpoints, selector, rateShare, batchWindow);
   }
 
   public OperatorConfig withCloudTimeout(Duration timeout) {
     return new OperatorConfig(namespaces, leaderElection, leaseNamespace, leaseName, metricsPort, reconcileThreads,
-        pollInterval, retryBase, retryMax, timeout, maxTerminateAttempts, endpoints, allowInsecureEndpoints);
+        pollInterval, retryBase, retryMax, timeout, maxTerminateAttempts, endpoints, allowInsecureEndpoints,
+        selector, rateShare, batchWindow);
   }
 
   public OperatorConfig withMetricsPort(int port) {
     return new OperatorConfig(namespaces, leaderElection, leaseNamespace, leaseName, port, reconcileThreads,
-        pollInterval, retryBase, retryMax, cloudTimeout, maxTerminateAttempts, endpoints, allowInsecureEndpoints);
+        pollInterval, retryBase, retryMax, cloudTimeout, maxTerminateAttempts, endpoints, allowInsecureEndpoints,
+        selector, rateShare, batchWindow);
+  }
+
+  /** A copy that handles only the deletions matching a label selector, with a share of the rate budgets. */
+  public OperatorConfig withShard(String labelSelector, double share) {
+    return new OperatorConfig(namespaces, leaderElection, leaseNamespace, leaseName, metricsPort, reconcileThreads,
+        pollInterval, retryBase, retryMax, cloudTimeout, maxTerminateAttempts, endpoints, allowInsecureEndpoints,
+        selector("selector", labelSelector), share, batchWindow);
+  }
+
+  /** A Kubernetes label selector; blank = everything. */
+  static String selector(String env, String raw) {
+    try {
+      return LabelSelector.parse(raw).toString();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(env + " is not a label selector: " + e.getMessage());
+    }
+  }
+
+  private static double share(Map<String, String> v, String key) {
+    try {
+      double d = Double.parseDouble(v.get(key));
+      if (d > 0 && d <= 1) {
+        return d;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(key + " must be a number above 0 and at most 1, not '" + v.get(key) + "'");
   }
 
   static URI endpoint(String env, String raw, boolean allowInsecure) {

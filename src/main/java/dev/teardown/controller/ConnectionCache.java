@@ -50,14 +50,30 @@ public final class ConnectionCache implements AutoCloseable {
   /** SDK calls one port call may make (a look, the call, a look after a refusal); bounds a submitter's wait. */
   static final int SDK_CALLS_PER_PORT_CALL = 3;
 
-  /** How the cache builds connections. */
-  public record Settings(Duration window, double rateShare, LongSupplier nanos, Duration pollFloor, Duration pollCap) {
+  /**
+   * How the cache builds connections.
+   *
+   * @param window how long a batch stays open for more deletions' calls
+   * @param rateShare this operator's share of every rate budget (several shards on the same keys)
+   * @param nanos monotonic clock
+   * @param pollFloor the soonest a deletion looks again after acting or while waiting
+   * @param pollCap the latest
+   * @param pollGrid next looks are rounded up to a multiple of this, so deletions due about together come back
+   *     together and their calls are merged
+   */
+  public record Settings(Duration window, double rateShare, LongSupplier nanos, Duration pollFloor, Duration pollCap,
+      Duration pollGrid) {
     public static Settings defaults() {
-      return new Settings(DEFAULT_WINDOW, 1.0, System::nanoTime, Duration.ofMillis(200), Duration.ofMinutes(1));
+      return new Settings(DEFAULT_WINDOW, 1.0, System::nanoTime, Duration.ofMillis(200), Duration.ofMinutes(1),
+          Duration.ofMillis(250));
     }
 
     public Settings withRateShare(double share) {
-      return new Settings(window, share, nanos, pollFloor, pollCap);
+      return new Settings(window, share, nanos, pollFloor, pollCap, pollGrid);
+    }
+
+    public Settings withWindow(Duration w) {
+      return new Settings(w, rateShare, nanos, pollFloor, pollCap, pollGrid);
     }
   }
 
@@ -104,7 +120,19 @@ public final class ConnectionCache implements AutoCloseable {
       ids.add(i.getId());
       i.getDataDisks().forEach(d -> ids.add(d.getId()));
     }
-    return transitions.expectedDelay(provider, ids, fallback);
+    return aligned(transitions.expectedDelay(provider, ids, fallback), settings.nanos().getAsLong(),
+        settings.pollGrid());
+  }
+
+  /** The delay that ends at the first multiple of {@code grid} (on the monotonic clock) at or after now + delay. */
+  static Duration aligned(Duration delay, long nowNanos, Duration grid) {
+    long g = grid.toNanos();
+    if (g <= 0) {
+      return delay;
+    }
+    long due = nowNanos + delay.toNanos();
+    long tick = Math.floorDiv(due + g - 1, g) * g;
+    return Duration.ofNanos(tick - nowNanos);
   }
 
   public synchronized CloudProvider connect(
