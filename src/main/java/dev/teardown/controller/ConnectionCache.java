@@ -44,7 +44,7 @@ import java.util.function.LongSupplier;
 public final class ConnectionCache implements AutoCloseable {
   private static final int MAX = 256;
   /** How long a batch stays open for more deletions' calls. */
-  public static final Duration DEFAULT_WINDOW = Duration.ofMillis(40);
+  public static final Duration DEFAULT_WINDOW = Duration.ofMillis(200);
   /** Margin over the one-second window of the budget (latency differences between calls). */
   static final Duration BUDGET_MARGIN = Duration.ofMillis(100);
   /** SDK calls one port call may make (a look, the call, a look after a refusal); bounds a submitter's wait. */

@@ -13,7 +13,7 @@ record BenchOptions(Provider provider, int deletions, int instances, int disks, 
     int threads, int baseline, Duration window) {
 
   static final String USAGE = "usage: bench [--provider tencentcloud|ucloud-compshare|volcengine] [--deletions N]"
-      + " [--instances M] [--disks D] [--timeout 5m] [--threads T] [--window 40ms] [--baseline S] [--json FILE]";
+      + " [--instances M] [--disks D] [--timeout 5m] [--threads T] [--window 200ms] [--baseline S] [--json FILE]";
 
   /** A command line that cannot be followed. */
   static final class BadOption extends Exception {
@@ -31,7 +31,7 @@ record BenchOptions(Provider provider, int deletions, int instances, int disks, 
     Path json = null;
     int threads = 128;
     int baseline = 3;
-    Duration window = Duration.ofMillis(40);
+    Duration window = Duration.ofMillis(200);
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {

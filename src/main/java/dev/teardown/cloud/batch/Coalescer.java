@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Merges requests that arrive within a short window under the same key into one call, like Karpenter's batcher
- * but with a fixed window: a batch opens with its first request and closes when the window has passed since then,
- * or at once when it is full (the API's batch limit). The merged call runs on the executor; each submitter waits
- * for its own answer.
+ * Merges requests that arrive within a short window under the same key into one call, like Karpenter's batcher: a
+ * batch opens with its first request and closes when the window has passed since then, or earlier when no request
+ * has joined it for the idle time (a lone deletion does not wait the whole window), or at once when it is full (the
+ * API's batch limit). The merged call runs on the executor; each submitter waits for its own answer.
  *
  * <p>A submitter waits at most the window plus {@code callBound} (the time one merged call may take), then gets a
  * retryable {@code BatchTimeout} error and its reconcile requeues; the call itself carries on and its answer goes
@@ -52,13 +52,20 @@ public final class Coalescer {
   }
 
   private final Duration window;
+  private final Duration idle;
   private final Duration callBound;
   private final Scheduler scheduler;
   private final Executor executor;
   private final Map<String, Batch<?, ?>> open = new HashMap<>();
 
+  /** With an idle time of a quarter of the window. */
   public Coalescer(Duration window, Duration callBound, Scheduler scheduler, Executor executor) {
+    this(window, window.dividedBy(4), callBound, scheduler, executor);
+  }
+
+  public Coalescer(Duration window, Duration idle, Duration callBound, Scheduler scheduler, Executor executor) {
     this.window = window;
+    this.idle = idle.compareTo(window) > 0 ? window : idle;
     this.callBound = callBound;
     this.scheduler = scheduler;
     this.executor = executor;
@@ -87,8 +94,10 @@ public final class Coalescer {
     final MergedCall<T, V> call;
     final List<Entry<T, V>> entries = new ArrayList<>();
     int size;
+    int joined;
     boolean closed;
     Runnable cancelTimer = () -> {};
+    Runnable cancelIdle = () -> {};
 
     Batch(String key, MergedCall<T, V> call) {
       this.key = key;
@@ -121,6 +130,18 @@ public final class Coalescer {
       b.size += size;
       if (b.size >= limit) {
         ready.add(closeLocked(b));
+      } else if (idle.compareTo(window) < 0) {
+        Batch<T, V> ib = b;
+        int joinedNow = ++b.joined;
+        b.cancelIdle.run();
+        b.cancelIdle = scheduler.schedule(() -> {
+          synchronized (this) {
+            if (ib.joined != joinedNow) {
+              return; // someone joined since: their own idle timer decides
+            }
+          }
+          expire(ib);
+        }, idle);
       }
     }
     ready.forEach(this::dispatch);
@@ -141,6 +162,7 @@ public final class Coalescer {
     b.closed = true;
     open.remove(b.key, b);
     b.cancelTimer.run();
+    b.cancelIdle.run();
     return b;
   }
 
