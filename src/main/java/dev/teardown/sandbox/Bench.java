@@ -292,8 +292,8 @@ public final class Bench {
       out.printf(Locale.ROOT, "  %-46s %s calls and %s per instance on %s instances (failed: %s)%n",
           "seed script baseline", fmt(bCalls), secs(Math.round(bMs)), baseline.get("instances"),
           baseline.get("failed"));
-      out.printf(Locale.ROOT, "  %-46s %.1fx fewer calls, %.1fx less time per instance%n", "Teardown vs baseline",
-          bCalls / Math.max(perInstance, 1e-9), bMs / Math.max(ms, 1e-9));
+      out.printf(Locale.ROOT, "  %-46s calls per instance %.1f, time per instance %.1f (above 1: Teardown does"
+          + " better)%n", "baseline / Teardown", bCalls / Math.max(perInstance, 1e-9), bMs / Math.max(ms, 1e-9));
     }
     if (!notDone.isEmpty()) {
       notDone.entrySet().stream().limit(5).forEach(e -> out.println("  not Done: " + e.getKey() + " " + e.getValue()));

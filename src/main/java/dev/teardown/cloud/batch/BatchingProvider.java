@@ -41,6 +41,13 @@ import java.util.function.Function;
 public final class BatchingProvider implements CloudProvider {
   /** Ids per describe call (Tencent, Volcengine and CompShare all take 100). */
   public static final int DESCRIBE_LIMIT = 100;
+  /**
+   * Instances per merged look-up of data disks. Tencent's DescribeDisks takes 5 instance ids per filter and
+   * Volcengine looks disks up one instance at a time, so a larger merge saves no call; and a merged port call that
+   * makes many SDK calls is all-or-nothing, so one that outgrew the rate budget would be deferred as a whole again
+   * and again and no deletion in it would progress.
+   */
+  public static final int DATA_DISKS_LIMIT = 5;
   private static final int MAX_REMEMBERED = 100_000;
 
   private final String provider;
@@ -98,7 +105,7 @@ public final class BatchingProvider implements CloudProvider {
     if (ids.isEmpty()) {
       return delegate.describeDataDisks(ids);
     }
-    return coalescer.submit("describeDataDisks", ids, ids.size(), DESCRIBE_LIMIT,
+    return coalescer.submit("describeDataDisks", ids, ids.size(), DATA_DISKS_LIMIT,
         merged(delegate::describeDataDisks, all -> {}));
   }
 

@@ -96,6 +96,19 @@ class BatchingProviderTest {
   }
 
   @Test
+  void dataDiskLookUpsAreMergedOnlyAsFarAsOneLookUpCallGoes() throws Exception {
+    List<Callable<Map<String, List<dev.teardown.cloud.CloudDisk>>>> calls = new ArrayList<>();
+    IntStream.range(0, 12).forEach(i -> calls.add(() -> provider.describeDataDisks(List.of("ins-" + i))));
+    List<Future<Map<String, List<dev.teardown.cloud.CloudDisk>>>> answers = calls.stream().map(pool::submit).toList();
+    await().atMost(WAIT).until(() -> cloud.describeCalls.size() == 2 && coalescer.waiting() == 2);
+    timers.fireAll();
+    for (int i = 0; i < 12; i++) {
+      assertThat(get(answers.get(i))).containsOnlyKeys("ins-" + i);
+    }
+    assertThat(cloud.describeCalls).extracting(List::size).containsExactlyInAnyOrder(5, 5, 2);
+  }
+
+  @Test
   void aRequestThatWouldOverflowTheOpenBatchStartsTheNextOne() throws Exception {
     List<String> sixty = IntStream.range(0, 60).mapToObj(i -> "ins-a" + i).toList();
     List<String> fifty = IntStream.range(0, 50).mapToObj(i -> "ins-b" + i).toList();
