@@ -20,9 +20,10 @@ import java.util.concurrent.TimeoutException;
  * has joined it for the idle time (a lone deletion does not wait the whole window), or at once when it is full (the
  * API's batch limit). The merged call runs on the executor; each submitter waits for its own answer.
  *
- * <p>A submitter waits at most the window plus {@code callBound} (the time one merged call may take), then gets a
- * retryable {@code BatchTimeout} error and its reconcile requeues; the call itself carries on and its answer goes
- * to whoever else waits for it. Waiting (rather than a future kept across reconciles) keeps the reconciler
+ * <p>The merged call runs paced by the rate budget: it may wait for budget within {@code callBound} instead of being
+ * deferred after part of its SDK calls. A submitter waits at most the window plus {@code callBound} (the time one
+ * merged call may take), then gets a retryable {@code BatchTimeout} error and its reconcile requeues; the call
+ * itself carries on and its answer goes to whoever else waits for it. Waiting (rather than a future kept across reconciles) keeps the reconciler
  * stateless: a reconcile writes the outcome of the calls it made to status before it ends, so an operator killed at
  * any instant has lost nothing that status does not show.
  */
@@ -177,14 +178,15 @@ public final class Coalescer {
   }
 
   private <T, V> void dispatch(Batch<T, V> b) {
-    executor.execute(() -> run(b));
+    executor.execute(() -> run(b, callBound));
   }
 
-  private static <T, V> void run(Batch<T, V> b) {
+  private static <T, V> void run(Batch<T, V> b, Duration callBound) {
     List<T> requests = b.entries.stream().map(e -> e.request).toList();
     List<Answer<V>> answers;
     try {
-      answers = b.call.run(requests);
+      // the merged call may wait for rate budget (within its bound) rather than be deferred half-way
+      answers = SlidingWindowBudget.pacing(callBound, () -> b.call.run(requests));
     } catch (RuntimeException e) {
       b.entries.forEach(en -> en.answer.completeExceptionally(e));
       return;

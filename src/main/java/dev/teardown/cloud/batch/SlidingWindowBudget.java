@@ -65,28 +65,57 @@ public final class SlidingWindowBudget implements CallBudget {
     }
   }
 
+  /** Until when (System.nanoTime) the current thread may wait for the budget; null = it may not. */
+  private static final ThreadLocal<Long> MAY_WAIT_UNTIL = new ThreadLocal<>();
+
+  /**
+   * Runs {@code task} on this thread allowing it to wait up to {@code max} for budget instead of being deferred.
+   * Only the threads that make merged calls do this: a merged port call makes several SDK calls (one per instance on
+   * some clouds), and deferring it as a whole after some of them would repeat those, again and again, when many
+   * merged calls share the budget. Reconcile threads never wait: their own calls are deferred.
+   */
+  public static <T> T pacing(Duration max, java.util.function.Supplier<T> task) {
+    Long before = MAY_WAIT_UNTIL.get();
+    MAY_WAIT_UNTIL.set(System.nanoTime() + max.toNanos());
+    try {
+      return task.get();
+    } finally {
+      if (before == null) {
+        MAY_WAIT_UNTIL.remove();
+      } else {
+        MAY_WAIT_UNTIL.set(before);
+      }
+    }
+  }
+
   @Override
   public void acquire(String action) throws CloudException {
-    long wait;
-    int limit;
-    synchronized (this) {
-      Window w = windows.get(action);
-      if (w == null) {
-        return;
+    while (true) {
+      long wait;
+      int limit;
+      synchronized (this) {
+        Window w = windows.get(action);
+        if (w == null) {
+          return;
+        }
+        long now = nanos.getAsLong();
+        while (!w.starts.isEmpty() && now - w.starts.peekFirst() >= windowNanos) {
+          w.starts.pollFirst();
+        }
+        if (w.starts.size() < w.limit) {
+          w.starts.addLast(now);
+          return;
+        }
+        wait = w.starts.peekFirst() + windowNanos - now;
+        limit = w.limit;
       }
-      long now = nanos.getAsLong();
-      while (!w.starts.isEmpty() && now - w.starts.peekFirst() >= windowNanos) {
-        w.starts.pollFirst();
+      Long until = MAY_WAIT_UNTIL.get();
+      if (until == null || System.nanoTime() + wait > until) {
+        throw new CloudException(new CloudError(ErrorKind.THROTTLED, DEFERRED,
+            "held back to stay under " + limit + " " + action + " requests per second", null, action,
+            Duration.ofNanos(Math.max(1_000_000, wait))));
       }
-      if (w.starts.size() < w.limit) {
-        w.starts.addLast(now);
-        return;
-      }
-      wait = w.starts.peekFirst() + windowNanos - now;
-      limit = w.limit;
+      java.util.concurrent.locks.LockSupport.parkNanos(wait); // a merged call's thread, paced by the budget
     }
-    throw new CloudException(new CloudError(ErrorKind.THROTTLED, DEFERRED,
-        "held back to stay under " + limit + " " + action + " requests per second", null, action,
-        Duration.ofNanos(Math.max(1_000_000, wait))));
   }
 }

@@ -94,6 +94,21 @@ class SlidingWindowBudgetTest {
   }
 
   @Test
+  void aMergedCallsThreadWaitsForTheBudgetWithinItsBoundAndAReconcileThreadIsDeferred() throws Exception {
+    SlidingWindowBudget b = new SlidingWindowBudget(System::nanoTime, 1.0, Duration.ZERO)
+        .configure(Map.of("DescribeVolumes", 2));
+    b.acquire("DescribeVolumes");
+    b.acquire("DescribeVolumes");
+    assertThat(tryAcquire(b, "DescribeVolumes")).as("a reconcile thread").isFalse();
+    assertThat(SlidingWindowBudget.pacing(Duration.ofMillis(10), () -> tryAcquire(b, "DescribeVolumes")))
+        .as("a wait longer than the bound is still a deferral").isFalse();
+    assertThat(SlidingWindowBudget.pacing(Duration.ofSeconds(30), () -> tryAcquire(b, "DescribeVolumes")))
+        .as("a merged call's thread waits for the window to move on").isTrue();
+    b.acquire("DescribeVolumes"); // the window's second slot
+    assertThat(tryAcquire(b, "DescribeVolumes")).as("and the thread is a reconcile thread again").isFalse();
+  }
+
+  @Test
   void aShareOutsideZeroToOneIsRefused() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> budget(0, Map.of()))
         .hasMessageContaining("share");
