@@ -49,6 +49,11 @@ public final class BatchingProvider implements CloudProvider {
    */
   public static final int DATA_DISKS_LIMIT = 5;
   private static final int MAX_REMEMBERED = 100_000;
+  /**
+   * How long a member's retry replays its pinned call: longer than any backoff between a lost answer and the retry
+   * ({@code TEARDOWN_RETRY_MAX} defaults to 5 minutes); a retry after that is a new call with a new token.
+   */
+  static final java.time.Duration PIN_TTL = java.time.Duration.ofMinutes(15);
 
   private final String provider;
   private final CloudProvider delegate;
@@ -247,13 +252,13 @@ public final class BatchingProvider implements CloudProvider {
   private <R> Coalescer.MergedCall<R, BatchResult> mutation(String action, Function<R, List<String>> ids,
       Function<R, String> token, java.util.function.BiFunction<List<String>, String, R> build, Mutate<R> call) {
     return requests -> {
-      if (requests.size() == 1) {
-        return List.of(answer(() -> call.call(requests.get(0))));
-      }
       List<String> union = union(requests, ids);
       List<String> tokens = requests.stream().map(token).toList();
       boolean tokened = tokens.stream().allMatch(t -> t != null && !t.isBlank());
-      R merged = build.apply(union, tokened ? mergedToken(action, union, tokens) : null);
+      // alone, a request keeps its own token; pinned all the same, so that its retry is never merged into a call
+      // with another token
+      R merged = requests.size() == 1 ? requests.get(0)
+          : build.apply(union, tokened ? mergedToken(action, union, tokens) : null);
       Pin pin = new Pin(action, merged, call);
       if (tokened) {
         tokens.forEach(t -> pins.put(action + "|" + t, pin));
@@ -296,7 +301,15 @@ public final class BatchingProvider implements CloudProvider {
   }
 
   private Pin pinOf(String action, String token) {
-    return token == null ? null : pins.get(action + "|" + token);
+    if (token == null) {
+      return null;
+    }
+    Pin p = pins.get(action + "|" + token);
+    if (p != null && System.nanoTime() - p.createdAt > PIN_TTL.toNanos()) {
+      pins.remove(action + "|" + token);
+      return null;
+    }
+    return p;
   }
 
   /** A merged mutation that members can replay: its exact request, and its answer once the cloud gave one. */
@@ -304,6 +317,7 @@ public final class BatchingProvider implements CloudProvider {
     final String action;
     final Object request;
     final Mutate<Object> call;
+    final long createdAt = System.nanoTime();
     volatile BatchResult answer;
 
     @SuppressWarnings("unchecked")

@@ -242,6 +242,27 @@ class BatchingProviderTest {
   }
 
   @Test
+  void aLoneCallWhoseAnswerWasLostIsRetriedAloneWithItsOwnTokenEvenWhenOthersAreWaiting() throws Exception {
+    get(alone(() -> provider.describeInstances(List.of("ins-a", "ins-b"))));
+    AtomicInteger calls = new AtomicInteger();
+    cloud.refuse = ids -> calls.incrementAndGet() == 1
+        ? CloudError.of(ErrorKind.RETRYABLE, "NetworkError", "read timed out", null, "T") : null;
+    assertThat(failure(alone(() -> provider.terminateInstances(terminate("tok-a", "ins-a")))).error().kind())
+        .isEqualTo(ErrorKind.RETRYABLE);
+
+    List<Future<BatchResult>> next = concurrently(List.of(
+        () -> provider.terminateInstances(terminate("tok-a", "ins-a")),
+        () -> provider.terminateInstances(terminate("tok-b", "ins-b"))), 2);
+    get(next.get(0));
+    get(next.get(1));
+
+    assertThat(cloud.terminates).extracting(TerminateRequest::idempotencyToken)
+        .containsExactlyInAnyOrder("tok-a", "tok-a", "tok-b");
+    assertThat(cloud.terminates).extracting(TerminateRequest::instanceIds)
+        .containsExactlyInAnyOrder(List.of("ins-a"), List.of("ins-a"), List.of("ins-b"));
+  }
+
+  @Test
   void noSubmitterWaitsOnABatchBeyondTheWindowPlusTheCallBound() throws Exception {
     cloud.gate = new CountDownLatch(1); // the cloud never answers while the test runs
     coalescer = new Coalescer(WINDOW, Duration.ofMillis(300), timers, Executors.newCachedThreadPool());
