@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * handles another shard's deletion even where the API ignores part of a selector.
  */
 public final class LabelSelector {
-  private static final String KEY = "(?:[a-z0-9A-Z](?:[-a-z0-9A-Z_.]*[a-z0-9A-Z])?/)?[a-zA-Z0-9](?:[-a-zA-Z0-9_.]*[a-zA-Z0-9])?";
+  private static final String KEY =
+      "(?:[a-z0-9A-Z](?:[-a-z0-9A-Z_.]*[a-z0-9A-Z])?/)?[a-zA-Z0-9](?:[-a-zA-Z0-9_.]*[a-zA-Z0-9])?";
   private static final String VALUE = "(?:[a-zA-Z0-9](?:[-a-zA-Z0-9_.]*[a-zA-Z0-9])?)?";
   private static final Pattern EXISTS = Pattern.compile("\\s*(!?)\\s*(" + KEY + ")\\s*");
   private static final Pattern EQUALS = Pattern.compile("\\s*(" + KEY + ")\\s*(=|==|!=)\\s*(" + VALUE + ")\\s*");

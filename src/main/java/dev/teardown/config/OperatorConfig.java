@@ -42,7 +42,9 @@ public record OperatorConfig(
       new Setting("TEARDOWN_LEASE_NAMESPACE", "teardown-system", "Namespace of the leader-election Lease."),
       new Setting("TEARDOWN_LEASE_NAME", "teardown-operator", "Name of the leader-election Lease."),
       new Setting("TEARDOWN_METRICS_PORT", "8080", "Port of /metrics (Prometheus), /healthz and /readyz; 0 = off."),
-      new Setting("TEARDOWN_RECONCILE_THREADS", "128", "Deletions reconciled in parallel. Calls are merged across deletions reconciled at the same time, so this bounds a merged call's size; a thread waiting on a batch costs only its stack."),
+      new Setting("TEARDOWN_RECONCILE_THREADS", "128", "Deletions reconciled in parallel. Calls are merged across"
+          + " deletions reconciled at the same time, so this bounds a merged call's size; a thread waiting on a batch"
+          + " costs only its stack."),
       new Setting("TEARDOWN_POLL_INTERVAL", "5s", "How often a deletion waiting for the cloud (shutdown, detach) looks again."),
       new Setting("TEARDOWN_RETRY_BASE", "2s", "First backoff after a retryable cloud error; doubles per consecutive error."),
       new Setting("TEARDOWN_RETRY_MAX", "5m", "Longest backoff after retryable errors."),
@@ -52,9 +54,12 @@ public record OperatorConfig(
       new Setting("TEARDOWN_UCLOUD_COMPSHARE_ENDPOINT", "", "Override of the CompShare API base URL (default https://api.compshare.cn)."),
       new Setting("TEARDOWN_VOLCENGINE_ENDPOINT", "", "Override of the Volcengine OpenAPI endpoint (default https://open.volcengineapi.com)."),
       new Setting("TEARDOWN_ALLOW_INSECURE_ENDPOINTS", "false", "Accept plain http:// endpoint overrides that are not loopback addresses."),
-      new Setting("TEARDOWN_SELECTOR", "", "Label selector of the deletions this operator handles (e.g. shard=a); empty = all. Shards split deletions by label, each Deployment with its own selector."),
-      new Setting("TEARDOWN_RATE_SHARE", "1", "This operator's share (0 < share <= 1) of every client-side rate budget, when several shards use the same cloud keys."),
-      new Setting("TEARDOWN_BATCH_WINDOW", "200ms", "How long calls of different deletions on the same keys, region and action wait to be merged into one."));
+      new Setting("TEARDOWN_SELECTOR", "", "Label selector of the deletions this operator handles (e.g. shard=a);"
+          + " empty = all. Shards split deletions by label, each Deployment with its own selector."),
+      new Setting("TEARDOWN_RATE_SHARE", "1", "This operator's share (0 < share <= 1) of every client-side rate"
+          + " budget, when several shards use the same cloud keys."),
+      new Setting("TEARDOWN_BATCH_WINDOW", "200ms", "How long calls of different deletions on the same keys, region"
+          + " and action wait to be merged into one."));
 
   public static final Map<String, String> ENDPOINT_ENV = Map.of(
       "tencentcloud", "TEARDOWN_TENCENTCLOUD_ENDPOINT",

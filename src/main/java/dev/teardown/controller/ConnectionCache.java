@@ -143,15 +143,16 @@ public final class ConnectionCache implements AutoCloseable {
     CloudProvider cp = cache.get(key);
     if (cp == null) {
       SlidingWindowBudget budget = new SlidingWindowBudget(settings.nanos(), settings.rateShare(), BUDGET_MARGIN);
-      CloudProvider adapter = factory.connect(new ConnectionSpec(region, zone, new Credentials(secret), endpoint, timeout,
-          budget));
+      CloudProvider adapter = factory.connect(
+          new ConnectionSpec(region, zone, new Credentials(secret), endpoint, timeout, budget));
       budget.configure(adapter.requestsPerSecond());
       Duration callBound = (timeout == null ? Duration.ofSeconds(20) : timeout).multipliedBy(SDK_CALLS_PER_PORT_CALL);
       Coalescer coalescer = new Coalescer(settings.window(), callBound, (task, delay) -> {
         var f = timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
         return () -> f.cancel(false);
       }, calls);
-      cp = new BatchingProvider(p.value(), new InstrumentedProvider(p.value(), adapter, registry), coalescer, transitions);
+      cp = new BatchingProvider(p.value(), new InstrumentedProvider(p.value(), adapter, registry), coalescer,
+          transitions);
       cache.put(key, cp);
       if (cache.size() > MAX) {
         var eldest = cache.entrySet().iterator().next();

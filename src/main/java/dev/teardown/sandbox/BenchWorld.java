@@ -225,7 +225,7 @@ public final class BenchWorld {
     return r;
   }
 
-  /** How long the simulated cloud takes to carry out an accepted call of this action; -1 for calls that change nothing. */
+  /** How long the simulated cloud takes to carry out an accepted call of this action; -1 for calls changing nothing. */
   static long transitionMs(Provider p, String action, Map<String, Long> timings) {
     String timing = switch (p) {
       case TENCENTCLOUD -> switch (action) {

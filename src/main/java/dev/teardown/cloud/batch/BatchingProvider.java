@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -178,7 +177,8 @@ public final class BatchingProvider implements CloudProvider {
   @Override
   public BatchResult detachDisks(String instanceId, List<String> diskIds) throws CloudException {
     BatchResult r = delegate.detachDisks(instanceId, diskIds);
-    transitions.accepted(provider, TransitionClock.Action.DETACH, diskIds.stream().filter(id -> !r.failed(id)).toList());
+    transitions.accepted(provider, TransitionClock.Action.DETACH,
+        diskIds.stream().filter(id -> !r.failed(id)).toList());
     return r;
   }
 
@@ -410,10 +410,5 @@ public final class BatchingProvider implements CloudProvider {
   @Override
   public void close() {
     delegate.close();
-  }
-
-  /** For tests: the merged token a set of members would use. */
-  static String tokenFor(String action, Collection<String> ids, Collection<String> memberTokens) {
-    return mergedToken(action, List.copyOf(ids), List.copyOf(memberTokens));
   }
 }

@@ -23,9 +23,9 @@ import java.util.concurrent.TimeoutException;
  * <p>The merged call runs paced by the rate budget: it may wait for budget within {@code callBound} instead of being
  * deferred after part of its SDK calls. A submitter waits at most the window plus {@code callBound} (the time one
  * merged call may take), then gets a retryable {@code BatchTimeout} error and its reconcile requeues; the call
- * itself carries on and its answer goes to whoever else waits for it. Waiting (rather than a future kept across reconciles) keeps the reconciler
- * stateless: a reconcile writes the outcome of the calls it made to status before it ends, so an operator killed at
- * any instant has lost nothing that status does not show.
+ * itself carries on and its answer goes to whoever else waits for it. Waiting (rather than a future kept across
+ * reconciles) keeps the reconciler stateless: a reconcile writes the outcome of the calls it made to status before
+ * it ends, so an operator killed at any instant has lost nothing that status does not show.
  */
 public final class Coalescer {
 

@@ -170,8 +170,8 @@ class BatchingProviderTest {
       get(f);
     }
 
-    assertThat(cloud.terminates).extracting(TerminateRequest::instanceIds).containsExactlyInAnyOrder(
-        List.of("ins-pre"), List.of("ins-post2"), List.of("ins-post", "ins-post3"));
+    assertThat(cloud.terminates).extracting(t -> java.util.Set.copyOf(t.instanceIds())).containsExactlyInAnyOrder(
+        java.util.Set.of("ins-pre"), java.util.Set.of("ins-post2"), java.util.Set.of("ins-post", "ins-post3"));
   }
 
   @Test

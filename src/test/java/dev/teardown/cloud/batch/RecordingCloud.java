@@ -66,7 +66,8 @@ final class RecordingCloud implements CloudProvider {
     Map<String, CloudInstance> out = new LinkedHashMap<>();
     for (String id : ids) {
       String ct = chargeTypes.getOrDefault(id, "POSTPAID_BY_HOUR");
-      out.put(id, new CloudInstance(id, "RUNNING", InstancePhase.RUNNING, ct, ct.equals("PREPAID"), false, null, false));
+      out.put(id, new CloudInstance(id, "RUNNING", InstancePhase.RUNNING, ct, ct.equals("PREPAID"), false, null,
+          false));
     }
     return out;
   }
