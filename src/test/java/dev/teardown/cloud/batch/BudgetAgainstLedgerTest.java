@@ -88,12 +88,13 @@ class BudgetAgainstLedgerTest {
     int perSecond = 6;
     // the simulator enforces exactly the budget: one call too many in any second would be refused
     Map<String, Integer> limits = Map.of("DescribeInstances", perSecond, "TerminateInstances", perSecond);
-    SlidingWindowBudget budget = new SlidingWindowBudget(System::nanoTime, 1.0, Duration.ofMillis(100))
+    // the margin covers the time between the charge here and the simulator's record, on a loaded machine too
+    SlidingWindowBudget budget = new SlidingWindowBudget(System::nanoTime, 1.0, Duration.ofMillis(500))
         .configure(limits);
-    CloudProvider p = start(12, limits, budget);
+    CloudProvider p = start(8, limits, budget);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     List<Future<?>> load = new ArrayList<>();
-    for (int i = 0; i < 12; i++) {
+    for (int i = 0; i < 8; i++) {
       String id = String.format("ins-%08d", i);
       load.add(pool.submit(() -> {
         untilAccepted(() -> p.describeInstances(List.of(id)));
@@ -112,7 +113,7 @@ class BudgetAgainstLedgerTest {
       assertThat(busiestSecond(calls)).as(action).isLessThanOrEqualTo(perSecond);
     }
     assertThat(sim.ledger().matching(c -> !c.ok())).as("refused by the cloud").isEmpty();
-    assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(12);
+    assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(8);
   }
 
   interface Call {
