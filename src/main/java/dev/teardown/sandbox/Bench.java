@@ -52,8 +52,9 @@ public final class Bench {
     Sandbox.quietEmbeddedApiLogs();
     try {
       return run(o, System.out);
-    } catch (IOException e) {
-      System.err.println("bench: " + e.getMessage());
+    } catch (IOException | java.util.concurrent.TimeoutException e) {
+      System.err.println("bench: " + (e.getMessage() == null ? "the bench world process did not answer in time"
+          : e.getMessage()));
       return 1;
     }
   }
