@@ -96,12 +96,19 @@ public final class BenchWorld {
       }
       long start = System.currentTimeMillis();
       ExecutorService creators = Executors.newFixedThreadPool(8);
+      Map<String, String> notCreated = new ConcurrentHashMap<>();
       for (CloudInstanceDeletion d : crs) {
-        creators.execute(() -> client.resource(d).create());
+        creators.execute(() -> {
+          try {
+            client.resource(d).create();
+          } catch (RuntimeException e) {
+            notCreated.put(d.getMetadata().getName(), String.valueOf(e.getMessage()));
+          }
+        });
       }
       creators.shutdown();
       // the parent says STOP at its deadline; a line of input is checked without blocking while waiting
-      while (doneAt.size() < crs.size()) {
+      while (doneAt.size() < crs.size() - notCreated.size()) {
         if (in.ready() && "STOP".equals(in.readLine())) {
           break;
         }
@@ -114,6 +121,7 @@ public final class BenchWorld {
       creators.awaitTermination(10, TimeUnit.SECONDS);
       informer.close();
       List<CallLedger.Call> calls = sim.ledger().all();
+      notCreated.forEach((name, why) -> ended.put(name, "not created: " + why));
       Map<String, Object> result = summarize(o, world, crs, calls, doneAt, ended, start, end);
       result.put("worldCpuSeconds", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
           instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() / 1e9 : -1);
@@ -209,6 +217,7 @@ public final class BenchWorld {
         .mapToLong(m -> m.values().stream().mapToLong(Long::longValue).sum()).max().orElse(0);
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("finished", doneAt.size());
+    r.put("done", doneAt.keySet().stream().filter(d -> !ended.containsKey(d)).count());
     r.put("notDone", new TreeMap<>(ended));
     r.put("wallMs", (doneAt.size() < crs.size() ? end : doneAt.values().stream().mapToLong(Long::longValue).max()
         .orElse(end)) - start);
