@@ -6,8 +6,12 @@ import dev.teardown.config.OperatorConfig;
 import dev.teardown.controller.ConnectionCache;
 import dev.teardown.controller.DeletionReconciler;
 import dev.teardown.controller.ProviderRegistry;
+import dev.teardown.metrics.OperatorMetrics;
+import dev.teardown.metrics.TeardownMetrics;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -18,7 +22,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,24 +58,42 @@ public final class OperatorRuntime implements AutoCloseable {
   /** Starts the operator with an explicit set of cloud adapters. */
   public static OperatorRuntime start(KubernetesClient client, OperatorConfig config, Clock clock, boolean exitOnLostLease,
       ProviderRegistry registry) throws IOException {
+    int port = config.metricsPort() > 0 ? config.metricsPort() : -1;
+    return start(client, config, clock, exitOnLostLease, registry, port);
+  }
+
+  /**
+   * Starts the operator with an explicit set of cloud adapters and HTTP port ({@code 0}: any free port, for tests;
+   * {@code -1}: no HTTP server). The HTTP server is up before the operator starts, so probes see it starting.
+   */
+  public static OperatorRuntime start(KubernetesClient client, OperatorConfig config, Clock clock,
+      boolean exitOnLostLease, ProviderRegistry registry, int httpPort) throws IOException {
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    ConnectionCache connections = new ConnectionCache(meters, ConnectionCache.Settings.defaults()
+    TeardownMetrics.install(meters);
+    // Without leader election this replica reconciles as soon as it starts; with it, once it holds the Lease.
+    AtomicBoolean leader = new AtomicBoolean(false);
+    ConnectionCache connections = new ConnectionCache(meters, config.endpoints(), ConnectionCache.Settings.defaults()
         .withRateShare(config.rateShare()).withWindow(config.batchWindow()));
+    OperatorMetrics metrics = new OperatorMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters), meters, leader);
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
-          // Server-side apply of the primary is off: the embedded API (sandbox, tests) does not implement it, and
-          // the reconciler writes only status, for which a JSON-patch diff is exact.
+          // Server-side apply of the primary is off, in production too (real API servers support it): the
+          // reconciler owns the whole status and writes it with a resourceVersion precondition, so a write based
+          // on a stale read is refused (409) instead of applied; an apply without that precondition would be
+          // last-writer-wins. The finalizer goes through an ordinary patch. (The in-process mock API of the
+          // zero-dependency sandbox does not implement SSA either.)
           .withUseSSAToPatchPrimaryResource(false)
           .withConcurrentReconciliationThreads(config.reconcileThreads())
           // stopping waits for reconciles in flight to finish their cloud call and status write
-          .withReconciliationTerminationTimeout(config.cloudTimeout().multipliedBy(2).plusSeconds(5))
-          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters));
+          .withReconciliationTerminationTimeout(drainTime(config))
+          .withMetrics(metrics);
       if (config.leaderElection()) {
         o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
             .aLeaderElectionConfiguration(config.leaseName())
             .withLeaseNamespace(config.leaseNamespace())
             .withExitOnStopLeading(exitOnLostLease)
+            .withLeaderCallbacks(new LeaderCallbacks(() -> leader.set(true), () -> leader.set(false), id -> { }))
             .build());
       }
     });
@@ -83,26 +108,65 @@ public final class OperatorRuntime implements AutoCloseable {
         c.withGenericFilter(r -> shard.matches(r.getMetadata().getLabels()));
       }
     });
-    HttpServer http = config.metricsPort() > 0 ? serve(config.metricsPort(), meters, operator) : null;
-    operator.start();
+    HttpServer http = httpPort >= 0 ? serve(httpPort, meters, operator) : null;
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      if (http != null) {
+        http.stop(0);
+      }
+      connections.close();
+      meters.close();
+      throw e;
+    }
+    if (!config.leaderElection()) {
+      leader.set(true);
+    }
     log.info("Teardown operator started (providers: {}, namespaces: {}, leader election: {})",
         registry.all().keySet(), config.namespaces().isEmpty() ? "all" : config.namespaces(), config.leaderElection());
     return new OperatorRuntime(operator, meters, connections, http);
   }
 
+  /**
+   * How long stopping waits for reconciles in flight (a cloud call of up to the cloud timeout, then the status
+   * write). The pod's terminationGracePeriodSeconds must be longer (DeployManifestsTest checks it).
+   */
+  public static Duration drainTime(OperatorConfig config) {
+    return config.cloudTimeout().multipliedBy(2).plusSeconds(5);
+  }
+
   private static HttpServer serve(int port, PrometheusMeterRegistry meters, Operator operator) throws IOException {
     HttpServer http = HttpServer.create(new InetSocketAddress(port), 16);
     http.createContext("/metrics", ex -> reply(ex, 200, meters::scrape));
+    // Liveness: 200 only once the operator has started and every informer is watching. 503 while starting (the
+    // startupProbe allows for that) and when an informer has stopped (the API server is gone or access was lost),
+    // so the kubelet restarts a replica that can no longer see its resources.
     http.createContext("/healthz", ex -> {
-      boolean ok = !operator.getRuntimeInfo().isStarted() || operator.getRuntimeInfo().allEventSourcesAreHealthy();
-      reply(ex, ok ? 200 : 503, () -> ok ? "ok\n" : "unhealthy event sources\n");
+      Health h = health(operator);
+      reply(ex, h.ok() ? 200 : 503, () -> h.text() + "\n");
     });
+    // Readiness: started. A standby replica (leader election) is ready too: it serves metrics and takes over.
     http.createContext("/readyz", ex -> {
       boolean ok = operator.getRuntimeInfo().isStarted();
       reply(ex, ok ? 200 : 503, () -> ok ? "ready\n" : "starting\n");
     });
     http.start();
     return http;
+  }
+
+  /** The operator's health as the probes see it. */
+  record Health(boolean ok, String text) {}
+
+  static Health health(Operator operator) {
+    RuntimeInfo info = operator.getRuntimeInfo();
+    if (!info.isStarted()) {
+      return new Health(false, "starting");
+    }
+    if (!info.allEventSourcesAreHealthy()) {
+      return new Health(false, "unhealthy event sources: " + info.unhealthyEventSources().entrySet().stream()
+          .map(e -> e.getKey() + " " + e.getValue().keySet()).collect(Collectors.joining(", ")));
+    }
+    return new Health(true, "ok");
   }
 
   private static void reply(com.sun.net.httpserver.HttpExchange ex, int code, Supplier<String> body) throws IOException {

@@ -2,6 +2,7 @@ package dev.teardown;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.teardown.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -15,6 +16,8 @@ import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -94,7 +97,7 @@ class DeployManifestsTest {
         .noneMatch(r -> r instanceof GenericKubernetesResource);
     assertThat(resources.stream().map(HasMetadata::getKind).collect(Collectors.toSet()))
         .containsExactlyInAnyOrder("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role",
-            "RoleBinding", "Deployment", "Service");
+            "RoleBinding", "Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy");
   }
 
   @Test
@@ -139,6 +142,7 @@ class DeployManifestsTest {
     assertThat(c.getImage()).isEqualTo("teardown:0.1.0");
     assertThat(c.getPorts()).anyMatch(p -> p.getContainerPort() == 8080 && "http".equals(p.getName()));
     assertThat(httpPath(c.getLivenessProbe())).isEqualTo("/healthz");
+    assertThat(httpPath(c.getStartupProbe())).as("liveness waits for a start that takes time").isEqualTo("/healthz");
     assertThat(httpPath(c.getReadinessProbe())).isEqualTo("/readyz");
     assertThat(c.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
     assertThat(c.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
@@ -168,6 +172,123 @@ class DeployManifestsTest {
         .satisfies(p -> assertThat(p.getTargetPort().getStrVal()).isEqualTo("http"))
         .satisfies(p -> assertThat(p.getPort()).isEqualTo(8080));
     assertThat(service.getMetadata().getAnnotations()).containsEntry("prometheus.io/path", "/metrics");
+  }
+
+  // ---- production: replicas, spreading, disruption, drain, network, pinning ---------------------------------
+
+  private static Map<String, String> podLabels() {
+    return one(Deployment.class).getSpec().getTemplate().getMetadata().getLabels();
+  }
+
+  @Test
+  void twoReplicasWithLeaderElectionSpreadOverNodes() {
+    Deployment d = one(Deployment.class);
+    PodSpec pod = d.getSpec().getTemplate().getSpec();
+    Map<String, String> env = pod.getContainers().get(0).getEnv().stream()
+        .collect(Collectors.toMap(EnvVar::getName, e -> e.getValue() == null ? "" : e.getValue()));
+
+    assertThat(d.getSpec().getReplicas()).isGreaterThanOrEqualTo(2);
+    assertThat(env).as("more than one replica needs the Lease").containsEntry("TEARDOWN_LEADER_ELECTION", "true");
+    assertThat(pod.getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())
+        .anySatisfy(t -> {
+          assertThat(t.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+          assertThat(podLabels()).containsAllEntriesOf(t.getPodAffinityTerm().getLabelSelector().getMatchLabels());
+        });
+    assertThat(pod.getTopologySpreadConstraints()).extracting(t -> t.getTopologyKey())
+        .contains("topology.kubernetes.io/zone", "kubernetes.io/hostname");
+    assertThat(pod.getTopologySpreadConstraints())
+        .allSatisfy(t -> assertThat(podLabels()).containsAllEntriesOf(t.getLabelSelector().getMatchLabels()));
+    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal())
+        .as("a rollout never takes both replicas down").isZero();
+  }
+
+  @Test
+  void thePodDisruptionBudgetKeepsOneReplicaUp() {
+    PodDisruptionBudget pdb = one(PodDisruptionBudget.class);
+    int replicas = one(Deployment.class).getSpec().getReplicas();
+
+    assertThat(podLabels()).containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
+    assertThat(pdb.getSpec().getMinAvailable()).isNull();
+    assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isBetween(1, replicas - 1);
+  }
+
+  @Test
+  void theGracePeriodIsLongerThanTheOperatorsDrain() {
+    PodSpec pod = one(Deployment.class).getSpec().getTemplate().getSpec();
+    Map<String, String> env = new java.util.HashMap<>();
+    pod.getContainers().get(0).getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
+    long drain = OperatorRuntime.drainTime(OperatorConfig.from(env::get)).toSeconds();
+
+    assertThat(drain).isEqualTo(45);
+    assertThat(pod.getTerminationGracePeriodSeconds())
+        .as("SIGKILL must not come before reconciles in flight finish their status write")
+        .isGreaterThanOrEqualTo(drain + 15);
+  }
+
+  @Test
+  void theNetworkPolicyAdmitsOnlyTheHttpPortAndLetsTheOperatorReachDnsAndHttps() {
+    NetworkPolicy np = one(NetworkPolicy.class);
+
+    assertThat(podLabels()).containsAllEntriesOf(np.getSpec().getPodSelector().getMatchLabels());
+    assertThat(np.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+    assertThat(np.getSpec().getIngress()).flatExtracting(r -> r.getPorts())
+        .extracting(p -> p.getPort().getStrVal()).containsExactly("http");
+    List<Integer> egressPorts = np.getSpec().getEgress().stream().flatMap(r -> r.getPorts().stream())
+        .map(p -> p.getPort().getIntVal()).toList();
+    assertThat(egressPorts).contains(53, 443, 6443);
+  }
+
+  @Test
+  void theServiceMonitorComponentScrapesTheMetricsServicePort() throws IOException {
+    Path component = DEPLOY.resolve("components").resolve("servicemonitor");
+    Map<?, ?> kustomization = new KubernetesSerialization().unmarshal(
+        Files.readString(component.resolve(KUSTOMIZATION)), Map.class);
+    assertThat(kustomization.get("kind")).isEqualTo("Component");
+    GenericKubernetesResource sm = new KubernetesSerialization().unmarshal(
+        Files.readString(component.resolve("servicemonitor.yaml")), GenericKubernetesResource.class);
+    Service service = one(Service.class);
+
+    assertThat(sm.getKind()).isEqualTo("ServiceMonitor");
+    assertThat(sm.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+    Map<String, Object> selector = sm.get("spec", "selector", "matchLabels");
+    assertThat(service.getMetadata().getLabels()).containsAllEntriesOf(
+        selector.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue()))));
+    List<Map<String, Object>> endpoints = sm.get("spec", "endpoints");
+    assertThat(endpoints).singleElement().satisfies(e -> {
+      assertThat(e.get("port")).isEqualTo(service.getSpec().getPorts().get(0).getName());
+      assertThat(e.get("path")).isEqualTo("/metrics");
+    });
+  }
+
+  @Test
+  void everyImageIsPinnedToAnExactVersion() throws IOException {
+    Container c = one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(pinned(c.getImage())).as(c.getImage()).isTrue();
+
+    Path dockerfile = DEPLOY.getParent().resolve("Dockerfile");
+    List<String> from = Files.readAllLines(dockerfile).stream().map(String::trim)
+        .filter(l -> l.toUpperCase(java.util.Locale.ROOT).startsWith("FROM ")).map(l -> l.split("\\s+")[1]).toList();
+    assertThat(from).isNotEmpty().allSatisfy(image -> assertThat(pinned(image)).as(image).isTrue());
+  }
+
+  @Test
+  void thePinCheckRefusesFloatingTags() {
+    assertThat(pinned("teardown:0.1.0")).isTrue();
+    assertThat(pinned("eclipse-temurin:17.0.16_8-jre-noble")).isTrue();
+    assertThat(pinned("busybox@sha256:" + "a".repeat(64))).isTrue();
+    assertThat(pinned("teardown:latest")).isFalse();
+    assertThat(pinned("eclipse-temurin:17-jre")).isFalse();
+    assertThat(pinned("maven:3.9-eclipse-temurin-17")).isFalse();
+    assertThat(pinned("teardown")).isFalse();
+  }
+
+  /** An image is pinned by a digest or by a tag naming an exact x.y.z version. */
+  static boolean pinned(String image) {
+    if (image.matches(".+@sha256:[0-9a-f]{64}")) {
+      return true;
+    }
+    int colon = image.lastIndexOf(':');
+    return colon > image.lastIndexOf('/') && image.substring(colon + 1).matches("\\d+\\.\\d+\\.\\d+([._-].*)?");
   }
 
   private static String httpPath(Probe probe) {

@@ -1,5 +1,7 @@
 package dev.teardown.cloud;
 
+import java.time.Duration;
+
 /**
  * What a cloud's API allows, so the steps stay provider-neutral.
  *
@@ -9,6 +11,8 @@ package dev.teardown.cloud;
  * @param stopBeforeTerminate the cloud deletes only stopped instances (CompShare)
  * @param sameChargeTypePerTerminate every instance in one terminate call must have the same charge type (Tencent)
  * @param recycleBin a first terminate of a prepaid instance moves it to a recycle bin; a second one destroys it
+ * @param terminateSettles how long an accepted terminate may leave the instance looking terminable (CompShare keeps
+ *     listing a terminating host as Stopped while its operation lock is held); no second terminate before then
  */
 public record Capabilities(
     int maxInstancesPerTerminate,
@@ -16,4 +20,12 @@ public record Capabilities(
     int maxDisksPerRelease,
     boolean stopBeforeTerminate,
     boolean sameChargeTypePerTerminate,
-    boolean recycleBin) {}
+    boolean recycleBin,
+    Duration terminateSettles) {
+
+  public Capabilities(int maxInstancesPerTerminate, int maxDisksPerDetach, int maxDisksPerRelease,
+      boolean stopBeforeTerminate, boolean sameChargeTypePerTerminate, boolean recycleBin) {
+    this(maxInstancesPerTerminate, maxDisksPerDetach, maxDisksPerRelease, stopBeforeTerminate,
+        sameChargeTypePerTerminate, recycleBin, Duration.ZERO);
+  }
+}

@@ -10,6 +10,13 @@ import java.time.Duration;
 public record CloudError(
     ErrorKind kind, String code, String message, String requestId, String action, Duration retryAfter) {
 
+  /** Every field from outside passes {@link SafeText}: no adapter can copy an exception message raw. */
+  public CloudError {
+    code = SafeText.code(code);
+    message = SafeText.clean(message);
+    requestId = SafeText.code(requestId);
+  }
+
   public static CloudError of(ErrorKind kind, String code, String message, String requestId, String action) {
     return new CloudError(kind, code, message, requestId, action, null);
   }

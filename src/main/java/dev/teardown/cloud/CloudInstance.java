@@ -10,6 +10,7 @@ package dev.teardown.cloud;
  * @param notDeletableReason non-null when the cloud's rules forbid deleting it now (e.g. unexpired prepaid on
  *     Volcengine): a message a person can act on
  * @param spot preemptible/spot instance (CompShare needs Force to stop it)
+ * @param name the instance's name as the cloud shows it (null when it has none), recorded in the plan
  */
 public record CloudInstance(
     String id,
@@ -19,7 +20,18 @@ public record CloudInstance(
     boolean prepaid,
     boolean deletionProtected,
     String notDeletableReason,
-    boolean spot) {
+    boolean spot,
+    String name) {
+
+  /** Without a name (clouds or fakes that do not report one). */
+  public CloudInstance(String id, String state, InstancePhase phase, String chargeType, boolean prepaid,
+      boolean deletionProtected, String notDeletableReason, boolean spot) {
+    this(id, state, phase, chargeType, prepaid, deletionProtected, notDeletableReason, spot, null);
+  }
+
+  public CloudInstance withName(String n) {
+    return new CloudInstance(id, state, phase, chargeType, prepaid, deletionProtected, notDeletableReason, spot, n);
+  }
 
   public static CloudInstance gone(String id) {
     return new CloudInstance(id, "Gone", InstancePhase.GONE, null, false, false, null, false);

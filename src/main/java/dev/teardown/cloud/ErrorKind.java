@@ -8,6 +8,12 @@ public enum ErrorKind {
   THROTTLED,
   /** The thing is gone: after a terminate or release this means done. */
   NOT_FOUND,
+  /**
+   * The keys were refused (bad signature, unknown or disabled key, expired token, missing permission): a person
+   * fixes the Secret or the key's policy. Never ends a deletion after its first mutating call; it backs off with
+   * condition CredentialsValid=False and resumes when the Secret works again.
+   */
+  CREDENTIALS,
   /** Retrying cannot help (bad keys, protection, prepaid not returnable, bad parameters): Failed with the code. */
   TERMINAL;
 
@@ -16,6 +22,7 @@ public enum ErrorKind {
       case RETRYABLE -> "Retryable";
       case THROTTLED -> "Throttled";
       case NOT_FOUND -> "NotFound";
+      case CREDENTIALS -> "Credentials";
       case TERMINAL -> "Terminal";
     };
   }

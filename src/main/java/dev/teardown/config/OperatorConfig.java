@@ -1,6 +1,9 @@
 package dev.teardown.config;
 
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,7 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Every operator setting in one place: its environment variable, default and meaning. The README's settings
@@ -29,6 +34,7 @@ public record OperatorConfig(
     int maxTerminateAttempts,
     Map<String, URI> endpoints,
     boolean allowInsecureEndpoints,
+    Duration stallAfter,
     String selector,
     double rateShare,
     Duration batchWindow) {
@@ -50,10 +56,15 @@ public record OperatorConfig(
       new Setting("TEARDOWN_RETRY_MAX", "5m", "Longest backoff after retryable errors."),
       new Setting("TEARDOWN_CLOUD_TIMEOUT", "20s", "Connect/read timeout of one cloud API call."),
       new Setting("TEARDOWN_MAX_TERMINATE_ATTEMPTS", "5", "Accepted terminate calls per instance before its deletion is declared Failed."),
-      new Setting("TEARDOWN_TENCENTCLOUD_ENDPOINT", "", "Override of the Tencent Cloud API endpoint (both CVM and CBS), e.g. http://127.0.0.1:9001."),
+      new Setting("TEARDOWN_TENCENTCLOUD_ENDPOINT", "", "Override of the Tencent Cloud API endpoint for both CVM and CBS (the simulators), e.g. http://127.0.0.1:9001."),
+      new Setting("TEARDOWN_TENCENTCLOUD_CVM_ENDPOINT", "", "Override of the Tencent CVM endpoint alone (private"
+          + " endpoint or proxy, e.g. https://cvm.internal.tencentcloudapi.com); wins over the single override."),
+      new Setting("TEARDOWN_TENCENTCLOUD_CBS_ENDPOINT", "", "Override of the Tencent CBS endpoint alone (e.g."
+          + " https://cbs.internal.tencentcloudapi.com); wins over the single override."),
       new Setting("TEARDOWN_UCLOUD_COMPSHARE_ENDPOINT", "", "Override of the CompShare API base URL (default https://api.compshare.cn)."),
       new Setting("TEARDOWN_VOLCENGINE_ENDPOINT", "", "Override of the Volcengine OpenAPI endpoint (default https://open.volcengineapi.com)."),
       new Setting("TEARDOWN_ALLOW_INSECURE_ENDPOINTS", "false", "Accept plain http:// endpoint overrides that are not loopback addresses."),
+      new Setting("TEARDOWN_STALL_AFTER", "30m", "Consecutive retryable errors for this long set condition Stalled=True (retries go on at the capped backoff)."),
       new Setting("TEARDOWN_SELECTOR", "", "Label selector of the deletions this operator handles (e.g. shard=a);"
           + " empty = all. Shards split deletions by label, each Deployment with its own selector."),
       new Setting("TEARDOWN_RATE_SHARE", "1", "This operator's share (0 < share <= 1) of every client-side rate"
@@ -65,6 +76,14 @@ public record OperatorConfig(
       "tencentcloud", "TEARDOWN_TENCENTCLOUD_ENDPOINT",
       "ucloud-compshare", "TEARDOWN_UCLOUD_COMPSHARE_ENDPOINT",
       "volcengine", "TEARDOWN_VOLCENGINE_ENDPOINT");
+
+  /**
+   * Per-service overrides, kept in {@link #endpoints} under "provider.service" keys next to the provider's single
+   * override; the adapter of that provider picks them up (see ConnectionSpec#serviceEndpoints).
+   */
+  public static final Map<String, String> SERVICE_ENDPOINT_ENV = Map.of(
+      "tencentcloud.cvm", "TEARDOWN_TENCENTCLOUD_CVM_ENDPOINT",
+      "tencentcloud.cbs", "TEARDOWN_TENCENTCLOUD_CBS_ENDPOINT");
 
   public static OperatorConfig fromEnvironment() {
     return from(System::getenv);
@@ -79,10 +98,12 @@ public record OperatorConfig(
     }
     boolean allowInsecure = bool(v, "TEARDOWN_ALLOW_INSECURE_ENDPOINTS");
     Map<String, URI> endpoints = new LinkedHashMap<>();
-    ENDPOINT_ENV.forEach((provider, env) -> {
+    Map<String, String> endpointEnv = new TreeMap<>(ENDPOINT_ENV);
+    endpointEnv.putAll(SERVICE_ENDPOINT_ENV);
+    endpointEnv.forEach((key, env) -> {
       String raw = v.get(env);
       if (raw != null && !raw.isBlank()) {
-        endpoints.put(provider, endpoint(env, raw, allowInsecure));
+        endpoints.put(key, endpoint(env, raw, allowInsecure));
       }
     });
     return new OperatorConfig(
@@ -99,6 +120,7 @@ public record OperatorConfig(
         integer(v, "TEARDOWN_MAX_TERMINATE_ATTEMPTS"),
         Collections.unmodifiableMap(endpoints),
         allowInsecure,
+        duration(v, "TEARDOWN_STALL_AFTER"),
         selector("TEARDOWN_SELECTOR", v.get("TEARDOWN_SELECTOR")),
         share(v, "TEARDOWN_RATE_SHARE"),
         duration(v, "TEARDOWN_BATCH_WINDOW"));
@@ -112,24 +134,30 @@ public record OperatorConfig(
   public OperatorConfig withTimings(Duration poll, Duration retryBase, Duration retryMax) {
     return new OperatorConfig(namespaces, leaderElection, leaseNamespace, leaseName, metricsPort, reconcileThreads,
         poll, retryBase, retryMax, cloudTimeout, maxTerminateAttempts, endpoints, allowInsecureEndpoints,
-        selector, rateShare, batchWindow);
+        stallAfter, selector, rateShare, batchWindow);
   }
 
   public OperatorConfig withEndpoints(Map<String, URI> overrides) {
     return new OperatorConfig(namespaces, leaderElection, leaseNamespace, leaseName, metricsPort, reconcileThreads,
         pollInterval, retryBase, retryMax, cloudTimeout, maxTerminateAttempts, Map.copyOf(overrides),
-        allowInsecureEndpoints, selector, rateShare, batchWindow);
+        allowInsecureEndpoints, stallAfter, selector, rateShare, batchWindow);
   }
 
   public OperatorConfig withCloudTimeout(Duration timeout) {
     return new OperatorConfig(namespaces, leaderElection, leaseNamespace, leaseName, metricsPort, reconcileThreads,
         pollInterval, retryBase, retryMax, timeout, maxTerminateAttempts, endpoints, allowInsecureEndpoints,
-        selector, rateShare, batchWindow);
+        stallAfter, selector, rateShare, batchWindow);
   }
 
   public OperatorConfig withMetricsPort(int port) {
     return new OperatorConfig(namespaces, leaderElection, leaseNamespace, leaseName, port, reconcileThreads,
         pollInterval, retryBase, retryMax, cloudTimeout, maxTerminateAttempts, endpoints, allowInsecureEndpoints,
+        stallAfter, selector, rateShare, batchWindow);
+  }
+
+  public OperatorConfig withStallAfter(Duration d) {
+    return new OperatorConfig(namespaces, leaderElection, leaseNamespace, leaseName, metricsPort, reconcileThreads,
+        pollInterval, retryBase, retryMax, cloudTimeout, maxTerminateAttempts, endpoints, allowInsecureEndpoints, d,
         selector, rateShare, batchWindow);
   }
 
@@ -137,7 +165,7 @@ public record OperatorConfig(
   public OperatorConfig withShard(String labelSelector, double share) {
     return new OperatorConfig(namespaces, leaderElection, leaseNamespace, leaseName, metricsPort, reconcileThreads,
         pollInterval, retryBase, retryMax, cloudTimeout, maxTerminateAttempts, endpoints, allowInsecureEndpoints,
-        selector("selector", labelSelector), share, batchWindow);
+        stallAfter, selector("selector", labelSelector), share, batchWindow);
   }
 
   /** A Kubernetes label selector; blank = everything. */
@@ -164,25 +192,59 @@ public record OperatorConfig(
   static URI endpoint(String env, String raw, boolean allowInsecure) {
     URI uri;
     try {
-      uri = URI.create(raw.contains("://") ? raw : "https://" + raw);
-    } catch (IllegalArgumentException e) {
+      uri = new URI(raw.contains("://") ? raw : "https://" + raw);
+    } catch (URISyntaxException e) {
       throw new IllegalArgumentException(env + " is not a URL: " + raw);
     }
+    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+      throw new IllegalArgumentException(env + " must be an http:// or https:// URL: " + raw);
+    }
     if (uri.getHost() == null) {
-      throw new IllegalArgumentException(env + " has no host: " + raw);
+      throw new IllegalArgumentException(env + " has no host (or one that is not a valid host name): " + raw);
+    }
+    if (uri.getRawUserInfo() != null) {
+      throw new IllegalArgumentException(env + " must not carry user information before the host: " + uri.getHost());
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw new IllegalArgumentException(env + " must be scheme, host and port only, without query or fragment: "
+          + raw);
     }
     if ("http".equals(uri.getScheme()) && !allowInsecure && !isLoopback(uri.getHost())) {
       throw new IllegalArgumentException(env + " uses plain http:// for a non-loopback host (" + uri.getHost()
           + "); use https:// or set TEARDOWN_ALLOW_INSECURE_ENDPOINTS=true");
     }
-    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-      throw new IllegalArgumentException(env + " must be an http:// or https:// URL: " + raw);
-    }
     return uri;
   }
 
+  private static final String OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+  private static final Pattern IPV4 = Pattern.compile(OCTET + "(\\." + OCTET + "){3}");
+  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+");
+
+  /**
+   * True only for {@code localhost} and IP literals of the loopback range (127.0.0.0/8, ::1, ::ffff:127.x.y.z).
+   * Names are never resolved: {@code 127.attacker.example} is a name, not an address, so it is not loopback.
+   */
   static boolean isLoopback(String host) {
-    return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
+    if (host == null || host.isEmpty()) {
+      return false;
+    }
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    String literal = host;
+    if (host.startsWith("[") && host.endsWith("]")) {
+      literal = host.substring(1, host.length() - 1);
+      if (!literal.contains(":") || !IPV6.matcher(literal).matches()) {
+        return false;
+      }
+    } else if (!IPV4.matcher(host).matches()) {
+      return false;
+    }
+    try {
+      return InetAddress.getByName(literal).isLoopbackAddress(); // a literal: no lookup happens
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   private static Set<String> csv(String s) {

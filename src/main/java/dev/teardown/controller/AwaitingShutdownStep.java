@@ -21,7 +21,7 @@ final class AwaitingShutdownStep implements Step {
   @Override
   public StepResult run(DeletionContext ctx) {
     StepSupport.observeInstances(ctx);
-    Duration grace = StepSupport.grace(ctx);
+    Duration grace = StepSupport.terminateGrace(ctx);
     List<String> again = new ArrayList<>();
     int waiting = 0;
     for (InstanceStatus is : ctx.instances()) {
@@ -30,8 +30,8 @@ final class AwaitingShutdownStep implements Step {
       }
       CloudInstance ci = ctx.snapshot().instance(is.getId());
       boolean terminable = ci.phase() == InstancePhase.RUNNING || ci.phase() == InstancePhase.STOPPED;
-      boolean graceOver = is.getLastTerminateAt() == null
-          || Instant.parse(is.getLastTerminateAt()).plus(grace).isBefore(ctx.now());
+      Instant last = ctx.lastAttempt(TerminatingStep.TERMINATE, is.getId(), is.getLastTerminateAt());
+      boolean graceOver = last == null || last.plus(grace).isBefore(ctx.now());
       if (terminable && graceOver) {
         if (is.terminateCallCount() >= ctx.config().maxTerminateAttempts()) {
           is.setOutcome(InstanceOutcome.Failed);

@@ -11,6 +11,14 @@ public final class Conditions {
   public static final String PROGRESSING = "Progressing";
   public static final String FAILED = "Failed";
   public static final String CREDENTIALS = "CredentialsAvailable";
+  /** kstatus: True while Teardown is working towards Done; False at Done and Failed. */
+  public static final String RECONCILING = "Reconciling";
+  /** kstatus: True when progress has stopped (retryable errors for TEARDOWN_STALL_AFTER, or the spec changed). */
+  public static final String STALLED = "Stalled";
+  /** False while the cloud refuses the Secret's keys (or the Secret is missing); names the Secret and keys, never values. */
+  public static final String CREDENTIALS_VALID = "CredentialsValid";
+  /** True when the spec no longer matches the plan recorded at Pending: no further mutating call. */
+  public static final String SPEC_CHANGED = "SpecChanged";
 
   private Conditions() {}
 

@@ -79,17 +79,28 @@ public final class ConnectionCache implements AutoCloseable {
 
   private final Map<String, CloudProvider> cache = new LinkedHashMap<>(16, 0.75f, true);
   private final MeterRegistry registry;
+  /** The configured endpoint overrides; "provider.service" keys are per-service ones. */
+  private final Map<String, URI> endpoints;
   private final Settings settings;
   private final TransitionClock transitions;
   private final ScheduledExecutorService timer;
   private final ExecutorService calls;
 
   public ConnectionCache(MeterRegistry registry) {
-    this(registry, Settings.defaults());
+    this(registry, Map.of(), Settings.defaults());
+  }
+
+  public ConnectionCache(MeterRegistry registry, Map<String, URI> endpoints) {
+    this(registry, endpoints, Settings.defaults());
   }
 
   public ConnectionCache(MeterRegistry registry, Settings settings) {
+    this(registry, Map.of(), settings);
+  }
+
+  public ConnectionCache(MeterRegistry registry, Map<String, URI> endpoints, Settings settings) {
     this.registry = registry;
+    this.endpoints = Map.copyOf(endpoints);
     this.settings = settings;
     this.transitions = new TransitionClock(settings.nanos(), settings.pollFloor(), settings.pollCap());
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon("teardown-batch-timer"));
@@ -139,12 +150,18 @@ public final class ConnectionCache implements AutoCloseable {
       CloudProviderFactory factory, String region, String zone, Map<String, String> secret, URI endpoint, Duration timeout)
       throws CloudException {
     Provider p = factory.provider();
-    String key = p.value() + "|" + region + "|" + zone + "|" + endpoint + "|" + fingerprint(secret);
+    Map<String, URI> services = new TreeMap<>();
+    endpoints.forEach((k, v) -> {
+      if (k.startsWith(p.value() + ".")) {
+        services.put(k.substring(p.value().length() + 1), v);
+      }
+    });
+    String key = p.value() + "|" + region + "|" + zone + "|" + endpoint + services + "|" + fingerprint(secret);
     CloudProvider cp = cache.get(key);
     if (cp == null) {
       SlidingWindowBudget budget = new SlidingWindowBudget(settings.nanos(), settings.rateShare(), BUDGET_MARGIN);
       CloudProvider adapter = factory.connect(
-          new ConnectionSpec(region, zone, new Credentials(secret), endpoint, timeout, budget));
+          new ConnectionSpec(region, zone, new Credentials(secret), endpoint, timeout, services, budget));
       budget.configure(adapter.requestsPerSecond());
       Duration callBound = (timeout == null ? Duration.ofSeconds(20) : timeout).multipliedBy(SDK_CALLS_PER_PORT_CALL);
       Coalescer coalescer = new Coalescer(settings.window(), callBound, (task, delay) -> {

@@ -1,5 +1,6 @@
 package dev.teardown.controller;
 
+import dev.teardown.api.v1alpha1.CallIntent;
 import dev.teardown.api.v1alpha1.CloudInstanceDeletion;
 import dev.teardown.api.v1alpha1.CloudInstanceDeletionSpec;
 import dev.teardown.api.v1alpha1.CloudInstanceDeletionStatus;
@@ -20,15 +21,30 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Everything one reconcile of one deletion works with: the resource, a working copy of its status, the cloud. */
+/**
+ * Everything one reconcile of one deletion works with: the resource, the spec it acts on (the recorded plan once
+ * Pending has recorded it), a working copy of its status, the cloud, and where an intent is written before a call.
+ */
 public final class DeletionContext {
+  /** Writes status (with the intent just set) before a mutating call; throws if it cannot, and then no call is made. */
+  @FunctionalInterface
+  public interface IntentSink {
+    void written(CloudInstanceDeletionStatus status);
+  }
+
+  /** A Warning event to emit: reason and message. */
+  public record Warning(String reason, String message) {}
+
   private final CloudInstanceDeletion resource;
+  private final CloudInstanceDeletionSpec spec;
+  private final IntentSink intents;
   private final CloudInstanceDeletionStatus status;
   private final CloudProvider provider;
   private final CloudSnapshot snapshot;
   private final OperatorConfig config;
   private final Clock clock;
-  private final List<String> warnings = new ArrayList<>();
+  private final List<Warning> warnings = new ArrayList<>();
+  private final java.util.Set<String> nonPortableDisks = new java.util.HashSet<>();
 
   public DeletionContext(
       CloudInstanceDeletion resource,
@@ -37,7 +53,21 @@ public final class DeletionContext {
       CloudSnapshot snapshot,
       OperatorConfig config,
       Clock clock) {
+    this(resource, resource.getSpec(), status, provider, snapshot, config, clock, st -> {});
+  }
+
+  public DeletionContext(
+      CloudInstanceDeletion resource,
+      CloudInstanceDeletionSpec spec,
+      CloudInstanceDeletionStatus status,
+      CloudProvider provider,
+      CloudSnapshot snapshot,
+      OperatorConfig config,
+      Clock clock,
+      IntentSink intents) {
     this.resource = resource;
+    this.spec = spec;
+    this.intents = intents;
     this.status = status;
     this.provider = provider;
     this.snapshot = snapshot;
@@ -49,8 +79,9 @@ public final class DeletionContext {
     return resource;
   }
 
+  /** The spec this pass acts on: the recorded plan once Pending recorded it (never a changed spec). */
   public CloudInstanceDeletionSpec spec() {
-    return resource.getSpec();
+    return spec;
   }
 
   public CloudInstanceDeletionStatus status() {
@@ -78,12 +109,57 @@ public final class DeletionContext {
   }
 
   /** Warnings for events (e.g. a disk left alone because it is attached elsewhere). */
-  public List<String> warnings() {
+  public List<Warning> warnings() {
     return warnings;
   }
 
+  /** Disks Pending saw that cannot be detached on their own (for the dry-run plan). */
+  public java.util.Set<String> nonPortableDisks() {
+    return nonPortableDisks;
+  }
+
   public void warn(String w) {
-    warnings.add(w);
+    warnings.add(new Warning("LeftAlone", w));
+  }
+
+  public void warn(String reason, String w) {
+    warnings.add(new Warning(reason, w));
+  }
+
+  /**
+   * Records the intent of a mutating call in status and has it written before the call is made. Returns the token
+   * to send: the one of an unanswered intent for the same action and ids (a retry after a crash), else {@code token}.
+   */
+  public String intend(String action, List<String> ids, String token) {
+    CallIntent last = status.getIntent();
+    String use = last != null && last.getResult() == null && action.equals(last.getAction())
+        && last.getIds() != null && last.getIds().equals(ids) && last.getToken() != null ? last.getToken() : token;
+    status.setIntent(new CallIntent(action, ids, use, now().toString()));
+    intents.written(status);
+    return use;
+  }
+
+  /** Books the answer to the intent just made. */
+  public void answered(String result) {
+    if (status.getIntent() != null) {
+      status.getIntent().setResult(result);
+    }
+  }
+
+  /**
+   * When a call of {@code action} for {@code id} was last made or about to be made: the recorded time, or the
+   * time of an intent that covers it (a crash may have hit between the call and the status write).
+   */
+  public Instant lastAttempt(String action, String id, String recorded) {
+    Instant t = recorded == null ? null : Instant.parse(recorded);
+    CallIntent i = status.getIntent();
+    if (i != null && i.covers(action, id) && i.getAt() != null) {
+      Instant at = Instant.parse(i.getAt());
+      if (t == null || at.isAfter(t)) {
+        t = at;
+      }
+    }
+    return t;
   }
 
   public List<InstanceStatus> instances() {

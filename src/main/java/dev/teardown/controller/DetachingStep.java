@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
  * delete.
  */
 final class DetachingStep implements Step {
+  static final String DETACH = "DetachDisks";
 
   @Override
   public StepResult run(DeletionContext ctx) throws CloudException {
@@ -60,17 +61,26 @@ final class DetachingStep implements Step {
     byInstance.values().forEach(v -> chunks.addAll(Batches.chunks(v, ctx.caps().maxDisksPerDetach())));
     List<String> requested = new ArrayList<>();
     StepSupport.callEach(chunks,
-        chunk -> ctx.provider().detachDisks(ctx.snapshot().disk(chunk.get(0).getId()).instanceId(),
-            chunk.stream().map(DiskStatus::getId).toList()),
+        chunk -> {
+          List<String> ids = chunk.stream().map(DiskStatus::getId).toList();
+          ctx.intend(DETACH, ids, null);
+          try {
+            return ctx.provider().detachDisks(ctx.snapshot().disk(chunk.get(0).getId()).instanceId(), ids);
+          } catch (CloudException e) {
+            ctx.answered("Failed: " + e.error().code());
+            throw e;
+          }
+        },
         (chunk, r) -> {
+          ctx.answered(r.failures().isEmpty() ? "Accepted" : "Refused for " + r.failures().keySet());
           for (DiskStatus d : chunk) {
             CloudError err = r.failures().get(d.getId());
             if (err == null) {
               requested.add(d.getId());
               d.setError(null);
             } else if (err.kind() == ErrorKind.NOT_FOUND) {
-              d.setReleased(true);
-              d.setState("Gone");
+              // "not attached" or "not found": the detach did nothing; the next observation says where the disk is
+              d.setError(null);
             } else {
               d.setError(ctx.errorInfo(err));
             }

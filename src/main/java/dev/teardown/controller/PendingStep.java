@@ -6,6 +6,7 @@ import dev.teardown.api.v1alpha1.DiskStatus;
 import dev.teardown.api.v1alpha1.ErrorInfo;
 import dev.teardown.api.v1alpha1.InstanceOutcome;
 import dev.teardown.api.v1alpha1.InstanceStatus;
+import dev.teardown.api.v1alpha1.NotFoundPolicy;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.cloud.CloudDisk;
 import dev.teardown.cloud.CloudException;
@@ -21,6 +22,18 @@ import java.util.Map;
  * ends here with the plan.
  */
 final class PendingStep implements Step {
+  /** Condition reason and event reason for instances that did not exist at the first observation. */
+  static final String REASON_NOT_FOUND = "InstancesNotFound";
+
+  static String where(DeletionContext ctx) {
+    return "region " + ctx.spec().getRegion() + (ctx.spec().getZone() == null ? "" : " (zone " + ctx.spec().getZone() + ")");
+  }
+
+  static String notFoundMessage(DeletionContext ctx, List<String> ids) {
+    return "Not found in " + where(ctx) + ": " + String.join(", ", ids) + ". Nothing was deleted for "
+        + (ids.size() == 1 ? "it" : "them") + ": check spec.instanceIds and spec.region (a deletion that may find its"
+        + " instances already gone can set ifNotFound: Ignore), then delete and re-create this CloudInstanceDeletion.";
+  }
 
   @Override
   public StepResult run(DeletionContext ctx) throws CloudException {
@@ -36,10 +49,12 @@ final class PendingStep implements Step {
     for (String id : ctx.spec().getInstanceIds()) {
       CloudInstance ci = ctx.snapshot().instance(id);
       InstanceStatus is = new InstanceStatus(id);
+      is.setName(ci.name());
       is.setState(ci.state());
       is.setChargeType(ci.chargeType());
       is.setOutcome(switch (ci.phase()) {
-        case GONE -> InstanceOutcome.Gone;
+        // Not there at the first look: nothing will be deleted, so it must never count as deleted.
+        case GONE -> InstanceOutcome.NotFound;
         case RECYCLED -> InstanceOutcome.Recycled;
         default -> InstanceOutcome.Pending;
       });
@@ -51,6 +66,9 @@ final class PendingStep implements Step {
         is.setError(new ErrorInfo("NotDeletable", ci.notDeletableReason(), null, "Terminal", "Observe", ctx.now().toString()));
       }
       for (CloudDisk d : disks.getOrDefault(id, List.of())) {
+        if (!d.portable()) {
+          ctx.nonPortableDisks().add(d.id());
+        }
         DiskAction action;
         if (!release) {
           action = DiskAction.Retain;
@@ -65,7 +83,15 @@ final class PendingStep implements Step {
       recorded.add(is);
     }
     ctx.status().setInstances(recorded);
+    ctx.status().setRecorded(SpecFingerprint.record(ctx.spec(), ctx.resource().getMetadata().getGeneration(), ctx.now()));
     StepSupport.updateDiskCount(ctx);
+    List<String> notFound = recorded.stream().filter(i -> i.getOutcome() == InstanceOutcome.NotFound)
+        .map(InstanceStatus::getId).toList();
+    for (String id : notFound) {
+      ctx.warn(REASON_NOT_FOUND, "instance " + id + " was not found in " + where(ctx)
+          + (ctx.spec().getIfNotFound() == NotFoundPolicy.Ignore ? "; ifNotFound: Ignore counts it as already gone"
+              : "; nothing was deleted for it (check spec.instanceIds and spec.region)"));
+    }
 
     if (!protectedIds.isEmpty()) {
       return StepResult.fail("DeletionProtection", "deletion protection is on for " + String.join(", ", protectedIds)
@@ -78,8 +104,14 @@ final class PendingStep implements Step {
           + " off for the disk, or use dataDisks: Release. Nothing was changed.");
     }
     long failed = recorded.stream().filter(i -> i.getOutcome() == InstanceOutcome.Failed).count();
-    if (failed == recorded.size()) {
-      return StepResult.fail("NotDeletable", recorded.get(0).getError().getMessage() + " Nothing was changed.");
+    boolean failOnNotFound = ctx.spec().getIfNotFound() == NotFoundPolicy.Fail && !notFound.isEmpty();
+    if (failed + notFound.size() == recorded.size() && failOnNotFound) {
+      return StepResult.fail(REASON_NOT_FOUND, notFoundMessage(ctx, notFound) + " Nothing was changed.");
+    }
+    if (failed == recorded.size() || failed > 0 && failed + notFound.size() == recorded.size()) {
+      InstanceStatus first = recorded.stream().filter(i -> i.getOutcome() == InstanceOutcome.Failed).findFirst()
+          .orElseThrow();
+      return StepResult.fail("NotDeletable", first.getError().getMessage() + " Nothing was changed.");
     }
     if (ctx.spec().dryRunEnabled()) {
       List<String> plan = Plan.of(ctx);

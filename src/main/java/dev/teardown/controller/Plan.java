@@ -17,6 +17,11 @@ import java.util.Map;
 final class Plan {
   private Plan() {}
 
+  /** Pending observed the disks through describeDataDisks; portability is known only from that answer. */
+  private static boolean notPortable(DeletionContext ctx, String diskId) {
+    return ctx.nonPortableDisks().contains(diskId);
+  }
+
   static List<String> of(DeletionContext ctx) {
     Capabilities caps = ctx.caps();
     List<String> plan = new ArrayList<>();
@@ -26,6 +31,10 @@ final class Plan {
         plan.add("skip " + is.getId() + ": " + is.getError().getMessage());
       } else if (is.getOutcome() == InstanceOutcome.Gone) {
         plan.add("skip " + is.getId() + ": already gone");
+      } else if (is.getOutcome() == InstanceOutcome.NotFound) {
+        plan.add("skip " + is.getId() + ": not found in " + PendingStep.where(ctx)
+            + (ctx.spec().getIfNotFound() == dev.teardown.api.v1alpha1.NotFoundPolicy.Fail
+                ? "; the deletion ends Failed (InstancesNotFound) after the others" : "; counted as already gone"));
       } else if (is.getOutcome() == InstanceOutcome.Recycled) {
         plan.add("skip terminate of " + is.getId() + ": already in the recycle bin (" + is.getState() + ")");
       }
@@ -55,10 +64,18 @@ final class Plan {
         continue;
       }
       for (DiskStatus ds : is.getDataDisks()) {
+        boolean blind = !ctx.provider().canObserveUnattachedDisks();
+        boolean nonElastic = ds.getAction() == DiskAction.ReleaseWithInstance && is.getOutcome() != InstanceOutcome.NotFound
+            && "PREPAID".equals(is.getChargeType()) && caps.recycleBin()
+            && !ctx.snapshot().instances().isEmpty() && notPortable(ctx, ds.getId());
         plan.add(switch (ds.getAction()) {
           case Retain -> "keep disk " + ds.getId() + " (dataDisks: Retain)";
-          case ReleaseWithInstance -> "verify disk " + ds.getId() + " was released with " + is.getId()
-              + "; if it survived, detach and release it";
+          case ReleaseWithInstance -> nonElastic
+              ? "disk " + ds.getId() + " is not elastic: it goes to the recycle bin with " + is.getId()
+                  + " (no detach call)" + (ctx.spec().getRecycleBin() == RecycleBinPolicy.Purge ? " and is purged with it" : "")
+              : "verify disk " + ds.getId() + " was released with " + is.getId()
+                  + (blind ? "; release it once more (idempotent; the cloud cannot show unattached disks)"
+                      : "; if it survived, detach and release it");
           case Release -> "detach disk " + ds.getId() + " from " + is.getId() + " if still attached, then release it";
         });
       }

@@ -4,6 +4,7 @@ import dev.teardown.api.v1alpha1.DiskAction;
 import dev.teardown.api.v1alpha1.DiskStatus;
 import dev.teardown.api.v1alpha1.InstanceOutcome;
 import dev.teardown.api.v1alpha1.InstanceStatus;
+import dev.teardown.api.v1alpha1.NotFoundPolicy;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.RecycleBinPolicy;
 import dev.teardown.cloud.BatchResult;
@@ -25,6 +26,11 @@ import java.util.Map;
  * second call, then verifies from the snapshot that nothing to release is left, and ends the deletion.
  */
 final class ReleasingDisksStep implements Step {
+  static final String REASON_PARTIALLY_FAILED = "PartiallyFailed";
+
+  static final String RELEASE = "ReleaseDisks";
+  static final String PURGE = "PurgeInstances";
+  static final String PURGE_DISKS = "PurgeDisks";
 
   @Override
   public StepResult run(DeletionContext ctx) throws CloudException {
@@ -41,7 +47,8 @@ final class ReleasingDisksStep implements Step {
         case AVAILABLE -> {
           // A release the cloud accepted moments ago may not show yet; never send a second call into that window
           // (on a prepaid disk it would purge the disk from the recycle bin).
-          if (ds.getLastReleaseAt() == null || Instant.parse(ds.getLastReleaseAt()).plus(StepSupport.grace(ctx)).isBefore(ctx.now())) {
+          Instant last = ctx.lastAttempt(RELEASE, ds.getId(), ds.getLastReleaseAt());
+          if (last == null || last.plus(StepSupport.grace(ctx)).isBefore(ctx.now())) {
             available.add(ds);
           } else {
             busy++;
@@ -80,23 +87,40 @@ final class ReleasingDisksStep implements Step {
     if (!recycled.isEmpty()) {
       Map<String, List<InstanceStatus>> groups = StepSupport.groupBy(recycled, i -> String.valueOf(i.getChargeType()));
       List<String> requested = new ArrayList<>();
-      for (List<InstanceStatus> g : groups.values()) {
-        for (List<InstanceStatus> chunk : Batches.chunks(g, ctx.caps().maxInstancesPerTerminate())) {
-          List<String> ids = chunk.stream().map(InstanceStatus::getId).toList();
-          BatchResult r = ctx.provider().terminateInstances(
-              new TerminateRequest(ids, true, ctx.spec().releaseAddressEnabled(), true, ctx.token("purge", ids, 0)));
-          for (InstanceStatus is : chunk) {
-            CloudError e = r.failures().get(is.getId());
-            is.setTerminateCalls(is.terminateCallCount() + 1);
-            if (e == null || e.kind() == ErrorKind.NOT_FOUND) {
-              is.setPurgeRequested(true);
-              requested.add(is.getId());
-            } else {
-              TerminatingStep.applyFailure(ctx, is, e, null);
+      List<List<InstanceStatus>> chunks = new ArrayList<>();
+      groups.values().forEach(g -> chunks.addAll(Batches.chunks(g, ctx.caps().maxInstancesPerTerminate())));
+      StepSupport.callEach(chunks,
+          chunk -> {
+            List<String> ids = chunk.stream().map(InstanceStatus::getId).toList();
+            String token = ctx.intend(PURGE, ids, ctx.token("purge", ids, 0));
+            try {
+              return ctx.provider().terminateInstances(
+                  new TerminateRequest(ids, true, ctx.spec().releaseAddressEnabled(), true, token));
+            } catch (CloudException e) {
+              ctx.answered("Failed: " + e.error().code());
+              throw e;
             }
-          }
-        }
-      }
+          },
+          (chunk, r) -> {
+            ctx.answered(r.failures().isEmpty() ? "Accepted" : "Refused for " + r.failures().keySet());
+            for (InstanceStatus is : chunk) {
+              CloudError e = r.failures().get(is.getId());
+              is.setTerminateCalls(is.terminateCallCount() + 1);
+              if (e == null || e.kind() == ErrorKind.NOT_FOUND) {
+                is.setPurgeRequested(true);
+                requested.add(is.getId());
+              } else {
+                TerminatingStep.applyFailure(ctx, is, e, null);
+              }
+            }
+            return true;
+          },
+          (chunk, err) -> chunk.forEach(is -> {
+            // still in the recycle bin: not billed, recoverable; the purge is what failed
+            is.setOutcome(InstanceOutcome.Failed);
+            is.setError(ctx.errorInfo(err));
+          }),
+          () -> !requested.isEmpty());
       return StepResult.acted(Phase.ReleasingDisks, "Purge requested for recycled " + TerminatingStep.ids(requested) + ".");
     }
     if (waiting > 0) {
@@ -136,10 +160,17 @@ final class ReleasingDisksStep implements Step {
         chunk -> {
           List<String> ids = chunk.stream().map(DiskStatus::getId).toList();
           int attempt = chunk.stream().mapToInt(DiskStatus::releaseCallCount).max().orElse(0);
-          return ctx.provider().releaseDisks(
-              new ReleaseDisksRequest(ids, purge, ctx.token(purge ? "purge-disks" : "release", ids, attempt)));
+          String token = ctx.intend(purge ? PURGE_DISKS : RELEASE, ids,
+              ctx.token(purge ? "purge-disks" : "release", ids, attempt));
+          try {
+            return ctx.provider().releaseDisks(new ReleaseDisksRequest(ids, purge, token));
+          } catch (CloudException e) {
+            ctx.answered("Failed: " + e.error().code());
+            throw e;
+          }
         },
         (chunk, r) -> {
+          ctx.answered(r.failures().isEmpty() ? "Accepted" : "Refused for " + r.failures().keySet());
           for (DiskStatus d : chunk) {
             CloudError err = r.failures().get(d.getId());
             d.setReleaseCalls(d.releaseCallCount() + 1);
@@ -166,24 +197,44 @@ final class ReleasingDisksStep implements Step {
 
   private StepResult finish(DeletionContext ctx) {
     List<String> problems = new ArrayList<>();
+    List<String> left = new ArrayList<>();
     for (InstanceStatus is : ctx.instances()) {
       if (is.getOutcome() == InstanceOutcome.Failed) {
-        problems.add(is.getId() + ": " + (is.getError() == null ? "failed" : is.getError().getMessage()));
+        String why = is.getError() == null ? "failed" : is.getError().getMessage();
+        problems.add(is.getId() + ": " + why);
+        left.add("instance " + is.getId() + " (" + is.getState() + "): " + why);
+        for (DiskStatus ds : is.getDataDisks()) {
+          if (ds.getAction() != DiskAction.Retain) {
+            left.add("disk " + ds.getId() + " (" + ds.getState() + "), attached to " + is.getId()
+                + ": release it with the instance, or on its own once the instance is gone");
+          }
+        }
+        continue;
       }
       for (DiskStatus ds : is.getDataDisks()) {
         if (ds.getError() != null && StepSupport.terminal(ds.getError())) {
           problems.add(ds.getId() + ": " + ds.getError().getMessage());
+          left.add("disk " + ds.getId() + " (" + ds.getState() + "): " + ds.getError().getMessage());
         }
       }
     }
+    List<String> notFound = ctx.instances().stream().filter(i -> i.getOutcome() == InstanceOutcome.NotFound)
+        .map(InstanceStatus::getId).toList();
     long gone = ctx.instances().stream().filter(i -> i.getOutcome() == InstanceOutcome.Gone).count();
     long recycled = ctx.instances().stream().filter(i -> i.getOutcome() == InstanceOutcome.Recycled).count();
     long retained = ctx.disks().filter(d -> d.getAction() == DiskAction.Retain).count();
     String summary = gone + " instances deleted" + (recycled > 0 ? ", " + recycled + " in the recycle bin" : "")
+        + (notFound.isEmpty() ? "" : ", " + notFound.size() + " already gone (not found at the start)")
         + ", " + ctx.status().getDisks().replaceFirst(",.*", "") + " data disks released"
         + (retained > 0 ? ", " + retained + " retained" : "");
-    if (!problems.isEmpty()) {
-      return StepResult.fail("PartiallyFailed", summary + ". Not deleted: " + String.join("; ", problems));
+    boolean failOnNotFound = !notFound.isEmpty() && ctx.spec().getIfNotFound() == NotFoundPolicy.Fail;
+    if (!problems.isEmpty() || failOnNotFound) {
+      ctx.status().setLeftInCloud(left.isEmpty() ? null : left);
+      String reason = problems.isEmpty() ? PendingStep.REASON_NOT_FOUND : REASON_PARTIALLY_FAILED;
+      String msg = summary + "."
+          + (problems.isEmpty() ? "" : " Not deleted: " + String.join("; ", problems) + ".")
+          + (failOnNotFound ? " " + PendingStep.notFoundMessage(ctx, notFound) : "");
+      return StepResult.fail(reason, msg);
     }
     return StepResult.moveTo(Phase.Done, summary + ".");
   }

@@ -31,7 +31,7 @@ final class StepSupport {
       if (ci.chargeType() != null) {
         is.setChargeType(ci.chargeType());
       }
-      if (is.getOutcome() == InstanceOutcome.Failed) {
+      if (is.getOutcome() == InstanceOutcome.Failed || is.getOutcome() == InstanceOutcome.NotFound) {
         continue;
       }
       switch (ci.phase()) {
@@ -45,24 +45,56 @@ final class StepSupport {
   /** Copies observed disk states into status; a disk to release that is gone or recycled counts as released. */
   static void observeDisks(DeletionContext ctx) throws dev.teardown.cloud.CloudException {
     ctx.snapshot().loadDisks();
+    Map<String, InstanceStatus> owner = ownerOfDisk(ctx);
     for (DiskStatus ds : ctx.disks().toList()) {
       CloudDisk cd = ctx.snapshot().disk(ds.getId());
-      ds.setState(cd.state());
+      boolean unseen = cd.phase() == DiskPhase.GONE && !goneConfirmed(ctx, ds, cd);
+      // A cloud that cannot look up unattached disks reports them gone: the status must not say Gone for a disk
+      // that may well be there and billed (a kept disk, or one Teardown has not released yet).
+      ds.setState(unseen ? UNATTACHED_UNOBSERVABLE : cd.state());
       if (ds.getAction() == DiskAction.Retain) {
         continue;
       }
       if (goneConfirmed(ctx, ds, cd) || cd.phase() == DiskPhase.RECYCLED) {
         ds.setReleased(true);
         ds.setError(null);
+      } else if (goesToRecycleBinWithInstance(ctx, ds, cd, owner.get(ds.getId()))) {
+        // A non-elastic disk cannot be detached: it stays attached to its recycled (prepaid) instance, is recycled
+        // with it and goes with it on Purge. That is its end, by choice; no DetachDisks is ever sent for it.
+        ds.setReleased(true);
+        ds.setState(cd.state() + " (recycled with " + cd.instanceId() + ")");
+        ds.setError(null);
       }
     }
     updateDiskCount(ctx);
+  }
+
+  /** State shown for a disk the cloud cannot see because it is attached to nothing (CompShare). */
+  static final String UNATTACHED_UNOBSERVABLE = "Unattached";
+
+  /**
+   * A disk planned to go with its instance that is still attached to it after the instance went to the recycle bin:
+   * a non-elastic disk (it cannot be detached), or any such disk on a cloud whose recycle bin keeps the disks with
+   * the instance (CompShare InRecycle).
+   */
+  static boolean goesToRecycleBinWithInstance(DeletionContext ctx, DiskStatus ds, CloudDisk cd, InstanceStatus owner) {
+    return ds.getAction() == DiskAction.ReleaseWithInstance && (!cd.portable() || !ctx.caps().recycleBin())
+        && owner != null
+        && owner.getOutcome() == InstanceOutcome.Recycled && cd.phase() == DiskPhase.ATTACHED
+        && owner.getId().equals(cd.instanceId());
   }
 
   /** How long an accepted call may take to show in observations before Teardown considers it dropped. */
   static java.time.Duration grace(DeletionContext ctx) {
     java.time.Duration g = ctx.config().pollInterval().multipliedBy(10);
     return g.compareTo(java.time.Duration.ofSeconds(2)) < 0 ? java.time.Duration.ofSeconds(2) : g;
+  }
+
+  /** The grace before a terminate is sent again: never shorter than what the cloud needs to show it. */
+  static java.time.Duration terminateGrace(DeletionContext ctx) {
+    java.time.Duration g = grace(ctx);
+    java.time.Duration settles = ctx.caps().terminateSettles();
+    return settles != null && settles.compareTo(g) > 0 ? settles : g;
   }
 
   /** Gone, and the cloud can tell (or Teardown's own idempotent release already ran for it). */
@@ -79,6 +111,7 @@ final class StepSupport {
 
   static boolean active(InstanceStatus is) {
     return is.getOutcome() != InstanceOutcome.Failed
+        && is.getOutcome() != InstanceOutcome.NotFound
         && is.getOutcome() != InstanceOutcome.Gone
         && is.getOutcome() != InstanceOutcome.Recycled;
   }
@@ -98,7 +131,7 @@ final class StepSupport {
   static List<DiskStatus> disksToRelease(DeletionContext ctx) {
     List<DiskStatus> out = new ArrayList<>();
     for (InstanceStatus is : ctx.instances()) {
-      if (is.getOutcome() == InstanceOutcome.Failed) {
+      if (is.getOutcome() == InstanceOutcome.Failed || is.getOutcome() == InstanceOutcome.NotFound) {
         continue;
       }
       for (DiskStatus ds : is.getDataDisks()) {
@@ -125,21 +158,30 @@ final class StepSupport {
   }
 
   /**
-   * Makes one call per chunk, in order. A chunk the cloud refuses as a whole with a terminal error (protection,
-   * a prepaid rule...) goes to {@code refused} and the others carry on, so none of their disks are orphaned. A
-   * retryable error ends the pass: it is thrown (backoff) when nothing was accepted yet, and otherwise dropped, so
-   * that what was accepted is written and the next reconcile retries the rest.
+   * Makes one call per chunk, in order. A chunk the cloud refuses as a whole with a terminal error is split in
+   * halves and each half is tried again, down to single ids, so only the ids the cloud refuses on their own go to
+   * {@code refused} and the innocent ones of the same batch are deleted. A retryable error ends the pass: it is
+   * thrown (backoff) when nothing was accepted yet, and otherwise dropped, so that what was accepted is written and
+   * the next reconcile retries the rest.
    */
   static <T> void callEach(List<List<T>> chunks, BatchCall<T> call, Answer<T> answered,
       java.util.function.BiConsumer<List<T>, CloudError> refused, java.util.function.BooleanSupplier anyAccepted)
       throws CloudException {
-    for (List<T> chunk : chunks) {
+    java.util.Deque<List<T>> todo = new java.util.ArrayDeque<>(chunks);
+    while (!todo.isEmpty()) {
+      List<T> chunk = todo.pollFirst();
       BatchResult r;
       try {
         r = call.call(chunk);
       } catch (CloudException e) {
         if (e.error().kind() == ErrorKind.TERMINAL) {
-          refused.accept(chunk, e.error());
+          if (chunk.size() > 1) {
+            int half = chunk.size() / 2;
+            todo.addFirst(List.copyOf(chunk.subList(half, chunk.size())));
+            todo.addFirst(List.copyOf(chunk.subList(0, half)));
+          } else {
+            refused.accept(chunk, e.error());
+          }
           continue;
         }
         if (!anyAccepted.getAsBoolean()) {

@@ -1,25 +1,35 @@
 package dev.teardown.controller;
 
 import dev.teardown.api.v1alpha1.DataDiskPolicy;
+import dev.teardown.api.v1alpha1.DiskAction;
+import dev.teardown.api.v1alpha1.DiskStatus;
 import dev.teardown.api.v1alpha1.InstanceOutcome;
 import dev.teardown.api.v1alpha1.InstanceStatus;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.cloud.BatchResult;
 import dev.teardown.cloud.Batches;
+import dev.teardown.cloud.CloudDisk;
 import dev.teardown.cloud.CloudError;
 import dev.teardown.cloud.CloudException;
 import dev.teardown.cloud.CloudInstance;
 import dev.teardown.cloud.TerminateRequest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Stops (where the cloud requires it) and terminates the instances that are still alive. Never terminates an
  * instance that is gone, busy, or already in the recycle bin: a second terminate of a recycled Tencent prepaid
  * instance would destroy it for good, and that happens only in {@link ReleasingDisksStep} under recycleBin: Purge.
+ * Right before the first terminate of an instance its data disks are listed again, so a disk attached since Pending
+ * joins the plan and a recorded disk someone detached on purpose is kept.
  */
 final class TerminatingStep implements Step {
+  static final String STOP = "StopInstances";
+  static final String TERMINATE = "TerminateInstances";
 
   @Override
   public StepResult run(DeletionContext ctx) throws CloudException {
@@ -36,14 +46,18 @@ final class TerminatingStep implements Step {
         case BUSY -> busy++;
         case RUNNING -> {
           if (ctx.caps().stopBeforeTerminate()) {
-            toStop.add(ci);
+            if (withinGrace(ctx, STOP, is.getId(), null)) {
+              busy++; // a stop was just asked for; the cloud has not shown it yet
+            } else {
+              toStop.add(ci);
+            }
           } else if (is.getOutcome() != InstanceOutcome.Terminating) {
-            toTerminate.add(is);
+            addOrWait(ctx, is, toTerminate);
           }
         }
         case STOPPED -> {
           if (is.getOutcome() != InstanceOutcome.Terminating) {
-            toTerminate.add(is);
+            addOrWait(ctx, is, toTerminate);
           }
         }
         default -> {}
@@ -66,8 +80,41 @@ final class TerminatingStep implements Step {
     return StepResult.moveTo(Phase.AwaitingShutdown, "Terminate accepted for every instance.");
   }
 
+  /** A terminate whose intent was written but whose answer was not (a crash) gets its grace window first. */
+  private static void addOrWait(DeletionContext ctx, InstanceStatus is, List<InstanceStatus> toTerminate) {
+    if (ctx.status().getIntent() != null && ctx.status().getIntent().getResult() == null
+        && withinGrace(ctx, TERMINATE, is.getId(), is.getLastTerminateAt())) {
+      is.setOutcome(InstanceOutcome.Terminating);
+      return;
+    }
+    toTerminate.add(is);
+  }
+
+  static boolean withinGrace(DeletionContext ctx, String action, String id, String recorded) {
+    Instant last = ctx.lastAttempt(action, id, recorded);
+    java.time.Duration grace = TERMINATE.equals(action) ? StepSupport.terminateGrace(ctx) : StepSupport.grace(ctx);
+    return last != null && !last.plus(grace).isBefore(ctx.now());
+  }
+
   private StepResult stop(DeletionContext ctx, List<CloudInstance> toStop) throws CloudException {
-    BatchResult r = ctx.provider().stopInstances(toStop);
+    ctx.intend(STOP, toStop.stream().map(CloudInstance::id).toList(), null);
+    BatchResult r;
+    try {
+      r = ctx.provider().stopInstances(toStop);
+    } catch (CloudException e) {
+      ctx.answered("Failed: " + e.error().code());
+      if (e.error().kind() != dev.teardown.cloud.ErrorKind.TERMINAL) {
+        throw e;
+      }
+      // a terminal refusal fails these instances only; the others (and every disk) go on to their end
+      for (CloudInstance ci : toStop) {
+        InstanceStatus is = find(ctx, ci.id());
+        is.setOutcome(InstanceOutcome.Failed);
+        is.setError(ctx.errorInfo(e.error()));
+      }
+      return StepResult.acted(Phase.Terminating, "Stop refused for "
+          + ids(toStop.stream().map(CloudInstance::id).toList()) + ": " + e.error().code() + ".");
+    }
     CloudError retry = null;
     for (CloudInstance ci : toStop) {
       InstanceStatus is = find(ctx, ci.id());
@@ -75,10 +122,13 @@ final class TerminatingStep implements Step {
       if (e == null) {
         is.setOutcome(InstanceOutcome.Stopping);
         is.setError(null);
+      } else if (e.kind() == dev.teardown.cloud.ErrorKind.NOT_FOUND) {
+        is.setError(ctx.errorInfo(e)); // a refused stop did nothing; the next observation decides
       } else {
         retry = applyFailure(ctx, is, e, retry);
       }
     }
+    ctx.answered(r.failures().isEmpty() ? "Accepted" : "Refused for " + r.failures().keySet());
     if (retry != null) {
       throw new CloudException(retry);
     }
@@ -86,6 +136,7 @@ final class TerminatingStep implements Step {
   }
 
   private StepResult terminate(DeletionContext ctx, List<InstanceStatus> toTerminate) throws CloudException {
+    recheckDisks(ctx, toTerminate);
     boolean releaseDisks = ctx.spec().getDataDisks() == DataDiskPolicy.Release;
     Map<String, List<InstanceStatus>> groups = ctx.caps().sameChargeTypePerTerminate()
         ? StepSupport.groupBy(toTerminate, i -> String.valueOf(i.getChargeType()))
@@ -98,19 +149,33 @@ final class TerminatingStep implements Step {
         chunk -> {
           List<String> ids = chunk.stream().map(InstanceStatus::getId).toList();
           int attempt = chunk.stream().mapToInt(InstanceStatus::terminateCallCount).max().orElse(0);
-          return ctx.provider().terminateInstances(new TerminateRequest(ids, releaseDisks,
-              ctx.spec().releaseAddressEnabled(), false, ctx.token("terminate", ids, attempt)));
+          String token = ctx.intend(TERMINATE, ids, ctx.token("terminate", ids, attempt));
+          try {
+            return ctx.provider().terminateInstances(new TerminateRequest(ids, releaseDisks,
+                ctx.spec().releaseAddressEnabled(), false, token));
+          } catch (CloudException e) {
+            ctx.answered("Failed: " + e.error().code());
+            throw e;
+          }
         },
         (chunk, r) -> {
+          ctx.answered(r.failures().isEmpty() ? "Accepted" : "Refused for " + r.failures().keySet());
           for (InstanceStatus is : chunk) {
             CloudError e = r.failures().get(is.getId());
             is.setTerminateCalls(is.terminateCallCount() + 1);
             if (e == null) {
               is.setLastTerminateAt(ctx.now().toString());
-              is.setOutcome(InstanceOutcome.Terminating);
               is.setError(null);
+              if (r.recycled().contains(is.getId())) {
+                // the cloud's answer says it is in the recycle bin: it must never be terminated again
+                is.setOutcome(InstanceOutcome.Recycled);
+                is.setState("InRecycle");
+              } else {
+                is.setOutcome(InstanceOutcome.Terminating);
+              }
               accepted.add(is.getId());
             } else {
+              is.setLastTerminateAt(ctx.now().toString());
               retry[0] = applyFailure(ctx, is, e, retry[0]);
             }
           }
@@ -130,13 +195,54 @@ final class TerminatingStep implements Step {
     return StepResult.acted(allAccepted ? Phase.AwaitingShutdown : Phase.Terminating, msg);
   }
 
-  /** Records a per-instance error; returns the retryable error to report, if any. */
+  /**
+   * Lists the data disks of instances about to get their first terminate, in the same pass: a disk attached since
+   * Pending joins the plan (with the fate Pending would have given it); a recorded disk that is no longer attached
+   * was taken by someone on purpose and is kept, never released by Teardown.
+   */
+  private static void recheckDisks(DeletionContext ctx, List<InstanceStatus> toTerminate) throws CloudException {
+    List<InstanceStatus> first = toTerminate.stream().filter(i -> i.terminateCallCount() == 0).toList();
+    if (first.isEmpty()) {
+      return;
+    }
+    Map<String, List<CloudDisk>> now = ctx.provider().describeDataDisks(first.stream().map(InstanceStatus::getId).toList());
+    boolean release = ctx.spec().getDataDisks() == DataDiskPolicy.Release;
+    for (InstanceStatus is : first) {
+      List<CloudDisk> attached = now.getOrDefault(is.getId(), List.of());
+      Set<String> attachedIds = attached.stream().map(CloudDisk::id).collect(Collectors.toSet());
+      Set<String> recordedIds = is.getDataDisks().stream().map(DiskStatus::getId).collect(Collectors.toSet());
+      CloudInstance ci = ctx.snapshot().instance(is.getId());
+      for (CloudDisk d : attached) {
+        if (!recordedIds.contains(d.id())) {
+          DiskAction action = !release ? DiskAction.Retain
+              : ctx.provider().releasedWithInstance(ci, d, true) ? DiskAction.ReleaseWithInstance : DiskAction.Release;
+          is.getDataDisks().add(new DiskStatus(d.id(), d.state(), d.chargeType(), action));
+          ctx.warn("DiskJoined", "disk " + d.id() + " was attached to " + is.getId() + " after the plan was recorded;"
+              + " it joins the plan (" + action + ")");
+        }
+      }
+      for (DiskStatus ds : is.getDataDisks()) {
+        if (!attachedIds.contains(ds.getId()) && ds.getAction() != DiskAction.Retain) {
+          ds.setAction(DiskAction.Retain);
+          ds.setState("Detached");
+          ctx.warn("DiskTaken", "disk " + ds.getId() + " was detached from " + is.getId() + " by someone else before"
+              + " Teardown's terminate; it is kept (Retain), not released. Release it yourself if it is not needed.");
+        }
+      }
+    }
+    StepSupport.updateDiskCount(ctx);
+  }
+
+  /**
+   * Records a per-instance error; returns the retryable error to report, if any. A refusal is never success: a
+   * "not found" answer to a stop or terminate only says the call did nothing; the next observation decides.
+   */
   static CloudError applyFailure(DeletionContext ctx, InstanceStatus is, CloudError e, CloudError retry) {
     switch (e.kind()) {
       case NOT_FOUND -> {
-        is.setOutcome(InstanceOutcome.Gone);
-        is.setState("Gone");
-        is.setError(null);
+        // Terminating: wait for an observation (gone → Gone; still there after the grace → terminate again, bounded).
+        is.setOutcome(InstanceOutcome.Terminating);
+        is.setError(ctx.errorInfo(e));
       }
       case TERMINAL -> {
         is.setOutcome(InstanceOutcome.Failed);

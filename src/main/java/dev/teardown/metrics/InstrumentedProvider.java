@@ -9,13 +9,12 @@ import dev.teardown.cloud.CloudProvider;
 import dev.teardown.cloud.ReleaseDisksRequest;
 import dev.teardown.cloud.TerminateRequest;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Counts and times every port call per provider, operation and outcome (ok or the error kind):
- * {@code teardown_cloud_calls_seconds_count{provider,operation,outcome}}.
+ * Times every port call in a histogram per provider, action (the port operation) and outcome (ok or the error
+ * class): {@code teardown_cloud_call_duration_seconds{provider,action,outcome}}.
  */
 public final class InstrumentedProvider implements CloudProvider {
   private final String provider;
@@ -41,8 +40,7 @@ public final class InstrumentedProvider implements CloudProvider {
       outcome = e.error().kind().display();
       throw e;
     } finally {
-      Timer.builder("teardown.cloud.calls").tag("provider", provider).tag("operation", op).tag("outcome", outcome)
-          .register(registry).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+      TeardownMetrics.cloudCall(registry, provider, op, outcome, System.nanoTime() - start);
     }
   }
 

@@ -20,9 +20,9 @@ import java.util.Queue;
 /**
  * An in-process Kubernetes API for the sandbox and the tests: fabric8's mock server in CRUD mode on loopback with
  * the CloudInstanceDeletion CRD registered (so status is a real subresource). It enforces no schema and no CEL
- * rules; the suite checks those against the generated CRD instead.
+ * rules: the zero-dependency fallback of {@link RealKube}, which the suite and the sandbox use when it is built.
  */
-public final class EmbeddedKube implements AutoCloseable {
+public final class EmbeddedKube implements KubeApi {
   public static final String CRD_RESOURCE = "META-INF/fabric8/cloudinstancedeletions.teardown.dev-v1.yml";
 
   private final KubernetesMockServer server;
@@ -76,6 +76,7 @@ public final class EmbeddedKube implements AutoCloseable {
     }
   }
 
+  @Override
   public NamespacedKubernetesClient client() {
     return client;
   }
@@ -84,8 +85,19 @@ public final class EmbeddedKube implements AutoCloseable {
     return server;
   }
 
+  @Override
   public String url() {
     return "http://127.0.0.1:" + server.getPort();
+  }
+
+  @Override
+  public String kubeconfig() {
+    return Serve.kubeconfig(url());
+  }
+
+  @Override
+  public boolean real() {
+    return false;
   }
 
   @Override

@@ -56,11 +56,22 @@ public final class Sandbox {
    * @param empty with --serve: apply no deletions (the credential Secrets are still created)
    * @param table with --serve: print a row whenever a deletion's phase or disks change
    * @param outDir with --serve: where the kubeconfig and the env file are written
+   * @param realApi true: a real kube-apiserver (--real-api), false: the in-process mock (--mock-api), null: the
+   *     real one when its binaries are built, else the mock
    */
   record Options(Path world, Path apply, Path json, Duration timeout, boolean serve, boolean operator, int kubePort,
-      int simPortBase, boolean empty, boolean table, Path outDir) {
+      int simPortBase, boolean empty, boolean table, Path outDir, Boolean realApi) {
     Options(Path world, Path apply, Path json, Duration timeout, boolean serve, boolean operator, int kubePort, int simPortBase) {
       this(world, apply, json, timeout, serve, operator, kubePort, simPortBase, false, true, Path.of("sandbox-out"));
+    }
+
+    Options(Path world, Path apply, Path json, Duration timeout, boolean serve, boolean operator, int kubePort,
+        int simPortBase, boolean empty, boolean table, Path outDir) {
+      this(world, apply, json, timeout, serve, operator, kubePort, simPortBase, empty, table, outDir, null);
+    }
+
+    Options withRealApi(Boolean real) {
+      return new Options(world, apply, json, timeout, serve, operator, kubePort, simPortBase, empty, table, outDir, real);
     }
   }
 
@@ -108,6 +119,7 @@ public final class Sandbox {
     boolean empty = false;
     boolean table = true;
     Path outDir = Path.of("sandbox-out");
+    Boolean realApi = null;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -122,13 +134,38 @@ public final class Sandbox {
         case "--empty" -> empty = true;
         case "--no-table" -> table = false;
         case "--out" -> outDir = Path.of(value(args, ++i, a));
+        case "--real-api" -> realApi = true;
+        case "--mock-api" -> realApi = false;
         default -> throw new IllegalArgumentException("unknown option " + a);
       }
     }
     if (!serve && (empty || !operator)) {
       throw new IllegalArgumentException((empty ? "--empty" : "--no-operator") + " only makes sense with --serve");
     }
-    return new Options(world, apply, json, timeout, serve, operator, kubePort, simBase, empty, table, outDir);
+    return new Options(world, apply, json, timeout, serve, operator, kubePort, simBase, empty, table, outDir, realApi);
+  }
+
+  /**
+   * Starts the Kubernetes API the options ask for: a real kube-apiserver ({@code --real-api}, or by default when
+   * build/kube-binaries has built it) or the in-process mock ({@code --mock-api}, or by default without the
+   * binaries, saying so in one line).
+   *
+   * @param workDir the real server's directory (certificates the kubeconfig points at)
+   * @throws IllegalStateException with --real-api when the binaries are missing
+   */
+  static KubeApi startKube(Options o, Path workDir, PrintStream out) {
+    boolean real = o.realApi() != null ? o.realApi() : RealKube.available();
+    if (o.realApi() == null && !real) {
+      out.println("sandbox: in-process mock Kubernetes API (no schema/CEL/RBAC checks): " + RealKube.unavailableReason()
+          + "; --real-api to require the real one");
+    }
+    if (!real) {
+      return EmbeddedKube.start(o.kubePort());
+    }
+    if (o.kubePort() != 0) {
+      out.println("sandbox: --kube-port applies to the mock API only; the real API server takes a free port");
+    }
+    return RealKube.start(workDir);
   }
 
   private static String value(String[] args, int i, String opt) {
@@ -167,7 +204,19 @@ public final class Sandbox {
       return 2;
     }
     Map<String, URI> endpoints = endpoints(sims);
-    try (EmbeddedKube kube = EmbeddedKube.start(o.kubePort())) {
+    Path workDir = Files.createTempDirectory("teardown-kube");
+    Thread cleanOnExit = new Thread(() -> deleteTree(workDir), "sandbox-clean"); // after Ctrl-C too
+    Runtime.getRuntime().addShutdownHook(cleanOnExit);
+    KubeApi started;
+    try {
+      started = startKube(o, workDir, out);
+    } catch (RuntimeException e) {
+      sims.values().forEach(CloudSimulator::close);
+      deleteTree(workDir);
+      out.println("sandbox: cannot start the Kubernetes API: " + e.getMessage());
+      return 2;
+    }
+    try (KubeApi kube = started) {
       KubernetesClient client = kube.client();
       createSecrets(client, deletions, world);
       OperatorConfig config = sandboxConfig(endpoints);
@@ -175,9 +224,12 @@ public final class Sandbox {
       try {
         Instant start = Instant.now();
         for (CloudInstanceDeletion d : deletions) {
+          ensureNamespace(client, d.getMetadata().getNamespace());
           client.resource(d).create();
         }
-        out.printf("sandbox: Kubernetes API %s, clouds %s, %d deletions applied%n", kube.url(), endpoints, deletions.size());
+        out.printf("sandbox: %s Kubernetes API %s, clouds %s, %d deletions applied%n",
+            kube.real() ? "real (kube-apiserver " + RealKube.version() + ")" : "mock", kube.url(), endpoints,
+            deletions.size());
         watch(client, deletions, start.plus(o.timeout()), out);
         List<Row> rows = summarize(client, deletions, sims);
         print(rows, out);
@@ -193,6 +245,20 @@ public final class Sandbox {
       }
     } finally {
       sims.values().forEach(CloudSimulator::close);
+      deleteTree(workDir);
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanOnExit);
+      } catch (IllegalStateException e) {
+        // already shutting down: the hook deletes it (again)
+      }
+    }
+  }
+
+  static void deleteTree(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temporary directory left behind is harmless
     }
   }
 
@@ -286,6 +352,7 @@ public final class Sandbox {
     if (cw == null || cw.credentials.isEmpty() || !done.add(ns + "/" + name)) {
       return;
     }
+    ensureNamespace(client, ns);
     WorldSpec.KeyPair kp = cw.credentials.get(0);
     Map<String, String> data = switch (provider) {
       case "tencentcloud" -> Map.of("secretId", kp.id, "secretKey", kp.secret);
@@ -295,6 +362,14 @@ public final class Sandbox {
     client.secrets().inNamespace(ns).resource(new SecretBuilder()
         .withMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build())
         .withStringData(data).build()).create();
+  }
+
+  /** Creates the namespace unless it exists (a real API server refuses objects in a missing namespace). */
+  static void ensureNamespace(KubernetesClient client, String ns) {
+    if (client.namespaces().withName(ns).get() == null) {
+      client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+          .withNewMetadata().withName(ns).endMetadata().build()).create();
+    }
   }
 
   /** Prints a row whenever a deletion's phase or disk count changes, until all are terminal or time is up. */

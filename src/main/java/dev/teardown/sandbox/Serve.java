@@ -27,7 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code sandbox --serve}: the embedded Kubernetes API (with the discovery documents kubectl needs) and the cloud
+ * {@code sandbox --serve}: the Kubernetes API (a real kube-apiserver, or the mock with the discovery documents
+ * kubectl needs) and the cloud
  * simulators keep running for outside drivers: kubectl, and an operator started separately with the printed
  * settings ({@code --no-operator}) that can be killed and restarted at will. Writes a kubeconfig usable by fabric8
  * and kubectl, and an env file with {@code export} lines for the operator.
@@ -39,7 +40,7 @@ public final class Serve implements AutoCloseable {
   static final String CONTEXT = "teardown-sandbox";
 
   private final Map<String, CloudSimulator> sims;
-  private final EmbeddedKube kube;
+  private final KubeApi kube;
   private final OperatorConfig config;
   private final Path kubeconfig;
   private final Path envFile;
@@ -48,7 +49,7 @@ public final class Serve implements AutoCloseable {
   private volatile SharedIndexInformer<CloudInstanceDeletion> table;
   private volatile boolean closed;
 
-  private Serve(Map<String, CloudSimulator> sims, EmbeddedKube kube, Path kubeconfig, Path envFile) {
+  private Serve(Map<String, CloudSimulator> sims, KubeApi kube, Path kubeconfig, Path envFile) {
     this.sims = sims;
     this.kube = kube;
     Map<String, URI> endpoints = Sandbox.endpoints(sims);
@@ -73,15 +74,17 @@ public final class Serve implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       throw new IOException("cannot start the simulators: " + e.getMessage(), e);
     }
-    EmbeddedKube kube = null;
+    KubeApi kube = null;
     Serve serve = null;
     try {
-      kube = EmbeddedKube.start(o.kubePort());
-      Discovery.install(kube.server(), EmbeddedKube.crd());
       Path dir = o.outDir().toAbsolutePath();
       Files.createDirectories(dir);
+      kube = Sandbox.startKube(o, dir.resolve("kube"), out);
+      if (kube instanceof EmbeddedKube mock) {
+        Discovery.install(mock.server(), EmbeddedKube.crd());
+      }
       serve = new Serve(sims, kube, dir.resolve("kubeconfig"), dir.resolve("env"));
-      Files.writeString(serve.kubeconfig, kubeconfig(kube.url()));
+      Files.writeString(serve.kubeconfig, kube.kubeconfig());
       Files.writeString(serve.envFile, serve.envLines());
 
       KubernetesClient client = kube.client();
@@ -102,6 +105,7 @@ public final class Serve implements AutoCloseable {
       }
       if (!o.empty()) {
         for (CloudInstanceDeletion d : deletions) {
+          Sandbox.ensureNamespace(client, d.getMetadata().getNamespace());
           client.resource(d).create();
         }
       }
@@ -154,8 +158,17 @@ public final class Serve implements AutoCloseable {
     env.put("TEARDOWN_RETRY_BASE", c.retryBase().toMillis() + "ms");
     env.put("TEARDOWN_RETRY_MAX", c.retryMax().toMillis() + "ms");
     env.put("TEARDOWN_CLOUD_TIMEOUT", c.cloudTimeout().toMillis() + "ms");
-    env.put("TEARDOWN_METRICS_PORT", Integer.toString(c.metricsPort()));
+    // metrics stay on for the separately started operator: a port free now (curl it for /metrics, /healthz)
+    env.put("TEARDOWN_METRICS_PORT", Integer.toString(c.metricsPort() > 0 ? c.metricsPort() : freePort()));
     return env;
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   String envLines() {
@@ -165,7 +178,8 @@ public final class Serve implements AutoCloseable {
   }
 
   private void printBanner(Sandbox.Options o, int deletions, PrintStream out) {
-    out.println("sandbox --serve: Kubernetes API at " + kube.url() + ", kubeconfig " + kubeconfig);
+    out.println("sandbox --serve: " + (kube.real() ? "real Kubernetes API (kube-apiserver " + RealKube.version() + ")"
+        : "mock Kubernetes API") + " at " + kube.url() + ", kubeconfig " + kubeconfig);
     sims.forEach((p, s) -> out.printf("  %-17s %s   (world and call ledger: %s/_sim/state)%n", p, s.endpoint(), s.endpoint()));
     out.println(o.empty() ? "  no deletions applied (--empty); the credential Secrets are there"
         : "  " + deletions + " deletions applied" + (o.operator() ? "" : "; they wait for an operator"));
@@ -177,7 +191,14 @@ public final class Serve implements AutoCloseable {
       envLines().lines().forEach(l -> out.println("    " + l));
       out.println("    java -jar target/teardown.jar run");
     }
-    out.println("  kubectl: export KUBECONFIG=" + kubeconfig + "; kubectl get cid; kubectl apply --validate=false -f examples/volcengine.yaml");
+    if (kube.real()) {
+      out.println("  kubectl: export KUBECONFIG=" + kubeconfig + "; alias kubectl=" + RealKube.kubectl());
+      out.println("    kubectl get cid -w; kubectl apply -f examples/volcengine.yaml; kubectl explain cid.spec;"
+          + " kubectl describe cid NAME; kubectl wait --for=condition=Ready cid --all");
+    } else {
+      out.println("  kubectl: export KUBECONFIG=" + kubeconfig + "; kubectl get cid; kubectl apply --validate=false -f"
+          + " examples/volcengine.yaml   (mock API: no validation, no -w, no printer columns; see README)");
+    }
     out.println("  Ctrl-C to stop");
     out.flush();
   }
@@ -193,7 +214,7 @@ public final class Serve implements AutoCloseable {
     return Integer.MIN_VALUE;
   }
 
-  public EmbeddedKube kube() {
+  public KubeApi kube() {
     return kube;
   }
 

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /** Every call a simulator answered: what was asked, about which ids, and how it ended. Thread-safe. */
@@ -32,9 +34,22 @@ public final class CallLedger {
   }
 
   private final List<Call> calls = new ArrayList<>();
+  private final List<Consumer<Call>> listeners = new CopyOnWriteArrayList<>();
 
-  public synchronized void record(Call call) {
-    calls.add(call);
+  /**
+   * Records a call, then tells the listeners on the simulator's thread before the answer is sent: a listener that
+   * blocks holds the answer back (crash tests kill the operator at that moment).
+   */
+  public void record(Call call) {
+    synchronized (this) {
+      calls.add(call);
+    }
+    listeners.forEach(l -> l.accept(call));
+  }
+
+  /** Adds a listener told of every recorded call, synchronously, before its answer goes out. */
+  public void onRecord(Consumer<Call> listener) {
+    listeners.add(listener);
   }
 
   public synchronized List<Call> all() {

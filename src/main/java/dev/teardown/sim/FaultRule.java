@@ -5,7 +5,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /**
  * A fault a simulator injects: for an action (or "*") and optionally one target id, answer with an error, an HTTP
- * 5xx, a timeout, or apply the call and then time out (the response is lost after the cloud accepted it).
+ * 5xx, a timeout, or apply the call and then time out (the response is lost after the cloud accepted it); or break
+ * the transport or the body: reset the connection, a truncated or non-JSON body, an HTML error page.
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public class FaultRule {
@@ -19,7 +20,15 @@ public class FaultRule {
     /** Answer nothing for {@link #delayMs}, then close: the client times out, nothing happened. */
     TIMEOUT,
     /** Apply the call, then answer only after {@link #delayMs}: the client times out, but the cloud did it. */
-    TIMEOUT_AFTER_APPLY
+    TIMEOUT_AFTER_APPLY,
+    /** Close the connection at once without an answer (a reset by a proxy or load balancer); nothing happened. */
+    RESET,
+    /** Answer HTTP 200 with a JSON body cut off half-way; nothing happened. */
+    TRUNCATED_BODY,
+    /** Answer HTTP 200 with a plain-text body that is not JSON (a proxy's complaint); nothing happened. */
+    NON_JSON_BODY,
+    /** Answer HTTP {@link #httpStatus} with an HTML error page (a gateway, WAF or captive portal); nothing happened. */
+    HTML_PAGE
   }
 
   @JsonPropertyDescription("API action to hit, or * for every action.")
@@ -49,7 +58,7 @@ public class FaultRule {
   public double probability = 1.0;
 
   int seen;
-  int hits;
+  volatile int hits;
 
   public FaultRule() {}
 
@@ -83,6 +92,26 @@ public class FaultRule {
 
   public FaultRule probability(double p) {
     this.probability = p;
+    return this;
+  }
+
+  /** How many calls this rule has hit so far. */
+  public int hits() {
+    return hits;
+  }
+
+  public FaultRule code(String c) {
+    this.code = c;
+    return this;
+  }
+
+  public FaultRule httpStatus(int status) {
+    this.httpStatus = status;
+    return this;
+  }
+
+  public FaultRule times(int n) {
+    this.times = n;
     return this;
   }
 

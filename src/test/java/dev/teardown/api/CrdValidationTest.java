@@ -33,7 +33,7 @@ class CrdValidationTest {
 
   // ---- resources ---------------------------------------------------------------------------------------------
 
-  private static final String TENCENT = """
+  static final String TENCENT = """
       provider: tencentcloud
       region: ap-beijing
       instanceIds: [ins-irmer45l]
@@ -54,7 +54,7 @@ class CrdValidationTest {
       """;
 
   /** A whole resource around a spec given as YAML lines. */
-  private static String cr(String spec) {
+  static String cr(String spec) {
     return """
         apiVersion: teardown.dev/v1alpha1
         kind: CloudInstanceDeletion
@@ -124,28 +124,28 @@ class CrdValidationTest {
         bad("an instance id longer than 64 characters", cr(with(TENCENT, "instanceIds", "[ins-" + "a".repeat(61) + "]")),
             "spec.instanceIds[0]: Too long: may not be more than 64 bytes"),
         bad("duplicate instance ids", cr(with(TENCENT, "instanceIds", "[ins-irmer45l, ins-pst0001a, ins-irmer45l]")),
-            "spec.instanceIds: Invalid value: instanceIds must be unique"),
+            "spec.instanceIds: Invalid value: \"array\": instanceIds must be unique"),
         bad("tencentcloud id with uppercase letters", cr(with(TENCENT, "instanceIds", "[ins-IRMER45L]")),
-            "spec.instanceIds: Invalid value: tencentcloud instance ids look like ins-xxxxxxxx (8 lowercase letters or"
+            "spec.instanceIds: Invalid value: \"object\": tencentcloud instance ids look like ins-xxxxxxxx (8 lowercase letters or"
                 + " digits), not: ins-IRMER45L"),
         bad("tencentcloud id too short, only the bad one is named", cr(with(TENCENT, "instanceIds",
             "[ins-irmer45l, ins-abc]")), "ids look like ins-xxxxxxxx (8 lowercase letters or digits), not: ins-abc"),
         bad("volcengine id given to tencentcloud", cr(with(TENCENT, "instanceIds", "[i-volc0001aaaa]")),
             "tencentcloud instance ids look like ins-xxxxxxxx"),
         bad("ucloud-compshare id in tencent style", cr(with(UCLOUD, "instanceIds", "[ins-pst0001a]")),
-            "spec.instanceIds: Invalid value: ucloud-compshare instance ids look like uhost-xxxxxxxx, not: ins-pst0001a"),
+            "spec.instanceIds: Invalid value: \"object\": ucloud-compshare instance ids look like uhost-xxxxxxxx, not: ins-pst0001a"),
         bad("ucloud-compshare id too short", cr(with(UCLOUD, "instanceIds", "[uhost-ab]")),
             "ucloud-compshare instance ids look like uhost-xxxxxxxx, not: uhost-ab"),
         bad("volcengine id in ucloud style", cr(with(VOLCENGINE, "instanceIds", "[uhost-cs0001aa]")),
-            "spec.instanceIds: Invalid value: volcengine instance ids look like i-xxxxxxxxxxxx, not: uhost-cs0001aa"),
+            "spec.instanceIds: Invalid value: \"object\": volcengine instance ids look like i-xxxxxxxxxxxx, not: uhost-cs0001aa"),
         bad("volcengine id too short", cr(with(VOLCENGINE, "instanceIds", "[i-abc]")),
             "volcengine instance ids look like i-xxxxxxxxxxxx, not: i-abc"),
         bad("ucloud-compshare without zone", cr(without(UCLOUD, "zone")),
             "spec.zone: Required value: zone is required for ucloud-compshare (for example cn-wlcb-01)"),
         bad("zone of another region", cr(with(TENCENT, "zone", "ap-guangzhou-3")),
-            "spec.zone: Invalid value: zone must lie in the region"),
+            "spec.zone: Invalid value: \"object\": zone must lie in the region"),
         bad("zone of a region whose name only starts like ours", cr(with(with(UCLOUD, "region", "cn-bj"), "zone",
-            "cn-bj2-02")), "spec.zone: Invalid value: zone must lie in the region"),
+            "cn-bj2-02")), "spec.zone: Invalid value: \"object\": zone must lie in the region"),
         bad("region with uppercase letters", cr(with(TENCENT, "region", "Beijing")),
             "spec.region: Invalid value: \"Beijing\": spec.region in body should match '^[a-z]{2,}(-[a-z0-9]+)+$'"),
         bad("region without a dash", cr(with(TENCENT, "region", "beijing")),
@@ -270,7 +270,7 @@ class CrdValidationTest {
     assertThat(result.allowed()).isFalse();
     assertThat(result.message())
         .isEqualTo("CloudInstanceDeletion.teardown.dev \"retire-runner-7\" is invalid: spec: Invalid value:"
-            + " spec is immutable: delete this resource and create a new one");
+            + " \"object\": spec is immutable: delete this resource and create a new one");
   }
 
   @Test

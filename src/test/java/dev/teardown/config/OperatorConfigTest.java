@@ -65,4 +65,61 @@ class OperatorConfigTest {
         "TEARDOWN_ALLOW_INSECURE_ENDPOINTS", "true")::get);
     assertThat(c.endpoints().get("ucloud-compshare")).hasHost("10.0.0.8");
   }
+
+  @ParameterizedTest(name = "{0} is loopback: {1}")
+  @CsvSource({
+    "http://127.0.0.1:123, true",
+    "http://127.9.8.7, true",
+    "http://[::1]:1, true",
+    "http://[0:0:0:0:0:0:0:1]:8080, true",
+    "http://[::ffff:127.0.0.1]:80, true",
+    "http://localhost:1, true",
+    "http://LOCALHOST:1, true",
+    "http://127.attacker.example, false",
+    "http://127.0.0.1.nip.io:80, false",
+    "http://localhost.attacker.example, false",
+    "http://0x7f000001, false",
+    "http://[::2]:1, false",
+    "http://10.0.0.1, false",
+    "http://[fe80::1]:1, false",
+  })
+  void plainHttpIsAcceptedOnlyForLoopbackIpLiteralsAndLocalhost(String url, boolean loopback) {
+    if (loopback) {
+      assertThat(OperatorConfig.from(Map.of("TEARDOWN_VOLCENGINE_ENDPOINT", url)::get).endpoints())
+          .containsEntry("volcengine", URI.create(url));
+    } else {
+      assertThatThrownBy(() -> OperatorConfig.from(Map.of("TEARDOWN_VOLCENGINE_ENDPOINT", url)::get))
+          .hasMessageContaining("TEARDOWN_VOLCENGINE_ENDPOINT").hasMessageContaining("non-loopback");
+      assertThat(OperatorConfig.from(Map.of("TEARDOWN_VOLCENGINE_ENDPOINT", url.replace("http:", "https:"))::get)
+          .endpoints()).containsKey("volcengine");
+    }
+  }
+
+  @ParameterizedTest(name = "{0} is refused: {1}")
+  @CsvSource(delimiter = '|', value = {
+    "http://127.0.0.1@attacker.example|user information",
+    "https://user:pw@api.example|user information",
+    "https://api.example/?x=1|without query",
+    "https://exa mple.com|not a URL",
+    "https://|not a URL",
+    "http://127.1:80|no host",
+    "http://127.0.0.256|no host",
+  })
+  void malformedOverridesAreRefused(String url, String fragment) {
+    assertThatThrownBy(() -> OperatorConfig.from(Map.of("TEARDOWN_TENCENTCLOUD_CVM_ENDPOINT", url)::get))
+        .hasMessageContaining("TEARDOWN_TENCENTCLOUD_CVM_ENDPOINT").hasMessageContaining(fragment)
+        .hasMessageNotContaining("pw");
+  }
+
+  @Test
+  void tencentTakesSeparateCvmAndCbsEndpointsNextToTheSingleOne() {
+    OperatorConfig c = OperatorConfig.from(Map.of(
+        "TEARDOWN_TENCENTCLOUD_ENDPOINT", "http://127.0.0.1:9001",
+        "TEARDOWN_TENCENTCLOUD_CVM_ENDPOINT", "https://cvm.internal.tencentcloudapi.com",
+        "TEARDOWN_TENCENTCLOUD_CBS_ENDPOINT", "proxy.corp.example:8443")::get);
+    assertThat(c.endpoints())
+        .containsEntry("tencentcloud", URI.create("http://127.0.0.1:9001"))
+        .containsEntry("tencentcloud.cvm", URI.create("https://cvm.internal.tencentcloudapi.com"))
+        .containsEntry("tencentcloud.cbs", URI.create("https://proxy.corp.example:8443"));
+  }
 }

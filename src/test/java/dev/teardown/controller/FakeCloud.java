@@ -30,6 +30,18 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
   final Map<String, CloudDisk> disks = Collections.synchronizedMap(new LinkedHashMap<>());
   final List<String> calls = Collections.synchronizedList(new ArrayList<>());
   volatile CloudError failNextMutation;
+  /** Every call, describes included, fails with this while set (e.g. keys refused). */
+  volatile CloudError failEveryCall;
+  /** A terminate batch containing one of these ids is refused as a whole, terminally (like Tencent does). */
+  final java.util.Set<String> refuseTerminate = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Terminate answers these as recycled (CompShare InRecycle=Yes) but the instance stays listed as STOPPED. */
+  final java.util.Set<String> recycleButStayListed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Terminate answers these "not found" while they stay alive (a refusal that must not count as success). */
+  final java.util.Set<String> terminateSaysNotFound = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Terminate accepts but does nothing for these (the cloud dropped the call). */
+  final java.util.Set<String> dropTerminate = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  volatile boolean canObserveUnattached = true;
+  volatile java.time.Duration terminateSettles = java.time.Duration.ZERO;
   volatile Map<String, Integer> rates = Map.of();
   /** While true, every disk release is refused as retryable (the cloud is busy). */
   volatile boolean releasesBusy;
@@ -49,6 +61,30 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
   void disk(String id, String instanceId, boolean prepaid, boolean deleteWithInstance) {
     disks.put(id, new CloudDisk(id, instanceId, "ATTACHED", DiskPhase.ATTACHED, prepaid ? "PREPAID" : "POSTPAID_BY_HOUR",
         prepaid, deleteWithInstance, true));
+  }
+
+  /** A non-elastic disk: goes with its instance, cannot be detached. */
+  void nonPortableDisk(String id, String instanceId, boolean prepaid) {
+    disks.put(id, new CloudDisk(id, instanceId, "ATTACHED", DiskPhase.ATTACHED, prepaid ? "PREPAID" : "POSTPAID_BY_HOUR",
+        prepaid, false, false));
+  }
+
+  void stopped(String id) {
+    CloudInstance ci = instances.get(id);
+    instances.put(id, new CloudInstance(id, "STOPPED", InstancePhase.STOPPED, ci.chargeType(), ci.prepaid(), false, null,
+        false));
+  }
+
+  @Override
+  public boolean canObserveUnattachedDisks() {
+    return canObserveUnattached;
+  }
+
+  private void maybeFailAll() throws CloudException {
+    CloudError e = failEveryCall;
+    if (e != null) {
+      throw new CloudException(e);
+    }
   }
 
   long mutations(String prefix) {
@@ -74,11 +110,32 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
 
   @Override
   public Capabilities capabilities() {
-    return new Capabilities(100, 10, 50, false, true, true);
+    return new Capabilities(100, 10, 50, false, true, true, terminateSettles);
   }
 
+  /** Holds one describe in flight: the reconcile that makes it has read the resource and waits for the answer. */
+  record Hold(java.util.concurrent.CountDownLatch entered, java.util.concurrent.CountDownLatch release) {
+    static Hold next() {
+      return new Hold(new java.util.concurrent.CountDownLatch(1), new java.util.concurrent.CountDownLatch(1));
+    }
+  }
+
+  /** When set, the next describeInstances signals {@code entered} and waits (at most 30 s) for {@code release}. */
+  volatile Hold holdNextDescribe;
+
   @Override
-  public Map<String, CloudInstance> describeInstances(List<String> ids) {
+  public Map<String, CloudInstance> describeInstances(List<String> ids) throws CloudException {
+    Hold hold = holdNextDescribe;
+    if (hold != null) {
+      holdNextDescribe = null;
+      hold.entered().countDown();
+      try {
+        hold.release().await(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    maybeFailAll();
     describeInstanceCalls.incrementAndGet();
     Map<String, CloudInstance> out = new LinkedHashMap<>();
     ids.forEach(id -> out.put(id, instances.getOrDefault(id, CloudInstance.gone(id))));
@@ -86,7 +143,8 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
   }
 
   @Override
-  public Map<String, List<CloudDisk>> describeDataDisks(List<String> ids) {
+  public Map<String, List<CloudDisk>> describeDataDisks(List<String> ids) throws CloudException {
+    maybeFailAll();
     Map<String, List<CloudDisk>> out = new LinkedHashMap<>();
     ids.forEach(id -> out.put(id, new ArrayList<>()));
     synchronized (disks) {
@@ -96,10 +154,15 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
   }
 
   @Override
-  public Map<String, CloudDisk> describeDisks(List<String> ids) {
+  public Map<String, CloudDisk> describeDisks(List<String> ids) throws CloudException {
+    maybeFailAll();
     describeDiskCalls.incrementAndGet();
     Map<String, CloudDisk> out = new LinkedHashMap<>();
-    ids.forEach(id -> out.put(id, disks.getOrDefault(id, CloudDisk.gone(id))));
+    ids.forEach(id -> {
+      CloudDisk d = disks.get(id);
+      boolean blind = !canObserveUnattached && d != null && d.instanceId() == null;
+      out.put(id, d == null || blind ? CloudDisk.gone(id) : d);
+    });
     return out;
   }
 
@@ -124,35 +187,66 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
 
   @Override
   public BatchResult terminateInstances(TerminateRequest r) throws CloudException {
+    maybeFailAll();
     maybeFail("terminate");
+    if (r.instanceIds().stream().anyMatch(refuseTerminate::contains)) {
+      calls.add("terminate! " + r.instanceIds());
+      throw new CloudException(CloudError.of(ErrorKind.TERMINAL, "FailedOperation.Unreturnable",
+          "cannot be returned", "req-x", "TerminateInstances"));
+    }
     calls.add((r.purge() ? "purge " : "terminate ") + r.instanceIds());
+    Map<String, CloudError> failures = new LinkedHashMap<>();
+    java.util.Set<String> recycled = new java.util.HashSet<>();
     for (String id : r.instanceIds()) {
       CloudInstance ci = instances.get(id);
       if (ci == null) {
         continue;
       }
+      if (terminateSaysNotFound.contains(id)) {
+        failures.put(id, CloudError.of(ErrorKind.NOT_FOUND, "InvalidInstanceId.NotFound", "not found", null,
+            "TerminateInstances"));
+        continue;
+      }
+      if (dropTerminate.contains(id)) {
+        continue;
+      }
+      if (recycleButStayListed.contains(id)) {
+        recycled.add(id);
+        continue;
+      }
       if (ci.prepaid() && ci.phase() != InstancePhase.RECYCLED) {
         instances.put(id, new CloudInstance(id, "SHUTDOWN", InstancePhase.RECYCLED, ci.chargeType(), true, false, null, false));
         synchronized (disks) {
-          disks.replaceAll((k, d) -> id.equals(d.instanceId()) && d.prepaid() && r.releaseDataDisks()
+          // non-elastic disks stay attached to the recycled instance (they go with it on purge)
+          disks.replaceAll((k, d) -> id.equals(d.instanceId()) && d.prepaid() && d.portable() && r.releaseDataDisks()
               ? new CloudDisk(k, id, "TORECYCLE", DiskPhase.RECYCLED, d.chargeType(), true, false, true) : d);
         }
       } else {
         instances.remove(id);
         synchronized (disks) {
           disks.entrySet().removeIf(e -> id.equals(e.getValue().instanceId())
-              && (e.getValue().deleteWithInstance() || e.getValue().phase() == DiskPhase.RECYCLED));
+              && (e.getValue().deleteWithInstance() || !e.getValue().portable()
+                  || e.getValue().phase() == DiskPhase.RECYCLED));
           disks.replaceAll((k, d) -> id.equals(d.instanceId())
               ? new CloudDisk(k, null, "UNATTACHED", DiskPhase.AVAILABLE, d.chargeType(), d.prepaid(), false, true) : d);
         }
       }
     }
-    return BatchResult.ok("req-" + calls.size());
+    return BatchResult.withFailures("req-" + calls.size(), failures).withRecycled(recycled);
   }
 
   @Override
   public BatchResult detachDisks(String instanceId, List<String> ids) throws CloudException {
+    maybeFailAll();
     maybeFail("detach");
+    for (String id : ids) {
+      CloudDisk d = disks.get(id);
+      if (d != null && !d.portable()) {
+        calls.add("detach! " + ids);
+        throw new CloudException(CloudError.of(ErrorKind.TERMINAL, "InvalidDisk.NotPortable", "not portable", null,
+            "DetachDisks"));
+      }
+    }
     calls.add("detach " + ids);
     ids.forEach(id -> disks.computeIfPresent(id,
         (k, d) -> new CloudDisk(k, null, "UNATTACHED", DiskPhase.AVAILABLE, d.chargeType(), d.prepaid(), false, true)));
@@ -161,6 +255,7 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
 
   @Override
   public BatchResult releaseDisks(ReleaseDisksRequest r) throws CloudException {
+    maybeFailAll();
     maybeFail("release");
     if (releasesBusy) {
       calls.add("release! busy");

@@ -145,7 +145,7 @@ class PhaseMachineIT {
     h.create("midway", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-iiiiiiii"), s -> {});
     await().atMost(WAIT).until(() -> cloud.mutations("release! busy") > 0 && h.phase("midway") == Phase.ReleasingDisks);
 
-    h.client().resources(CloudInstanceDeletion.class).inNamespace(OperatorHarness.NS).withName("midway").delete();
+    h.delete("midway");
     await().atMost(WAIT).until(() -> {
       CloudInstanceDeletion r = h.get("midway");
       return r == null || r.getMetadata().getDeletionTimestamp() != null;
@@ -164,9 +164,99 @@ class PhaseMachineIT {
     cloud.instance("ins-jjjjjjjj", false);
     h.create("early", Provider.TENCENTCLOUD, "ap-beijing", "no-such-secret", List.of("ins-jjjjjjjj"), s -> {});
     await().atMost(WAIT).until(() -> h.phase("early") == Phase.Pending);
-    h.client().resources(CloudInstanceDeletion.class).inNamespace(OperatorHarness.NS).withName("early").delete();
+    h.delete("early");
     await().atMost(WAIT).until(() -> h.get("early") == null);
     assertThat(cloud.calls).isEmpty();
     assertThat(cloud.instances).containsKey("ins-jjjjjjjj");
+  }
+
+  @Test
+  void credentialsRefusedMidWayWaitWithConditionAndResumeWhenFixed() {
+    cloud.instance("ins-kkkkkkkk", false);
+    cloud.disk("disk-k1", "ins-kkkkkkkk", false, false);
+    cloud.releasesBusy = true;
+    h.create("rotated", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-kkkkkkkk"), s -> {});
+    await().atMost(WAIT).until(() -> cloud.mutations("release! busy") > 0);
+    cloud.failEveryCall = CloudError.of(ErrorKind.CREDENTIALS, "AuthFailure.SecretIdNotFound", "key disabled", "r-9",
+        "DescribeInstances");
+    cloud.releasesBusy = false;
+    await().atMost(WAIT).until(() -> {
+      var c = condition(h.get("rotated"), "CredentialsValid");
+      return c != null && c.getStatus().equals("False");
+    });
+    CloudInstanceDeletion r = h.get("rotated");
+    assertThat(r.getStatus().getPhase()).as("never terminal after Pending").isNotIn(Phase.Failed, Phase.Done);
+    assertThat(condition(r, "CredentialsValid").getMessage()).contains("Secret " + h.ns() + "/keys")
+        .contains("secretId, secretKey").doesNotContain("AKIDfake");
+    assertThat(r.getStatus().getLastError().getKind()).isEqualTo("Credentials");
+    assertThat(cloud.disks).as("the billed disk is still there, waiting").containsKey("disk-k1");
+    await().atMost(WAIT).until(() -> h.events("rotated").stream()
+        .anyMatch(e -> e.getReason().equals("AuthFailureSecretIdNotFound")));
+
+    cloud.failEveryCall = null; // the Secret was fixed
+    r = h.awaitPhase("rotated", Phase.Done, Duration.ofSeconds(30));
+    assertThat(cloud.disks).isEmpty();
+    assertThat(condition(r, "CredentialsValid").getStatus()).isEqualTo("True");
+  }
+
+  @Test
+  void aSpecChangedAfterThePlanStopsEveryCallUntilTheResourceIsDeletedWhichFinishesThePlan() {
+    // a real server refuses the spec change (CEL self == oldSelf); the mock lets it through, as a server without CEL
+    h.close();
+    h = OperatorHarness.startOnMock(Map.of(), new ProviderRegistry(List.of(cloud)));
+    h.secret("keys", Map.of("secretId", "AKIDfake", "secretKey", "fake"));
+    cloud.instance("ins-llllllll", false);
+    cloud.disk("disk-l1", "ins-llllllll", false, false);
+    cloud.releasesBusy = true;
+    h.create("drift", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-llllllll"), s -> {});
+    await().atMost(WAIT).until(() -> cloud.mutations("release! busy") > 0);
+    h.client().resources(CloudInstanceDeletion.class).inNamespace(h.ns()).withName("drift")
+        // a merge patch carries no resourceVersion, so it cannot lose a race with the operator's status writes
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"spec\":{\"region\":\"ap-shanghai\"}}");
+    await().atMost(WAIT).until(() -> {
+      var c = condition(h.get("drift"), "SpecChanged");
+      return c != null && c.getStatus().equals("True");
+    });
+    CloudInstanceDeletion r = h.get("drift");
+    assertThat(condition(r, "Stalled").getStatus()).isEqualTo("True");
+    assertThat(condition(r, "Reconciling").getStatus()).isEqualTo("False");
+    assertThat(r.getStatus().getMessage()).contains("spec.region", "Delete this CloudInstanceDeletion");
+    long callsAtDrift = cloud.calls.size();
+    cloud.releasesBusy = false;
+    // no mutating call while the spec does not match (bounded look: several poll intervals)
+    await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3)).until(() -> cloud.calls.size() == callsAtDrift);
+    assertThat(cloud.disks).containsKey("disk-l1");
+
+    h.client().resources(CloudInstanceDeletion.class).inNamespace(h.ns()).withName("drift").delete();
+    await().atMost(WAIT).until(() -> h.get("drift") == null);
+    assertThat(cloud.disks).as("deleting the resource finished the recorded plan in its recorded region").isEmpty();
+  }
+
+  @Test
+  void aMissingSecretEmitsAWarningEventNamingIt() {
+    cloud.instance("ins-mmmmmmmm", false);
+    h.create("nosecret2", Provider.TENCENTCLOUD, "ap-beijing", "absent", List.of("ins-mmmmmmmm"), s -> {});
+    await().atMost(WAIT).until(() -> h.events("nosecret2").stream()
+        .anyMatch(e -> e.getReason().equals("SecretNotFound") && e.getMessage().contains("absent")));
+    assertThat(condition(h.get("nosecret2"), "CredentialsValid").getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void kstatusConditionsSitBesideReady() {
+    cloud.instance("ins-nnnnnnnn", false);
+    h.create("kstatus", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-nnnnnnnn"), s -> {});
+    CloudInstanceDeletion r = h.awaitPhase("kstatus", Phase.Done, WAIT);
+    assertThat(condition(r, "Ready").getStatus()).isEqualTo("True");
+    assertThat(condition(r, "Reconciling").getStatus()).isEqualTo("False");
+    assertThat(condition(r, "Stalled").getStatus()).isEqualTo("False");
+    assertThat(condition(r, "SpecChanged").getStatus()).isEqualTo("False");
+    assertThat(r.getStatus().getRecorded().getSpecHash()).startsWith("sha256:");
+    assertThat(r.getStatus().getRecorded().getGeneration()).isEqualTo(r.getMetadata().getGeneration());
+    assertThat(r.getStatus().getIntent().getAction()).isEqualTo("TerminateInstances");
+  }
+
+  private static io.fabric8.kubernetes.api.model.Condition condition(CloudInstanceDeletion r, String type) {
+    return r == null || r.getStatus() == null ? null : Conditions.get(r.getStatus().getConditions(), type);
   }
 }

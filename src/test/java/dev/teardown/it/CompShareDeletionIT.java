@@ -12,6 +12,7 @@ import dev.teardown.api.v1alpha1.DiskAction;
 import dev.teardown.api.v1alpha1.DiskStatus;
 import dev.teardown.api.v1alpha1.InstanceOutcome;
 import dev.teardown.api.v1alpha1.InstanceStatus;
+import dev.teardown.api.v1alpha1.NotFoundPolicy;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.cloud.BatchResult;
@@ -20,6 +21,7 @@ import dev.teardown.cloud.ConnectionSpec;
 import dev.teardown.cloud.Credentials;
 import dev.teardown.cloud.ucloud.CompShareProviderFactory;
 import dev.teardown.sim.CallLedger;
+import dev.teardown.sim.FaultRule;
 import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.ucloud.CompShareSimulator;
 import dev.teardown.sim.ucloud.CompShareTestWorlds;
@@ -144,6 +146,8 @@ class CompShareDeletionIT {
     InstanceStatus is = r.getStatus().getInstances().get(0);
     assertThat(is.getOutcome()).isEqualTo(InstanceOutcome.Gone);
     assertThat(is.getDataDisks()).extracting(DiskStatus::getAction).containsOnly(DiskAction.Retain);
+    assertThat(is.getDataDisks()).extracting(DiskStatus::getState)
+        .as("kept, Available and billed: never shown Gone").containsOnly("Unattached");
     assertThat(r.getStatus().getDisks()).isEqualTo("0/0, 2 kept");
     assertThat(sim.ledger().matching(c -> c.action().equals(TERMINATE)))
         .singleElement()
@@ -162,7 +166,8 @@ class CompShareDeletionIT {
   /**
    * Another client detaches a disk (2 s) just before the deletion starts: the instance is Stopped, so the operator
    * terminates and meets the operation lock. It must record the error and the time of the next attempt, honour the
-   * lock's "retry after" instead of hammering, then finish, and delete the disk the other client detached.
+   * lock's "retry after" instead of hammering, then finish. The disk the other client detached before Teardown's
+   * terminate was taken on purpose: it is kept (Retain, Warning event DiskTaken), never released.
    */
   @Test
   void operationLockHeldByAnotherClientIsWaitedOutWithoutACallStorm() throws Exception {
@@ -208,11 +213,18 @@ class CompShareDeletionIT {
         .satisfies(c -> assertThat(c.at()).as("not before the recorded next attempt").isAfterOrEqualTo(next));
     assertThat(sim.ledger().matching(c -> LOCKED.equals(c.outcome()))).hasSameSizeAs(refused);
     assertThat(sim.ledger().count(DETACH)).as("only the other client detached").isEqualTo(1);
-    // bsm-l1a went with the instance; bsm-l1b had been detached, survived the terminate, and was deleted.
-    assertThat(sim.ledger().effectiveCount(DELETE_DISK, "bsm-l1b")).isEqualTo(1);
+    // bsm-l1a went with the instance; bsm-l1b had been detached by someone else before the terminate: kept.
+    assertThat(sim.ledger().count(DELETE_DISK, "bsm-l1b")).isZero();
     assertThat(sim.ledger().effectiveCount(DELETE_DISK, "bsm-l1a")).isZero();
-    assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
-    assertThat(sim.orphanedDisks(List.of("uhost-lck00001"))).isEmpty();
+    assertThat(r.getStatus().getDisks()).isEqualTo("1/1, 1 kept");
+    assertThat(r.getStatus().getInstances().get(0).getDataDisks())
+        .filteredOn(d -> d.getId().equals("bsm-l1b")).singleElement()
+        .satisfies(d -> assertThat(d.getAction()).isEqualTo(DiskAction.Retain));
+    assertThat(h.events("locked")).anySatisfy(e -> {
+      assertThat(e.getReason()).isEqualTo("DiskTaken");
+      assertThat(e.getMessage()).contains("bsm-l1b");
+    });
+    assertThat(sim.orphanedDisks(List.of("uhost-lck00001"))).as("only the disk someone took").containsExactly("bsm-l1b");
     assertThat(h.events("locked")).anySatisfy(e -> {
       assertThat(e.getType()).isEqualTo("Warning");
       assertThat(e.getMessage()).contains("InstanceOperationInProgress");
@@ -233,7 +245,8 @@ class CompShareDeletionIT {
 
     CloudInstanceDeletionStatus st = r.getStatus();
     assertThat(st.getLastError().getCode()).isEqualTo(BAD_SIGNATURE);
-    assertThat(st.getLastError().getKind()).isEqualTo("Terminal");
+    assertThat(st.getLastError().getKind()).as("refused keys before any mutating call").isEqualTo("Credentials");
+    assertThat(condition(st, "CredentialsValid").getStatus()).isEqualTo("False");
     assertThat(st.getLastError().getMessage()).contains("Signature VerifyAC Error").contains("privateKey");
     assertThat(st.getMessage()).startsWith(BAD_SIGNATURE + ":");
     Condition failed = condition(st, "Failed");
@@ -260,11 +273,12 @@ class CompShareDeletionIT {
     instance(w, "uhost-oth00001", "Running", "Postpay", false, "bsm-o1a");
     start(w);
 
-    create("gone", List.of("uhost-gone0001"), s -> {});
+    create("gone", List.of("uhost-gone0001"), s -> s.setIfNotFound(NotFoundPolicy.Ignore));
     CloudInstanceDeletion r = h.awaitPhase("gone", Phase.Done, WAIT);
 
     InstanceStatus is = r.getStatus().getInstances().get(0);
-    assertThat(is.getOutcome()).isEqualTo(InstanceOutcome.Gone);
+    assertThat(is.getOutcome()).isEqualTo(InstanceOutcome.NotFound);
+    assertThat(r.getStatus().getMessage()).startsWith("0 instances deleted, 1 already gone");
     assertThat(is.getDataDisks()).isEmpty();
     assertThat(is.getTerminateCalls()).isNull();
     assertThat(r.getStatus().getDisks()).isEqualTo("0/0");
@@ -370,6 +384,124 @@ class CompShareDeletionIT {
         });
     assertThat(sim.ledger().effectiveCount(TERMINATE, "uhost-spt00001")).isEqualTo(1);
     assertThat(sim.orphanedDisks(List.of("uhost-spt00001"))).isEmpty();
+  }
+
+  // ---- "Done" means gone ------------------------------------------------------------------------------------
+
+  @Test
+  void aMistypedIdEndsFailedInstancesNotFoundAndTouchesNothing() {
+    WorldSpec.CloudWorld w = world();
+    instance(w, "uhost-real0001", "Running", "Postpay", false, "bsm-real1");
+    start(w);
+    create("typo", List.of("uhost-typo0001"), s -> {});
+    CloudInstanceDeletion r = h.awaitPhase("typo", Phase.Failed, WAIT);
+    assertThat(r.getStatus().getInstances().get(0).getOutcome()).isEqualTo(InstanceOutcome.NotFound);
+    assertThat(condition(r.getStatus(), "Failed").getReason()).isEqualTo("InstancesNotFound");
+    assertThat(h.events("typo")).anySatisfy(e -> {
+      assertThat(e.getReason()).isEqualTo("InstancesNotFound");
+      assertThat(e.getMessage()).contains("uhost-typo0001", REGION, ZONE);
+    });
+    assertThat(sim.ledger().countAny(MUTATING)).isZero();
+    assertThat(simInstance("uhost-real0001")).containsEntry("state", "Running");
+  }
+
+  /** The case: a stop refused once with 8039 "state [Stopping] does not allow ..." once led to Done. */
+  @Test
+  void aStopRefusedForItsStateIsNotSuccessTheInstanceIsStoppedAndTerminatedForReal() {
+    WorldSpec.CloudWorld w = world();
+    instance(w, "uhost-wst00001", "Running", "Postpay", false, "bsm-ws1");
+    w.faults.add(FaultRule.error(STOP, "8039", 1).message("state [Stopping] does not allow StopCompShareInstance"));
+    start(w);
+    create("wrongstate", List.of("uhost-wst00001"), s -> {});
+    CloudInstanceDeletion r = h.awaitPhase("wrongstate", Phase.Done, WAIT);
+    assertThat(sim.ledger().matching(c -> c.action().equals(STOP))).extracting(CallLedger.Call::outcome)
+        .containsExactly("8039", "OK");
+    assertThat(sim.ledger().effectiveCount(TERMINATE, "uhost-wst00001")).isEqualTo(1);
+    assertThat(simInstance("uhost-wst00001")).containsEntry("state", "Deleted");
+    assertThat(r.getStatus().getInstances().get(0).getOutcome()).isEqualTo(InstanceOutcome.Gone);
+    assertThat(sim.orphanedDisks(List.of("uhost-wst00001"))).isEmpty();
+    assertThat(r.getStatus().getIntent()).as("the last mutating call was written before it was made")
+        .satisfies(i -> {
+          assertThat(i.getAction()).isEqualTo("ReleaseDisks");
+          assertThat(i.getIds()).containsExactly("bsm-ws1");
+          assertThat(i.getResult()).isEqualTo("Accepted");
+        });
+  }
+
+  @Test
+  void aThrottledDescribeIsRetriedNeverTerminal() {
+    WorldSpec.CloudWorld w = world();
+    instance(w, "uhost-thr00001", "Stopped", "Postpay", false, "bsm-th1");
+    w.faults.add(FaultRule.error(DESCRIBE, "150", 2).message("Request too frequent"));
+    start(w);
+    create("throttled", List.of("uhost-thr00001"), s -> {});
+    CloudInstanceDeletion r = h.awaitPhase("throttled", Phase.Done, WAIT);
+    assertThat(r.getStatus().getLastError().getKind()).isEqualTo("Throttled");
+    assertThat(sim.ledger().effectiveCount(TERMINATE, "uhost-thr00001")).isEqualTo(1);
+  }
+
+  /** A terminate that takes longer than the poll-based grace: the host shows Stopped meanwhile, holding its lock. */
+  @Test
+  void aSlowTerminateIsNotSentAgainWhileTheHostStillShowsStopped() {
+    WorldSpec.CloudWorld w = world();
+    w.timingsMs.put("terminate", 4000L);
+    w.timingsMs.put("lock", 4000L);
+    instance(w, "uhost-slw00001", "Stopped", "Postpay", false, "bsm-sl1");
+    start(w);
+    create("slow", List.of("uhost-slw00001"), s -> {});
+    h.awaitPhase("slow", Phase.Done, WAIT);
+    assertThat(sim.ledger().matching(c -> c.action().equals(TERMINATE))).as("one terminate, none refused by the lock")
+        .singleElement().satisfies(c -> assertThat(c.outcome()).isEqualTo("OK"));
+    assertThat(sim.orphanedDisks(List.of("uhost-slw00001"))).isEmpty();
+  }
+
+  @Test
+  void aRecycledHostStillListedAsStoppedIsNeverTerminatedAgain() {
+    WorldSpec.CloudWorld w = world();
+    w.timingsMs.put("recycleListed", 20_000L);
+    instance(w, "uhost-rcy00001", "Stopped", "Month", false, "bsm-rc1");
+    start(w);
+    create("recycled", List.of("uhost-rcy00001"), s -> {});
+    CloudInstanceDeletion r = h.awaitPhase("recycled", Phase.Done, WAIT);
+    assertThat(r.getStatus().getInstances().get(0).getOutcome()).isEqualTo(InstanceOutcome.Recycled);
+    assertThat(simInstance("uhost-rcy00001")).as("listed as Stopped in the recycle bin").containsEntry("state", "Stopped");
+    // bounded look past several poll intervals and grace windows: still one terminate
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6))
+        .until(() -> sim.ledger().count(TERMINATE) == 1);
+    assertThat(sim.ledger().count(DETACH)).isZero();
+    assertThat(r.getStatus().getMessage()).contains("1 in the recycle bin");
+  }
+
+  @Test
+  void keysRefusedAfterTheStopWaitWithCredentialsValidFalseAndResumeWhenTheSecretIsFixed() {
+    WorldSpec.CloudWorld w = world();
+    w.timingsMs.put("stop", 2000L);
+    instance(w, "uhost-key00002", "Running", "Postpay", false, "bsm-k2a");
+    start(w);
+    create("rotated", List.of("uhost-key00002"), s -> {});
+    await().atMost(WAIT).until(() -> sim.ledger().effectiveCount(STOP, "uhost-key00002") == 1);
+    setPrivateKey("rotated-away-9d2e");
+    await().atMost(WAIT).until(() -> {
+      Condition c = condition(h.get("rotated").getStatus(), "CredentialsValid");
+      return c != null && "False".equals(c.getStatus());
+    });
+    CloudInstanceDeletionStatus waiting = h.get("rotated").getStatus();
+    assertThat(waiting.getPhase()).isNotIn(Phase.Failed, Phase.Done);
+    assertThat(condition(waiting, "CredentialsValid").getMessage()).contains("Secret " + h.ns() + "/keys", "publicKey")
+        .doesNotContain("rotated-away-9d2e");
+    setPrivateKey(CompShareTestWorlds.PRIVATE_KEY);
+    h.awaitPhase("rotated", Phase.Done, WAIT);
+    assertThat(sim.ledger().effectiveCount(TERMINATE, "uhost-key00002")).isEqualTo(1);
+    assertThat(sim.orphanedDisks(List.of("uhost-key00002"))).isEmpty();
+  }
+
+  private void setPrivateKey(String key) {
+    h.client().secrets().inNamespace(h.ns()).withName("keys").edit(s -> {
+      s.setData(null);
+      s.setStringData(Map.of(CompShareProviderFactory.PUBLIC_KEY, CompShareTestWorlds.PUBLIC_KEY,
+          CompShareProviderFactory.PRIVATE_KEY, key));
+      return s;
+    });
   }
 
   // ---- helpers ----------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import dev.teardown.api.v1alpha1.SecretReference;
 import dev.teardown.config.OperatorConfig;
 import dev.teardown.controller.ProviderRegistry;
 import dev.teardown.sandbox.EmbeddedKube;
+import dev.teardown.sandbox.KubeApi;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -20,21 +21,28 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** The operator on the embedded Kubernetes API, pointed at simulators; fast timings so tests finish quickly. */
+/**
+ * The operator pointed at simulators (fast timings so tests finish quickly), on the suite's real Kubernetes API
+ * server ({@link TestKube}) in a namespace of its own that the operator alone watches. Without the real server's
+ * binaries (no Go here, and CI is not set) it falls back to a fresh in-process mock API.
+ */
 public final class OperatorHarness implements AutoCloseable {
-  public static final String NS = "default";
-
-  private final EmbeddedKube kube;
+  private final KubeApi kube;
+  private final boolean ownsKube;
+  private final String ns;
   private final OperatorConfig config;
   private final ProviderRegistry registry;
   private OperatorRuntime runtime;
 
-  private OperatorHarness(EmbeddedKube kube, OperatorConfig config, ProviderRegistry registry) {
+  private OperatorHarness(KubeApi kube, boolean ownsKube, String ns, OperatorConfig config, ProviderRegistry registry) {
     this.kube = kube;
+    this.ownsKube = ownsKube;
+    this.ns = ns;
     this.config = config;
     this.registry = registry;
   }
@@ -46,18 +54,62 @@ public final class OperatorHarness implements AutoCloseable {
 
   /** Starts with an explicit set of adapters (e.g. a fake cloud). */
   public static OperatorHarness start(Map<String, URI> endpoints, ProviderRegistry registry) {
-    OperatorConfig config = OperatorConfig.defaults()
-        .withEndpoints(endpoints)
-        .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(2))
-        .withCloudTimeout(Duration.ofSeconds(2))
-        .withMetricsPort(0);
-    OperatorHarness h = new OperatorHarness(EmbeddedKube.start(0), config, registry);
+    OperatorHarness h = withoutOperator(endpoints, registry);
     h.startOperator();
     return h;
   }
 
+  /** The API and a fresh namespace, no operator yet ({@link #startOperator()} or one of the test's own). */
+  public static OperatorHarness withoutOperator(Map<String, URI> endpoints, ProviderRegistry registry) {
+    KubeApi real = TestKube.realOrNull();
+    KubeApi kube = real != null ? real : EmbeddedKube.start(0);
+    String ns = TestKube.namespace(kube.client(), "it");
+    return new OperatorHarness(kube, real == null, ns, config(endpoints, ns, Map.of()), registry);
+  }
+
+  /**
+   * The operator on fabric8's mock API, whatever the suite runs on: for what a real server refuses on purpose, such
+   * as a change of {@code spec} past the CRD's immutability rule (what a server without CEL, or a CRD applied without
+   * its validation, lets through).
+   */
+  public static OperatorHarness startOnMock(Map<String, URI> endpoints, ProviderRegistry registry) {
+    KubeApi kube = EmbeddedKube.start(0);
+    String ns = TestKube.namespace(kube.client(), "it");
+    OperatorHarness h = new OperatorHarness(kube, true, ns, config(endpoints, ns, Map.of()), registry);
+    h.startOperator();
+    return h;
+  }
+
+  /**
+   * The operator settings of the tests: fast timings, the given endpoints, only namespace {@code ns} watched (the
+   * server is shared by the whole suite), plus {@code env} (TEARDOWN_* variables, e.g. leader election).
+   */
+  public static OperatorConfig config(Map<String, URI> endpoints, String ns, Map<String, String> env) {
+    Map<String, String> vars = new HashMap<>(env);
+    vars.put("TEARDOWN_NAMESPACES", ns);
+    return OperatorConfig.from(vars::get)
+        .withEndpoints(endpoints)
+        .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(2))
+        .withCloudTimeout(Duration.ofSeconds(2))
+        .withMetricsPort(0);
+  }
+
+  /** The admin client (cluster-admin on the real server). */
   public KubernetesClient client() {
     return kube.client();
+  }
+
+  public KubeApi kube() {
+    return kube;
+  }
+
+  /** This test's namespace. */
+  public String ns() {
+    return ns;
+  }
+
+  public OperatorConfig config() {
+    return config;
   }
 
   public OperatorRuntime runtime() {
@@ -65,8 +117,13 @@ public final class OperatorHarness implements AutoCloseable {
   }
 
   public void startOperator() {
+    runtime = startOperator(kube.client(), config, registry);
+  }
+
+  /** Another operator on the given client (another identity, or one a test crashes) with the given settings. */
+  public static OperatorRuntime startOperator(KubernetesClient client, OperatorConfig config, ProviderRegistry registry) {
     try {
-      runtime = OperatorRuntime.start(kube.client(), config, Clock.systemUTC(), false, registry);
+      return OperatorRuntime.start(client, config, Clock.systemUTC(), false, registry);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -86,8 +143,8 @@ public final class OperatorHarness implements AutoCloseable {
   }
 
   public void secret(String name, Map<String, String> values) {
-    kube.client().secrets().inNamespace(NS).resource(new SecretBuilder()
-        .withMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build())
+    kube.client().secrets().inNamespace(ns).resource(new SecretBuilder()
+        .withMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build())
         .withStringData(values).build()).create();
   }
 
@@ -95,7 +152,7 @@ public final class OperatorHarness implements AutoCloseable {
   public CloudInstanceDeletion create(String name, Provider provider, String region, String secret, List<String> ids,
       Consumer<CloudInstanceDeletionSpec> adjust) {
     CloudInstanceDeletion r = new CloudInstanceDeletion();
-    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
     CloudInstanceDeletionSpec s = new CloudInstanceDeletionSpec();
     s.setProvider(provider);
     s.setRegion(region);
@@ -103,11 +160,16 @@ public final class OperatorHarness implements AutoCloseable {
     s.setCredentialsSecretRef(new SecretReference(secret));
     adjust.accept(s);
     r.setSpec(s);
-    return kube.client().resources(CloudInstanceDeletion.class).inNamespace(NS).resource(r).create();
+    return kube.client().resources(CloudInstanceDeletion.class).inNamespace(ns).resource(r).create();
+  }
+
+  /** Deletes the resource (the finalizer keeps it until the operator lets it go). */
+  public void delete(String name) {
+    kube.client().resources(CloudInstanceDeletion.class).inNamespace(ns).withName(name).delete();
   }
 
   public CloudInstanceDeletion get(String name) {
-    return kube.client().resources(CloudInstanceDeletion.class).inNamespace(NS).withName(name).get();
+    return kube.client().resources(CloudInstanceDeletion.class).inNamespace(ns).withName(name).get();
   }
 
   public Phase phase(String name) {
@@ -128,13 +190,15 @@ public final class OperatorHarness implements AutoCloseable {
   }
 
   public List<Event> events(String name) {
-    return kube.client().v1().events().inNamespace(NS).list().getItems().stream()
+    return kube.client().v1().events().inNamespace(ns).list().getItems().stream()
         .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
   }
 
   @Override
   public void close() {
     stopOperator();
-    kube.close();
+    if (ownsKube) {
+      kube.close();
+    }
   }
 }

@@ -10,12 +10,11 @@ import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.api.v1alpha1.SecretReference;
 import dev.teardown.config.OperatorConfig;
-import dev.teardown.sandbox.EmbeddedKube;
+import dev.teardown.controller.ProviderRegistry;
 import dev.teardown.sim.CallLedger;
 import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.tencent.TencentSimulator;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,7 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two operators on one Kubernetes API, each with its own label selector (TEARDOWN_SELECTOR) and half the rate
+ * Two operators on one Kubernetes API (the suite's real server, in a namespace of this test's), each with its own label selector (TEARDOWN_SELECTOR) and half the rate
  * budget, as two shard Deployments would run. Each talks to its own copy of the same simulated cloud, so the two
  * ledgers show which operator touched which instance: every deletion is handled by exactly one shard, and a
  * deletion no selector matches by none.
@@ -41,7 +40,7 @@ class ShardingIT {
   static final List<String> B = List.of("ins-shard0b1", "ins-shard0b2", "ins-shard0b3");
   static final String UNLABELED = "ins-shard0z1";
 
-  EmbeddedKube kube;
+  OperatorHarness h;
   TencentSimulator simA;
   TencentSimulator simB;
   OperatorRuntime shardA;
@@ -49,7 +48,7 @@ class ShardingIT {
 
   @AfterEach
   void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {shardA, shardB, simA, simB, kube}) {
+    for (AutoCloseable c : new AutoCloseable[] {shardA, shardB, simA, simB, h}) {
       if (c != null) {
         try {
           c.close();
@@ -88,19 +87,15 @@ class ShardingIT {
     return java.util.Arrays.stream(lists).flatMap(List::stream).toList();
   }
 
-  OperatorRuntime shard(TencentSimulator sim, String selector) throws Exception {
-    OperatorConfig c = OperatorConfig.defaults()
-        .withEndpoints(Map.of("tencentcloud", sim.endpoint()))
-        .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(2))
-        .withCloudTimeout(Duration.ofSeconds(2))
-        .withMetricsPort(0)
+  OperatorRuntime shard(TencentSimulator sim, String selector) {
+    OperatorConfig c = OperatorHarness.config(Map.of("tencentcloud", sim.endpoint()), h.ns(), Map.of())
         .withShard(selector, 0.5);
-    return OperatorRuntime.start(kube.client(), c, Clock.systemUTC(), false);
+    return OperatorHarness.startOperator(h.client(), c, ProviderRegistry.discover());
   }
 
   void deletion(KubernetesClient client, String name, String shard, String instanceId) {
     CloudInstanceDeletion d = new CloudInstanceDeletion();
-    ObjectMetaBuilder meta = new ObjectMetaBuilder().withName(name).withNamespace("default");
+    ObjectMetaBuilder meta = new ObjectMetaBuilder().withName(name).withNamespace(h.ns());
     if (shard != null) {
       meta.withLabels(Map.of("teardown.dev/shard", shard));
     }
@@ -116,13 +111,11 @@ class ShardingIT {
 
   @Test
   void twoShardsSplitTheDeletionsByLabelAndNoDeletionIsHandledTwice() throws Exception {
-    kube = EmbeddedKube.start(0);
+    h = OperatorHarness.withoutOperator(Map.of(), ProviderRegistry.discover());
     simA = new TencentSimulator(world(), Clock.systemUTC(), 7, "127.0.0.1", 0);
     simB = new TencentSimulator(world(), Clock.systemUTC(), 7, "127.0.0.1", 0);
-    KubernetesClient client = kube.client();
-    client.secrets().inNamespace("default").resource(new SecretBuilder()
-        .withMetadata(new ObjectMetaBuilder().withName("tencent-keys").withNamespace("default").build())
-        .withStringData(Map.of("secretId", ID, "secretKey", KEY)).build()).create();
+    KubernetesClient client = h.client();
+    h.secret("tencent-keys", Map.of("secretId", ID, "secretKey", KEY));
     shardA = shard(simA, "teardown.dev/shard=a");
     shardB = shard(simB, "teardown.dev/shard in (b)");
 
@@ -135,7 +128,7 @@ class ShardingIT {
     deletion(client, "del-unlabeled", null, UNLABELED);
 
     await().atMost(Duration.ofSeconds(60)).until(() -> concat(A, B).stream().allMatch(id -> {
-      CloudInstanceDeletion d = client.resources(CloudInstanceDeletion.class).inNamespace("default")
+      CloudInstanceDeletion d = client.resources(CloudInstanceDeletion.class).inNamespace(h.ns())
           .withName("del-" + id).get();
       return d.getStatus() != null && d.getStatus().getPhase() == Phase.Done;
     }));
@@ -148,7 +141,7 @@ class ShardingIT {
     both.retainAll(touchedByB);
     assertThat(both).as("instances or disks touched by both shards").isEmpty();
     assertThat(simA.ledger().effectiveCount("TerminateInstances", A.get(0))).isEqualTo(1);
-    assertThat(client.resources(CloudInstanceDeletion.class).inNamespace("default").withName("del-unlabeled").get()
+    assertThat(client.resources(CloudInstanceDeletion.class).inNamespace(h.ns()).withName("del-unlabeled").get()
         .getStatus()).as("no shard selects it").isNull();
   }
 

@@ -13,10 +13,10 @@ import dev.teardown.api.v1alpha1.DiskStatus;
 import dev.teardown.api.v1alpha1.ErrorInfo;
 import dev.teardown.api.v1alpha1.InstanceOutcome;
 import dev.teardown.api.v1alpha1.InstanceStatus;
+import dev.teardown.api.v1alpha1.NotFoundPolicy;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.api.v1alpha1.RecycleBinPolicy;
-import dev.teardown.config.OperatorConfig;
 import dev.teardown.controller.Conditions;
 import dev.teardown.controller.ProviderRegistry;
 import dev.teardown.sim.CallLedger;
@@ -28,8 +28,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,6 +62,8 @@ class TencentDeletionIT {
 
   private TencentSimulator sim;
   private OperatorHarness h;
+  /** The next start() runs on the mock API (a spec change a real server refuses). */
+  private boolean onMock;
   /** An operator of our own that a test crashes, with the API client it dies with. */
   private OperatorRuntime doomed;
   private KubernetesClient doomedClient;
@@ -281,14 +281,16 @@ class TencentDeletionIT {
   @Test
   void anInstanceAlreadyGoneIsDoneWithoutAnyMutatingCall() {
     start(world(w -> w.instances.add(instance("ins-other001", POSTPAID))), true);
-    h.create("gone", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-gone0001"), s -> {});
+    h.create("gone", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-gone0001"),
+        s -> s.setIfNotFound(NotFoundPolicy.Ignore));
 
     CloudInstanceDeletion r = h.awaitPhase("gone", Phase.Done, WAIT);
     assertNoError(r);
 
-    assertThat(only(r).getOutcome()).isEqualTo(InstanceOutcome.Gone);
+    assertThat(only(r).getOutcome()).isEqualTo(InstanceOutcome.NotFound);
     assertThat(only(r).getDataDisks()).isEmpty();
-    assertThat(r.getStatus().getMessage()).contains("1 instances deleted");
+    assertThat(r.getStatus().getMessage()).as("never counted as deleted")
+        .startsWith("0 instances deleted, 1 already gone");
     assertThat(sim.ledger().all()).isNotEmpty().allSatisfy(c -> {
       assertThat(c.action()).startsWith("Describe");
       assertThat(c.effective()).isFalse();
@@ -382,7 +384,10 @@ class TencentDeletionIT {
     expected.forEach((name, code) -> {
       CloudInstanceDeletion r = h.awaitPhase(name, Phase.Failed, WAIT);
       assertThat(r.getStatus().getLastError().getCode()).isEqualTo(code);
-      assertThat(r.getStatus().getLastError().getKind()).isEqualTo("Terminal");
+      assertThat(r.getStatus().getLastError().getKind()).isEqualTo("Credentials");
+      assertThat(condition(r, Conditions.CREDENTIALS_VALID).getStatus()).isEqualTo("False");
+      assertThat(condition(r, Conditions.CREDENTIALS_VALID).getMessage()).contains("secretId, secretKey")
+          .doesNotContain(wrongKey).doesNotContain(strangerKey);
       assertThat(r.getStatus().getMessage()).startsWith(code + ":");
       assertThat(condition(r, Conditions.FAILED)).satisfies(c -> {
         assertThat(c.getStatus()).isEqualTo("True");
@@ -533,11 +538,202 @@ class TencentDeletionIT {
     assertNoDestroyCalls();
   }
 
+  // ---------------------------------------------------------------- "Done" means gone
+
+  @Test
+  void aMistypedIdAndAWrongRegionEndFailedInstancesNotFoundAndTouchNothing() {
+    start(world(w -> {
+      w.instances.add(instance("ins-real0001", POSTPAID));
+      w.disks.add(disk("disk-real0001", "ins-real0001", POSTPAID, false));
+    }), true);
+    h.create("typo", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-typo0001"), s -> {});
+    h.create("region", Provider.TENCENTCLOUD, "ap-shanghai", KEYS, List.of("ins-real0001"), s -> {});
+
+    for (String name : List.of("typo", "region")) {
+      CloudInstanceDeletion r = h.awaitPhase(name, Phase.Failed, WAIT);
+      assertThat(only(r).getOutcome()).isEqualTo(InstanceOutcome.NotFound);
+      assertThat(condition(r, Conditions.FAILED).getReason()).isEqualTo("InstancesNotFound");
+      assertThat(condition(r, Conditions.READY).getStatus()).isEqualTo("False");
+      assertThat(r.getStatus().getMessage()).doesNotContain("deleted,").contains("Nothing was deleted");
+      String id = only(r).getId();
+      String region = name.equals("region") ? "ap-shanghai" : REGION;
+      assertThat(h.events(name)).anySatisfy(e -> {
+        assertThat(e.getType()).isEqualTo("Warning");
+        assertThat(e.getReason()).isEqualTo("InstancesNotFound");
+        assertThat(e.getMessage()).contains(id, region);
+      });
+    }
+    assertThat(sim.ledger().matching(c -> MUTATING.contains(c.action()))).as("no mutating call").isEmpty();
+    assertThat(worldInstances()).containsKey("ins-real0001");
+    assertThat(worldDisks()).containsKey("disk-real0001");
+  }
+
+  @Test
+  void oneInstanceRefusedInABatchFailsAloneAndTheOthersAreDeletedWithTheirDisks() {
+    start(world(w -> {
+      for (String id : List.of("ins-bat00001", "ins-bat00002", "ins-bat00003")) {
+        WorldSpec.Instance i = instance(id, POSTPAID);
+        i.name = "ci-runner-" + id.substring(id.length() - 1);
+        w.instances.add(i);
+        w.disks.add(disk("disk-" + id.substring(4), id, POSTPAID, false));
+      }
+      FaultRule refuse = FaultRule.error("TerminateInstances", "FailedOperation.Unreturnable", -1)
+          .target("ins-bat00002").message("The instance cannot be returned.");
+      w.faults.add(refuse);
+    }), true);
+    h.create("batch", Provider.TENCENTCLOUD, REGION, KEYS,
+        List.of("ins-bat00001", "ins-bat00002", "ins-bat00003"), s -> {});
+
+    CloudInstanceDeletion r = h.awaitPhase("batch", Phase.Failed, WAIT);
+    Map<String, InstanceStatus> byId = r.getStatus().getInstances().stream()
+        .collect(Collectors.toMap(InstanceStatus::getId, i -> i));
+    assertThat(byId.get("ins-bat00001").getOutcome()).isEqualTo(InstanceOutcome.Gone);
+    assertThat(byId.get("ins-bat00003").getOutcome()).isEqualTo(InstanceOutcome.Gone);
+    assertThat(byId.get("ins-bat00002").getOutcome()).isEqualTo(InstanceOutcome.Failed);
+    assertThat(byId.get("ins-bat00002").getError().getCode()).isEqualTo("FailedOperation.Unreturnable");
+    assertThat(byId.get("ins-bat00002").getName()).as("the observed name is in the plan").isEqualTo("ci-runner-2");
+    assertThat(r.getStatus().getIntent()).as("the last mutating call, written before it was made").isNotNull();
+    assertThat(effective("TerminateInstances", "ins-bat00001")).isEqualTo(1);
+    assertThat(effective("TerminateInstances", "ins-bat00003")).isEqualTo(1);
+    assertThat(effective("TerminateInstances", "ins-bat00002")).isZero();
+    assertThat(worldDisks()).as("the innocent instances' disks are gone")
+        .containsOnlyKeys("disk-bat00002", "disk-sys-bat00002");
+    assertThat(condition(r, Conditions.FAILED).getReason()).isEqualTo("PartiallyFailed");
+    assertThat(r.getStatus().getLeftInCloud()).anySatisfy(l -> assertThat(l).startsWith("instance ins-bat00002"))
+        .anySatisfy(l -> assertThat(l).startsWith("disk disk-bat00002"));
+    assertThat(r.getStatus().getMessage()).startsWith("2 instances deleted");
+  }
+
+  @Test
+  void keysRefusedAfterTheFirstTerminateWaitWithCredentialsValidFalseAndResumeWhenTheSecretIsFixed() {
+    start(world(w -> {
+      w.timingsMs.put("shutdown", 1500L);
+      w.timingsMs.put("terminate", 1500L);
+      w.instances.add(instance("ins-rot00001", POSTPAID));
+      w.disks.add(disk("disk-rot00001", "ins-rot00001", POSTPAID, false));
+    }), true);
+    h.create("rotate", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-rot00001"), s -> {});
+    await().atMost(WAIT).until(() -> effective("TerminateInstances", "ins-rot00001") == 1);
+    String rotated = "tc-it-rotated-away-7f31";
+    setKeys(SECRET_ID, rotated);
+
+    await().atMost(WAIT).until(() -> {
+      CloudInstanceDeletion r = h.get("rotate");
+      Condition c = Conditions.get(r.getStatus().getConditions(), Conditions.CREDENTIALS_VALID);
+      return c != null && c.getStatus().equals("False");
+    });
+    CloudInstanceDeletion waiting = h.get("rotate");
+    assertThat(waiting.getStatus().getPhase()).as("never terminal after Pending").isNotIn(Phase.Failed, Phase.Done);
+    assertThat(condition(waiting, Conditions.CREDENTIALS_VALID).getReason()).isEqualTo("AuthFailureSignatureFailure");
+    assertThat(condition(waiting, Conditions.CREDENTIALS_VALID).getMessage())
+        .contains("Secret " + h.ns() + "/" + KEYS, "secretId, secretKey");
+    assertThat(worldDisks()).as("the detached disk waits, billed, for the fixed Secret").containsKey("disk-rot00001");
+
+    setKeys(SECRET_ID, SECRET_KEY);
+    CloudInstanceDeletion r = h.awaitPhase("rotate", Phase.Done, WAIT);
+    assertThat(condition(r, Conditions.CREDENTIALS_VALID).getStatus()).isEqualTo("True");
+    assertThat(worldDisks()).doesNotContainKey("disk-rot00001");
+    assertThat(effective("TerminateInstances", "ins-rot00001")).isEqualTo(1);
+    assertNoSecretIn("rotate", rotated);
+  }
+
+  @Test
+  void aNonElasticDiskOfAPrepaidInstanceGoesToTheRecycleBinWithItAndIsNeverDetached() {
+    start(world(w -> {
+      w.instances.add(instance("ins-nel00001", PREPAID));
+      WorldSpec.Disk d = disk("disk-nel00001", "ins-nel00001", PREPAID, false);
+      d.portable = false;
+      w.disks.add(d);
+    }), true);
+    h.create("nonelastic", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-nel00001"), s -> {});
+    CloudInstanceDeletion r = h.awaitPhase("nonelastic", Phase.Done, WAIT);
+    assertThat(only(r).getOutcome()).isEqualTo(InstanceOutcome.Recycled);
+    assertThat(only(r).getDataDisks()).singleElement().satisfies(d -> {
+      assertThat(d.getAction()).isEqualTo(DiskAction.ReleaseWithInstance);
+      assertThat(d.isReleased()).isTrue();
+    });
+    assertThat(calls("DetachDisks")).as("no DetachDisks for a non-elastic disk").isEmpty();
+    assertThat(effective("TerminateInstances", "ins-nel00001")).isEqualTo(1);
+    assertNoDestroyCalls();
+  }
+
+  @Test
+  void aSpecChangedMidWayStopsWithSpecChangedAndMakesNoFurtherMutatingCall() {
+    onMock = true; // a real server refuses the change (CEL self == oldSelf); the mock lets it through like a server without CEL
+    start(world(w -> {
+      w.timingsMs.put("shutdown", 1500L);
+      w.timingsMs.put("terminate", 1500L);
+      w.instances.add(instance("ins-chg00001", POSTPAID));
+      w.disks.add(disk("disk-chg00001", "ins-chg00001", POSTPAID, false));
+    }), true);
+    h.create("changed", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-chg00001"), s -> {});
+    await().atMost(WAIT).until(() -> effective("TerminateInstances", "ins-chg00001") == 1);
+    h.client().resources(CloudInstanceDeletion.class).inNamespace(h.ns()).withName("changed")
+        // a merge patch carries no resourceVersion, so it cannot lose a race with the operator's status writes
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"spec\":{\"region\":\"ap-guangzhou\"}}");
+    await().atMost(WAIT).until(() -> {
+      Condition c = Conditions.get(h.get("changed").getStatus().getConditions(), Conditions.SPEC_CHANGED);
+      return c != null && c.getStatus().equals("True");
+    });
+    long mutatingAtDrift = sim.ledger().matching(c -> MUTATING.contains(c.action())).size();
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() ->
+        sim.ledger().matching(c -> MUTATING.contains(c.action())).size() == mutatingAtDrift);
+    CloudInstanceDeletion r = h.get("changed");
+    assertThat(condition(r, Conditions.STALLED).getStatus()).isEqualTo("True");
+    assertThat(r.getStatus().getRecorded().getRegion()).isEqualTo(REGION);
+    assertThat(worldDisks()).as("nothing released for a spec that no longer matches").containsKey("disk-chg00001");
+
+    h.client().resources(CloudInstanceDeletion.class).inNamespace(h.ns()).withName("changed").delete();
+    await().atMost(WAIT).until(() -> h.get("changed") == null);
+    assertThat(worldDisks()).as("deleting it finished the recorded plan").doesNotContainKey("disk-chg00001");
+  }
+
+  @Test
+  void aRecordedDiskSomeoneDetachesBeforeTheTerminateIsKeptNeverReleased() throws Exception {
+    start(world(w -> {
+      w.instances.add(instance("ins-tak00001", POSTPAID));
+      w.disks.add(disk("disk-tak00001", "ins-tak00001", POSTPAID, false));
+      w.disks.add(disk("disk-tak00002", "ins-tak00001", POSTPAID, false));
+      // the first terminates are refused (retryable), which leaves time for someone else to act
+      w.faults.add(FaultRule.error("TerminateInstances", "InternalError", 6).message("try again"));
+    }), true);
+    h.create("taken", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-tak00001"), s -> {});
+    await().atMost(WAIT).until(() -> calls("TerminateInstances").size() >= 1);
+    try (dev.teardown.cloud.CloudProvider someone = new dev.teardown.cloud.tencent.TencentProviderFactory().connect(
+        new dev.teardown.cloud.ConnectionSpec(REGION, null, new dev.teardown.cloud.Credentials(
+            Map.of("secretId", SECRET_ID, "secretKey", SECRET_KEY)), sim.endpoint(), Duration.ofSeconds(2)))) {
+      assertThat(someone.detachDisks("ins-tak00001", List.of("disk-tak00002")).failures()).isEmpty();
+    }
+    await().atMost(WAIT).until(() -> "UNATTACHED".equals(worldDisks().get("disk-tak00002").get("state")));
+    assertThat(effective("TerminateInstances", "ins-tak00001")).as("the detach came before the terminate").isZero();
+
+    CloudInstanceDeletion r = h.awaitPhase("taken", Phase.Done, WAIT);
+    assertThat(only(r).getDataDisks()).extracting(DiskStatus::getId, DiskStatus::getAction)
+        .containsExactly(tuple("disk-tak00001", DiskAction.Release), tuple("disk-tak00002", DiskAction.Retain));
+    assertThat(calls("TerminateDisks")).noneSatisfy(c -> assertThat(c.ids()).contains("disk-tak00002"));
+    assertThat(worldDisks()).containsKey("disk-tak00002").doesNotContainKey("disk-tak00001");
+    assertThat(h.events("taken")).anySatisfy(e -> {
+      assertThat(e.getReason()).isEqualTo("DiskTaken");
+      assertThat(e.getMessage()).contains("disk-tak00002");
+    });
+    assertThat(r.getStatus().getDisks()).isEqualTo("1/1, 1 kept");
+  }
+
+  private void setKeys(String id, String key) {
+    h.client().secrets().inNamespace(h.ns()).withName(KEYS).edit(s -> {
+      s.setData(null);
+      s.setStringData(Map.of("secretId", id, "secretKey", key));
+      return s;
+    });
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private void start(WorldSpec.CloudWorld world, boolean withKeys) {
     sim = new TencentSimulator(world, Clock.systemUTC(), 7, "127.0.0.1", 0);
-    h = OperatorHarness.start(Map.of(TencentSimulator.PROVIDER, sim.endpoint()));
+    h = onMock ? OperatorHarness.startOnMock(Map.of(TencentSimulator.PROVIDER, sim.endpoint()), ProviderRegistry.discover())
+        : OperatorHarness.start(Map.of(TencentSimulator.PROVIDER, sim.endpoint()));
     if (withKeys) {
       h.secret(KEYS, Map.of("secretId", SECRET_ID, "secretKey", SECRET_KEY));
     }
@@ -557,16 +753,7 @@ class TencentDeletionIT {
 
   /** An operator configured as OperatorHarness configures its own, on the given API client. */
   private OperatorRuntime startOperator(KubernetesClient client) {
-    OperatorConfig config = OperatorConfig.defaults()
-        .withEndpoints(Map.of(TencentSimulator.PROVIDER, sim.endpoint()))
-        .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(2))
-        .withCloudTimeout(CLOUD_TIMEOUT)
-        .withMetricsPort(0);
-    try {
-      return OperatorRuntime.start(client, config, Clock.systemUTC(), false, ProviderRegistry.discover());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return OperatorHarness.startOperator(client, h.config(), ProviderRegistry.discover());
   }
 
   private static WorldSpec.CloudWorld world(Consumer<WorldSpec.CloudWorld> fleet) {

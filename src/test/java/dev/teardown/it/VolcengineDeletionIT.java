@@ -2,6 +2,7 @@ package dev.teardown.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 import dev.teardown.api.v1alpha1.CloudInstanceDeletion;
 import dev.teardown.api.v1alpha1.DataDiskPolicy;
@@ -11,6 +12,7 @@ import dev.teardown.api.v1alpha1.InstanceOutcome;
 import dev.teardown.api.v1alpha1.InstanceStatus;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.Provider;
+import dev.teardown.controller.ProviderRegistry;
 import dev.teardown.sim.CallLedger;
 import dev.teardown.sim.FaultRule;
 import dev.teardown.sim.WorldSpec;
@@ -41,6 +43,8 @@ class VolcengineDeletionIT {
 
   private VolcengineSimulator sim;
   private OperatorHarness h;
+  /** The next start() runs on the mock API (a spec change a real server refuses). */
+  private boolean onMock;
 
   @AfterEach
   void stop() {
@@ -117,14 +121,16 @@ class VolcengineDeletionIT {
     Map<String, InstanceStatus> byId = byId(r);
     assertThat(byId.get("i-norm000001").getOutcome()).isEqualTo(InstanceOutcome.Gone);
     assertThat(byId.get("i-norm000001").getDataDisks()).allSatisfy(d -> assertThat(d.isReleased()).isTrue());
-    assertThat(byId.get("i-gone000001").getOutcome()).isEqualTo(InstanceOutcome.Gone);
+    assertThat(byId.get("i-gone000001").getOutcome()).as("not found is never counted as deleted")
+        .isEqualTo(InstanceOutcome.NotFound);
     InstanceStatus prepaid = byId.get("i-prep000001");
     assertThat(prepaid.getOutcome()).isEqualTo(InstanceOutcome.Failed);
     assertThat(prepaid.getError().getKind()).isEqualTo("Terminal");
     assertThat(prepaid.getError().getMessage())
         .contains("i-prep000001", "prepaid", "convert it to pay-as-you-go", "re-create this CloudInstanceDeletion");
     assertThat(prepaid.getDataDisks()).singleElement().satisfies(d -> assertThat(d.isReleased()).isFalse());
-    assertThat(r.getStatus().getMessage()).contains("i-prep000001", "prepaid").contains("2 instances deleted");
+    assertThat(r.getStatus().getMessage()).contains("i-prep000001", "prepaid").contains("1 instances deleted")
+        .contains("1 already gone").contains("i-gone000001");
     assertThat(r.getStatus().getDisks()).isEqualTo("2/3");
     assertCondition(r, "Failed", "True", "PartiallyFailed");
     assertThat(condition(r, "Failed").getMessage()).contains("i-prep000001");
@@ -234,7 +240,9 @@ class VolcengineDeletionIT {
     CloudInstanceDeletion r = h.awaitPhase("badkeys", Phase.Failed, WAIT);
 
     assertThat(r.getStatus().getLastError().getCode()).isEqualTo("SignatureDoesNotMatch");
-    assertThat(r.getStatus().getLastError().getKind()).isEqualTo("Terminal");
+    assertThat(r.getStatus().getLastError().getKind()).as("refused keys before any mutating call")
+        .isEqualTo("Credentials");
+    assertCondition(r, "CredentialsValid", "False", "SignatureDoesNotMatch");
     assertThat(r.getStatus().getLastError().getRequestId()).isNotBlank();
     assertThat(r.getStatus().getMessage()).startsWith("SignatureDoesNotMatch").contains("secretAccessKey")
         .doesNotContain("not-the-secret");
@@ -367,6 +375,114 @@ class VolcengineDeletionIT {
     assertThat(sim.volumeStatus("vol-rdwi00002")).contains("attached");
   }
 
+  // ------------------------------------------------------------------------------------------------ "Done" means gone
+
+  @Test
+  void aMistypedIdEndsFailedInstancesNotFoundAndTouchesNothing() {
+    WorldSpec.CloudWorld w = world();
+    instance(w, "i-real000001", "PostPaid", false);
+    disk(w, "vol-real00001", "i-real000001", false);
+    start(w);
+    h.create("typo", Provider.VOLCENGINE, REGION, "keys", List.of("i-typo000001"), s -> {});
+    CloudInstanceDeletion r = h.awaitPhase("typo", Phase.Failed, WAIT);
+    assertThat(byId(r).get("i-typo000001").getOutcome()).isEqualTo(InstanceOutcome.NotFound);
+    assertCondition(r, "Failed", "True", "InstancesNotFound");
+    assertThat(h.events("typo")).anySatisfy(e -> {
+      assertThat(e.getReason()).isEqualTo("InstancesNotFound");
+      assertThat(e.getMessage()).contains("i-typo000001", REGION);
+    });
+    assertThat(sim.ledger().matching(c -> MUTATING.contains(c.action()))).isEmpty();
+    assertThat(sim.instanceStatus("i-real000001")).isPresent();
+  }
+
+  @Test
+  void keysRefusedAfterDeleteInstancesWaitWithCredentialsValidFalseAndResumeWhenTheSecretIsFixed() {
+    WorldSpec.CloudWorld w = world();
+    w.timingsMs.put("terminate", 2000L);
+    instance(w, "i-rota000001", "PostPaid", false);
+    disk(w, "vol-rota00001", "i-rota000001", false);
+    start(w);
+    h.create("rotated", Provider.VOLCENGINE, REGION, "keys", List.of("i-rota000001"), s -> {});
+    await().atMost(WAIT).until(() -> sim.ledger().effectiveCount("DeleteInstances", "i-rota000001") == 1);
+    setSecretKey("rotated-away-51c0");
+    await().atMost(WAIT).until(() -> h.get("rotated").getStatus().getConditions().stream()
+        .anyMatch(c -> c.getType().equals("CredentialsValid") && c.getStatus().equals("False")));
+    CloudInstanceDeletion waiting = h.get("rotated");
+    assertThat(waiting.getStatus().getPhase()).isNotIn(Phase.Failed, Phase.Done);
+    assertThat(condition(waiting, "CredentialsValid").getMessage()).contains("Secret " + h.ns() + "/keys", "accessKeyId")
+        .doesNotContain("rotated-away-51c0");
+    setSecretKey(SK);
+    CloudInstanceDeletion r = h.awaitPhase("rotated", Phase.Done, WAIT);
+    assertCondition(r, "CredentialsValid", "True", "Accepted");
+    assertThat(sim.ledger().effectiveCount("DeleteInstances", "i-rota000001")).isEqualTo(1);
+    assertThat(r.getStatus().getIntent().getAction()).isEqualTo("ReleaseDisks");
+    assertThat(r.getStatus().getIntent().getResult()).isEqualTo("Accepted");
+    assertThat(sim.ledger().matching(c -> c.action().equals("DeleteVolume"))).allSatisfy(c ->
+        assertThat(c.params().get("ClientToken")).as("the volume's token comes from the written intent")
+            .startsWith(r.getStatus().getIntent().getToken().substring(0, 8)));
+    assertThat(sim.orphanedDisks(List.of("i-rota000001"))).isEmpty();
+  }
+
+  @Test
+  void changedInstanceIdsStopWithSpecChangedInsteadOfLoopingOnAnUnobservedInstance() {
+    onMock = true; // a real server refuses the change (CEL self == oldSelf); the mock lets it through like a server without CEL
+    WorldSpec.CloudWorld w = world();
+    w.timingsMs.put("terminate", 2000L);
+    instance(w, "i-chg0000001", "PostPaid", false);
+    instance(w, "i-chg0000002", "PostPaid", false);
+    start(w);
+    h.create("changed", Provider.VOLCENGINE, REGION, "keys", List.of("i-chg0000001"), s -> {});
+    await().atMost(WAIT).until(() -> sim.ledger().effectiveCount("DeleteInstances", "i-chg0000001") == 1);
+    h.client().resources(CloudInstanceDeletion.class).inNamespace(h.ns()).withName("changed")
+        // a merge patch carries no resourceVersion, so it cannot lose a race with the operator's status writes
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"spec\":{\"instanceIds\":[\"i-chg0000002\"]}}");
+    await().atMost(WAIT).until(() -> h.get("changed").getStatus().getConditions().stream()
+        .anyMatch(c -> c.getType().equals("SpecChanged") && c.getStatus().equals("True")));
+    CloudInstanceDeletion r = h.get("changed");
+    assertThat(condition(r, "SpecChanged").getMessage()).contains("spec.instanceIds", "Delete this CloudInstanceDeletion");
+    assertCondition(r, "Stalled", "True", "SpecChanged");
+    assertThat(sim.ledger().count("DeleteInstances", "i-chg0000002")).as("the new id is never touched").isZero();
+    assertThat(sim.instanceStatus("i-chg0000002")).isPresent();
+  }
+
+  @Test
+  void aRecordedVolumeSomeoneDetachesBeforeDeleteInstancesIsKeptNeverDeleted() throws Exception {
+    WorldSpec.CloudWorld w = world();
+    instance(w, "i-take000001", "PostPaid", false);
+    disk(w, "vol-take00001", "i-take000001", false);
+    disk(w, "vol-take00002", "i-take000001", false);
+    w.faults.add(FaultRule.error("DeleteInstances", "InternalError", 6).message("try again"));
+    start(w);
+    h.create("taken", Provider.VOLCENGINE, REGION, "keys", List.of("i-take000001"), s -> {});
+    await().atMost(WAIT).until(() -> sim.ledger().count("DeleteInstances") >= 1);
+    try (dev.teardown.cloud.CloudProvider someone = new dev.teardown.cloud.volcengine.VolcengineProviderFactory()
+        .connect(new dev.teardown.cloud.ConnectionSpec(REGION, null, new dev.teardown.cloud.Credentials(
+            Map.of("accessKeyId", AK, "secretAccessKey", SK)), sim.endpoint(), Duration.ofSeconds(3)))) {
+      assertThat(someone.detachDisks("i-take000001", List.of("vol-take00002")).failures()).isEmpty();
+    }
+    await().atMost(WAIT).until(() -> sim.volumeStatus("vol-take00002").filter(st -> st.equals("available")).isPresent());
+    assertThat(sim.ledger().effectiveCount("DeleteInstances", "i-take000001")).isZero();
+
+    CloudInstanceDeletion r = h.awaitPhase("taken", Phase.Done, WAIT);
+    assertThat(byId(r).get("i-take000001").getDataDisks()).extracting(DiskStatus::getId, DiskStatus::getAction)
+        .containsExactly(tuple("vol-take00001", DiskAction.Release), tuple("vol-take00002", DiskAction.Retain));
+    assertThat(sim.ledger().count("DeleteVolume", "vol-take00002")).isZero();
+    assertThat(sim.volumeStatus("vol-take00002")).contains("available");
+    assertThat(h.events("taken")).anySatisfy(e -> {
+      assertThat(e.getReason()).isEqualTo("DiskTaken");
+      assertThat(e.getMessage()).contains("vol-take00002");
+    });
+  }
+
+  private void setSecretKey(String sk) {
+    h.client().secrets().inNamespace(h.ns()).withName("keys").edit(s -> {
+      s.setData(null);
+      s.setStringData(Map.of("accessKeyId", AK, "secretAccessKey", sk));
+      return s;
+    });
+  }
+
   // ------------------------------------------------------------------------------------------------ helpers
 
   private static WorldSpec.CloudWorld world() {
@@ -407,7 +523,8 @@ class VolcengineDeletionIT {
 
   private void start(WorldSpec.CloudWorld w) {
     sim = new VolcengineSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
-    h = OperatorHarness.start(Map.of(VolcengineSimulator.PROVIDER, sim.endpoint()));
+    h = onMock ? OperatorHarness.startOnMock(Map.of(VolcengineSimulator.PROVIDER, sim.endpoint()), ProviderRegistry.discover())
+        : OperatorHarness.start(Map.of(VolcengineSimulator.PROVIDER, sim.endpoint()));
     h.secret("keys", Map.of("accessKeyId", AK, "secretAccessKey", SK));
   }
 

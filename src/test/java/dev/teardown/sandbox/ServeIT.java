@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -141,6 +142,15 @@ class ServeIT {
     return d == null ? "(gone)" : io.fabric8.kubernetes.client.utils.Serialization.asYaml(d.getStatus());
   }
 
+  /** A Secret's value: the mock keeps stringData as written, a real server turns it into base64 data. */
+  private static String value(Secret s, String key) {
+    if (s.getStringData() != null && s.getStringData().containsKey(key)) {
+      return s.getStringData().get(key);
+    }
+    String b64 = s.getData() == null ? null : s.getData().get(key);
+    return b64 == null ? null : new String(java.util.Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
+  }
+
   private static Phase phase(KubernetesClient client, String name) {
     CloudInstanceDeletion d = client.resources(CloudInstanceDeletion.class).inNamespace("default").withName(name).get();
     CloudInstanceDeletionStatus st = d == null ? null : d.getStatus();
@@ -158,10 +168,11 @@ class ServeIT {
     assertThat(Files.readString(serve.envFile())).contains("export KUBECONFIG=" + serve.kubeconfig());
     assertThat(env).containsEntry("TEARDOWN_TENCENTCLOUD_ENDPOINT", serve.simulators().get("tencentcloud").endpoint().toString())
         .containsEntry("TEARDOWN_VOLCENGINE_ENDPOINT", serve.simulators().get("volcengine").endpoint().toString())
-        .containsEntry("TEARDOWN_METRICS_PORT", "0");
+        .containsKey("TEARDOWN_METRICS_PORT");
+    assertThat(Integer.parseInt(env.get("TEARDOWN_METRICS_PORT"))).as("metrics stay on").isPositive();
     // the deletions' Secret and the conventional one per cloud hold the world's keys
     Secret tc = client.secrets().inNamespace("default").withName("tc-keys").get();
-    assertThat(tc.getStringData()).containsEntry("secretId", "AKIDserveTest000000000000000000000000");
+    assertThat(value(tc, "secretId")).isEqualTo("AKIDserveTest000000000000000000000000");
     assertThat(client.secrets().inNamespace("default").withName("tencentcloud-credentials").get()).isNotNull();
     // applied, but nothing happens without an operator
     assertThat(client.resources(CloudInstanceDeletion.class).inNamespace("default").list().getItems()).hasSize(2);
@@ -262,11 +273,16 @@ class ServeIT {
   }
 
   @Test
-  void theKubeconfigIsPlainHttpForFabric8AndKubectl() throws Exception {
+  void theKubeconfigWorksForFabric8AndKubectl() throws Exception {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     serve = startServe(buf);
     String kc = Files.readString(serve.kubeconfig());
-    assertThat(kc).contains("server: " + serve.kube().url()).contains("current-context: teardown-sandbox");
+    if (serve.kube().real()) {
+      assertThat(kc).contains("server: " + serve.kube().url()).contains("client-certificate:");
+    } else {
+      // the mock: plain http, no authentication
+      assertThat(kc).contains("server: " + serve.kube().url()).contains("current-context: teardown-sandbox");
+    }
     io.fabric8.kubernetes.client.Config config = io.fabric8.kubernetes.client.Config.fromKubeconfig(kc);
     assertThat(config.getMasterUrl()).startsWith(serve.kube().url());
     assertThat(config.getNamespace()).isEqualTo("default");
@@ -276,5 +292,63 @@ class ServeIT {
       assertThat(c.getApiResources("teardown.dev/v1alpha1").getResources()).isNotEmpty();
     }
     assertThat(new File(serve.kubeconfig().toString())).isFile();
+  }
+
+  @Test
+  void onTheRealApiKubectlApplyValidatesGetWatchStreamsAndExplainWorks() throws Exception {
+    if (!RealKube.available()) {
+      assertThat(System.getenv("CI")).as("CI=true requires the real API server").isNotEqualTo("true");
+      Assumptions.abort("no real Kubernetes API server: " + RealKube.unavailableReason());
+    }
+    Sandbox.quietEmbeddedApiLogs();
+    WorldSpec world = WorldFiles.parse(new ByteArrayInputStream(WORLD.getBytes(StandardCharsets.UTF_8)), "world.yaml");
+    Sandbox.Options o = new Sandbox.Options(null, null, null, Duration.ofSeconds(30), true, true, 0, 0, true, false,
+        dir.resolve("out"), true);
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    serve = Serve.start(o, world, List.of(), new PrintStream(buf, true, StandardCharsets.UTF_8));
+    assertThat(serve.kube().real()).isTrue();
+    assertThat(buf.toString(StandardCharsets.UTF_8)).contains("real Kubernetes API (kube-apiserver " + RealKube.version())
+        .contains("kubectl explain");
+
+    Kubectl.Result explain = kubectl("explain", "cid.spec.instanceIds");
+    assertThat(explain.code()).as(explain.out()).isZero();
+    assertThat(explain.out()).contains("IDs of the instances to delete");
+
+    // apply validates: a CEL rule and strict field validation, both refused with their message
+    Path bad = Files.writeString(dir.resolve("bad.yaml"), DELETIONS.split("---")[0]
+        .replace("[ins-srv00001, ins-srv00002]", "[ins-SRV00001]"));
+    Kubectl.Result refused = kubectl("apply", "-f", bad.toString());
+    assertThat(refused.code()).isNotZero();
+    assertThat(refused.out()).contains("tencentcloud instance ids look like ins-xxxxxxxx").contains("ins-SRV00001");
+    Path typo = Files.writeString(dir.resolve("typo.yaml"), DELETIONS.split("---")[0]
+        .replace("  region: ap-beijing", "  region: ap-beijing\n  instanceID: ins-srv00001"));
+    Kubectl.Result unknown = kubectl("apply", "-f", typo.toString());
+    assertThat(unknown.code()).isNotZero();
+    assertThat(unknown.out()).contains("unknown field \"spec.instanceID\"");
+
+    // get -w streams the deletion through its phases to Done
+    Path watchOut = dir.resolve("watch.out");
+    Process watch = new ProcessBuilder(RealKube.kubectl().toString(), "--kubeconfig", serve.kubeconfig().toString(),
+        "get", "cid", "-w").redirectErrorStream(true).redirectOutput(watchOut.toFile()).start();
+    try {
+      // --empty: only the conventional <provider>-credentials Secrets exist
+      Path good = Files.writeString(dir.resolve("good.yaml"), DELETIONS.replace("{name: tc-keys}",
+          "{name: tencentcloud-credentials}"));
+      Kubectl.Result applied = kubectl("apply", "-f", good.toString());
+      assertThat(applied.code()).as(applied.out()).isZero();
+      assertThat(applied.out()).contains("cloudinstancedeletion.teardown.dev/tc-pair created");
+      await("kubectl get -w shows tc-pair reach Done").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200))
+          .untilAsserted(() -> assertThat(Files.readString(watchOut).lines())
+              .anyMatch(l -> l.startsWith("tc-pair") && l.contains("Done")));
+      assertThat(watch.isAlive()).as("the watch keeps streaming").isTrue();
+      List<String> rows = Files.readString(watchOut).lines().filter(l -> l.startsWith("tc-pair")).toList();
+      assertThat(rows.size()).as("one row per change: %s", rows).isGreaterThan(2);
+    } finally {
+      watch.destroyForcibly();
+    }
+  }
+
+  private Kubectl.Result kubectl(String... args) throws IOException, InterruptedException {
+    return Kubectl.run(serve.kubeconfig(), dir, args);
   }
 }

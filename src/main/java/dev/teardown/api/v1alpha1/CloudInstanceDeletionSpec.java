@@ -1,6 +1,8 @@
 package dev.teardown.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -15,19 +17,19 @@ import java.util.List;
     value = "self.provider != 'tencentcloud' || self.instanceIds.all(i, i.matches('^ins-[a-z0-9]{8}$'))",
     message = "tencentcloud instance ids look like ins-xxxxxxxx (8 lowercase letters or digits)",
     messageExpression = "'tencentcloud instance ids look like ins-xxxxxxxx (8 lowercase letters or digits), not: '"
-        + " + self.instanceIds.filter(i, !i.matches('^ins-[a-z0-9]{8}$')).join(', ')",
+        + " + self.instanceIds.filter(i, !i.matches('^ins-[a-z0-9]{8}$'))[0]",
     fieldPath = ".instanceIds")
 @ValidationRule(
     value = "self.provider != 'ucloud-compshare' || self.instanceIds.all(i, i.matches('^uhost-[a-z0-9]{4,32}$'))",
     message = "ucloud-compshare instance ids look like uhost-xxxxxxxx",
     messageExpression = "'ucloud-compshare instance ids look like uhost-xxxxxxxx, not: '"
-        + " + self.instanceIds.filter(i, !i.matches('^uhost-[a-z0-9]{4,32}$')).join(', ')",
+        + " + self.instanceIds.filter(i, !i.matches('^uhost-[a-z0-9]{4,32}$'))[0]",
     fieldPath = ".instanceIds")
 @ValidationRule(
     value = "self.provider != 'volcengine' || self.instanceIds.all(i, i.matches('^i-[a-z0-9]{8,32}$'))",
     message = "volcengine instance ids look like i-xxxxxxxxxxxx",
     messageExpression = "'volcengine instance ids look like i-xxxxxxxxxxxx, not: '"
-        + " + self.instanceIds.filter(i, !i.matches('^i-[a-z0-9]{8,32}$')).join(', ')",
+        + " + self.instanceIds.filter(i, !i.matches('^i-[a-z0-9]{8,32}$'))[0]",
     fieldPath = ".instanceIds")
 @ValidationRule(
     value = "self.provider != 'ucloud-compshare' || (has(self.zone) && size(self.zone) > 0)",
@@ -89,6 +91,23 @@ public class CloudInstanceDeletionSpec {
   @Default("false")
   @JsonPropertyDescription("Observe the cloud and write the plan of calls to status.plan; change nothing.")
   private Boolean dryRun = false;
+
+  @Default("Fail")
+  @JsonPropertyDescription(
+      "An instance that does not exist at the first observation (a mistyped id, a wrong region). Fail (default): the"
+          + " deletion finishes the instances it found, then ends Failed with reason InstancesNotFound. Ignore: it"
+          + " counts as already gone.")
+  private NotFoundPolicy ifNotFound = NotFoundPolicy.Fail;
+
+  @JsonIgnore
+  private transient List<String> unknownFields = List.of();
+
+  @JsonIgnore
+  private transient String readProblem;
+
+  /** The spec as stored, kept only when this build could not read all of it; written back unchanged. */
+  @JsonIgnore
+  private transient JsonNode stored;
 
   public Provider getProvider() {
     return provider;
@@ -160,6 +179,40 @@ public class CloudInstanceDeletionSpec {
 
   public void setDryRun(Boolean dryRun) {
     this.dryRun = dryRun;
+  }
+
+  public NotFoundPolicy getIfNotFound() {
+    return ifNotFound == null ? NotFoundPolicy.Fail : ifNotFound;
+  }
+
+  public void setIfNotFound(NotFoundPolicy ifNotFound) {
+    this.ifNotFound = ifNotFound;
+  }
+
+  /** Top-level spec fields this build does not know, as {@code spec.name}; filled when read, never serialized. */
+  public List<String> unknownFields() {
+    return unknownFields;
+  }
+
+  void unknownFields(List<String> fields) {
+    this.unknownFields = List.copyOf(fields);
+  }
+
+  /** Why the stored spec could not be read (then every other field is empty); null when it was read. */
+  public String readProblem() {
+    return readProblem;
+  }
+
+  void readProblem(String problem) {
+    this.readProblem = problem;
+  }
+
+  JsonNode stored() {
+    return stored;
+  }
+
+  void stored(JsonNode node) {
+    this.stored = node;
   }
 
   public boolean releaseAddressEnabled() {

@@ -20,7 +20,8 @@ public class CloudInstanceDeletionStatus {
   @JsonPropertyDescription("One line saying what is happening now or what went wrong and what to do.")
   private String message;
 
-  @JsonPropertyDescription("Ready, Progressing, Failed and CredentialsAvailable conditions, in the Kubernetes shape.")
+  @JsonPropertyDescription("Ready, Reconciling, Stalled, Progressing, Failed, CredentialsAvailable, CredentialsValid"
+      + " and SpecChanged conditions, in the Kubernetes shape.")
   private List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("Every instance and its data disks, recorded before the first mutating call.")
@@ -43,6 +44,20 @@ public class CloudInstanceDeletionStatus {
 
   @JsonPropertyDescription("Earliest time of the next attempt after a retryable error or a cloud-side lock (RFC 3339).")
   private String nextAttemptAt;
+
+  @JsonPropertyDescription("The plan recorded at Pending (spec fingerprint, generation, region, zone, ids); later passes"
+      + " act on it, and a spec that no longer matches it stops the deletion with condition SpecChanged.")
+  private RecordedPlan recorded;
+
+  @JsonPropertyDescription("The last mutating call, written before it was made (action, ids, idempotency token, time).")
+  private CallIntent intent;
+
+  @JsonPropertyDescription("Start of the current run of consecutive retryable errors (RFC 3339); Stalled after"
+      + " TEARDOWN_STALL_AFTER.")
+  private String retryingSince;
+
+  @JsonPropertyDescription("What this deletion leaves in the cloud and what to do about each item (Failed only).")
+  private List<String> leftInCloud;
 
   @JsonPropertyDescription("When Teardown first acted on this resource (RFC 3339).")
   private String startedAt;
@@ -136,6 +151,38 @@ public class CloudInstanceDeletionStatus {
 
   public void setNextAttemptAt(String nextAttemptAt) {
     this.nextAttemptAt = nextAttemptAt;
+  }
+
+  public RecordedPlan getRecorded() {
+    return recorded;
+  }
+
+  public void setRecorded(RecordedPlan recorded) {
+    this.recorded = recorded;
+  }
+
+  public CallIntent getIntent() {
+    return intent;
+  }
+
+  public void setIntent(CallIntent intent) {
+    this.intent = intent;
+  }
+
+  public String getRetryingSince() {
+    return retryingSince;
+  }
+
+  public void setRetryingSince(String retryingSince) {
+    this.retryingSince = retryingSince;
+  }
+
+  public List<String> getLeftInCloud() {
+    return leftInCloud;
+  }
+
+  public void setLeftInCloud(List<String> leftInCloud) {
+    this.leftInCloud = leftInCloud;
   }
 
   public String getStartedAt() {

@@ -11,13 +11,16 @@ public class InstanceStatus {
   @JsonPropertyDescription("Instance id in the cloud.")
   private String id;
 
+  @JsonPropertyDescription("The instance's name as observed when the plan was recorded (if the cloud shows one).")
+  private String name;
+
   @JsonPropertyDescription("Last observed state as the cloud names it (RUNNING, SHUTDOWN, Stopped...), or Gone.")
   private String state;
 
   @JsonPropertyDescription("Charge type as the cloud names it (PREPAID, POSTPAID_BY_HOUR, Dynamic, PostPaid...).")
   private String chargeType;
 
-  @JsonPropertyDescription("Where this instance stands: Pending, Stopping, Terminating, Recycled, Gone or Failed.")
+  @JsonPropertyDescription("Where this instance stands: Pending, Stopping, Terminating, Recycled, Gone, NotFound or Failed.")
   private InstanceOutcome outcome;
 
   @JsonPropertyDescription("Terminate calls made for this instance (a second one on a recycled Tencent instance purges it).")
@@ -48,6 +51,14 @@ public class InstanceStatus {
 
   public void setId(String id) {
     this.id = id;
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
   }
 
   public String getState() {

@@ -302,7 +302,8 @@ final class TencentCloudProvider implements CloudProvider {
         prepaid,
         protectedOn,
         protectedOn ? TencentStates.protectedReason(i.getInstanceId()) : null,
-        TencentStates.SPOTPAID.equals(chargeType));
+        TencentStates.SPOTPAID.equals(chargeType),
+        i.getInstanceName());
   }
 
   private static CloudDisk toDisk(Disk d) {

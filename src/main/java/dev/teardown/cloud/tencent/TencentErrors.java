@@ -21,6 +21,7 @@ public final class TencentErrors {
   public static final String CLIENT_SIDE_ERROR = "ClientSideError";
 
   private static final String RECREATE = ", then re-create this CloudInstanceDeletion";
+  private static final String RESUMES = "; the deletion resumes by itself once the Secret works";
 
   /** How one code is treated and, for terminal ones, what to tell a person (given the action and the ids). */
   private record Rule(ErrorKind kind, BiFunction<String, String, String> advice) {}
@@ -64,19 +65,20 @@ public final class TencentErrors {
     PREFIX.put("ResourceNotFound.", new Rule(ErrorKind.NOT_FOUND, null));
 
     // Terminal, with advice.
-    terminal((a, ids) -> "the secretKey in the credentials Secret does not match its secretId (Tencent rejected the"
-        + " request signature): put the right secretId/secretKey pair into the Secret" + RECREATE,
+    // Credentials: never the end of a deletion that has started; it waits until the Secret or the policy is fixed.
+    credentials((a, ids) -> "the secretKey in the credentials Secret does not match its secretId (Tencent rejected the"
+        + " request signature): put the right secretId/secretKey pair into the Secret" + RESUMES,
         "AuthFailure.SignatureFailure");
-    terminal((a, ids) -> "the secretId in the credentials Secret does not exist or is disabled: check it in the CAM"
-        + " console (API keys) and update the Secret" + RECREATE,
+    credentials((a, ids) -> "the secretId in the credentials Secret does not exist or is disabled: check it in the CAM"
+        + " console (API keys) and update the Secret" + RESUMES,
         "AuthFailure.SecretIdNotFound", "AuthFailure.InvalidSecretId");
-    terminal((a, ids) -> "the temporary token in the credentials Secret is invalid or expired: refresh the token"
-        + " (or remove it for a permanent key)" + RECREATE, "AuthFailure.TokenFailure", "UnauthorizedOperation.InvalidToken");
-    terminal((a, ids) -> "the API key is not allowed to call " + a + ": grant it cvm:DescribeInstances,"
-        + " cvm:TerminateInstances, cbs:DescribeDisks, cbs:DetachDisks and cbs:TerminateDisks in CAM" + RECREATE,
+    credentials((a, ids) -> "the temporary token in the credentials Secret is invalid or expired: refresh the token"
+        + " (or remove it for a permanent key)" + RESUMES, "AuthFailure.TokenFailure", "UnauthorizedOperation.InvalidToken");
+    credentials((a, ids) -> "the API key is not allowed to call " + a + ": grant it cvm:DescribeInstances,"
+        + " cvm:TerminateInstances, cbs:DescribeDisks, cbs:DetachDisks and cbs:TerminateDisks in CAM" + RESUMES,
         "AuthFailure.UnauthorizedOperation", "UnauthorizedOperation", "AuthFailure.InvalidAuthorization");
-    terminal((a, ids) -> "the API key requires MFA for " + a + ", which an operator cannot provide: use a key without"
-        + " an MFA requirement for these actions" + RECREATE,
+    credentials((a, ids) -> "the API key requires MFA for " + a + ", which an operator cannot provide: use a key"
+        + " without an MFA requirement for these actions" + RESUMES,
         "AuthFailure.MFAFailure", "UnauthorizedOperation.MFAExpired", "UnauthorizedOperation.MFANotFound");
     terminal((a, ids) -> TencentStates.protectedReason(ids), "UnsupportedOperation.InstancesProtected");
     terminal((a, ids) -> "prepaid instance(s) " + ids + " cannot be returned under Tencent's refund rules: return them"
@@ -117,8 +119,9 @@ public final class TencentErrors {
         "IpNotInWhitelist", "RequestSizeLimitExceeded", "ResponseSizeLimitExceeded", "MissingParameter",
         "UnknownParameter", "InvalidParameter", "InvalidParameterValue", "InvalidParameterValue.LimitExceeded");
     // Families that are always the caller's fault.
-    for (String p : List.of("AuthFailure.", "UnauthorizedOperation.", "InvalidParameter", "MissingParameter",
-        "UnknownParameter", "InvalidAccount.")) {
+    PREFIX.put("AuthFailure.", new Rule(ErrorKind.CREDENTIALS, null));
+    PREFIX.put("UnauthorizedOperation.", new Rule(ErrorKind.CREDENTIALS, null));
+    for (String p : List.of("InvalidParameter", "MissingParameter", "UnknownParameter", "InvalidAccount.")) {
       PREFIX.put(p, new Rule(ErrorKind.TERMINAL, null));
     }
   }
@@ -140,11 +143,15 @@ public final class TencentErrors {
     Rule rule = rule(code);
     String cloudMessage = message == null || message.isBlank() ? code : message;
     String text;
-    if (rule.kind() != ErrorKind.TERMINAL) {
+    boolean advise = rule.kind() == ErrorKind.TERMINAL || rule.kind() == ErrorKind.CREDENTIALS;
+    if (!advise) {
       text = cloudMessage;
     } else if (rule.advice() != null) {
       text = rule.advice().apply(action, ids.size() == 1 ? ids.iterator().next() : ids.toString())
           + " (Tencent: " + cloudMessage + ")";
+    } else if (rule.kind() == ErrorKind.CREDENTIALS) {
+      text = "Tencent refused the keys of the credentials Secret for " + action + " with " + code + ": " + cloudMessage
+          + "; fix the keys or their CAM policy" + RESUMES;
     } else {
       text = "Tencent refused " + action + " for " + ids + " with " + code + ": " + cloudMessage
           + "; fix the cause" + RECREATE;
@@ -199,6 +206,12 @@ public final class TencentErrors {
   private static void notFound(String... codes) {
     for (String c : codes) {
       EXACT.put(c, new Rule(ErrorKind.NOT_FOUND, null));
+    }
+  }
+
+  private static void credentials(BiFunction<String, String, String> advice, String... codes) {
+    for (String c : codes) {
+      EXACT.put(c, new Rule(ErrorKind.CREDENTIALS, advice));
     }
   }
 

@@ -77,9 +77,12 @@ public final class TencentProviderFactory implements CloudProviderFactory {
         .readTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .writeTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .build();
-    CvmClient cvm = new CvmClient(credential, spec.region(), profile("cvm", spec.endpoint(), timeout, http));
-    CbsClient cbs = new CbsClient(credential, spec.region(), profile("cbs", spec.endpoint(), timeout, http));
-    String where = spec.endpoint() == null ? "public endpoints" : spec.endpoint().toString();
+    URI cvmEndpoint = spec.endpointOf("cvm");
+    URI cbsEndpoint = spec.endpointOf("cbs");
+    CvmClient cvm = new CvmClient(credential, spec.region(), profile("cvm", cvmEndpoint, timeout, http));
+    CbsClient cbs = new CbsClient(credential, spec.region(), profile("cbs", cbsEndpoint, timeout, http));
+    String where = "cvm " + (cvmEndpoint == null ? "public endpoint" : cvmEndpoint) + ", cbs "
+        + (cbsEndpoint == null ? "public endpoint" : cbsEndpoint);
     return new TencentCloudProvider(cvm, cbs, "region=" + spec.region() + ", " + where, spec.budget());
   }
 
@@ -99,8 +102,9 @@ public final class TencentProviderFactory implements CloudProviderFactory {
   }
 
   /**
-   * The endpoint override (scheme, host and port of the URI; path ignored) serves both CVM and CBS; without one each
-   * product uses its public endpoint over HTTPS. The SDK signs with the endpoint's first label as service.
+   * The endpoint override of the service (scheme, host and port of the URI; path ignored): the CVM or CBS one, else
+   * the single override that serves both (the simulators); without one each product uses its public endpoint. The
+   * SDK signs with the endpoint's first label as service.
    */
   static ClientProfile profile(String service, URI endpoint, Duration timeout, OkHttpClient http) {
     HttpProfile hp = new HttpProfile();

@@ -35,7 +35,9 @@ import java.util.Set;
  * an unattached disk that still exists cannot be told apart from a deleted one through this API.
  */
 public final class CompShareProvider implements CloudProvider {
-  static final Capabilities CAPABILITIES = new Capabilities(1, 1, 1, true, false, false);
+  /** A terminating host is listed as Stopped while its lock is held: no second terminate for 30 s. */
+  static final Capabilities CAPABILITIES = new Capabilities(1, 1, 1, true, false, false,
+      java.time.Duration.ofSeconds(30));
   static final int MAX_IDS_PER_DESCRIBE = 100;
   /** Bound on the zone scan of {@link #describeDisks}: 100 pages of 100 instances. */
   static final int MAX_DESCRIBE_PAGES = 100;
@@ -172,7 +174,10 @@ public final class CompShareProvider implements CloudProvider {
       CompShareApi.TerminateResponse r = call(CompShareApi.TERMINATE,
           new CompShareApi.TerminateRequest(zone, id, request.releaseDataDisks()),
           CompShareApi.TerminateResponse.class);
-      return BatchResult.ok(r.getRequestId());
+      // InRecycle=Yes: the host went to the recycle bin; the cloud may keep listing it as Stopped, and a second
+      // terminate could destroy it for good. The answer itself is the observation that it is recycled.
+      BatchResult ok = BatchResult.ok(r.getRequestId());
+      return "Yes".equalsIgnoreCase(r.inRecycle) ? ok.withRecycled(Set.of(id)) : ok;
     } catch (CloudException e) {
       return alreadyDone(id, e);
     }
@@ -283,14 +288,14 @@ public final class CompShareProvider implements CloudProvider {
   /** Errors about the account, the endpoint or the network rather than one instance: no point in the next call. */
   private static boolean affectsEveryCall(CloudError e) {
     String c = e.code() == null ? "" : e.code();
-    return e.kind() == ErrorKind.THROTTLED || GATEWAY_CODES.contains(c) || "NetworkError".equals(c)
+    return e.kind() == ErrorKind.THROTTLED || e.kind() == ErrorKind.CREDENTIALS || GATEWAY_CODES.contains(c) || "NetworkError".equals(c)
         || c.startsWith("HTTP");
   }
 
   static CloudInstance toInstance(CompShareApi.UHost h) {
     String state = h.state == null ? "" : h.state;
     return new CloudInstance(h.uHostId, state, phase(state), h.chargeType, prepaid(h.chargeType), false, null,
-        spot(h.chargeType));
+        spot(h.chargeType), h.name);
   }
 
   /** Running → RUNNING; Stopped and "Install Fail" → STOPPED; every transition, "" (unknown) and anything new → BUSY. */

@@ -30,6 +30,8 @@ public final class UCloudErrors {
   public static final int USER_NOT_EXISTS = 172;
   public static final int MISSING_PARAMS = 220;
   public static final int PARAMS_NOT_AVAILABLE = 230;
+  /** The gateway's "Request too frequent" (seen on DescribeCompShareInstance). */
+  public static final int TOO_FREQUENT = 150;
   public static final int RATE_LIMITED = 2003;
   public static final int OPERATION_IN_PROGRESS = 8010;
   public static final int STATE_NOT_ALLOWED = 8012;
@@ -41,6 +43,7 @@ public final class UCloudErrors {
   static final Duration LOCK_DEFAULT_RETRY = Duration.ofSeconds(60);
   static final Duration LOCK_MAX_RETRY = Duration.ofMinutes(10);
   static final Duration THROTTLE_RETRY = Duration.ofSeconds(2);
+  static final Duration WRONG_STATE_RETRY = Duration.ofSeconds(2);
 
   private record Rule(ErrorKind kind, String advice) {}
 
@@ -51,20 +54,21 @@ public final class UCloudErrors {
           "the API endpoint does not know this action: the endpoint must be the CompShare gateway"
               + " (https://api.compshare.cn), not api.ucloud.cn; fix the endpoint override, then re-create this"
               + " CloudInstanceDeletion")),
-      Map.entry(MISSING_SIGNATURE, new Rule(ErrorKind.TERMINAL,
+      Map.entry(MISSING_SIGNATURE, new Rule(ErrorKind.CREDENTIALS,
           "the request was not signed: the Secret's publicKey/privateKey are empty; fill them in")),
-      Map.entry(SIGNATURE_ERROR, new Rule(ErrorKind.TERMINAL,
+      Map.entry(SIGNATURE_ERROR, new Rule(ErrorKind.CREDENTIALS,
           "CompShare rejected the signature: the privateKey in the Secret does not belong to its publicKey"
               + " (or the keys are UCloud console keys, not CompShare ones); copy both from the CompShare console"
-              + " (API keys) into the Secret, then re-create this CloudInstanceDeletion")),
-      Map.entry(USER_NOT_EXISTS, new Rule(ErrorKind.TERMINAL,
-          "CompShare does not know the publicKey in the Secret: copy it from the CompShare console (API keys),"
-              + " then re-create this CloudInstanceDeletion")),
+              + " (API keys) into the Secret; the deletion resumes by itself once the Secret works")),
+      Map.entry(USER_NOT_EXISTS, new Rule(ErrorKind.CREDENTIALS,
+          "CompShare does not know the publicKey in the Secret: copy it from the CompShare console (API keys);"
+              + " the deletion resumes by itself once the Secret works")),
       Map.entry(MISSING_PARAMS, new Rule(ErrorKind.TERMINAL,
           "CompShare says a required parameter is missing (spec.region and spec.zone are required)")),
       Map.entry(PARAMS_NOT_AVAILABLE, new Rule(ErrorKind.TERMINAL,
           "CompShare rejected a parameter: check spec.region (e.g. cn-wlcb) and spec.zone (e.g. cn-wlcb-01) and"
               + " the instance ids, then re-create this CloudInstanceDeletion")),
+      Map.entry(TOO_FREQUENT, new Rule(ErrorKind.THROTTLED, "request rate limit reached")),
       Map.entry(RATE_LIMITED, new Rule(ErrorKind.THROTTLED, "request rate limit reached")),
       Map.entry(OPERATION_IN_PROGRESS, new Rule(ErrorKind.RETRYABLE,
           "another operation holds the instance's lock (up to 10 minutes)")),
@@ -85,30 +89,34 @@ public final class UCloudErrors {
     if (retCode == OPERATION_IN_PROGRESS || msg.contains("InstanceOperationInProgress")) {
       return new CloudError(ErrorKind.RETRYABLE, code, msg, requestId, action, lockRetryAfter(msg));
     }
+    if (wrongState(lower)) {
+      // "state [Stopping] does not allow StopCompShareInstance": a refusal, never a success; look again and wait.
+      return CloudError.of(ErrorKind.RETRYABLE, code, msg, requestId, action).withRetryAfter(WRONG_STATE_RETRY);
+    }
     Rule rule = TABLE.get(retCode);
     if (rule != null) {
       return switch (rule.kind()) {
-        case TERMINAL -> CloudError.of(ErrorKind.TERMINAL, code, msg + ": " + rule.advice(), requestId, action);
+        case TERMINAL, CREDENTIALS -> CloudError.of(rule.kind(), code, msg + ": " + rule.advice(), requestId, action);
         case THROTTLED -> CloudError.of(ErrorKind.THROTTLED, code, msg, requestId, action)
             .withRetryAfter(THROTTLE_RETRY);
         default -> CloudError.of(rule.kind(), code, msg, requestId, action);
       };
     }
-    if (lower.contains("frequency") || lower.contains("too many requests") || lower.contains("rate limit")) {
+    if (lower.contains("frequen") || lower.contains("too many requests") || lower.contains("rate limit")) {
       return CloudError.of(ErrorKind.THROTTLED, code, msg, requestId, action).withRetryAfter(THROTTLE_RETRY);
     }
     if (retCode >= 2000 && (lower.contains("not exist") || lower.contains("not found"))) {
       return CloudError.of(ErrorKind.NOT_FOUND, code, msg, requestId, action);
     }
-    // UCloud's rule: below 2000 are gateway/request errors (auth, parameters) that a retry cannot fix; 2000 and
-    // above are service-side errors, transient unless we know better.
-    if (retCode < 2000) {
-      return CloudError.of(ErrorKind.TERMINAL, code,
-          msg + ": CompShare refused the request (RetCode " + retCode + "); check the Secret's keys and"
-              + " spec.region/spec.zone, then re-create this CloudInstanceDeletion",
-          requestId, action);
-    }
+    // Any other code is retryable: a code Teardown does not know is never a reason to give up (the deletion shows
+    // Stalled if it lasts), while giving up would leave billed resources behind.
     return CloudError.of(ErrorKind.RETRYABLE, code, msg, requestId, action);
+  }
+
+  /** The cloud's "wrong state" wording: the instance or disk is not (yet) in a state that allows the action. */
+  static boolean wrongState(String lowerMessage) {
+    return lowerMessage.contains("does not allow") || lowerMessage.contains("not allowed in state")
+        || lowerMessage.matches(".*\\bstate \\[[^\\]]*\\].*");
   }
 
   /** Classifies any exception the SDK's {@code DefaultClient.invoke} throws. */

@@ -65,6 +65,9 @@ final class VolcengineClient implements AutoCloseable {
     // The SDK's proxy selector reads HTTP_PROXY/HTTPS_PROXY from the environment and ignores NO_PROXY; a fixed
     // proxy on the OkHttp client takes precedence over the selector.
     c.getHttpClient().setProxy(Proxy.NO_PROXY);
+    // OkHttp re-sends a request silently when the connection drops: the operator's requeue is the only retry, so a
+    // DeleteInstances is never sent twice behind its back (the ClientToken would absorb it, the ledger would not).
+    c.getHttpClient().setRetryOnConnectionFailure(false);
     this.apiClient = c;
     this.api = new UniversalApi(c);
     this.budget = spec.budget();

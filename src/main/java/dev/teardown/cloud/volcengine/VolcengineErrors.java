@@ -32,9 +32,14 @@ public final class VolcengineErrors {
     static Rule terminal(Function<String, String> hint) {
       return new Rule(ErrorKind.TERMINAL, hint);
     }
+
+    static Rule credentials(Function<String, String> hint) {
+      return new Rule(ErrorKind.CREDENTIALS, hint);
+    }
   }
 
   private static final String RECREATE = ", then re-create this CloudInstanceDeletion";
+  private static final String RESUMES = "; the deletion resumes by itself once the Secret works";
 
   private static final Function<String, String> BUG = what ->
       "Volcengine refused the request itself (" + what + "); this is a bug in Teardown's Volcengine adapter: report it "
@@ -61,25 +66,24 @@ public final class VolcengineErrors {
       Map.entry("VolumeNotFound", Rule.of(ErrorKind.NOT_FOUND)),
       Map.entry("InvalidVolume.NotFound", Rule.of(ErrorKind.NOT_FOUND)),
       // credentials and permissions
-      Map.entry("SignatureDoesNotMatch", Rule.terminal(id ->
+      Map.entry("SignatureDoesNotMatch", Rule.credentials(id ->
           "Volcengine rejected the request signature: the secretAccessKey in the credentials Secret does not belong "
-              + "to its accessKeyId (copy both from the same key pair in the Volcengine console)" + RECREATE)),
-      Map.entry("InvalidAccessKey", Rule.terminal(id ->
+              + "to its accessKeyId (copy both from the same key pair in the Volcengine console)" + RESUMES)),
+      Map.entry("InvalidAccessKey", Rule.credentials(id ->
           "Volcengine does not know the accessKeyId in the credentials Secret (deleted, disabled or mistyped): put a "
-              + "valid access key pair into the Secret" + RECREATE)),
-      Map.entry("MissingSignature", Rule.terminal(id ->
+              + "valid access key pair into the Secret" + RESUMES)),
+      Map.entry("MissingSignature", Rule.credentials(id ->
           "the request reached Volcengine without a signature: check that no proxy or gateway between the operator "
-              + "and the endpoint strips the Authorization header" + RECREATE)),
-      Map.entry("AccessDenied", Rule.terminal(id ->
+              + "and the endpoint strips the Authorization header" + RESUMES)),
+      Map.entry("AccessDenied", Rule.credentials(id ->
           "the access key in the credentials Secret is not allowed to do this: grant it ecs:DescribeInstances, "
               + "ecs:DeleteInstances, storage_ebs:DescribeVolumes, storage_ebs:DetachVolume and "
-              + "storage_ebs:DeleteVolume in Volcengine IAM" + RECREATE)),
-      Map.entry("InvalidTimestamp", Rule.terminal(id ->
-          "Volcengine rejected the request time: the operator's clock is more than 15 minutes off; fix the node's "
-              + "time synchronisation (NTP)" + RECREATE)),
-      Map.entry("InvalidSecurityToken", Rule.terminal(id ->
+              + "storage_ebs:DeleteVolume in Volcengine IAM" + RESUMES)),
+      // the operator's clock is off: retrying is right once NTP fixes it (the same class on every cloud)
+      Map.entry("InvalidTimestamp", Rule.of(ErrorKind.RETRYABLE)),
+      Map.entry("InvalidSecurityToken", Rule.credentials(id ->
           "the sessionToken in the credentials Secret is invalid or expired: refresh the temporary credentials"
-              + RECREATE)),
+              + RESUMES)),
       // a ClientToken reused with other parameters: Teardown derives tokens from the resource UID and the batch, so
       // this means two different calls got the same token - a bug, never something a retry can fix
       Map.entry("IdempotentParameterMismatch", Rule.terminal(id ->
@@ -131,12 +135,10 @@ public final class VolcengineErrors {
   }
 
   /**
-   * How a code is treated. Codes not in the table: HTTP 429 → THROTTLED; 5xx → RETRYABLE (the cloud's side);
-   * a {@code *.NotFound} code → NOT_FOUND; any other 4xx → TERMINAL, since the cloud itself says the request is wrong
-   * (except 408/409/412/423/425, which name conflicts and timeouts a later call can get past → RETRYABLE). Without an
-   * HTTP status (an Error inside a 200 answer, a per-instance OperationDetails error) a code shaped like a client error
-   * (Invalid*, Missing*, Unsupported*, OperationDenied*, Forbidden*) is TERMINAL and anything else RETRYABLE: an
-   * unknown transient condition costs only a requeue, while a wrongly terminal one would stop a deletion for good.
+   * How a code is treated. Codes not in the table: HTTP 429 → THROTTLED; 401/403 → CREDENTIALS (the gateway refused
+   * the keys); a {@code *.NotFound} code → NOT_FOUND; anything else → RETRYABLE. An unknown code is never terminal:
+   * a new transient condition costs a requeue and, if it lasts, the Stalled condition, while a wrongly terminal one
+   * would stop a deletion for good and leave billed resources behind. Only codes the table knows are terminal.
    *
    * @param httpStatus the HTTP status of the answer, or 200 when the error came inside a 200 answer
    */
@@ -148,22 +150,11 @@ public final class VolcengineErrors {
     if (httpStatus == 429) {
       return ErrorKind.THROTTLED;
     }
-    if (httpStatus >= 500) {
-      return ErrorKind.RETRYABLE;
+    if (httpStatus == 401 || httpStatus == 403) {
+      return ErrorKind.CREDENTIALS;
     }
     if (code != null && code.endsWith(".NotFound")) {
       return ErrorKind.NOT_FOUND;
-    }
-    if (httpStatus >= 400) {
-      return switch (httpStatus) {
-        case 408, 409, 412, 423, 425 -> ErrorKind.RETRYABLE;
-        default -> ErrorKind.TERMINAL;
-      };
-    }
-    if (code != null
-        && (code.startsWith("Invalid") || code.startsWith("Missing") || code.startsWith("Unsupported")
-            || code.startsWith("OperationDenied") || code.startsWith("Forbidden"))) {
-      return ErrorKind.TERMINAL;
     }
     return ErrorKind.RETRYABLE;
   }
@@ -179,7 +170,10 @@ public final class VolcengineErrors {
     ErrorKind kind = kindOf(c, httpStatus);
     Rule r = TABLE.get(c);
     String msg = cloudMessage == null || cloudMessage.isBlank() ? "HTTP " + httpStatus : cloudMessage;
-    if (kind == ErrorKind.TERMINAL) {
+    if (kind == ErrorKind.CREDENTIALS && (r == null || r.hint() == null)) {
+      msg = "Volcengine refused the keys of the credentials Secret for " + action + " with " + c + RESUMES
+          + " (Volcengine: " + msg + ")";
+    } else if (kind == ErrorKind.TERMINAL || kind == ErrorKind.CREDENTIALS) {
       String subject = id != null ? id : "the request";
       String hint = r != null && r.hint() != null
           ? r.hint().apply(subject)

@@ -110,7 +110,9 @@ public final class VolcengineProvider implements CloudProvider {
     } else if (protectedOn) {
       reason = VolcengineErrors.deletionProtected(id);
     }
-    return new CloudInstance(id, status, phaseOf(status), chargeType, prepaid, protectedOn, reason, spot);
+    String name = VolcengineClient.str(m.get("InstanceName"));
+    return new CloudInstance(id, status, phaseOf(status), chargeType, prepaid, protectedOn, reason, spot,
+        name.isEmpty() ? null : name);
   }
 
   /**

@@ -184,6 +184,11 @@ public final class TencentSimulator extends SimulatorBase {
   private SimResponse injected(FaultRule f, String action, List<String> ids, Map<String, String> params, String requestId) {
     Map<String, String> ledgerParams = new LinkedHashMap<>(params);
     ledgerParams.put("fault", f.type.name());
+    SimResponse broken = broken(f, requestId);
+    if (broken != null) {
+      record(action, ids, f.type.name(), false, requestId, ledgerParams);
+      return broken;
+    }
     switch (f.type) {
       case ERROR -> {
         String code = f.code == null ? "InternalError" : f.code;

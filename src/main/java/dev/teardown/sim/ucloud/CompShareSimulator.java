@@ -32,7 +32,8 @@ import java.util.UUID;
  * <p>Spot instances are reported with {@code ChargeType "Spot"} (CreateCompShareInstance documents Spot as the
  * preemptible charge type; the Describe model has no separate flag). Timings (world {@code timingsMs}): {@code
  * stop}, {@code start}, {@code terminate}, {@code detach}, {@code release} (disk deletion), {@code lock} (operation
- * lock TTL, default 600000) and {@code latency} (added to every API answer). Rate limits (world {@code rateLimits},
+ * lock TTL, default 600000), {@code recycleListed} (how long a recycled Month/Year host stays listed as Stopped after
+ * its terminate, default 0) and {@code latency} (added to every API answer). Rate limits (world {@code rateLimits},
  * per action, {@code "*"} for all): CompShare documents none, so there is no limit unless configured. Instances
  * without a zone live in every zone of the region; disks follow their instance. World fields CompShare has no
  * counterpart for are ignored: deletion protection, expiry, and a disk's charge type, deleteWithInstance and
@@ -236,6 +237,11 @@ public final class CompShareSimulator extends SimulatorBase {
   }
 
   private SimResponse injected(FaultRule f, String action, List<String> ids, Map<String, String> params, String rid) {
+    SimResponse broken = broken(f, rid);
+    if (broken != null) {
+      record(action, ids, params, rid, f.type.name());
+      return broken;
+    }
     switch (f.type) {
       case HTTP_ERROR -> {
         record(action, ids, params, rid, "HTTP_" + f.httpStatus);

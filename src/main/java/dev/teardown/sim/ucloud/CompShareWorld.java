@@ -140,6 +140,10 @@ final class CompShareWorld {
     }
   }
 
+  static boolean recycled(Instance i) {
+    return "Month".equals(i.chargeType) || "Year".equals(i.chargeType);
+  }
+
   /** Milliseconds a transition takes; defaults are ours (CompShare documents only the 10-minute lock). */
   long timing(String name) {
     Long v = timings.get(name);
@@ -147,6 +151,7 @@ final class CompShareWorld {
       return v;
     }
     return switch (name) {
+      case "recycleListed" -> 0;
       case "stop", "start", "terminate" -> 3000;
       case "detach" -> 1000;
       case "lock" -> 600_000;
@@ -163,6 +168,13 @@ final class CompShareWorld {
       if (i.transitionDoneAt >= 0 && now >= i.transitionDoneAt) {
         i.state = STOPPING.equals(i.state) ? STOPPED : STARTING.equals(i.state) ? RUNNING : i.state;
         i.transitionDoneAt = -1;
+      }
+      if (i.terminating() && now >= i.goneAt && recycled(i) && now < i.goneAt + timing("recycleListed")) {
+        // A prepaid host in the recycle bin that the cloud keeps listing as Stopped (timing recycleListed, default
+        // 0): a second terminate now must never be sent; it would destroy the host for good on the real cloud.
+        i.state = STOPPED;
+        i.lock = null;
+        continue;
       }
       if (i.terminating() && now >= i.goneAt) {
         i.gone = true;

@@ -171,6 +171,10 @@ public final class VolcengineSimulator extends SimulatorBase {
               return SimResponse.timeout(f.delayMs);
             }
             case TIMEOUT_AFTER_APPLY -> afterApply = f;
+            default -> {
+              record(call, f.type.name(), false);
+              return broken(f, call.requestId());
+            }
           }
         }
         if (!rateLimits.tryAcquire(action)) {

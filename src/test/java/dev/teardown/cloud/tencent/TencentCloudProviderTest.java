@@ -249,14 +249,14 @@ class TencentCloudProviderTest {
   }
 
   @Test
-  void wrongSecretKeyIsTerminalSignatureFailureAndNeverLeaksTheKey() throws Exception {
+  void wrongSecretKeyIsACredentialsErrorSignatureFailureAndNeverLeaksTheKey() throws Exception {
     WorldSpec.CloudWorld w = world();
     w.instances.add(instance("ins-post0005", "POSTPAID_BY_HOUR"));
     sim = new TencentSimulator(w, clock, 7, "127.0.0.1", 0);
     CloudProvider p = connect(SECRET_ID, "not-the-secret");
 
     CloudException e = catchThrowableOfType(CloudException.class, () -> p.describeInstances(List.of("ins-post0005")));
-    assertThat(e.error().kind()).isEqualTo(ErrorKind.TERMINAL);
+    assertThat(e.error().kind()).isEqualTo(ErrorKind.CREDENTIALS);
     assertThat(e.error().code()).isEqualTo("AuthFailure.SignatureFailure");
     assertThat(e.getMessage()).doesNotContain("not-the-secret").doesNotContain(SECRET_KEY);
     assertThat(p.toString()).doesNotContain("not-the-secret").doesNotContain(SECRET_ID);
@@ -265,7 +265,7 @@ class TencentCloudProviderTest {
     CloudException unknown = catchThrowableOfType(CloudException.class,
         () -> connect("AKIDunknown", SECRET_KEY).describeInstances(List.of("ins-post0005")));
     assertThat(unknown.error().code()).isEqualTo("AuthFailure.SecretIdNotFound");
-    assertThat(unknown.error().kind()).isEqualTo(ErrorKind.TERMINAL);
+    assertThat(unknown.error().kind()).isEqualTo(ErrorKind.CREDENTIALS);
   }
 
   @Test

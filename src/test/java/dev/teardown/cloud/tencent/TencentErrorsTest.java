@@ -43,11 +43,11 @@ class TencentErrorsTest {
       UnsupportedOperation.InstanceStateTerminated      | NOT_FOUND | already destroyed
       ResourceUnavailable.RepeatRefund                  | NOT_FOUND | disk already returned
       InvalidDisk.RepeatRefund                          | NOT_FOUND | disk already returned (older code)
-      AuthFailure.SignatureFailure                      | TERMINAL  | wrong secretKey
-      AuthFailure.SecretIdNotFound                      | TERMINAL  | secretId unknown or disabled
-      AuthFailure.UnauthorizedOperation                 | TERMINAL  | CAM policy missing
-      UnauthorizedOperation.MFAExpired                  | TERMINAL  | MFA cannot be provided by an operator
-      AuthFailure.SomeNewCheck                          | TERMINAL  | unknown member of the auth family is a client error
+      AuthFailure.SignatureFailure                      | CREDENTIALS | wrong secretKey
+      AuthFailure.SecretIdNotFound                      | CREDENTIALS | secretId unknown or disabled
+      AuthFailure.UnauthorizedOperation                 | CREDENTIALS | CAM policy missing
+      UnauthorizedOperation.MFAExpired                  | CREDENTIALS | MFA cannot be provided by an operator
+      AuthFailure.SomeNewCheck                          | CREDENTIALS | unknown member of the auth family: the keys
       UnsupportedOperation.InstancesProtected           | TERMINAL  | termination protection needs a person
       UnsupportedOperation.InstanceMixedPricingModel    | TERMINAL  | a batching bug, retrying the same call cannot help
       InvalidInstanceNotSupportedPrepaidInstance        | TERMINAL  | prepaid refund rules forbid it
@@ -79,7 +79,7 @@ class TencentErrorsTest {
       """)
   void terminalMessagesTellAPersonWhatToDo(String code, String advice, String reason) {
     CloudError e = TencentErrors.classify("TerminateInstances", code, "cloud text", "req-1", List.of("ins-a"));
-    assertThat(e.kind()).isEqualTo(ErrorKind.TERMINAL);
+    assertThat(e.kind()).isIn(ErrorKind.TERMINAL, ErrorKind.CREDENTIALS);
     assertThat(e.message()).as(reason).contains(advice).contains("cloud text");
     assertThat(e.code()).isEqualTo(code);
     assertThat(e.requestId()).isEqualTo("req-1");

@@ -374,13 +374,13 @@ class CompShareProviderTest {
   }
 
   @Test
-  void wrongPrivateKeyIsTerminalSignatureError() throws Exception {
+  void wrongPrivateKeyIsACredentialsErrorSignatureError() throws Exception {
     CompShareSimulator s = sim(CompShareTestWorlds.standard());
     CloudProvider p = connect(s, "not-the-private-key", Duration.ofSeconds(3));
 
     assertThatThrownBy(() -> p.describeInstances(List.of("uhost-run1")))
         .isInstanceOfSatisfying(CloudException.class, e -> {
-          assertThat(e.error().kind()).isEqualTo(ErrorKind.TERMINAL);
+          assertThat(e.error().kind()).isEqualTo(ErrorKind.CREDENTIALS);
           assertThat(e.error().code()).isEqualTo("171");
           assertThat(e.error().message()).contains("Signature VerifyAC Error").contains("privateKey");
           assertThat(e.getMessage()).doesNotContain("not-the-private-key");

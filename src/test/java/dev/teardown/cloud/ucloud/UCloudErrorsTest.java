@@ -23,9 +23,9 @@ class UCloudErrorsTest {
 
   static Stream<Arguments> retCodes() {
     return Stream.of(
-        row(171, "Signature VerifyAC Error", ErrorKind.TERMINAL, "wrong private key: retrying cannot fix keys"),
-        row(172, "User Not Exists", ErrorKind.TERMINAL, "unknown public key"),
-        row(170, "Missing signature", ErrorKind.TERMINAL, "unsigned request: empty keys"),
+        row(171, "Signature VerifyAC Error", ErrorKind.CREDENTIALS, "wrong private key: a person fixes the Secret"),
+        row(172, "User Not Exists", ErrorKind.CREDENTIALS, "unknown public key"),
+        row(170, "Missing signature", ErrorKind.CREDENTIALS, "unsigned request: empty keys"),
         row(160, "Missing Action", ErrorKind.TERMINAL, "a bug on our side, not transient"),
         row(161, "Action [DescribeCompShareInstance] not found", ErrorKind.TERMINAL,
             "wrong gateway (api.ucloud.cn instead of api.compshare.cn)"),
@@ -46,8 +46,12 @@ class UCloudErrorsTest {
         row(2003, "Request frequency limit exceeded", ErrorKind.THROTTLED, "our rate limit code"),
         row(2999, "Too many requests, slow down", ErrorKind.THROTTLED, "rate limit recognised by its wording"),
         row(5000, "Internal error", ErrorKind.RETRYABLE, "RetCode >= 2000 is server side (UCloud Go SDK rule)"),
-        row(150, "Service Unavailable", ErrorKind.TERMINAL,
-            "an unknown code below 2000 is a gateway/request error by UCloud's rule"));
+        row(150, "Request too frequent", ErrorKind.THROTTLED, "the gateway's throttle, seen on a describe"),
+        row(8039, "state [Stopping] does not allow StopCompShareInstance", ErrorKind.RETRYABLE,
+            "a wrong-state refusal is never success, whatever its number: observe again and wait"),
+        row(8012, "UHost [uhost-1] state [Running] not allowed", ErrorKind.RETRYABLE, "wrong state"),
+        row(199, "Something new", ErrorKind.RETRYABLE,
+            "an unknown code is never terminal (it reaches Stalled if it lasts)"));
   }
 
   private static Arguments row(int code, String message, ErrorKind kind, String reason) {
@@ -69,7 +73,7 @@ class UCloudErrorsTest {
   @Test
   void terminalMessagesSayWhatToDo() {
     assertThat(UCloudErrors.fromRetCode("X", 171, "Signature VerifyAC Error", null).message())
-        .contains("privateKey").contains("re-create this CloudInstanceDeletion");
+        .contains("privateKey").contains("resumes by itself once the Secret works");
     assertThat(UCloudErrors.fromRetCode("X", 161, "Action [X] not found", null).message())
         .contains("api.compshare.cn");
   }
@@ -100,7 +104,7 @@ class UCloudErrorsTest {
 
   static Stream<Arguments> exceptions() {
     return Stream.of(
-        Arguments.of(new RetCodeException(171, "Signature VerifyAC Error", "rid-9"), ErrorKind.TERMINAL, "171",
+        Arguments.of(new RetCodeException(171, "Signature VerifyAC Error", "rid-9"), ErrorKind.CREDENTIALS, "171",
             "the SDK's RetCode exception is unwrapped to the cloud's code"),
         Arguments.of(new UCloudException("http error, status code 502 Bad Gateway"), ErrorKind.RETRYABLE, "HTTP502",
             "HTTP 5xx from a gateway is transient"),

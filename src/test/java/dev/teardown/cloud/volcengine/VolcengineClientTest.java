@@ -34,6 +34,8 @@ class VolcengineClientTest {
     assertThat(api.getNumMaxRetries()).isZero();
     assertThat(api.getHttpClient().getProxy()).as("HTTP_PROXY from the environment is ignored")
         .isEqualTo(Proxy.NO_PROXY);
+    assertThat(api.getHttpClient().getRetryOnConnectionFailure())
+        .as("OkHttp never re-sends a request silently on a dropped connection").isFalse();
     c.close();
   }
 

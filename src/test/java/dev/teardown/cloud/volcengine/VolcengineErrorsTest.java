@@ -32,10 +32,12 @@ class VolcengineErrorsTest {
             "per-instance: the instance is in a transition"),
         Arguments.of("InvalidInstance.NotFound", 200, ErrorKind.NOT_FOUND, "per-instance: gone means deleted"),
         Arguments.of("VolumeNotFound", 404, ErrorKind.NOT_FOUND, "volume gone means released"),
-        Arguments.of("SignatureDoesNotMatch", 401, ErrorKind.TERMINAL, "wrong secret: a retry signs the same way"),
-        Arguments.of("InvalidAccessKey", 401, ErrorKind.TERMINAL, "unknown access key"),
-        Arguments.of("AccessDenied", 403, ErrorKind.TERMINAL, "missing IAM permission"),
-        Arguments.of("MissingSignature", 401, ErrorKind.TERMINAL, "something strips the Authorization header"),
+        Arguments.of("SignatureDoesNotMatch", 401, ErrorKind.CREDENTIALS, "wrong secret: a person fixes the Secret"),
+        Arguments.of("InvalidAccessKey", 401, ErrorKind.CREDENTIALS, "unknown access key"),
+        Arguments.of("AccessDenied", 403, ErrorKind.CREDENTIALS, "missing IAM permission"),
+        Arguments.of("MissingSignature", 401, ErrorKind.CREDENTIALS, "something strips the Authorization header"),
+        Arguments.of("InvalidTimestamp", 400, ErrorKind.RETRYABLE, "operator clock skew: retry once NTP fixes it"),
+        Arguments.of("SomethingNew", 403, ErrorKind.CREDENTIALS, "an unknown 403 is the gateway refusing the keys"),
         Arguments.of("IdempotentParameterMismatch", 400, ErrorKind.TERMINAL,
             "a token reused for another request is a bug; retrying repeats it"),
         Arguments.of("InvalidInstanceChargeType", 200, ErrorKind.TERMINAL,
@@ -47,11 +49,12 @@ class VolcengineErrorsTest {
         Arguments.of("InvalidActionOrVersion", 404, ErrorKind.TERMINAL, "wrong endpoint or our bug"),
         Arguments.of("SomethingNew", 503, ErrorKind.RETRYABLE, "unknown code on a 5xx: the cloud's side"),
         Arguments.of("SomethingNew", 429, ErrorKind.THROTTLED, "unknown code on 429 is a rate limit"),
-        Arguments.of("SomethingNew", 400, ErrorKind.TERMINAL, "unknown code on a 4xx: the cloud says the request is wrong"),
+        Arguments.of("SomethingNew", 400, ErrorKind.RETRYABLE, "an unknown code is never terminal (Stalled if it lasts)"),
         Arguments.of("SomethingNew", 409, ErrorKind.RETRYABLE, "unknown conflict: a later call can get past it"),
         Arguments.of("InvalidSnapshot.NotFound", 404, ErrorKind.NOT_FOUND, "unknown *.NotFound"),
-        Arguments.of("InvalidSomething", 200, ErrorKind.TERMINAL,
-            "unknown per-instance code shaped like a client error"),
+        Arguments.of("InvalidSomething", 200, ErrorKind.RETRYABLE,
+            "unknown per-instance code, even shaped like a client error: never terminal"),
+        Arguments.of("OperationDenied.SomethingNew", 200, ErrorKind.RETRYABLE, "an unknown denial is retryable"),
         Arguments.of("SomethingTransient", 200, ErrorKind.RETRYABLE,
             "unknown per-instance code: a requeue is cheaper than a wrong final failure"),
         Arguments.of(null, 502, ErrorKind.RETRYABLE, "bare HTTP 502 from a proxy"));
@@ -97,11 +100,12 @@ class VolcengineErrorsTest {
   }
 
   @Test
-  void unknownTerminalCodeStillTellsWhatHappened() {
+  void unknownCodeIsRetryableAndKeepsTheCloudsMessage() {
     CloudError e = VolcengineErrors.classify("DeleteVolume", 400, "Weird", "odd", "r", null);
 
-    assertThat(e.kind()).isEqualTo(ErrorKind.TERMINAL);
-    assertThat(e.message()).contains("DeleteVolume", "Weird", "odd");
+    assertThat(e.kind()).isEqualTo(ErrorKind.RETRYABLE);
+    assertThat(e.code()).isEqualTo("Weird");
+    assertThat(e.message()).contains("odd");
   }
 
   @Test

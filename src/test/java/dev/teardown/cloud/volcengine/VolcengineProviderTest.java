@@ -362,7 +362,7 @@ class VolcengineProviderTest {
   }
 
   @Test
-  void wrongSecretIsTerminalSignatureDoesNotMatch() throws Exception {
+  void wrongSecretIsACredentialsErrorSignatureDoesNotMatch() throws Exception {
     start(world());
     String wrongSecret = "bm90LXRoZS1yaWdodC1zZWNyZXQ=";
     CloudProvider bad = connect(AK, wrongSecret, Duration.ofSeconds(2));
@@ -370,7 +370,7 @@ class VolcengineProviderTest {
     CloudException e = catchThrowableOfType(CloudException.class, () -> bad.describeInstances(List.of("i-post1")));
     bad.close();
 
-    assertThat(e.error().kind()).isEqualTo(ErrorKind.TERMINAL);
+    assertThat(e.error().kind()).isEqualTo(ErrorKind.CREDENTIALS);
     assertThat(e.error().code()).isEqualTo("SignatureDoesNotMatch");
     assertThat(e.error().message()).contains("secretAccessKey").doesNotContain(wrongSecret).doesNotContain(SK);
     assertThat(e.toString()).doesNotContain(wrongSecret);
@@ -381,7 +381,7 @@ class VolcengineProviderTest {
     CloudException e2 = catchThrowableOfType(CloudException.class,
         () -> unknown.describeInstances(List.of("i-post1")));
     unknown.close();
-    assertThat(e2.error().kind()).isEqualTo(ErrorKind.TERMINAL);
+    assertThat(e2.error().kind()).isEqualTo(ErrorKind.CREDENTIALS);
     assertThat(e2.error().code()).isEqualTo("InvalidAccessKey");
   }
 

@@ -1,0 +1,157 @@
+package dev.teardown;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.teardown.api.v1alpha1.CloudInstanceDeletion;
+import dev.teardown.api.v1alpha1.CloudInstanceDeletionSpec;
+import dev.teardown.api.v1alpha1.Phase;
+import dev.teardown.api.v1alpha1.Provider;
+import dev.teardown.api.v1alpha1.SecretReference;
+import dev.teardown.sandbox.EmbeddedKube;
+import dev.teardown.sim.WorldSpec;
+import dev.teardown.sim.tencent.TencentSimulator;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The container image runs a jar without what only the sandbox needs (build/operator-jar.exclude). This runs the
+ * operator as its own process, as in production, through a whole deletion, its metrics and health endpoints, and
+ * fails if it loaded any class from an excluded path: then the image's jar would break at that point.
+ */
+class OperatorClassesIT {
+  private static final Path ROOT = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
+  private static final Pattern LOADED = Pattern.compile("\\[class,load\\s*\\] (\\S+) source:");
+
+  @TempDir
+  Path dir;
+
+  private EmbeddedKube kube;
+  private TencentSimulator sim;
+  private Process operator;
+
+  @AfterEach
+  void stop() {
+    if (operator != null) {
+      operator.destroyForcibly();
+    }
+    if (kube != null) {
+      kube.close();
+    }
+    if (sim != null) {
+      sim.close();
+    }
+  }
+
+  static List<String> excludedPackages() throws Exception {
+    return Files.readAllLines(ROOT.resolve("build").resolve("operator-jar.exclude")).stream()
+        .map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#") && l.endsWith("/"))
+        .filter(l -> !l.startsWith("META-INF/")).map(l -> l.replace('/', '.')).toList();
+  }
+
+  @Test
+  void theOperatorNeverLoadsWhatTheImageLeavesOut() throws Exception {
+    assertThat(excludedPackages()).contains("dev.teardown.sandbox.", "dev.teardown.sim.", "io.vertx.", "io.netty.",
+        "org.bouncycastle.", "io.fabric8.mockwebserver.");
+
+    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
+    w.region = "ap-beijing";
+    w.credentials.add(new WorldSpec.KeyPair("AKIDclassesit0001", "classes-it-secret"));
+    w.timingsMs.put("terminate", 100L);
+    w.timingsMs.put("shutdown", 100L);
+    w.timingsMs.put("detach", 100L);
+    WorldSpec.Instance in = new WorldSpec.Instance();
+    in.id = "ins-class0001";
+    in.chargeType = "POSTPAID_BY_HOUR";
+    in.zone = "ap-beijing-7";
+    w.instances.add(in);
+    WorldSpec.Disk d = new WorldSpec.Disk();
+    d.id = "disk-class0001";
+    d.instanceId = in.id;
+    d.chargeType = "POSTPAID_BY_HOUR";
+    w.disks.add(d);
+    sim = new TencentSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
+    kube = EmbeddedKube.start(0);
+    kube.client().secrets().inNamespace("default").resource(new SecretBuilder()
+        .withMetadata(new ObjectMetaBuilder().withName("keys").withNamespace("default").build())
+        .withStringData(Map.of("secretId", "AKIDclassesit0001", "secretKey", "classes-it-secret")).build()).create();
+    CloudInstanceDeletion r = new CloudInstanceDeletion();
+    r.setMetadata(new ObjectMetaBuilder().withName("classes").withNamespace("default").build());
+    CloudInstanceDeletionSpec s = new CloudInstanceDeletionSpec();
+    s.setProvider(Provider.TENCENTCLOUD);
+    s.setRegion("ap-beijing");
+    s.setInstanceIds(List.of(in.id));
+    s.setCredentialsSecretRef(new SecretReference("keys"));
+    r.setSpec(s);
+    kube.client().resources(CloudInstanceDeletion.class).inNamespace("default").resource(r).create();
+
+    Path kubeconfig = dir.resolve("kubeconfig");
+    Files.writeString(kubeconfig, """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: c, cluster: {server: "%s"}}]
+        users: [{name: u, user: {}}]
+        contexts: [{name: x, context: {cluster: c, user: u}}]
+        current-context: x
+        """.formatted(kube.url()));
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    Path classLog = dir.resolve("classes.log");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-Xlog:class+load=info:file=" + classLog, "-cp", cp, "dev.teardown.TeardownOperator", "run");
+    Map<String, String> env = pb.environment();
+    env.keySet().removeIf(k -> k.startsWith("TEARDOWN_") || k.startsWith("KUBERNETES_") || k.equals("KUBECONFIG")
+        || k.equalsIgnoreCase("http_proxy") || k.equalsIgnoreCase("https_proxy") || k.equalsIgnoreCase("all_proxy"));
+    env.putAll(Map.of("KUBECONFIG", kubeconfig.toString(), "TEARDOWN_METRICS_PORT", Integer.toString(port),
+        "TEARDOWN_TENCENTCLOUD_ENDPOINT", sim.endpoint().toString(), "TEARDOWN_POLL_INTERVAL", "100ms",
+        "TEARDOWN_RETRY_BASE", "100ms", "TEARDOWN_CLOUD_TIMEOUT", "2s"));
+    pb.redirectErrorStream(true).redirectOutput(dir.resolve("operator.log").toFile());
+    operator = pb.start();
+
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      CloudInstanceDeletion got = kube.client().resources(CloudInstanceDeletion.class).inNamespace("default")
+          .withName("classes").get();
+      return got.getStatus() != null && got.getStatus().getPhase() == Phase.Done;
+    });
+    HttpClient http = HttpClient.newHttpClient();
+    for (String path : List.of("/healthz", "/readyz", "/metrics")) {
+      HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(res.statusCode()).as(path).isEqualTo(200);
+    }
+    operator.destroy(); // SIGTERM: the shutdown path runs too
+    operator.waitFor();
+
+    String log = Files.readString(classLog);
+    Matcher m = LOADED.matcher(log);
+    List<String> loaded = new java.util.ArrayList<>();
+    while (m.find()) {
+      loaded.add(m.group(1));
+    }
+    assertThat(loaded).as("the class-load log").contains("dev.teardown.controller.DeletionReconciler",
+        "dev.teardown.cloud.tencent.TencentCloudProvider", "dev.teardown.metrics.OperatorMetrics");
+    List<String> excluded = excludedPackages();
+    assertThat(loaded).as("classes the operator-only jar of the image does not carry")
+        .noneMatch(c -> excluded.stream().anyMatch(c::startsWith));
+  }
+}

@@ -1,0 +1,312 @@
+package dev.teardown.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.teardown.api.v1alpha1.CallIntent;
+import dev.teardown.api.v1alpha1.DiskAction;
+import dev.teardown.api.v1alpha1.DiskStatus;
+import dev.teardown.api.v1alpha1.InstanceOutcome;
+import dev.teardown.api.v1alpha1.NotFoundPolicy;
+import dev.teardown.api.v1alpha1.Phase;
+import dev.teardown.api.v1alpha1.RecycleBinPolicy;
+import dev.teardown.cloud.CloudDisk;
+import dev.teardown.cloud.DiskPhase;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Every transition of the phase machine, as pure unit tests on DeletionContext and the fake cloud. */
+class StepsTest {
+  private static final Duration TICK = Duration.ofMillis(100);
+  private static final Duration PAST_GRACE = Duration.ofSeconds(3);
+
+  private final FakeCloud cloud = new FakeCloud();
+
+  private StepDriver driver(List<String> ids) {
+    return new StepDriver(cloud, ids, s -> {});
+  }
+
+  // ---- honest outcomes ------------------------------------------------------------------------------------------
+
+  @Test
+  void anInstanceNotFoundAtTheFirstLookIsNeverDeletedAndFailsByDefault() throws Exception {
+    StepDriver d = driver(List.of("ins-missing1"));
+    d.pass();
+    assertThat(d.status.getPhase()).isEqualTo(Phase.Failed);
+    assertThat(d.last.reason()).isEqualTo("InstancesNotFound");
+    assertThat(d.instance("ins-missing1").getOutcome()).isEqualTo(InstanceOutcome.NotFound);
+    assertThat(d.status.getMessage()).contains("ins-missing1", "region ap-beijing", "Nothing was deleted");
+    assertThat(d.warnings).anySatisfy(w -> {
+      assertThat(w.reason()).isEqualTo("InstancesNotFound");
+      assertThat(w.message()).contains("ins-missing1", "ap-beijing");
+    });
+    assertThat(cloud.calls).isEmpty();
+  }
+
+  @Test
+  void theFoundInstancesFinishFirstThenTheDeletionFailsNamingTheMissingOne() throws Exception {
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.disk("disk-a1", "ins-aaaaaaaa", false, false);
+    StepDriver d = driver(List.of("ins-aaaaaaaa", "ins-missing1"));
+    assertThat(d.runToEnd(TICK, 50)).isEqualTo(Phase.Failed);
+    assertThat(d.last.reason()).isEqualTo("InstancesNotFound");
+    assertThat(cloud.instances).isEmpty();
+    assertThat(cloud.disks).as("the found instance's disk was released before the end").isEmpty();
+    assertThat(d.status.getMessage()).startsWith("1 instances deleted, 1 already gone").contains("ins-missing1");
+  }
+
+  @Test
+  void ignoreCountsAMissingInstanceAsAlreadyGoneNotAsDeleted() throws Exception {
+    cloud.instance("ins-aaaaaaaa", false);
+    StepDriver d = new StepDriver(cloud, List.of("ins-aaaaaaaa", "ins-missing1"),
+        s -> s.setIfNotFound(NotFoundPolicy.Ignore));
+    assertThat(d.runToEnd(TICK, 50)).isEqualTo(Phase.Done);
+    assertThat(d.status.getMessage()).startsWith("1 instances deleted, 1 already gone");
+  }
+
+  @Test
+  void aNotFoundAnswerToATerminateIsNotSuccessTheNextObservationDecides() throws Exception {
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.terminateSaysNotFound.add("ins-aaaaaaaa");
+    StepDriver d = driver(List.of("ins-aaaaaaaa"));
+    d.pass(); // record
+    d.pass(); // terminate: answered not found
+    assertThat(d.instance("ins-aaaaaaaa").getOutcome()).isEqualTo(InstanceOutcome.Terminating);
+    d.clock.advance(TICK);
+    d.pass();
+    assertThat(d.instance("ins-aaaaaaaa").getOutcome()).as("still there: never Gone").isNotEqualTo(InstanceOutcome.Gone);
+    assertThat(d.runToEnd(PAST_GRACE, 40)).isEqualTo(Phase.Failed);
+    assertThat(d.instance("ins-aaaaaaaa").getError().getCode()).isEqualTo("TerminateIneffective");
+    assertThat(cloud.instances).containsKey("ins-aaaaaaaa");
+    assertThat(cloud.mutations("terminate [")).isEqualTo(d.config.maxTerminateAttempts());
+  }
+
+  @Test
+  void recycledInTheAnswerIsNeverTerminatedAgainEvenIfListedAsStopped() throws Exception {
+    cloud.instance("ins-aaaaaaaa", true);
+    cloud.stopped("ins-aaaaaaaa");
+    cloud.recycleButStayListed.add("ins-aaaaaaaa");
+    StepDriver d = driver(List.of("ins-aaaaaaaa"));
+    assertThat(d.runToEnd(PAST_GRACE, 20)).isEqualTo(Phase.Done);
+    assertThat(d.instance("ins-aaaaaaaa").getOutcome()).isEqualTo(InstanceOutcome.Recycled);
+    assertThat(cloud.mutations("terminate")).isEqualTo(1);
+    assertThat(d.status.getMessage()).contains("1 in the recycle bin");
+  }
+
+  @Test
+  void aNonElasticDiskOfARecycledPrepaidInstanceGoesWithItAndIsNeverDetached() throws Exception {
+    cloud.instance("ins-bbbbbbbb", true);
+    cloud.nonPortableDisk("disk-np1", "ins-bbbbbbbb", true);
+    StepDriver d = driver(List.of("ins-bbbbbbbb"));
+    assertThat(d.runToEnd(TICK, 30)).isEqualTo(Phase.Done);
+    assertThat(cloud.mutations("detach")).isZero();
+    DiskStatus disk = d.instance("ins-bbbbbbbb").getDataDisks().get(0);
+    assertThat(disk.getAction()).isEqualTo(DiskAction.ReleaseWithInstance);
+    assertThat(disk.isReleased()).isTrue();
+    assertThat(disk.getState()).contains("recycled with ins-bbbbbbbb");
+  }
+
+  @Test
+  void theDryRunPlanSaysANonElasticDiskGoesWithItsInstance() throws Exception {
+    cloud.instance("ins-bbbbbbbb", true);
+    cloud.nonPortableDisk("disk-np1", "ins-bbbbbbbb", true);
+    StepDriver d = new StepDriver(cloud, List.of("ins-bbbbbbbb"), s -> s.setDryRun(true));
+    d.pass();
+    assertThat(d.status.getPlan()).anyMatch(p -> p.contains("disk-np1 is not elastic") && p.contains("no detach"));
+  }
+
+  @Test
+  void theDryRunPlanOfACloudBlindToUnattachedDisksListsTheReleaseTheRealRunMakes() throws Exception {
+    cloud.canObserveUnattached = false;
+    cloud.instance("ins-cccccccc", false);
+    cloud.disk("disk-c1", "ins-cccccccc", false, true);
+    StepDriver d = new StepDriver(cloud, List.of("ins-cccccccc"), s -> s.setDryRun(true));
+    d.pass();
+    assertThat(d.status.getPlan()).anyMatch(p -> p.contains("disk-c1") && p.contains("release it once more"));
+  }
+
+  @Test
+  void aDiskTheCloudCannotSeeIsShownUnattachedNotGone() throws Exception {
+    cloud.canObserveUnattached = false;
+    cloud.instance("ins-cccccccc", false);
+    cloud.disk("disk-keep", "ins-cccccccc", false, false);
+    StepDriver d = new StepDriver(cloud, List.of("ins-cccccccc"),
+        s -> s.setDataDisks(dev.teardown.api.v1alpha1.DataDiskPolicy.Retain));
+    assertThat(d.runToEnd(TICK, 30)).isEqualTo(Phase.Done);
+    assertThat(cloud.disks.get("disk-keep").phase()).isEqualTo(DiskPhase.AVAILABLE);
+    assertThat(d.instance("ins-cccccccc").getDataDisks().get(0).getState()).isEqualTo("Unattached");
+  }
+
+  // ---- item-scoped failure --------------------------------------------------------------------------------------
+
+  @Test
+  void aBatchRefusedForOneInstanceIsSplitAndOnlyThatInstanceFails() throws Exception {
+    for (String id : List.of("ins-aaaaaaa1", "ins-aaaaaaa2", "ins-aaaaaaa3", "ins-aaaaaaa4")) {
+      cloud.instance(id, false);
+      cloud.disk("disk-" + id, id, false, false);
+    }
+    cloud.refuseTerminate.add("ins-aaaaaaa3");
+    StepDriver d = driver(List.of("ins-aaaaaaa1", "ins-aaaaaaa2", "ins-aaaaaaa3", "ins-aaaaaaa4"));
+    assertThat(d.runToEnd(TICK, 50)).isEqualTo(Phase.Failed);
+    assertThat(cloud.instances).containsOnlyKeys("ins-aaaaaaa3");
+    assertThat(cloud.disks).as("the innocent ones' disks are released").containsOnlyKeys("disk-ins-aaaaaaa3");
+    assertThat(d.instance("ins-aaaaaaa3").getOutcome()).isEqualTo(InstanceOutcome.Failed);
+    assertThat(d.instance("ins-aaaaaaa3").getError().getCode()).isEqualTo("FailedOperation.Unreturnable");
+    assertThat(d.last.reason()).isEqualTo("PartiallyFailed");
+    assertThat(d.status.getLeftInCloud()).anyMatch(l -> l.startsWith("instance ins-aaaaaaa3"))
+        .anyMatch(l -> l.startsWith("disk disk-ins-aaaaaaa3"));
+    assertThat(cloud.calls).filteredOn(c -> c.startsWith("terminate! ")).as("bisected down to the one")
+        .contains("terminate! [ins-aaaaaaa3]");
+  }
+
+  // ---- transitions ------------------------------------------------------------------------------------------------
+
+  @Test
+  void awaitingShutdownSendsAnInstanceTheCloudDroppedBackToTerminatingAfterTheGrace() throws Exception {
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.dropTerminate.add("ins-aaaaaaaa");
+    StepDriver d = driver(List.of("ins-aaaaaaaa"));
+    d.pass();
+    d.pass();
+    assertThat(d.status.getPhase()).isEqualTo(Phase.AwaitingShutdown);
+    d.clock.advance(TICK);
+    d.pass();
+    assertThat(d.status.getPhase()).as("within the grace it waits").isEqualTo(Phase.AwaitingShutdown);
+    cloud.dropTerminate.clear();
+    d.clock.advance(PAST_GRACE);
+    d.pass();
+    assertThat(cloud.mutations("terminate [")).isEqualTo(2);
+    assertThat(d.runToEnd(TICK, 20)).isEqualTo(Phase.Done);
+  }
+
+  @Test
+  void aCloudThatShowsATerminatingInstanceAsStoppedGetsNoSecondTerminateBeforeItSettles() throws Exception {
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.stopped("ins-aaaaaaaa");
+    cloud.dropTerminate.add("ins-aaaaaaaa"); // still listed as STOPPED after the accepted terminate
+    cloud.terminateSettles = Duration.ofSeconds(30);
+    StepDriver d = driver(List.of("ins-aaaaaaaa"));
+    d.pass();
+    d.pass();
+    for (int i = 0; i < 5; i++) {
+      d.clock.advance(PAST_GRACE);
+      d.pass();
+    }
+    assertThat(cloud.mutations("terminate [")).as("15 s later, still one terminate").isEqualTo(1);
+    d.clock.advance(Duration.ofSeconds(20));
+    d.pass();
+    assertThat(cloud.mutations("terminate [")).as("after it should have settled, once more").isEqualTo(2);
+  }
+
+  @Test
+  void terminateIneffectiveAfterTheAttemptBudget() throws Exception {
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.dropTerminate.add("ins-aaaaaaaa");
+    StepDriver d = driver(List.of("ins-aaaaaaaa"));
+    assertThat(d.runToEnd(PAST_GRACE, 60)).isEqualTo(Phase.Failed);
+    assertThat(d.instance("ins-aaaaaaaa").getError().getCode()).isEqualTo("TerminateIneffective");
+    assertThat(cloud.mutations("terminate [")).isEqualTo(d.config.maxTerminateAttempts());
+  }
+
+  @Test
+  void releasingDisksGoesBackToDetachingWhenADiskIsAttachedAgain() throws Exception {
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.disk("disk-a1", "ins-aaaaaaaa", false, false);
+    cloud.releasesBusy = true;
+    StepDriver d = driver(List.of("ins-aaaaaaaa"));
+    for (int i = 0; i < 20 && d.status.getPhase() != Phase.ReleasingDisks; i++) {
+      d.passIgnoringErrors();
+      d.clock.advance(TICK);
+    }
+    assertThat(d.status.getPhase()).isEqualTo(Phase.ReleasingDisks);
+    cloud.disks.put("disk-a1", new CloudDisk("disk-a1", "ins-aaaaaaaa", "ATTACHED", DiskPhase.ATTACHED,
+        "POSTPAID_BY_HOUR", false, false, true));
+    d.clock.advance(PAST_GRACE);
+    d.passIgnoringErrors();
+    assertThat(d.status.getPhase()).isEqualTo(Phase.Detaching);
+  }
+
+  @Test
+  void aDiskAttachedElsewhereIsLeftAloneAndReported() throws Exception {
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.instance("ins-other001", false);
+    cloud.disk("disk-a1", "ins-aaaaaaaa", false, false);
+    StepDriver d = driver(List.of("ins-aaaaaaaa"));
+    d.pass(); // record
+    d.pass(); // terminate
+    cloud.disks.put("disk-a1", new CloudDisk("disk-a1", "ins-other001", "ATTACHED", DiskPhase.ATTACHED,
+        "POSTPAID_BY_HOUR", false, false, true));
+    assertThat(d.runToEnd(TICK, 30)).isEqualTo(Phase.Failed);
+    assertThat(d.instance("ins-aaaaaaaa").getDataDisks().get(0).getError().getCode()).isEqualTo("AttachedElsewhere");
+    assertThat(cloud.mutations("detach")).isZero();
+    assertThat(cloud.mutations("release")).isZero();
+    assertThat(d.warnings).anySatisfy(w -> assertThat(w.message()).contains("ins-other001"));
+  }
+
+  // ---- disks re-checked before the instance goes ------------------------------------------------------------------
+
+  @Test
+  void aDiskAttachedAfterPendingJoinsThePlanAndADiskSomeoneDetachedIsKept() throws Exception {
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.disk("disk-old", "ins-aaaaaaaa", false, false);
+    cloud.disk("disk-taken", "ins-aaaaaaaa", false, false);
+    StepDriver d = driver(List.of("ins-aaaaaaaa"));
+    d.pass(); // record
+    cloud.disk("disk-new", "ins-aaaaaaaa", false, false);
+    cloud.disks.put("disk-taken", new CloudDisk("disk-taken", null, "UNATTACHED", DiskPhase.AVAILABLE,
+        "POSTPAID_BY_HOUR", false, false, true));
+    assertThat(d.runToEnd(TICK, 40)).isEqualTo(Phase.Done);
+    assertThat(cloud.disks).containsOnlyKeys("disk-taken");
+    assertThat(d.instance("ins-aaaaaaaa").getDataDisks()).extracting(DiskStatus::getId, DiskStatus::getAction)
+        .contains(org.assertj.core.groups.Tuple.tuple("disk-new", DiskAction.Release),
+            org.assertj.core.groups.Tuple.tuple("disk-taken", DiskAction.Retain));
+    assertThat(d.warnings).extracting(DeletionContext.Warning::reason).contains("DiskJoined", "DiskTaken");
+  }
+
+  // ---- intent before action ----------------------------------------------------------------------------------------
+
+  @Test
+  void everyMutatingCallIsWrittenAsAnIntentBeforeItIsMade() throws Exception {
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.disk("disk-a1", "ins-aaaaaaaa", false, false);
+    StepDriver d = driver(List.of("ins-aaaaaaaa"));
+    assertThat(d.runToEnd(TICK, 30)).isEqualTo(Phase.Done);
+    assertThat(d.intents).extracting(StepDriver.WrittenIntent::action)
+        .containsSubsequence("TerminateInstances", "ReleaseDisks");
+    for (StepDriver.WrittenIntent i : d.intents) {
+      String first = cloud.calls.get(i.callsBefore());
+      assertThat(first).as("the call after intent " + i).contains(i.ids().get(0));
+    }
+    assertThat(d.status.getIntent().getResult()).isEqualTo("Accepted");
+  }
+
+  @Test
+  void afterACrashBetweenIntentAndAnswerTheGraceWindowComesFromTheIntentAndTheTokenIsReused() throws Exception {
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.dropTerminate.add("ins-aaaaaaaa"); // accepted, not yet visible
+    StepDriver d = driver(List.of("ins-aaaaaaaa"));
+    d.pass(); // record
+    var beforeCall = d.copy();
+    d.pass(); // terminate (its answer is lost in the crash below)
+    StepDriver.WrittenIntent written = d.intents.get(d.intents.size() - 1);
+    // crash: the status as written with the intent, outcome still Pending, phase still Terminating
+    beforeCall.setIntent(new CallIntent(written.action(), written.ids(), written.token(), d.clock.instant().toString()));
+    d.status = beforeCall;
+    d.clock.advance(TICK);
+    d.pass();
+    assertThat(cloud.mutations("terminate [")).as("no second terminate inside the grace window").isEqualTo(1);
+    d.clock.advance(PAST_GRACE);
+    d.pass();
+    assertThat(cloud.mutations("terminate [")).isEqualTo(2);
+    assertThat(d.intents.get(d.intents.size() - 1).token()).as("the retry reuses the token").isEqualTo(written.token());
+  }
+
+  @Test
+  void purgeDestroysTheRecycledInstanceWithTheIntentRecorded() throws Exception {
+    cloud.instance("ins-cccccccc", true);
+    StepDriver d = new StepDriver(cloud, List.of("ins-cccccccc"), s -> s.setRecycleBin(RecycleBinPolicy.Purge));
+    assertThat(d.runToEnd(TICK, 30)).isEqualTo(Phase.Done);
+    assertThat(d.intents).extracting(StepDriver.WrittenIntent::action).contains("PurgeInstances");
+    assertThat(cloud.instances).isEmpty();
+  }
+}
