@@ -1,6 +1,7 @@
 package dev.teardown;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.teardown.config.LabelSelector;
 import dev.teardown.config.OperatorConfig;
 import dev.teardown.controller.ConnectionCache;
 import dev.teardown.controller.DeletionReconciler;
@@ -71,7 +72,8 @@ public final class OperatorRuntime implements AutoCloseable {
     TeardownMetrics.install(meters);
     // Without leader election this replica reconciles as soon as it starts; with it, once it holds the Lease.
     AtomicBoolean leader = new AtomicBoolean(false);
-    ConnectionCache connections = new ConnectionCache(meters, config.endpoints());
+    ConnectionCache connections = new ConnectionCache(meters, config.endpoints(), ConnectionCache.Settings.defaults()
+        .withRateShare(config.rateShare()).withWindow(config.batchWindow()));
     OperatorMetrics metrics = new OperatorMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters), meters, leader);
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
@@ -99,6 +101,11 @@ public final class OperatorRuntime implements AutoCloseable {
     operator.register(reconciler, c -> {
       if (!config.namespaces().isEmpty()) {
         c.settingNamespaces(config.namespaces());
+      }
+      if (!config.selector().isEmpty()) { // a shard: only the deletions with these labels
+        LabelSelector shard = LabelSelector.parse(config.selector());
+        c.withLabelSelector(config.selector());
+        c.withGenericFilter(r -> shard.matches(r.getMetadata().getLabels()));
       }
     });
     HttpServer http = httpPort >= 0 ? serve(httpPort, meters, operator) : null;

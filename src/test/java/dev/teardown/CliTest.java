@@ -25,6 +25,8 @@ class CliTest {
         "--real-api", "--mock-api", "--serve", "--no-operator", "--empty", "--no-table", "--out", "--kube-port",
         "--sim-port-base");
     assertThat(TeardownCli.run("simulate", "--help").out()).contains("--world", "--host", "--port-base");
+    assertThat(TeardownCli.run("bench", "--help").out()).contains("--provider", "--deletions", "--instances",
+        "--disks", "--timeout", "--threads", "--window", "--baseline", "--json");
     TeardownCli.Result top = TeardownCli.run("--help");
     assertThat(top.code()).isZero();
     assertThat(top.out()).contains("run", "sandbox", "simulate", "bench", "settings");
@@ -52,6 +54,8 @@ class CliTest {
         new Case(new String[] {"sandbox", "--empty"}, "--empty only makes sense with --serve"),
         new Case(new String[] {"sandbox", "--real-api", "--mock-api"}, "--real-api and --mock-api exclude each other"),
         new Case(new String[] {"sandbox", "--colour"}, "Unknown option: '--colour'"),
+        new Case(new String[] {"bench", "--deletions", "abc"}, "Invalid value for option '--deletions': 'abc' is not "
+            + "an int"),
         new Case(new String[] {"settings", "extra"}, "Unmatched argument at index 1: 'extra'"),
         new Case(new String[] {"run", "--log-format", "xml"}, "Invalid value for option '--log-format'"),
         new Case(new String[] {"explode"}, "Unmatched argument at index 0: 'explode'"));

@@ -33,7 +33,8 @@ public final class OperatorConfig {
   public static final Setting<Integer> METRICS_PORT = new Setting<>("TEARDOWN_METRICS_PORT", SettingType.INTEGER,
       "8080", "Port of /metrics (Prometheus), /healthz and /readyz; 0 = off.");
   public static final Setting<Integer> RECONCILE_THREADS = new Setting<>("TEARDOWN_RECONCILE_THREADS",
-      SettingType.INTEGER, "16", "Deletions reconciled in parallel.");
+      SettingType.INTEGER, "128", "Deletions reconciled in parallel. Calls are merged across deletions reconciled at "
+          + "the same time, so this bounds a merged call's size; a thread waiting on a batch costs only its stack.");
   public static final Setting<Duration> POLL_INTERVAL = new Setting<>("TEARDOWN_POLL_INTERVAL", SettingType.DURATION,
       "5s", "How often a deletion waiting for the cloud (shutdown, detach) looks again.");
   public static final Setting<Duration> RETRY_BASE = new Setting<>("TEARDOWN_RETRY_BASE", SettingType.DURATION, "2s",
@@ -63,11 +64,21 @@ public final class OperatorConfig {
       "30m", "Consecutive retryable errors for this long set condition Stalled=True (retries go on at the capped "
           + "backoff).");
 
+  public static final Setting<String> SELECTOR = new Setting<>("TEARDOWN_SELECTOR", SettingType.LABEL_SELECTOR, "",
+      "Label selector of the deletions this operator handles (e.g. shard=a); empty = all. Shards split deletions by "
+          + "label, each Deployment with its own selector.");
+  public static final Setting<Double> RATE_SHARE = new Setting<>("TEARDOWN_RATE_SHARE", SettingType.SHARE, "1",
+      "This operator's share (0 < share <= 1) of every client-side rate budget, when several shards use the same "
+          + "cloud keys.");
+  public static final Setting<Duration> BATCH_WINDOW = new Setting<>("TEARDOWN_BATCH_WINDOW", SettingType.DURATION,
+      "200ms", "How long calls of different deletions on the same keys, region and action wait to be merged into "
+          + "one.");
+
   /** Every setting, in the order of the tables. */
   public static final List<Setting<?>> SETTINGS = List.of(NAMESPACES, LEADER_ELECTION, LEASE_NAMESPACE, LEASE_NAME,
       METRICS_PORT, RECONCILE_THREADS, POLL_INTERVAL, RETRY_BASE, RETRY_MAX, CLOUD_TIMEOUT, MAX_TERMINATE_ATTEMPTS,
       TENCENTCLOUD_ENDPOINT, TENCENTCLOUD_CVM_ENDPOINT, TENCENTCLOUD_CBS_ENDPOINT, UCLOUD_COMPSHARE_ENDPOINT,
-      VOLCENGINE_ENDPOINT, ALLOW_INSECURE_ENDPOINTS, STALL_AFTER);
+      VOLCENGINE_ENDPOINT, ALLOW_INSECURE_ENDPOINTS, STALL_AFTER, SELECTOR, RATE_SHARE, BATCH_WINDOW);
 
   /**
    * The endpoint overrides by the key {@link #endpoints()} uses: the provider for its single override,
@@ -234,6 +245,18 @@ public final class OperatorConfig {
     return get(STALL_AFTER);
   }
 
+  public String selector() {
+    return get(SELECTOR);
+  }
+
+  public double rateShare() {
+    return get(RATE_SHARE);
+  }
+
+  public Duration batchWindow() {
+    return get(BATCH_WINDOW);
+  }
+
   /** The endpoint overrides that are set, by provider or "provider.service" (see {@link #ENDPOINTS}). */
   public Map<String, URI> endpoints() {
     Map<String, URI> m = new LinkedHashMap<>();
@@ -275,6 +298,11 @@ public final class OperatorConfig {
 
   public OperatorConfig withStallAfter(Duration d) {
     return with(STALL_AFTER, d);
+  }
+
+  /** A copy that handles only the deletions matching a label selector, with a share of the rate budgets. */
+  public OperatorConfig withShard(String labelSelector, double share) {
+    return with(SELECTOR, SELECTOR.parse(labelSelector == null ? "" : labelSelector)).with(RATE_SHARE, share);
   }
 
   /** The README's settings table, from the declarations. */

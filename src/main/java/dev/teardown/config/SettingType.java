@@ -53,6 +53,28 @@ public record SettingType<T>(String name, Parser<T> parser) {
   public static final SettingType<URI> URL = new SettingType<>("url", (env, raw) -> raw.isEmpty() ? null
       : OperatorConfig.endpoint(env, raw, true));
 
+  /** A Kubernetes label selector ({@link LabelSelector}), normalized; empty = everything. */
+  public static final SettingType<String> LABEL_SELECTOR = new SettingType<>("label selector", (env, raw) -> {
+    try {
+      return LabelSelector.parse(raw).toString();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(env + " is not a label selector: " + e.getMessage());
+    }
+  });
+
+  /** A share of a budget: a number above 0 and at most 1. */
+  public static final SettingType<Double> SHARE = new SettingType<>("share", (env, raw) -> {
+    try {
+      double d = Double.parseDouble(raw);
+      if (d > 0 && d <= 1) {
+        return d;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(env + " must be a number above 0 and at most 1, not '" + raw + "'");
+  });
+
   T parse(String env, String raw) {
     return parser.parse(env, raw);
   }

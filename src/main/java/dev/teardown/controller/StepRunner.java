@@ -112,7 +112,8 @@ final class StepRunner {
             "phase", r.next().name()).increment();
       }
       if (r.mutated() || r.waiting()) {
-        return new Result(config.pollInterval(), reason);
+        // when the earliest outstanding cloud transition is expected to have finished, learned per action
+        return new Result(connections.nextLook(spec.getProvider().value(), status, config.pollInterval()), reason);
       }
       if (r.next() == phase || r.next().isTerminal()) {
         break;

@@ -207,10 +207,13 @@ final class TerminatingStep implements Step {
   /**
    * Lists the data disks of instances about to get their first terminate, in the same pass: a disk attached since
    * Pending joins the plan (with the fate Pending would have given it); a recorded disk that is no longer attached
-   * was taken by someone on purpose and is kept, never released by Teardown.
+   * was taken by someone on purpose and is kept, never released by Teardown. Only before any terminate was tried:
+   * a tried one (an intent covers it) may have been applied without an answer reaching this deletion, by its own
+   * call or by another deletion replaying the merged call it was part of, and then the cloud detached the disks.
    */
   private static void recheckDisks(DeletionContext ctx, List<InstanceStatus> toTerminate) throws CloudException {
-    List<InstanceStatus> first = toTerminate.stream().filter(i -> i.terminateCallCount() == 0).toList();
+    List<InstanceStatus> first = toTerminate.stream().filter(i -> i.terminateCallCount() == 0
+        && ctx.lastAttempt(TERMINATE, i.getId(), i.getLastTerminateAt()) == null).toList();
     if (first.isEmpty()) {
       return;
     }

@@ -1,6 +1,7 @@
 package dev.teardown.metrics;
 
 import dev.teardown.cloud.BatchResult;
+import dev.teardown.cloud.CallBudget;
 import dev.teardown.cloud.Capabilities;
 import dev.teardown.cloud.CloudDisk;
 import dev.teardown.cloud.CloudException;
@@ -14,7 +15,8 @@ import java.util.Map;
 
 /**
  * Times every port call in a histogram per provider, action (the port operation) and outcome (ok or the error
- * class): {@code teardown_cloud_call_duration_seconds{provider,action,outcome}}.
+ * class): {@code teardown_cloud_call_duration_seconds{provider,action,outcome}}. A call held back by the
+ * client-side rate budget is not a cloud call and is not timed.
  */
 public final class InstrumentedProvider implements CloudProvider {
   private final String provider;
@@ -37,10 +39,14 @@ public final class InstrumentedProvider implements CloudProvider {
     try {
       return call.run();
     } catch (CloudException e) {
-      outcome = e.error().kind().display();
+      // held back by the client-side budget (charged inside the adapter): not a cloud call; the reconciler counts
+      // it in teardown_client_throttled_calls_total
+      outcome = CallBudget.DEFERRED.equals(e.error().code()) ? null : e.error().kind().display();
       throw e;
     } finally {
-      TeardownMetrics.cloudCall(registry, provider, op, outcome, System.nanoTime() - start);
+      if (outcome != null) {
+        TeardownMetrics.cloudCall(registry, provider, op, outcome, System.nanoTime() - start);
+      }
     }
   }
 

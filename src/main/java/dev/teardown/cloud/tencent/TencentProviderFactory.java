@@ -83,7 +83,7 @@ public final class TencentProviderFactory implements CloudProviderFactory {
     CbsClient cbs = new CbsClient(credential, spec.region(), profile("cbs", cbsEndpoint, timeout, http));
     String where = "cvm " + (cvmEndpoint == null ? "public endpoint" : cvmEndpoint) + ", cbs "
         + (cbsEndpoint == null ? "public endpoint" : cbsEndpoint);
-    return new TencentCloudProvider(cvm, cbs, "region=" + spec.region() + ", " + where);
+    return new TencentCloudProvider(cvm, cbs, "region=" + spec.region() + ", " + where, spec.budget());
   }
 
   /**

@@ -5,6 +5,7 @@ import cn.ucloud.common.exception.UCloudException;
 import cn.ucloud.common.request.Request;
 import cn.ucloud.common.response.Response;
 import dev.teardown.cloud.BatchResult;
+import dev.teardown.cloud.CallBudget;
 import dev.teardown.cloud.Capabilities;
 import dev.teardown.cloud.CloudDisk;
 import dev.teardown.cloud.CloudError;
@@ -48,10 +49,16 @@ public final class CompShareProvider implements CloudProvider {
 
   private final DefaultClient client;
   private final String zone;
+  private final CallBudget budget;
 
   CompShareProvider(DefaultClient client, String zone) {
+    this(client, zone, CallBudget.UNLIMITED);
+  }
+
+  CompShareProvider(DefaultClient client, String zone, CallBudget budget) {
     this.client = client;
     this.zone = zone;
+    this.budget = budget;
   }
 
   /** CompShare lists disks only inside their instance's DiskSet, so an unattached disk cannot be looked up. */
@@ -251,8 +258,9 @@ public final class CompShareProvider implements CloudProvider {
     }
   }
 
-  /** The one place every call goes through: retries off, errors classified. */
+  /** The one place every call goes through: charged to the budget, retries off, errors classified. */
   private <T extends Response> T call(String action, Request request, Class<T> type) throws CloudException {
+    budget.acquire(action);
     request.withMaxRetries(0); // the SDK retries 3 times by default and ignores Config.maxRetries
     try {
       return type.cast(client.invoke(request, type));

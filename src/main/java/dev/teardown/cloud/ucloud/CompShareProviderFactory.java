@@ -78,7 +78,7 @@ public final class CompShareProviderFactory implements CloudProviderFactory {
       // an unused client; nothing to recover
     }
     transport.setHttpClient(httpClient(timeout));
-    return new CompShareProvider(client, spec.zone());
+    return new CompShareProvider(client, spec.zone(), spec.budget());
   }
 
   static CloseableHttpClient httpClient(Duration timeout) {

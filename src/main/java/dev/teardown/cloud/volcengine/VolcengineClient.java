@@ -6,6 +6,7 @@ import com.volcengine.UniversalApi;
 import com.volcengine.UniversalRequest;
 import com.volcengine.model.ResponseMetadata;
 import com.volcengine.sign.Credentials;
+import dev.teardown.cloud.CallBudget;
 import dev.teardown.cloud.CloudError;
 import dev.teardown.cloud.CloudException;
 import dev.teardown.cloud.ConnectionSpec;
@@ -33,6 +34,7 @@ final class VolcengineClient implements AutoCloseable {
 
   private final ApiClient apiClient;
   private final UniversalApi api;
+  private final CallBudget budget;
 
   VolcengineClient(ConnectionSpec spec, String accessKeyId, String secretAccessKey, String sessionToken) {
     ApiClient c = new ApiClient();
@@ -68,6 +70,7 @@ final class VolcengineClient implements AutoCloseable {
     c.getHttpClient().setRetryOnConnectionFailure(false);
     this.apiClient = c;
     this.api = new UniversalApi(c);
+    this.budget = spec.budget();
   }
 
   /**
@@ -77,6 +80,7 @@ final class VolcengineClient implements AutoCloseable {
    */
   @SuppressWarnings("unchecked")
   Response call(String service, String action, Map<String, Object> params) throws CloudException {
+    budget.acquire(action);
     Map<String, Object> body;
     try {
       body = api.doCall(new UniversalRequest(service, action, API_VERSION), new LinkedHashMap<>(params));

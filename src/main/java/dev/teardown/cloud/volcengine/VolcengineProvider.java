@@ -49,11 +49,14 @@ public final class VolcengineProvider implements CloudProvider {
     this.clock = clock;
   }
 
-  /** Volcengine documents no per-action limits for these calls; stay well under common OpenAPI defaults. */
+  /**
+   * Per SDK action, charged in {@link VolcengineClient#call}. Volcengine documents no per-action limits for these
+   * calls; stay well under the common OpenAPI default of 20 per second per action.
+   */
   @Override
   public java.util.Map<String, Integer> requestsPerSecond() {
-    return java.util.Map.of("describeInstances", 15, "describeDisks", 15, "terminateInstances", 10,
-        "detachDisks", 10, "releaseDisks", 10);
+    return java.util.Map.of("DescribeInstances", 15, "DescribeVolumes", 15, "DeleteInstances", 15,
+        "DetachVolume", 15, "DeleteVolume", 15);
   }
 
   @Override

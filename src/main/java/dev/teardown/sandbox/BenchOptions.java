@@ -1,0 +1,42 @@
+package dev.teardown.sandbox;
+
+import dev.teardown.api.v1alpha1.Provider;
+import dev.teardown.config.OperatorConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** The options of {@code bench}; a bad one is a {@link BadOption} whose message names it. */
+public record BenchOptions(Provider provider, int deletions, int instances, int disks, Duration timeout, Path json,
+    int threads, int baseline, Duration window) {
+
+  static final String USAGE = "usage: bench [--provider tencentcloud|ucloud-compshare|volcengine] [--deletions N]"
+      + " [--instances M] [--disks D] [--timeout 5m] [--threads T] [--window 200ms] [--baseline S] [--json FILE]";
+
+  /** A command line that cannot be followed. */
+  static final class BadOption extends Exception {
+    BadOption(String message) {
+      super(message);
+    }
+  }
+
+  /** Parses a command line with the bench command's picocli options; a bad one names itself. */
+  static BenchOptions parse(String[] args) throws BadOption {
+    try {
+      return (BenchOptions) dev.teardown.cli.BenchCommand.parse(args);
+    } catch (picocli.CommandLine.ParameterException e) {
+      throw new BadOption(e.getMessage());
+    }
+  }
+
+  /** The options as the child process gets them. */
+  List<String> toArgs() {
+    List<String> a = new ArrayList<>(Arrays.asList("--provider", provider.value(), "--deletions",
+        String.valueOf(deletions), "--instances", String.valueOf(instances), "--disks", String.valueOf(disks),
+        "--baseline", String.valueOf(baseline)));
+    return a;
+  }
+
+}
