@@ -163,7 +163,9 @@ final class TerminatingStep implements Step {
             return ctx.provider().terminateInstances(new TerminateRequest(ids, releaseDisks,
                 ctx.spec().releaseAddressEnabled(), false, token));
           } catch (CloudException e) {
-            ctx.answered("Failed: " + e.error().code());
+            // an error the cloud answered (it carries the cloud's request id) did nothing; one without an answer
+            // (timeout, reset) may have been applied
+            ctx.answered((e.error().requestId() != null ? REFUSED : "Failed: ") + e.error().code());
             throw e;
           }
         },
@@ -211,9 +213,26 @@ final class TerminatingStep implements Step {
    * a tried one (an intent covers it) may have been applied without an answer reaching this deletion, by its own
    * call or by another deletion replaying the merged call it was part of, and then the cloud detached the disks.
    */
+  /** The result of a terminate the cloud answered with an error: nothing was applied. */
+  static final String REFUSED = "Refused: ";
+
+  /**
+   * True when a terminate of this instance was tried and may have been applied: its answer never came (the intent
+   * has no result, or failed without the cloud's answer), or it came from a merged call another deletion replays.
+   * Only a terminate the cloud refused for certain (an error answer, or an item refusal) leaves the disks as they were.
+   */
+  private static boolean terminateMayHaveApplied(DeletionContext ctx, InstanceStatus i) {
+    if (ctx.lastAttempt(TERMINATE, i.getId(), i.getLastTerminateAt()) == null) {
+      return false;
+    }
+    dev.teardown.api.v1alpha1.CallIntent last = ctx.status().getIntent();
+    return last == null || !last.covers(TERMINATE, i.getId()) || last.getResult() == null
+        || !last.getResult().startsWith("Refused");
+  }
+
   private static void recheckDisks(DeletionContext ctx, List<InstanceStatus> toTerminate) throws CloudException {
     List<InstanceStatus> first = toTerminate.stream().filter(i -> i.terminateCallCount() == 0
-        && ctx.lastAttempt(TERMINATE, i.getId(), i.getLastTerminateAt()) == null).toList();
+        && !terminateMayHaveApplied(ctx, i)).toList();
     if (first.isEmpty()) {
       return;
     }

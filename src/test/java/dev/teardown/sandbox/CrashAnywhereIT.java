@@ -61,8 +61,12 @@ class CrashAnywhereIT {
   private static final int DELETIONS = 24;
   /** At most this many kills per cloud; fewer when the deletions finish first. */
   private static final int KILLS = 24;
-  /** Crash points (accepted calls killed at) each cloud must reach: dozens. */
-  private static final int MIN_POINTS = 24;
+  /**
+   * Crash points each cloud must reach. Calls of many deletions are merged into one cloud call (up to the batch
+   * limit), so 24 deletions make fewer calls to kill at than they did one by one; each kind of point is still
+   * required.
+   */
+  private static final int MIN_POINTS = 12;
   private static final int MAX_HELD = 8;
   private static final Duration COLLECT = Duration.ofMillis(400);
   private static final Map<String, String> REPORT = new TreeMap<>();
