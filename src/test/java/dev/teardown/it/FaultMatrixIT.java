@@ -226,7 +226,10 @@ class FaultMatrixIT {
     for (int i = refused + 1; i < all.size(); i++) {
       dev.teardown.sim.CallLedger.Call c = all.get(i);
       boolean mutating = calls.stream().anyMatch(m -> m.mutating() && m.action().equals(c.action()));
-      if (mutating && c.ids().stream().anyMatch(ids::contains)) {
+      // a merged call that named this id and was refused the same way had no effect (the cloud refuses a whole
+      // call naming a refused instance, and its members are tried again one deletion at a time)
+      boolean refusedAgain = c.action().equals(rule.action) && c.outcome().equals(rule.code);
+      if (mutating && !refusedAgain && c.ids().stream().anyMatch(ids::contains)) {
         problems.put(name, "mutating call " + c.action() + " " + c.ids() + " after the terminal refusal");
       }
     }
