@@ -206,13 +206,6 @@ final class TerminatingStep implements Step {
     return StepResult.acted(allAccepted ? Phase.AwaitingShutdown : Phase.Terminating, msg);
   }
 
-  /**
-   * Lists the data disks of instances about to get their first terminate, in the same pass: a disk attached since
-   * Pending joins the plan (with the fate Pending would have given it); a recorded disk that is no longer attached
-   * was taken by someone on purpose and is kept, never released by Teardown. Only before any terminate was tried:
-   * a tried one (an intent covers it) may have been applied without an answer reaching this deletion, by its own
-   * call or by another deletion replaying the merged call it was part of, and then the cloud detached the disks.
-   */
   /** The result of a terminate the cloud answered with an error: nothing was applied. */
   static final String REFUSED = "Refused: ";
 
@@ -230,6 +223,13 @@ final class TerminatingStep implements Step {
         || !last.getResult().startsWith("Refused");
   }
 
+  /**
+   * Lists the data disks of instances about to get their first terminate, in the same pass: a disk attached since
+   * Pending joins the plan (with the fate Pending would have given it); a recorded disk that is no longer attached
+   * was taken by someone on purpose and is kept, never released by Teardown. Only while no tried terminate may have
+   * been applied (see terminateMayHaveApplied): an applied one, answered or not, by this deletion's call or by another
+   * deletion replaying the merged call it was part of, makes the cloud detach the disks itself.
+   */
   private static void recheckDisks(DeletionContext ctx, List<InstanceStatus> toTerminate) throws CloudException {
     List<InstanceStatus> first = toTerminate.stream().filter(i -> i.terminateCallCount() == 0
         && !terminateMayHaveApplied(ctx, i)).toList();
