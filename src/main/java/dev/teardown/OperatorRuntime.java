@@ -8,8 +8,8 @@ import dev.teardown.controller.DeletionReconciler;
 import dev.teardown.controller.ProviderRegistry;
 import dev.teardown.metrics.OperatorMetrics;
 import dev.teardown.metrics.TeardownMetrics;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
@@ -29,7 +29,10 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The operator wired up: reconciler, connection cache, metrics and health endpoints, optional leader election. */
+/**
+ * The operator wired up: reconciler, connection cache, metrics and health endpoints, optional
+ * leader election.
+ */
 public final class OperatorRuntime implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OperatorRuntime.class);
 
@@ -38,7 +41,11 @@ public final class OperatorRuntime implements AutoCloseable {
   private final ConnectionCache connections;
   private final HttpServer http;
 
-  private OperatorRuntime(Operator operator, PrometheusMeterRegistry meters, ConnectionCache connections, HttpServer http) {
+  private OperatorRuntime(
+      Operator operator,
+      PrometheusMeterRegistry meters,
+      ConnectionCache connections,
+      HttpServer http) {
     this.operator = operator;
     this.meters = meters;
     this.connections = connections;
@@ -48,66 +55,100 @@ public final class OperatorRuntime implements AutoCloseable {
   /**
    * Starts the operator on a client.
    *
-   * @param exitOnLostLease true in production (a replica that lost its lease must stop reconciling at once)
+   * @param exitOnLostLease true in production (a replica that lost its lease must stop reconciling
+   *     at once)
    */
-  public static OperatorRuntime start(KubernetesClient client, OperatorConfig config, Clock clock, boolean exitOnLostLease)
+  public static OperatorRuntime start(
+      KubernetesClient client, OperatorConfig config, Clock clock, boolean exitOnLostLease)
       throws IOException {
     return start(client, config, clock, exitOnLostLease, ProviderRegistry.discover());
   }
 
   /** Starts the operator with an explicit set of cloud adapters. */
-  public static OperatorRuntime start(KubernetesClient client, OperatorConfig config, Clock clock, boolean exitOnLostLease,
-      ProviderRegistry registry) throws IOException {
+  public static OperatorRuntime start(
+      KubernetesClient client,
+      OperatorConfig config,
+      Clock clock,
+      boolean exitOnLostLease,
+      ProviderRegistry registry)
+      throws IOException {
     int port = config.metricsPort() > 0 ? config.metricsPort() : -1;
     return start(client, config, clock, exitOnLostLease, registry, port);
   }
 
   /**
-   * Starts the operator with an explicit set of cloud adapters and HTTP port ({@code 0}: any free port, for tests;
-   * {@code -1}: no HTTP server). The HTTP server is up before the operator starts, so probes see it starting.
+   * Starts the operator with an explicit set of cloud adapters and HTTP port ({@code 0}: any free
+   * port, for tests; {@code -1}: no HTTP server). The HTTP server is up before the operator starts,
+   * so probes see it starting.
    */
-  public static OperatorRuntime start(KubernetesClient client, OperatorConfig config, Clock clock,
-      boolean exitOnLostLease, ProviderRegistry registry, int httpPort) throws IOException {
+  public static OperatorRuntime start(
+      KubernetesClient client,
+      OperatorConfig config,
+      Clock clock,
+      boolean exitOnLostLease,
+      ProviderRegistry registry,
+      int httpPort)
+      throws IOException {
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     TeardownMetrics.install(meters);
-    // Without leader election this replica reconciles as soon as it starts; with it, once it holds the Lease.
+    // Without leader election this replica reconciles as soon as it starts; with it, once it holds
+    // the Lease.
     AtomicBoolean leader = new AtomicBoolean(false);
-    ConnectionCache connections = new ConnectionCache(meters, config.endpoints(), ConnectionCache.Settings.defaults()
-        .withRateShare(config.rateShare()).withWindow(config.batchWindow()));
-    OperatorMetrics metrics = new OperatorMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters), meters, leader);
-    Operator operator = new Operator(o -> {
-      o.withKubernetesClient(client)
-          .withCloseClientOnStop(false)
-          // Server-side apply of the primary is off, in production too (real API servers support it): the
-          // reconciler owns the whole status and writes it with a resourceVersion precondition, so a write based
-          // on a stale read is refused (409) instead of applied; an apply without that precondition would be
-          // last-writer-wins. The finalizer goes through an ordinary patch. (The in-process mock API of the
-          // zero-dependency sandbox does not implement SSA either.)
-          .withUseSSAToPatchPrimaryResource(false)
-          .withConcurrentReconciliationThreads(config.reconcileThreads())
-          // stopping waits for reconciles in flight to finish their cloud call and status write
-          .withReconciliationTerminationTimeout(drainTime(config))
-          .withMetrics(metrics);
-      if (config.leaderElection()) {
-        o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
-            .aLeaderElectionConfiguration(config.leaseName())
-            .withLeaseNamespace(config.leaseNamespace())
-            .withExitOnStopLeading(exitOnLostLease)
-            .withLeaderCallbacks(new LeaderCallbacks(() -> leader.set(true), () -> leader.set(false), id -> { }))
-            .build());
-      }
-    });
-    DeletionReconciler reconciler = new DeletionReconciler(registry, connections, config, clock, meters);
-    operator.register(reconciler, c -> {
-      if (!config.namespaces().isEmpty()) {
-        c.settingNamespaces(config.namespaces());
-      }
-      if (!config.selector().isEmpty()) { // a shard: only the deletions with these labels
-        LabelSelector shard = LabelSelector.parse(config.selector());
-        c.withLabelSelector(config.selector());
-        c.withGenericFilter(r -> shard.matches(r.getMetadata().getLabels()));
-      }
-    });
+    ConnectionCache connections =
+        new ConnectionCache(
+            meters,
+            config.endpoints(),
+            ConnectionCache.Settings.defaults()
+                .withRateShare(config.rateShare())
+                .withWindow(config.batchWindow()));
+    OperatorMetrics metrics =
+        new OperatorMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters), meters, leader);
+    Operator operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withCloseClientOnStop(false)
+                  // Server-side apply of the primary is off, in production too (real API servers
+                  // support it): the
+                  // reconciler owns the whole status and writes it with a resourceVersion
+                  // precondition, so a write based
+                  // on a stale read is refused (409) instead of applied; an apply without that
+                  // precondition would be
+                  // last-writer-wins. The finalizer goes through an ordinary patch. (The in-process
+                  // mock API of the
+                  // zero-dependency sandbox does not implement SSA either.)
+                  .withUseSSAToPatchPrimaryResource(false)
+                  .withConcurrentReconciliationThreads(config.reconcileThreads())
+                  // stopping waits for reconciles in flight to finish their cloud call and status
+                  // write
+                  .withReconciliationTerminationTimeout(drainTime(config))
+                  .withMetrics(metrics);
+              if (config.leaderElection()) {
+                o.withLeaderElectionConfiguration(
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                            config.leaseName())
+                        .withLeaseNamespace(config.leaseNamespace())
+                        .withExitOnStopLeading(exitOnLostLease)
+                        .withLeaderCallbacks(
+                            new LeaderCallbacks(
+                                () -> leader.set(true), () -> leader.set(false), id -> {}))
+                        .build());
+              }
+            });
+    DeletionReconciler reconciler =
+        new DeletionReconciler(registry, connections, config, clock, meters);
+    operator.register(
+        reconciler,
+        c -> {
+          if (!config.namespaces().isEmpty()) {
+            c.settingNamespaces(config.namespaces());
+          }
+          if (!config.selector().isEmpty()) { // a shard: only the deletions with these labels
+            LabelSelector shard = LabelSelector.parse(config.selector());
+            c.withLabelSelector(config.selector());
+            c.withGenericFilter(r -> shard.matches(r.getMetadata().getLabels()));
+          }
+        });
     HttpServer http = httpPort >= 0 ? serve(httpPort, meters, operator) : null;
     try {
       operator.start();
@@ -122,34 +163,46 @@ public final class OperatorRuntime implements AutoCloseable {
     if (!config.leaderElection()) {
       leader.set(true);
     }
-    log.info("Teardown operator started (providers: {}, namespaces: {}, leader election: {})",
-        registry.all().keySet(), config.namespaces().isEmpty() ? "all" : config.namespaces(), config.leaderElection());
+    log.info(
+        "Teardown operator started (providers: {}, namespaces: {}, leader election: {})",
+        registry.all().keySet(),
+        config.namespaces().isEmpty() ? "all" : config.namespaces(),
+        config.leaderElection());
     return new OperatorRuntime(operator, meters, connections, http);
   }
 
   /**
-   * How long stopping waits for reconciles in flight (a cloud call of up to the cloud timeout, then the status
-   * write). The pod's terminationGracePeriodSeconds must be longer (DeployManifestsTest checks it).
+   * How long stopping waits for reconciles in flight (a cloud call of up to the cloud timeout, then
+   * the status write). The pod's terminationGracePeriodSeconds must be longer (DeployManifestsTest
+   * checks it).
    */
   public static Duration drainTime(OperatorConfig config) {
     return config.cloudTimeout().multipliedBy(2).plusSeconds(5);
   }
 
-  private static HttpServer serve(int port, PrometheusMeterRegistry meters, Operator operator) throws IOException {
+  private static HttpServer serve(int port, PrometheusMeterRegistry meters, Operator operator)
+      throws IOException {
     HttpServer http = HttpServer.create(new InetSocketAddress(port), 16);
     http.createContext("/metrics", ex -> reply(ex, 200, meters::scrape));
-    // Liveness: 200 only once the operator has started and every informer is watching. 503 while starting (the
-    // startupProbe allows for that) and when an informer has stopped (the API server is gone or access was lost),
+    // Liveness: 200 only once the operator has started and every informer is watching. 503 while
+    // starting (the
+    // startupProbe allows for that) and when an informer has stopped (the API server is gone or
+    // access was lost),
     // so the kubelet restarts a replica that can no longer see its resources.
-    http.createContext("/healthz", ex -> {
-      Health h = health(operator);
-      reply(ex, h.ok() ? 200 : 503, () -> h.text() + "\n");
-    });
-    // Readiness: started. A standby replica (leader election) is ready too: it serves metrics and takes over.
-    http.createContext("/readyz", ex -> {
-      boolean ok = operator.getRuntimeInfo().isStarted();
-      reply(ex, ok ? 200 : 503, () -> ok ? "ready\n" : "starting\n");
-    });
+    http.createContext(
+        "/healthz",
+        ex -> {
+          Health h = health(operator);
+          reply(ex, h.ok() ? 200 : 503, () -> h.text() + "\n");
+        });
+    // Readiness: started. A standby replica (leader election) is ready too: it serves metrics and
+    // takes over.
+    http.createContext(
+        "/readyz",
+        ex -> {
+          boolean ok = operator.getRuntimeInfo().isStarted();
+          reply(ex, ok ? 200 : 503, () -> ok ? "ready\n" : "starting\n");
+        });
     http.start();
     return http;
   }
@@ -163,13 +216,18 @@ public final class OperatorRuntime implements AutoCloseable {
       return new Health(false, "starting");
     }
     if (!info.allEventSourcesAreHealthy()) {
-      return new Health(false, "unhealthy event sources: " + info.unhealthyEventSources().entrySet().stream()
-          .map(e -> e.getKey() + " " + e.getValue().keySet()).collect(Collectors.joining(", ")));
+      return new Health(
+          false,
+          "unhealthy event sources: "
+              + info.unhealthyEventSources().entrySet().stream()
+                  .map(e -> e.getKey() + " " + e.getValue().keySet())
+                  .collect(Collectors.joining(", ")));
     }
     return new Health(true, "ok");
   }
 
-  private static void reply(com.sun.net.httpserver.HttpExchange ex, int code, Supplier<String> body) throws IOException {
+  private static void reply(com.sun.net.httpserver.HttpExchange ex, int code, Supplier<String> body)
+      throws IOException {
     try (ex) {
       byte[] b = body.get().getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");

@@ -42,13 +42,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * deploy/ parsed with fabric8's serialization, as the API server would type it, and held to its safety properties:
- * a non-root, read-only, capability-free pod with probes and limits, and RBAC without wildcards or Secret listing.
+ * deploy/ parsed with fabric8's serialization, as the API server would type it, and held to its
+ * safety properties: a non-root, read-only, capability-free pod with probes and limits, and RBAC
+ * without wildcards or Secret listing.
  */
 class DeployManifestsTest {
   private static final String NAMESPACE = "teardown-system";
   private static final String SERVICE_ACCOUNT = "teardown-operator";
-  private static final Path DEPLOY = Path.of(System.getProperty("basedir", "")).toAbsolutePath().resolve("deploy");
+  private static final Path DEPLOY =
+      Path.of(System.getProperty("basedir", "")).toAbsolutePath().resolve("deploy");
   private static final String KUSTOMIZATION = "kustomization.yaml";
 
   private static List<HasMetadata> resources;
@@ -71,9 +73,11 @@ class DeployManifestsTest {
 
   private static List<Path> manifestFiles() throws IOException {
     try (Stream<Path> files = Files.list(DEPLOY)) {
-      return files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+      return files
+          .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
           .filter(p -> !p.getFileName().toString().equals(KUSTOMIZATION))
-          .sorted().toList();
+          .sorted()
+          .toList();
     }
   }
 
@@ -87,7 +91,8 @@ class DeployManifestsTest {
     return found.get(0);
   }
 
-  // ---- shape -------------------------------------------------------------------------------------------------
+  // ---- shape
+  // -------------------------------------------------------------------------------------------------
 
   @Test
   void everyManifestIsAKnownKubernetesType() {
@@ -96,8 +101,17 @@ class DeployManifestsTest {
         .as("a typo in apiVersion or kind leaves a generic resource")
         .noneMatch(r -> r instanceof GenericKubernetesResource);
     assertThat(resources.stream().map(HasMetadata::getKind).collect(Collectors.toSet()))
-        .containsExactlyInAnyOrder("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role",
-            "RoleBinding", "Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy");
+        .containsExactlyInAnyOrder(
+            "Namespace",
+            "ServiceAccount",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "Role",
+            "RoleBinding",
+            "Deployment",
+            "Service",
+            "PodDisruptionBudget",
+            "NetworkPolicy");
   }
 
   @Test
@@ -107,7 +121,8 @@ class DeployManifestsTest {
       if (r instanceof Namespace || r instanceof ClusterRole || r instanceof ClusterRoleBinding) {
         assertThat(r.getMetadata().getNamespace()).as(r.getKind()).isNull();
       } else {
-        assertThat(r.getMetadata().getNamespace()).as("%s %s", r.getKind(), r.getMetadata().getName())
+        assertThat(r.getMetadata().getNamespace())
+            .as("%s %s", r.getKind(), r.getMetadata().getName())
             .isEqualTo(NAMESPACE);
       }
     }
@@ -115,17 +130,21 @@ class DeployManifestsTest {
 
   @Test
   void kustomizationListsEveryManifestAndTheCrds() throws IOException {
-    Map<?, ?> kustomization = new KubernetesSerialization().unmarshal(
-        Files.readString(DEPLOY.resolve(KUSTOMIZATION)), Map.class);
-    List<String> expected = new ArrayList<>(manifestFiles().stream().map(p -> p.getFileName().toString()).toList());
+    Map<?, ?> kustomization =
+        new KubernetesSerialization()
+            .unmarshal(Files.readString(DEPLOY.resolve(KUSTOMIZATION)), Map.class);
+    List<String> expected =
+        new ArrayList<>(manifestFiles().stream().map(p -> p.getFileName().toString()).toList());
     expected.add("../crds");
 
-    List<String> listed = ((List<?>) kustomization.get("resources")).stream().map(String::valueOf).toList();
+    List<String> listed =
+        ((List<?>) kustomization.get("resources")).stream().map(String::valueOf).toList();
 
     assertThat(listed).containsExactlyInAnyOrderElementsOf(expected);
   }
 
-  // ---- the pod -----------------------------------------------------------------------------------------------
+  // ---- the pod
+  // -----------------------------------------------------------------------------------------------
 
   @Test
   void theOperatorPodRunsAsNonRootWithARestrictedContainer() {
@@ -140,9 +159,12 @@ class DeployManifestsTest {
     Container c = one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
 
     assertThat(c.getImage()).isEqualTo("teardown:0.1.0");
-    assertThat(c.getPorts()).anyMatch(p -> p.getContainerPort() == 8080 && "http".equals(p.getName()));
+    assertThat(c.getPorts())
+        .anyMatch(p -> p.getContainerPort() == 8080 && "http".equals(p.getName()));
     assertThat(httpPath(c.getLivenessProbe())).isEqualTo("/healthz");
-    assertThat(httpPath(c.getStartupProbe())).as("liveness waits for a start that takes time").isEqualTo("/healthz");
+    assertThat(httpPath(c.getStartupProbe()))
+        .as("liveness waits for a start that takes time")
+        .isEqualTo("/healthz");
     assertThat(httpPath(c.getReadinessProbe())).isEqualTo("/readyz");
     assertThat(c.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
     assertThat(c.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
@@ -153,28 +175,37 @@ class DeployManifestsTest {
   @Test
   void theOperatorIsConfiguredThroughTeardownEnvironmentVariables() {
     Container c = one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
-    Map<String, String> env = c.getEnv().stream()
-        .collect(Collectors.toMap(EnvVar::getName, e -> e.getValue() == null ? "" : e.getValue()));
+    Map<String, String> env =
+        c.getEnv().stream()
+            .collect(
+                Collectors.toMap(EnvVar::getName, e -> e.getValue() == null ? "" : e.getValue()));
 
-    assertThat(env).containsEntry("TEARDOWN_LEADER_ELECTION", "true")
+    assertThat(env)
+        .containsEntry("TEARDOWN_LEADER_ELECTION", "true")
         .containsEntry("TEARDOWN_NAMESPACES", "")
         .containsEntry("TEARDOWN_METRICS_PORT", "8080");
-    assertThat(c.getEnv()).as("no secret material in the Deployment").allMatch(e -> e.getValueFrom() == null);
+    assertThat(c.getEnv())
+        .as("no secret material in the Deployment")
+        .allMatch(e -> e.getValueFrom() == null);
   }
 
   @Test
   void theMetricsServiceSelectsTheOperatorPodsOnItsHttpPort() {
     Service service = one(Service.class);
-    Map<String, String> podLabels = one(Deployment.class).getSpec().getTemplate().getMetadata().getLabels();
+    Map<String, String> podLabels =
+        one(Deployment.class).getSpec().getTemplate().getMetadata().getLabels();
 
     assertThat(podLabels).containsAllEntriesOf(service.getSpec().getSelector());
-    assertThat(service.getSpec().getPorts()).singleElement()
+    assertThat(service.getSpec().getPorts())
+        .singleElement()
         .satisfies(p -> assertThat(p.getTargetPort().getStrVal()).isEqualTo("http"))
         .satisfies(p -> assertThat(p.getPort()).isEqualTo(8080));
-    assertThat(service.getMetadata().getAnnotations()).containsEntry("prometheus.io/path", "/metrics");
+    assertThat(service.getMetadata().getAnnotations())
+        .containsEntry("prometheus.io/path", "/metrics");
   }
 
-  // ---- production: replicas, spreading, disruption, drain, network, pinning ---------------------------------
+  // ---- production: replicas, spreading, disruption, drain, network, pinning
+  // ---------------------------------
 
   private static Map<String, String> podLabels() {
     return one(Deployment.class).getSpec().getTemplate().getMetadata().getLabels();
@@ -184,22 +215,37 @@ class DeployManifestsTest {
   void twoReplicasWithLeaderElectionSpreadOverNodes() {
     Deployment d = one(Deployment.class);
     PodSpec pod = d.getSpec().getTemplate().getSpec();
-    Map<String, String> env = pod.getContainers().get(0).getEnv().stream()
-        .collect(Collectors.toMap(EnvVar::getName, e -> e.getValue() == null ? "" : e.getValue()));
+    Map<String, String> env =
+        pod.getContainers().get(0).getEnv().stream()
+            .collect(
+                Collectors.toMap(EnvVar::getName, e -> e.getValue() == null ? "" : e.getValue()));
 
     assertThat(d.getSpec().getReplicas()).isGreaterThanOrEqualTo(2);
-    assertThat(env).as("more than one replica needs the Lease").containsEntry("TEARDOWN_LEADER_ELECTION", "true");
-    assertThat(pod.getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())
-        .anySatisfy(t -> {
-          assertThat(t.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname");
-          assertThat(podLabels()).containsAllEntriesOf(t.getPodAffinityTerm().getLabelSelector().getMatchLabels());
-        });
-    assertThat(pod.getTopologySpreadConstraints()).extracting(t -> t.getTopologyKey())
+    assertThat(env)
+        .as("more than one replica needs the Lease")
+        .containsEntry("TEARDOWN_LEADER_ELECTION", "true");
+    assertThat(
+            pod.getAffinity()
+                .getPodAntiAffinity()
+                .getPreferredDuringSchedulingIgnoredDuringExecution())
+        .anySatisfy(
+            t -> {
+              assertThat(t.getPodAffinityTerm().getTopologyKey())
+                  .isEqualTo("kubernetes.io/hostname");
+              assertThat(podLabels())
+                  .containsAllEntriesOf(t.getPodAffinityTerm().getLabelSelector().getMatchLabels());
+            });
+    assertThat(pod.getTopologySpreadConstraints())
+        .extracting(t -> t.getTopologyKey())
         .contains("topology.kubernetes.io/zone", "kubernetes.io/hostname");
     assertThat(pod.getTopologySpreadConstraints())
-        .allSatisfy(t -> assertThat(podLabels()).containsAllEntriesOf(t.getLabelSelector().getMatchLabels()));
+        .allSatisfy(
+            t ->
+                assertThat(podLabels())
+                    .containsAllEntriesOf(t.getLabelSelector().getMatchLabels()));
     assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal())
-        .as("a rollout never takes both replicas down").isZero();
+        .as("a rollout never takes both replicas down")
+        .isZero();
   }
 
   @Test
@@ -231,33 +277,47 @@ class DeployManifestsTest {
 
     assertThat(podLabels()).containsAllEntriesOf(np.getSpec().getPodSelector().getMatchLabels());
     assertThat(np.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
-    assertThat(np.getSpec().getIngress()).flatExtracting(r -> r.getPorts())
-        .extracting(p -> p.getPort().getStrVal()).containsExactly("http");
-    List<Integer> egressPorts = np.getSpec().getEgress().stream().flatMap(r -> r.getPorts().stream())
-        .map(p -> p.getPort().getIntVal()).toList();
+    assertThat(np.getSpec().getIngress())
+        .flatExtracting(r -> r.getPorts())
+        .extracting(p -> p.getPort().getStrVal())
+        .containsExactly("http");
+    List<Integer> egressPorts =
+        np.getSpec().getEgress().stream()
+            .flatMap(r -> r.getPorts().stream())
+            .map(p -> p.getPort().getIntVal())
+            .toList();
     assertThat(egressPorts).contains(53, 443, 6443);
   }
 
   @Test
   void theServiceMonitorComponentScrapesTheMetricsServicePort() throws IOException {
     Path component = DEPLOY.resolve("components").resolve("servicemonitor");
-    Map<?, ?> kustomization = new KubernetesSerialization().unmarshal(
-        Files.readString(component.resolve(KUSTOMIZATION)), Map.class);
+    Map<?, ?> kustomization =
+        new KubernetesSerialization()
+            .unmarshal(Files.readString(component.resolve(KUSTOMIZATION)), Map.class);
     assertThat(kustomization.get("kind")).isEqualTo("Component");
-    GenericKubernetesResource sm = new KubernetesSerialization().unmarshal(
-        Files.readString(component.resolve("servicemonitor.yaml")), GenericKubernetesResource.class);
+    GenericKubernetesResource sm =
+        new KubernetesSerialization()
+            .unmarshal(
+                Files.readString(component.resolve("servicemonitor.yaml")),
+                GenericKubernetesResource.class);
     Service service = one(Service.class);
 
     assertThat(sm.getKind()).isEqualTo("ServiceMonitor");
     assertThat(sm.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
     Map<String, Object> selector = sm.get("spec", "selector", "matchLabels");
-    assertThat(service.getMetadata().getLabels()).containsAllEntriesOf(
-        selector.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue()))));
+    assertThat(service.getMetadata().getLabels())
+        .containsAllEntriesOf(
+            selector.entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue()))));
     List<Map<String, Object>> endpoints = sm.get("spec", "endpoints");
-    assertThat(endpoints).singleElement().satisfies(e -> {
-      assertThat(e.get("port")).isEqualTo(service.getSpec().getPorts().get(0).getName());
-      assertThat(e.get("path")).isEqualTo("/metrics");
-    });
+    assertThat(endpoints)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.get("port")).isEqualTo(service.getSpec().getPorts().get(0).getName());
+              assertThat(e.get("path")).isEqualTo("/metrics");
+            });
   }
 
   @Test
@@ -266,8 +326,12 @@ class DeployManifestsTest {
     assertThat(pinned(c.getImage())).as(c.getImage()).isTrue();
 
     Path dockerfile = DEPLOY.getParent().resolve("Dockerfile");
-    List<String> from = Files.readAllLines(dockerfile).stream().map(String::trim)
-        .filter(l -> l.toUpperCase(java.util.Locale.ROOT).startsWith("FROM ")).map(l -> l.split("\\s+")[1]).toList();
+    List<String> from =
+        Files.readAllLines(dockerfile).stream()
+            .map(String::trim)
+            .filter(l -> l.toUpperCase(java.util.Locale.ROOT).startsWith("FROM "))
+            .map(l -> l.split("\\s+")[1])
+            .toList();
     assertThat(from).isNotEmpty().allSatisfy(image -> assertThat(pinned(image)).as(image).isTrue());
   }
 
@@ -288,7 +352,8 @@ class DeployManifestsTest {
       return true;
     }
     int colon = image.lastIndexOf(':');
-    return colon > image.lastIndexOf('/') && image.substring(colon + 1).matches("\\d+\\.\\d+\\.\\d+([._-].*)?");
+    return colon > image.lastIndexOf('/')
+        && image.substring(colon + 1).matches("\\d+\\.\\d+\\.\\d+([._-].*)?");
   }
 
   private static String httpPath(Probe probe) {
@@ -342,31 +407,49 @@ class DeployManifestsTest {
 
   @Test
   void thePodCheckCatchesAnUnsafeContainer() {
-    Container unsafe = new ContainerBuilder().withName("bad").withNewSecurityContext().withRunAsUser(0L)
-        .withPrivileged(true).withNewCapabilities().withAdd("NET_ADMIN").endCapabilities().endSecurityContext()
-        .build();
+    Container unsafe =
+        new ContainerBuilder()
+            .withName("bad")
+            .withNewSecurityContext()
+            .withRunAsUser(0L)
+            .withPrivileged(true)
+            .withNewCapabilities()
+            .withAdd("NET_ADMIN")
+            .endCapabilities()
+            .endSecurityContext()
+            .build();
 
-    assertThat(containerViolations(unsafe, false)).containsExactly(
-        "bad: runAsNonRoot is not true", "bad: runs as uid 0", "bad: readOnlyRootFilesystem is not true",
-        "bad: allowPrivilegeEscalation is not false", "bad: privileged", "bad: capabilities do not drop ALL");
+    assertThat(containerViolations(unsafe, false))
+        .containsExactly(
+            "bad: runAsNonRoot is not true",
+            "bad: runs as uid 0",
+            "bad: readOnlyRootFilesystem is not true",
+            "bad: allowPrivilegeEscalation is not false",
+            "bad: privileged",
+            "bad: capabilities do not drop ALL");
   }
 
-  // ---- RBAC --------------------------------------------------------------------------------------------------
+  // ---- RBAC
+  // --------------------------------------------------------------------------------------------------
 
   @Test
   void rbacHasNoWildcardsAndNeverListsOrWatchesSecrets() {
     List<String> violations = new ArrayList<>();
-    all(ClusterRole.class).forEach(r -> violations.addAll(ruleViolations(r.getMetadata().getName(), r.getRules())));
-    all(Role.class).forEach(r -> violations.addAll(ruleViolations(r.getMetadata().getName(), r.getRules())));
+    all(ClusterRole.class)
+        .forEach(r -> violations.addAll(ruleViolations(r.getMetadata().getName(), r.getRules())));
+    all(Role.class)
+        .forEach(r -> violations.addAll(ruleViolations(r.getMetadata().getName(), r.getRules())));
 
     assertThat(violations).isEmpty();
   }
 
   @Test
   void theOperatorMayOnlyGetSecrets() {
-    Set<String> secretVerbs = allRules()
-        .filter(r -> r.getApiGroups().contains("") && r.getResources().contains("secrets"))
-        .flatMap(r -> r.getVerbs().stream()).collect(Collectors.toSet());
+    Set<String> secretVerbs =
+        allRules()
+            .filter(r -> r.getApiGroups().contains("") && r.getResources().contains("secrets"))
+            .flatMap(r -> r.getVerbs().stream())
+            .collect(Collectors.toSet());
 
     assertThat(secretVerbs).containsExactly("get");
   }
@@ -376,24 +459,34 @@ class DeployManifestsTest {
     Set<String> verbs = verbsOn("teardown.dev", "cloudinstancedeletions");
 
     assertThat(verbs).containsExactlyInAnyOrder("get", "list", "watch", "patch", "update");
-    assertThat(verbsOn("teardown.dev", "cloudinstancedeletions/status")).contains("patch", "update");
+    assertThat(verbsOn("teardown.dev", "cloudinstancedeletions/status"))
+        .contains("patch", "update");
     assertThat(verbsOn("teardown.dev", "cloudinstancedeletions/finalizers")).contains("update");
     assertThat(verbsOn("", "events")).containsExactlyInAnyOrder("create", "patch");
   }
 
   @Test
   void leasesAreGrantedOnlyInTheOperatorNamespace() {
-    assertThat(all(ClusterRole.class)).as("no ClusterRole grants leases")
-        .allSatisfy(r -> assertThat(r.getRules()).noneMatch(rule -> rule.getResources().contains("leases")));
-    Role election = all(Role.class).stream()
-        .filter(r -> r.getRules().stream().anyMatch(rule -> rule.getResources().contains("leases")))
-        .findFirst().orElseThrow();
+    assertThat(all(ClusterRole.class))
+        .as("no ClusterRole grants leases")
+        .allSatisfy(
+            r ->
+                assertThat(r.getRules()).noneMatch(rule -> rule.getResources().contains("leases")));
+    Role election =
+        all(Role.class).stream()
+            .filter(
+                r -> r.getRules().stream().anyMatch(rule -> rule.getResources().contains("leases")))
+            .findFirst()
+            .orElseThrow();
 
     assertThat(election.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
-    assertThat(election.getRules()).singleElement().satisfies(rule -> {
-      assertThat(rule.getApiGroups()).containsExactly("coordination.k8s.io");
-      assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "create", "update");
-    });
+    assertThat(election.getRules())
+        .singleElement()
+        .satisfies(
+            rule -> {
+              assertThat(rule.getApiGroups()).containsExactly("coordination.k8s.io");
+              assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "create", "update");
+            });
   }
 
   @Test
@@ -401,38 +494,58 @@ class DeployManifestsTest {
     String sa = one(ServiceAccount.class).getMetadata().getName();
     List<RoleRef> refs = new ArrayList<>();
     List<Subject> subjects = new ArrayList<>();
-    all(ClusterRoleBinding.class).forEach(b -> {
-      refs.add(b.getRoleRef());
-      subjects.addAll(b.getSubjects());
-    });
-    all(RoleBinding.class).forEach(b -> {
-      refs.add(b.getRoleRef());
-      subjects.addAll(b.getSubjects());
-    });
+    all(ClusterRoleBinding.class)
+        .forEach(
+            b -> {
+              refs.add(b.getRoleRef());
+              subjects.addAll(b.getSubjects());
+            });
+    all(RoleBinding.class)
+        .forEach(
+            b -> {
+              refs.add(b.getRoleRef());
+              subjects.addAll(b.getSubjects());
+            });
 
-    assertThat(subjects).allSatisfy(s -> {
-      assertThat(s.getKind()).isEqualTo("ServiceAccount");
-      assertThat(s.getName()).isEqualTo(sa);
-      assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
-    });
-    Set<String> roles = Stream.concat(all(ClusterRole.class).stream().map(r -> "ClusterRole/" + r.getMetadata()
-        .getName()), all(Role.class).stream().map(r -> "Role/" + r.getMetadata().getName())).collect(
-            Collectors.toSet());
+    assertThat(subjects)
+        .allSatisfy(
+            s -> {
+              assertThat(s.getKind()).isEqualTo("ServiceAccount");
+              assertThat(s.getName()).isEqualTo(sa);
+              assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
+            });
+    Set<String> roles =
+        Stream.concat(
+                all(ClusterRole.class).stream()
+                    .map(r -> "ClusterRole/" + r.getMetadata().getName()),
+                all(Role.class).stream().map(r -> "Role/" + r.getMetadata().getName()))
+            .collect(Collectors.toSet());
     assertThat(refs.stream().map(r -> r.getKind() + "/" + r.getName()).collect(Collectors.toSet()))
-        .as("bindings refer to roles defined here, and every role is bound").isEqualTo(roles);
+        .as("bindings refer to roles defined here, and every role is bound")
+        .isEqualTo(roles);
   }
 
   @Test
   void theRbacCheckCatchesWildcardsAndSecretListing() {
-    List<PolicyRule> bad = List.of(
-        new PolicyRuleBuilder().withApiGroups("").withResources("secrets").withVerbs("get", "list", "watch").build(),
-        new PolicyRuleBuilder().withApiGroups("*").withResources("pods").withVerbs("get").build(),
-        new PolicyRuleBuilder().withApiGroups("").withResources("*").withVerbs("*").build());
+    List<PolicyRule> bad =
+        List.of(
+            new PolicyRuleBuilder()
+                .withApiGroups("")
+                .withResources("secrets")
+                .withVerbs("get", "list", "watch")
+                .build(),
+            new PolicyRuleBuilder()
+                .withApiGroups("*")
+                .withResources("pods")
+                .withVerbs("get")
+                .build(),
+            new PolicyRuleBuilder().withApiGroups("").withResources("*").withVerbs("*").build());
 
-    assertThat(ruleViolations("bad", bad)).containsExactly(
-        "bad: secrets may only be read with get, not [list, watch]",
-        "bad: wildcard in [*] [pods] [get]",
-        "bad: wildcard in [] [*] [*]");
+    assertThat(ruleViolations("bad", bad))
+        .containsExactly(
+            "bad: secrets may only be read with get, not [list, watch]",
+            "bad: wildcard in [*] [pods] [get]",
+            "bad: wildcard in [] [*] [*]");
   }
 
   static List<String> ruleViolations(String role, List<PolicyRule> rules) {
@@ -440,17 +553,23 @@ class DeployManifestsTest {
     for (PolicyRule r : rules) {
       List<String> groups = r.getApiGroups() == null ? List.of() : r.getApiGroups();
       if (r.getResources().contains("secrets")) {
-        List<String> extra = r.getVerbs().stream().filter(v -> !v.equals("get") && !v.equals("*")).toList();
+        List<String> extra =
+            r.getVerbs().stream().filter(v -> !v.equals("get") && !v.equals("*")).toList();
         if (!extra.isEmpty()) {
           out.add(role + ": secrets may only be read with get, not " + extra);
         }
       }
-      boolean wildcard = groups.contains("*") || r.getResources().contains("*") || r.getVerbs().contains("*")
-          || (r.getNonResourceURLs() != null && r.getNonResourceURLs().contains("*"));
+      boolean wildcard =
+          groups.contains("*")
+              || r.getResources().contains("*")
+              || r.getVerbs().contains("*")
+              || (r.getNonResourceURLs() != null && r.getNonResourceURLs().contains("*"));
       if (wildcard) {
         out.add(role + ": wildcard in " + groups + " " + r.getResources() + " " + r.getVerbs());
       }
-      if (r.getResourceNames() != null && !r.getResourceNames().isEmpty() && r.getVerbs().contains("list")) {
+      if (r.getResourceNames() != null
+          && !r.getResourceNames().isEmpty()
+          && r.getVerbs().contains("list")) {
         out.add(role + ": resourceNames cannot restrict list");
       }
     }
@@ -458,12 +577,15 @@ class DeployManifestsTest {
   }
 
   private static Stream<PolicyRule> allRules() {
-    return Stream.concat(all(ClusterRole.class).stream().flatMap(r -> r.getRules().stream()),
+    return Stream.concat(
+        all(ClusterRole.class).stream().flatMap(r -> r.getRules().stream()),
         all(Role.class).stream().flatMap(r -> r.getRules().stream()));
   }
 
   private static Set<String> verbsOn(String group, String resource) {
-    return allRules().filter(r -> r.getApiGroups().contains(group) && r.getResources().contains(resource))
-        .flatMap(r -> r.getVerbs().stream()).collect(Collectors.toSet());
+    return allRules()
+        .filter(r -> r.getApiGroups().contains(group) && r.getResources().contains(resource))
+        .flatMap(r -> r.getVerbs().stream())
+        .collect(Collectors.toSet());
   }
 }

@@ -16,9 +16,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The repository explains itself: README.md and docs/ link only to files inside the repository (and to headings
- * that exist), the troubleshooting table names every reason a deletion can fail with and every condition, and the
- * README states the minimum Kubernetes version the chart declares.
+ * The repository explains itself: README.md and docs/ link only to files inside the repository (and
+ * to headings that exist), the troubleshooting table names every reason a deletion can fail with
+ * and every condition, and the README states the minimum Kubernetes version the chart declares.
  */
 class DocsTest {
   private static final Path ROOT = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
@@ -66,7 +66,9 @@ class DocsTest {
       Path resolved = file.isEmpty() ? doc : doc.getParent().resolve(file).normalize();
       if (!resolved.startsWith(ROOT) || !Files.exists(resolved)) {
         broken.add(where + " (no such file in the repository)");
-      } else if (fragment != null && resolved.toString().endsWith(".md") && !anchors(resolved).contains(fragment)) {
+      } else if (fragment != null
+          && resolved.toString().endsWith(".md")
+          && !anchors(resolved).contains(fragment)) {
         broken.add(where + " (no such heading)");
       }
     }
@@ -80,7 +82,8 @@ class DocsTest {
       broken.addAll(brokenLinks(doc));
     }
     assertThat(broken).isEmpty();
-    assertThat(Files.readString(ROOT.resolve("README.md"))).contains("(docs/architecture.md)")
+    assertThat(Files.readString(ROOT.resolve("README.md")))
+        .contains("(docs/architecture.md)")
         .contains("(docs/troubleshooting.md)");
   }
 
@@ -90,7 +93,8 @@ class DocsTest {
     assertThat(brokenLinks(doc)).isEmpty();
     Path bad = Files.createTempFile(ROOT.resolve("target"), "links", ".md");
     try {
-      Files.writeString(bad, "# Top\n[a](https://example.com/x) [b](../nope.md) [c](#top) [d](#missing)\n");
+      Files.writeString(
+          bad, "# Top\n[a](https://example.com/x) [b](../nope.md) [c](#top) [d](#missing)\n");
       assertThat(brokenLinks(bad)).hasSize(3);
     } finally {
       Files.delete(bad);
@@ -105,20 +109,35 @@ class DocsTest {
     try (Stream<Path> files = Files.walk(main.resolve("controller"))) {
       for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
         String src = Files.readString(f);
-        collect(src, "StepResult\\.fail\\(\"(\\w+)\"", reasons);
-        collect(src, "new (?:SetupProblem|Problem)\\(\"(\\w+)\"", reasons);
-        collect(src, "static final String REASON_\\w+ = \"(\\w+)\";", reasons);
+        collect(src, "StepResult\\.fail\\(\\s*\"(\\w+)\"", reasons);
+        collect(src, "new (?:SetupProblem|Problem)\\(\\s*\"(\\w+)\"", reasons);
+        collect(src, "static final String REASON_\\w+\\s*=\\s*\"(\\w+)\";", reasons);
         collect(src, "String reason = [^;]*\"(\\w+)\";", reasons);
-        collect(src, "ErrorKind\\.TERMINAL, \"(\\w+)\"", reasons);
+        collect(src, "ErrorKind\\.TERMINAL,\\s*\"(\\w+)\"", reasons);
       }
     }
-    collect(Files.readString(main.resolve("controller/Conditions.java")),
-        "public static final String \\w+ = \"(\\w+)\";", reasons);
-    assertThat(reasons).contains("DeletionProtection", "NotDeletable", "PartiallyFailed", "SecretNotFound",
-        "ProviderUnavailable", "Ready", "Failed", "CredentialsAvailable", "TargetMismatch", "InvalidGuard",
-        "InstanceClaimed", "Paused");
-    assertThat(reasons).allSatisfy(r -> assertThat(table).as("docs/troubleshooting.md names " + r)
-        .contains("`" + r + "`"));
+    collect(
+        Files.readString(main.resolve("controller/Conditions.java")),
+        "public static final String \\w+\\s*=\\s*\"(\\w+)\";",
+        reasons);
+    assertThat(reasons)
+        .contains(
+            "DeletionProtection",
+            "NotDeletable",
+            "PartiallyFailed",
+            "SecretNotFound",
+            "ProviderUnavailable",
+            "Ready",
+            "Failed",
+            "CredentialsAvailable",
+            "TargetMismatch",
+            "InvalidGuard",
+            "InstanceClaimed",
+            "Paused");
+    assertThat(reasons)
+        .allSatisfy(
+            r ->
+                assertThat(table).as("docs/troubleshooting.md names " + r).contains("`" + r + "`"));
   }
 
   private static void collect(String src, String regex, Set<String> out) {
@@ -130,9 +149,11 @@ class DocsTest {
 
   @Test
   void theReadmeStatesTheMinimumKubernetesVersionTheChartDeclares() throws IOException {
-    Matcher m = Pattern.compile("kubeVersion: \">=(\\d+\\.\\d+)\\.0-0\"")
-        .matcher(Files.readString(ROOT.resolve("charts/teardown/Chart.yaml")));
+    Matcher m =
+        Pattern.compile("kubeVersion: \">=(\\d+\\.\\d+)\\.0-0\"")
+            .matcher(Files.readString(ROOT.resolve("charts/teardown/Chart.yaml")));
     assertThat(m.find()).isTrue();
-    assertThat(Files.readString(ROOT.resolve("README.md"))).contains("Kubernetes " + m.group(1) + " or newer");
+    assertThat(Files.readString(ROOT.resolve("README.md")))
+        .contains("Kubernetes " + m.group(1) + " or newer");
   }
 }

@@ -21,12 +21,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * charts/teardown against the kustomize base deploy/: {@code helm lint --strict} passes, and {@code helm template}
- * (release namespace teardown-system, CRDs included, createNamespace=true) renders exactly the objects of deploy/,
- * field for field, apart from the labels Helm adds. Then the values do what they say.
+ * charts/teardown against the kustomize base deploy/: {@code helm lint --strict} passes, and {@code
+ * helm template} (release namespace teardown-system, CRDs included, createNamespace=true) renders
+ * exactly the objects of deploy/, field for field, apart from the labels Helm adds. Then the values
+ * do what they say.
  *
- * <p>helm is found as $HELM, on the PATH, or where build/helm-binary puts it. Without it the test is skipped with
- * one line on stderr, except with CI=true, where it fails.
+ * <p>helm is found as $HELM, on the PATH, or where build/helm-binary puts it. Without it the test
+ * is skipped with one line on stderr, except with CI=true, where it fails.
  */
 class HelmChartTest {
   private static final Path ROOT = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
@@ -42,12 +43,16 @@ class HelmChartTest {
     helm = locateHelm();
   }
 
-  /** Every test starts here: without helm, one loud line and a skip (each test shows as skipped), or fail on CI. */
+  /**
+   * Every test starts here: without helm, one loud line and a skip (each test shows as skipped), or
+   * fail on CI.
+   */
   static void requireHelm() {
     if (helm != null) {
       return;
     }
-    String why = "helm not found ($HELM, PATH, or build/helm-binary's cache): run build/helm-binary";
+    String why =
+        "helm not found ($HELM, PATH, or build/helm-binary's cache): run build/helm-binary";
     if ("true".equalsIgnoreCase(System.getenv("CI"))) {
       fail(why + " (CI=true: the chart must be checked)");
     }
@@ -72,8 +77,11 @@ class HelmChartTest {
       }
     }
     String version = Files.readString(ROOT.resolve("build").resolve("helm-version")).trim();
-    String tools = System.getenv().getOrDefault("TEARDOWN_TOOLS_DIR",
-        Path.of(System.getProperty("user.home"), ".cache", "teardown-tools").toString());
+    String tools =
+        System.getenv()
+            .getOrDefault(
+                "TEARDOWN_TOOLS_DIR",
+                Path.of(System.getProperty("user.home"), ".cache", "teardown-tools").toString());
     Path cached = Path.of(tools, "helm", version, "helm");
     return Files.isExecutable(cached) ? cached : null;
   }
@@ -99,8 +107,9 @@ class HelmChartTest {
 
   /** helm template with the given --set values; the objects by kind/namespace/name. */
   static Map<String, JsonNode> template(String... sets) throws Exception {
-    List<String> args = new ArrayList<>(List.of("template", "teardown", CHART.toString(), "--namespace", NS,
-        "--include-crds"));
+    List<String> args =
+        new ArrayList<>(
+            List.of("template", "teardown", CHART.toString(), "--namespace", NS, "--include-crds"));
     for (String s : sets) {
       args.add("--set");
       args.add(s);
@@ -127,14 +136,21 @@ class HelmChartTest {
   static Map<String, JsonNode> byKey(List<JsonNode> docs) {
     Map<String, JsonNode> m = new TreeMap<>();
     for (JsonNode d : docs) {
-      String key = d.path("kind").asText() + " " + d.path("metadata").path("namespace").asText("-") + "/"
-          + d.path("metadata").path("name").asText();
+      String key =
+          d.path("kind").asText()
+              + " "
+              + d.path("metadata").path("namespace").asText("-")
+              + "/"
+              + d.path("metadata").path("name").asText();
       assertThat(m.put(key, d)).as("duplicate " + key).isNull();
     }
     return m;
   }
 
-  /** The kustomize base: deploy/kustomization.yaml's resources, a directory by its own kustomization. */
+  /**
+   * The kustomize base: deploy/kustomization.yaml's resources, a directory by its own
+   * kustomization.
+   */
   static Map<String, JsonNode> kustomizeBase() throws IOException {
     return byKey(resources(DEPLOY));
   }
@@ -185,7 +201,9 @@ class HelmChartTest {
 
   @Test
   void theDifferenceReportPointsAtTheField() throws IOException {
-    assertThat(firstDifference(YAML.readTree("{a: {b: [1, 2]}}"), YAML.readTree("{a: {b: [1, 3]}}"), ""))
+    assertThat(
+            firstDifference(
+                YAML.readTree("{a: {b: [1, 2]}}"), YAML.readTree("{a: {b: [1, 3]}}"), ""))
         .isEqualTo("/a/b/1: expected 2 but was 3");
     assertThat(firstDifference(YAML.readTree("{a: 1}"), YAML.readTree("{a: 1, c: 2}"), ""))
         .isEqualTo("/c: expected  but was 2");
@@ -196,12 +214,16 @@ class HelmChartTest {
     // needs no helm: the chart's crds/ is a copy of crds/, refreshed together with it
     List<String> names = new ArrayList<>();
     try (var files = Files.list(ROOT.resolve("crds"))) {
-      files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".yml")).forEach(names::add);
+      files
+          .map(f -> f.getFileName().toString())
+          .filter(n -> n.endsWith(".yml"))
+          .forEach(names::add);
     }
     assertThat(names).isNotEmpty();
     for (String n : names) {
-      assertThat(CHART.resolve("crds").resolve(n)).as("charts/teardown/crds/" + n + " (cp crds/*.yml"
-          + " charts/teardown/crds/)").hasSameTextualContentAs(ROOT.resolve("crds").resolve(n));
+      assertThat(CHART.resolve("crds").resolve(n))
+          .as("charts/teardown/crds/" + n + " (cp crds/*.yml" + " charts/teardown/crds/)")
+          .hasSameTextualContentAs(ROOT.resolve("crds").resolve(n));
     }
   }
 
@@ -221,21 +243,31 @@ class HelmChartTest {
     for (String key : base.keySet()) {
       JsonNode b = base.get(key);
       JsonNode c = chart.get(key);
-      Map<String, String> chartLabels = YAML.convertValue(c.path("metadata").path("labels"), Map.class);
-      Map<String, String> baseLabels = YAML.convertValue(b.path("metadata").path("labels"), Map.class);
+      Map<String, String> chartLabels =
+          YAML.convertValue(c.path("metadata").path("labels"), Map.class);
+      Map<String, String> baseLabels =
+          YAML.convertValue(b.path("metadata").path("labels"), Map.class);
       if (baseLabels != null) {
         assertThat(chartLabels).as(key + " labels").containsAllEntriesOf(baseLabels);
       }
       String diff = firstDifference(comparable(b), comparable(c), "");
-      assertThat(diff).as(key + ": deploy/ vs the chart (charts/teardown/crds/ is a copy of crds/)").isNull();
+      assertThat(diff)
+          .as(key + ": deploy/ vs the chart (charts/teardown/crds/ is a copy of crds/)")
+          .isNull();
     }
   }
 
   @Test
   void theServiceMonitorValueRendersTheComponentsServiceMonitor() throws Exception {
     Map<String, JsonNode> chart = template("metrics.serviceMonitor.enabled=true");
-    JsonNode component = documents(Files.readString(
-        DEPLOY.resolve("components").resolve("servicemonitor").resolve("servicemonitor.yaml"))).get(0);
+    JsonNode component =
+        documents(
+                Files.readString(
+                    DEPLOY
+                        .resolve("components")
+                        .resolve("servicemonitor")
+                        .resolve("servicemonitor.yaml")))
+            .get(0);
 
     JsonNode sm = chart.get("ServiceMonitor " + NS + "/teardown-operator");
     assertThat(sm).isNotNull();
@@ -245,8 +277,12 @@ class HelmChartTest {
 
   @Test
   void replicasImageNamespacesAndResourcesComeFromValues() throws Exception {
-    Map<String, JsonNode> chart = template("replicaCount=3", "watchNamespaces={team-a,team-b}",
-        "image.digest=sha256:" + "0".repeat(64), "resources.limits.memory=1Gi");
+    Map<String, JsonNode> chart =
+        template(
+            "replicaCount=3",
+            "watchNamespaces={team-a,team-b}",
+            "image.digest=sha256:" + "0".repeat(64),
+            "resources.limits.memory=1Gi");
     JsonNode d = chart.get("Deployment " + NS + "/teardown-operator");
     JsonNode c = d.path("spec").path("template").path("spec").path("containers").get(0);
     Map<String, String> env = new TreeMap<>();
@@ -255,8 +291,10 @@ class HelmChartTest {
     assertThat(d.path("spec").path("replicas").asInt()).isEqualTo(3);
     assertThat(c.path("image").asText()).isEqualTo("teardown:0.1.0@sha256:" + "0".repeat(64));
     assertThat(DeployManifestsTest.pinned(c.path("image").asText())).isTrue();
-    assertThat(env).containsEntry("TEARDOWN_NAMESPACES", "team-a,team-b")
-        .containsEntry("TEARDOWN_LEADER_ELECTION", "true").containsEntry("TEARDOWN_LEASE_NAMESPACE", NS);
+    assertThat(env)
+        .containsEntry("TEARDOWN_NAMESPACES", "team-a,team-b")
+        .containsEntry("TEARDOWN_LEADER_ELECTION", "true")
+        .containsEntry("TEARDOWN_LEASE_NAMESPACE", NS);
     assertThat(c.path("resources").path("limits").path("memory").asText()).isEqualTo("1Gi");
   }
 
@@ -265,7 +303,8 @@ class HelmChartTest {
     Map<String, JsonNode> chart = template("watchNamespaces={team-a,team-b}");
 
     assertThat(chart.keySet()).noneMatch(k -> k.startsWith("ClusterRoleBinding "));
-    assertThat(chart.keySet()).contains("ClusterRole -/teardown-operator", "ClusterRole -/teardown-secret-reader");
+    assertThat(chart.keySet())
+        .contains("ClusterRole -/teardown-operator", "ClusterRole -/teardown-secret-reader");
     for (String ns : List.of("team-a", "team-b")) {
       for (String role : List.of("teardown-operator", "teardown-secret-reader")) {
         JsonNode rb = chart.get("RoleBinding " + ns + "/" + role);
@@ -276,21 +315,47 @@ class HelmChartTest {
         assertThat(rb.path("subjects").get(0).path("name").asText()).isEqualTo("teardown-operator");
       }
     }
-    assertThat(chart.keySet().stream().filter(k -> k.startsWith("RoleBinding "))).hasSize(5); // + leader election
+    assertThat(chart.keySet().stream().filter(k -> k.startsWith("RoleBinding ")))
+        .hasSize(5); // + leader election
   }
 
   @Test
   void moreThanOneReplicaWithoutLeaderElectionIsRefused() throws Exception {
-    Run r = helm("template", "teardown", CHART.toString(), "--namespace", NS, "--set", "leaderElection.enabled=false");
+    Run r =
+        helm(
+            "template",
+            "teardown",
+            CHART.toString(),
+            "--namespace",
+            NS,
+            "--set",
+            "leaderElection.enabled=false");
     assertThat(r.code()).isNotZero();
     assertThat(r.out()).contains("replicaCount > 1 needs leaderElection.enabled=true");
 
-    Map<String, JsonNode> single = template("leaderElection.enabled=false", "replicaCount=1",
-        "podDisruptionBudget.enabled=false", "networkPolicy.enabled=false", "metrics.enabled=false");
-    assertThat(single.keySet()).noneMatch(k -> k.startsWith("Role ") || k.startsWith("RoleBinding ")
-        || k.startsWith("PodDisruptionBudget") || k.startsWith("NetworkPolicy") || k.startsWith("Service "));
-    JsonNode c = single.get("Deployment " + NS + "/teardown-operator").path("spec").path("template").path("spec")
-        .path("containers").get(0);
+    Map<String, JsonNode> single =
+        template(
+            "leaderElection.enabled=false",
+            "replicaCount=1",
+            "podDisruptionBudget.enabled=false",
+            "networkPolicy.enabled=false",
+            "metrics.enabled=false");
+    assertThat(single.keySet())
+        .noneMatch(
+            k ->
+                k.startsWith("Role ")
+                    || k.startsWith("RoleBinding ")
+                    || k.startsWith("PodDisruptionBudget")
+                    || k.startsWith("NetworkPolicy")
+                    || k.startsWith("Service "));
+    JsonNode c =
+        single
+            .get("Deployment " + NS + "/teardown-operator")
+            .path("spec")
+            .path("template")
+            .path("spec")
+            .path("containers")
+            .get(0);
     assertThat(c.path("env").get(0).path("value").asText()).isEqualTo("false");
     // the HTTP port stays: the probes need it
     assertThat(c.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/healthz");

@@ -33,17 +33,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The container image runs a jar without what only the sandbox needs (build/operator-jar.exclude). This runs the
- * operator as its own process, as in production, through a whole deletion, its metrics and health endpoints, and
- * fails if it loaded any class from an excluded path: then the image's jar would break at that point. It logs with
- * TEARDOWN_LOG_FORMAT=json, and every line it writes must be one JSON object.
+ * The container image runs a jar without what only the sandbox needs (build/operator-jar.exclude).
+ * This runs the operator as its own process, as in production, through a whole deletion, its
+ * metrics and health endpoints, and fails if it loaded any class from an excluded path: then the
+ * image's jar would break at that point. It logs with TEARDOWN_LOG_FORMAT=json, and every line it
+ * writes must be one JSON object.
  */
 class OperatorClassesIT {
   private static final Path ROOT = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
   private static final Pattern LOADED = Pattern.compile("\\[class,load\\s*\\] (\\S+) source:");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private EmbeddedKube kube;
   private TencentSimulator sim;
@@ -64,14 +64,23 @@ class OperatorClassesIT {
 
   static List<String> excludedPackages() throws Exception {
     return Files.readAllLines(ROOT.resolve("build").resolve("operator-jar.exclude")).stream()
-        .map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#") && l.endsWith("/"))
-        .filter(l -> !l.startsWith("META-INF/")).map(l -> l.replace('/', '.')).toList();
+        .map(String::trim)
+        .filter(l -> !l.isEmpty() && !l.startsWith("#") && l.endsWith("/"))
+        .filter(l -> !l.startsWith("META-INF/"))
+        .map(l -> l.replace('/', '.'))
+        .toList();
   }
 
   @Test
   void theOperatorNeverLoadsWhatTheImageLeavesOut() throws Exception {
-    assertThat(excludedPackages()).contains("dev.teardown.sandbox.", "dev.teardown.sim.", "io.vertx.", "io.netty.",
-        "org.bouncycastle.", "io.fabric8.mockwebserver.");
+    assertThat(excludedPackages())
+        .contains(
+            "dev.teardown.sandbox.",
+            "dev.teardown.sim.",
+            "io.vertx.",
+            "io.netty.",
+            "org.bouncycastle.",
+            "io.fabric8.mockwebserver.");
 
     WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
     w.region = "ap-beijing";
@@ -91,9 +100,17 @@ class OperatorClassesIT {
     w.disks.add(d);
     sim = new TencentSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
     kube = EmbeddedKube.start(0);
-    kube.client().secrets().inNamespace("default").resource(new SecretBuilder()
-        .withMetadata(new ObjectMetaBuilder().withName("keys").withNamespace("default").build())
-        .withStringData(Map.of("secretId", "AKIDclassesit0001", "secretKey", "classes-it-secret")).build()).create();
+    kube.client()
+        .secrets()
+        .inNamespace("default")
+        .resource(
+            new SecretBuilder()
+                .withMetadata(
+                    new ObjectMetaBuilder().withName("keys").withNamespace("default").build())
+                .withStringData(
+                    Map.of("secretId", "AKIDclassesit0001", "secretKey", "classes-it-secret"))
+                .build())
+        .create();
     CloudInstanceDeletion r = new CloudInstanceDeletion();
     r.setMetadata(new ObjectMetaBuilder().withName("classes").withNamespace("default").build());
     CloudInstanceDeletionSpec s = new CloudInstanceDeletionSpec();
@@ -102,65 +119,119 @@ class OperatorClassesIT {
     s.setInstanceIds(List.of(in.id));
     s.setCredentialsSecretRef(new SecretReference("keys"));
     r.setSpec(s);
-    kube.client().resources(CloudInstanceDeletion.class).inNamespace("default").resource(r).create();
+    kube.client()
+        .resources(CloudInstanceDeletion.class)
+        .inNamespace("default")
+        .resource(r)
+        .create();
 
     Path kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(kubeconfig, """
+    Files.writeString(
+        kubeconfig,
+        """
         apiVersion: v1
         kind: Config
         clusters: [{name: c, cluster: {server: "%s"}}]
         users: [{name: u, user: {}}]
         contexts: [{name: x, context: {cluster: c, user: u}}]
         current-context: x
-        """.formatted(kube.url()));
+        """
+            .formatted(kube.url()));
     int port;
     try (ServerSocket free = new ServerSocket(0)) {
       port = free.getLocalPort();
     }
     Path classLog = dir.resolve("classes.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-Xlog:class+load=info:file=" + classLog, "-cp", cp, "dev.teardown.TeardownOperator", "run");
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-Xmx256m",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-Xlog:class+load=info:file=" + classLog,
+            "-cp",
+            cp,
+            "dev.teardown.TeardownOperator",
+            "run");
     Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("TEARDOWN_") || k.startsWith("KUBERNETES_") || k.equals("KUBECONFIG")
-        || k.equalsIgnoreCase("http_proxy") || k.equalsIgnoreCase("https_proxy") || k.equalsIgnoreCase("all_proxy"));
-    env.putAll(Map.of("KUBECONFIG", kubeconfig.toString(), "TEARDOWN_METRICS_PORT", Integer.toString(port),
-        "TEARDOWN_TENCENTCLOUD_ENDPOINT", sim.endpoint().toString(), "TEARDOWN_POLL_INTERVAL", "100ms",
-        "TEARDOWN_RETRY_BASE", "100ms", "TEARDOWN_CLOUD_TIMEOUT", "2s", "TEARDOWN_LOG_FORMAT", "json"));
+    env.keySet()
+        .removeIf(
+            k ->
+                k.startsWith("TEARDOWN_")
+                    || k.startsWith("KUBERNETES_")
+                    || k.equals("KUBECONFIG")
+                    || k.equalsIgnoreCase("http_proxy")
+                    || k.equalsIgnoreCase("https_proxy")
+                    || k.equalsIgnoreCase("all_proxy"));
+    env.putAll(
+        Map.of(
+            "KUBECONFIG",
+            kubeconfig.toString(),
+            "TEARDOWN_METRICS_PORT",
+            Integer.toString(port),
+            "TEARDOWN_TENCENTCLOUD_ENDPOINT",
+            sim.endpoint().toString(),
+            "TEARDOWN_POLL_INTERVAL",
+            "100ms",
+            "TEARDOWN_RETRY_BASE",
+            "100ms",
+            "TEARDOWN_CLOUD_TIMEOUT",
+            "2s",
+            "TEARDOWN_LOG_FORMAT",
+            "json"));
     pb.redirectErrorStream(true).redirectOutput(dir.resolve("operator.log").toFile());
     operator = pb.start();
 
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-      CloudInstanceDeletion got = kube.client().resources(CloudInstanceDeletion.class).inNamespace("default")
-          .withName("classes").get();
-      return got.getStatus() != null && got.getStatus().getPhase() == Phase.Done;
-    });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              CloudInstanceDeletion got =
+                  kube.client()
+                      .resources(CloudInstanceDeletion.class)
+                      .inNamespace("default")
+                      .withName("classes")
+                      .get();
+              return got.getStatus() != null && got.getStatus().getPhase() == Phase.Done;
+            });
     HttpClient http = HttpClient.newHttpClient();
     for (String path : List.of("/healthz", "/readyz", "/metrics")) {
-      HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> res =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(res.statusCode()).as(path).isEqualTo(200);
     }
     operator.destroy(); // SIGTERM: the shutdown path runs too
     operator.waitFor();
 
-    // TEARDOWN_LOG_FORMAT=json: every line one JSON object; a reconcile's decisions carry the resource
+    // TEARDOWN_LOG_FORMAT=json: every line one JSON object; a reconcile's decisions carry the
+    // resource
     List<JsonNode> lines = new java.util.ArrayList<>();
     for (String line : Files.readAllLines(dir.resolve("operator.log"))) {
       if (!line.isBlank() && !line.startsWith("Picked up ")) {
         JsonNode n = new ObjectMapper().readTree(line);
         assertThat(n.isObject()).as(line).isTrue();
-        assertThat(n.has("time") && n.has("level") && n.has("logger") && n.has("message")).as(line).isTrue();
+        assertThat(n.has("time") && n.has("level") && n.has("logger") && n.has("message"))
+            .as(line)
+            .isTrue();
         lines.add(n);
       }
     }
-    assertThat(lines).anySatisfy(n -> {
-      assertThat(n.path("namespace").asText()).isEqualTo("default");
-      assertThat(n.path("name").asText()).isEqualTo("classes");
-      assertThat(n.path("logger").asText()).endsWith("DeletionConditions");
-      assertThat(n.path("message").asText()).contains("Pending -> Terminating");
-    });
+    assertThat(lines)
+        .anySatisfy(
+            n -> {
+              assertThat(n.path("namespace").asText()).isEqualTo("default");
+              assertThat(n.path("name").asText()).isEqualTo("classes");
+              assertThat(n.path("logger").asText()).endsWith("DeletionConditions");
+              assertThat(n.path("message").asText()).contains("Pending -> Terminating");
+            });
 
     String log = Files.readString(classLog);
     Matcher m = LOADED.matcher(log);
@@ -168,10 +239,15 @@ class OperatorClassesIT {
     while (m.find()) {
       loaded.add(m.group(1));
     }
-    assertThat(loaded).as("the class-load log").contains("dev.teardown.controller.DeletionReconciler",
-        "dev.teardown.cloud.tencent.TencentCloudProvider", "dev.teardown.metrics.OperatorMetrics");
+    assertThat(loaded)
+        .as("the class-load log")
+        .contains(
+            "dev.teardown.controller.DeletionReconciler",
+            "dev.teardown.cloud.tencent.TencentCloudProvider",
+            "dev.teardown.metrics.OperatorMetrics");
     List<String> excluded = excludedPackages();
-    assertThat(loaded).as("classes the operator-only jar of the image does not carry")
+    assertThat(loaded)
+        .as("classes the operator-only jar of the image does not carry")
         .noneMatch(c -> excluded.stream().anyMatch(c::startsWith));
   }
 }

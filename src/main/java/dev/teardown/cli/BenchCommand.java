@@ -11,49 +11,80 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bench}: the options; {@code dev.teardown.sandbox.Bench} does the work. The child process that serves the
- * bench's world reads the same options through {@link #parse}.
+ * {@code bench}: the options; {@code dev.teardown.sandbox.Bench} does the work. The child process
+ * that serves the bench's world reads the same options through {@link #parse}.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-    sortOptions = false, usageHelpAutoWidth = true,
-    description = {"Speed and memory figures: N deletions of M instances with D data disks each on one simulated "
-        + "cloud, against its documented rate limits.",
-        "The operator runs in this process; the clouds and the Kubernetes API in a child process."},
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+      "Speed and memory figures: N deletions of M instances with D data disks each on one simulated "
+          + "cloud, against its documented rate limits.",
+      "The operator runs in this process; the clouds and the Kubernetes API in a child process."
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:every target met", "1:a target missed, or the run failed", "2:bad options"})
 public final class BenchCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--provider", paramLabel = "PROVIDER", defaultValue = "tencentcloud",
+  @Option(
+      names = "--provider",
+      paramLabel = "PROVIDER",
+      defaultValue = "tencentcloud",
       description = "tencentcloud, ucloud-compshare or volcengine (default: ${DEFAULT-VALUE})")
   String provider;
 
-  @Option(names = "--deletions", paramLabel = "N", defaultValue = "100",
+  @Option(
+      names = "--deletions",
+      paramLabel = "N",
+      defaultValue = "100",
       description = "deletions, 1 to 100000 (default: ${DEFAULT-VALUE})")
   int deletions;
 
-  @Option(names = "--instances", paramLabel = "M", defaultValue = "1",
+  @Option(
+      names = "--instances",
+      paramLabel = "M",
+      defaultValue = "1",
       description = "instances per deletion, 1 to 100 (default: ${DEFAULT-VALUE})")
   int instances;
 
-  @Option(names = "--disks", paramLabel = "D", defaultValue = "2",
+  @Option(
+      names = "--disks",
+      paramLabel = "D",
+      defaultValue = "2",
       description = "data disks per instance, 0 to 20 (default: ${DEFAULT-VALUE})")
   int disks;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      defaultValue = "5m",
+      converter = DurationConverter.class,
       description = "how long to wait for every deletion (default: ${DEFAULT-VALUE})")
   Duration timeout;
 
-  @Option(names = "--threads", paramLabel = "T", defaultValue = "128",
+  @Option(
+      names = "--threads",
+      paramLabel = "T",
+      defaultValue = "128",
       description = "reconcile threads, 1 to 1000 (default: ${DEFAULT-VALUE})")
   int threads;
 
-  @Option(names = "--window", paramLabel = "DURATION", defaultValue = "200ms", converter = DurationConverter.class,
+  @Option(
+      names = "--window",
+      paramLabel = "DURATION",
+      defaultValue = "200ms",
+      converter = DurationConverter.class,
       description = "batch window (default: ${DEFAULT-VALUE})")
   Duration window;
 
-  @Option(names = "--baseline", paramLabel = "S", defaultValue = "3",
+  @Option(
+      names = "--baseline",
+      paramLabel = "S",
+      defaultValue = "3",
       description = "deletions the seed-script baseline runs, 0 to 100 (default: ${DEFAULT-VALUE})")
   int baseline;
 
@@ -62,7 +93,8 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    return dev.teardown.sandbox.Bench.main((dev.teardown.sandbox.BenchOptions) options(spec.commandLine()));
+    return dev.teardown.sandbox.Bench.main(
+        (dev.teardown.sandbox.BenchOptions) options(spec.commandLine()));
   }
 
   /** The options of a command line, or a {@link ParameterException} naming the bad one. */
@@ -80,22 +112,34 @@ public final class BenchCommand implements Callable<Integer> {
       }
     }
     if (p == null) {
-      throw new ParameterException(cl, "Invalid value for option '--provider': expected one of tencentcloud, "
-          + "ucloud-compshare, volcengine but was '" + provider + "'");
+      throw new ParameterException(
+          cl,
+          "Invalid value for option '--provider': expected one of tencentcloud, "
+              + "ucloud-compshare, volcengine but was '"
+              + provider
+              + "'");
     }
     range(cl, "--deletions", deletions, 1, 100_000);
     range(cl, "--instances", instances, 1, 100);
     range(cl, "--disks", disks, 0, 20);
     range(cl, "--threads", threads, 1, 1000);
     range(cl, "--baseline", baseline, 0, 100);
-    return new dev.teardown.sandbox.BenchOptions(p, deletions, instances, disks, timeout, json, threads, baseline,
-        window);
+    return new dev.teardown.sandbox.BenchOptions(
+        p, deletions, instances, disks, timeout, json, threads, baseline, window);
   }
 
   private static void range(CommandLine cl, String option, int value, int min, int max) {
     if (value < min || value > max) {
-      throw new ParameterException(cl, "Invalid value for option '" + option + "': " + value + " is not from "
-          + min + " to " + max);
+      throw new ParameterException(
+          cl,
+          "Invalid value for option '"
+              + option
+              + "': "
+              + value
+              + " is not from "
+              + min
+              + " to "
+              + max);
     }
   }
 }

@@ -7,7 +7,9 @@ import picocli.CommandLine.IVersionProvider;
 public final class VersionProvider implements IVersionProvider {
   @Override
   public String[] getVersion() {
-    return new String[] {"teardown " + BuildInfo.version(),
-        "JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")};
+    return new String[] {
+      "teardown " + BuildInfo.version(),
+      "JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
+    };
   }
 }

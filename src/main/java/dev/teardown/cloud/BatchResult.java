@@ -5,11 +5,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The result of one batch call that the cloud accepted: ids in {@code failures} got their own error (Volcengine
- * OperationDetails, per-disk errors); every other id was accepted. {@code recycled} names accepted ids the cloud's
- * answer itself put in its recycle bin (CompShare {@code InRecycle=Yes}): they must never be terminated again.
+ * The result of one batch call that the cloud accepted: ids in {@code failures} got their own error
+ * (Volcengine OperationDetails, per-disk errors); every other id was accepted. {@code recycled}
+ * names accepted ids the cloud's answer itself put in its recycle bin (CompShare {@code
+ * InRecycle=Yes}): they must never be terminated again.
  */
-public record BatchResult(String requestId, Map<String, CloudError> failures, Set<String> recycled) {
+public record BatchResult(
+    String requestId, Map<String, CloudError> failures, Set<String> recycled) {
 
   public BatchResult(String requestId, Map<String, CloudError> failures) {
     this(requestId, failures, Set.of());

@@ -9,10 +9,13 @@ import java.time.Duration;
  * @param maxDisksPerDetach batch limit of one detach call (disks of one instance)
  * @param maxDisksPerRelease batch limit of one disk release call
  * @param stopBeforeTerminate the cloud deletes only stopped instances (CompShare)
- * @param sameChargeTypePerTerminate every instance in one terminate call must have the same charge type (Tencent)
- * @param recycleBin a first terminate of a prepaid instance moves it to a recycle bin; a second one destroys it
- * @param terminateSettles how long an accepted terminate may leave the instance looking terminable (CompShare keeps
- *     listing a terminating host as Stopped while its operation lock is held); no second terminate before then
+ * @param sameChargeTypePerTerminate every instance in one terminate call must have the same charge
+ *     type (Tencent)
+ * @param recycleBin a first terminate of a prepaid instance moves it to a recycle bin; a second one
+ *     destroys it
+ * @param terminateSettles how long an accepted terminate may leave the instance looking terminable
+ *     (CompShare keeps listing a terminating host as Stopped while its operation lock is held); no
+ *     second terminate before then
  */
 public record Capabilities(
     int maxInstancesPerTerminate,
@@ -23,9 +26,20 @@ public record Capabilities(
     boolean recycleBin,
     Duration terminateSettles) {
 
-  public Capabilities(int maxInstancesPerTerminate, int maxDisksPerDetach, int maxDisksPerRelease,
-      boolean stopBeforeTerminate, boolean sameChargeTypePerTerminate, boolean recycleBin) {
-    this(maxInstancesPerTerminate, maxDisksPerDetach, maxDisksPerRelease, stopBeforeTerminate,
-        sameChargeTypePerTerminate, recycleBin, Duration.ZERO);
+  public Capabilities(
+      int maxInstancesPerTerminate,
+      int maxDisksPerDetach,
+      int maxDisksPerRelease,
+      boolean stopBeforeTerminate,
+      boolean sameChargeTypePerTerminate,
+      boolean recycleBin) {
+    this(
+        maxInstancesPerTerminate,
+        maxDisksPerDetach,
+        maxDisksPerRelease,
+        stopBeforeTerminate,
+        sameChargeTypePerTerminate,
+        recycleBin,
+        Duration.ZERO);
   }
 }

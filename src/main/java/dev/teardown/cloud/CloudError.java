@@ -5,19 +5,28 @@ import java.time.Duration;
 /**
  * One error from a cloud, already classified.
  *
- * @param retryAfter a hint from the cloud or the adapter (e.g. a 10-minute operation lock); null when none
+ * @param retryAfter a hint from the cloud or the adapter (e.g. a 10-minute operation lock); null
+ *     when none
  */
 public record CloudError(
-    ErrorKind kind, String code, String message, String requestId, String action, Duration retryAfter) {
+    ErrorKind kind,
+    String code,
+    String message,
+    String requestId,
+    String action,
+    Duration retryAfter) {
 
-  /** Every field from outside passes {@link SafeText}: no adapter can copy an exception message raw. */
+  /**
+   * Every field from outside passes {@link SafeText}: no adapter can copy an exception message raw.
+   */
   public CloudError {
     code = SafeText.code(code);
     message = SafeText.clean(message);
     requestId = SafeText.code(requestId);
   }
 
-  public static CloudError of(ErrorKind kind, String code, String message, String requestId, String action) {
+  public static CloudError of(
+      ErrorKind kind, String code, String message, String requestId, String action) {
     return new CloudError(kind, code, message, requestId, action, null);
   }
 
@@ -35,6 +44,13 @@ public record CloudError(
 
   @Override
   public String toString() {
-    return action + ": " + code + " (" + kind.display() + "): " + message + (requestId == null ? "" : " [" + requestId + "]");
+    return action
+        + ": "
+        + code
+        + " ("
+        + kind.display()
+        + "): "
+        + message
+        + (requestId == null ? "" : " [" + requestId + "]");
   }
 }

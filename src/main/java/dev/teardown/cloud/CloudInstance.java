@@ -4,15 +4,18 @@ package dev.teardown.cloud;
  * One observed instance.
  *
  * @param state the cloud's own state name (RUNNING, SHUTDOWN, Stopped, ...)
- * @param chargeType the cloud's own charge type name (PREPAID, POSTPAID_BY_HOUR, Dynamic, PostPaid, ...)
+ * @param chargeType the cloud's own charge type name (PREPAID, POSTPAID_BY_HOUR, Dynamic, PostPaid,
+ *     ...)
  * @param prepaid true for subscription (monthly/yearly) billing
  * @param deletionProtected termination protection is on; the cloud will refuse
- * @param notDeletableReason non-null when the cloud's rules forbid deleting it now (e.g. unexpired prepaid on
- *     Volcengine): a message a person can act on
+ * @param notDeletableReason non-null when the cloud's rules forbid deleting it now (e.g. unexpired
+ *     prepaid on Volcengine): a message a person can act on
  * @param spot preemptible/spot instance (CompShare needs Force to stop it)
- * @param name the instance's name as the cloud shows it (null when it has none), recorded in the plan
- * @param tags the instance's tags (key to value) as the cloud shows them; null when the cloud's describe does not
- *     return tags (then a guard on tags cannot be checked and refuses), empty when it returns none
+ * @param name the instance's name as the cloud shows it (null when it has none), recorded in the
+ *     plan
+ * @param tags the instance's tags (key to value) as the cloud shows them; null when the cloud's
+ *     describe does not return tags (then a guard on tags cannot be checked and refuses), empty
+ *     when it returns none
  */
 public record CloudInstance(
     String id,
@@ -27,24 +30,77 @@ public record CloudInstance(
     java.util.Map<String, String> tags) {
 
   /** Without tags: a cloud whose describe does not return them. */
-  public CloudInstance(String id, String state, InstancePhase phase, String chargeType, boolean prepaid,
-      boolean deletionProtected, String notDeletableReason, boolean spot, String name) {
-    this(id, state, phase, chargeType, prepaid, deletionProtected, notDeletableReason, spot, name, null);
+  public CloudInstance(
+      String id,
+      String state,
+      InstancePhase phase,
+      String chargeType,
+      boolean prepaid,
+      boolean deletionProtected,
+      String notDeletableReason,
+      boolean spot,
+      String name) {
+    this(
+        id,
+        state,
+        phase,
+        chargeType,
+        prepaid,
+        deletionProtected,
+        notDeletableReason,
+        spot,
+        name,
+        null);
   }
 
   /** Without a name (clouds or fakes that do not report one). */
-  public CloudInstance(String id, String state, InstancePhase phase, String chargeType, boolean prepaid,
-      boolean deletionProtected, String notDeletableReason, boolean spot) {
-    this(id, state, phase, chargeType, prepaid, deletionProtected, notDeletableReason, spot, null, null);
+  public CloudInstance(
+      String id,
+      String state,
+      InstancePhase phase,
+      String chargeType,
+      boolean prepaid,
+      boolean deletionProtected,
+      String notDeletableReason,
+      boolean spot) {
+    this(
+        id,
+        state,
+        phase,
+        chargeType,
+        prepaid,
+        deletionProtected,
+        notDeletableReason,
+        spot,
+        null,
+        null);
   }
 
   public CloudInstance withName(String n) {
-    return new CloudInstance(id, state, phase, chargeType, prepaid, deletionProtected, notDeletableReason, spot, n,
+    return new CloudInstance(
+        id,
+        state,
+        phase,
+        chargeType,
+        prepaid,
+        deletionProtected,
+        notDeletableReason,
+        spot,
+        n,
         tags);
   }
 
   public CloudInstance withTags(java.util.Map<String, String> t) {
-    return new CloudInstance(id, state, phase, chargeType, prepaid, deletionProtected, notDeletableReason, spot, name,
+    return new CloudInstance(
+        id,
+        state,
+        phase,
+        chargeType,
+        prepaid,
+        deletionProtected,
+        notDeletableReason,
+        spot,
+        name,
         t);
   }
 

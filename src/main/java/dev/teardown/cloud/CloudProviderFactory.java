@@ -3,7 +3,10 @@ package dev.teardown.cloud;
 import dev.teardown.api.v1alpha1.Provider;
 import java.util.List;
 
-/** Connects to one cloud (like crossplane's connector.Connect): validates the Secret's keys, builds SDK clients. */
+/**
+ * Connects to one cloud (like crossplane's connector.Connect): validates the Secret's keys, builds
+ * SDK clients.
+ */
 public interface CloudProviderFactory {
 
   Provider provider();

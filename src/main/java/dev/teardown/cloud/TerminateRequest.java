@@ -9,8 +9,8 @@ import java.util.List;
  *     (Tencent ReleasePrepaidDataDisks, CompShare ReleaseUDisk)
  * @param releaseAddress release the public address where the cloud can (Tencent ReleaseAddress)
  * @param purge a second, irreversible terminate of instances already in the recycle bin
- * @param idempotencyToken stable per (resource, batch): a retried or restarted call is never a second deletion
- *     (Volcengine ClientToken)
+ * @param idempotencyToken stable per (resource, batch): a retried or restarted call is never a
+ *     second deletion (Volcengine ClientToken)
  */
 public record TerminateRequest(
     List<String> instanceIds,

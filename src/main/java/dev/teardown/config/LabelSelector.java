@@ -8,19 +8,28 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A Kubernetes label selector: comma-separated requirements {@code k=v}, {@code k==v}, {@code k!=v},
- * {@code k in (a,b)}, {@code k notin (a,b)}, {@code k}, {@code !k}. The operator hands it to the API server (the
- * informer lists and watches only matching deletions) and also checks it itself on every event, so a shard never
- * handles another shard's deletion even where the API ignores part of a selector.
+ * A Kubernetes label selector: comma-separated requirements {@code k=v}, {@code k==v}, {@code
+ * k!=v}, {@code k in (a,b)}, {@code k notin (a,b)}, {@code k}, {@code !k}. The operator hands it to
+ * the API server (the informer lists and watches only matching deletions) and also checks it itself
+ * on every event, so a shard never handles another shard's deletion even where the API ignores part
+ * of a selector.
  */
 public final class LabelSelector {
   private static final String KEY =
       "(?:[a-z0-9A-Z](?:[-a-z0-9A-Z_.]*[a-z0-9A-Z])?/)?[a-zA-Z0-9](?:[-a-zA-Z0-9_.]*[a-zA-Z0-9])?";
   private static final String VALUE = "(?:[a-zA-Z0-9](?:[-a-zA-Z0-9_.]*[a-zA-Z0-9])?)?";
   private static final Pattern EXISTS = Pattern.compile("\\s*(!?)\\s*(" + KEY + ")\\s*");
-  private static final Pattern EQUALS = Pattern.compile("\\s*(" + KEY + ")\\s*(=|==|!=)\\s*(" + VALUE + ")\\s*");
-  private static final Pattern SET = Pattern.compile(
-      "\\s*(" + KEY + ")\\s+(in|notin)\\s*\\(\\s*(" + VALUE + "(?:\\s*,\\s*" + VALUE + ")*)\\s*\\)\\s*");
+  private static final Pattern EQUALS =
+      Pattern.compile("\\s*(" + KEY + ")\\s*(=|==|!=)\\s*(" + VALUE + ")\\s*");
+  private static final Pattern SET =
+      Pattern.compile(
+          "\\s*("
+              + KEY
+              + ")\\s+(in|notin)\\s*\\(\\s*("
+              + VALUE
+              + "(?:\\s*,\\s*"
+              + VALUE
+              + ")*)\\s*\\)\\s*");
 
   private record Requirement(String key, String op, Set<String> values) {
     boolean matches(Map<String, String> labels) {
@@ -63,8 +72,11 @@ public final class LabelSelector {
       } else if ((m = EXISTS.matcher(part)).matches()) {
         out.add(new Requirement(m.group(2), m.group(1).isEmpty() ? "exists" : "!exists", Set.of()));
       } else {
-        throw new IllegalArgumentException("'" + part.trim() + "' is not a label requirement (use key=value,"
-            + " key!=value, key in (a,b), key notin (a), key or !key, comma-separated)");
+        throw new IllegalArgumentException(
+            "'"
+                + part.trim()
+                + "' is not a label requirement (use key=value,"
+                + " key!=value, key in (a,b), key notin (a), key or !key, comma-separated)");
       }
     }
     return new LabelSelector(t, List.copyOf(out));

@@ -12,9 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Waits until every terminated instance is gone or in the recycle bin. An instance that shows up terminable again
- * after a grace period (the cloud dropped the terminate) goes back to Terminating, up to a bounded number of
- * attempts.
+ * Waits until every terminated instance is gone or in the recycle bin. An instance that shows up
+ * terminable again after a grace period (the cloud dropped the terminate) goes back to Terminating,
+ * up to a bounded number of attempts.
  */
 final class AwaitingShutdownStep implements Step {
 
@@ -29,16 +29,28 @@ final class AwaitingShutdownStep implements Step {
         continue;
       }
       CloudInstance ci = ctx.snapshot().instance(is.getId());
-      boolean terminable = ci.phase() == InstancePhase.RUNNING || ci.phase() == InstancePhase.STOPPED;
-      Instant last = ctx.lastAttempt(TerminatingStep.TERMINATE, is.getId(), is.getLastTerminateAt());
+      boolean terminable =
+          ci.phase() == InstancePhase.RUNNING || ci.phase() == InstancePhase.STOPPED;
+      Instant last =
+          ctx.lastAttempt(TerminatingStep.TERMINATE, is.getId(), is.getLastTerminateAt());
       boolean graceOver = last == null || last.plus(grace).isBefore(ctx.now());
       if (terminable && graceOver) {
         if (is.terminateCallCount() >= ctx.config().maxTerminateAttempts()) {
           is.setOutcome(InstanceOutcome.Failed);
-          is.setError(new ErrorInfo("TerminateIneffective", "the cloud accepted " + is.terminateCallCount()
-              + " terminate calls but " + is.getId() + " is still " + ci.state()
-              + "; check it in the cloud console (locks, billing holds), then re-create this CloudInstanceDeletion",
-              null, "Terminal", "TerminateInstances", ctx.now().toString()));
+          is.setError(
+              new ErrorInfo(
+                  "TerminateIneffective",
+                  "the cloud accepted "
+                      + is.terminateCallCount()
+                      + " terminate calls but "
+                      + is.getId()
+                      + " is still "
+                      + ci.state()
+                      + "; check it in the cloud console (locks, billing holds), then re-create this CloudInstanceDeletion",
+                  null,
+                  "Terminal",
+                  "TerminateInstances",
+                  ctx.now().toString()));
         } else {
           is.setOutcome(InstanceOutcome.Pending);
           again.add(is.getId());
@@ -48,14 +60,18 @@ final class AwaitingShutdownStep implements Step {
       }
     }
     if (!again.isEmpty()) {
-      return StepResult.moveTo(Phase.Terminating, TerminatingStep.ids(again) + " still alive after terminate; terminating again.");
+      return StepResult.moveTo(
+          Phase.Terminating,
+          TerminatingStep.ids(again) + " still alive after terminate; terminating again.");
     }
     if (waiting > 0) {
-      return StepResult.waitFor(Phase.AwaitingShutdown,
+      return StepResult.waitFor(
+          Phase.AwaitingShutdown,
           "Waiting for " + PendingStep.count(waiting, "instance") + " to shut down.");
     }
     if (ctx.instances().stream().allMatch(i -> i.getOutcome() == InstanceOutcome.Failed)) {
-      return StepResult.fail("NotDeletable", "no instance could be deleted; see status.instances[].error.");
+      return StepResult.fail(
+          "NotDeletable", "no instance could be deleted; see status.instances[].error.");
     }
     return StepResult.moveTo(Phase.Detaching, "Every instance is gone or in the recycle bin.");
   }

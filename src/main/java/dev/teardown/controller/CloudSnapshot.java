@@ -6,9 +6,10 @@ import dev.teardown.cloud.CloudInstance;
 import java.util.Map;
 
 /**
- * What the cloud looked like during this reconcile: every instance of the spec, and (loaded on first use, once)
- * every recorded data disk. Steps decide from this value only (crossplane's ExternalObservation); the phase is a
- * cursor, not the truth. A disk that was not observed is never reported as gone.
+ * What the cloud looked like during this reconcile: every instance of the spec, and (loaded on
+ * first use, once) every recorded data disk. Steps decide from this value only (crossplane's
+ * ExternalObservation); the phase is a cursor, not the truth. A disk that was not observed is never
+ * reported as gone.
  */
 public final class CloudSnapshot {
 
@@ -26,7 +27,8 @@ public final class CloudSnapshot {
     this.loader = loader;
   }
 
-  public static CloudSnapshot of(Map<String, CloudInstance> instances, Map<String, CloudDisk> disks) {
+  public static CloudSnapshot of(
+      Map<String, CloudInstance> instances, Map<String, CloudDisk> disks) {
     return new CloudSnapshot(instances, () -> disks);
   }
 
@@ -42,7 +44,10 @@ public final class CloudSnapshot {
     return instances;
   }
 
-  /** Loads the disks now; steps that read disks call this first so a failed observation aborts before any call. */
+  /**
+   * Loads the disks now; steps that read disks call this first so a failed observation aborts
+   * before any call.
+   */
   public void loadDisks() throws CloudException {
     if (disks == null) {
       disks = loader.load();

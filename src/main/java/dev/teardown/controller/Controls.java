@@ -13,10 +13,11 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * A person's controls, as annotations on the deletion: {@code teardown.dev/paused: "true"} (no cloud call until it is
- * removed), {@code teardown.dev/abandon: "true"} (let the finalizer go on a deletion that cannot finish, with a
- * Warning event listing what is left) and {@code teardown.dev/retry: <new value>} (re-run a Failed deletion from its
- * recorded plan, once per value).
+ * A person's controls, as annotations on the deletion: {@code teardown.dev/paused: "true"} (no
+ * cloud call until it is removed), {@code teardown.dev/abandon: "true"} (let the finalizer go on a
+ * deletion that cannot finish, with a Warning event listing what is left) and {@code
+ * teardown.dev/retry: <new value>} (re-run a Failed deletion from its recorded plan, once per
+ * value).
  */
 public final class Controls {
   public static final String PREFIX = "teardown.dev/";
@@ -45,7 +46,10 @@ public final class Controls {
     return a == null ? null : a.get(key);
   }
 
-  /** What a deletion leaves in the cloud, from its status: one line per instance and disk not observed gone. */
+  /**
+   * What a deletion leaves in the cloud, from its status: one line per instance and disk not
+   * observed gone.
+   */
   static List<String> leftInCloud(CloudInstanceDeletion r) {
     List<String> left = new ArrayList<>();
     if (r.getStatus() == null) {
@@ -54,13 +58,25 @@ public final class Controls {
     for (InstanceStatus is : r.getStatus().getInstances()) {
       InstanceOutcome o = is.getOutcome();
       if (o != InstanceOutcome.Gone && o != InstanceOutcome.NotFound) {
-        left.add("instance " + is.getId() + " (" + (o == InstanceOutcome.Recycled ? "in the recycle bin" : "last seen "
-            + is.getState()) + ")");
+        left.add(
+            "instance "
+                + is.getId()
+                + " ("
+                + (o == InstanceOutcome.Recycled
+                    ? "in the recycle bin"
+                    : "last seen " + is.getState())
+                + ")");
       }
       for (DiskStatus ds : is.getDataDisks()) {
         if (!ds.isReleased()) {
-          left.add("disk " + ds.getId() + " of " + is.getId() + (ds.getAction() == DiskAction.Retain ? " (kept)"
-              : " (last seen " + ds.getState() + ")"));
+          left.add(
+              "disk "
+                  + ds.getId()
+                  + " of "
+                  + is.getId()
+                  + (ds.getAction() == DiskAction.Retain
+                      ? " (kept)"
+                      : " (last seen " + ds.getState() + ")"));
         }
       }
     }
@@ -71,21 +87,24 @@ public final class Controls {
   }
 
   /**
-   * Which updates of a deletion trigger a reconcile: a new generation (the spec), deletion, a finalizer change, or a
-   * change of a teardown.dev/ annotation. Annotations do not bump the generation, so JOSDK's generation-aware
-   * filtering would drop them; the controller turns that off and uses this filter instead, which still drops the
-   * operator's own status writes.
+   * Which updates of a deletion trigger a reconcile: a new generation (the spec), deletion, a
+   * finalizer change, or a change of a teardown.dev/ annotation. Annotations do not bump the
+   * generation, so JOSDK's generation-aware filtering would drop them; the controller turns that
+   * off and uses this filter instead, which still drops the operator's own status writes.
    */
   public static final class UpdateFilter implements OnUpdateFilter<CloudInstanceDeletion> {
     @Override
     public boolean accept(CloudInstanceDeletion now, CloudInstanceDeletion before) {
-      if (before == null || !Objects.equals(now.getMetadata().getGeneration(), before.getMetadata().getGeneration())) {
+      if (before == null
+          || !Objects.equals(
+              now.getMetadata().getGeneration(), before.getMetadata().getGeneration())) {
         return true;
       }
       if (now.isMarkedForDeletion() != before.isMarkedForDeletion()) {
         return true;
       }
-      if (!Objects.equals(now.getMetadata().getFinalizers(), before.getMetadata().getFinalizers())) {
+      if (!Objects.equals(
+          now.getMetadata().getFinalizers(), before.getMetadata().getFinalizers())) {
         return true;
       }
       return !controls(now).equals(controls(before));
@@ -95,11 +114,12 @@ public final class Controls {
       Map<String, String> out = new TreeMap<>();
       Map<String, String> a = r.getMetadata().getAnnotations();
       if (a != null) {
-        a.forEach((k, v) -> {
-          if (k.startsWith(PREFIX)) {
-            out.put(k, v);
-          }
-        });
+        a.forEach(
+            (k, v) -> {
+              if (k.startsWith(PREFIX)) {
+                out.put(k, v);
+              }
+            });
       }
       return out;
     }

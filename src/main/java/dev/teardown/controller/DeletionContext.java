@@ -22,11 +22,15 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Everything one reconcile of one deletion works with: the resource, the spec it acts on (the recorded plan once
- * Pending has recorded it), a working copy of its status, the cloud, and where an intent is written before a call.
+ * Everything one reconcile of one deletion works with: the resource, the spec it acts on (the
+ * recorded plan once Pending has recorded it), a working copy of its status, the cloud, and where
+ * an intent is written before a call.
  */
 public final class DeletionContext {
-  /** Writes status (with the intent just set) before a mutating call; throws if it cannot, and then no call is made. */
+  /**
+   * Writes status (with the intent just set) before a mutating call; throws if it cannot, and then
+   * no call is made.
+   */
   @FunctionalInterface
   public interface IntentSink {
     void written(CloudInstanceDeletionStatus status);
@@ -79,7 +83,9 @@ public final class DeletionContext {
     return resource;
   }
 
-  /** The spec this pass acts on: the recorded plan once Pending recorded it (never a changed spec). */
+  /**
+   * The spec this pass acts on: the recorded plan once Pending recorded it (never a changed spec).
+   */
   public CloudInstanceDeletionSpec spec() {
     return spec;
   }
@@ -127,13 +133,21 @@ public final class DeletionContext {
   }
 
   /**
-   * Records the intent of a mutating call in status and has it written before the call is made. Returns the token
-   * to send: the one of an unanswered intent for the same action and ids (a retry after a crash), else {@code token}.
+   * Records the intent of a mutating call in status and has it written before the call is made.
+   * Returns the token to send: the one of an unanswered intent for the same action and ids (a retry
+   * after a crash), else {@code token}.
    */
   public String intend(String action, List<String> ids, String token) {
     CallIntent last = status.getIntent();
-    String use = last != null && last.getResult() == null && action.equals(last.getAction())
-        && last.getIds() != null && last.getIds().equals(ids) && last.getToken() != null ? last.getToken() : token;
+    String use =
+        last != null
+                && last.getResult() == null
+                && action.equals(last.getAction())
+                && last.getIds() != null
+                && last.getIds().equals(ids)
+                && last.getToken() != null
+            ? last.getToken()
+            : token;
     status.setIntent(new CallIntent(action, ids, use, now().toString()));
     intents.written(status);
     return use;
@@ -147,8 +161,9 @@ public final class DeletionContext {
   }
 
   /**
-   * When a call of {@code action} for {@code id} was last made or about to be made: the recorded time, or the
-   * time of an intent that covers it (a crash may have hit between the call and the status write).
+   * When a call of {@code action} for {@code id} was last made or about to be made: the recorded
+   * time, or the time of an intent that covers it (a crash may have hit between the call and the
+   * status write).
    */
   public Instant lastAttempt(String action, String id, String recorded) {
     Instant t = recorded == null ? null : Instant.parse(recorded);
@@ -171,16 +186,22 @@ public final class DeletionContext {
   }
 
   public ErrorInfo errorInfo(CloudError e) {
-    return new ErrorInfo(e.code(), e.message(), e.requestId(), e.kind().display(), e.action(), now().toString());
+    return new ErrorInfo(
+        e.code(), e.message(), e.requestId(), e.kind().display(), e.action(), now().toString());
   }
 
   /**
-   * An idempotency token for one batch attempt: stable across retries of the same attempt (a lost response, a
-   * restart), different for the next attempt. At most 64 ASCII characters, as Volcengine's ClientToken requires.
+   * An idempotency token for one batch attempt: stable across retries of the same attempt (a lost
+   * response, a restart), different for the next attempt. At most 64 ASCII characters, as
+   * Volcengine's ClientToken requires.
    */
   public String token(String action, List<String> ids, int attempt) {
-    String uid = resource.getMetadata().getUid() == null ? resource.getMetadata().getName() : resource.getMetadata().getUid();
-    String seed = uid + "|" + action + "|" + String.join(",", ids.stream().sorted().toList()) + "|" + attempt;
+    String uid =
+        resource.getMetadata().getUid() == null
+            ? resource.getMetadata().getName()
+            : resource.getMetadata().getUid();
+    String seed =
+        uid + "|" + action + "|" + String.join(",", ids.stream().sorted().toList()) + "|" + attempt;
     try {
       byte[] h = MessageDigest.getInstance("SHA-256").digest(seed.getBytes(StandardCharsets.UTF_8));
       return "td-" + HexFormat.of().formatHex(h).substring(0, 40);

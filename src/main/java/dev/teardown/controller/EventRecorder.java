@@ -16,12 +16,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes core/v1 Events on phase changes and errors. Never fails a reconcile; messages never contain secrets.
+ * Writes core/v1 Events on phase changes and errors. Never fails a reconcile; messages never
+ * contain secrets.
  *
- * <p>Events are aggregated like the kubelet's: the same type, reason and message about the same object (by uid)
- * always go to the same Event, named from a hash of those four, so a repeat raises its {@code count} and moves its
- * {@code lastTimestamp} instead of adding an object. The name is deterministic, so this holds across restarts and
- * leader changes without any in-memory state.
+ * <p>Events are aggregated like the kubelet's: the same type, reason and message about the same
+ * object (by uid) always go to the same Event, named from a hash of those four, so a repeat raises
+ * its {@code count} and moves its {@code lastTimestamp} instead of adding an object. The name is
+ * deterministic, so this holds across restarts and leader changes without any in-memory state.
  */
 public final class EventRecorder {
   private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
@@ -32,15 +33,20 @@ public final class EventRecorder {
     this.clock = clock;
   }
 
-  public void normal(KubernetesClient client, CloudInstanceDeletion r, String reason, String message) {
+  public void normal(
+      KubernetesClient client, CloudInstanceDeletion r, String reason, String message) {
     emit(client, r, "Normal", reason, message);
   }
 
-  public void warning(KubernetesClient client, CloudInstanceDeletion r, String reason, String message) {
+  public void warning(
+      KubernetesClient client, CloudInstanceDeletion r, String reason, String message) {
     emit(client, r, "Warning", reason, message);
   }
 
-  /** The Event's name for this object, type, reason and message: the object's name, a dot, 16 hex digits. */
+  /**
+   * The Event's name for this object, type, reason and message: the object's name, a dot, 16 hex
+   * digits.
+   */
   static String eventName(CloudInstanceDeletion r, String type, String reason, String message) {
     String base = r.getMetadata().getName();
     if (base.length() > 200) {
@@ -55,33 +61,67 @@ public final class EventRecorder {
     }
   }
 
-  private void emit(KubernetesClient client, CloudInstanceDeletion r, String type, String reason, String message) {
+  private void emit(
+      KubernetesClient client,
+      CloudInstanceDeletion r,
+      String type,
+      String reason,
+      String message) {
     String ns = r.getMetadata().getNamespace();
     String now = clock.instant().toString();
     String why = Conditions.reason(reason);
-    String text = message == null ? why : message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) : message;
+    String text =
+        message == null
+            ? why
+            : message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) : message;
     String name = eventName(r, type, why, text);
     try {
       try {
-        client.v1().events().inNamespace(ns).resource(new EventBuilder()
-            .withNewMetadata().withName(name).withNamespace(ns).endMetadata()
-            .withInvolvedObject(new ObjectReferenceBuilder()
-                .withApiVersion(r.getApiVersion()).withKind(r.getKind()).withName(r.getMetadata().getName())
-                .withNamespace(ns).withUid(r.getMetadata().getUid()).build())
-            .withType(type).withReason(why).withMessage(text)
-            .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-            .withNewSource().withComponent("teardown").endSource()
-            .withReportingComponent("teardown")
-            .build()).create();
+        client
+            .v1()
+            .events()
+            .inNamespace(ns)
+            .resource(
+                new EventBuilder()
+                    .withNewMetadata()
+                    .withName(name)
+                    .withNamespace(ns)
+                    .endMetadata()
+                    .withInvolvedObject(
+                        new ObjectReferenceBuilder()
+                            .withApiVersion(r.getApiVersion())
+                            .withKind(r.getKind())
+                            .withName(r.getMetadata().getName())
+                            .withNamespace(ns)
+                            .withUid(r.getMetadata().getUid())
+                            .build())
+                    .withType(type)
+                    .withReason(why)
+                    .withMessage(text)
+                    .withFirstTimestamp(now)
+                    .withLastTimestamp(now)
+                    .withCount(1)
+                    .withNewSource()
+                    .withComponent("teardown")
+                    .endSource()
+                    .withReportingComponent("teardown")
+                    .build())
+            .create();
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409) {
           throw e;
         }
-        // the same event again: count it on the existing object (edit reads, changes and patches it)
+        // the same event again: count it on the existing object (edit reads, changes and patches
+        // it)
         client.v1().events().inNamespace(ns).withName(name).edit(ev -> repeated(ev, now));
       }
     } catch (RuntimeException e) {
-      log.debug("could not record event {} for {}/{}: {}", reason, ns, r.getMetadata().getName(), e.toString());
+      log.debug(
+          "could not record event {} for {}/{}: {}",
+          reason,
+          ns,
+          r.getMetadata().getName(),
+          e.toString());
     }
   }
 

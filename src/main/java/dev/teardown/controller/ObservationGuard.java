@@ -14,9 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An observation is never the end of a deletion: a terminal answer to a describe (an unknown parameter code, a
- * refusal nobody has classified) becomes retryable, so the deletion backs off and, if it lasts, shows Stalled.
- * Only credentials stay what they are (they have their own condition). Mutating calls pass through unchanged.
+ * An observation is never the end of a deletion: a terminal answer to a describe (an unknown
+ * parameter code, a refusal nobody has classified) becomes retryable, so the deletion backs off
+ * and, if it lasts, shows Stalled. Only credentials stay what they are (they have their own
+ * condition). Mutating calls pass through unchanged.
  */
 final class ObservationGuard implements CloudProvider {
   private final CloudProvider delegate;
@@ -30,8 +31,15 @@ final class ObservationGuard implements CloudProvider {
     if (err.kind() != ErrorKind.TERMINAL) {
       return e;
     }
-    return new CloudException(new CloudError(ErrorKind.RETRYABLE, err.code(), err.message()
-        + " (an observation; Teardown looks again)", err.requestId(), err.action(), err.retryAfter()), e);
+    return new CloudException(
+        new CloudError(
+            ErrorKind.RETRYABLE,
+            err.code(),
+            err.message() + " (an observation; Teardown looks again)",
+            err.requestId(),
+            err.action(),
+            err.retryAfter()),
+        e);
   }
 
   @Override
@@ -40,7 +48,8 @@ final class ObservationGuard implements CloudProvider {
   }
 
   @Override
-  public Map<String, CloudInstance> describeInstances(List<String> instanceIds) throws CloudException {
+  public Map<String, CloudInstance> describeInstances(List<String> instanceIds)
+      throws CloudException {
     try {
       return delegate.describeInstances(instanceIds);
     } catch (CloudException e) {
@@ -49,7 +58,8 @@ final class ObservationGuard implements CloudProvider {
   }
 
   @Override
-  public Map<String, List<CloudDisk>> describeDataDisks(List<String> instanceIds) throws CloudException {
+  public Map<String, List<CloudDisk>> describeDataDisks(List<String> instanceIds)
+      throws CloudException {
     try {
       return delegate.describeDataDisks(instanceIds);
     } catch (CloudException e) {
@@ -67,7 +77,8 @@ final class ObservationGuard implements CloudProvider {
   }
 
   @Override
-  public boolean releasedWithInstance(CloudInstance instance, CloudDisk disk, boolean releaseDataDisks) {
+  public boolean releasedWithInstance(
+      CloudInstance instance, CloudDisk disk, boolean releaseDataDisks) {
     return delegate.releasedWithInstance(instance, disk, releaseDataDisks);
   }
 

@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 
-/** The cloud adapters on the classpath, found through ServiceLoader so the core names none of them. */
+/**
+ * The cloud adapters on the classpath, found through ServiceLoader so the core names none of them.
+ */
 public final class ProviderRegistry {
   private final Map<Provider, CloudProviderFactory> factories = new EnumMap<>(Provider.class);
 

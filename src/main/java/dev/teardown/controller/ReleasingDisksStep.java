@@ -7,7 +7,6 @@ import dev.teardown.api.v1alpha1.InstanceStatus;
 import dev.teardown.api.v1alpha1.NotFoundPolicy;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.RecycleBinPolicy;
-import dev.teardown.cloud.BatchResult;
 import dev.teardown.cloud.Batches;
 import dev.teardown.cloud.CloudError;
 import dev.teardown.cloud.CloudException;
@@ -22,8 +21,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Releases unattached recorded disks, then (recycleBin: Purge only) destroys recycled instances and disks with a
- * second call, then verifies from the snapshot that nothing to release is left, and ends the deletion.
+ * Releases unattached recorded disks, then (recycleBin: Purge only) destroys recycled instances and
+ * disks with a second call, then verifies from the snapshot that nothing to release is left, and
+ * ends the deletion.
  */
 final class ReleasingDisksStep implements Step {
   static final String REASON_PARTIALLY_FAILED = "PartiallyFailed";
@@ -42,10 +42,12 @@ final class ReleasingDisksStep implements Step {
       DiskPhase p = ctx.snapshot().disk(ds.getId()).phase();
       switch (p) {
         case ATTACHED -> {
-          return StepResult.moveTo(Phase.Detaching, ds.getId() + " is attached again; detaching it first.");
+          return StepResult.moveTo(
+              Phase.Detaching, ds.getId() + " is attached again; detaching it first.");
         }
         case AVAILABLE -> {
-          // A release the cloud accepted moments ago may not show yet; never send a second call into that window
+          // A release the cloud accepted moments ago may not show yet; never send a second call
+          // into that window
           // (on a prepaid disk it would purge the disk from the recycle bin).
           Instant last = ctx.lastAttempt(RELEASE, ds.getId(), ds.getLastReleaseAt());
           if (last == null || last.plus(StepSupport.grace(ctx)).isBefore(ctx.now())) {
@@ -54,7 +56,9 @@ final class ReleasingDisksStep implements Step {
             busy++;
           }
         }
-        case GONE -> available.add(ds); // reported gone by a cloud that cannot see unattached disks: release once
+        case GONE ->
+            available.add(
+                ds); // reported gone by a cloud that cannot see unattached disks: release once
         default -> busy++;
       }
     }
@@ -62,7 +66,8 @@ final class ReleasingDisksStep implements Step {
       return release(ctx, available, false);
     }
     if (busy > 0) {
-      return StepResult.waitFor(Phase.ReleasingDisks, "Waiting for " + busy + " disks to be released.");
+      return StepResult.waitFor(
+          Phase.ReleasingDisks, "Waiting for " + busy + " disks to be released.");
     }
     if (ctx.spec().getRecycleBin() == RecycleBinPolicy.Purge && ctx.caps().recycleBin()) {
       StepResult purge = purge(ctx);
@@ -78,36 +83,48 @@ final class ReleasingDisksStep implements Step {
     int waiting = 0;
     for (InstanceStatus is : ctx.instances()) {
       InstancePhase p = ctx.snapshot().instance(is.getId()).phase();
-      if (is.getOutcome() == InstanceOutcome.Recycled && p == InstancePhase.RECYCLED && !is.purgeWasRequested()) {
+      if (is.getOutcome() == InstanceOutcome.Recycled
+          && p == InstancePhase.RECYCLED
+          && !is.purgeWasRequested()) {
         recycled.add(is);
       } else if (is.purgeWasRequested() && p != InstancePhase.GONE) {
         waiting++;
       }
     }
     if (!recycled.isEmpty()) {
-      List<String> mismatches = TargetGuard.mismatches(ctx.spec().getGuard(),
-          recycled.stream().map(is -> ctx.snapshot().instance(is.getId())).toList());
+      List<String> mismatches =
+          TargetGuard.mismatches(
+              ctx.spec().getGuard(),
+              recycled.stream().map(is -> ctx.snapshot().instance(is.getId())).toList());
       if (!mismatches.isEmpty()) {
-        return StepResult.fail(TargetGuard.REASON_MISMATCH, TargetGuard.message(mismatches, "right before " + PURGE));
+        return StepResult.fail(
+            TargetGuard.REASON_MISMATCH, TargetGuard.message(mismatches, "right before " + PURGE));
       }
-      Map<String, List<InstanceStatus>> groups = StepSupport.groupBy(recycled, i -> String.valueOf(i.getChargeType()));
+      Map<String, List<InstanceStatus>> groups =
+          StepSupport.groupBy(recycled, i -> String.valueOf(i.getChargeType()));
       List<String> requested = new ArrayList<>();
       List<List<InstanceStatus>> chunks = new ArrayList<>();
-      groups.values().forEach(g -> chunks.addAll(Batches.chunks(g, ctx.caps().maxInstancesPerTerminate())));
-      StepSupport.callEach(chunks,
+      groups
+          .values()
+          .forEach(g -> chunks.addAll(Batches.chunks(g, ctx.caps().maxInstancesPerTerminate())));
+      StepSupport.callEach(
+          chunks,
           chunk -> {
             List<String> ids = chunk.stream().map(InstanceStatus::getId).toList();
             String token = ctx.intend(PURGE, ids, ctx.token("purge", ids, 0));
             try {
-              return ctx.provider().terminateInstances(
-                  new TerminateRequest(ids, true, ctx.spec().releaseAddressEnabled(), true, token));
+              return ctx.provider()
+                  .terminateInstances(
+                      new TerminateRequest(
+                          ids, true, ctx.spec().releaseAddressEnabled(), true, token));
             } catch (CloudException e) {
               ctx.answered("Failed: " + e.error().code());
               throw e;
             }
           },
           (chunk, r) -> {
-            ctx.answered(r.failures().isEmpty() ? "Accepted" : "Refused for " + r.failures().keySet());
+            ctx.answered(
+                r.failures().isEmpty() ? "Accepted" : "Refused for " + r.failures().keySet());
             for (InstanceStatus is : chunk) {
               CloudError e = r.failures().get(is.getId());
               is.setTerminateCalls(is.terminateCallCount() + 1);
@@ -120,18 +137,25 @@ final class ReleasingDisksStep implements Step {
             }
             return true;
           },
-          (chunk, err) -> chunk.forEach(is -> {
-            // still in the recycle bin: not billed, recoverable; the purge is what failed
-            is.setOutcome(InstanceOutcome.Failed);
-            is.setError(ctx.errorInfo(err));
-          }),
+          (chunk, err) ->
+              chunk.forEach(
+                  is -> {
+                    // still in the recycle bin: not billed, recoverable; the purge is what failed
+                    is.setOutcome(InstanceOutcome.Failed);
+                    is.setError(ctx.errorInfo(err));
+                  }),
           () -> !requested.isEmpty());
-      return StepResult.acted(Phase.ReleasingDisks, "Purge requested for recycled " + TerminatingStep.ids(requested) + ".");
+      return StepResult.acted(
+          Phase.ReleasingDisks,
+          "Purge requested for recycled " + TerminatingStep.ids(requested) + ".");
     }
     if (waiting > 0) {
-      // Destroying a recycled instance destroys the disks recycled with it; purging those now would race the cloud
-      // with a second irreversible call. Look at the disks again once the purged instances are gone.
-      return StepResult.waitFor(Phase.ReleasingDisks, "Waiting for " + waiting + " purged instances to disappear.");
+      // Destroying a recycled instance destroys the disks recycled with it; purging those now would
+      // race the cloud
+      // with a second irreversible call. Look at the disks again once the purged instances are
+      // gone.
+      return StepResult.waitFor(
+          Phase.ReleasingDisks, "Waiting for " + waiting + " purged instances to disappear.");
     }
     List<DiskStatus> recycledDisks = new ArrayList<>();
     for (InstanceStatus is : ctx.instances()) {
@@ -154,19 +178,25 @@ final class ReleasingDisksStep implements Step {
       return release(ctx, recycledDisks, true);
     }
     if (waiting > 0) {
-      return StepResult.waitFor(Phase.ReleasingDisks, "Waiting for " + waiting + " purged resources to disappear.");
+      return StepResult.waitFor(
+          Phase.ReleasingDisks, "Waiting for " + waiting + " purged resources to disappear.");
     }
     return null;
   }
 
-  private StepResult release(DeletionContext ctx, List<DiskStatus> disks, boolean purge) throws CloudException {
+  private StepResult release(DeletionContext ctx, List<DiskStatus> disks, boolean purge)
+      throws CloudException {
     List<String> requested = new ArrayList<>();
-    StepSupport.callEach(Batches.chunks(disks, ctx.caps().maxDisksPerRelease()),
+    StepSupport.callEach(
+        Batches.chunks(disks, ctx.caps().maxDisksPerRelease()),
         chunk -> {
           List<String> ids = chunk.stream().map(DiskStatus::getId).toList();
           int attempt = chunk.stream().mapToInt(DiskStatus::releaseCallCount).max().orElse(0);
-          String token = ctx.intend(purge ? PURGE_DISKS : RELEASE, ids,
-              ctx.token(purge ? "purge-disks" : "release", ids, attempt));
+          String token =
+              ctx.intend(
+                  purge ? PURGE_DISKS : RELEASE,
+                  ids,
+                  ctx.token(purge ? "purge-disks" : "release", ids, attempt));
           try {
             return ctx.provider().releaseDisks(new ReleaseDisksRequest(ids, purge, token));
           } catch (CloudException e) {
@@ -175,7 +205,8 @@ final class ReleasingDisksStep implements Step {
           }
         },
         (chunk, r) -> {
-          ctx.answered(r.failures().isEmpty() ? "Accepted" : "Refused for " + r.failures().keySet());
+          ctx.answered(
+              r.failures().isEmpty() ? "Accepted" : "Refused for " + r.failures().keySet());
           for (DiskStatus d : chunk) {
             CloudError err = r.failures().get(d.getId());
             d.setReleaseCalls(d.releaseCallCount() + 1);
@@ -195,10 +226,13 @@ final class ReleasingDisksStep implements Step {
         (chunk, err) -> chunk.forEach(d -> d.setError(ctx.errorInfo(err))),
         () -> !requested.isEmpty());
     StepSupport.updateDiskCount(ctx);
-    return StepResult.acted(Phase.ReleasingDisks, (purge ? "Purge" : "Release") + " requested for "
-        + (requested.isEmpty() ? "no disk" : TerminatingStep.ids(requested)) + ".");
+    return StepResult.acted(
+        Phase.ReleasingDisks,
+        (purge ? "Purge" : "Release")
+            + " requested for "
+            + (requested.isEmpty() ? "no disk" : TerminatingStep.ids(requested))
+            + ".");
   }
-
 
   private StepResult finish(DeletionContext ctx) {
     List<String> problems = new ArrayList<>();
@@ -210,8 +244,14 @@ final class ReleasingDisksStep implements Step {
         left.add("instance " + is.getId() + " (" + is.getState() + "): " + why);
         for (DiskStatus ds : is.getDataDisks()) {
           if (ds.getAction() != DiskAction.Retain) {
-            left.add("disk " + ds.getId() + " (" + ds.getState() + "), attached to " + is.getId()
-                + ": release it with the instance, or on its own once the instance is gone");
+            left.add(
+                "disk "
+                    + ds.getId()
+                    + " ("
+                    + ds.getState()
+                    + "), attached to "
+                    + is.getId()
+                    + ": release it with the instance, or on its own once the instance is gone");
           }
         }
         continue;
@@ -219,26 +259,42 @@ final class ReleasingDisksStep implements Step {
       for (DiskStatus ds : is.getDataDisks()) {
         if (ds.getError() != null && StepSupport.terminal(ds.getError())) {
           problems.add(ds.getId() + ": " + ds.getError().getMessage());
-          left.add("disk " + ds.getId() + " (" + ds.getState() + "): " + ds.getError().getMessage());
+          left.add(
+              "disk " + ds.getId() + " (" + ds.getState() + "): " + ds.getError().getMessage());
         }
       }
     }
-    List<String> notFound = ctx.instances().stream().filter(i -> i.getOutcome() == InstanceOutcome.NotFound)
-        .map(InstanceStatus::getId).toList();
-    long gone = ctx.instances().stream().filter(i -> i.getOutcome() == InstanceOutcome.Gone).count();
-    long recycled = ctx.instances().stream().filter(i -> i.getOutcome() == InstanceOutcome.Recycled).count();
+    List<String> notFound =
+        ctx.instances().stream()
+            .filter(i -> i.getOutcome() == InstanceOutcome.NotFound)
+            .map(InstanceStatus::getId)
+            .toList();
+    long gone =
+        ctx.instances().stream().filter(i -> i.getOutcome() == InstanceOutcome.Gone).count();
+    long recycled =
+        ctx.instances().stream().filter(i -> i.getOutcome() == InstanceOutcome.Recycled).count();
     long retained = ctx.disks().filter(d -> d.getAction() == DiskAction.Retain).count();
-    String summary = PendingStep.count(gone, "instance") + " deleted" + (recycled > 0 ? ", " + recycled + " in the recycle bin" : "")
-        + (notFound.isEmpty() ? "" : ", " + notFound.size() + " already gone (not found at the start)")
-        + ", " + ctx.status().getDisks().replaceFirst(",.*", "") + " data disks released"
-        + (retained > 0 ? ", " + retained + " retained" : "");
-    boolean failOnNotFound = !notFound.isEmpty() && ctx.spec().getIfNotFound() == NotFoundPolicy.Fail;
+    String summary =
+        PendingStep.count(gone, "instance")
+            + " deleted"
+            + (recycled > 0 ? ", " + recycled + " in the recycle bin" : "")
+            + (notFound.isEmpty()
+                ? ""
+                : ", " + notFound.size() + " already gone (not found at the start)")
+            + ", "
+            + ctx.status().getDisks().replaceFirst(",.*", "")
+            + " data disks released"
+            + (retained > 0 ? ", " + retained + " retained" : "");
+    boolean failOnNotFound =
+        !notFound.isEmpty() && ctx.spec().getIfNotFound() == NotFoundPolicy.Fail;
     if (!problems.isEmpty() || failOnNotFound) {
       ctx.status().setLeftInCloud(left.isEmpty() ? null : left);
       String reason = problems.isEmpty() ? PendingStep.REASON_NOT_FOUND : REASON_PARTIALLY_FAILED;
-      String msg = summary + "."
-          + (problems.isEmpty() ? "" : " Not deleted: " + String.join("; ", problems) + ".")
-          + (failOnNotFound ? " " + PendingStep.notFoundMessage(ctx, notFound) : "");
+      String msg =
+          summary
+              + "."
+              + (problems.isEmpty() ? "" : " Not deleted: " + String.join("; ", problems) + ".")
+              + (failOnNotFound ? " " + PendingStep.notFoundMessage(ctx, notFound) : "");
       return StepResult.fail(reason, msg);
     }
     return StepResult.moveTo(Phase.Done, summary + ".");

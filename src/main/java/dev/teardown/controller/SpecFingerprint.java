@@ -18,26 +18,31 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The recorded plan: what decides what is deleted (everything in the spec but the Secret's name, which a person may
- * point elsewhere to fix credentials), its fingerprint, and the spec rebuilt from it for later passes.
+ * The recorded plan: what decides what is deleted (everything in the spec but the Secret's name,
+ * which a person may point elsewhere to fix credentials), its fingerprint, and the spec rebuilt
+ * from it for later passes.
  */
 final class SpecFingerprint {
   private SpecFingerprint() {}
 
   static String of(CloudInstanceDeletionSpec s) {
-    String canonical = String.join("\n",
-        "provider=" + (s.getProvider() == null ? "" : s.getProvider().value()),
-        "region=" + nz(s.getRegion()),
-        "zone=" + nz(s.getZone()),
-        "instanceIds=" + String.join(",", s.getInstanceIds() == null ? List.of() : s.getInstanceIds()),
-        "dataDisks=" + s.getDataDisks(),
-        "releaseAddress=" + s.releaseAddressEnabled(),
-        "recycleBin=" + s.getRecycleBin(),
-        "ifNotFound=" + s.getIfNotFound(),
-        "dryRun=" + s.dryRunEnabled())
-        + guardLine(s.getGuard());
+    String canonical =
+        String.join(
+                "\n",
+                "provider=" + (s.getProvider() == null ? "" : s.getProvider().value()),
+                "region=" + nz(s.getRegion()),
+                "zone=" + nz(s.getZone()),
+                "instanceIds="
+                    + String.join(",", s.getInstanceIds() == null ? List.of() : s.getInstanceIds()),
+                "dataDisks=" + s.getDataDisks(),
+                "releaseAddress=" + s.releaseAddressEnabled(),
+                "recycleBin=" + s.getRecycleBin(),
+                "ifNotFound=" + s.getIfNotFound(),
+                "dryRun=" + s.dryRunEnabled())
+            + guardLine(s.getGuard());
     try {
-      byte[] h = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+      byte[] h =
+          MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
       return "sha256:" + HexFormat.of().formatHex(h).substring(0, 32);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -49,7 +54,8 @@ final class SpecFingerprint {
     if (g == null) {
       return "";
     }
-    java.util.TreeMap<String, String> tags = new java.util.TreeMap<>(g.getTags() == null ? Map.of() : g.getTags());
+    java.util.TreeMap<String, String> tags =
+        new java.util.TreeMap<>(g.getTags() == null ? Map.of() : g.getTags());
     return "\nguard.namePattern=" + nz(g.getNamePattern()) + "\nguard.tags=" + tags;
   }
 

@@ -7,11 +7,12 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
- * The one way Teardown writes status: a whole-status PUT to {@code /status} carrying the resourceVersion the
- * reconcile read. If anything wrote the resource since, the API server answers 409 and this writer throws
- * {@link Conflict}: the caller re-queues and observes again; the payload computed from the stale read is dropped,
- * never re-sent on top of the newer object. Any other failure propagates (nothing is swallowed). A successful write
- * is handed to {@code cache} so the next reconcile starts from it rather than from an informer that lags.
+ * The one way Teardown writes status: a whole-status PUT to {@code /status} carrying the
+ * resourceVersion the reconcile read. If anything wrote the resource since, the API server answers
+ * 409 and this writer throws {@link Conflict}: the caller re-queues and observes again; the payload
+ * computed from the stale read is dropped, never re-sent on top of the newer object. Any other
+ * failure propagates (nothing is swallowed). A successful write is handed to {@code cache} so the
+ * next reconcile starts from it rather than from an informer that lags.
  */
 public final class StatusWriter {
 
@@ -42,17 +43,22 @@ public final class StatusWriter {
     this.cache = cache;
   }
 
-  /** fabric8's {@code updateStatus()}: PUT .../status with metadata.resourceVersion of the object as precondition. */
+  /**
+   * fabric8's {@code updateStatus()}: PUT .../status with metadata.resourceVersion of the object as
+   * precondition.
+   */
   public static StatusApi fabric8(KubernetesClient client) {
     return desired -> client.resource(desired).updateStatus();
   }
 
   /**
-   * Writes {@code status} onto the object as it was {@code read}; returns the object the server stored.
+   * Writes {@code status} onto the object as it was {@code read}; returns the object the server
+   * stored.
    *
    * @throws Conflict when the server has a newer resourceVersion (HTTP 409)
    */
-  public CloudInstanceDeletion write(CloudInstanceDeletion read, CloudInstanceDeletionStatus status) {
+  public CloudInstanceDeletion write(
+      CloudInstanceDeletion read, CloudInstanceDeletionStatus status) {
     String rv = read.getMetadata().getResourceVersion();
     if (rv == null || rv.isEmpty()) {
       throw new IllegalArgumentException("a status write needs the resourceVersion that was read");
@@ -64,13 +70,19 @@ public final class StatusWriter {
       written = api.replaceStatus(desired);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
-        throw new Conflict(read.getMetadata().getNamespace() + "/" + read.getMetadata().getName()
-            + " changed since resourceVersion " + rv + " was read; observing again");
+        throw new Conflict(
+            read.getMetadata().getNamespace()
+                + "/"
+                + read.getMetadata().getName()
+                + " changed since resourceVersion "
+                + rv
+                + " was read; observing again");
       }
       throw e;
     }
     if (written == null || written.getMetadata().getResourceVersion() == null) {
-      throw new IllegalStateException("status write of " + read.getMetadata().getName() + " returned no object");
+      throw new IllegalStateException(
+          "status write of " + read.getMetadata().getName() + " returned no object");
     }
     cache.remember(written, read);
     return written;

@@ -21,8 +21,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One pass over the cloud: connect with the resource's keys, observe the recorded instances, then run the step for
- * status.phase, passing straight through phases with nothing to do and stopping after the first mutating call.
+ * One pass over the cloud: connect with the resource's keys, observe the recorded instances, then
+ * run the step for status.phase, passing straight through phases with nothing to do and stopping
+ * after the first mutating call.
  */
 final class StepRunner {
   /** Requeue right after the status write that records the plan. */
@@ -38,8 +39,13 @@ final class StepRunner {
   private final Clock clock;
   private final MeterRegistry meters;
 
-  StepRunner(ProviderRegistry registry, ConnectionCache connections, CredentialsReader credentials,
-      OperatorConfig config, Clock clock, MeterRegistry meters) {
+  StepRunner(
+      ProviderRegistry registry,
+      ConnectionCache connections,
+      CredentialsReader credentials,
+      OperatorConfig config,
+      Clock clock,
+      MeterRegistry meters) {
     this.registry = registry;
     this.connections = connections;
     this.credentials = credentials;
@@ -49,19 +55,33 @@ final class StepRunner {
   }
 
   CloudProviderFactory factory(CloudInstanceDeletionSpec spec) throws CloudException {
-    return registry.get(spec.getProvider()).orElseThrow(() -> new CloudException(CloudError.of(
-        ErrorKind.TERMINAL, "ProviderUnavailable", "this build of Teardown has no adapter for "
-            + spec.getProvider().value(), null, "Connect")));
+    return registry
+        .get(spec.getProvider())
+        .orElseThrow(
+            () ->
+                new CloudException(
+                    CloudError.of(
+                        ErrorKind.TERMINAL,
+                        "ProviderUnavailable",
+                        "this build of Teardown has no adapter for " + spec.getProvider().value(),
+                        null,
+                        "Connect")));
   }
 
-  Result run(CloudInstanceDeletion resource, CloudInstanceDeletionStatus status,
-      java.util.function.Consumer<DeletionContext.Warning> warnings, DeletionContext.IntentSink intents,
-      io.fabric8.kubernetes.client.KubernetesClient client) throws CloudException, CredentialsReader.Problem {
+  Result run(
+      CloudInstanceDeletion resource,
+      CloudInstanceDeletionStatus status,
+      java.util.function.Consumer<DeletionContext.Warning> warnings,
+      DeletionContext.IntentSink intents,
+      io.fabric8.kubernetes.client.KubernetesClient client)
+      throws CloudException, CredentialsReader.Problem {
     Long gen = resource.getMetadata().getGeneration();
     RecordedPlan plan = status.getRecorded();
     // Once recorded, the plan decides what is observed and deleted; the Secret's name is today's.
-    CloudInstanceDeletionSpec spec = plan == null ? resource.getSpec()
-        : SpecFingerprint.specOf(plan, resource.getSpec().getCredentialsSecretRef());
+    CloudInstanceDeletionSpec spec =
+        plan == null
+            ? resource.getSpec()
+            : SpecFingerprint.specOf(plan, resource.getSpec().getCredentialsSecretRef());
     String badGuard = TargetGuard.invalid(spec.getGuard());
     if (badGuard != null) {
       // refused before any cloud call, even a describe
@@ -71,23 +91,55 @@ final class StepRunner {
     }
     CloudProviderFactory factory = factory(spec);
     Map<String, String> secret = credentials.read(client, resource, factory);
-    Conditions.set(status.getConditions(), Conditions.CREDENTIALS, true, "SecretFound",
-        "Secret " + resource.getSpec().getCredentialsSecretRef().getName() + " has the keys "
-            + factory.requiredSecretKeys(), gen, clock.instant());
-    CloudProvider provider = new ObservationGuard(connections.connect(factory, spec.getRegion(), spec.getZone(),
-        secret, config.endpoints().get(spec.getProvider().value()), config.cloudTimeout()));
+    Conditions.set(
+        status.getConditions(),
+        Conditions.CREDENTIALS,
+        true,
+        "SecretFound",
+        "Secret "
+            + resource.getSpec().getCredentialsSecretRef().getName()
+            + " has the keys "
+            + factory.requiredSecretKeys(),
+        gen,
+        clock.instant());
+    CloudProvider provider =
+        new ObservationGuard(
+            connections.connect(
+                factory,
+                spec.getRegion(),
+                spec.getZone(),
+                secret,
+                config.endpoints().get(spec.getProvider().value()),
+                config.cloudTimeout()));
 
     Map<String, CloudInstance> instances = provider.describeInstances(spec.getInstanceIds());
-    Conditions.set(status.getConditions(), Conditions.CREDENTIALS_VALID, true, "Accepted",
-        CredentialsReader.describe(resource, factory) + " accepted by the cloud.", gen, clock.instant());
-    // The disk ids are read when a step first needs the disks, not now: Pending records them, and a pass may go
-    // straight on from Pending to a step that observes them (an instance found already in the recycle bin).
-    CloudSnapshot snapshot = new CloudSnapshot(instances, () -> {
-      List<String> diskIds = status.getInstances().stream()
-          .flatMap(i -> i.getDataDisks().stream()).map(DiskStatus::getId).toList();
-      return diskIds.isEmpty() ? Map.<String, CloudDisk>of() : provider.describeDisks(diskIds);
-    });
-    DeletionContext ctx = new DeletionContext(resource, spec, status, provider, snapshot, config, clock, intents);
+    Conditions.set(
+        status.getConditions(),
+        Conditions.CREDENTIALS_VALID,
+        true,
+        "Accepted",
+        CredentialsReader.describe(resource, factory) + " accepted by the cloud.",
+        gen,
+        clock.instant());
+    // The disk ids are read when a step first needs the disks, not now: Pending records them, and a
+    // pass may go
+    // straight on from Pending to a step that observes them (an instance found already in the
+    // recycle bin).
+    CloudSnapshot snapshot =
+        new CloudSnapshot(
+            instances,
+            () -> {
+              List<String> diskIds =
+                  status.getInstances().stream()
+                      .flatMap(i -> i.getDataDisks().stream())
+                      .map(DiskStatus::getId)
+                      .toList();
+              return diskIds.isEmpty()
+                  ? Map.<String, CloudDisk>of()
+                  : provider.describeDisks(diskIds);
+            });
+    DeletionContext ctx =
+        new DeletionContext(resource, spec, status, provider, snapshot, config, clock, intents);
     try {
       return steps(ctx, spec);
     } finally {
@@ -108,23 +160,36 @@ final class StepRunner {
       status.setMessage(r.message());
       reason = r.reason();
       if (r.next() != phase) {
-        meters.counter("teardown.deletions.phase.transitions", "provider", spec.getProvider().value(),
-            "phase", r.next().name()).increment();
+        meters
+            .counter(
+                "teardown.deletions.phase.transitions",
+                "provider",
+                spec.getProvider().value(),
+                "phase",
+                r.next().name())
+            .increment();
       }
       if (r.mutated() || r.waiting()) {
-        // when the earliest outstanding cloud transition is expected to have finished, learned per action
-        return new Result(connections.nextLook(spec.getProvider().value(), status, config.pollInterval()), reason);
+        // when the earliest outstanding cloud transition is expected to have finished, learned per
+        // action
+        return new Result(
+            connections.nextLook(spec.getProvider().value(), status, config.pollInterval()),
+            reason);
       }
       if (r.next() == phase || r.next().isTerminal()) {
         break;
       }
       if (phase == Phase.Pending) {
-        // What Pending recorded (the plan, every instance and data disk) must be in status before the first
-        // mutating call: after a crash between an accepted terminate and the status write, a gone instance's
-        // detached disks could no longer be found. So the recording is written now and the next pass terminates.
+        // What Pending recorded (the plan, every instance and data disk) must be in status before
+        // the first
+        // mutating call: after a crash between an accepted terminate and the status write, a gone
+        // instance's
+        // detached disks could no longer be found. So the recording is written now and the next
+        // pass terminates.
         return new Result(RECORDED_REQUEUE, reason);
       }
-      // otherwise pass straight through to the next phase with the same observation (disks load lazily)
+      // otherwise pass straight through to the next phase with the same observation (disks load
+      // lazily)
     }
     return new Result(status.getPhase().isTerminal() ? null : config.pollInterval(), reason);
   }

@@ -31,7 +31,8 @@ final class StepSupport {
       if (ci.chargeType() != null) {
         is.setChargeType(ci.chargeType());
       }
-      if (is.getOutcome() == InstanceOutcome.Failed || is.getOutcome() == InstanceOutcome.NotFound) {
+      if (is.getOutcome() == InstanceOutcome.Failed
+          || is.getOutcome() == InstanceOutcome.NotFound) {
         continue;
       }
       switch (ci.phase()) {
@@ -42,14 +43,18 @@ final class StepSupport {
     }
   }
 
-  /** Copies observed disk states into status; a disk to release that is gone or recycled counts as released. */
+  /**
+   * Copies observed disk states into status; a disk to release that is gone or recycled counts as
+   * released.
+   */
   static void observeDisks(DeletionContext ctx) throws dev.teardown.cloud.CloudException {
     ctx.snapshot().loadDisks();
     Map<String, InstanceStatus> owner = ownerOfDisk(ctx);
     for (DiskStatus ds : ctx.disks().toList()) {
       CloudDisk cd = ctx.snapshot().disk(ds.getId());
       boolean unseen = cd.phase() == DiskPhase.GONE && !goneConfirmed(ctx, ds, cd);
-      // A cloud that cannot look up unattached disks reports them gone: the status must not say Gone for a disk
+      // A cloud that cannot look up unattached disks reports them gone: the status must not say
+      // Gone for a disk
       // that may well be there and billed (a kept disk, or one Teardown has not released yet).
       ds.setState(unseen ? UNATTACHED_UNOBSERVABLE : cd.state());
       if (ds.getAction() == DiskAction.Retain) {
@@ -59,8 +64,10 @@ final class StepSupport {
         ds.setReleased(true);
         ds.setError(null);
       } else if (goesToRecycleBinWithInstance(ctx, ds, cd, owner.get(ds.getId()))) {
-        // A non-elastic disk cannot be detached: it stays attached to its recycled (prepaid) instance, is recycled
-        // with it and goes with it on Purge. That is its end, by choice; no DetachDisks is ever sent for it.
+        // A non-elastic disk cannot be detached: it stays attached to its recycled (prepaid)
+        // instance, is recycled
+        // with it and goes with it on Purge. That is its end, by choice; no DetachDisks is ever
+        // sent for it.
         ds.setReleased(true);
         ds.setState(cd.state() + " (recycled with " + cd.instanceId() + ")");
         ds.setError(null);
@@ -73,24 +80,32 @@ final class StepSupport {
   static final String UNATTACHED_UNOBSERVABLE = "Unattached";
 
   /**
-   * A disk planned to go with its instance that is still attached to it after the instance went to the recycle bin:
-   * a non-elastic disk (it cannot be detached), or any such disk on a cloud whose recycle bin keeps the disks with
-   * the instance (CompShare InRecycle).
+   * A disk planned to go with its instance that is still attached to it after the instance went to
+   * the recycle bin: a non-elastic disk (it cannot be detached), or any such disk on a cloud whose
+   * recycle bin keeps the disks with the instance (CompShare InRecycle).
    */
-  static boolean goesToRecycleBinWithInstance(DeletionContext ctx, DiskStatus ds, CloudDisk cd, InstanceStatus owner) {
-    return ds.getAction() == DiskAction.ReleaseWithInstance && (!cd.portable() || !ctx.caps().recycleBin())
+  static boolean goesToRecycleBinWithInstance(
+      DeletionContext ctx, DiskStatus ds, CloudDisk cd, InstanceStatus owner) {
+    return ds.getAction() == DiskAction.ReleaseWithInstance
+        && (!cd.portable() || !ctx.caps().recycleBin())
         && owner != null
-        && owner.getOutcome() == InstanceOutcome.Recycled && cd.phase() == DiskPhase.ATTACHED
+        && owner.getOutcome() == InstanceOutcome.Recycled
+        && cd.phase() == DiskPhase.ATTACHED
         && owner.getId().equals(cd.instanceId());
   }
 
-  /** How long an accepted call may take to show in observations before Teardown considers it dropped. */
+  /**
+   * How long an accepted call may take to show in observations before Teardown considers it
+   * dropped.
+   */
   static java.time.Duration grace(DeletionContext ctx) {
     java.time.Duration g = ctx.config().pollInterval().multipliedBy(10);
     return g.compareTo(java.time.Duration.ofSeconds(2)) < 0 ? java.time.Duration.ofSeconds(2) : g;
   }
 
-  /** The grace before a terminate is sent again: never shorter than what the cloud needs to show it. */
+  /**
+   * The grace before a terminate is sent again: never shorter than what the cloud needs to show it.
+   */
   static java.time.Duration terminateGrace(DeletionContext ctx) {
     java.time.Duration g = grace(ctx);
     java.time.Duration settles = ctx.caps().terminateSettles();
@@ -99,12 +114,14 @@ final class StepSupport {
 
   /** Gone, and the cloud can tell (or Teardown's own idempotent release already ran for it). */
   static boolean goneConfirmed(DeletionContext ctx, DiskStatus ds, CloudDisk cd) {
-    return cd.phase() == DiskPhase.GONE && (ctx.provider().canObserveUnattachedDisks() || ds.releaseCallCount() > 0);
+    return cd.phase() == DiskPhase.GONE
+        && (ctx.provider().canObserveUnattachedDisks() || ds.releaseCallCount() > 0);
   }
 
   static void updateDiskCount(DeletionContext ctx) {
     long total = ctx.disks().filter(d -> d.getAction() != DiskAction.Retain).count();
-    long released = ctx.disks().filter(d -> d.getAction() != DiskAction.Retain && d.isReleased()).count();
+    long released =
+        ctx.disks().filter(d -> d.getAction() != DiskAction.Retain && d.isReleased()).count();
     long kept = ctx.disks().filter(d -> d.getAction() == DiskAction.Retain).count();
     ctx.status().setDisks(released + "/" + total + (kept > 0 ? ", " + kept + " kept" : ""));
   }
@@ -127,11 +144,15 @@ final class StepSupport {
     return owner;
   }
 
-  /** Disks Teardown must still release itself: not retained, not released, no terminal error, owner not failed. */
+  /**
+   * Disks Teardown must still release itself: not retained, not released, no terminal error, owner
+   * not failed.
+   */
   static List<DiskStatus> disksToRelease(DeletionContext ctx) {
     List<DiskStatus> out = new ArrayList<>();
     for (InstanceStatus is : ctx.instances()) {
-      if (is.getOutcome() == InstanceOutcome.Failed || is.getOutcome() == InstanceOutcome.NotFound) {
+      if (is.getOutcome() == InstanceOutcome.Failed
+          || is.getOutcome() == InstanceOutcome.NotFound) {
         continue;
       }
       for (DiskStatus ds : is.getDataDisks()) {
@@ -158,14 +179,19 @@ final class StepSupport {
   }
 
   /**
-   * Makes one call per chunk, in order. A chunk the cloud refuses as a whole with a terminal error is split in
-   * halves and each half is tried again, down to single ids, so only the ids the cloud refuses on their own go to
-   * {@code refused} and the innocent ones of the same batch are deleted. A retryable error ends the pass: it is
-   * thrown (backoff) when nothing was accepted yet, and otherwise dropped, so that what was accepted is written and
-   * the next reconcile retries the rest.
+   * Makes one call per chunk, in order. A chunk the cloud refuses as a whole with a terminal error
+   * is split in halves and each half is tried again, down to single ids, so only the ids the cloud
+   * refuses on their own go to {@code refused} and the innocent ones of the same batch are deleted.
+   * A retryable error ends the pass: it is thrown (backoff) when nothing was accepted yet, and
+   * otherwise dropped, so that what was accepted is written and the next reconcile retries the
+   * rest.
    */
-  static <T> void callEach(List<List<T>> chunks, BatchCall<T> call, Answer<T> answered,
-      java.util.function.BiConsumer<List<T>, CloudError> refused, java.util.function.BooleanSupplier anyAccepted)
+  static <T> void callEach(
+      List<List<T>> chunks,
+      BatchCall<T> call,
+      Answer<T> answered,
+      java.util.function.BiConsumer<List<T>, CloudError> refused,
+      java.util.function.BooleanSupplier anyAccepted)
       throws CloudException {
     java.util.Deque<List<T>> todo = new java.util.ArrayDeque<>(chunks);
     while (!todo.isEmpty()) {

@@ -21,11 +21,12 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Stops (where the cloud requires it) and terminates the instances that are still alive. Never terminates an
- * instance that is gone, busy, or already in the recycle bin: a second terminate of a recycled Tencent prepaid
- * instance would destroy it for good, and that happens only in {@link ReleasingDisksStep} under recycleBin: Purge.
- * Right before the first terminate of an instance its data disks are listed again, so a disk attached since Pending
- * joins the plan and a recorded disk someone detached on purpose is kept.
+ * Stops (where the cloud requires it) and terminates the instances that are still alive. Never
+ * terminates an instance that is gone, busy, or already in the recycle bin: a second terminate of a
+ * recycled Tencent prepaid instance would destroy it for good, and that happens only in {@link
+ * ReleasingDisksStep} under recycleBin: Purge. Right before the first terminate of an instance its
+ * data disks are listed again, so a disk attached since Pending joins the plan and a recorded disk
+ * someone detached on purpose is kept.
  */
 final class TerminatingStep implements Step {
   static final String STOP = "StopInstances";
@@ -68,8 +69,9 @@ final class TerminatingStep implements Step {
     toTerminate.forEach(is -> targets.add(ctx.snapshot().instance(is.getId())));
     List<String> mismatches = TargetGuard.mismatches(ctx.spec().getGuard(), targets);
     if (!mismatches.isEmpty()) {
-      return StepResult.fail(TargetGuard.REASON_MISMATCH, TargetGuard.message(mismatches,
-          "right before " + (toStop.isEmpty() ? TERMINATE : STOP)));
+      return StepResult.fail(
+          TargetGuard.REASON_MISMATCH,
+          TargetGuard.message(mismatches, "right before " + (toStop.isEmpty() ? TERMINATE : STOP)));
     }
     if (!toStop.isEmpty()) {
       return stop(ctx, toStop);
@@ -78,20 +80,30 @@ final class TerminatingStep implements Step {
       return terminate(ctx, toTerminate);
     }
     if (ctx.instances().stream().allMatch(i -> i.getOutcome() == InstanceOutcome.Failed)) {
-      return StepResult.fail("NotDeletable", "no instance could be deleted; see status.instances[].error.");
+      return StepResult.fail(
+          "NotDeletable", "no instance could be deleted; see status.instances[].error.");
     }
-    boolean waitingToStop = ctx.instances().stream()
-        .anyMatch(i -> StepSupport.active(i) && i.getOutcome() != InstanceOutcome.Terminating);
+    boolean waitingToStop =
+        ctx.instances().stream()
+            .anyMatch(i -> StepSupport.active(i) && i.getOutcome() != InstanceOutcome.Terminating);
     if (waitingToStop) {
-      return StepResult.waitFor(Phase.Terminating, "Waiting for " + PendingStep.count(busy, "instance")
-          + " to finish their current operation.");
+      return StepResult.waitFor(
+          Phase.Terminating,
+          "Waiting for "
+              + PendingStep.count(busy, "instance")
+              + " to finish their current operation.");
     }
     return StepResult.moveTo(Phase.AwaitingShutdown, "Terminate accepted for every instance.");
   }
 
-  /** A terminate whose intent was written but whose answer was not (a crash) gets its grace window first. */
-  private static void addOrWait(DeletionContext ctx, InstanceStatus is, List<InstanceStatus> toTerminate) {
-    if (ctx.status().getIntent() != null && ctx.status().getIntent().getResult() == null
+  /**
+   * A terminate whose intent was written but whose answer was not (a crash) gets its grace window
+   * first.
+   */
+  private static void addOrWait(
+      DeletionContext ctx, InstanceStatus is, List<InstanceStatus> toTerminate) {
+    if (ctx.status().getIntent() != null
+        && ctx.status().getIntent().getResult() == null
         && withinGrace(ctx, TERMINATE, is.getId(), is.getLastTerminateAt())) {
       is.setOutcome(InstanceOutcome.Terminating);
       return;
@@ -101,7 +113,8 @@ final class TerminatingStep implements Step {
 
   static boolean withinGrace(DeletionContext ctx, String action, String id, String recorded) {
     Instant last = ctx.lastAttempt(action, id, recorded);
-    java.time.Duration grace = TERMINATE.equals(action) ? StepSupport.terminateGrace(ctx) : StepSupport.grace(ctx);
+    java.time.Duration grace =
+        TERMINATE.equals(action) ? StepSupport.terminateGrace(ctx) : StepSupport.grace(ctx);
     return last != null && !last.plus(grace).isBefore(ctx.now());
   }
 
@@ -115,14 +128,20 @@ final class TerminatingStep implements Step {
       if (e.error().kind() != dev.teardown.cloud.ErrorKind.TERMINAL) {
         throw e;
       }
-      // a terminal refusal fails these instances only; the others (and every disk) go on to their end
+      // a terminal refusal fails these instances only; the others (and every disk) go on to their
+      // end
       for (CloudInstance ci : toStop) {
         InstanceStatus is = find(ctx, ci.id());
         is.setOutcome(InstanceOutcome.Failed);
         is.setError(ctx.errorInfo(e.error()));
       }
-      return StepResult.acted(Phase.Terminating, "Stop refused for "
-          + ids(toStop.stream().map(CloudInstance::id).toList()) + ": " + e.error().code() + ".");
+      return StepResult.acted(
+          Phase.Terminating,
+          "Stop refused for "
+              + ids(toStop.stream().map(CloudInstance::id).toList())
+              + ": "
+              + e.error().code()
+              + ".");
     }
     CloudError retry = null;
     for (CloudInstance ci : toStop) {
@@ -141,36 +160,47 @@ final class TerminatingStep implements Step {
     if (retry != null) {
       throw new CloudException(retry);
     }
-    return StepResult.acted(Phase.Terminating, "Stop requested for " + ids(toStop.stream().map(CloudInstance::id).toList()) + ".");
+    return StepResult.acted(
+        Phase.Terminating,
+        "Stop requested for " + ids(toStop.stream().map(CloudInstance::id).toList()) + ".");
   }
 
-  private StepResult terminate(DeletionContext ctx, List<InstanceStatus> toTerminate) throws CloudException {
+  private StepResult terminate(DeletionContext ctx, List<InstanceStatus> toTerminate)
+      throws CloudException {
     recheckDisks(ctx, toTerminate);
     boolean releaseDisks = ctx.spec().getDataDisks() == DataDiskPolicy.Release;
-    Map<String, List<InstanceStatus>> groups = ctx.caps().sameChargeTypePerTerminate()
-        ? StepSupport.groupBy(toTerminate, i -> String.valueOf(i.getChargeType()))
-        : Map.of("", toTerminate);
+    Map<String, List<InstanceStatus>> groups =
+        ctx.caps().sameChargeTypePerTerminate()
+            ? StepSupport.groupBy(toTerminate, i -> String.valueOf(i.getChargeType()))
+            : Map.of("", toTerminate);
     List<List<InstanceStatus>> chunks = new ArrayList<>();
-    groups.values().forEach(g -> chunks.addAll(Batches.chunks(g, ctx.caps().maxInstancesPerTerminate())));
+    groups
+        .values()
+        .forEach(g -> chunks.addAll(Batches.chunks(g, ctx.caps().maxInstancesPerTerminate())));
     List<String> accepted = new ArrayList<>();
     CloudError[] retry = {null};
-    StepSupport.callEach(chunks,
+    StepSupport.callEach(
+        chunks,
         chunk -> {
           List<String> ids = chunk.stream().map(InstanceStatus::getId).toList();
           int attempt = chunk.stream().mapToInt(InstanceStatus::terminateCallCount).max().orElse(0);
           String token = ctx.intend(TERMINATE, ids, ctx.token("terminate", ids, attempt));
           try {
-            return ctx.provider().terminateInstances(new TerminateRequest(ids, releaseDisks,
-                ctx.spec().releaseAddressEnabled(), false, token));
+            return ctx.provider()
+                .terminateInstances(
+                    new TerminateRequest(
+                        ids, releaseDisks, ctx.spec().releaseAddressEnabled(), false, token));
           } catch (CloudException e) {
-            // an error the cloud answered (it carries the cloud's request id) did nothing; one without an answer
+            // an error the cloud answered (it carries the cloud's request id) did nothing; one
+            // without an answer
             // (timeout, reset) may have been applied
             ctx.answered((e.error().requestId() != null ? REFUSED : "Failed: ") + e.error().code());
             throw e;
           }
         },
         (chunk, r) -> {
-          ctx.answered(r.failures().isEmpty() ? "Accepted" : "Refused for " + r.failures().keySet());
+          ctx.answered(
+              r.failures().isEmpty() ? "Accepted" : "Refused for " + r.failures().keySet());
           for (InstanceStatus is : chunk) {
             CloudError e = r.failures().get(is.getId());
             is.setTerminateCalls(is.terminateCallCount() + 1);
@@ -178,7 +208,8 @@ final class TerminatingStep implements Step {
               is.setLastTerminateAt(ctx.now().toString());
               is.setError(null);
               if (r.recycled().contains(is.getId())) {
-                // the cloud's answer says it is in the recycle bin: it must never be terminated again
+                // the cloud's answer says it is in the recycle bin: it must never be terminated
+                // again
                 is.setOutcome(InstanceOutcome.Recycled);
                 is.setState("InRecycle");
               } else {
@@ -190,19 +221,27 @@ final class TerminatingStep implements Step {
               retry[0] = applyFailure(ctx, is, e, retry[0]);
             }
           }
-          return retry[0] == null; // a retryable refusal of one instance ends the pass, as a whole-call one would
+          return retry[0]
+              == null; // a retryable refusal of one instance ends the pass, as a whole-call one
+          // would
         },
-        (chunk, err) -> chunk.forEach(is -> {
-          is.setOutcome(InstanceOutcome.Failed);
-          is.setError(ctx.errorInfo(err));
-        }),
+        (chunk, err) ->
+            chunk.forEach(
+                is -> {
+                  is.setOutcome(InstanceOutcome.Failed);
+                  is.setError(ctx.errorInfo(err));
+                }),
         () -> !accepted.isEmpty());
     if (retry[0] != null && accepted.isEmpty()) {
       throw new CloudException(retry[0]);
     }
-    boolean allAccepted = ctx.instances().stream()
-        .allMatch(i -> !StepSupport.active(i) || i.getOutcome() == InstanceOutcome.Terminating);
-    String msg = accepted.isEmpty() ? "No terminate call was accepted." : "Terminate accepted for " + ids(accepted) + ".";
+    boolean allAccepted =
+        ctx.instances().stream()
+            .allMatch(i -> !StepSupport.active(i) || i.getOutcome() == InstanceOutcome.Terminating);
+    String msg =
+        accepted.isEmpty()
+            ? "No terminate call was accepted."
+            : "Terminate accepted for " + ids(accepted) + ".";
     return StepResult.acted(allAccepted ? Phase.AwaitingShutdown : Phase.Terminating, msg);
   }
 
@@ -210,54 +249,81 @@ final class TerminatingStep implements Step {
   static final String REFUSED = "Refused: ";
 
   /**
-   * True when a terminate of this instance was tried and may have been applied: its answer never came (the intent
-   * has no result, or failed without the cloud's answer), or it came from a merged call another deletion replays.
-   * Only a terminate the cloud refused for certain (an error answer, or an item refusal) leaves the disks as they were.
+   * True when a terminate of this instance was tried and may have been applied: its answer never
+   * came (the intent has no result, or failed without the cloud's answer), or it came from a merged
+   * call another deletion replays. Only a terminate the cloud refused for certain (an error answer,
+   * or an item refusal) leaves the disks as they were.
    */
   private static boolean terminateMayHaveApplied(DeletionContext ctx, InstanceStatus i) {
     if (ctx.lastAttempt(TERMINATE, i.getId(), i.getLastTerminateAt()) == null) {
       return false;
     }
     dev.teardown.api.v1alpha1.CallIntent last = ctx.status().getIntent();
-    return last == null || !last.covers(TERMINATE, i.getId()) || last.getResult() == null
+    return last == null
+        || !last.covers(TERMINATE, i.getId())
+        || last.getResult() == null
         || !last.getResult().startsWith("Refused");
   }
 
   /**
-   * Lists the data disks of instances about to get their first terminate, in the same pass: a disk attached since
-   * Pending joins the plan (with the fate Pending would have given it); a recorded disk that is no longer attached
-   * was taken by someone on purpose and is kept, never released by Teardown. Only while no tried terminate may have
-   * been applied (see terminateMayHaveApplied): an applied one, answered or not, by this deletion's call or by another
-   * deletion replaying the merged call it was part of, makes the cloud detach the disks itself.
+   * Lists the data disks of instances about to get their first terminate, in the same pass: a disk
+   * attached since Pending joins the plan (with the fate Pending would have given it); a recorded
+   * disk that is no longer attached was taken by someone on purpose and is kept, never released by
+   * Teardown. Only while no tried terminate may have been applied (see terminateMayHaveApplied): an
+   * applied one, answered or not, by this deletion's call or by another deletion replaying the
+   * merged call it was part of, makes the cloud detach the disks itself.
    */
-  private static void recheckDisks(DeletionContext ctx, List<InstanceStatus> toTerminate) throws CloudException {
-    List<InstanceStatus> first = toTerminate.stream().filter(i -> i.terminateCallCount() == 0
-        && !terminateMayHaveApplied(ctx, i)).toList();
+  private static void recheckDisks(DeletionContext ctx, List<InstanceStatus> toTerminate)
+      throws CloudException {
+    List<InstanceStatus> first =
+        toTerminate.stream()
+            .filter(i -> i.terminateCallCount() == 0 && !terminateMayHaveApplied(ctx, i))
+            .toList();
     if (first.isEmpty()) {
       return;
     }
-    Map<String, List<CloudDisk>> now = ctx.provider().describeDataDisks(first.stream().map(InstanceStatus::getId).toList());
+    Map<String, List<CloudDisk>> now =
+        ctx.provider().describeDataDisks(first.stream().map(InstanceStatus::getId).toList());
     boolean release = ctx.spec().getDataDisks() == DataDiskPolicy.Release;
     for (InstanceStatus is : first) {
       List<CloudDisk> attached = now.getOrDefault(is.getId(), List.of());
       Set<String> attachedIds = attached.stream().map(CloudDisk::id).collect(Collectors.toSet());
-      Set<String> recordedIds = is.getDataDisks().stream().map(DiskStatus::getId).collect(Collectors.toSet());
+      Set<String> recordedIds =
+          is.getDataDisks().stream().map(DiskStatus::getId).collect(Collectors.toSet());
       CloudInstance ci = ctx.snapshot().instance(is.getId());
       for (CloudDisk d : attached) {
         if (!recordedIds.contains(d.id())) {
-          DiskAction action = !release ? DiskAction.Retain
-              : ctx.provider().releasedWithInstance(ci, d, true) ? DiskAction.ReleaseWithInstance : DiskAction.Release;
+          DiskAction action =
+              !release
+                  ? DiskAction.Retain
+                  : ctx.provider().releasedWithInstance(ci, d, true)
+                      ? DiskAction.ReleaseWithInstance
+                      : DiskAction.Release;
           is.getDataDisks().add(new DiskStatus(d.id(), d.state(), d.chargeType(), action));
-          ctx.warn("DiskJoined", "disk " + d.id() + " was attached to " + is.getId() + " after the plan was recorded;"
-              + " it joins the plan (" + action + ")");
+          ctx.warn(
+              "DiskJoined",
+              "disk "
+                  + d.id()
+                  + " was attached to "
+                  + is.getId()
+                  + " after the plan was recorded;"
+                  + " it joins the plan ("
+                  + action
+                  + ")");
         }
       }
       for (DiskStatus ds : is.getDataDisks()) {
         if (!attachedIds.contains(ds.getId()) && ds.getAction() != DiskAction.Retain) {
           ds.setAction(DiskAction.Retain);
           ds.setState("Detached");
-          ctx.warn("DiskTaken", "disk " + ds.getId() + " was detached from " + is.getId() + " by someone else before"
-              + " Teardown's terminate; it is kept (Retain), not released. Release it yourself if it is not needed.");
+          ctx.warn(
+              "DiskTaken",
+              "disk "
+                  + ds.getId()
+                  + " was detached from "
+                  + is.getId()
+                  + " by someone else before"
+                  + " Teardown's terminate; it is kept (Retain), not released. Release it yourself if it is not needed.");
         }
       }
     }
@@ -265,13 +331,16 @@ final class TerminatingStep implements Step {
   }
 
   /**
-   * Records a per-instance error; returns the retryable error to report, if any. A refusal is never success: a
-   * "not found" answer to a stop or terminate only says the call did nothing; the next observation decides.
+   * Records a per-instance error; returns the retryable error to report, if any. A refusal is never
+   * success: a "not found" answer to a stop or terminate only says the call did nothing; the next
+   * observation decides.
    */
-  static CloudError applyFailure(DeletionContext ctx, InstanceStatus is, CloudError e, CloudError retry) {
+  static CloudError applyFailure(
+      DeletionContext ctx, InstanceStatus is, CloudError e, CloudError retry) {
     switch (e.kind()) {
       case NOT_FOUND -> {
-        // Terminating: wait for an observation (gone → Gone; still there after the grace → terminate again, bounded).
+        // Terminating: wait for an observation (gone → Gone; still there after the grace →
+        // terminate again, bounded).
         is.setOutcome(InstanceOutcome.Terminating);
         is.setError(ctx.errorInfo(e));
       }
@@ -292,6 +361,8 @@ final class TerminatingStep implements Step {
   }
 
   static String ids(List<String> ids) {
-    return ids.size() <= 5 ? String.join(", ", ids) : String.join(", ", ids.subList(0, 5)) + " and " + (ids.size() - 5) + " more";
+    return ids.size() <= 5
+        ? String.join(", ", ids)
+        : String.join(", ", ids.subList(0, 5)) + " and " + (ids.size() - 5) + " more";
   }
 }

@@ -8,12 +8,13 @@ import org.slf4j.spi.MDCAdapter;
 import org.slf4j.spi.SLF4JServiceProvider;
 
 /**
- * The SLF4J provider of {@code --log-format json} ({@code TEARDOWN_LOG_FORMAT=json}): one JSON object per line on
- * stderr. It is chosen by the {@code slf4j.provider} system property, which {@link LogFormat#apply} sets before the
- * first logger is made; without it slf4j-simple writes the plain text lines. Levels follow the same
- * {@code simplelogger.properties} and {@code org.slf4j.simpleLogger.*} system properties as the text format.
- * Unlike slf4j-simple it keeps an MDC, so the resource JOSDK puts there during a reconcile comes out as
- * {@code namespace} and {@code name} on every line of that reconcile.
+ * The SLF4J provider of {@code --log-format json} ({@code TEARDOWN_LOG_FORMAT=json}): one JSON
+ * object per line on stderr. It is chosen by the {@code slf4j.provider} system property, which
+ * {@link LogFormat#apply} sets before the first logger is made; without it slf4j-simple writes the
+ * plain text lines. Levels follow the same {@code simplelogger.properties} and {@code
+ * org.slf4j.simpleLogger.*} system properties as the text format. Unlike slf4j-simple it keeps an
+ * MDC, so the resource JOSDK puts there during a reconcile comes out as {@code namespace} and
+ * {@code name} on every line of that reconcile.
  */
 public final class JsonLogProvider implements SLF4JServiceProvider {
   private ILoggerFactory loggers;

@@ -19,14 +19,18 @@ import org.slf4j.helpers.MessageFormatter;
 import org.slf4j.spi.LoggingEventAware;
 
 /**
- * One JSON object per line: {@code time}, {@code level}, {@code logger}, {@code message}; {@code namespace} and
- * {@code name} when the line was written during a reconcile (from JOSDK's MDC); the other MDC entries and the
- * key-value pairs of the fluent API by their keys; {@code error} and {@code stack} for a throwable.
+ * One JSON object per line: {@code time}, {@code level}, {@code logger}, {@code message}; {@code
+ * namespace} and {@code name} when the line was written during a reconcile (from JOSDK's MDC); the
+ * other MDC entries and the key-value pairs of the fluent API by their keys; {@code error} and
+ * {@code stack} for a throwable.
  */
 final class JsonLogger extends LegacyAbstractLogger implements LoggingEventAware {
   private static final JsonFactory JSON = new JsonFactory();
+
   /** JOSDK's MDC keys of the resource being reconciled, and the names they get in a line. */
-  static final Map<String, String> RENAMED = Map.of("resource.namespace", "namespace", "resource.name", "name");
+  static final Map<String, String> RENAMED =
+      Map.of("resource.namespace", "namespace", "resource.name", "name");
+
   private final Level threshold;
   private final transient PrintStream out;
 
@@ -71,26 +75,40 @@ final class JsonLogger extends LegacyAbstractLogger implements LoggingEventAware
   }
 
   @Override
-  protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] args,
-      Throwable t) {
+  protected void handleNormalizedLoggingCall(
+      Level level, Marker marker, String pattern, Object[] args, Throwable t) {
     write(level, pattern, args, t, List.of());
   }
 
   @Override
   public void log(LoggingEvent e) {
     if (enabled(e.getLevel())) {
-      write(e.getLevel(), e.getMessage(), e.getArgumentArray(), e.getThrowable(),
+      write(
+          e.getLevel(),
+          e.getMessage(),
+          e.getArgumentArray(),
+          e.getThrowable(),
           e.getKeyValuePairs() == null ? List.of() : e.getKeyValuePairs());
     }
   }
 
-  private void write(Level level, String pattern, Object[] args, Throwable t, List<KeyValuePair> kvs) {
-    String message = args == null || args.length == 0 ? pattern : MessageFormatter.basicArrayFormat(pattern, args);
+  private void write(
+      Level level, String pattern, Object[] args, Throwable t, List<KeyValuePair> kvs) {
+    String message =
+        args == null || args.length == 0
+            ? pattern
+            : MessageFormatter.basicArrayFormat(pattern, args);
     out.println(line(Instant.now(), level, name, message, MDC.getCopyOfContextMap(), kvs, t));
   }
 
-  static String line(Instant time, Level level, String logger, String message, Map<String, String> mdc,
-      List<KeyValuePair> kvs, Throwable t) {
+  static String line(
+      Instant time,
+      Level level,
+      String logger,
+      String message,
+      Map<String, String> mdc,
+      List<KeyValuePair> kvs,
+      Throwable t) {
     StringWriter w = new StringWriter();
     try (JsonGenerator g = JSON.createGenerator(w)) {
       g.writeStartObject();

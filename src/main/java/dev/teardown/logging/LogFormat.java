@@ -3,8 +3,9 @@ package dev.teardown.logging;
 import java.util.Locale;
 
 /**
- * The log format, {@code text} (slf4j-simple) or {@code json} ({@link JsonLogProvider}); from {@code --log-format}
- * or {@code TEARDOWN_LOG_FORMAT}. It must be applied before the first logger is made.
+ * The log format, {@code text} (slf4j-simple) or {@code json} ({@link JsonLogProvider}); from
+ * {@code --log-format} or {@code TEARDOWN_LOG_FORMAT}. It must be applied before the first logger
+ * is made.
  */
 public enum LogFormat {
   text,
@@ -12,7 +13,9 @@ public enum LogFormat {
 
   public static final String ENV = "TEARDOWN_LOG_FORMAT";
 
-  /** Parses a value of {@code --log-format} or {@code TEARDOWN_LOG_FORMAT}; null or blank is text. */
+  /**
+   * Parses a value of {@code --log-format} or {@code TEARDOWN_LOG_FORMAT}; null or blank is text.
+   */
   public static LogFormat parse(String value) {
     if (value == null || value.isBlank()) {
       return text;
@@ -24,7 +27,9 @@ public enum LogFormat {
     }
   }
 
-  /** Selects this format's SLF4J provider, unless one was chosen explicitly with -Dslf4j.provider. */
+  /**
+   * Selects this format's SLF4J provider, unless one was chosen explicitly with -Dslf4j.provider.
+   */
   public void apply() {
     if (this == json && System.getProperty("slf4j.provider") == null) {
       System.setProperty("slf4j.provider", JsonLogProvider.class.getName());

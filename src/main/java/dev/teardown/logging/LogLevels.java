@@ -7,9 +7,9 @@ import java.util.Properties;
 import org.slf4j.event.Level;
 
 /**
- * The level of each logger, from the settings slf4j-simple reads: {@code simplelogger.properties} on the class path,
- * overridden by the {@code org.slf4j.simpleLogger.*} system properties; {@code defaultLogLevel} and
- * {@code log.<logger or package>}.
+ * The level of each logger, from the settings slf4j-simple reads: {@code simplelogger.properties}
+ * on the class path, overridden by the {@code org.slf4j.simpleLogger.*} system properties; {@code
+ * defaultLogLevel} and {@code log.<logger or package>}.
  */
 final class LogLevels {
   static final String PREFIX = "org.slf4j.simpleLogger.";
@@ -21,7 +21,8 @@ final class LogLevels {
 
   static LogLevels load() {
     Properties p = new Properties();
-    try (InputStream in = LogLevels.class.getClassLoader().getResourceAsStream("simplelogger.properties")) {
+    try (InputStream in =
+        LogLevels.class.getClassLoader().getResourceAsStream("simplelogger.properties")) {
       if (in != null) {
         p.load(in);
       }

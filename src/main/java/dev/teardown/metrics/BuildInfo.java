@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
-/** The version of this build: from the pom.properties Maven writes into the jar, else from teardown/version.properties. */
+/**
+ * The version of this build: from the pom.properties Maven writes into the jar, else from
+ * teardown/version.properties.
+ */
 public final class BuildInfo {
   private static final String VERSION = load();
 
@@ -15,7 +18,9 @@ public final class BuildInfo {
   }
 
   private static String load() {
-    try (InputStream in = BuildInfo.class.getResourceAsStream("/META-INF/maven/dev.teardown/teardown/pom.properties")) {
+    try (InputStream in =
+        BuildInfo.class.getResourceAsStream(
+            "/META-INF/maven/dev.teardown/teardown/pom.properties")) {
       if (in == null) {
         return filtered();
       }
@@ -27,7 +32,10 @@ public final class BuildInfo {
     }
   }
 
-  /** The version the build wrote into teardown/version.properties (present when run from classes too). */
+  /**
+   * The version the build wrote into teardown/version.properties (present when run from classes
+   * too).
+   */
   private static String filtered() {
     try (InputStream in = BuildInfo.class.getResourceAsStream("/teardown/version.properties")) {
       if (in == null) {

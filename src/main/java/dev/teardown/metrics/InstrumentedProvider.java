@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Times every port call in a histogram per provider, action (the port operation) and outcome (ok or the error
- * class): {@code teardown_cloud_call_duration_seconds{provider,action,outcome}}. A call held back by the
- * client-side rate budget is not a cloud call and is not timed.
+ * Times every port call in a histogram per provider, action (the port operation) and outcome (ok or
+ * the error class): {@code teardown_cloud_call_duration_seconds{provider,action,outcome}}. A call
+ * held back by the client-side rate budget is not a cloud call and is not timed.
  */
 public final class InstrumentedProvider implements CloudProvider {
   private final String provider;
@@ -39,7 +39,8 @@ public final class InstrumentedProvider implements CloudProvider {
     try {
       return call.run();
     } catch (CloudException e) {
-      // held back by the client-side budget (charged inside the adapter): not a cloud call; the reconciler counts
+      // held back by the client-side budget (charged inside the adapter): not a cloud call; the
+      // reconciler counts
       // it in teardown_client_throttled_calls_total
       outcome = CallBudget.DEFERRED.equals(e.error().code()) ? null : e.error().kind().display();
       throw e;
@@ -71,7 +72,8 @@ public final class InstrumentedProvider implements CloudProvider {
   }
 
   @Override
-  public boolean releasedWithInstance(CloudInstance instance, CloudDisk disk, boolean releaseDataDisks) {
+  public boolean releasedWithInstance(
+      CloudInstance instance, CloudDisk disk, boolean releaseDataDisks) {
     return delegate.releasedWithInstance(instance, disk, releaseDataDisks);
   }
 
@@ -82,7 +84,9 @@ public final class InstrumentedProvider implements CloudProvider {
 
   @Override
   public BatchResult terminateInstances(TerminateRequest request) throws CloudException {
-    return timed(request.purge() ? "purgeInstances" : "terminateInstances", () -> delegate.terminateInstances(request));
+    return timed(
+        request.purge() ? "purgeInstances" : "terminateInstances",
+        () -> delegate.terminateInstances(request));
   }
 
   @Override
@@ -92,7 +96,8 @@ public final class InstrumentedProvider implements CloudProvider {
 
   @Override
   public BatchResult releaseDisks(ReleaseDisksRequest request) throws CloudException {
-    return timed(request.purge() ? "purgeDisks" : "releaseDisks", () -> delegate.releaseDisks(request));
+    return timed(
+        request.purge() ? "purgeDisks" : "releaseDisks", () -> delegate.releaseDisks(request));
   }
 
   @Override

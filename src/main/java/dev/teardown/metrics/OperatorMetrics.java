@@ -18,17 +18,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * JOSDK's metrics (delegated, without per-resource labels) plus Teardown's reconcile histogram, the deletions in
- * flight by phase (counted from the informer cache on each scrape, so nothing can drift) and the leader gauge.
+ * JOSDK's metrics (delegated, without per-resource labels) plus Teardown's reconcile histogram, the
+ * deletions in flight by phase (counted from the informer cache on each scrape, so nothing can
+ * drift) and the leader gauge.
  */
 public final class OperatorMetrics implements Metrics {
   private final Metrics delegate;
   private final MeterRegistry registry;
   private final AtomicBoolean leader;
-  private final AtomicReference<ControllerEventSource<CloudInstanceDeletion>> cache = new AtomicReference<>();
+  private final AtomicReference<ControllerEventSource<CloudInstanceDeletion>> cache =
+      new AtomicReference<>();
 
   /**
-   * @param leader true while this replica may reconcile (holds the Lease, or leader election is off)
+   * @param leader true while this replica may reconcile (holds the Lease, or leader election is
+   *     off)
    */
   public OperatorMetrics(Metrics delegate, MeterRegistry registry, AtomicBoolean leader) {
     this.delegate = delegate;
@@ -37,7 +40,9 @@ public final class OperatorMetrics implements Metrics {
     Gauge.builder(TeardownMetrics.LEADER, () -> leader.get() ? 1 : 0).register(registry);
     for (Phase p : Phase.values()) {
       if (!p.isTerminal()) {
-        Gauge.builder(TeardownMetrics.IN_FLIGHT, () -> inPhase(p)).tag("phase", p.name()).register(registry);
+        Gauge.builder(TeardownMetrics.IN_FLIGHT, () -> inPhase(p))
+            .tag("phase", p.name())
+            .register(registry);
       }
     }
   }
@@ -52,15 +57,19 @@ public final class OperatorMetrics implements Metrics {
 
   /** A resource the operator has not written status to yet is Pending. */
   static Phase phaseOf(CloudInstanceDeletion r) {
-    return r.getStatus() == null || r.getStatus().getPhase() == null ? Phase.Pending : r.getStatus().getPhase();
+    return r.getStatus() == null || r.getStatus().getPhase() == null
+        ? Phase.Pending
+        : r.getStatus().getPhase();
   }
 
   @Override
   @SuppressWarnings("unchecked")
   public void controllerRegistered(Controller<? extends HasMetadata> controller) {
     if (controller.getConfiguration().getResourceClass() == CloudInstanceDeletion.class) {
-      cache.set((ControllerEventSource<CloudInstanceDeletion>) (ControllerEventSource<?>)
-          controller.getEventSourceManager().getControllerEventSource());
+      cache.set(
+          (ControllerEventSource<CloudInstanceDeletion>)
+              (ControllerEventSource<?>)
+                  controller.getEventSourceManager().getControllerEventSource());
     }
     delegate.controllerRegistered(controller);
   }
@@ -74,8 +83,11 @@ public final class OperatorMetrics implements Metrics {
       result = "success";
       return value;
     } finally {
-      Timer.builder(TeardownMetrics.RECONCILES).tag("controller", execution.controllerName())
-          .tag("operation", execution.name()).tag("result", result).register(registry)
+      Timer.builder(TeardownMetrics.RECONCILES)
+          .tag("controller", execution.controllerName())
+          .tag("operation", execution.name())
+          .tag("result", result)
+          .register(registry)
           .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
   }
@@ -86,12 +98,14 @@ public final class OperatorMetrics implements Metrics {
   }
 
   @Override
-  public void reconcileCustomResource(HasMetadata resource, RetryInfo retryInfo, Map<String, Object> metadata) {
+  public void reconcileCustomResource(
+      HasMetadata resource, RetryInfo retryInfo, Map<String, Object> metadata) {
     delegate.reconcileCustomResource(resource, retryInfo, metadata);
   }
 
   @Override
-  public void failedReconciliation(HasMetadata resource, Exception exception, Map<String, Object> metadata) {
+  public void failedReconciliation(
+      HasMetadata resource, Exception exception, Map<String, Object> metadata) {
     delegate.failedReconciliation(resource, exception, metadata);
   }
 

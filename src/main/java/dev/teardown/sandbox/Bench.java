@@ -31,24 +31,31 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code bench}: N deletions of M instances (each with D data disks) on one simulated cloud. The simulators and
- * the embedded Kubernetes API run in a child process ({@link BenchWorld}), so the heap, RSS and CPU seconds printed
- * are the operator's alone. It prints calls per instance (total, by action, refused), time to all Done and that
- * minus the simulated cloud time, p50/p99 detection lag (cloud finished → status shows it), reconciles, heap, RSS
- * and CPU, and a baseline of the seed script's algorithm on a sample with the ratios. Each target is printed next
- * to its figure; it exits 1 when one is missed, 2 on a bad option.
+ * {@code bench}: N deletions of M instances (each with D data disks) on one simulated cloud. The
+ * simulators and the embedded Kubernetes API run in a child process ({@link BenchWorld}), so the
+ * heap, RSS and CPU seconds printed are the operator's alone. It prints calls per instance (total,
+ * by action, refused), time to all Done and that minus the simulated cloud time, p50/p99 detection
+ * lag (cloud finished → status shows it), reconciles, heap, RSS and CPU, and a baseline of the seed
+ * script's algorithm on a sample with the ratios. Each target is printed next to its figure; it
+ * exits 1 when one is missed, 2 on a bad option.
  */
 public final class Bench {
   private Bench() {}
 
-  /** Runs the bench (options from {@code dev.teardown.cli.BenchCommand}); 1 when the run itself fails. */
+  /**
+   * Runs the bench (options from {@code dev.teardown.cli.BenchCommand}); 1 when the run itself
+   * fails.
+   */
   public static int main(BenchOptions o) throws Exception {
     Sandbox.quietEmbeddedApiLogs();
     try {
       return run(o, System.out);
     } catch (IOException | java.util.concurrent.TimeoutException e) {
-      System.err.println("bench: " + (e.getMessage() == null ? "the bench world process did not answer in time"
-          : e.getMessage()));
+      System.err.println(
+          "bench: "
+              + (e.getMessage() == null
+                  ? "the bench world process did not answer in time"
+                  : e.getMessage()));
       return 1;
     }
   }
@@ -60,11 +67,14 @@ public final class Bench {
     switch (p) {
       case TENCENTCLOUD -> {
         c.region = "ap-beijing";
-        c.timingsMs.putAll(Map.of("terminate", 500L, "shutdown", 500L, "detach", 300L, "latency", 2L));
+        c.timingsMs.putAll(
+            Map.of("terminate", 500L, "shutdown", 500L, "detach", 300L, "latency", 2L));
       }
       case UCLOUD_COMPSHARE -> {
         c.region = "cn-wlcb";
-        c.timingsMs.putAll(Map.of("stop", 500L, "terminate", 500L, "detach", 300L, "release", 300L, "lock", 2000L));
+        c.timingsMs.putAll(
+            Map.of(
+                "stop", 500L, "terminate", 500L, "detach", 300L, "release", 300L, "lock", 2000L));
       }
       case VOLCENGINE -> {
         c.region = "cn-beijing";
@@ -75,19 +85,26 @@ public final class Bench {
       WorldSpec.Instance in = new WorldSpec.Instance();
       in.id = id(p, i);
       in.zone = p == Provider.UCLOUD_COMPSHARE ? "cn-wlcb-01" : null;
-      in.state = switch (p) {
-        case TENCENTCLOUD, VOLCENGINE -> "RUNNING";
-        case UCLOUD_COMPSHARE -> "Running";
-      };
-      in.chargeType = switch (p) {
-        case TENCENTCLOUD -> "POSTPAID_BY_HOUR";
-        case UCLOUD_COMPSHARE -> "Dynamic";
-        case VOLCENGINE -> "PostPaid";
-      };
+      in.state =
+          switch (p) {
+            case TENCENTCLOUD, VOLCENGINE -> "RUNNING";
+            case UCLOUD_COMPSHARE -> "Running";
+          };
+      in.chargeType =
+          switch (p) {
+            case TENCENTCLOUD -> "POSTPAID_BY_HOUR";
+            case UCLOUD_COMPSHARE -> "Dynamic";
+            case VOLCENGINE -> "PostPaid";
+          };
       c.instances.add(in);
       for (int d = 0; d < disks; d++) {
         WorldSpec.Disk disk = new WorldSpec.Disk();
-        disk.id = (p == Provider.VOLCENGINE ? "vol-" : p == Provider.UCLOUD_COMPSHARE ? "bs-" : "disk-") + "b" + i + "x" + d;
+        disk.id =
+            (p == Provider.VOLCENGINE ? "vol-" : p == Provider.UCLOUD_COMPSHARE ? "bs-" : "disk-")
+                + "b"
+                + i
+                + "x"
+                + d;
         disk.instanceId = in.id;
         disk.chargeType = in.chargeType;
         disk.deleteWithInstance = d % 2 == 0;
@@ -111,12 +128,18 @@ public final class Bench {
   record Target(String name, String figure, String target, boolean met) {}
 
   static int run(BenchOptions o, PrintStream out) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), BenchWorld.class.getName()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                BenchWorld.class.getName()));
     cmd.addAll(o.toArgs());
     Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     ObjectMapper json = new ObjectMapper();
-    BufferedReader from = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader from =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
     PrintStream to = new PrintStream(child.getOutputStream(), true, StandardCharsets.UTF_8);
     try {
       Map<?, ?> ready = json.readValue(line(from, "READY ", Duration.ofMinutes(2)), Map.class);
@@ -128,13 +151,22 @@ public final class Bench {
       env.put("TEARDOWN_METRICS_PORT", "0");
       env.put("TEARDOWN_RECONCILE_THREADS", String.valueOf(o.threads()));
       env.put("TEARDOWN_BATCH_WINDOW", o.window().toMillis() + "ms");
-      env.put(OperatorConfig.ENDPOINT_ENV.get(o.provider().value()), (String) ready.get("endpoint"));
+      env.put(
+          OperatorConfig.ENDPOINT_ENV.get(o.provider().value()), (String) ready.get("endpoint"));
       OperatorConfig config = OperatorConfig.from(env::get);
       MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
-      try (KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
-          .withMasterUrl((String) ready.get("kube")).withRequestRetryBackoffLimit(0).withRequestTimeout(10_000)
-          .withHttp2Disable(true) // many reconcile threads: HTTP/2 to the embedded API caps concurrent streams
-          .build()).build()) {
+      try (KubernetesClient client =
+          new KubernetesClientBuilder()
+              .withConfig(
+                  new ConfigBuilder()
+                      .withMasterUrl((String) ready.get("kube"))
+                      .withRequestRetryBackoffLimit(0)
+                      .withRequestTimeout(10_000)
+                      .withHttp2Disable(
+                          true) // many reconcile threads: HTTP/2 to the embedded API caps
+                      // concurrent streams
+                      .build())
+              .build()) {
         System.gc();
         long heapBefore = mem.getHeapMemoryUsage().getUsed();
         Map<?, ?> result;
@@ -142,14 +174,19 @@ public final class Bench {
         long cpuNanos;
         AtomicLong peakHeap = new AtomicLong(heapBefore);
         long liveHeap;
-        try (OperatorRuntime runtime = OperatorRuntime.start(client, config, Clock.systemUTC(), false)) {
+        try (OperatorRuntime runtime =
+            OperatorRuntime.start(client, config, Clock.systemUTC(), false)) {
           long cpu0 = cpuNanos();
-          Thread sampler = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-              peakHeap.accumulateAndGet(mem.getHeapMemoryUsage().getUsed(), Math::max);
-              java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // the benchmark's sampling loop
-            }
-          }, "bench-heap-sampler");
+          Thread sampler =
+              new Thread(
+                  () -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                      peakHeap.accumulateAndGet(mem.getHeapMemoryUsage().getUsed(), Math::max);
+                      java.util.concurrent.locks.LockSupport.parkNanos(
+                          50_000_000L); // the benchmark's sampling loop
+                    }
+                  },
+                  "bench-heap-sampler");
           sampler.setDaemon(true);
           sampler.start();
           to.println("GO");
@@ -163,12 +200,24 @@ public final class Bench {
           cpuNanos = cpuNanos() - cpu0;
           sampler.interrupt();
           result = json.readValue(r, Map.class);
-          reconciles = runtime.meters().find("operator.sdk.reconciliations.started").counters().stream()
-              .mapToDouble(c -> c.count()).sum();
-          System.gc(); // what the operator holds with every deletion in its cache, finished ones included
+          reconciles =
+              runtime.meters().find("operator.sdk.reconciliations.started").counters().stream()
+                  .mapToDouble(c -> c.count())
+                  .sum();
+          System.gc(); // what the operator holds with every deletion in its cache, finished ones
+          // included
           liveHeap = mem.getHeapMemoryUsage().getUsed();
         }
-        return report(o, result, reconciles, cpuNanos, heapBefore, peakHeap.get(), liveHeap, peakRssKib(), out);
+        return report(
+            o,
+            result,
+            reconciles,
+            cpuNanos,
+            heapBefore,
+            peakHeap.get(),
+            liveHeap,
+            peakRssKib(),
+            out);
       }
     } finally {
       to.println("EXIT");
@@ -179,19 +228,22 @@ public final class Bench {
   }
 
   /** The next line from the child that starts with {@code prefix}, without the prefix. */
-  private static String line(BufferedReader from, String prefix, Duration timeout) throws Exception {
-    CompletableFuture<String> f = CompletableFuture.supplyAsync(() -> {
-      try {
-        for (String l = from.readLine(); l != null; l = from.readLine()) {
-          if (l.startsWith(prefix)) {
-            return l.substring(prefix.length());
-          }
-        }
-        return null;
-      } catch (IOException e) {
-        return null;
-      }
-    });
+  private static String line(BufferedReader from, String prefix, Duration timeout)
+      throws Exception {
+    CompletableFuture<String> f =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                for (String l = from.readLine(); l != null; l = from.readLine()) {
+                  if (l.startsWith(prefix)) {
+                    return l.substring(prefix.length());
+                  }
+                }
+                return null;
+              } catch (IOException e) {
+                return null;
+              }
+            });
     String l = f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     if (l == null) {
       throw new IOException("the bench world process ended before it printed " + prefix.trim());
@@ -200,8 +252,10 @@ public final class Bench {
   }
 
   private static long cpuNanos() {
-    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-        ? os.getProcessCpuTime() : -1;
+    return ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime()
+        : -1;
   }
 
   /** Peak resident set size of this process (VmHWM), or -1 where /proc is not there. */
@@ -230,8 +284,17 @@ public final class Bench {
   }
 
   @SuppressWarnings("unchecked")
-  static int report(BenchOptions o, Map<?, ?> r, double reconciles, long cpuNanos, long heapBefore, long peakHeap,
-      long liveHeap, long rssKib, PrintStream out) throws IOException {
+  static int report(
+      BenchOptions o,
+      Map<?, ?> r,
+      double reconciles,
+      long cpuNanos,
+      long heapBefore,
+      long peakHeap,
+      long liveHeap,
+      long rssKib,
+      PrintStream out)
+      throws IOException {
     int total = o.deletions() * o.instances();
     long calls = ((Number) r.get("calls")).longValue();
     long refused = ((Number) r.get("refused")).longValue();
@@ -245,53 +308,118 @@ public final class Bench {
     double perInstance = calls / (double) total;
     List<Target> targets = new ArrayList<>();
     long done = ((Number) r.get("done")).longValue();
-    targets.add(new Target("deletions Done", done + "/" + o.deletions(), "all", done == o.deletions()));
-    targets.add(new Target("calls per instance", fmt(perInstance), "<= " + fmt(callsTarget(o)),
-        perInstance <= callsTarget(o)));
-    targets.add(new Target("all Done minus simulated cloud time", secs(wall - cloud), "<= 10.0 s",
-        finished == o.deletions() && wall - cloud <= 10_000));
+    targets.add(
+        new Target("deletions Done", done + "/" + o.deletions(), "all", done == o.deletions()));
+    targets.add(
+        new Target(
+            "calls per instance",
+            fmt(perInstance),
+            "<= " + fmt(callsTarget(o)),
+            perInstance <= callsTarget(o)));
+    targets.add(
+        new Target(
+            "all Done minus simulated cloud time",
+            secs(wall - cloud),
+            "<= 10.0 s",
+            finished == o.deletions() && wall - cloud <= 10_000));
     targets.add(new Target("detection lag p50", secs(p50), "<= 1.0 s", p50 <= 1000));
-    targets.add(new Target("refused by the cloud", String.format(Locale.ROOT, "%.2f %%", 100.0 * refused / calls),
-        "< 1 %", refused * 100 < calls));
-    targets.add(new Target("operator heap after GC, all deletions cached", mib(liveHeap), "<= 256 MiB",
-        liveHeap <= 256L << 20));
-    targets.add(new Target("orphaned disks", String.valueOf(orphans.size()), "0", orphans.isEmpty()));
+    targets.add(
+        new Target(
+            "refused by the cloud",
+            String.format(Locale.ROOT, "%.2f %%", 100.0 * refused / calls),
+            "< 1 %",
+            refused * 100 < calls));
+    targets.add(
+        new Target(
+            "operator heap after GC, all deletions cached",
+            mib(liveHeap),
+            "<= 256 MiB",
+            liveHeap <= 256L << 20));
+    targets.add(
+        new Target("orphaned disks", String.valueOf(orphans.size()), "0", orphans.isEmpty()));
 
-    out.printf(Locale.ROOT, "bench: %s, %d deletions x %d instances x %d disks (%d instances); %d cores;"
-        + " operator in this process, clouds and API in a child process%n", o.provider().value(), o.deletions(),
-        o.instances(), o.disks(), total, Runtime.getRuntime().availableProcessors());
+    out.printf(
+        Locale.ROOT,
+        "bench: %s, %d deletions x %d instances x %d disks (%d instances); %d cores;"
+            + " operator in this process, clouds and API in a child process%n",
+        o.provider().value(),
+        o.deletions(),
+        o.instances(),
+        o.disks(),
+        total,
+        Runtime.getRuntime().availableProcessors());
     out.printf(Locale.ROOT, "  %-46s %-14s %s%n", "figure", "value", "target");
     for (Target t : targets) {
-      out.printf(Locale.ROOT, "  %-46s %-14s %-12s %s%n", t.name(), t.figure(), t.target(), t.met() ? "ok" : "MISSED");
+      out.printf(
+          Locale.ROOT,
+          "  %-46s %-14s %-12s %s%n",
+          t.name(),
+          t.figure(),
+          t.target(),
+          t.met() ? "ok" : "MISSED");
     }
     out.printf(Locale.ROOT, "  %-46s %s%n", "time to all Done", secs(wall));
     out.printf(Locale.ROOT, "  %-46s %s%n", "simulated cloud time (longest deletion)", secs(cloud));
     out.printf(Locale.ROOT, "  %-46s %s%n", "detection lag p99", secs(p99));
-    out.printf(Locale.ROOT, "  %-46s p50 %s, p99 %s%n", "latency per deletion (from creation)",
-        secs(((Number) r.get("latencyP50Ms")).longValue()), secs(((Number) r.get("latencyP99Ms")).longValue()));
+    out.printf(
+        Locale.ROOT,
+        "  %-46s p50 %s, p99 %s%n",
+        "latency per deletion (from creation)",
+        secs(((Number) r.get("latencyP50Ms")).longValue()),
+        secs(((Number) r.get("latencyP99Ms")).longValue()));
     out.printf(Locale.ROOT, "  %-46s %d (%d refused)%n", "cloud API calls", calls, refused);
     out.printf(Locale.ROOT, "  %-46s %s%n", "calls by action", r.get("callsByAction"));
-    out.printf(Locale.ROOT, "  %-46s %.0f (%.1f per deletion)%n", "reconciles", reconciles, reconciles / o.deletions());
-    out.printf(Locale.ROOT, "  %-46s %s before, %s peak used%n", "operator heap", mib(heapBefore), mib(peakHeap));
-    out.printf(Locale.ROOT, "  %-46s %s%n", "operator peak RSS", rssKib < 0 ? "n/a" : mib(rssKib << 10));
+    out.printf(
+        Locale.ROOT,
+        "  %-46s %.0f (%.1f per deletion)%n",
+        "reconciles",
+        reconciles,
+        reconciles / o.deletions());
+    out.printf(
+        Locale.ROOT,
+        "  %-46s %s before, %s peak used%n",
+        "operator heap",
+        mib(heapBefore),
+        mib(peakHeap));
+    out.printf(
+        Locale.ROOT, "  %-46s %s%n", "operator peak RSS", rssKib < 0 ? "n/a" : mib(rssKib << 10));
     out.printf(Locale.ROOT, "  %-46s %.1f s%n", "operator CPU", cpuNanos / 1e9);
-    out.printf(Locale.ROOT, "  %-46s %.1f s (embedded API and simulators, not the operator)%n", "world process CPU",
+    out.printf(
+        Locale.ROOT,
+        "  %-46s %.1f s (embedded API and simulators, not the operator)%n",
+        "world process CPU",
         ((Number) r.get("worldCpuSeconds")).doubleValue());
-    out.printf(Locale.ROOT, "  %-46s %d reconcile threads, batch window %d ms%n", "settings", o.threads(),
+    out.printf(
+        Locale.ROOT,
+        "  %-46s %d reconcile threads, batch window %d ms%n",
+        "settings",
+        o.threads(),
         o.window().toMillis());
     Map<String, Object> baseline = (Map<String, Object>) r.get("baseline");
     if (baseline != null) {
       double bCalls = ((Number) baseline.get("callsPerInstance")).doubleValue();
       double bMs = ((Number) baseline.get("msPerInstance")).doubleValue();
       double ms = wall / (double) total;
-      out.printf(Locale.ROOT, "  %-46s %s calls and %s per instance on %s instances (failed: %s)%n",
-          "seed script baseline", fmt(bCalls), secs(Math.round(bMs)), baseline.get("instances"),
+      out.printf(
+          Locale.ROOT,
+          "  %-46s %s calls and %s per instance on %s instances (failed: %s)%n",
+          "seed script baseline",
+          fmt(bCalls),
+          secs(Math.round(bMs)),
+          baseline.get("instances"),
           baseline.get("failed"));
-      out.printf(Locale.ROOT, "  %-46s calls per instance %.1f, time per instance %.1f (above 1: Teardown does"
-          + " better)%n", "baseline / Teardown", bCalls / Math.max(perInstance, 1e-9), bMs / Math.max(ms, 1e-9));
+      out.printf(
+          Locale.ROOT,
+          "  %-46s calls per instance %.1f, time per instance %.1f (above 1: Teardown does"
+              + " better)%n",
+          "baseline / Teardown",
+          bCalls / Math.max(perInstance, 1e-9),
+          bMs / Math.max(ms, 1e-9));
     }
     if (!notDone.isEmpty()) {
-      notDone.entrySet().stream().limit(5).forEach(e -> out.println("  not Done: " + e.getKey() + " " + e.getValue()));
+      notDone.entrySet().stream()
+          .limit(5)
+          .forEach(e -> out.println("  not Done: " + e.getKey() + " " + e.getValue()));
     }
     if (o.json() != null) {
       Map<String, Object> doc = new LinkedHashMap<>();
@@ -310,7 +438,9 @@ public final class Bench {
       doc.put("operatorHeapLiveBytes", liveHeap);
       doc.put("operatorPeakRssKib", rssKib);
       doc.put("targets", targets);
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(o.json().toFile(), doc);
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValue(o.json().toFile(), doc);
     }
     return targets.stream().allMatch(Target::met) ? 0 : 1;
   }

@@ -1,7 +1,6 @@
 package dev.teardown.sandbox;
 
 import dev.teardown.api.v1alpha1.Provider;
-import dev.teardown.config.OperatorConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,11 +8,20 @@ import java.util.Arrays;
 import java.util.List;
 
 /** The options of {@code bench}; a bad one is a {@link BadOption} whose message names it. */
-public record BenchOptions(Provider provider, int deletions, int instances, int disks, Duration timeout, Path json,
-    int threads, int baseline, Duration window) {
+public record BenchOptions(
+    Provider provider,
+    int deletions,
+    int instances,
+    int disks,
+    Duration timeout,
+    Path json,
+    int threads,
+    int baseline,
+    Duration window) {
 
-  static final String USAGE = "usage: bench [--provider tencentcloud|ucloud-compshare|volcengine] [--deletions N]"
-      + " [--instances M] [--disks D] [--timeout 5m] [--threads T] [--window 200ms] [--baseline S] [--json FILE]";
+  static final String USAGE =
+      "usage: bench [--provider tencentcloud|ucloud-compshare|volcengine] [--deletions N]"
+          + " [--instances M] [--disks D] [--timeout 5m] [--threads T] [--window 200ms] [--baseline S] [--json FILE]";
 
   /** A command line that cannot be followed. */
   static final class BadOption extends Exception {
@@ -33,10 +41,19 @@ public record BenchOptions(Provider provider, int deletions, int instances, int 
 
   /** The options as the child process gets them. */
   List<String> toArgs() {
-    List<String> a = new ArrayList<>(Arrays.asList("--provider", provider.value(), "--deletions",
-        String.valueOf(deletions), "--instances", String.valueOf(instances), "--disks", String.valueOf(disks),
-        "--baseline", String.valueOf(baseline)));
+    List<String> a =
+        new ArrayList<>(
+            Arrays.asList(
+                "--provider",
+                provider.value(),
+                "--deletions",
+                String.valueOf(deletions),
+                "--instances",
+                String.valueOf(instances),
+                "--disks",
+                String.valueOf(disks),
+                "--baseline",
+                String.valueOf(baseline)));
     return a;
   }
-
 }

@@ -30,12 +30,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The world side of {@code bench}, run as a child process so that the operator's process holds only the operator:
- * the cloud simulators and the embedded Kubernetes API. It talks to the parent over stdin/stdout, one line each:
- * it prints {@code READY <json>} (API URL, cloud endpoint); on {@code GO} it creates the deletions and watches
- * them; when all are terminal, or on {@code STOP}, it prints {@code RESULT <json>} (per deletion: when status showed
- * it finished and when the cloud had finished it; the ledger by action; orphaned disks), then the baseline, and
- * exits on {@code EXIT} or end of input.
+ * The world side of {@code bench}, run as a child process so that the operator's process holds only
+ * the operator: the cloud simulators and the embedded Kubernetes API. It talks to the parent over
+ * stdin/stdout, one line each: it prints {@code READY <json>} (API URL, cloud endpoint); on {@code
+ * GO} it creates the deletions and watches them; when all are terminal, or on {@code STOP}, it
+ * prints {@code RESULT <json>} (per deletion: when status showed it finished and when the cloud had
+ * finished it; the ledger by action; orphaned disks), then the baseline, and exits on {@code EXIT}
+ * or end of input.
  */
 public final class BenchWorld {
   static final String NAMESPACE = "default";
@@ -45,8 +46,11 @@ public final class BenchWorld {
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     Sandbox.quietEmbeddedApiLogs();
-    System.exit(run(BenchOptions.parse(args), new BufferedReader(new InputStreamReader(System.in,
-        StandardCharsets.UTF_8)), System.out));
+    System.exit(
+        run(
+            BenchOptions.parse(args),
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
+            System.out));
   }
 
   static int run(BenchOptions o, BufferedReader in, PrintStream out) throws Exception {
@@ -62,30 +66,40 @@ public final class BenchWorld {
       Sandbox.createSecrets(client, crs, world);
       Map<String, Long> doneAt = new ConcurrentHashMap<>();
       Map<String, String> ended = new ConcurrentHashMap<>();
-      SharedIndexInformer<CloudInstanceDeletion> informer = client.resources(CloudInstanceDeletion.class)
-          .inNamespace(NAMESPACE).inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(CloudInstanceDeletion d) {
-              seen(d);
-            }
+      SharedIndexInformer<CloudInstanceDeletion> informer =
+          client
+              .resources(CloudInstanceDeletion.class)
+              .inNamespace(NAMESPACE)
+              .inform(
+                  new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(CloudInstanceDeletion d) {
+                      seen(d);
+                    }
 
-            @Override
-            public void onUpdate(CloudInstanceDeletion old, CloudInstanceDeletion d) {
-              seen(d);
-            }
+                    @Override
+                    public void onUpdate(CloudInstanceDeletion old, CloudInstanceDeletion d) {
+                      seen(d);
+                    }
 
-            @Override
-            public void onDelete(CloudInstanceDeletion d, boolean unknown) {}
+                    @Override
+                    public void onDelete(CloudInstanceDeletion d, boolean unknown) {}
 
-            private void seen(CloudInstanceDeletion d) {
-              if (d.getStatus() != null && d.getStatus().getPhase() != null && d.getStatus().getPhase().isTerminal()) {
-                if (doneAt.putIfAbsent(d.getMetadata().getName(), System.currentTimeMillis()) == null
-                    && d.getStatus().getPhase() != Phase.Done) {
-                  ended.put(d.getMetadata().getName(), d.getStatus().getPhase() + ": " + d.getStatus().getMessage());
-                }
-              }
-            }
-          });
+                    private void seen(CloudInstanceDeletion d) {
+                      if (d.getStatus() != null
+                          && d.getStatus().getPhase() != null
+                          && d.getStatus().getPhase().isTerminal()) {
+                        if (doneAt.putIfAbsent(
+                                    d.getMetadata().getName(), System.currentTimeMillis())
+                                == null
+                            && d.getStatus().getPhase() != Phase.Done) {
+                          ended.put(
+                              d.getMetadata().getName(),
+                              d.getStatus().getPhase() + ": " + d.getStatus().getMessage());
+                        }
+                      }
+                    }
+                  });
       Map<String, Object> ready = new LinkedHashMap<>();
       ready.put("kube", kube.url());
       ready.put("endpoint", sim.endpoint().toString());
@@ -98,16 +112,18 @@ public final class BenchWorld {
       ExecutorService creators = Executors.newFixedThreadPool(8);
       Map<String, String> notCreated = new ConcurrentHashMap<>();
       for (CloudInstanceDeletion d : crs) {
-        creators.execute(() -> {
-          try {
-            client.resource(d).create();
-          } catch (RuntimeException e) {
-            notCreated.put(d.getMetadata().getName(), String.valueOf(e.getMessage()));
-          }
-        });
+        creators.execute(
+            () -> {
+              try {
+                client.resource(d).create();
+              } catch (RuntimeException e) {
+                notCreated.put(d.getMetadata().getName(), String.valueOf(e.getMessage()));
+              }
+            });
       }
       creators.shutdown();
-      // the parent says STOP at its deadline; a line of input is checked without blocking while waiting
+      // the parent says STOP at its deadline; a line of input is checked without blocking while
+      // waiting
       while (doneAt.size() < crs.size() - notCreated.size()) {
         if (in.ready() && "STOP".equals(in.readLine())) {
           break;
@@ -115,7 +131,8 @@ public final class BenchWorld {
         if (ProcessHandle.current().parent().map(h -> !h.isAlive()).orElse(true)) {
           return 1; // the bench process went away
         }
-        java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // the benchmark's sampling loop
+        java.util.concurrent.locks.LockSupport.parkNanos(
+            20_000_000L); // the benchmark's sampling loop
       }
       long end = System.currentTimeMillis();
       creators.awaitTermination(10, TimeUnit.SECONDS);
@@ -123,12 +140,19 @@ public final class BenchWorld {
       List<CallLedger.Call> calls = sim.ledger().all();
       notCreated.forEach((name, why) -> ended.put(name, "not created: " + why));
       Map<String, Object> result = summarize(o, world, crs, calls, doneAt, ended, start, end);
-      result.put("worldCpuSeconds", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-          instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() / 1e9 : -1);
-      result.put("orphanedDisks", sim.orphanedDisks(world.clouds.get(p.value()).instances.stream()
-          .limit(total).map(i -> i.id).toList()));
+      result.put(
+          "worldCpuSeconds",
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                  instanceof com.sun.management.OperatingSystemMXBean os
+              ? os.getProcessCpuTime() / 1e9
+              : -1);
+      result.put(
+          "orphanedDisks",
+          sim.orphanedDisks(
+              world.clouds.get(p.value()).instances.stream().limit(total).map(i -> i.id).toList()));
       if (o.baseline() > 0) {
-        List<String> sample = world.clouds.get(p.value()).instances.stream().skip(total).map(i -> i.id).toList();
+        List<String> sample =
+            world.clouds.get(p.value()).instances.stream().skip(total).map(i -> i.id).toList();
         result.put("baseline", SeedScriptBaseline.run(p, world, sim, sample));
       }
       out.println("RESULT " + json.writeValueAsString(result));
@@ -145,7 +169,8 @@ public final class BenchWorld {
     List<CloudInstanceDeletion> crs = new ArrayList<>();
     for (int i = 0; i < o.deletions(); i++) {
       CloudInstanceDeletion d = new CloudInstanceDeletion();
-      d.setMetadata(new ObjectMetaBuilder().withName("bench-" + i).withNamespace(NAMESPACE).build());
+      d.setMetadata(
+          new ObjectMetaBuilder().withName("bench-" + i).withNamespace(NAMESPACE).build());
       CloudInstanceDeletionSpec s = new CloudInstanceDeletionSpec();
       s.setProvider(p);
       s.setRegion(world.clouds.get(p.value()).region);
@@ -163,13 +188,21 @@ public final class BenchWorld {
   }
 
   /**
-   * The figures the child can compute. A deletion's cloud finished at the latest end of the transitions its effective
-   * calls started (the call's time plus the world's timing of that transition); its detection lag is the time from
-   * then until its status showed it finished. Its cloud time is the sum of the transitions on its path (one per kind
-   * of call); the run's simulated cloud time is the longest of them.
+   * The figures the child can compute. A deletion's cloud finished at the latest end of the
+   * transitions its effective calls started (the call's time plus the world's timing of that
+   * transition); its detection lag is the time from then until its status showed it finished. Its
+   * cloud time is the sum of the transitions on its path (one per kind of call); the run's
+   * simulated cloud time is the longest of them.
    */
-  static Map<String, Object> summarize(BenchOptions o, WorldSpec world, List<CloudInstanceDeletion> crs,
-      List<CallLedger.Call> calls, Map<String, Long> doneAt, Map<String, String> ended, long start, long end) {
+  static Map<String, Object> summarize(
+      BenchOptions o,
+      WorldSpec world,
+      List<CloudInstanceDeletion> crs,
+      List<CallLedger.Call> calls,
+      Map<String, Long> doneAt,
+      Map<String, String> ended,
+      long start,
+      long end) {
     Provider p = o.provider();
     Map<String, Long> timings = world.clouds.get(p.value()).timingsMs;
     Map<String, String> owner = new HashMap<>();
@@ -201,26 +234,36 @@ public final class BenchWorld {
         String d = owner.get(id);
         if (d != null) {
           cloudDoneAt.merge(d, c.at().toEpochMilli() + transition, Math::max);
-          cloudTime.computeIfAbsent(d, k -> new HashMap<>()).merge(c.action(), transition, Math::max);
+          cloudTime
+              .computeIfAbsent(d, k -> new HashMap<>())
+              .merge(c.action(), transition, Math::max);
         }
       }
     }
     List<Long> lags = new ArrayList<>();
-    doneAt.forEach((d, t) -> {
-      Long cloud = cloudDoneAt.get(d);
-      if (cloud != null) {
-        lags.add(Math.max(0, t - cloud));
-      }
-    });
+    doneAt.forEach(
+        (d, t) -> {
+          Long cloud = cloudDoneAt.get(d);
+          if (cloud != null) {
+            lags.add(Math.max(0, t - cloud));
+          }
+        });
     lags.sort(null);
-    long simulated = cloudTime.values().stream()
-        .mapToLong(m -> m.values().stream().mapToLong(Long::longValue).sum()).max().orElse(0);
+    long simulated =
+        cloudTime.values().stream()
+            .mapToLong(m -> m.values().stream().mapToLong(Long::longValue).sum())
+            .max()
+            .orElse(0);
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("finished", doneAt.size());
     r.put("done", doneAt.keySet().stream().filter(d -> !ended.containsKey(d)).count());
     r.put("notDone", new TreeMap<>(ended));
-    r.put("wallMs", (doneAt.size() < crs.size() ? end : doneAt.values().stream().mapToLong(Long::longValue).max()
-        .orElse(end)) - start);
+    r.put(
+        "wallMs",
+        (doneAt.size() < crs.size()
+                ? end
+                : doneAt.values().stream().mapToLong(Long::longValue).max().orElse(end))
+            - start);
     r.put("simulatedCloudMs", simulated);
     r.put("calls", calls.size());
     r.put("refused", refused);
@@ -234,29 +277,36 @@ public final class BenchWorld {
     return r;
   }
 
-  /** How long the simulated cloud takes to carry out an accepted call of this action; -1 for calls changing nothing. */
+  /**
+   * How long the simulated cloud takes to carry out an accepted call of this action; -1 for calls
+   * changing nothing.
+   */
   static long transitionMs(Provider p, String action, Map<String, Long> timings) {
-    String timing = switch (p) {
-      case TENCENTCLOUD -> switch (action) {
-        case "TerminateInstances" -> "terminate";
-        case "DetachDisks" -> "detach";
-        case "TerminateDisks" -> "";
-        default -> null;
-      };
-      case UCLOUD_COMPSHARE -> switch (action) {
-        case "StopCompShareInstance" -> "stop";
-        case "TerminateCompShareInstance" -> "terminate";
-        case "DetachCompshareDisk" -> "detach";
-        case "DeleteCompshareDisk" -> "release";
-        default -> null;
-      };
-      case VOLCENGINE -> switch (action) {
-        case "DeleteInstances" -> "terminate";
-        case "DetachVolume" -> "detach";
-        case "DeleteVolume" -> "release";
-        default -> null;
-      };
-    };
+    String timing =
+        switch (p) {
+          case TENCENTCLOUD ->
+              switch (action) {
+                case "TerminateInstances" -> "terminate";
+                case "DetachDisks" -> "detach";
+                case "TerminateDisks" -> "";
+                default -> null;
+              };
+          case UCLOUD_COMPSHARE ->
+              switch (action) {
+                case "StopCompShareInstance" -> "stop";
+                case "TerminateCompShareInstance" -> "terminate";
+                case "DetachCompshareDisk" -> "detach";
+                case "DeleteCompshareDisk" -> "release";
+                default -> null;
+              };
+          case VOLCENGINE ->
+              switch (action) {
+                case "DeleteInstances" -> "terminate";
+                case "DetachVolume" -> "detach";
+                case "DeleteVolume" -> "release";
+                default -> null;
+              };
+        };
     if (timing == null) {
       return -1;
     }

@@ -25,10 +25,11 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 /**
- * The algorithm of the seed script Teardown replaced, for {@code bench} to compare against: one instance at a time,
- * describe its disks, terminate it, poll every 6 s until it is gone, detach what is still attached, poll every 3 s,
- * then release the disks. Its sleeps are scaled like the bench world's timings, which are about 1/12 of a real
- * cloud's (a 6 s terminate runs in 500 ms): 6 s → 500 ms, 3 s → 250 ms. It calls the same adapters.
+ * The algorithm of the seed script Teardown replaced, for {@code bench} to compare against: one
+ * instance at a time, describe its disks, terminate it, poll every 6 s until it is gone, detach
+ * what is still attached, poll every 3 s, then release the disks. Its sleeps are scaled like the
+ * bench world's timings, which are about 1/12 of a real cloud's (a 6 s terminate runs in 500 ms): 6
+ * s → 500 ms, 3 s → 250 ms. It calls the same adapters.
  */
 final class SeedScriptBaseline {
   static final double SCALE = 1.0 / 12;
@@ -38,23 +39,34 @@ final class SeedScriptBaseline {
 
   private SeedScriptBaseline() {}
 
-  static Map<String, Object> run(Provider p, WorldSpec world, CloudSimulator sim, List<String> sample) {
+  static Map<String, Object> run(
+      Provider p, WorldSpec world, CloudSimulator sim, List<String> sample) {
     Map<String, Object> r = new LinkedHashMap<>();
     WorldSpec.CloudWorld cw = world.clouds.get(p.value());
     WorldSpec.KeyPair kp = cw.credentials.get(0);
-    Map<String, String> keys = switch (p) {
-      case TENCENTCLOUD -> Map.of("secretId", kp.id, "secretKey", kp.secret);
-      case UCLOUD_COMPSHARE -> Map.of("publicKey", kp.id, "privateKey", kp.secret);
-      case VOLCENGINE -> Map.of("accessKeyId", kp.id, "secretAccessKey", kp.secret);
-    };
-    CloudProviderFactory factory = ServiceLoader.load(CloudProviderFactory.class).stream()
-        .map(ServiceLoader.Provider::get).filter(f -> f.provider() == p).findFirst().orElseThrow();
+    Map<String, String> keys =
+        switch (p) {
+          case TENCENTCLOUD -> Map.of("secretId", kp.id, "secretKey", kp.secret);
+          case UCLOUD_COMPSHARE -> Map.of("publicKey", kp.id, "privateKey", kp.secret);
+          case VOLCENGINE -> Map.of("accessKeyId", kp.id, "secretAccessKey", kp.secret);
+        };
+    CloudProviderFactory factory =
+        ServiceLoader.load(CloudProviderFactory.class).stream()
+            .map(ServiceLoader.Provider::get)
+            .filter(f -> f.provider() == p)
+            .findFirst()
+            .orElseThrow();
     int before = sim.ledger().size();
     long start = System.nanoTime();
     List<String> failed = new ArrayList<>();
-    try (CloudProvider cloud = factory.connect(new ConnectionSpec(cw.region,
-        p == Provider.UCLOUD_COMPSHARE ? "cn-wlcb-01" : null, new Credentials(keys), sim.endpoint(),
-        Duration.ofSeconds(5)))) {
+    try (CloudProvider cloud =
+        factory.connect(
+            new ConnectionSpec(
+                cw.region,
+                p == Provider.UCLOUD_COMPSHARE ? "cn-wlcb-01" : null,
+                new Credentials(keys),
+                sim.endpoint(),
+                Duration.ofSeconds(5)))) {
       for (String id : sample) {
         try {
           one(cloud, id);
@@ -82,7 +94,10 @@ final class SeedScriptBaseline {
       retrying(() -> cloud.stopInstances(List.of(i)));
       pollInstance(cloud, id, ph -> ph == InstancePhase.STOPPED || ph == InstancePhase.GONE);
     }
-    retrying(() -> cloud.terminateInstances(new TerminateRequest(List.of(id), true, false, false, "seed-" + id)));
+    retrying(
+        () ->
+            cloud.terminateInstances(
+                new TerminateRequest(List.of(id), true, false, false, "seed-" + id)));
     pollInstance(cloud, id, ph -> ph == InstancePhase.GONE || ph == InstancePhase.RECYCLED);
     List<String> ids = disks.stream().map(CloudDisk::id).toList();
     if (ids.isEmpty() || !cloud.canObserveUnattachedDisks()) {
@@ -97,15 +112,20 @@ final class SeedScriptBaseline {
     List<String> left = ids;
     for (int n = 0; n < MAX_POLLS; n++) {
       now = cloud.describeDisks(left);
-      if (now.values().stream().noneMatch(d -> d.phase() == DiskPhase.ATTACHED || d.phase() == DiskPhase.BUSY)) {
+      if (now.values().stream()
+          .noneMatch(d -> d.phase() == DiskPhase.ATTACHED || d.phase() == DiskPhase.BUSY)) {
         break;
       }
       LockSupport.parkNanos(POLL_DISK.toNanos());
     }
-    List<String> release = now.values().stream().filter(d -> d.phase() == DiskPhase.AVAILABLE).map(CloudDisk::id)
-        .toList();
+    List<String> release =
+        now.values().stream()
+            .filter(d -> d.phase() == DiskPhase.AVAILABLE)
+            .map(CloudDisk::id)
+            .toList();
     for (List<String> chunk : Batches.chunks(release, cloud.capabilities().maxDisksPerRelease())) {
-      retrying(() -> cloud.releaseDisks(new ReleaseDisksRequest(chunk, false, "seed-" + chunk.get(0))));
+      retrying(
+          () -> cloud.releaseDisks(new ReleaseDisksRequest(chunk, false, "seed-" + chunk.get(0))));
     }
   }
 

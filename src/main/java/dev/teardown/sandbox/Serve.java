@@ -16,7 +16,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -27,14 +26,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code sandbox --serve}: the Kubernetes API (a real kube-apiserver, or the mock with the discovery documents
- * kubectl needs) and the cloud
- * simulators keep running for outside drivers: kubectl, and an operator started separately with the printed
- * settings ({@code --no-operator}) that can be killed and restarted at will. Writes a kubeconfig usable by fabric8
- * and kubectl, and an env file with {@code export} lines for the operator.
+ * {@code sandbox --serve}: the Kubernetes API (a real kube-apiserver, or the mock with the
+ * discovery documents kubectl needs) and the cloud simulators keep running for outside drivers:
+ * kubectl, and an operator started separately with the printed settings ({@code --no-operator})
+ * that can be killed and restarted at will. Writes a kubeconfig usable by fabric8 and kubectl, and
+ * an env file with {@code export} lines for the operator.
  *
- * <p>{@link #start} returns once everything is up; {@link #close} stops it. {@link #awaitShutdown} is the command's
- * blocking form (Ctrl-C stops it).
+ * <p>{@link #start} returns once everything is up; {@link #close} stops it. {@link #awaitShutdown}
+ * is the command's blocking form (Ctrl-C stops it).
  */
 public final class Serve implements AutoCloseable {
   static final String CONTEXT = "teardown-sandbox";
@@ -60,13 +59,17 @@ public final class Serve implements AutoCloseable {
   }
 
   /**
-   * Starts the simulators of the world and the embedded API, creates the credential Secrets (one per deletion's
-   * secretRef and one {@code <provider>-credentials} in {@code default} per cloud, holding the world's first key
-   * pair), applies the deletions unless {@code --empty}, and starts the operator inside unless {@code --no-operator}.
+   * Starts the simulators of the world and the embedded API, creates the credential Secrets (one
+   * per deletion's secretRef and one {@code <provider>-credentials} in {@code default} per cloud,
+   * holding the world's first key pair), applies the deletions unless {@code --empty}, and starts
+   * the operator inside unless {@code --no-operator}.
    *
-   * @throws IllegalArgumentException or IOException when a simulator or the API cannot start (e.g. a port in use)
+   * @throws IllegalArgumentException or IOException when a simulator or the API cannot start (e.g.
+   *     a port in use)
    */
-  static Serve start(Sandbox.Options o, WorldSpec world, List<HasMetadata> manifests, PrintStream out) throws IOException {
+  static Serve start(
+      Sandbox.Options o, WorldSpec world, List<HasMetadata> manifests, PrintStream out)
+      throws IOException {
     List<CloudInstanceDeletion> deletions = Sandbox.deletions(manifests);
     Map<String, CloudSimulator> sims;
     try {
@@ -90,8 +93,13 @@ public final class Serve implements AutoCloseable {
       KubernetesClient client = kube.client();
       Set<String> done = new HashSet<>();
       for (CloudInstanceDeletion d : deletions) {
-        Sandbox.createSecret(client, d.getMetadata().getNamespace(), d.getSpec().getCredentialsSecretRef().getName(),
-            d.getSpec().getProvider().value(), world, done);
+        Sandbox.createSecret(
+            client,
+            d.getMetadata().getNamespace(),
+            d.getSpec().getCredentialsSecretRef().getName(),
+            d.getSpec().getProvider().value(),
+            world,
+            done);
       }
       for (String provider : world.clouds.keySet()) {
         Sandbox.createSecret(client, "default", provider + "-credentials", provider, world, done);
@@ -101,7 +109,11 @@ public final class Serve implements AutoCloseable {
       }
       serve.printBanner(o, deletions.size(), out);
       if (o.table()) {
-        serve.table = client.resources(CloudInstanceDeletion.class).inAnyNamespace().inform(new Table(out, deletions));
+        serve.table =
+            client
+                .resources(CloudInstanceDeletion.class)
+                .inAnyNamespace()
+                .inform(new Table(out, deletions));
       }
       if (!o.empty()) {
         for (CloudInstanceDeletion d : deletions) {
@@ -146,20 +158,29 @@ public final class Serve implements AutoCloseable {
             namespace: default
         current-context: %1$s
         preferences: {}
-        """.formatted(CONTEXT, url);
+        """
+        .formatted(CONTEXT, url);
   }
 
-  /** The environment a separately started operator needs: KUBECONFIG, the clouds' endpoints, the sandbox timings. */
-  static Map<String, String> operatorEnv(Path kubeconfig, Map<String, URI> endpoints, OperatorConfig c) {
+  /**
+   * The environment a separately started operator needs: KUBECONFIG, the clouds' endpoints, the
+   * sandbox timings.
+   */
+  static Map<String, String> operatorEnv(
+      Path kubeconfig, Map<String, URI> endpoints, OperatorConfig c) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("KUBECONFIG", kubeconfig.toString());
-    endpoints.forEach((provider, uri) -> env.put(OperatorConfig.ENDPOINT_ENV.get(provider), uri.toString()));
+    endpoints.forEach(
+        (provider, uri) -> env.put(OperatorConfig.ENDPOINT_ENV.get(provider), uri.toString()));
     env.put("TEARDOWN_POLL_INTERVAL", c.pollInterval().toMillis() + "ms");
     env.put("TEARDOWN_RETRY_BASE", c.retryBase().toMillis() + "ms");
     env.put("TEARDOWN_RETRY_MAX", c.retryMax().toMillis() + "ms");
     env.put("TEARDOWN_CLOUD_TIMEOUT", c.cloudTimeout().toMillis() + "ms");
-    // metrics stay on for the separately started operator: a port free now (curl it for /metrics, /healthz)
-    env.put("TEARDOWN_METRICS_PORT", Integer.toString(c.metricsPort() > 0 ? c.metricsPort() : freePort()));
+    // metrics stay on for the separately started operator: a port free now (curl it for /metrics,
+    // /healthz)
+    env.put(
+        "TEARDOWN_METRICS_PORT",
+        Integer.toString(c.metricsPort() > 0 ? c.metricsPort() : freePort()));
     return env;
   }
 
@@ -178,38 +199,67 @@ public final class Serve implements AutoCloseable {
   }
 
   private void printBanner(Sandbox.Options o, int deletions, PrintStream out) {
-    out.println("sandbox --serve: " + (kube.real() ? "real Kubernetes API (kube-apiserver " + RealKube.version() + ")"
-        : "mock Kubernetes API") + " at " + kube.url() + ", kubeconfig " + kubeconfig);
-    sims.forEach((p, s) -> out.printf("  %-17s %s   (world and call ledger: %s/_sim/state)%n", p, s.endpoint(), s.endpoint()));
-    out.println(o.empty() ? "  no deletions applied (--empty); the credential Secrets are there"
-        : "  " + deletions + " deletions applied" + (o.operator() ? "" : "; they wait for an operator"));
+    out.println(
+        "sandbox --serve: "
+            + (kube.real()
+                ? "real Kubernetes API (kube-apiserver " + RealKube.version() + ")"
+                : "mock Kubernetes API")
+            + " at "
+            + kube.url()
+            + ", kubeconfig "
+            + kubeconfig);
+    sims.forEach(
+        (p, s) ->
+            out.printf(
+                "  %-17s %s   (world and call ledger: %s/_sim/state)%n",
+                p, s.endpoint(), s.endpoint()));
+    out.println(
+        o.empty()
+            ? "  no deletions applied (--empty); the credential Secrets are there"
+            : "  "
+                + deletions
+                + " deletions applied"
+                + (o.operator() ? "" : "; they wait for an operator"));
     if (o.operator()) {
       out.println("  the operator runs inside this process");
     } else {
-      out.println("  no operator here (--no-operator). In another shell start one, as often as you like:");
+      out.println(
+          "  no operator here (--no-operator). In another shell start one, as often as you like:");
       out.println("    . " + envFile + "      # or paste:");
       envLines().lines().forEach(l -> out.println("    " + l));
       out.println("    java -jar target/teardown.jar run");
     }
     if (kube.real()) {
-      out.println("  kubectl: export KUBECONFIG=" + kubeconfig + "; alias kubectl=" + RealKube.kubectl());
-      out.println("    kubectl get cid -w; kubectl apply -f examples/volcengine.yaml; kubectl explain cid.spec;"
-          + " kubectl describe cid NAME; kubectl wait --for=condition=Ready cid --all");
+      out.println(
+          "  kubectl: export KUBECONFIG=" + kubeconfig + "; alias kubectl=" + RealKube.kubectl());
+      out.println(
+          "    kubectl get cid -w; kubectl apply -f examples/volcengine.yaml; kubectl explain cid.spec;"
+              + " kubectl describe cid NAME; kubectl wait --for=condition=Ready cid --all");
     } else {
-      out.println("  kubectl: export KUBECONFIG=" + kubeconfig + "; kubectl get cid; kubectl apply --validate=false -f"
-          + " examples/volcengine.yaml   (mock API: no validation, no -w, no printer columns; see README)");
+      out.println(
+          "  kubectl: export KUBECONFIG="
+              + kubeconfig
+              + "; kubectl get cid; kubectl apply --validate=false -f"
+              + " examples/volcengine.yaml   (mock API: no validation, no -w, no printer columns; see README)");
     }
     out.println("  Ctrl-C to stop");
     out.flush();
   }
 
-  /** Blocks until the JVM is asked to stop (Ctrl-C), then closes everything; returns "do not call System.exit". */
+  /**
+   * Blocks until the JVM is asked to stop (Ctrl-C), then closes everything; returns "do not call
+   * System.exit".
+   */
   int awaitShutdown() throws InterruptedException {
     CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      close();
-      stop.countDown();
-    }, "sandbox-serve-stop"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  close();
+                  stop.countDown();
+                },
+                "sandbox-serve-stop"));
     stop.await();
     return Integer.MIN_VALUE;
   }
@@ -263,8 +313,10 @@ public final class Serve implements AutoCloseable {
     /** The columns are as wide as the names and providers of the deletions applied at the start. */
     Table(PrintStream out, List<CloudInstanceDeletion> applied) {
       this.out = out;
-      this.widths = Tables.liveWidths(applied.stream().map(d -> d.getMetadata().getName()).toList(),
-          applied.stream().map(d -> d.getSpec().getProvider().value()).toList());
+      this.widths =
+          Tables.liveWidths(
+              applied.stream().map(d -> d.getMetadata().getName()).toList(),
+              applied.stream().map(d -> d.getSpec().getProvider().value()).toList());
       out.println(Tables.row(widths, Tables.LIVE_HEADER));
     }
 
@@ -285,7 +337,8 @@ public final class Serve implements AutoCloseable {
 
     private synchronized void row(CloudInstanceDeletion d, boolean deleted) {
       CloudInstanceDeletionStatus st = d.getStatus();
-      String phase = deleted ? "(deleted)" : st == null || st.getPhase() == null ? "" : st.getPhase().name();
+      String phase =
+          deleted ? "(deleted)" : st == null || st.getPhase() == null ? "" : st.getPhase().name();
       String disks = st == null || st.getDisks() == null ? "" : st.getDisks();
       String key = d.getMetadata().getNamespace() + "/" + d.getMetadata().getName();
       if ((phase + "|" + disks).equals(last.put(key, phase + "|" + disks))) {

@@ -13,7 +13,8 @@ public final class Simulators {
 
   /** Starts one cloud's simulator. */
   public interface Starter {
-    CloudSimulator start(WorldSpec.CloudWorld world, Clock clock, long seed, String host, int port) throws IOException;
+    CloudSimulator start(WorldSpec.CloudWorld world, Clock clock, long seed, String host, int port)
+        throws IOException;
   }
 
   static final Map<String, Starter> STARTERS = new LinkedHashMap<>();
@@ -24,8 +25,12 @@ public final class Simulators {
     STARTERS.put("volcengine", dev.teardown.sim.volcengine.VolcengineSimulator::new);
   }
 
-  /** Starts every cloud in the world; ports are basePort + 0, 1, 2 in provider order, or ephemeral when basePort is 0. */
-  public static Map<String, CloudSimulator> start(WorldSpec world, String host, int basePort) throws IOException {
+  /**
+   * Starts every cloud in the world; ports are basePort + 0, 1, 2 in provider order, or ephemeral
+   * when basePort is 0.
+   */
+  public static Map<String, CloudSimulator> start(WorldSpec world, String host, int basePort)
+      throws IOException {
     Map<String, CloudSimulator> sims = new LinkedHashMap<>();
     int i = 0;
     for (Map.Entry<String, WorldSpec.CloudWorld> e : world.clouds.entrySet()) {
@@ -33,7 +38,10 @@ public final class Simulators {
       if (s == null) {
         throw new IllegalArgumentException("no simulator for " + e.getKey());
       }
-      sims.put(e.getKey(), s.start(e.getValue(), Clock.systemUTC(), world.seed, host, basePort == 0 ? 0 : basePort + i));
+      sims.put(
+          e.getKey(),
+          s.start(
+              e.getValue(), Clock.systemUTC(), world.seed, host, basePort == 0 ? 0 : basePort + i));
       i++;
     }
     return sims;

@@ -11,11 +11,17 @@ import java.util.List;
 /** The sandbox's tables: columns as wide as their widest cell, ages as kubectl shows them. */
 final class Tables {
   /** The widest phase a live table can show. */
-  static final int PHASE_WIDTH = Arrays.stream(Phase.values()).mapToInt(p -> p.name().length())
-      .max().orElse(5);
-  /** Room for the disks column of a live table ("12/12, 3 kept"); a wider value pushes only its own row. */
+  static final int PHASE_WIDTH =
+      Arrays.stream(Phase.values()).mapToInt(p -> p.name().length()).max().orElse(5);
+
+  /**
+   * Room for the disks column of a live table ("12/12, 3 kept"); a wider value pushes only its own
+   * row.
+   */
   static final int DISKS_WIDTH = 13;
-  static final List<String> LIVE_HEADER = List.of("NAME", "PROVIDER", "INSTANCES", "PHASE", "DISKS", "AGE");
+
+  static final List<String> LIVE_HEADER =
+      List.of("NAME", "PROVIDER", "INSTANCES", "PHASE", "DISKS", "AGE");
 
   private Tables() {}
 
@@ -24,7 +30,9 @@ final class Tables {
     return Math.max(header.length(), values.stream().mapToInt(String::length).max().orElse(0));
   }
 
-  /** One line: each cell padded to its width and three spaces apart; the last cell is not padded. */
+  /**
+   * One line: each cell padded to its width and three spaces apart; the last cell is not padded.
+   */
   static String row(int[] widths, List<String> cells) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < cells.size(); i++) {
@@ -40,8 +48,14 @@ final class Tables {
 
   /** The widths of a live table whose rows have these names and providers. */
   static int[] liveWidths(Collection<String> names, Collection<String> providers) {
-    return new int[] {width("NAME", names), width("PROVIDER", providers), "INSTANCES".length(),
-        Math.max(PHASE_WIDTH, "(deleted)".length()), DISKS_WIDTH, 3};
+    return new int[] {
+      width("NAME", names),
+      width("PROVIDER", providers),
+      "INSTANCES".length(),
+      Math.max(PHASE_WIDTH, "(deleted)".length()),
+      DISKS_WIDTH,
+      3
+    };
   }
 
   /** A resource's age as kubectl prints it (45s, 3m12s, 2h5m, 3d4h); "" without a creation time. */

@@ -17,14 +17,18 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** Loads world files (YAML) and says exactly where one is wrong: file, line, column and field path. */
+/**
+ * Loads world files (YAML) and says exactly where one is wrong: file, line, column and field path.
+ */
 public final class WorldFiles {
   public static final String DEFAULT = "worlds/default.yaml";
-  public static final Set<String> PROVIDERS = Set.of("tencentcloud", "ucloud-compshare", "volcengine");
+  public static final Set<String> PROVIDERS =
+      Set.of("tencentcloud", "ucloud-compshare", "volcengine");
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
   private WorldFiles() {}
 
@@ -59,10 +63,21 @@ public final class WorldFiles {
     try {
       w = YAML.readValue(in, WorldSpec.class);
     } catch (UnrecognizedPropertyException e) {
-      throw new WorldFileException(where(name, e) + "unknown field '" + e.getPropertyName() + "' at " + path(e)
-          + " (known: " + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")) + ")");
+      throw new WorldFileException(
+          where(name, e)
+              + "unknown field '"
+              + e.getPropertyName()
+              + "' at "
+              + path(e)
+              + " (known: "
+              + e.getKnownPropertyIds().stream()
+                  .map(Object::toString)
+                  .sorted()
+                  .collect(Collectors.joining(", "))
+              + ")");
     } catch (JsonMappingException e) {
-      throw new WorldFileException(where(name, e) + "bad value at " + path(e) + ": " + e.getOriginalMessage());
+      throw new WorldFileException(
+          where(name, e) + "bad value at " + path(e) + ": " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new WorldFileException(name + ": not valid YAML: " + e.getMessage());
     }
@@ -78,55 +93,69 @@ public final class WorldFiles {
 
   static List<String> validate(WorldSpec w) {
     List<String> p = new ArrayList<>();
-    w.clouds.forEach((provider, c) -> {
-      String at = "clouds." + provider;
-      if (!PROVIDERS.contains(provider)) {
-        p.add(at + ": unknown provider (use one of " + PROVIDERS.stream().sorted().toList() + ")");
-        return;
-      }
-      if (c.region == null || c.region.isBlank()) {
-        p.add(at + ".region: required");
-      }
-      if (c.credentials.isEmpty()) {
-        p.add(at + ".credentials: at least one key pair is required");
-      }
-      Set<String> ids = new HashSet<>();
-      for (int i = 0; i < c.instances.size(); i++) {
-        WorldSpec.Instance inst = c.instances.get(i);
-        if (inst.id == null || inst.id.isBlank()) {
-          p.add(at + ".instances[" + i + "].id: required");
-        } else if (!ids.add(inst.id)) {
-          p.add(at + ".instances[" + i + "].id: duplicate id " + inst.id);
-        }
-      }
-      Set<String> diskIds = new HashSet<>();
-      for (int i = 0; i < c.disks.size(); i++) {
-        WorldSpec.Disk d = c.disks.get(i);
-        if (d.id == null || d.id.isBlank()) {
-          p.add(at + ".disks[" + i + "].id: required");
-        } else if (!diskIds.add(d.id)) {
-          p.add(at + ".disks[" + i + "].id: duplicate id " + d.id);
-        }
-        if (d.instanceId != null && !d.instanceId.isBlank() && !ids.contains(d.instanceId)) {
-          p.add(at + ".disks[" + i + "].instanceId: no instance " + d.instanceId + " in this cloud");
-        }
-      }
-      for (int i = 0; i < c.faults.size(); i++) {
-        var f = c.faults.get(i);
-        if (f.probability <= 0 || f.probability > 1) {
-          p.add(at + ".faults[" + i + "].probability: must be in (0, 1]");
-        }
-        if (f.type == dev.teardown.sim.FaultRule.Type.ERROR && (f.code == null || f.code.isBlank())) {
-          p.add(at + ".faults[" + i + "].code: required for type ERROR");
-        }
-      }
-    });
+    w.clouds.forEach(
+        (provider, c) -> {
+          String at = "clouds." + provider;
+          if (!PROVIDERS.contains(provider)) {
+            p.add(
+                at
+                    + ": unknown provider (use one of "
+                    + PROVIDERS.stream().sorted().toList()
+                    + ")");
+            return;
+          }
+          if (c.region == null || c.region.isBlank()) {
+            p.add(at + ".region: required");
+          }
+          if (c.credentials.isEmpty()) {
+            p.add(at + ".credentials: at least one key pair is required");
+          }
+          Set<String> ids = new HashSet<>();
+          for (int i = 0; i < c.instances.size(); i++) {
+            WorldSpec.Instance inst = c.instances.get(i);
+            if (inst.id == null || inst.id.isBlank()) {
+              p.add(at + ".instances[" + i + "].id: required");
+            } else if (!ids.add(inst.id)) {
+              p.add(at + ".instances[" + i + "].id: duplicate id " + inst.id);
+            }
+          }
+          Set<String> diskIds = new HashSet<>();
+          for (int i = 0; i < c.disks.size(); i++) {
+            WorldSpec.Disk d = c.disks.get(i);
+            if (d.id == null || d.id.isBlank()) {
+              p.add(at + ".disks[" + i + "].id: required");
+            } else if (!diskIds.add(d.id)) {
+              p.add(at + ".disks[" + i + "].id: duplicate id " + d.id);
+            }
+            if (d.instanceId != null && !d.instanceId.isBlank() && !ids.contains(d.instanceId)) {
+              p.add(
+                  at
+                      + ".disks["
+                      + i
+                      + "].instanceId: no instance "
+                      + d.instanceId
+                      + " in this cloud");
+            }
+          }
+          for (int i = 0; i < c.faults.size(); i++) {
+            var f = c.faults.get(i);
+            if (f.probability <= 0 || f.probability > 1) {
+              p.add(at + ".faults[" + i + "].probability: must be in (0, 1]");
+            }
+            if (f.type == dev.teardown.sim.FaultRule.Type.ERROR
+                && (f.code == null || f.code.isBlank())) {
+              p.add(at + ".faults[" + i + "].code: required for type ERROR");
+            }
+          }
+        });
     return p;
   }
 
   private static String where(String name, JsonMappingException e) {
     JsonLocation l = e.getLocation();
-    return l == null ? name + ": " : name + " line " + l.getLineNr() + ", column " + l.getColumnNr() + ": ";
+    return l == null
+        ? name + ": "
+        : name + " line " + l.getLineNr() + ", column " + l.getColumnNr() + ": ";
   }
 
   private static String path(JsonMappingException e) {

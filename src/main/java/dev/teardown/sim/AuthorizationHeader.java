@@ -4,10 +4,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The {@code <ALGORITHM> Credential=..., SignedHeaders=..., Signature=...} header that Tencent (TC3-HMAC-SHA256)
- * and Volcengine (HMAC-SHA256) both send, split into its parts; each simulator then checks its own scope.
+ * The {@code <ALGORITHM> Credential=..., SignedHeaders=..., Signature=...} header that Tencent
+ * (TC3-HMAC-SHA256) and Volcengine (HMAC-SHA256) both send, split into its parts; each simulator
+ * then checks its own scope.
  */
-public record AuthorizationHeader(String[] credentialScope, String signedHeaders, String signature) {
+public record AuthorizationHeader(
+    String[] credentialScope, String signedHeaders, String signature) {
 
   /** The parts, or null when the header is absent, of another algorithm, or lacks a part. */
   public static AuthorizationHeader parse(String header, String algorithm) {

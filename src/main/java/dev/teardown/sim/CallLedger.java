@@ -9,14 +9,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
-/** Every call a simulator answered: what was asked, about which ids, and how it ended. Thread-safe. */
+/**
+ * Every call a simulator answered: what was asked, about which ids, and how it ended. Thread-safe.
+ */
 public final class CallLedger {
 
   /**
    * One call.
    *
    * @param outcome "OK", or the error code the simulator answered with (including injected faults)
-   * @param effective true when the call changed the world (an idempotent replay or a refused call is not)
+   * @param effective true when the call changed the world (an idempotent replay or a refused call
+   *     is not)
    */
   public record Call(
       String cloud,
@@ -37,8 +40,8 @@ public final class CallLedger {
   private final List<Consumer<Call>> listeners = new CopyOnWriteArrayList<>();
 
   /**
-   * Records a call, then tells the listeners on the simulator's thread before the answer is sent: a listener that
-   * blocks holds the answer back (crash tests kill the operator at that moment).
+   * Records a call, then tells the listeners on the simulator's thread before the answer is sent: a
+   * listener that blocks holds the answer back (crash tests kill the operator at that moment).
    */
   public void record(Call call) {
     synchronized (this) {

@@ -4,9 +4,10 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /**
- * A fault a simulator injects: for an action (or "*") and optionally one target id, answer with an error, an HTTP
- * 5xx, a timeout, or apply the call and then time out (the response is lost after the cloud accepted it); or break
- * the transport or the body: reset the connection, a truncated or non-JSON body, an HTML error page.
+ * A fault a simulator injects: for an action (or "*") and optionally one target id, answer with an
+ * error, an HTTP 5xx, a timeout, or apply the call and then time out (the response is lost after
+ * the cloud accepted it); or break the transport or the body: reset the connection, a truncated or
+ * non-JSON body, an HTML error page.
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public class FaultRule {
@@ -19,15 +20,27 @@ public class FaultRule {
     HTTP_ERROR,
     /** Answer nothing for {@link #delayMs}, then close: the client times out, nothing happened. */
     TIMEOUT,
-    /** Apply the call, then answer only after {@link #delayMs}: the client times out, but the cloud did it. */
+    /**
+     * Apply the call, then answer only after {@link #delayMs}: the client times out, but the cloud
+     * did it.
+     */
     TIMEOUT_AFTER_APPLY,
-    /** Close the connection at once without an answer (a reset by a proxy or load balancer); nothing happened. */
+    /**
+     * Close the connection at once without an answer (a reset by a proxy or load balancer); nothing
+     * happened.
+     */
     RESET,
     /** Answer HTTP 200 with a JSON body cut off half-way; nothing happened. */
     TRUNCATED_BODY,
-    /** Answer HTTP 200 with a plain-text body that is not JSON (a proxy's complaint); nothing happened. */
+    /**
+     * Answer HTTP 200 with a plain-text body that is not JSON (a proxy's complaint); nothing
+     * happened.
+     */
     NON_JSON_BODY,
-    /** Answer HTTP {@link #httpStatus} with an HTML error page (a gateway, WAF or captive portal); nothing happened. */
+    /**
+     * Answer HTTP {@link #httpStatus} with an HTML error page (a gateway, WAF or captive portal);
+     * nothing happened.
+     */
     HTML_PAGE
   }
 
@@ -54,7 +67,8 @@ public class FaultRule {
   @JsonPropertyDescription("Skip this many matching calls first.")
   public int after = 0;
 
-  @JsonPropertyDescription("Chance (0..1] that a matching call is hit, drawn from the world's seeded random.")
+  @JsonPropertyDescription(
+      "Chance (0..1] that a matching call is hit, drawn from the world's seeded random.")
   public double probability = 1.0;
 
   int seen;

@@ -6,7 +6,10 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Per-action request limits over a sliding one-second window, like the clouds' documented QPS limits. */
+/**
+ * Per-action request limits over a sliding one-second window, like the clouds' documented QPS
+ * limits.
+ */
 public final class RateLimits {
   private final Clock clock;
   private final Map<String, Integer> perSecond = new HashMap<>();
@@ -30,7 +33,10 @@ public final class RateLimits {
     return Map.copyOf(perSecond);
   }
 
-  /** True if the call may proceed (and counts it); false if it is over the limit. A limit of 0 or less is off. */
+  /**
+   * True if the call may proceed (and counts it); false if it is over the limit. A limit of 0 or
+   * less is off.
+   */
   public synchronized boolean tryAcquire(String action) {
     int limit = perSecond.getOrDefault(action, defaultPerSecond);
     if (limit <= 0) {

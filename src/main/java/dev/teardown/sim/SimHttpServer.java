@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A loopback HTTP server that hands every request to a cloud simulator. Only binds to loopback by default: the
- * simulators are meant for this machine (tests, sandbox, benchmark) or an explicitly chosen address.
+ * A loopback HTTP server that hands every request to a cloud simulator. Only binds to loopback by
+ * default: the simulators are meant for this machine (tests, sandbox, benchmark) or an explicitly
+ * chosen address.
  */
 public final class SimHttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SimHttpServer.class);
@@ -28,21 +29,26 @@ public final class SimHttpServer implements AutoCloseable {
   private final ExecutorService executor;
   private final String name;
 
-  public SimHttpServer(String name, String host, int port, Function<SimRequest, SimResponse> handler)
+  public SimHttpServer(
+      String name, String host, int port, Function<SimRequest, SimResponse> handler)
       throws IOException {
     this.name = name;
     this.server = HttpServer.create(new InetSocketAddress(host, port), 256);
-    this.executor = Executors.newFixedThreadPool(16, r -> {
-      Thread t = new Thread(r, "sim-" + name);
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor =
+        Executors.newFixedThreadPool(
+            16,
+            r -> {
+              Thread t = new Thread(r, "sim-" + name);
+              t.setDaemon(true);
+              return t;
+            });
     server.setExecutor(executor);
     server.createContext("/", ex -> serve(ex, handler));
     server.start();
   }
 
-  private void serve(HttpExchange ex, Function<SimRequest, SimResponse> handler) throws IOException {
+  private void serve(HttpExchange ex, Function<SimRequest, SimResponse> handler)
+      throws IOException {
     try (ex) {
       byte[] body;
       try (InputStream in = ex.getRequestBody()) {
@@ -52,14 +58,16 @@ public final class SimHttpServer implements AutoCloseable {
       ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), v));
       SimResponse resp;
       try {
-        resp = handler.apply(new SimRequest(ex.getRequestMethod(), ex.getRequestURI(), headers, body));
+        resp =
+            handler.apply(new SimRequest(ex.getRequestMethod(), ex.getRequestURI(), headers, body));
       } catch (RuntimeException e) {
         log.warn("{} simulator failed on {}: {}", name, ex.getRequestURI(), e.toString());
         resp = SimResponse.json(500, "{\"error\":\"simulator failure\"}");
       }
       if (resp.delayMs() > 0) {
         try {
-          TimeUnit.MILLISECONDS.sleep(resp.delayMs()); // simulated latency or lost response; simulator thread only
+          TimeUnit.MILLISECONDS.sleep(
+              resp.delayMs()); // simulated latency or lost response; simulator thread only
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
           return;

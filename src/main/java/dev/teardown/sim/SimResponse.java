@@ -4,14 +4,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * An HTTP response, with an optional delay and an action to run after it is decided (used to apply a call and
- * then lose its response).
+ * An HTTP response, with an optional delay and an action to run after it is decided (used to apply
+ * a call and then lose its response).
  */
-public record SimResponse(int status, Map<String, String> headers, byte[] body, long delayMs, boolean dropConnection) {
+public record SimResponse(
+    int status, Map<String, String> headers, byte[] body, long delayMs, boolean dropConnection) {
 
   public static SimResponse json(int status, String json) {
     return new SimResponse(
-        status, Map.of("Content-Type", "application/json"), json.getBytes(StandardCharsets.UTF_8), 0, false);
+        status,
+        Map.of("Content-Type", "application/json"),
+        json.getBytes(StandardCharsets.UTF_8),
+        0,
+        false);
   }
 
   public static SimResponse json(int status, String json, Map<String, String> extraHeaders) {

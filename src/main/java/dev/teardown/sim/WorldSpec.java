@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A world file: the fleets of each simulated cloud. YAML, keyed by provider name (tencentcloud, ucloud-compshare,
- * volcengine). Loaded by {@code WorldFiles}; its JSON Schema is {@code src/main/resources/world.schema.json}.
+ * A world file: the fleets of each simulated cloud. YAML, keyed by provider name (tencentcloud,
+ * ucloud-compshare, volcengine). Loaded by {@code WorldFiles}; its JSON Schema is {@code
+ * src/main/resources/world.schema.json}.
  */
 public class WorldSpec {
   @JsonPropertyDescription("Seed for every random choice (fault probabilities), so runs repeat.")
@@ -29,7 +30,8 @@ public class WorldSpec {
         "How long transitions take, in milliseconds, by name (stop, terminate, shutdown, detach, release...).")
     public Map<String, Long> timingsMs = new LinkedHashMap<>();
 
-    @JsonPropertyDescription("Requests per second allowed per action; absent = the cloud's documented default.")
+    @JsonPropertyDescription(
+        "Requests per second allowed per action; absent = the cloud's documented default.")
     public Map<String, Integer> rateLimits = new LinkedHashMap<>();
 
     public List<FaultRule> faults = new ArrayList<>();
@@ -61,22 +63,26 @@ public class WorldSpec {
     public String name;
     public String zone;
 
-    @JsonPropertyDescription("The cloud's own state name: RUNNING/STOPPED/SHUTDOWN (Tencent), Running/Stopped (CompShare), RUNNING/STOPPED (Volcengine).")
+    @JsonPropertyDescription(
+        "The cloud's own state name: RUNNING/STOPPED/SHUTDOWN (Tencent), Running/Stopped (CompShare), RUNNING/STOPPED (Volcengine).")
     public String state;
 
-    @JsonPropertyDescription("The cloud's own charge type: PREPAID/POSTPAID_BY_HOUR (Tencent), Month/Dynamic/Postpay (CompShare), PrePaid/PostPaid (Volcengine).")
+    @JsonPropertyDescription(
+        "The cloud's own charge type: PREPAID/POSTPAID_BY_HOUR (Tencent), Month/Dynamic/Postpay (CompShare), PrePaid/PostPaid (Volcengine).")
     public String chargeType;
 
     public boolean deletionProtection;
 
-    @JsonPropertyDescription("Prepaid period over (Volcengine only deletes expired prepaid instances).")
+    @JsonPropertyDescription(
+        "Prepaid period over (Volcengine only deletes expired prepaid instances).")
     public boolean expired;
 
     @JsonPropertyDescription("Spot / preemptible instance.")
     public boolean spot;
 
-    @JsonPropertyDescription("Tags (key: value). Tencent and Volcengine return them in DescribeInstances;"
-        + " CompShare's describe has no key/value tags, so they are ignored there.")
+    @JsonPropertyDescription(
+        "Tags (key: value). Tencent and Volcengine return them in DescribeInstances;"
+            + " CompShare's describe has no key/value tags, so they are ignored there.")
     public java.util.Map<String, String> tags;
   }
 

@@ -19,10 +19,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The malformed resources of {@code src/test/resources/admission/bad/}: one file each, a whole manifest a person
- * could {@code kubectl apply}, headed by {@code # <why it is bad>} and {@code # expect: <fragment of the message>}.
- * Each must be refused by the generated CRD (schema + CEL, through {@link AdmissionEmulator}) with a message that
- * contains the fragment. The files are plain data so a test on a real API server can replay them.
+ * The malformed resources of {@code src/test/resources/admission/bad/}: one file each, a whole
+ * manifest a person could {@code kubectl apply}, headed by {@code # <why it is bad>} and {@code #
+ * expect: <fragment of the message>}. Each must be refused by the generated CRD (schema + CEL,
+ * through {@link AdmissionEmulator}) with a message that contains the fragment. The files are plain
+ * data so a test on a real API server can replay them.
  */
 class BadResourcesTest {
   static final String DIR = "admission/bad";
@@ -38,9 +39,16 @@ class BadResourcesTest {
 
   static List<BadResource> all() {
     try {
-      Path dir = Path.of(Objects.requireNonNull(BadResourcesTest.class.getClassLoader().getResource(DIR)).toURI());
+      Path dir =
+          Path.of(
+              Objects.requireNonNull(BadResourcesTest.class.getClassLoader().getResource(DIR))
+                  .toURI());
       try (Stream<Path> files = Files.list(dir)) {
-        return files.filter(f -> f.toString().endsWith(".yaml")).sorted().map(BadResourcesTest::read).toList();
+        return files
+            .filter(f -> f.toString().endsWith(".yaml"))
+            .sorted()
+            .map(BadResourcesTest::read)
+            .toList();
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -54,8 +62,12 @@ class BadResourcesTest {
       String yaml = Files.readString(f, StandardCharsets.UTF_8);
       List<String> lines = yaml.lines().toList();
       String reason = lines.get(0).replaceFirst("^#\\s*", "");
-      String expected = lines.stream().filter(l -> l.startsWith("# expect: ")).findFirst()
-          .orElseThrow(() -> new IllegalStateException(f + " has no '# expect: ' line")).substring(10);
+      String expected =
+          lines.stream()
+              .filter(l -> l.startsWith("# expect: "))
+              .findFirst()
+              .orElseThrow(() -> new IllegalStateException(f + " has no '# expect: ' line"))
+              .substring(10);
       return new BadResource(f.getFileName().toString(), reason, expected, yaml);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -63,7 +75,8 @@ class BadResourcesTest {
   }
 
   static Stream<Arguments> badResources() {
-    return all().stream().map(b -> Arguments.of(named(b.file() + ": " + b.reason(), b.yaml()), b.expected()));
+    return all().stream()
+        .map(b -> Arguments.of(named(b.file() + ": " + b.reason(), b.yaml()), b.expected()));
   }
 
   @ParameterizedTest(name = "{0}")

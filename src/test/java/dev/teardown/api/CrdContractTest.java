@@ -9,7 +9,10 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** What users and kubectl see of the CRD: names, the status subresource, printer columns, field documentation. */
+/**
+ * What users and kubectl see of the CRD: names, the status subresource, printer columns, field
+ * documentation.
+ */
 class CrdContractTest {
   private static JsonNode crd;
   private static JsonNode version;
@@ -29,7 +32,8 @@ class CrdContractTest {
     assertThat(spec.path("scope").asText()).isEqualTo("Namespaced");
     assertThat(spec.path("names").path("kind").asText()).isEqualTo("CloudInstanceDeletion");
     assertThat(spec.path("names").path("plural").asText()).isEqualTo("cloudinstancedeletions");
-    assertThat(texts(spec.path("names").path("shortNames"))).containsExactlyInAnyOrder("cid", "cidel");
+    assertThat(texts(spec.path("names").path("shortNames")))
+        .containsExactlyInAnyOrder("cid", "cidel");
     assertThat(spec.path("versions")).hasSize(1);
     assertThat(version.path("name").asText()).isEqualTo("v1alpha1");
     assertThat(version.path("served").asBoolean()).isTrue();
@@ -46,39 +50,57 @@ class CrdContractTest {
   void printerColumnsShowProviderInstancesPhaseDisksAndAgeInThatOrderThenReasonAndMessageInWide() {
     JsonNode columns = version.path("additionalPrinterColumns");
     List<org.assertj.core.groups.Tuple> actual = new ArrayList<>();
-    columns.forEach(c -> actual.add(tuple(c.path("name").asText(), c.path("jsonPath").asText(),
-        c.path("type").asText(), c.path("priority").asInt())));
+    columns.forEach(
+        c ->
+            actual.add(
+                tuple(
+                    c.path("name").asText(),
+                    c.path("jsonPath").asText(),
+                    c.path("type").asText(),
+                    c.path("priority").asInt())));
 
-    assertThat(actual).containsExactly(
-        tuple("Provider", ".spec.provider", "string", 0),
-        tuple("Instances", ".status.instanceCount", "integer", 0),
-        tuple("Phase", ".status.phase", "string", 0),
-        tuple("Disks", ".status.disks", "string", 0),
-        tuple("Age", ".metadata.creationTimestamp", "date", 0),
-        tuple("Reason", ".status.conditions[?(@.type==\"Ready\")].reason", "string", 1),
-        tuple("Message", ".status.message", "string", 1));
+    assertThat(actual)
+        .containsExactly(
+            tuple("Provider", ".spec.provider", "string", 0),
+            tuple("Instances", ".status.instanceCount", "integer", 0),
+            tuple("Phase", ".status.phase", "string", 0),
+            tuple("Disks", ".status.disks", "string", 0),
+            tuple("Age", ".metadata.creationTimestamp", "date", 0),
+            tuple("Reason", ".status.conditions[?(@.type==\"Ready\")].reason", "string", 1),
+            tuple("Message", ".status.message", "string", 1));
   }
 
   @Test
   void theKindIsInTheTeardownCategory() {
-    assertThat(texts(crd.path("spec").path("names").path("categories"))).containsExactly("teardown");
+    assertThat(texts(crd.path("spec").path("names").path("categories")))
+        .containsExactly("teardown");
   }
 
   @Test
   void theKindSpecStatusAndConditionsAreDescribedForKubectlExplain() {
     assertThat(schema.path("description").asText()).contains("data disk");
-    assertThat(schema.path("properties").path("spec").path("description").asText()).contains("Immutable");
+    assertThat(schema.path("properties").path("spec").path("description").asText())
+        .contains("Immutable");
     assertThat(schema.path("properties").path("status").path("description").asText()).isNotBlank();
-    JsonNode conditions = schema.path("properties").path("status").path("properties").path("conditions");
+    JsonNode conditions =
+        schema.path("properties").path("status").path("properties").path("conditions");
     assertThat(conditions.path("description").asText()).isNotBlank();
     assertThat(conditions.path("items").path("description").asText()).isNotBlank();
-    conditions.path("items").path("properties").fields().forEachRemaining(f ->
-        assertThat(f.getValue().path("description").asText()).as("conditions[]." + f.getKey()).isNotBlank());
+    conditions
+        .path("items")
+        .path("properties")
+        .fields()
+        .forEachRemaining(
+            f ->
+                assertThat(f.getValue().path("description").asText())
+                    .as("conditions[]." + f.getKey())
+                    .isNotBlank());
   }
 
   @Test
   void conditionsAreAListMapKeyedByType() {
-    JsonNode conditions = schema.path("properties").path("status").path("properties").path("conditions");
+    JsonNode conditions =
+        schema.path("properties").path("status").path("properties").path("conditions");
 
     assertThat(conditions.path("x-kubernetes-list-type").asText()).isEqualTo("map");
     assertThat(texts(conditions.path("x-kubernetes-list-map-keys"))).containsExactly("type");
@@ -121,32 +143,42 @@ class CrdContractTest {
   @Test
   void theDescriptionCheckCanFail() {
     List<String> undocumented = new ArrayList<>();
-    JsonNode bare = CrdFiles.YAML.createObjectNode().set("properties",
-        CrdFiles.YAML.createObjectNode().set("x", CrdFiles.YAML.createObjectNode().put("type", "string")));
+    JsonNode bare =
+        CrdFiles.YAML
+            .createObjectNode()
+            .set(
+                "properties",
+                CrdFiles.YAML
+                    .createObjectNode()
+                    .set("x", CrdFiles.YAML.createObjectNode().put("type", "string")));
     collectUndocumented(bare, "spec", undocumented);
 
     assertThat(undocumented).containsExactly("spec.x");
   }
 
   /**
-   * Properties without a description, depth first. The items of status.conditions are fabric8's Condition (the
-   * standard Kubernetes shape, documented upstream), not one of our types, so only the field itself is checked.
+   * Properties without a description, depth first. The items of status.conditions are fabric8's
+   * Condition (the standard Kubernetes shape, documented upstream), not one of our types, so only
+   * the field itself is checked.
    */
   private static void collectUndocumented(JsonNode node, String path, List<String> out) {
-    node.path("properties").fields().forEachRemaining(p -> {
-      String childPath = path + "." + p.getKey();
-      JsonNode child = p.getValue();
-      if (child.path("description").asText("").isBlank()) {
-        out.add(childPath);
-      }
-      if (childPath.equals("status.conditions")) {
-        return;
-      }
-      collectUndocumented(child, childPath, out);
-      if (child.path("items").isObject()) {
-        collectUndocumented(child.get("items"), childPath + "[]", out);
-      }
-    });
+    node.path("properties")
+        .fields()
+        .forEachRemaining(
+            p -> {
+              String childPath = path + "." + p.getKey();
+              JsonNode child = p.getValue();
+              if (child.path("description").asText("").isBlank()) {
+                out.add(childPath);
+              }
+              if (childPath.equals("status.conditions")) {
+                return;
+              }
+              collectUndocumented(child, childPath, out);
+              if (child.path("items").isObject()) {
+                collectUndocumented(child.get("items"), childPath + "[]", out);
+              }
+            });
   }
 
   @Test
@@ -158,15 +190,21 @@ class CrdContractTest {
 
   @Test
   void theSecretReferenceHasNoNamespaceField() {
-    // Invariant: a Secret is read only from the resource's own namespace, so there is nothing to point elsewhere.
-    assertThat(texts(fieldNames(schema.at("/properties/spec/properties/credentialsSecretRef/properties"))))
+    // Invariant: a Secret is read only from the resource's own namespace, so there is nothing to
+    // point elsewhere.
+    assertThat(
+            texts(
+                fieldNames(
+                    schema.at("/properties/spec/properties/credentialsSecretRef/properties"))))
         .containsExactly("name");
   }
 
   @Test
   void theSpecIsImmutableThroughATransitionRule() {
     List<String> rules = new ArrayList<>();
-    schema.at("/properties/spec/x-kubernetes-validations").forEach(r -> rules.add(r.path("rule").asText()));
+    schema
+        .at("/properties/spec/x-kubernetes-validations")
+        .forEach(r -> rules.add(r.path("rule").asText()));
 
     assertThat(rules).contains("self == oldSelf");
   }

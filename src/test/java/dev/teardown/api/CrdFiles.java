@@ -41,8 +41,10 @@ final class CrdFiles {
   static ObjectNode generatedCrd() {
     Path file = generatedDir().resolve(CRD_FILE);
     if (!Files.isRegularFile(file)) {
-      throw new IllegalStateException(file + " is missing: the crd-generator plugin runs in process-classes ("
-          + "mvn -B -q process-classes)");
+      throw new IllegalStateException(
+          file
+              + " is missing: the crd-generator plugin runs in process-classes ("
+              + "mvn -B -q process-classes)");
     }
     return (ObjectNode) readYaml(file);
   }

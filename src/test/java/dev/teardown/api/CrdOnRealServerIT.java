@@ -26,9 +26,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The real kube-apiserver is the judge of the CRD: it installs, every bad resource of {@link CrdValidationTest}
- * and every manifest of {@link BadResourcesTest} is refused by the server itself with the schema/CEL message the emulator predicts, every example is accepted,
- * and the spec of a stored deletion cannot be changed. Requests use strict field validation, as kubectl does.
+ * The real kube-apiserver is the judge of the CRD: it installs, every bad resource of {@link
+ * CrdValidationTest} and every manifest of {@link BadResourcesTest} is refused by the server itself
+ * with the schema/CEL message the emulator predicts, every example is accepted, and the spec of a
+ * stored deletion cannot be changed. Requests use strict field validation, as kubectl does.
  */
 class CrdOnRealServerIT {
   private static RealKube kube;
@@ -44,8 +45,11 @@ class CrdOnRealServerIT {
     ns = TestKube.namespace(kube.client(), "crd");
   }
 
-  private NonNamespaceOperation<GenericKubernetesResource, ?, Resource<GenericKubernetesResource>> deletions() {
-    return kube.client().genericKubernetesResources("teardown.dev/v1alpha1", "CloudInstanceDeletion").inNamespace(ns);
+  private NonNamespaceOperation<GenericKubernetesResource, ?, Resource<GenericKubernetesResource>>
+      deletions() {
+    return kube.client()
+        .genericKubernetesResources("teardown.dev/v1alpha1", "CloudInstanceDeletion")
+        .inNamespace(ns);
   }
 
   private GenericKubernetesResource parse(String yaml) {
@@ -55,12 +59,15 @@ class CrdOnRealServerIT {
   }
 
   private GenericKubernetesResource create(String yaml) {
-    return deletions().resource(parse(yaml)).fieldValidation(FieldValidateable.Validation.STRICT).create();
+    return deletions()
+        .resource(parse(yaml))
+        .fieldValidation(FieldValidateable.Validation.STRICT)
+        .create();
   }
 
   /**
-   * Sends the manifest where its own apiVersion and kind lead, as a REST client does: a wrong version or kind
-   * reaches a path the server does not serve.
+   * Sends the manifest where its own apiVersion and kind lead, as a REST client does: a wrong
+   * version or kind reaches a path the server does not serve.
    */
   private GenericKubernetesResource createWhereItSays(String yaml) {
     GenericKubernetesResource g = parse(yaml);
@@ -70,30 +77,42 @@ class CrdOnRealServerIT {
       return deletions().resource(g).fieldValidation(FieldValidateable.Validation.STRICT).create();
     }
     int slash = apiVersion.indexOf('/');
-    ResourceDefinitionContext where = new ResourceDefinitionContext.Builder()
-        .withGroup(slash < 0 ? "" : apiVersion.substring(0, slash))
-        .withVersion(slash < 0 ? apiVersion : apiVersion.substring(slash + 1))
-        .withKind(kind).withPlural(kind.toLowerCase(java.util.Locale.ROOT) + "s").withNamespaced(true).build();
+    ResourceDefinitionContext where =
+        new ResourceDefinitionContext.Builder()
+            .withGroup(slash < 0 ? "" : apiVersion.substring(0, slash))
+            .withVersion(slash < 0 ? apiVersion : apiVersion.substring(slash + 1))
+            .withKind(kind)
+            .withPlural(kind.toLowerCase(java.util.Locale.ROOT) + "s")
+            .withNamespaced(true)
+            .build();
     return kube.client().genericKubernetesResources(where).inNamespace(ns).resource(g).create();
   }
 
   @Test
   void theGeneratedCrdIsInstalledAndEstablished() {
     KubernetesClient c = kube.client();
-    CustomResourceDefinition crd = c.apiextensions().v1().customResourceDefinitions()
-        .withName("cloudinstancedeletions.teardown.dev").get();
+    CustomResourceDefinition crd =
+        c.apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName("cloudinstancedeletions.teardown.dev")
+            .get();
     assertThat(crd.getStatus().getConditions())
-        .anySatisfy(x -> {
-          assertThat(x.getType()).isEqualTo("Established");
-          assertThat(x.getStatus()).isEqualTo("True");
-        })
-        .noneSatisfy(x -> {
-          assertThat(x.getType()).isEqualTo("NonStructuralSchema");
-          assertThat(x.getStatus()).isEqualTo("True");
-        });
+        .anySatisfy(
+            x -> {
+              assertThat(x.getType()).isEqualTo("Established");
+              assertThat(x.getStatus()).isEqualTo("True");
+            })
+        .noneSatisfy(
+            x -> {
+              assertThat(x.getType()).isEqualTo("NonStructuralSchema");
+              assertThat(x.getStatus()).isEqualTo("True");
+            });
     assertThat(crd.getStatus().getAcceptedNames().getShortNames()).contains("cid");
-    // every x-kubernetes-validations rule of the generated file survived the server's cost and syntax checks
-    assertThat(Serialization.asJson(crd.getSpec())).contains("self == oldSelf", "messageExpression", "fieldPath");
+    // every x-kubernetes-validations rule of the generated file survived the server's cost and
+    // syntax checks
+    assertThat(Serialization.asJson(crd.getSpec()))
+        .contains("self == oldSelf", "messageExpression", "fieldPath");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -101,10 +120,12 @@ class CrdOnRealServerIT {
   void badResourceIsRefusedByTheServerWithTheExpectedMessage(String yaml, String expected) {
     assertThatThrownBy(() -> create(yaml))
         .as("the server accepted it, but it should fail with: %s", expected)
-        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
-          assertThat(e.getCode()).isIn(400, 422);
-          assertThat(e.getStatus().getMessage()).contains(expected);
-        });
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> {
+              assertThat(e.getCode()).isIn(400, 422);
+              assertThat(e.getStatus().getMessage()).contains(expected);
+            });
   }
 
   @ParameterizedTest(name = "{0}")
@@ -112,14 +133,19 @@ class CrdOnRealServerIT {
   void badManifestIsRefusedByTheServerWithTheExpectedMessage(String yaml, String expected) {
     assertThatThrownBy(() -> createWhereItSays(yaml))
         .as("the server accepted it, but it should fail with: %s", expected)
-        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
-          assertThat(e.getCode()).isIn(400, 404, 422);
-          if (e.getCode() == 404) { // a version or kind the server does not serve: kubectl words it so
-            assertThat(expected).isEqualTo("the server could not find the requested resource");
-          } else {
-            assertThat(e.getStatus().getMessage()).contains(expected).doesNotContain("Exception");
-          }
-        });
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> {
+              assertThat(e.getCode()).isIn(400, 404, 422);
+              if (e.getCode()
+                  == 404) { // a version or kind the server does not serve: kubectl words it so
+                assertThat(expected).isEqualTo("the server could not find the requested resource");
+              } else {
+                assertThat(e.getStatus().getMessage())
+                    .contains(expected)
+                    .doesNotContain("Exception");
+              }
+            });
   }
 
   @ParameterizedTest(name = "{0}")
@@ -132,10 +158,13 @@ class CrdOnRealServerIT {
 
   @Test
   void defaultsAreAppliedByTheServer() {
-    GenericKubernetesResource stored = create(CrdValidationTest.cr(CrdValidationTest.TENCENT + "dryRun: null\n"));
+    GenericKubernetesResource stored =
+        create(CrdValidationTest.cr(CrdValidationTest.TENCENT + "dryRun: null\n"));
     @SuppressWarnings("unchecked")
     Map<String, Object> spec = (Map<String, Object>) stored.getAdditionalProperties().get("spec");
-    assertThat(spec).containsEntry("dataDisks", "Release").containsEntry("recycleBin", "Keep")
+    assertThat(spec)
+        .containsEntry("dataDisks", "Release")
+        .containsEntry("recycleBin", "Keep")
         .containsEntry("dryRun", false);
   }
 
@@ -164,34 +193,55 @@ class CrdOnRealServerIT {
     changed.getMetadata().setResourceVersion(stored.getMetadata().getResourceVersion());
 
     assertThatThrownBy(() -> deletions().resource(changed).update())
-        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
-          assertThat(e.getCode()).isEqualTo(422);
-          assertThat(e.getStatus().getMessage()).isEqualTo("CloudInstanceDeletion.teardown.dev \"retire-runner-7\""
-              + " is invalid: spec: Invalid value: \"object\": spec is immutable: delete this resource and create a"
-              + " new one");
-        });
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> {
+              assertThat(e.getCode()).isEqualTo(422);
+              assertThat(e.getStatus().getMessage())
+                  .isEqualTo(
+                      "CloudInstanceDeletion.teardown.dev \"retire-runner-7\""
+                          + " is invalid: spec: Invalid value: \"object\": spec is immutable: delete this resource and create a"
+                          + " new one");
+            });
     // a merge patch of one field is refused the same way
-    assertThatThrownBy(() -> deletions().withName("retire-runner-7").edit(r -> {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> spec = (Map<String, Object>) r.getAdditionalProperties().get("spec");
-      spec.put("dryRun", true);
-      return r;
-    })).isInstanceOfSatisfying(KubernetesClientException.class, e ->
-        assertThat(e.getStatus().getMessage()).contains("spec is immutable"));
+    assertThatThrownBy(
+            () ->
+                deletions()
+                    .withName("retire-runner-7")
+                    .edit(
+                        r -> {
+                          @SuppressWarnings("unchecked")
+                          Map<String, Object> spec =
+                              (Map<String, Object>) r.getAdditionalProperties().get("spec");
+                          spec.put("dryRun", true);
+                          return r;
+                        }))
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> assertThat(e.getStatus().getMessage()).contains("spec is immutable"));
   }
 
   @Test
   void metadataAndStatusChangesOfAStoredDeletionAreAccepted() {
     create(CrdValidationTest.cr(CrdValidationTest.TENCENT));
-    GenericKubernetesResource labelled = deletions().withName("retire-runner-7").edit(r -> {
-      r.getMetadata().setLabels(Map.of("team", "ci"));
-      return r;
-    });
+    GenericKubernetesResource labelled =
+        deletions()
+            .withName("retire-runner-7")
+            .edit(
+                r -> {
+                  r.getMetadata().setLabels(Map.of("team", "ci"));
+                  return r;
+                });
     assertThat(labelled.getMetadata().getLabels()).containsEntry("team", "ci");
-    GenericKubernetesResource withStatus = deletions().withName("retire-runner-7").editStatus(r -> {
-      r.getAdditionalProperties().put("status", Map.of("phase", "Pending"));
-      return r;
-    });
-    assertThat(withStatus.getAdditionalProperties().get("status")).isEqualTo(Map.of("phase", "Pending"));
+    GenericKubernetesResource withStatus =
+        deletions()
+            .withName("retire-runner-7")
+            .editStatus(
+                r -> {
+                  r.getAdditionalProperties().put("status", Map.of("phase", "Pending"));
+                  return r;
+                });
+    assertThat(withStatus.getAdditionalProperties().get("status"))
+        .isEqualTo(Map.of("phase", "Pending"));
   }
 }

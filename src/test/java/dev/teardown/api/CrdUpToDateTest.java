@@ -13,8 +13,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * crds/ holds the CRD generated from the Java types, committed so it can be applied without a build. It is never
- * edited by hand; this test fails as soon as it differs from what the build generates.
+ * crds/ holds the CRD generated from the Java types, committed so it can be applied without a
+ * build. It is never edited by hand; this test fails as soon as it differs from what the build
+ * generates.
  */
 class CrdUpToDateTest {
   /** The one hand-written file in crds/, so that deploy/kustomization.yaml can include ../crds. */
@@ -24,19 +25,31 @@ class CrdUpToDateTest {
   void committedCrdsAreExactlyTheGeneratedOnes() throws IOException {
     List<String> generated = fileNames(CrdFiles.generatedDir());
     List<String> committed = fileNames(CrdFiles.committedDir());
-    assertThat(generated).as("the build generated no CRD; run mvn -B -q process-classes").isNotEmpty();
+    assertThat(generated)
+        .as("the build generated no CRD; run mvn -B -q process-classes")
+        .isNotEmpty();
 
     if (!committed.equals(generated)) {
-      fail("crds/ holds " + committed + " but the build generates " + generated + ". Refresh it with:\n  "
-          + CrdFiles.REFRESH_COMMAND + "\n(and delete CRDs whose Java type is gone)");
+      fail(
+          "crds/ holds "
+              + committed
+              + " but the build generates "
+              + generated
+              + ". Refresh it with:\n  "
+              + CrdFiles.REFRESH_COMMAND
+              + "\n(and delete CRDs whose Java type is gone)");
     }
     for (String name : generated) {
       String expected = read(CrdFiles.generatedDir().resolve(name));
       String actual = read(CrdFiles.committedDir().resolve(name));
       if (!expected.equals(actual)) {
-        fail("crds/" + name + " is out of date with the Java types in dev.teardown.api (first difference: "
-            + firstDifference(expected, actual) + "). It is generated, never edited by hand. Refresh it with:\n  "
-            + CrdFiles.REFRESH_COMMAND);
+        fail(
+            "crds/"
+                + name
+                + " is out of date with the Java types in dev.teardown.api (first difference: "
+                + firstDifference(expected, actual)
+                + "). It is generated, never edited by hand. Refresh it with:\n  "
+                + CrdFiles.REFRESH_COMMAND);
       }
     }
   }
@@ -52,8 +65,10 @@ class CrdUpToDateTest {
 
   @Test
   void theDifferenceReportPointsAtTheLine() {
-    assertThat(firstDifference("a\nb\nc\n", "a\nx\nc\n")).isEqualTo("line 2: expected 'b' but crds/ has 'x'");
-    assertThat(firstDifference("a\n", "a\nb\n")).isEqualTo("line 2: expected '<end of file>' but crds/ has 'b'");
+    assertThat(firstDifference("a\nb\nc\n", "a\nx\nc\n"))
+        .isEqualTo("line 2: expected 'b' but crds/ has 'x'");
+    assertThat(firstDifference("a\n", "a\nb\n"))
+        .isEqualTo("line 2: expected '<end of file>' but crds/ has 'b'");
   }
 
   static String firstDifference(String expected, String actual) {
@@ -78,8 +93,12 @@ class CrdUpToDateTest {
       return List.of();
     }
     try (Stream<Path> files = Files.list(dir)) {
-      return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yml") || n.endsWith(".yaml"))
-          .filter(n -> !n.equals(KUSTOMIZATION)).sorted().toList();
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".yml") || n.endsWith(".yaml"))
+          .filter(n -> !n.equals(KUSTOMIZATION))
+          .sorted()
+          .toList();
     }
   }
 }

@@ -11,9 +11,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Structural-schema helpers that behave like the API server: the schema node for a field path, pruning of nulls,
- * defaulting, unknown-field detection, and the translation to a plain JSON Schema (draft 4, which OpenAPI 3.0 is
- * based on) for the validator.
+ * Structural-schema helpers that behave like the API server: the schema node for a field path,
+ * pruning of nulls, defaulting, unknown-field detection, and the translation to a plain JSON Schema
+ * (draft 4, which OpenAPI 3.0 is based on) for the validator.
  */
 final class OpenApiSchema {
   /** Fields every object has at the root; the CRD schema does not declare them. */
@@ -24,9 +24,9 @@ final class OpenApiSchema {
   private OpenApiSchema() {}
 
   /**
-   * OpenAPI v3 (as Kubernetes restricts it) to JSON Schema draft 4: {@code x-kubernetes-*} keys are dropped (their
-   * behaviour is emulated elsewhere) except int-or-string, which becomes an anyOf; {@code nullable: true} becomes a
-   * type union with null.
+   * OpenAPI v3 (as Kubernetes restricts it) to JSON Schema draft 4: {@code x-kubernetes-*} keys are
+   * dropped (their behaviour is emulated elsewhere) except int-or-string, which becomes an anyOf;
+   * {@code nullable: true} becomes a type union with null.
    */
   static JsonNode toJsonSchema(JsonNode openApi) {
     if (openApi.isArray()) {
@@ -77,7 +77,10 @@ final class OpenApiSchema {
     return out;
   }
 
-  /** Schema of one child (a property name, a map key or a list index), or null if the schema does not declare it. */
+  /**
+   * Schema of one child (a property name, a map key or a list index), or null if the schema does
+   * not declare it.
+   */
   static JsonNode child(JsonNode schema, Object key) {
     if (schema == null) {
       return null;
@@ -139,8 +142,9 @@ final class OpenApiSchema {
   }
 
   /**
-   * What the API server does before validation: a null for a field that is not nullable is dropped, then missing
-   * fields that have a default get it (inside objects that exist; also in every list item and map value).
+   * What the API server does before validation: a null for a field that is not nullable is dropped,
+   * then missing fields that have a default get it (inside objects that exist; also in every list
+   * item and map value).
    */
   static void pruneNullsAndDefault(JsonNode value, JsonNode schema) {
     if (schema == null) {
@@ -150,19 +154,25 @@ final class OpenApiSchema {
       ObjectNode obj = (ObjectNode) value;
       JsonNode props = schema.path("properties");
       List<String> nulls = new ArrayList<>();
-      obj.fields().forEachRemaining(e -> {
-        JsonNode s = child(schema, e.getKey());
-        if (e.getValue().isNull() && s != null && !s.path("nullable").asBoolean(false)) {
-          nulls.add(e.getKey());
-        }
-      });
+      obj.fields()
+          .forEachRemaining(
+              e -> {
+                JsonNode s = child(schema, e.getKey());
+                if (e.getValue().isNull() && s != null && !s.path("nullable").asBoolean(false)) {
+                  nulls.add(e.getKey());
+                }
+              });
       nulls.forEach(obj::remove);
-      props.fields().forEachRemaining(p -> {
-        if (!obj.has(p.getKey()) && p.getValue().has("default")) {
-          obj.set(p.getKey(), p.getValue().get("default").deepCopy());
-        }
-      });
-      obj.fields().forEachRemaining(e -> pruneNullsAndDefault(e.getValue(), child(schema, e.getKey())));
+      props
+          .fields()
+          .forEachRemaining(
+              p -> {
+                if (!obj.has(p.getKey()) && p.getValue().has("default")) {
+                  obj.set(p.getKey(), p.getValue().get("default").deepCopy());
+                }
+              });
+      obj.fields()
+          .forEachRemaining(e -> pruneNullsAndDefault(e.getValue(), child(schema, e.getKey())));
     } else if (value.isArray()) {
       value.forEach(item -> pruneNullsAndDefault(item, schema.get("items")));
     }
@@ -174,7 +184,10 @@ final class OpenApiSchema {
     return out;
   }
 
-  /** Field paths as the API server prints them: {@code spec.instanceIds[3]}, {@code metadata.labels[app]}. */
+  /**
+   * Field paths as the API server prints them: {@code spec.instanceIds[3]}, {@code
+   * metadata.labels[app]}.
+   */
   static final class FieldPaths {
     private FieldPaths() {}
 

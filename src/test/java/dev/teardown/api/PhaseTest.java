@@ -25,6 +25,8 @@ class PhaseTest {
     assertThat(Phase.AwaitingShutdown.canMoveTo(Phase.Detaching)).isTrue();
     assertThat(Phase.Detaching.canMoveTo(Phase.ReleasingDisks)).isTrue();
     assertThat(Phase.ReleasingDisks.canMoveTo(Phase.Done)).isTrue();
-    assertThat(Phase.Terminating.canMoveTo(Phase.Done)).as("no skipping the verification").isFalse();
+    assertThat(Phase.Terminating.canMoveTo(Phase.Done))
+        .as("no skipping the verification")
+        .isFalse();
   }
 }

@@ -30,7 +30,9 @@ class SecretValuesTest {
     values.put("secretKey", "bad key with spaces");
     assertThat(SecretValues.invalidKeys(values)).containsExactly("secretKey", "token");
     String msg = SecretValues.problem("ns", "keys", SecretValues.invalidKeys(values));
-    assertThat(msg).contains("secretKey", "token", "ns/keys").doesNotContain("sess", "spaces", "AKIDgood");
+    assertThat(msg)
+        .contains("secretKey", "token", "ns/keys")
+        .doesNotContain("sess", "spaces", "AKIDgood");
   }
 
   @Test

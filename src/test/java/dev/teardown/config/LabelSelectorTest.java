@@ -15,7 +15,8 @@ class LabelSelectorTest {
     assertThat(LabelSelector.parse("teardown.dev/shard=a").matches(A)).isTrue();
     assertThat(LabelSelector.parse("teardown.dev/shard==a").matches(B)).isFalse();
     assertThat(LabelSelector.parse("teardown.dev/shard!=a").matches(B)).isTrue();
-    assertThat(LabelSelector.parse("teardown.dev/shard!=a").matches(Map.of())).as("absent counts as not equal")
+    assertThat(LabelSelector.parse("teardown.dev/shard!=a").matches(Map.of()))
+        .as("absent counts as not equal")
         .isTrue();
     assertThat(LabelSelector.parse("teardown.dev/shard in (b, c)").matches(B)).isTrue();
     assertThat(LabelSelector.parse("teardown.dev/shard in (b, c)").matches(A)).isFalse();
@@ -30,8 +31,10 @@ class LabelSelectorTest {
   @Test
   void somethingElseIsRefusedNamingThePart() {
     assertThatThrownBy(() -> LabelSelector.parse("shard=a, =b")).hasMessageContaining("'=b'");
-    assertThatThrownBy(() -> LabelSelector.parse("shard in a,b")).hasMessageContaining("shard in a");
-    assertThatThrownBy(() -> LabelSelector.parse("shard=a b")).hasMessageContaining("not a label requirement");
+    assertThatThrownBy(() -> LabelSelector.parse("shard in a,b"))
+        .hasMessageContaining("shard in a");
+    assertThatThrownBy(() -> LabelSelector.parse("shard=a b"))
+        .hasMessageContaining("not a label requirement");
   }
 
   @Test
@@ -42,8 +45,16 @@ class LabelSelectorTest {
         .hasMessageContaining("TEARDOWN_RATE_SHARE must be a number above 0 and at most 1");
     assertThatThrownBy(() -> OperatorConfig.from(Map.of("TEARDOWN_RATE_SHARE", "half")::get))
         .hasMessageContaining("TEARDOWN_RATE_SHARE");
-    OperatorConfig c = OperatorConfig.from(Map.of("TEARDOWN_SELECTOR", "teardown.dev/shard in (a)",
-        "TEARDOWN_RATE_SHARE", "0.5", "TEARDOWN_BATCH_WINDOW", "100ms")::get);
+    OperatorConfig c =
+        OperatorConfig.from(
+            Map.of(
+                    "TEARDOWN_SELECTOR",
+                    "teardown.dev/shard in (a)",
+                    "TEARDOWN_RATE_SHARE",
+                    "0.5",
+                    "TEARDOWN_BATCH_WINDOW",
+                    "100ms")
+                ::get);
     assertThat(c.selector()).isEqualTo("teardown.dev/shard in (a)");
     assertThat(c.rateShare()).isEqualTo(0.5);
     assertThat(c.batchWindow()).hasMillis(100);

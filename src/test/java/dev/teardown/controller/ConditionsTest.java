@@ -27,9 +27,11 @@ class ConditionsTest {
 
   @Test
   void cloudErrorCodesBecomeValidConditionReasons() {
-    assertThat(Conditions.reason("AuthFailure.SignatureFailure")).isEqualTo("AuthFailureSignatureFailure");
+    assertThat(Conditions.reason("AuthFailure.SignatureFailure"))
+        .isEqualTo("AuthFailureSignatureFailure");
     assertThat(Conditions.reason("171")).isEqualTo("R171");
     assertThat(Conditions.reason(null)).isEqualTo("Unknown");
-    assertThat(Conditions.reason("Invalid-Instance.Not Found")).matches("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$");
+    assertThat(Conditions.reason("Invalid-Instance.Not Found"))
+        .matches("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$");
   }
 }

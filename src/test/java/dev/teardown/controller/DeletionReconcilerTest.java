@@ -24,7 +24,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** One pass of the reconciler (no operator loop): gating by nextAttemptAt, and a status conflict before a call. */
+/**
+ * One pass of the reconciler (no operator loop): gating by nextAttemptAt, and a status conflict
+ * before a call.
+ */
 class DeletionReconcilerTest {
   private final FakeCloud cloud = new FakeCloud();
   private EmbeddedKube kube;
@@ -35,13 +38,26 @@ class DeletionReconcilerTest {
   void start() {
     kube = EmbeddedKube.start(0);
     client = kube.client();
-    client.secrets().inNamespace("default").resource(new SecretBuilder()
-        .withMetadata(new ObjectMetaBuilder().withName("keys").withNamespace("default").build())
-        .withStringData(Map.of("secretId", "AKIDfake", "secretKey", "fake")).build()).create();
-    OperatorConfig config = OperatorConfig.defaults()
-        .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(2));
-    reconciler = new DeletionReconciler(new ProviderRegistry(List.of(cloud)),
-        new ConnectionCache(new SimpleMeterRegistry()), config, Clock.systemUTC(), new SimpleMeterRegistry());
+    client
+        .secrets()
+        .inNamespace("default")
+        .resource(
+            new SecretBuilder()
+                .withMetadata(
+                    new ObjectMetaBuilder().withName("keys").withNamespace("default").build())
+                .withStringData(Map.of("secretId", "AKIDfake", "secretKey", "fake"))
+                .build())
+        .create();
+    OperatorConfig config =
+        OperatorConfig.defaults()
+            .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(2));
+    reconciler =
+        new DeletionReconciler(
+            new ProviderRegistry(List.of(cloud)),
+            new ConnectionCache(new SimpleMeterRegistry()),
+            config,
+            Clock.systemUTC(),
+            new SimpleMeterRegistry());
   }
 
   @AfterEach
@@ -51,8 +67,14 @@ class DeletionReconcilerTest {
 
   private CloudInstanceDeletion resource(CloudInstanceDeletionStatus st) {
     CloudInstanceDeletion r = new CloudInstanceDeletion();
-    r.setMetadata(new ObjectMetaBuilder().withName("d").withNamespace("default").withUid("uid-1").withGeneration(1L)
-        .withResourceVersion("3").build());
+    r.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("d")
+            .withNamespace("default")
+            .withUid("uid-1")
+            .withGeneration(1L)
+            .withResourceVersion("3")
+            .build());
     CloudInstanceDeletionSpec s = new CloudInstanceDeletionSpec();
     s.setProvider(Provider.TENCENTCLOUD);
     s.setRegion("ap-beijing");
@@ -82,9 +104,16 @@ class DeletionReconcilerTest {
     DeletionReconciler.Outcome recorded = reconciler.process(r, client, s -> {}, false);
     assertThat(recorded.status().getPhase()).isEqualTo(Phase.Terminating);
     CloudInstanceDeletion next = resource(recorded.status());
-    assertThatThrownBy(() -> reconciler.process(next, client, s -> {
-      throw new StatusWriter.Conflict("changed since read");
-    }, false)).isInstanceOf(StatusWriter.Conflict.class);
+    assertThatThrownBy(
+            () ->
+                reconciler.process(
+                    next,
+                    client,
+                    s -> {
+                      throw new StatusWriter.Conflict("changed since read");
+                    },
+                    false))
+        .isInstanceOf(StatusWriter.Conflict.class);
     assertThat(cloud.calls).as("no terminate without its intent in status").isEmpty();
     assertThat(cloud.instances).containsKey("ins-aaaaaaaa");
   }
@@ -92,13 +121,24 @@ class DeletionReconcilerTest {
   @Test
   void theIntentIsWrittenWithTheCallsIdsAndTokenBeforeTheCall() {
     cloud.instance("ins-aaaaaaaa", false);
-    DeletionReconciler.Outcome recorded = reconciler.process(resource(null), client, s -> {}, false);
+    DeletionReconciler.Outcome recorded =
+        reconciler.process(resource(null), client, s -> {}, false);
     List<String> seenAtWrite = new java.util.ArrayList<>();
-    DeletionReconciler.Outcome o = reconciler.process(resource(recorded.status()), client, s -> {
-      seenAtWrite.add(s.getIntent().getAction() + " " + s.getIntent().getIds() + " calls=" + cloud.calls.size());
-      assertThat(s.getIntent().getToken()).startsWith("td-");
-      assertThat(s.getIntent().getResult()).isNull();
-    }, false);
+    DeletionReconciler.Outcome o =
+        reconciler.process(
+            resource(recorded.status()),
+            client,
+            s -> {
+              seenAtWrite.add(
+                  s.getIntent().getAction()
+                      + " "
+                      + s.getIntent().getIds()
+                      + " calls="
+                      + cloud.calls.size());
+              assertThat(s.getIntent().getToken()).startsWith("td-");
+              assertThat(s.getIntent().getResult()).isNull();
+            },
+            false);
     assertThat(seenAtWrite).containsExactly("TerminateInstances [ins-aaaaaaaa] calls=0");
     assertThat(cloud.calls).containsExactly("terminate [ins-aaaaaaaa]");
     assertThat(o.status().getIntent().getResult()).isEqualTo("Accepted");
@@ -107,7 +147,8 @@ class DeletionReconcilerTest {
   @Test
   void aSpecThatNoLongerMatchesTheRecordedPlanMakesNoCloudCallAndSaysSo() {
     cloud.instance("ins-aaaaaaaa", false);
-    DeletionReconciler.Outcome recorded = reconciler.process(resource(null), client, s -> {}, false);
+    DeletionReconciler.Outcome recorded =
+        reconciler.process(resource(null), client, s -> {}, false);
     CloudInstanceDeletion changed = resource(recorded.status());
     changed.getSpec().setInstanceIds(List.of("ins-bbbbbbbb"));
     changed.getMetadata().setGeneration(2L);
@@ -115,36 +156,52 @@ class DeletionReconcilerTest {
     DeletionReconciler.Outcome o = reconciler.process(changed, client, s -> {}, false);
     assertThat(cloud.describeInstanceCalls.get()).isEqualTo(describes);
     assertThat(cloud.calls).isEmpty();
-    assertThat(Conditions.get(o.status().getConditions(), "SpecChanged").getStatus()).isEqualTo("True");
-    assertThat(Conditions.get(o.status().getConditions(), "Stalled").getReason()).isEqualTo("SpecChanged");
+    assertThat(Conditions.get(o.status().getConditions(), "SpecChanged").getStatus())
+        .isEqualTo("True");
+    assertThat(Conditions.get(o.status().getConditions(), "Stalled").getReason())
+        .isEqualTo("SpecChanged");
     assertThat(o.status().getMessage()).contains("spec.instanceIds", "generation 1", "Delete this");
     assertThat(o.status().getObservedGeneration()).isEqualTo(2L);
 
     changed.getSpec().setInstanceIds(List.of("ins-aaaaaaaa")); // put back: it goes on
     DeletionReconciler.Outcome back = reconciler.process(changed, client, s -> {}, false);
-    assertThat(Conditions.get(back.status().getConditions(), "SpecChanged").getStatus()).isEqualTo("False");
+    assertThat(Conditions.get(back.status().getConditions(), "SpecChanged").getStatus())
+        .isEqualTo("False");
     assertThat(cloud.calls).containsExactly("terminate [ins-aaaaaaaa]");
   }
 
   @Test
   void retryableErrorsPastTheStallTimeShowStalledWithTheLastErrorAndKeepRetrying() {
-    OperatorConfig config = OperatorConfig.defaults()
-        .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(2))
-        .withStallAfter(Duration.ZERO);
-    DeletionReconciler stalling = new DeletionReconciler(new ProviderRegistry(List.of(cloud)),
-        new ConnectionCache(new SimpleMeterRegistry()), config, Clock.systemUTC(), new SimpleMeterRegistry());
+    OperatorConfig config =
+        OperatorConfig.defaults()
+            .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(2))
+            .withStallAfter(Duration.ZERO);
+    DeletionReconciler stalling =
+        new DeletionReconciler(
+            new ProviderRegistry(List.of(cloud)),
+            new ConnectionCache(new SimpleMeterRegistry()),
+            config,
+            Clock.systemUTC(),
+            new SimpleMeterRegistry());
     cloud.instance("ins-aaaaaaaa", false);
     DeletionReconciler.Outcome recorded = stalling.process(resource(null), client, s -> {}, false);
-    cloud.failNextMutation = dev.teardown.cloud.CloudError.of(dev.teardown.cloud.ErrorKind.RETRYABLE,
-        "OperationDenied.SomethingNew", "denied for a new reason", "r-1", "TerminateInstances");
-    DeletionReconciler.Outcome o = stalling.process(resource(recorded.status()), client, s -> {}, false);
+    cloud.failNextMutation =
+        dev.teardown.cloud.CloudError.of(
+            dev.teardown.cloud.ErrorKind.RETRYABLE,
+            "OperationDenied.SomethingNew",
+            "denied for a new reason",
+            "r-1",
+            "TerminateInstances");
+    DeletionReconciler.Outcome o =
+        stalling.process(resource(recorded.status()), client, s -> {}, false);
     assertThat(o.status().getPhase()).isEqualTo(Phase.Terminating);
     assertThat(o.reschedule()).as("still retrying").isNotNull();
     var stalled = Conditions.get(o.status().getConditions(), "Stalled");
     assertThat(stalled.getStatus()).isEqualTo("True");
     assertThat(stalled.getReason()).isEqualTo("OperationDeniedSomethingNew");
     assertThat(stalled.getMessage()).contains("denied for a new reason");
-    assertThat(Conditions.get(o.status().getConditions(), "Reconciling").getStatus()).isEqualTo("True");
+    assertThat(Conditions.get(o.status().getConditions(), "Reconciling").getStatus())
+        .isEqualTo("True");
     assertThat(client.v1().events().inNamespace("default").list().getItems())
         .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("OperationDeniedSomethingNew"));
   }

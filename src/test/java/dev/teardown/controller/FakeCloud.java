@@ -22,31 +22,53 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A hand-written fake cloud for phase-machine tests (fakes over mocks): a recycle-bin cloud like Tencent whose
- * transitions complete on the next observation. Every mutating call is logged so tests can count them.
+ * A hand-written fake cloud for phase-machine tests (fakes over mocks): a recycle-bin cloud like
+ * Tencent whose transitions complete on the next observation. Every mutating call is logged so
+ * tests can count them.
  */
 final class FakeCloud implements CloudProvider, CloudProviderFactory {
   final Map<String, CloudInstance> instances = Collections.synchronizedMap(new LinkedHashMap<>());
   final Map<String, CloudDisk> disks = Collections.synchronizedMap(new LinkedHashMap<>());
   final List<String> calls = Collections.synchronizedList(new ArrayList<>());
   volatile CloudError failNextMutation;
+
   /** Every call, describes included, fails with this while set (e.g. keys refused). */
   volatile CloudError failEveryCall;
-  /** A terminate batch containing one of these ids is refused as a whole, terminally (like Tencent does). */
+
+  /**
+   * A terminate batch containing one of these ids is refused as a whole, terminally (like Tencent
+   * does).
+   */
   final java.util.Set<String> refuseTerminate = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  /** Terminate answers these as recycled (CompShare InRecycle=Yes) but the instance stays listed as STOPPED. */
-  final java.util.Set<String> recycleButStayListed = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  /** Terminate answers these "not found" while they stay alive (a refusal that must not count as success). */
-  final java.util.Set<String> terminateSaysNotFound = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Terminate answers these as recycled (CompShare InRecycle=Yes) but the instance stays listed as
+   * STOPPED.
+   */
+  final java.util.Set<String> recycleButStayListed =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Terminate answers these "not found" while they stay alive (a refusal that must not count as
+   * success).
+   */
+  final java.util.Set<String> terminateSaysNotFound =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /** Terminate accepts but does nothing for these (the cloud dropped the call). */
   final java.util.Set<String> dropTerminate = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   volatile boolean canObserveUnattached = true;
   volatile java.time.Duration terminateSettles = java.time.Duration.ZERO;
   volatile Map<String, Integer> rates = Map.of();
+
   /** While true, every disk release is refused as retryable (the cloud is busy). */
   volatile boolean releasesBusy;
-  final java.util.concurrent.atomic.AtomicInteger describeInstanceCalls = new java.util.concurrent.atomic.AtomicInteger();
-  final java.util.concurrent.atomic.AtomicInteger describeDiskCalls = new java.util.concurrent.atomic.AtomicInteger();
+
+  final java.util.concurrent.atomic.AtomicInteger describeInstanceCalls =
+      new java.util.concurrent.atomic.AtomicInteger();
+  final java.util.concurrent.atomic.AtomicInteger describeDiskCalls =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   @Override
   public Map<String, Integer> requestsPerSecond() {
@@ -54,25 +76,61 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
   }
 
   void instance(String id, boolean prepaid) {
-    instances.put(id, new CloudInstance(id, "RUNNING", InstancePhase.RUNNING, prepaid ? "PREPAID" : "POSTPAID_BY_HOUR",
-        prepaid, false, null, false));
+    instances.put(
+        id,
+        new CloudInstance(
+            id,
+            "RUNNING",
+            InstancePhase.RUNNING,
+            prepaid ? "PREPAID" : "POSTPAID_BY_HOUR",
+            prepaid,
+            false,
+            null,
+            false));
   }
 
   void disk(String id, String instanceId, boolean prepaid, boolean deleteWithInstance) {
-    disks.put(id, new CloudDisk(id, instanceId, "ATTACHED", DiskPhase.ATTACHED, prepaid ? "PREPAID" : "POSTPAID_BY_HOUR",
-        prepaid, deleteWithInstance, true));
+    disks.put(
+        id,
+        new CloudDisk(
+            id,
+            instanceId,
+            "ATTACHED",
+            DiskPhase.ATTACHED,
+            prepaid ? "PREPAID" : "POSTPAID_BY_HOUR",
+            prepaid,
+            deleteWithInstance,
+            true));
   }
 
   /** A non-elastic disk: goes with its instance, cannot be detached. */
   void nonPortableDisk(String id, String instanceId, boolean prepaid) {
-    disks.put(id, new CloudDisk(id, instanceId, "ATTACHED", DiskPhase.ATTACHED, prepaid ? "PREPAID" : "POSTPAID_BY_HOUR",
-        prepaid, false, false));
+    disks.put(
+        id,
+        new CloudDisk(
+            id,
+            instanceId,
+            "ATTACHED",
+            DiskPhase.ATTACHED,
+            prepaid ? "PREPAID" : "POSTPAID_BY_HOUR",
+            prepaid,
+            false,
+            false));
   }
 
   void stopped(String id) {
     CloudInstance ci = instances.get(id);
-    instances.put(id, new CloudInstance(id, "STOPPED", InstancePhase.STOPPED, ci.chargeType(), ci.prepaid(), false, null,
-        false));
+    instances.put(
+        id,
+        new CloudInstance(
+            id,
+            "STOPPED",
+            InstancePhase.STOPPED,
+            ci.chargeType(),
+            ci.prepaid(),
+            false,
+            null,
+            false));
   }
 
   @Override
@@ -113,14 +171,22 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
     return new Capabilities(100, 10, 50, false, true, true, terminateSettles);
   }
 
-  /** Holds one describe in flight: the reconcile that makes it has read the resource and waits for the answer. */
-  record Hold(java.util.concurrent.CountDownLatch entered, java.util.concurrent.CountDownLatch release) {
+  /**
+   * Holds one describe in flight: the reconcile that makes it has read the resource and waits for
+   * the answer.
+   */
+  record Hold(
+      java.util.concurrent.CountDownLatch entered, java.util.concurrent.CountDownLatch release) {
     static Hold next() {
-      return new Hold(new java.util.concurrent.CountDownLatch(1), new java.util.concurrent.CountDownLatch(1));
+      return new Hold(
+          new java.util.concurrent.CountDownLatch(1), new java.util.concurrent.CountDownLatch(1));
     }
   }
 
-  /** When set, the next describeInstances signals {@code entered} and waits (at most 30 s) for {@code release}. */
+  /**
+   * When set, the next describeInstances signals {@code entered} and waits (at most 30 s) for
+   * {@code release}.
+   */
   volatile Hold holdNextDescribe;
 
   @Override
@@ -148,7 +214,9 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
     Map<String, List<CloudDisk>> out = new LinkedHashMap<>();
     ids.forEach(id -> out.put(id, new ArrayList<>()));
     synchronized (disks) {
-      disks.values().stream().filter(d -> ids.contains(d.instanceId())).forEach(d -> out.get(d.instanceId()).add(d));
+      disks.values().stream()
+          .filter(d -> ids.contains(d.instanceId()))
+          .forEach(d -> out.get(d.instanceId()).add(d));
     }
     return out;
   }
@@ -158,17 +226,20 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
     maybeFailAll();
     describeDiskCalls.incrementAndGet();
     Map<String, CloudDisk> out = new LinkedHashMap<>();
-    ids.forEach(id -> {
-      CloudDisk d = disks.get(id);
-      boolean blind = !canObserveUnattached && d != null && d.instanceId() == null;
-      out.put(id, d == null || blind ? CloudDisk.gone(id) : d);
-    });
+    ids.forEach(
+        id -> {
+          CloudDisk d = disks.get(id);
+          boolean blind = !canObserveUnattached && d != null && d.instanceId() == null;
+          out.put(id, d == null || blind ? CloudDisk.gone(id) : d);
+        });
     return out;
   }
 
   @Override
-  public boolean releasedWithInstance(CloudInstance instance, CloudDisk disk, boolean releaseDataDisks) {
-    return !disk.prepaid() && disk.deleteWithInstance() || disk.prepaid() && instance.prepaid() && releaseDataDisks;
+  public boolean releasedWithInstance(
+      CloudInstance instance, CloudDisk disk, boolean releaseDataDisks) {
+    return !disk.prepaid() && disk.deleteWithInstance()
+        || disk.prepaid() && instance.prepaid() && releaseDataDisks;
   }
 
   private void maybeFail(String action) throws CloudException {
@@ -191,8 +262,13 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
     maybeFail("terminate");
     if (r.instanceIds().stream().anyMatch(refuseTerminate::contains)) {
       calls.add("terminate! " + r.instanceIds());
-      throw new CloudException(CloudError.of(ErrorKind.TERMINAL, "FailedOperation.Unreturnable",
-          "cannot be returned", "req-x", "TerminateInstances"));
+      throw new CloudException(
+          CloudError.of(
+              ErrorKind.TERMINAL,
+              "FailedOperation.Unreturnable",
+              "cannot be returned",
+              "req-x",
+              "TerminateInstances"));
     }
     calls.add((r.purge() ? "purge " : "terminate ") + r.instanceIds());
     Map<String, CloudError> failures = new LinkedHashMap<>();
@@ -203,8 +279,14 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
         continue;
       }
       if (terminateSaysNotFound.contains(id)) {
-        failures.put(id, CloudError.of(ErrorKind.NOT_FOUND, "InvalidInstanceId.NotFound", "not found", null,
-            "TerminateInstances"));
+        failures.put(
+            id,
+            CloudError.of(
+                ErrorKind.NOT_FOUND,
+                "InvalidInstanceId.NotFound",
+                "not found",
+                null,
+                "TerminateInstances"));
         continue;
       }
       if (dropTerminate.contains(id)) {
@@ -215,20 +297,43 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
         continue;
       }
       if (ci.prepaid() && ci.phase() != InstancePhase.RECYCLED) {
-        instances.put(id, new CloudInstance(id, "SHUTDOWN", InstancePhase.RECYCLED, ci.chargeType(), true, false, null, false));
+        instances.put(
+            id,
+            new CloudInstance(
+                id, "SHUTDOWN", InstancePhase.RECYCLED, ci.chargeType(), true, false, null, false));
         synchronized (disks) {
           // non-elastic disks stay attached to the recycled instance (they go with it on purge)
-          disks.replaceAll((k, d) -> id.equals(d.instanceId()) && d.prepaid() && d.portable() && r.releaseDataDisks()
-              ? new CloudDisk(k, id, "TORECYCLE", DiskPhase.RECYCLED, d.chargeType(), true, false, true) : d);
+          disks.replaceAll(
+              (k, d) ->
+                  id.equals(d.instanceId()) && d.prepaid() && d.portable() && r.releaseDataDisks()
+                      ? new CloudDisk(
+                          k, id, "TORECYCLE", DiskPhase.RECYCLED, d.chargeType(), true, false, true)
+                      : d);
         }
       } else {
         instances.remove(id);
         synchronized (disks) {
-          disks.entrySet().removeIf(e -> id.equals(e.getValue().instanceId())
-              && (e.getValue().deleteWithInstance() || !e.getValue().portable()
-                  || e.getValue().phase() == DiskPhase.RECYCLED));
-          disks.replaceAll((k, d) -> id.equals(d.instanceId())
-              ? new CloudDisk(k, null, "UNATTACHED", DiskPhase.AVAILABLE, d.chargeType(), d.prepaid(), false, true) : d);
+          disks
+              .entrySet()
+              .removeIf(
+                  e ->
+                      id.equals(e.getValue().instanceId())
+                          && (e.getValue().deleteWithInstance()
+                              || !e.getValue().portable()
+                              || e.getValue().phase() == DiskPhase.RECYCLED));
+          disks.replaceAll(
+              (k, d) ->
+                  id.equals(d.instanceId())
+                      ? new CloudDisk(
+                          k,
+                          null,
+                          "UNATTACHED",
+                          DiskPhase.AVAILABLE,
+                          d.chargeType(),
+                          d.prepaid(),
+                          false,
+                          true)
+                      : d);
         }
       }
     }
@@ -243,13 +348,30 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
       CloudDisk d = disks.get(id);
       if (d != null && !d.portable()) {
         calls.add("detach! " + ids);
-        throw new CloudException(CloudError.of(ErrorKind.TERMINAL, "InvalidDisk.NotPortable", "not portable", null,
-            "DetachDisks"));
+        throw new CloudException(
+            CloudError.of(
+                ErrorKind.TERMINAL,
+                "InvalidDisk.NotPortable",
+                "not portable",
+                null,
+                "DetachDisks"));
       }
     }
     calls.add("detach " + ids);
-    ids.forEach(id -> disks.computeIfPresent(id,
-        (k, d) -> new CloudDisk(k, null, "UNATTACHED", DiskPhase.AVAILABLE, d.chargeType(), d.prepaid(), false, true)));
+    ids.forEach(
+        id ->
+            disks.computeIfPresent(
+                id,
+                (k, d) ->
+                    new CloudDisk(
+                        k,
+                        null,
+                        "UNATTACHED",
+                        DiskPhase.AVAILABLE,
+                        d.chargeType(),
+                        d.prepaid(),
+                        false,
+                        true)));
     return BatchResult.ok("req-" + calls.size());
   }
 
@@ -259,16 +381,23 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
     maybeFail("release");
     if (releasesBusy) {
       calls.add("release! busy");
-      throw new CloudException(CloudError.of(ErrorKind.RETRYABLE, "ResourceBusy", "busy", null, "TerminateDisks"));
+      throw new CloudException(
+          CloudError.of(ErrorKind.RETRYABLE, "ResourceBusy", "busy", null, "TerminateDisks"));
     }
     calls.add((r.purge() ? "purgeDisks " : "release ") + r.diskIds());
     Map<String, CloudError> failures = new LinkedHashMap<>();
     for (String id : r.diskIds()) {
       CloudDisk d = disks.get(id);
       if (d == null) {
-        failures.put(id, CloudError.of(ErrorKind.NOT_FOUND, "InvalidDiskId.NotFound", "gone", null, "TerminateDisks"));
+        failures.put(
+            id,
+            CloudError.of(
+                ErrorKind.NOT_FOUND, "InvalidDiskId.NotFound", "gone", null, "TerminateDisks"));
       } else if (d.prepaid() && d.phase() != DiskPhase.RECYCLED) {
-        disks.put(id, new CloudDisk(id, null, "TORECYCLE", DiskPhase.RECYCLED, d.chargeType(), true, false, true));
+        disks.put(
+            id,
+            new CloudDisk(
+                id, null, "TORECYCLE", DiskPhase.RECYCLED, d.chargeType(), true, false, true));
       } else {
         disks.remove(id);
       }

@@ -2,10 +2,10 @@ package dev.teardown.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.teardown.api.v1alpha1.CallIntent;
 import dev.teardown.api.v1alpha1.CloudInstanceDeletion;
 import dev.teardown.api.v1alpha1.CloudInstanceDeletionSpec;
 import dev.teardown.api.v1alpha1.CloudInstanceDeletionStatus;
-import dev.teardown.api.v1alpha1.CallIntent;
 import dev.teardown.api.v1alpha1.GuardSpec;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.Provider;
@@ -29,8 +29,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * One pass of the reconciler at a time (no operator loop) for the wrong-target guard, one owner per instance and a
- * person's controls (annotations): what each one lets through and that it makes no cloud call otherwise.
+ * One pass of the reconciler at a time (no operator loop) for the wrong-target guard, one owner per
+ * instance and a person's controls (annotations): what each one lets through and that it makes no
+ * cloud call otherwise.
  */
 class GuardsAndControlsTest {
   private static final String ID = "ins-aaaaaaaa";
@@ -43,13 +44,26 @@ class GuardsAndControlsTest {
   void start() {
     kube = EmbeddedKube.start(0);
     client = kube.client();
-    client.secrets().inNamespace("default").resource(new SecretBuilder()
-        .withMetadata(new ObjectMetaBuilder().withName("keys").withNamespace("default").build())
-        .withStringData(Map.of("secretId", "AKIDfake", "secretKey", "fake")).build()).create();
-    OperatorConfig config = OperatorConfig.defaults()
-        .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(2));
-    reconciler = new DeletionReconciler(new ProviderRegistry(List.of(cloud)),
-        new ConnectionCache(new SimpleMeterRegistry()), config, Clock.systemUTC(), new SimpleMeterRegistry());
+    client
+        .secrets()
+        .inNamespace("default")
+        .resource(
+            new SecretBuilder()
+                .withMetadata(
+                    new ObjectMetaBuilder().withName("keys").withNamespace("default").build())
+                .withStringData(Map.of("secretId", "AKIDfake", "secretKey", "fake"))
+                .build())
+        .create();
+    OperatorConfig config =
+        OperatorConfig.defaults()
+            .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(2));
+    reconciler =
+        new DeletionReconciler(
+            new ProviderRegistry(List.of(cloud)),
+            new ConnectionCache(new SimpleMeterRegistry()),
+            config,
+            Clock.systemUTC(),
+            new SimpleMeterRegistry());
   }
 
   @AfterEach
@@ -57,11 +71,24 @@ class GuardsAndControlsTest {
     kube.close();
   }
 
-  private static CloudInstanceDeletion resource(String name, String uid, String created, GuardSpec guard,
-      CloudInstanceDeletionStatus st, Map<String, String> annotations) {
+  private static CloudInstanceDeletion resource(
+      String name,
+      String uid,
+      String created,
+      GuardSpec guard,
+      CloudInstanceDeletionStatus st,
+      Map<String, String> annotations) {
     CloudInstanceDeletion r = new CloudInstanceDeletion();
-    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("default").withUid(uid).withGeneration(1L)
-        .withCreationTimestamp(created).withResourceVersion("3").withAnnotations(new HashMap<>(annotations)).build());
+    r.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(name)
+            .withNamespace("default")
+            .withUid(uid)
+            .withGeneration(1L)
+            .withCreationTimestamp(created)
+            .withResourceVersion("3")
+            .withAnnotations(new HashMap<>(annotations))
+            .build());
     CloudInstanceDeletionSpec s = new CloudInstanceDeletionSpec();
     s.setProvider(Provider.TENCENTCLOUD);
     s.setRegion("ap-beijing");
@@ -73,8 +100,8 @@ class GuardsAndControlsTest {
     return r;
   }
 
-  private static CloudInstanceDeletion resource(GuardSpec guard, CloudInstanceDeletionStatus st,
-      Map<String, String> annotations) {
+  private static CloudInstanceDeletion resource(
+      GuardSpec guard, CloudInstanceDeletionStatus st, Map<String, String> annotations) {
     return resource("d", "uid-1", "2026-11-29T10:00:00Z", guard, st, annotations);
   }
 
@@ -82,33 +109,51 @@ class GuardsAndControlsTest {
     return Conditions.get(st.getConditions(), type);
   }
 
-  // ---- guard -----------------------------------------------------------------------------------------------
+  // ---- guard
+  // -----------------------------------------------------------------------------------------------
 
   @Test
   void aNameThatNoLongerMatchesRightBeforeTheTerminateFailsWithTargetMismatchAndNoCall() {
-    cloud.instances.put(ID, new CloudInstance(ID, "RUNNING", dev.teardown.cloud.InstancePhase.RUNNING,
-        "POSTPAID_BY_HOUR", false, false, null, false, "ci-runner-7", Map.of("team", "ci")));
+    cloud.instances.put(
+        ID,
+        new CloudInstance(
+            ID,
+            "RUNNING",
+            dev.teardown.cloud.InstancePhase.RUNNING,
+            "POSTPAID_BY_HOUR",
+            false,
+            false,
+            null,
+            false,
+            "ci-runner-7",
+            Map.of("team", "ci")));
     GuardSpec guard = new GuardSpec("^ci-runner-[0-9]+$", Map.of("team", "ci"));
-    DeletionReconciler.Outcome recorded = reconciler.process(resource(guard, null, Map.of()), client, s -> {}, false);
+    DeletionReconciler.Outcome recorded =
+        reconciler.process(resource(guard, null, Map.of()), client, s -> {}, false);
     assertThat(recorded.status().getPhase()).isEqualTo(Phase.Terminating);
     assertThat(recorded.status().getRecorded().getGuard()).isEqualTo(guard);
 
     // someone reuses the id's machine between Pending and the terminate (renamed, retagged)
-    cloud.instances.put(ID, cloud.instances.get(ID).withName("prod-db-1").withTags(Map.of("team", "data")));
-    DeletionReconciler.Outcome o = reconciler.process(resource(guard, recorded.status(), Map.of()), client, s -> {},
-        false);
+    cloud.instances.put(
+        ID, cloud.instances.get(ID).withName("prod-db-1").withTags(Map.of("team", "data")));
+    DeletionReconciler.Outcome o =
+        reconciler.process(resource(guard, recorded.status(), Map.of()), client, s -> {}, false);
     assertThat(o.status().getPhase()).isEqualTo(Phase.Failed);
     assertThat(condition(o.status(), "Failed").getReason()).isEqualTo("TargetMismatch");
-    assertThat(o.status().getMessage()).contains("prod-db-1", "^ci-runner-[0-9]+$", "team=data", "team=ci",
-        "TerminateInstances");
+    assertThat(o.status().getMessage())
+        .contains("prod-db-1", "^ci-runner-[0-9]+$", "team=data", "team=ci", "TerminateInstances");
     assertThat(cloud.calls).as("no mutating call").isEmpty();
   }
 
   @Test
   void tagsOnACloudThatReturnsNoneAreRefusedNotPassed() {
     cloud.instance(ID, false); // FakeCloud's instances carry no tags (null): like CompShare
-    DeletionReconciler.Outcome o = reconciler.process(resource(new GuardSpec(null, Map.of("team", "ci")), null,
-        Map.of()), client, s -> {}, false);
+    DeletionReconciler.Outcome o =
+        reconciler.process(
+            resource(new GuardSpec(null, Map.of("team", "ci")), null, Map.of()),
+            client,
+            s -> {},
+            false);
     assertThat(o.status().getPhase()).isEqualTo(Phase.Failed);
     assertThat(condition(o.status(), "Failed").getReason()).isEqualTo("TargetMismatch");
     assertThat(o.status().getMessage()).contains("returns no tags");
@@ -118,8 +163,9 @@ class GuardsAndControlsTest {
   @Test
   void anInvalidNamePatternFailsBeforeAnyCloudCallEvenADescribe() {
     cloud.instance(ID, false);
-    DeletionReconciler.Outcome o = reconciler.process(resource(new GuardSpec("ci-(runner", null), null, Map.of()),
-        client, s -> {}, false);
+    DeletionReconciler.Outcome o =
+        reconciler.process(
+            resource(new GuardSpec("ci-(runner", null), null, Map.of()), client, s -> {}, false);
     assertThat(o.status().getPhase()).isEqualTo(Phase.Failed);
     assertThat(condition(o.status(), "Failed").getReason()).isEqualTo("InvalidGuard");
     assertThat(o.status().getMessage()).contains("spec.guard.namePattern");
@@ -130,9 +176,11 @@ class GuardsAndControlsTest {
   void aGuardChangedAfterRecordingIsSpecDrift() {
     cloud.instance(ID, false);
     cloud.instances.put(ID, cloud.instances.get(ID).withName("ci-runner-1"));
-    DeletionReconciler.Outcome recorded = reconciler.process(resource(new GuardSpec("^ci-.*$", null), null,
-        Map.of()), client, s -> {}, false);
-    CloudInstanceDeletion changed = resource(new GuardSpec("^.*$", null), recorded.status(), Map.of());
+    DeletionReconciler.Outcome recorded =
+        reconciler.process(
+            resource(new GuardSpec("^ci-.*$", null), null, Map.of()), client, s -> {}, false);
+    CloudInstanceDeletion changed =
+        resource(new GuardSpec("^.*$", null), recorded.status(), Map.of());
     changed.getMetadata().setGeneration(2L);
     DeletionReconciler.Outcome o = reconciler.process(changed, client, s -> {}, false);
     assertThat(condition(o.status(), "SpecChanged").getStatus()).isEqualTo("True");
@@ -140,31 +188,39 @@ class GuardsAndControlsTest {
     assertThat(cloud.calls).isEmpty();
   }
 
-  // ---- one owner per instance ------------------------------------------------------------------------------
+  // ---- one owner per instance
+  // ------------------------------------------------------------------------------
 
   @Test
   void aSecondDeletionOfTheSameInstanceWaitsForTheOwnerAndMakesNoCall() {
     cloud.instance(ID, false);
-    CloudInstanceDeletion owner = resource("first", "uid-9", "2026-11-29T10:00:00Z", null, null, Map.of());
-    CloudInstanceDeletion second = resource("second", "uid-1", "2026-11-29T10:00:05Z", null, null, Map.of());
-    Map<String, List<CloudInstanceDeletion>> index = Map.of(InstanceClaims.key("tencentcloud", "ap-beijing", ID),
-        List.of(owner, second));
-    DeletionReconciler.Outcome o = reconciler.process(second, client, s -> {}, false,
-        k -> index.getOrDefault(k, List.of()));
+    CloudInstanceDeletion owner =
+        resource("first", "uid-9", "2026-11-29T10:00:00Z", null, null, Map.of());
+    CloudInstanceDeletion second =
+        resource("second", "uid-1", "2026-11-29T10:00:05Z", null, null, Map.of());
+    Map<String, List<CloudInstanceDeletion>> index =
+        Map.of(InstanceClaims.key("tencentcloud", "ap-beijing", ID), List.of(owner, second));
+    DeletionReconciler.Outcome o =
+        reconciler.process(second, client, s -> {}, false, k -> index.getOrDefault(k, List.of()));
     assertThat(condition(o.status(), "InstanceClaimed").getStatus()).isEqualTo("True");
     assertThat(condition(o.status(), "InstanceClaimed").getMessage()).contains(ID, "default/first");
     assertThat(o.reschedule()).as("looks again while waiting").isNotNull();
     assertThat(cloud.describeInstanceCalls.get()).isZero();
 
     // the owner is the same for both: the first one goes on
-    DeletionReconciler.Outcome first = reconciler.process(owner, client, s -> {}, false,
-        k -> index.getOrDefault(k, List.of()));
+    DeletionReconciler.Outcome first =
+        reconciler.process(owner, client, s -> {}, false, k -> index.getOrDefault(k, List.of()));
     assertThat(first.status().getPhase()).isEqualTo(Phase.Terminating);
     assertThat(condition(first.status(), "InstanceClaimed")).isNull();
 
     // owner finished (no longer in the index): the second one goes on and its condition says so
-    DeletionReconciler.Outcome after = reconciler.process(resource("second", "uid-1", "2026-11-29T10:00:05Z", null,
-        o.status(), Map.of()), client, s -> {}, false, k -> List.of());
+    DeletionReconciler.Outcome after =
+        reconciler.process(
+            resource("second", "uid-1", "2026-11-29T10:00:05Z", null, o.status(), Map.of()),
+            client,
+            s -> {},
+            false,
+            k -> List.of());
     assertThat(condition(after.status(), "InstanceClaimed").getStatus()).isEqualTo("False");
     assertThat(after.status().getPhase()).isEqualTo(Phase.Terminating);
   }
@@ -173,24 +229,34 @@ class GuardsAndControlsTest {
   void aDeletionAlreadyActingOwnsTheInstanceWhateverItsAge() {
     CloudInstanceDeletionStatus acting = new CloudInstanceDeletionStatus();
     acting.setPhase(Phase.Terminating);
-    acting.setIntent(new CallIntent("TerminateInstances", List.of(ID), "td-x", "2026-11-29T10:00:06Z"));
-    CloudInstanceDeletion younger = resource("young", "uid-2", "2026-11-29T10:00:05Z", null, acting, Map.of());
-    CloudInstanceDeletion older = resource("old", "uid-1", "2026-11-29T10:00:05Z", null, null, Map.of());
-    assertThat(InstanceClaims.firstClaimedByAnother(older, k -> List.of(older, younger)).owner()).isSameAs(younger);
-    assertThat(InstanceClaims.firstClaimedByAnother(younger, k -> List.of(older, younger))).isNull();
+    acting.setIntent(
+        new CallIntent("TerminateInstances", List.of(ID), "td-x", "2026-11-29T10:00:06Z"));
+    CloudInstanceDeletion younger =
+        resource("young", "uid-2", "2026-11-29T10:00:05Z", null, acting, Map.of());
+    CloudInstanceDeletion older =
+        resource("old", "uid-1", "2026-11-29T10:00:05Z", null, null, Map.of());
+    assertThat(InstanceClaims.firstClaimedByAnother(older, k -> List.of(older, younger)).owner())
+        .isSameAs(younger);
+    assertThat(InstanceClaims.firstClaimedByAnother(younger, k -> List.of(older, younger)))
+        .isNull();
     CloudInstanceDeletionStatus done = new CloudInstanceDeletionStatus();
     done.setPhase(Phase.Done);
-    assertThat(InstanceClaims.keys(resource("done", "uid-3", "2026-11-29T10:00:00Z", null, done, Map.of())))
-        .as("a finished deletion claims nothing").isEmpty();
+    assertThat(
+            InstanceClaims.keys(
+                resource("done", "uid-3", "2026-11-29T10:00:00Z", null, done, Map.of())))
+        .as("a finished deletion claims nothing")
+        .isEmpty();
   }
 
-  // ---- controls --------------------------------------------------------------------------------------------
+  // ---- controls
+  // --------------------------------------------------------------------------------------------
 
   @Test
   void pausedMakesNoCallAndSaysSoThenResumes() {
     cloud.instance(ID, false);
-    DeletionReconciler.Outcome p = reconciler.process(resource(null, null, Map.of(Controls.PAUSED, "true")), client,
-        s -> {}, false);
+    DeletionReconciler.Outcome p =
+        reconciler.process(
+            resource(null, null, Map.of(Controls.PAUSED, "true")), client, s -> {}, false);
     assertThat(cloud.describeInstanceCalls.get()).isZero();
     assertThat(condition(p.status(), "Paused").getStatus()).isEqualTo("True");
     assertThat(condition(p.status(), "Reconciling").getStatus()).isEqualTo("False");
@@ -198,7 +264,8 @@ class GuardsAndControlsTest {
     assertThat(condition(p.status(), "Stalled").getStatus()).isEqualTo("False");
     assertThat(p.reschedule()).as("the annotation's removal brings it back").isNull();
 
-    DeletionReconciler.Outcome r = reconciler.process(resource(null, p.status(), Map.of()), client, s -> {}, false);
+    DeletionReconciler.Outcome r =
+        reconciler.process(resource(null, p.status(), Map.of()), client, s -> {}, false);
     assertThat(condition(r.status(), "Paused").getStatus()).isEqualTo("False");
     assertThat(r.status().getPhase()).isEqualTo(Phase.Terminating);
   }
@@ -206,15 +273,22 @@ class GuardsAndControlsTest {
   @Test
   void retryRerunsAFailedDeletionOncePerValue() {
     cloud.instance(ID, false);
-    cloud.failEveryCall = dev.teardown.cloud.CloudError.of(dev.teardown.cloud.ErrorKind.CREDENTIALS,
-        "AuthFailure.SecretIdNotFound", "keys refused", "r-1", "DescribeInstances");
-    DeletionReconciler.Outcome failed = reconciler.process(resource(null, null, Map.of()), client, s -> {}, false);
+    cloud.failEveryCall =
+        dev.teardown.cloud.CloudError.of(
+            dev.teardown.cloud.ErrorKind.CREDENTIALS,
+            "AuthFailure.SecretIdNotFound",
+            "keys refused",
+            "r-1",
+            "DescribeInstances");
+    DeletionReconciler.Outcome failed =
+        reconciler.process(resource(null, null, Map.of()), client, s -> {}, false);
     assertThat(failed.status().getPhase()).isEqualTo(Phase.Failed);
     cloud.failEveryCall = null; // the cause is fixed
 
     int describes = cloud.describeInstanceCalls.get();
-    DeletionReconciler.Outcome again = reconciler.process(resource(null, failed.status(),
-        Map.of(Controls.RETRY, "1")), client, s -> {}, false);
+    DeletionReconciler.Outcome again =
+        reconciler.process(
+            resource(null, failed.status(), Map.of(Controls.RETRY, "1")), client, s -> {}, false);
     assertThat(again.status().getLastRetry()).isEqualTo("1");
     assertThat(again.status().getPhase()).isEqualTo(Phase.Terminating);
     assertThat(cloud.describeInstanceCalls.get()).isGreaterThan(describes);
@@ -223,12 +297,14 @@ class GuardsAndControlsTest {
     CloudInstanceDeletionStatus failedAgain = Serialization.clone(again.status());
     failedAgain.setPhase(Phase.Failed);
     int before = cloud.describeInstanceCalls.get();
-    DeletionReconciler.Outcome same = reconciler.process(resource(null, failedAgain, Map.of(Controls.RETRY, "1")),
-        client, s -> {}, false);
+    DeletionReconciler.Outcome same =
+        reconciler.process(
+            resource(null, failedAgain, Map.of(Controls.RETRY, "1")), client, s -> {}, false);
     assertThat(same.status().getPhase()).isEqualTo(Phase.Failed);
     assertThat(cloud.describeInstanceCalls.get()).isEqualTo(before);
-    DeletionReconciler.Outcome next = reconciler.process(resource(null, failedAgain, Map.of(Controls.RETRY, "2")),
-        client, s -> {}, false);
+    DeletionReconciler.Outcome next =
+        reconciler.process(
+            resource(null, failedAgain, Map.of(Controls.RETRY, "2")), client, s -> {}, false);
     assertThat(next.status().getPhase()).isNotEqualTo(Phase.Failed);
     assertThat(next.status().getLastRetry()).isEqualTo("2");
   }
@@ -237,13 +313,18 @@ class GuardsAndControlsTest {
   void annotationChangesTriggerAReconcileAndTheOperatorsOwnStatusWritesDoNot() {
     Controls.UpdateFilter f = new Controls.UpdateFilter();
     CloudInstanceDeletion before = resource(null, null, Map.of("other", "x"));
-    CloudInstanceDeletion paused = resource(null, null, Map.of("other", "x", Controls.PAUSED, "true"));
+    CloudInstanceDeletion paused =
+        resource(null, null, Map.of("other", "x", Controls.PAUSED, "true"));
     assertThat(f.accept(paused, before)).isTrue();
-    assertThat(f.accept(resource(null, null, Map.of("other", "x", Controls.RETRY, "2")), before)).isTrue();
+    assertThat(f.accept(resource(null, null, Map.of("other", "x", Controls.RETRY, "2")), before))
+        .isTrue();
     CloudInstanceDeletionStatus st = new CloudInstanceDeletionStatus();
     st.setPhase(Phase.Terminating);
-    assertThat(f.accept(resource(null, st, Map.of("other", "x")), before)).as("status write").isFalse();
-    assertThat(f.accept(resource(null, null, Map.of("other", "y")), before)).as("someone else's annotation")
+    assertThat(f.accept(resource(null, st, Map.of("other", "x")), before))
+        .as("status write")
+        .isFalse();
+    assertThat(f.accept(resource(null, null, Map.of("other", "y")), before))
+        .as("someone else's annotation")
         .isFalse();
     CloudInstanceDeletion newer = resource(null, null, Map.of("other", "x"));
     newer.getMetadata().setGeneration(2L);

@@ -20,20 +20,34 @@ class ObservationGuardTest {
   void aTerminalAnswerToADescribeIsRetryableButCredentialsStayCredentials() {
     FakeCloud cloud = new FakeCloud();
     ObservationGuard guard = new ObservationGuard(cloud);
-    cloud.failEveryCall = CloudError.of(ErrorKind.TERMINAL, "InvalidParameterValue.Something", "odd", "r",
-        "DescribeInstances");
-    CloudException e = catchThrowableOfType(CloudException.class, () -> guard.describeInstances(List.of("ins-a")));
+    cloud.failEveryCall =
+        CloudError.of(
+            ErrorKind.TERMINAL, "InvalidParameterValue.Something", "odd", "r", "DescribeInstances");
+    CloudException e =
+        catchThrowableOfType(CloudException.class, () -> guard.describeInstances(List.of("ins-a")));
     assertThat(e.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
     assertThat(e.error().code()).isEqualTo("InvalidParameterValue.Something");
-    assertThat(catchThrowableOfType(CloudException.class, () -> guard.describeDisks(List.of("disk-a"))).error().kind())
+    assertThat(
+            catchThrowableOfType(CloudException.class, () -> guard.describeDisks(List.of("disk-a")))
+                .error()
+                .kind())
         .isEqualTo(ErrorKind.RETRYABLE);
-    assertThat(catchThrowableOfType(CloudException.class, () -> guard.describeDataDisks(List.of("ins-a"))).error()
-        .kind()).isEqualTo(ErrorKind.RETRYABLE);
+    assertThat(
+            catchThrowableOfType(
+                    CloudException.class, () -> guard.describeDataDisks(List.of("ins-a")))
+                .error()
+                .kind())
+        .isEqualTo(ErrorKind.RETRYABLE);
 
-    cloud.failEveryCall = CloudError.of(ErrorKind.CREDENTIALS, "AuthFailure.SignatureFailure", "bad", "r",
-        "DescribeInstances");
-    assertThat(catchThrowableOfType(CloudException.class, () -> guard.describeInstances(List.of("ins-a"))).error()
-        .kind()).isEqualTo(ErrorKind.CREDENTIALS);
+    cloud.failEveryCall =
+        CloudError.of(
+            ErrorKind.CREDENTIALS, "AuthFailure.SignatureFailure", "bad", "r", "DescribeInstances");
+    assertThat(
+            catchThrowableOfType(
+                    CloudException.class, () -> guard.describeInstances(List.of("ins-a")))
+                .error()
+                .kind())
+        .isEqualTo(ErrorKind.CREDENTIALS);
   }
 
   @Test
@@ -42,24 +56,38 @@ class ObservationGuardTest {
     cloud.instance("ins-a", false);
     cloud.refuseTerminate.add("ins-a");
     ObservationGuard guard = new ObservationGuard(cloud);
-    CloudException e = catchThrowableOfType(CloudException.class, () -> guard.terminateInstances(
-        new TerminateRequest(List.of("ins-a"), true, false, false, "t")));
+    CloudException e =
+        catchThrowableOfType(
+            CloudException.class,
+            () ->
+                guard.terminateInstances(
+                    new TerminateRequest(List.of("ins-a"), true, false, false, "t")));
     assertThat(e.error().kind()).isEqualTo(ErrorKind.TERMINAL);
   }
 
   @Test
   void nothingWaitsLongerThanFiveMinutesAndAReconcileThatThrowsIsRescheduled() {
-    ControllerConfiguration cc = DeletionReconciler.class.getAnnotation(ControllerConfiguration.class);
-    Duration max = Duration.of(cc.maxReconciliationInterval().interval(),
-        cc.maxReconciliationInterval().timeUnit().toChronoUnit());
+    ControllerConfiguration cc =
+        DeletionReconciler.class.getAnnotation(ControllerConfiguration.class);
+    Duration max =
+        Duration.of(
+            cc.maxReconciliationInterval().interval(),
+            cc.maxReconciliationInterval().timeUnit().toChronoUnit());
     assertThat(max).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(5));
 
-    DeletionReconciler r = new DeletionReconciler(new ProviderRegistry(List.of(new FakeCloud())),
-        new ConnectionCache(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
-        dev.teardown.config.OperatorConfig.defaults(), java.time.Clock.systemUTC(),
-        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    DeletionReconciler r =
+        new DeletionReconciler(
+            new ProviderRegistry(List.of(new FakeCloud())),
+            new ConnectionCache(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
+            dev.teardown.config.OperatorConfig.defaults(),
+            java.time.Clock.systemUTC(),
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     CloudInstanceDeletion res = new CloudInstanceDeletion();
-    res.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("x").withNamespace("d").build());
+    res.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName("x")
+            .withNamespace("d")
+            .build());
     var control = r.updateErrorStatus(res, null, new IllegalStateException("status write failed"));
     assertThat(control.getScheduleDelay()).isPresent();
     assertThat(control.getScheduleDelay().get()).isPositive();

@@ -20,7 +20,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The phase machine on the embedded API against a fake cloud: the flow and its invariants, without HTTP. */
+/**
+ * The phase machine on the embedded API against a fake cloud: the flow and its invariants, without
+ * HTTP.
+ */
 class PhaseMachineIT {
   private static final Duration WAIT = Duration.ofSeconds(20);
   private FakeCloud cloud;
@@ -48,14 +51,17 @@ class PhaseMachineIT {
     assertThat(cloud.instances).isEmpty();
     assertThat(cloud.disks).isEmpty();
     assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
-    assertThat(r.getStatus().getInstances().get(0).getDataDisks()).extracting(d -> d.getAction())
+    assertThat(r.getStatus().getInstances().get(0).getDataDisks())
+        .extracting(d -> d.getAction())
         .containsExactly(DiskAction.ReleaseWithInstance, DiskAction.Release);
     assertThat(cloud.mutations("terminate")).isEqualTo(1);
     assertThat(cloud.mutations("release")).isEqualTo(1);
-    assertThat(r.getStatus().getConditions()).anySatisfy(c -> {
-      assertThat(c.getType()).isEqualTo("Ready");
-      assertThat(c.getStatus()).isEqualTo("True");
-    });
+    assertThat(r.getStatus().getConditions())
+        .anySatisfy(
+            c -> {
+              assertThat(c.getType()).isEqualTo("Ready");
+              assertThat(c.getStatus()).isEqualTo("True");
+            });
   }
 
   @Test
@@ -65,7 +71,8 @@ class PhaseMachineIT {
     cloud.disk("disk-p2", "ins-bbbbbbbb", false, false);
     h.create("pre", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-bbbbbbbb"), s -> {});
     CloudInstanceDeletion r = h.awaitPhase("pre", Phase.Done, WAIT);
-    assertThat(r.getStatus().getInstances().get(0).getOutcome()).isEqualTo(InstanceOutcome.Recycled);
+    assertThat(r.getStatus().getInstances().get(0).getOutcome())
+        .isEqualTo(InstanceOutcome.Recycled);
     assertThat(cloud.mutations("terminate")).isEqualTo(1);
     assertThat(cloud.mutations("purge")).isZero();
     assertThat(cloud.mutations("detach")).isEqualTo(1);
@@ -77,7 +84,12 @@ class PhaseMachineIT {
   void purgeDestroysTheRecycledInstanceWithASecondCall() {
     cloud.instance("ins-cccccccc", true);
     cloud.disk("disk-c1", "ins-cccccccc", true, false);
-    h.create("purge", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-cccccccc"),
+    h.create(
+        "purge",
+        Provider.TENCENTCLOUD,
+        "ap-beijing",
+        "keys",
+        List.of("ins-cccccccc"),
         s -> s.setRecycleBin(RecycleBinPolicy.Purge));
     h.awaitPhase("purge", Phase.Done, WAIT);
     assertThat(cloud.instances).isEmpty();
@@ -89,7 +101,13 @@ class PhaseMachineIT {
   void dryRunMakesNoMutatingCallAndWritesThePlan() {
     cloud.instance("ins-dddddddd", false);
     cloud.disk("disk-d1", "ins-dddddddd", false, false);
-    h.create("dry", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-dddddddd"), s -> s.setDryRun(true));
+    h.create(
+        "dry",
+        Provider.TENCENTCLOUD,
+        "ap-beijing",
+        "keys",
+        List.of("ins-dddddddd"),
+        s -> s.setDryRun(true));
     CloudInstanceDeletion r = h.awaitPhase("dry", Phase.Done, WAIT);
     assertThat(cloud.calls).isEmpty();
     assertThat(r.getStatus().getPlan()).anyMatch(p -> p.startsWith("terminate [ins-dddddddd]"));
@@ -99,7 +117,12 @@ class PhaseMachineIT {
   void retainTouchesNoDisk() {
     cloud.instance("ins-eeeeeeee", false);
     cloud.disk("disk-e1", "ins-eeeeeeee", false, false);
-    h.create("retain", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-eeeeeeee"),
+    h.create(
+        "retain",
+        Provider.TENCENTCLOUD,
+        "ap-beijing",
+        "keys",
+        List.of("ins-eeeeeeee"),
         s -> s.setDataDisks(DataDiskPolicy.Retain));
     h.awaitPhase("retain", Phase.Done, WAIT);
     assertThat(cloud.mutations("detach")).isZero();
@@ -110,28 +133,47 @@ class PhaseMachineIT {
   @Test
   void retryableErrorsRequeueAndTerminalErrorsFail() {
     cloud.instance("ins-ffffffff", false);
-    cloud.failNextMutation = CloudError.of(ErrorKind.THROTTLED, "RequestLimitExceeded", "slow down", "r-1", "TerminateInstances");
-    h.create("retry", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-ffffffff"), s -> {});
+    cloud.failNextMutation =
+        CloudError.of(
+            ErrorKind.THROTTLED, "RequestLimitExceeded", "slow down", "r-1", "TerminateInstances");
+    h.create(
+        "retry", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-ffffffff"), s -> {});
     CloudInstanceDeletion r = h.awaitPhase("retry", Phase.Done, WAIT);
     assertThat(r.getStatus().getLastError().getCode()).isEqualTo("RequestLimitExceeded");
 
     cloud.instance("ins-gggggggg", false);
-    cloud.failNextMutation = CloudError.of(ErrorKind.TERMINAL, "UnsupportedOperation.InstancesProtected", "protected", "r-2", "TerminateInstances");
-    h.create("terminal", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-gggggggg"), s -> {});
+    cloud.failNextMutation =
+        CloudError.of(
+            ErrorKind.TERMINAL,
+            "UnsupportedOperation.InstancesProtected",
+            "protected",
+            "r-2",
+            "TerminateInstances");
+    h.create(
+        "terminal", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-gggggggg"), s -> {});
     CloudInstanceDeletion f = h.awaitPhase("terminal", Phase.Failed, WAIT);
-    assertThat(f.getStatus().getInstances().get(0).getError().getCode()).isEqualTo("UnsupportedOperation.InstancesProtected");
+    assertThat(f.getStatus().getInstances().get(0).getError().getCode())
+        .isEqualTo("UnsupportedOperation.InstancesProtected");
   }
 
   @Test
   void missingSecretIsAConditionThatRecoversWhenTheSecretAppears() {
     cloud.instance("ins-hhhhhhhh", false);
-    h.create("nosecret", Provider.TENCENTCLOUD, "ap-beijing", "later", List.of("ins-hhhhhhhh"), s -> {});
-    await().atMost(WAIT).until(() -> {
-      var r = h.get("nosecret");
-      return r.getStatus() != null && r.getStatus().getConditions().stream()
-          .anyMatch(c -> c.getType().equals("CredentialsAvailable") && c.getStatus().equals("False")
-              && c.getReason().equals("SecretNotFound"));
-    });
+    h.create(
+        "nosecret", Provider.TENCENTCLOUD, "ap-beijing", "later", List.of("ins-hhhhhhhh"), s -> {});
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              var r = h.get("nosecret");
+              return r.getStatus() != null
+                  && r.getStatus().getConditions().stream()
+                      .anyMatch(
+                          c ->
+                              c.getType().equals("CredentialsAvailable")
+                                  && c.getStatus().equals("False")
+                                  && c.getReason().equals("SecretNotFound"));
+            });
     assertThat(h.phase("nosecret")).isEqualTo(Phase.Pending);
     h.secret("later", Map.of("secretId", "AKIDfake", "secretKey", "fake"));
     h.awaitPhase("nosecret", Phase.Done, Duration.ofSeconds(30));
@@ -142,14 +184,22 @@ class PhaseMachineIT {
     cloud.instance("ins-iiiiiiii", false);
     cloud.disk("disk-i1", "ins-iiiiiiii", false, false);
     cloud.releasesBusy = true;
-    h.create("midway", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-iiiiiiii"), s -> {});
-    await().atMost(WAIT).until(() -> cloud.mutations("release! busy") > 0 && h.phase("midway") == Phase.ReleasingDisks);
+    h.create(
+        "midway", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-iiiiiiii"), s -> {});
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                cloud.mutations("release! busy") > 0 && h.phase("midway") == Phase.ReleasingDisks);
 
     h.delete("midway");
-    await().atMost(WAIT).until(() -> {
-      CloudInstanceDeletion r = h.get("midway");
-      return r == null || r.getMetadata().getDeletionTimestamp() != null;
-    });
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              CloudInstanceDeletion r = h.get("midway");
+              return r == null || r.getMetadata().getDeletionTimestamp() != null;
+            });
     assertThat(h.get("midway")).as("kept by its finalizer while a billed disk is left").isNotNull();
     assertThat(cloud.disks).containsKey("disk-i1");
 
@@ -162,7 +212,13 @@ class PhaseMachineIT {
   @Test
   void deletingTheResourceBeforeAnyMutatingCallRemovesItAtOnce() {
     cloud.instance("ins-jjjjjjjj", false);
-    h.create("early", Provider.TENCENTCLOUD, "ap-beijing", "no-such-secret", List.of("ins-jjjjjjjj"), s -> {});
+    h.create(
+        "early",
+        Provider.TENCENTCLOUD,
+        "ap-beijing",
+        "no-such-secret",
+        List.of("ins-jjjjjjjj"),
+        s -> {});
     await().atMost(WAIT).until(() -> h.phase("early") == Phase.Pending);
     h.delete("early");
     await().atMost(WAIT).until(() -> h.get("early") == null);
@@ -175,23 +231,40 @@ class PhaseMachineIT {
     cloud.instance("ins-kkkkkkkk", false);
     cloud.disk("disk-k1", "ins-kkkkkkkk", false, false);
     cloud.releasesBusy = true;
-    h.create("rotated", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-kkkkkkkk"), s -> {});
+    h.create(
+        "rotated", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-kkkkkkkk"), s -> {});
     await().atMost(WAIT).until(() -> cloud.mutations("release! busy") > 0);
-    cloud.failEveryCall = CloudError.of(ErrorKind.CREDENTIALS, "AuthFailure.SecretIdNotFound", "key disabled", "r-9",
-        "DescribeInstances");
+    cloud.failEveryCall =
+        CloudError.of(
+            ErrorKind.CREDENTIALS,
+            "AuthFailure.SecretIdNotFound",
+            "key disabled",
+            "r-9",
+            "DescribeInstances");
     cloud.releasesBusy = false;
-    await().atMost(WAIT).until(() -> {
-      var c = condition(h.get("rotated"), "CredentialsValid");
-      return c != null && c.getStatus().equals("False");
-    });
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              var c = condition(h.get("rotated"), "CredentialsValid");
+              return c != null && c.getStatus().equals("False");
+            });
     CloudInstanceDeletion r = h.get("rotated");
-    assertThat(r.getStatus().getPhase()).as("never terminal after Pending").isNotIn(Phase.Failed, Phase.Done);
-    assertThat(condition(r, "CredentialsValid").getMessage()).contains("Secret " + h.ns() + "/keys")
-        .contains("secretId, secretKey").doesNotContain("AKIDfake");
+    assertThat(r.getStatus().getPhase())
+        .as("never terminal after Pending")
+        .isNotIn(Phase.Failed, Phase.Done);
+    assertThat(condition(r, "CredentialsValid").getMessage())
+        .contains("Secret " + h.ns() + "/keys")
+        .contains("secretId, secretKey")
+        .doesNotContain("AKIDfake");
     assertThat(r.getStatus().getLastError().getKind()).isEqualTo("Credentials");
     assertThat(cloud.disks).as("the billed disk is still there, waiting").containsKey("disk-k1");
-    await().atMost(WAIT).until(() -> h.events("rotated").stream()
-        .anyMatch(e -> e.getReason().equals("AuthFailureSecretIdNotFound")));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                h.events("rotated").stream()
+                    .anyMatch(e -> e.getReason().equals("AuthFailureSecretIdNotFound")));
 
     cloud.failEveryCall = null; // the Secret was fixed
     r = h.awaitPhase("rotated", Phase.Done, Duration.ofSeconds(30));
@@ -201,62 +274,101 @@ class PhaseMachineIT {
 
   @Test
   void aSpecChangedAfterThePlanStopsEveryCallUntilTheResourceIsDeletedWhichFinishesThePlan() {
-    // a real server refuses the spec change (CEL self == oldSelf); the mock lets it through, as a server without CEL
+    // a real server refuses the spec change (CEL self == oldSelf); the mock lets it through, as a
+    // server without CEL
     h.close();
     h = OperatorHarness.startOnMock(Map.of(), new ProviderRegistry(List.of(cloud)));
     h.secret("keys", Map.of("secretId", "AKIDfake", "secretKey", "fake"));
     cloud.instance("ins-llllllll", false);
     cloud.disk("disk-l1", "ins-llllllll", false, false);
     cloud.releasesBusy = true;
-    h.create("drift", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-llllllll"), s -> {});
+    h.create(
+        "drift", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-llllllll"), s -> {});
     await().atMost(WAIT).until(() -> cloud.mutations("release! busy") > 0);
-    h.client().resources(CloudInstanceDeletion.class).inNamespace(h.ns()).withName("drift")
-        // a merge patch carries no resourceVersion, so it cannot lose a race with the operator's status writes
-        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"spec\":{\"region\":\"ap-shanghai\"}}");
-    await().atMost(WAIT).until(() -> {
-      var c = condition(h.get("drift"), "SpecChanged");
-      return c != null && c.getStatus().equals("True");
-    });
+    h.client()
+        .resources(CloudInstanceDeletion.class)
+        .inNamespace(h.ns())
+        .withName("drift")
+        // a merge patch carries no resourceVersion, so it cannot lose a race with the operator's
+        // status writes
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"spec\":{\"region\":\"ap-shanghai\"}}");
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              var c = condition(h.get("drift"), "SpecChanged");
+              return c != null && c.getStatus().equals("True");
+            });
     CloudInstanceDeletion r = h.get("drift");
     assertThat(condition(r, "Stalled").getStatus()).isEqualTo("True");
     assertThat(condition(r, "Reconciling").getStatus()).isEqualTo("False");
-    assertThat(r.getStatus().getMessage()).contains("spec.region", "Delete this CloudInstanceDeletion");
+    assertThat(r.getStatus().getMessage())
+        .contains("spec.region", "Delete this CloudInstanceDeletion");
     long callsAtDrift = cloud.calls.size();
     cloud.releasesBusy = false;
     // no mutating call while the spec does not match (bounded look: several poll intervals)
-    await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3)).until(() -> cloud.calls.size() == callsAtDrift);
+    await()
+        .during(Duration.ofMillis(800))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> cloud.calls.size() == callsAtDrift);
     assertThat(cloud.disks).containsKey("disk-l1");
 
-    h.client().resources(CloudInstanceDeletion.class).inNamespace(h.ns()).withName("drift").delete();
+    h.client()
+        .resources(CloudInstanceDeletion.class)
+        .inNamespace(h.ns())
+        .withName("drift")
+        .delete();
     await().atMost(WAIT).until(() -> h.get("drift") == null);
-    assertThat(cloud.disks).as("deleting the resource finished the recorded plan in its recorded region").isEmpty();
+    assertThat(cloud.disks)
+        .as("deleting the resource finished the recorded plan in its recorded region")
+        .isEmpty();
   }
 
   @Test
   void aMissingSecretEmitsAWarningEventNamingIt() {
     cloud.instance("ins-mmmmmmmm", false);
-    h.create("nosecret2", Provider.TENCENTCLOUD, "ap-beijing", "absent", List.of("ins-mmmmmmmm"), s -> {});
-    await().atMost(WAIT).until(() -> h.events("nosecret2").stream()
-        .anyMatch(e -> e.getReason().equals("SecretNotFound") && e.getMessage().contains("absent")));
+    h.create(
+        "nosecret2",
+        Provider.TENCENTCLOUD,
+        "ap-beijing",
+        "absent",
+        List.of("ins-mmmmmmmm"),
+        s -> {});
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                h.events("nosecret2").stream()
+                    .anyMatch(
+                        e ->
+                            e.getReason().equals("SecretNotFound")
+                                && e.getMessage().contains("absent")));
     assertThat(condition(h.get("nosecret2"), "CredentialsValid").getStatus()).isEqualTo("False");
   }
 
   @Test
   void kstatusConditionsSitBesideReady() {
     cloud.instance("ins-nnnnnnnn", false);
-    h.create("kstatus", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-nnnnnnnn"), s -> {});
+    h.create(
+        "kstatus", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-nnnnnnnn"), s -> {});
     CloudInstanceDeletion r = h.awaitPhase("kstatus", Phase.Done, WAIT);
     assertThat(condition(r, "Ready").getStatus()).isEqualTo("True");
     assertThat(condition(r, "Reconciling").getStatus()).isEqualTo("False");
     assertThat(condition(r, "Stalled").getStatus()).isEqualTo("False");
     assertThat(condition(r, "SpecChanged").getStatus()).isEqualTo("False");
     assertThat(r.getStatus().getRecorded().getSpecHash()).startsWith("sha256:");
-    assertThat(r.getStatus().getRecorded().getGeneration()).isEqualTo(r.getMetadata().getGeneration());
+    assertThat(r.getStatus().getRecorded().getGeneration())
+        .isEqualTo(r.getMetadata().getGeneration());
     assertThat(r.getStatus().getIntent().getAction()).isEqualTo("TerminateInstances");
   }
 
-  private static io.fabric8.kubernetes.api.model.Condition condition(CloudInstanceDeletion r, String type) {
-    return r == null || r.getStatus() == null ? null : Conditions.get(r.getStatus().getConditions(), type);
+  private static io.fabric8.kubernetes.api.model.Condition condition(
+      CloudInstanceDeletion r, String type) {
+    return r == null || r.getStatus() == null
+        ? null
+        : Conditions.get(r.getStatus().getConditions(), type);
   }
 }

@@ -13,8 +13,16 @@ import org.junit.jupiter.api.Test;
 
 /** Backoff, its cap, the cloud's lock hint, and the Stalled signal after TEARDOWN_STALL_AFTER. */
 class RetryPolicyTest {
-  private final OperatorConfig config = OperatorConfig.from(Map.of(
-      "TEARDOWN_RETRY_BASE", "2s", "TEARDOWN_RETRY_MAX", "1m", "TEARDOWN_STALL_AFTER", "30m")::get);
+  private final OperatorConfig config =
+      OperatorConfig.from(
+          Map.of(
+                  "TEARDOWN_RETRY_BASE",
+                  "2s",
+                  "TEARDOWN_RETRY_MAX",
+                  "1m",
+                  "TEARDOWN_STALL_AFTER",
+                  "30m")
+              ::get);
   private final RetryPolicy policy = new RetryPolicy(config);
   private final Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -28,7 +36,8 @@ class RetryPolicyTest {
     }
     Duration capped = policy.backoff(st, null, false, t0);
     assertThat(capped).isBetween(Duration.ofMinutes(1), Duration.ofSeconds(90));
-    assertThat(policy.backoff(st, Duration.ofMinutes(10), false, t0)).isEqualTo(Duration.ofMinutes(10));
+    assertThat(policy.backoff(st, Duration.ofMinutes(10), false, t0))
+        .isEqualTo(Duration.ofMinutes(10));
     assertThat(st.getNextAttemptAt()).isEqualTo(t0.plus(Duration.ofMinutes(10)).toString());
   }
 
@@ -39,7 +48,9 @@ class RetryPolicyTest {
     policy.backoff(st, null, false, t0.plus(Duration.ofMinutes(20)));
     assertThat(policy.stalled(st, t0.plus(Duration.ofMinutes(29)))).isFalse();
     assertThat(policy.stalled(st, t0.plus(Duration.ofMinutes(30)))).isTrue();
-    assertThat(st.getRetryingSince()).as("the run started with the first error").isEqualTo(t0.toString());
+    assertThat(st.getRetryingSince())
+        .as("the run started with the first error")
+        .isEqualTo(t0.toString());
     policy.succeeded(st);
     assertThat(policy.stalled(st, t0.plus(Duration.ofHours(2)))).isFalse();
     assertThat(st.getRetries()).isNull();
@@ -51,12 +62,20 @@ class RetryPolicyTest {
     CloudInstanceDeletionStatus st = new CloudInstanceDeletionStatus();
     st.setPhase(Phase.Terminating);
     policy.backoff(st, null, false, t0);
-    ErrorInfo last = new ErrorInfo("OperationDenied.SomethingNew", "denied", "r-1", "Retryable", "TerminateInstances",
-        t0.toString());
+    ErrorInfo last =
+        new ErrorInfo(
+            "OperationDenied.SomethingNew",
+            "denied",
+            "r-1",
+            "Retryable",
+            "TerminateInstances",
+            t0.toString());
     DeletionConditions.apply(st, false, null, false, last, 1L, t0.plus(Duration.ofMinutes(31)));
     assertThat(Conditions.get(st.getConditions(), "Stalled").getStatus()).isEqualTo("True");
-    assertThat(Conditions.get(st.getConditions(), "Stalled").getReason()).isEqualTo("OperationDeniedSomethingNew");
-    assertThat(Conditions.get(st.getConditions(), "Stalled").getMessage()).contains("denied", "TerminateInstances");
+    assertThat(Conditions.get(st.getConditions(), "Stalled").getReason())
+        .isEqualTo("OperationDeniedSomethingNew");
+    assertThat(Conditions.get(st.getConditions(), "Stalled").getMessage())
+        .contains("denied", "TerminateInstances");
     assertThat(Conditions.get(st.getConditions(), "Reconciling").getStatus()).isEqualTo("True");
     assertThat(Conditions.get(st.getConditions(), "Ready").getStatus()).isEqualTo("False");
   }

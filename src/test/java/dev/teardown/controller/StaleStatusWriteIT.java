@@ -19,12 +19,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two status writers racing on the real API server: a reconcile is held in flight after it read the resource,
- * another writer (a newer reconcile, another replica) records newer progress, then the held reconcile finishes its
- * pass. Its write carries the stale resourceVersion, is refused with 409, and the deletion is observed again; the
- * stale payload is never re-applied on top of the newer object, so the newer phase stays and the held pass makes
- * no mutating call. JOSDK's PrimaryUpdateAndCacheUtils (re-read, re-apply the same status) fails this test: the
- * deletion goes back from Done to Detaching and the disk is detached.
+ * Two status writers racing on the real API server: a reconcile is held in flight after it read the
+ * resource, another writer (a newer reconcile, another replica) records newer progress, then the
+ * held reconcile finishes its pass. Its write carries the stale resourceVersion, is refused with
+ * 409, and the deletion is observed again; the stale payload is never re-applied on top of the
+ * newer object, so the newer phase stays and the held pass makes no mutating call. JOSDK's
+ * PrimaryUpdateAndCacheUtils (re-read, re-apply the same status) fails this test: the deletion goes
+ * back from Done to Detaching and the disk is detached.
  */
 class StaleStatusWriteIT {
   private static final Duration WAIT = Duration.ofSeconds(20);
@@ -57,7 +58,8 @@ class StaleStatusWriteIT {
   void aReconcileThatReadAnOlderVersionNeverOverwritesNewerProgress() throws Exception {
     cloud.instance("ins-race0001", false);
     cloud.disk("disk-race01", "ins-race0001", false, false); // released by Teardown after a detach
-    cloud.dropTerminate.add("ins-race0001"); // the terminate is accepted but the instance stays: AwaitingShutdown
+    cloud.dropTerminate.add(
+        "ins-race0001"); // the terminate is accepted but the instance stays: AwaitingShutdown
     h.create("race", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-race0001"), s -> {});
     h.awaitPhase("race", Phase.AwaitingShutdown, WAIT);
 
@@ -65,24 +67,35 @@ class StaleStatusWriteIT {
     cloud.holdNextDescribe = hold;
     assertThat(hold.entered().await(20, TimeUnit.SECONDS)).as("a reconcile is in flight").isTrue();
 
-    // Newer progress, written by another writer while the held reconcile still works from its older read.
+    // Newer progress, written by another writer while the held reconcile still works from its older
+    // read.
     CloudInstanceDeletion fresh = h.get("race");
     CloudInstanceDeletion progressed = Serialization.clone(fresh);
     progressed.getStatus().setPhase(Phase.Done);
     progressed.getStatus().setMessage("written by a newer reconcile");
-    newer.resources(CloudInstanceDeletion.class).inNamespace(h.ns()).resource(progressed).updateStatus();
+    newer
+        .resources(CloudInstanceDeletion.class)
+        .inNamespace(h.ns())
+        .resource(progressed)
+        .updateStatus();
 
     // The held pass now observes the instance gone, so it would move on to detach the disk.
     cloud.instances.remove("ins-race0001");
     long detachesBefore = cloud.mutations("detach");
     hold.release().countDown();
 
-    await().during(Duration.ofSeconds(2)).atMost(WAIT).until(() -> {
-      CloudInstanceDeletion r = h.get("race");
-      return r.getStatus().getPhase() == Phase.Done
-          && "written by a newer reconcile".equals(r.getStatus().getMessage());
-    });
-    assertThat(cloud.mutations("detach")).as("the stale pass made no mutating call").isEqualTo(detachesBefore);
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(WAIT)
+        .until(
+            () -> {
+              CloudInstanceDeletion r = h.get("race");
+              return r.getStatus().getPhase() == Phase.Done
+                  && "written by a newer reconcile".equals(r.getStatus().getMessage());
+            });
+    assertThat(cloud.mutations("detach"))
+        .as("the stale pass made no mutating call")
+        .isEqualTo(detachesBefore);
     assertThat(cloud.describeInstanceCalls.get()).as("the held describe was answered").isPositive();
   }
 }

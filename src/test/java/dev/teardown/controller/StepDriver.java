@@ -22,9 +22,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Runs the steps on a {@link DeletionContext} against a {@link FakeCloud}, pass by pass, the way {@link StepRunner}
- * does, with a clock the test moves. No Kubernetes: the status copy is the state; intents are recorded with the
- * number of cloud calls made when each was written.
+ * Runs the steps on a {@link DeletionContext} against a {@link FakeCloud}, pass by pass, the way
+ * {@link StepRunner} does, with a clock the test moves. No Kubernetes: the status copy is the
+ * state; intents are recorded with the number of cloud calls made when each was written.
  */
 final class StepDriver {
   /** A clock tests move by hand. */
@@ -56,8 +56,9 @@ final class StepDriver {
 
   final FakeCloud cloud;
   final ManualClock clock = new ManualClock();
-  final OperatorConfig config = OperatorConfig.defaults()
-      .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(2));
+  final OperatorConfig config =
+      OperatorConfig.defaults()
+          .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(2));
   final CloudInstanceDeletion resource = new CloudInstanceDeletion();
   CloudInstanceDeletionStatus status = new CloudInstanceDeletionStatus();
   final List<WrittenIntent> intents = new ArrayList<>();
@@ -73,24 +74,55 @@ final class StepDriver {
     s.setCredentialsSecretRef(new SecretReference("keys"));
     adjust.accept(s);
     resource.setSpec(s);
-    resource.setMetadata(new ObjectMetaBuilder().withName("d").withNamespace("default").withUid("uid-1")
-        .withGeneration(1L).withResourceVersion("1").build());
+    resource.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("d")
+            .withNamespace("default")
+            .withUid("uid-1")
+            .withGeneration(1L)
+            .withResourceVersion("1")
+            .build());
     status.setPhase(Phase.Pending);
   }
 
-  /** One pass: observe, then steps until one acts, waits or ends (Pending always ends the pass, as recorded). */
+  /**
+   * One pass: observe, then steps until one acts, waits or ends (Pending always ends the pass, as
+   * recorded).
+   */
   StepResult pass() throws CloudException {
-    CloudInstanceDeletionSpec spec = status.getRecorded() == null ? resource.getSpec()
-        : SpecFingerprint.specOf(status.getRecorded(), resource.getSpec().getCredentialsSecretRef());
-    CloudSnapshot snapshot = new CloudSnapshot(cloud.describeInstances(spec.getInstanceIds()), () -> {
-      List<String> diskIds = status.getInstances().stream().flatMap(i -> i.getDataDisks().stream())
-          .map(d -> d.getId()).toList();
-      return diskIds.isEmpty() ? Map.<String, CloudDisk>of() : cloud.describeDisks(diskIds);
-    });
-    DeletionContext ctx = new DeletionContext(resource, spec, status, cloud, snapshot, config, clock, st -> {
-      intents.add(new WrittenIntent(st.getIntent().getAction(), st.getIntent().getIds(), st.getIntent().getToken(),
-          cloud.calls.size()));
-    });
+    CloudInstanceDeletionSpec spec =
+        status.getRecorded() == null
+            ? resource.getSpec()
+            : SpecFingerprint.specOf(
+                status.getRecorded(), resource.getSpec().getCredentialsSecretRef());
+    CloudSnapshot snapshot =
+        new CloudSnapshot(
+            cloud.describeInstances(spec.getInstanceIds()),
+            () -> {
+              List<String> diskIds =
+                  status.getInstances().stream()
+                      .flatMap(i -> i.getDataDisks().stream())
+                      .map(d -> d.getId())
+                      .toList();
+              return diskIds.isEmpty() ? Map.<String, CloudDisk>of() : cloud.describeDisks(diskIds);
+            });
+    DeletionContext ctx =
+        new DeletionContext(
+            resource,
+            spec,
+            status,
+            cloud,
+            snapshot,
+            config,
+            clock,
+            st -> {
+              intents.add(
+                  new WrittenIntent(
+                      st.getIntent().getAction(),
+                      st.getIntent().getIds(),
+                      st.getIntent().getToken(),
+                      cloud.calls.size()));
+            });
     try {
       for (int hop = 0; hop < Phase.values().length; hop++) {
         Phase phase = status.getPhase();
@@ -98,7 +130,11 @@ final class StepDriver {
         status.setPhase(r.next());
         status.setMessage(r.message());
         last = r;
-        if (r.mutated() || r.waiting() || r.next() == phase || r.next().isTerminal() || phase == Phase.Pending) {
+        if (r.mutated()
+            || r.waiting()
+            || r.next() == phase
+            || r.next().isTerminal()
+            || phase == Phase.Pending) {
           return r;
         }
       }
@@ -108,7 +144,10 @@ final class StepDriver {
     }
   }
 
-  /** A pass whose retryable cloud error is swallowed (the reconciler would back off); returns the error or null. */
+  /**
+   * A pass whose retryable cloud error is swallowed (the reconciler would back off); returns the
+   * error or null.
+   */
   CloudException passIgnoringErrors() {
     try {
       pass();
@@ -118,7 +157,9 @@ final class StepDriver {
     }
   }
 
-  /** Passes until the phase is terminal, moving the clock by {@code step} between passes; bounded. */
+  /**
+   * Passes until the phase is terminal, moving the clock by {@code step} between passes; bounded.
+   */
   Phase runToEnd(Duration step, int maxPasses) throws CloudException {
     for (int i = 0; i < maxPasses && !status.getPhase().isTerminal(); i++) {
       pass();
@@ -133,6 +174,9 @@ final class StepDriver {
   }
 
   InstanceStatus instance(String id) {
-    return status.getInstances().stream().filter(i -> i.getId().equals(id)).findFirst().orElseThrow();
+    return status.getInstances().stream()
+        .filter(i -> i.getId().equals(id))
+        .findFirst()
+        .orElseThrow();
   }
 }

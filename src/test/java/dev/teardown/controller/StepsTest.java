@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Every transition of the phase machine, as pure unit tests on DeletionContext and the fake cloud. */
+/**
+ * Every transition of the phase machine, as pure unit tests on DeletionContext and the fake cloud.
+ */
 class StepsTest {
   private static final Duration TICK = Duration.ofMillis(100);
   private static final Duration PAST_GRACE = Duration.ofSeconds(3);
@@ -26,7 +28,8 @@ class StepsTest {
     return new StepDriver(cloud, ids, s -> {});
   }
 
-  // ---- honest outcomes ------------------------------------------------------------------------------------------
+  // ---- honest outcomes
+  // ------------------------------------------------------------------------------------------
 
   @Test
   void anInstanceNotFoundAtTheFirstLookIsNeverDeletedAndFailsByDefault() throws Exception {
@@ -35,11 +38,14 @@ class StepsTest {
     assertThat(d.status.getPhase()).isEqualTo(Phase.Failed);
     assertThat(d.last.reason()).isEqualTo("InstancesNotFound");
     assertThat(d.instance("ins-missing1").getOutcome()).isEqualTo(InstanceOutcome.NotFound);
-    assertThat(d.status.getMessage()).contains("ins-missing1", "region ap-beijing", "Nothing was deleted");
-    assertThat(d.warnings).anySatisfy(w -> {
-      assertThat(w.reason()).isEqualTo("InstancesNotFound");
-      assertThat(w.message()).contains("ins-missing1", "ap-beijing");
-    });
+    assertThat(d.status.getMessage())
+        .contains("ins-missing1", "region ap-beijing", "Nothing was deleted");
+    assertThat(d.warnings)
+        .anySatisfy(
+            w -> {
+              assertThat(w.reason()).isEqualTo("InstancesNotFound");
+              assertThat(w.message()).contains("ins-missing1", "ap-beijing");
+            });
     assertThat(cloud.calls).isEmpty();
   }
 
@@ -52,14 +58,19 @@ class StepsTest {
     assertThat(d.last.reason()).isEqualTo("InstancesNotFound");
     assertThat(cloud.instances).isEmpty();
     assertThat(cloud.disks).as("the found instance's disk was released before the end").isEmpty();
-    assertThat(d.status.getMessage()).startsWith("1 instance deleted, 1 already gone").contains("ins-missing1");
+    assertThat(d.status.getMessage())
+        .startsWith("1 instance deleted, 1 already gone")
+        .contains("ins-missing1");
   }
 
   @Test
   void ignoreCountsAMissingInstanceAsAlreadyGoneNotAsDeleted() throws Exception {
     cloud.instance("ins-aaaaaaaa", false);
-    StepDriver d = new StepDriver(cloud, List.of("ins-aaaaaaaa", "ins-missing1"),
-        s -> s.setIfNotFound(NotFoundPolicy.Ignore));
+    StepDriver d =
+        new StepDriver(
+            cloud,
+            List.of("ins-aaaaaaaa", "ins-missing1"),
+            s -> s.setIfNotFound(NotFoundPolicy.Ignore));
     assertThat(d.runToEnd(TICK, 50)).isEqualTo(Phase.Done);
     assertThat(d.status.getMessage()).startsWith("1 instance deleted, 1 already gone");
   }
@@ -74,7 +85,9 @@ class StepsTest {
     assertThat(d.instance("ins-aaaaaaaa").getOutcome()).isEqualTo(InstanceOutcome.Terminating);
     d.clock.advance(TICK);
     d.pass();
-    assertThat(d.instance("ins-aaaaaaaa").getOutcome()).as("still there: never Gone").isNotEqualTo(InstanceOutcome.Gone);
+    assertThat(d.instance("ins-aaaaaaaa").getOutcome())
+        .as("still there: never Gone")
+        .isNotEqualTo(InstanceOutcome.Gone);
     assertThat(d.runToEnd(PAST_GRACE, 40)).isEqualTo(Phase.Failed);
     assertThat(d.instance("ins-aaaaaaaa").getError().getCode()).isEqualTo("TerminateIneffective");
     assertThat(cloud.instances).containsKey("ins-aaaaaaaa");
@@ -112,17 +125,20 @@ class StepsTest {
     cloud.nonPortableDisk("disk-np1", "ins-bbbbbbbb", true);
     StepDriver d = new StepDriver(cloud, List.of("ins-bbbbbbbb"), s -> s.setDryRun(true));
     d.pass();
-    assertThat(d.status.getPlan()).anyMatch(p -> p.contains("disk-np1 is not elastic") && p.contains("no detach"));
+    assertThat(d.status.getPlan())
+        .anyMatch(p -> p.contains("disk-np1 is not elastic") && p.contains("no detach"));
   }
 
   @Test
-  void theDryRunPlanOfACloudBlindToUnattachedDisksListsTheReleaseTheRealRunMakes() throws Exception {
+  void theDryRunPlanOfACloudBlindToUnattachedDisksListsTheReleaseTheRealRunMakes()
+      throws Exception {
     cloud.canObserveUnattached = false;
     cloud.instance("ins-cccccccc", false);
     cloud.disk("disk-c1", "ins-cccccccc", false, true);
     StepDriver d = new StepDriver(cloud, List.of("ins-cccccccc"), s -> s.setDryRun(true));
     d.pass();
-    assertThat(d.status.getPlan()).anyMatch(p -> p.contains("disk-c1") && p.contains("release it once more"));
+    assertThat(d.status.getPlan())
+        .anyMatch(p -> p.contains("disk-c1") && p.contains("release it once more"));
   }
 
   @Test
@@ -130,14 +146,18 @@ class StepsTest {
     cloud.canObserveUnattached = false;
     cloud.instance("ins-cccccccc", false);
     cloud.disk("disk-keep", "ins-cccccccc", false, false);
-    StepDriver d = new StepDriver(cloud, List.of("ins-cccccccc"),
-        s -> s.setDataDisks(dev.teardown.api.v1alpha1.DataDiskPolicy.Retain));
+    StepDriver d =
+        new StepDriver(
+            cloud,
+            List.of("ins-cccccccc"),
+            s -> s.setDataDisks(dev.teardown.api.v1alpha1.DataDiskPolicy.Retain));
     assertThat(d.runToEnd(TICK, 30)).isEqualTo(Phase.Done);
     assertThat(cloud.disks.get("disk-keep").phase()).isEqualTo(DiskPhase.AVAILABLE);
     assertThat(d.instance("ins-cccccccc").getDataDisks().get(0).getState()).isEqualTo("Unattached");
   }
 
-  // ---- item-scoped failure --------------------------------------------------------------------------------------
+  // ---- item-scoped failure
+  // --------------------------------------------------------------------------------------
 
   @Test
   void aBatchRefusedForOneInstanceIsSplitAndOnlyThatInstanceFails() throws Exception {
@@ -149,20 +169,28 @@ class StepsTest {
     StepDriver d = driver(List.of("ins-aaaaaaa1", "ins-aaaaaaa2", "ins-aaaaaaa3", "ins-aaaaaaa4"));
     assertThat(d.runToEnd(TICK, 50)).isEqualTo(Phase.Failed);
     assertThat(cloud.instances).containsOnlyKeys("ins-aaaaaaa3");
-    assertThat(cloud.disks).as("the innocent ones' disks are released").containsOnlyKeys("disk-ins-aaaaaaa3");
+    assertThat(cloud.disks)
+        .as("the innocent ones' disks are released")
+        .containsOnlyKeys("disk-ins-aaaaaaa3");
     assertThat(d.instance("ins-aaaaaaa3").getOutcome()).isEqualTo(InstanceOutcome.Failed);
-    assertThat(d.instance("ins-aaaaaaa3").getError().getCode()).isEqualTo("FailedOperation.Unreturnable");
+    assertThat(d.instance("ins-aaaaaaa3").getError().getCode())
+        .isEqualTo("FailedOperation.Unreturnable");
     assertThat(d.last.reason()).isEqualTo("PartiallyFailed");
-    assertThat(d.status.getLeftInCloud()).anyMatch(l -> l.startsWith("instance ins-aaaaaaa3"))
+    assertThat(d.status.getLeftInCloud())
+        .anyMatch(l -> l.startsWith("instance ins-aaaaaaa3"))
         .anyMatch(l -> l.startsWith("disk disk-ins-aaaaaaa3"));
-    assertThat(cloud.calls).filteredOn(c -> c.startsWith("terminate! ")).as("bisected down to the one")
+    assertThat(cloud.calls)
+        .filteredOn(c -> c.startsWith("terminate! "))
+        .as("bisected down to the one")
         .contains("terminate! [ins-aaaaaaa3]");
   }
 
-  // ---- transitions ------------------------------------------------------------------------------------------------
+  // ---- transitions
+  // ------------------------------------------------------------------------------------------------
 
   @Test
-  void awaitingShutdownSendsAnInstanceTheCloudDroppedBackToTerminatingAfterTheGrace() throws Exception {
+  void awaitingShutdownSendsAnInstanceTheCloudDroppedBackToTerminatingAfterTheGrace()
+      throws Exception {
     cloud.instance("ins-aaaaaaaa", false);
     cloud.dropTerminate.add("ins-aaaaaaaa");
     StepDriver d = driver(List.of("ins-aaaaaaaa"));
@@ -171,7 +199,9 @@ class StepsTest {
     assertThat(d.status.getPhase()).isEqualTo(Phase.AwaitingShutdown);
     d.clock.advance(TICK);
     d.pass();
-    assertThat(d.status.getPhase()).as("within the grace it waits").isEqualTo(Phase.AwaitingShutdown);
+    assertThat(d.status.getPhase())
+        .as("within the grace it waits")
+        .isEqualTo(Phase.AwaitingShutdown);
     cloud.dropTerminate.clear();
     d.clock.advance(PAST_GRACE);
     d.pass();
@@ -180,7 +210,8 @@ class StepsTest {
   }
 
   @Test
-  void aCloudThatShowsATerminatingInstanceAsStoppedGetsNoSecondTerminateBeforeItSettles() throws Exception {
+  void aCloudThatShowsATerminatingInstanceAsStoppedGetsNoSecondTerminateBeforeItSettles()
+      throws Exception {
     cloud.instance("ins-aaaaaaaa", false);
     cloud.stopped("ins-aaaaaaaa");
     cloud.dropTerminate.add("ins-aaaaaaaa"); // still listed as STOPPED after the accepted terminate
@@ -195,7 +226,9 @@ class StepsTest {
     assertThat(cloud.mutations("terminate [")).as("15 s later, still one terminate").isEqualTo(1);
     d.clock.advance(Duration.ofSeconds(20));
     d.pass();
-    assertThat(cloud.mutations("terminate [")).as("after it should have settled, once more").isEqualTo(2);
+    assertThat(cloud.mutations("terminate ["))
+        .as("after it should have settled, once more")
+        .isEqualTo(2);
   }
 
   @Test
@@ -219,8 +252,17 @@ class StepsTest {
       d.clock.advance(TICK);
     }
     assertThat(d.status.getPhase()).isEqualTo(Phase.ReleasingDisks);
-    cloud.disks.put("disk-a1", new CloudDisk("disk-a1", "ins-aaaaaaaa", "ATTACHED", DiskPhase.ATTACHED,
-        "POSTPAID_BY_HOUR", false, false, true));
+    cloud.disks.put(
+        "disk-a1",
+        new CloudDisk(
+            "disk-a1",
+            "ins-aaaaaaaa",
+            "ATTACHED",
+            DiskPhase.ATTACHED,
+            "POSTPAID_BY_HOUR",
+            false,
+            false,
+            true));
     d.clock.advance(PAST_GRACE);
     d.passIgnoringErrors();
     assertThat(d.status.getPhase()).isEqualTo(Phase.Detaching);
@@ -234,16 +276,27 @@ class StepsTest {
     StepDriver d = driver(List.of("ins-aaaaaaaa"));
     d.pass(); // record
     d.pass(); // terminate
-    cloud.disks.put("disk-a1", new CloudDisk("disk-a1", "ins-other001", "ATTACHED", DiskPhase.ATTACHED,
-        "POSTPAID_BY_HOUR", false, false, true));
+    cloud.disks.put(
+        "disk-a1",
+        new CloudDisk(
+            "disk-a1",
+            "ins-other001",
+            "ATTACHED",
+            DiskPhase.ATTACHED,
+            "POSTPAID_BY_HOUR",
+            false,
+            false,
+            true));
     assertThat(d.runToEnd(TICK, 30)).isEqualTo(Phase.Failed);
-    assertThat(d.instance("ins-aaaaaaaa").getDataDisks().get(0).getError().getCode()).isEqualTo("AttachedElsewhere");
+    assertThat(d.instance("ins-aaaaaaaa").getDataDisks().get(0).getError().getCode())
+        .isEqualTo("AttachedElsewhere");
     assertThat(cloud.mutations("detach")).isZero();
     assertThat(cloud.mutations("release")).isZero();
     assertThat(d.warnings).anySatisfy(w -> assertThat(w.message()).contains("ins-other001"));
   }
 
-  // ---- disks re-checked before the instance goes ------------------------------------------------------------------
+  // ---- disks re-checked before the instance goes
+  // ------------------------------------------------------------------
 
   @Test
   void aDiskAttachedAfterPendingJoinsThePlanAndADiskSomeoneDetachedIsKept() throws Exception {
@@ -253,17 +306,31 @@ class StepsTest {
     StepDriver d = driver(List.of("ins-aaaaaaaa"));
     d.pass(); // record
     cloud.disk("disk-new", "ins-aaaaaaaa", false, false);
-    cloud.disks.put("disk-taken", new CloudDisk("disk-taken", null, "UNATTACHED", DiskPhase.AVAILABLE,
-        "POSTPAID_BY_HOUR", false, false, true));
+    cloud.disks.put(
+        "disk-taken",
+        new CloudDisk(
+            "disk-taken",
+            null,
+            "UNATTACHED",
+            DiskPhase.AVAILABLE,
+            "POSTPAID_BY_HOUR",
+            false,
+            false,
+            true));
     assertThat(d.runToEnd(TICK, 40)).isEqualTo(Phase.Done);
     assertThat(cloud.disks).containsOnlyKeys("disk-taken");
-    assertThat(d.instance("ins-aaaaaaaa").getDataDisks()).extracting(DiskStatus::getId, DiskStatus::getAction)
-        .contains(org.assertj.core.groups.Tuple.tuple("disk-new", DiskAction.Release),
+    assertThat(d.instance("ins-aaaaaaaa").getDataDisks())
+        .extracting(DiskStatus::getId, DiskStatus::getAction)
+        .contains(
+            org.assertj.core.groups.Tuple.tuple("disk-new", DiskAction.Release),
             org.assertj.core.groups.Tuple.tuple("disk-taken", DiskAction.Retain));
-    assertThat(d.warnings).extracting(DeletionContext.Warning::reason).contains("DiskJoined", "DiskTaken");
+    assertThat(d.warnings)
+        .extracting(DeletionContext.Warning::reason)
+        .contains("DiskJoined", "DiskTaken");
   }
 
-  // ---- intent before action ----------------------------------------------------------------------------------------
+  // ---- intent before action
+  // ----------------------------------------------------------------------------------------
 
   @Test
   void everyMutatingCallIsWrittenAsAnIntentBeforeItIsMade() throws Exception {
@@ -271,7 +338,8 @@ class StepsTest {
     cloud.disk("disk-a1", "ins-aaaaaaaa", false, false);
     StepDriver d = driver(List.of("ins-aaaaaaaa"));
     assertThat(d.runToEnd(TICK, 30)).isEqualTo(Phase.Done);
-    assertThat(d.intents).extracting(StepDriver.WrittenIntent::action)
+    assertThat(d.intents)
+        .extracting(StepDriver.WrittenIntent::action)
         .containsSubsequence("TerminateInstances", "ReleaseDisks");
     for (StepDriver.WrittenIntent i : d.intents) {
       String first = cloud.calls.get(i.callsBefore());
@@ -281,7 +349,8 @@ class StepsTest {
   }
 
   @Test
-  void afterACrashBetweenIntentAndAnswerTheGraceWindowComesFromTheIntentAndTheTokenIsReused() throws Exception {
+  void afterACrashBetweenIntentAndAnswerTheGraceWindowComesFromTheIntentAndTheTokenIsReused()
+      throws Exception {
     cloud.instance("ins-aaaaaaaa", false);
     cloud.dropTerminate.add("ins-aaaaaaaa"); // accepted, not yet visible
     StepDriver d = driver(List.of("ins-aaaaaaaa"));
@@ -290,21 +359,29 @@ class StepsTest {
     d.pass(); // terminate (its answer is lost in the crash below)
     StepDriver.WrittenIntent written = d.intents.get(d.intents.size() - 1);
     // crash: the status as written with the intent, outcome still Pending, phase still Terminating
-    beforeCall.setIntent(new CallIntent(written.action(), written.ids(), written.token(), d.clock.instant().toString()));
+    beforeCall.setIntent(
+        new CallIntent(
+            written.action(), written.ids(), written.token(), d.clock.instant().toString()));
     d.status = beforeCall;
     d.clock.advance(TICK);
     d.pass();
-    assertThat(cloud.mutations("terminate [")).as("no second terminate inside the grace window").isEqualTo(1);
+    assertThat(cloud.mutations("terminate ["))
+        .as("no second terminate inside the grace window")
+        .isEqualTo(1);
     d.clock.advance(PAST_GRACE);
     d.pass();
     assertThat(cloud.mutations("terminate [")).isEqualTo(2);
-    assertThat(d.intents.get(d.intents.size() - 1).token()).as("the retry reuses the token").isEqualTo(written.token());
+    assertThat(d.intents.get(d.intents.size() - 1).token())
+        .as("the retry reuses the token")
+        .isEqualTo(written.token());
   }
 
   @Test
   void purgeDestroysTheRecycledInstanceWithTheIntentRecorded() throws Exception {
     cloud.instance("ins-cccccccc", true);
-    StepDriver d = new StepDriver(cloud, List.of("ins-cccccccc"), s -> s.setRecycleBin(RecycleBinPolicy.Purge));
+    StepDriver d =
+        new StepDriver(
+            cloud, List.of("ins-cccccccc"), s -> s.setRecycleBin(RecycleBinPolicy.Purge));
     assertThat(d.runToEnd(TICK, 30)).isEqualTo(Phase.Done);
     assertThat(d.intents).extracting(StepDriver.WrittenIntent::action).contains("PurgeInstances");
     assertThat(cloud.instances).isEmpty();

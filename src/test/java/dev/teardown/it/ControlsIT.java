@@ -20,9 +20,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A person's controls as annotations, end to end: the operator on the real API server against the Tencent
- * simulator. Annotations do not bump the generation, so each test also proves that an annotation change reaches the
- * reconciler.
+ * A person's controls as annotations, end to end: the operator on the real API server against the
+ * Tencent simulator. Annotations do not bump the generation, so each test also proves that an
+ * annotation change reaches the reconciler.
  */
 class ControlsIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -52,18 +52,25 @@ class ControlsIT {
     h.annotate("p", Controls.PAUSED, "true");
     await().atMost(WAIT).until(() -> isTrue(h.get("p"), Conditions.PAUSED));
     CloudInstanceDeletion paused = h.get("p");
-    assertThat(Conditions.get(paused.getStatus().getConditions(), Conditions.RECONCILING).getStatus())
+    assertThat(
+            Conditions.get(paused.getStatus().getConditions(), Conditions.RECONCILING).getStatus())
         .isEqualTo("False");
-    assertThat(Conditions.get(paused.getStatus().getConditions(), Conditions.RECONCILING).getReason())
+    assertThat(
+            Conditions.get(paused.getStatus().getConditions(), Conditions.RECONCILING).getReason())
         .isEqualTo("Paused");
     int calls = sim.ledger().size();
-    // while paused, no call at all (describes included) for well over the 100 ms poll interval of the tests
-    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> sim.ledger().size() == calls);
+    // while paused, no call at all (describes included) for well over the 100 ms poll interval of
+    // the tests
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> sim.ledger().size() == calls);
     assertThat(h.phase("p")).isEqualTo(Phase.AwaitingShutdown);
 
     h.annotate("p", Controls.PAUSED, null);
     CloudInstanceDeletion done = h.awaitPhase("p", Phase.Done, WAIT);
-    assertThat(Conditions.get(done.getStatus().getConditions(), Conditions.PAUSED).getStatus()).isEqualTo("False");
+    assertThat(Conditions.get(done.getStatus().getConditions(), Conditions.PAUSED).getStatus())
+        .isEqualTo("False");
     assertThat(sim.ledger().size()).isGreaterThan(calls);
     assertThat(sim.ledger().effectiveCount("TerminateInstances", "ins-ctl00001")).isEqualTo(1);
   }
@@ -75,40 +82,64 @@ class ControlsIT {
     await().atMost(WAIT).until(() -> h.phase("a") == Phase.AwaitingShutdown);
     h.client().secrets().inNamespace(h.ns()).withName("tc").delete();
     h.delete("a");
-    await().atMost(WAIT).until(() -> h.get("a").getStatus().getConditions().stream()
-        .anyMatch(c -> c.getType().equals(Conditions.CREDENTIALS) && "False".equals(c.getStatus())));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                h.get("a").getStatus().getConditions().stream()
+                    .anyMatch(
+                        c ->
+                            c.getType().equals(Conditions.CREDENTIALS)
+                                && "False".equals(c.getStatus())));
     assertThat(h.get("a")).as("the finalizer holds a deletion that cannot finish").isNotNull();
 
     h.annotate("a", Controls.ABANDON, "true");
     await().atMost(WAIT).until(() -> h.get("a") == null);
-    Event abandoned = h.events("a").stream().filter(e -> "Abandoned".equals(e.getReason())).findFirst()
-        .orElseThrow(() -> new AssertionError("no Abandoned event"));
+    Event abandoned =
+        h.events("a").stream()
+            .filter(e -> "Abandoned".equals(e.getReason()))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no Abandoned event"));
     assertThat(abandoned.getType()).isEqualTo("Warning");
-    assertThat(abandoned.getMessage()).contains("ins-ctl00001", "disk-ctl00001", "AwaitingShutdown");
+    assertThat(abandoned.getMessage())
+        .contains("ins-ctl00001", "disk-ctl00001", "AwaitingShutdown");
   }
 
   @Test
   void retryRerunsAFailedDeletionFromItsPlanOnceTheCauseIsFixed() {
     start(200L);
-    h.client().secrets().inNamespace(h.ns()).withName("tc").edit(s -> {
-      s.setData(null);
-      s.setStringData(Map.of("secretId", SECRET_ID, "secretKey", "a-wrong-key"));
-      return s;
-    });
+    h.client()
+        .secrets()
+        .inNamespace(h.ns())
+        .withName("tc")
+        .edit(
+            s -> {
+              s.setData(null);
+              s.setStringData(Map.of("secretId", SECRET_ID, "secretKey", "a-wrong-key"));
+              return s;
+            });
     h.create("r", Provider.TENCENTCLOUD, REGION, "tc", List.of("ins-ctl00001"), s -> {});
     h.awaitPhase("r", Phase.Failed, WAIT);
     assertThat(sim.ledger().matching(c -> !c.action().startsWith("Describe"))).isEmpty();
 
     // the same value again after a failed retry does not re-run it
     h.annotate("r", Controls.RETRY, "1");
-    await().atMost(WAIT).until(() -> "1".equals(h.get("r").getStatus().getLastRetry())
-        && h.phase("r") == Phase.Failed);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                "1".equals(h.get("r").getStatus().getLastRetry()) && h.phase("r") == Phase.Failed);
 
-    h.client().secrets().inNamespace(h.ns()).withName("tc").edit(s -> {
-      s.setData(null);
-      s.setStringData(Map.of("secretId", SECRET_ID, "secretKey", SECRET_KEY));
-      return s;
-    });
+    h.client()
+        .secrets()
+        .inNamespace(h.ns())
+        .withName("tc")
+        .edit(
+            s -> {
+              s.setData(null);
+              s.setStringData(Map.of("secretId", SECRET_ID, "secretKey", SECRET_KEY));
+              return s;
+            });
     h.annotate("r", "example.com/unrelated", "touch"); // not a control: nothing happens
     h.annotate("r", Controls.RETRY, "2");
     await().atMost(WAIT).until(() -> "2".equals(h.get("r").getStatus().getLastRetry()));
@@ -118,10 +149,12 @@ class ControlsIT {
     assertThat(h.events("r")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("Retrying"));
   }
 
-  // ---- helpers ---------------------------------------------------------------------------------------------
+  // ---- helpers
+  // ---------------------------------------------------------------------------------------------
 
   private static boolean isTrue(CloudInstanceDeletion r, String type) {
-    Condition c = r.getStatus() == null ? null : Conditions.get(r.getStatus().getConditions(), type);
+    Condition c =
+        r.getStatus() == null ? null : Conditions.get(r.getStatus().getConditions(), type);
     return c != null && "True".equals(c.getStatus());
   }
 

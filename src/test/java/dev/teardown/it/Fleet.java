@@ -7,7 +7,10 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
-/** A small Tencent fleet for the real-server tests: n postpaid instances, each with one data disk to release. */
+/**
+ * A small Tencent fleet for the real-server tests: n postpaid instances, each with one data disk to
+ * release.
+ */
 final class Fleet {
   static final String REGION = "ap-beijing";
   static final String SECRET_ID = "AKIDrealserver00001";

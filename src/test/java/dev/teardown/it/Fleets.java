@@ -1,7 +1,7 @@
 package dev.teardown.it;
 
-import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.api.v1alpha1.CloudInstanceDeletionSpec;
+import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.sim.WorldSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,9 +10,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Generated fleets for tests that run many deletions on all three clouds: per cloud, instance {@code n} has two data
- * disks, one the cloud deletes with the instance and one Teardown releases itself. Keys and ids follow each cloud's
- * format; the Secret of each cloud carries its optional token key too.
+ * Generated fleets for tests that run many deletions on all three clouds: per cloud, instance
+ * {@code n} has two data disks, one the cloud deletes with the instance and one Teardown releases
+ * itself. Keys and ids follow each cloud's format; the Secret of each cloud carries its optional
+ * token key too.
  */
 public final class Fleets {
   /** Per cloud: provider, region, zone (null if not needed). */
@@ -50,22 +51,32 @@ public final class Fleets {
   }
 
   public static final Cloud TENCENT = new Cloud(Provider.TENCENTCLOUD, "ap-beijing", null);
-  public static final Cloud COMPSHARE = new Cloud(Provider.UCLOUD_COMPSHARE, "cn-wlcb", "cn-wlcb-01");
+  public static final Cloud COMPSHARE =
+      new Cloud(Provider.UCLOUD_COMPSHARE, "cn-wlcb", "cn-wlcb-01");
   public static final Cloud VOLCENGINE = new Cloud(Provider.VOLCENGINE, "cn-beijing", null);
   public static final List<Cloud> ALL = List.of(TENCENT, COMPSHARE, VOLCENGINE);
 
   private Fleets() {}
 
-  /** The key id and secret key each simulator accepts, with characters a careless client would mangle. */
+  /**
+   * The key id and secret key each simulator accepts, with characters a careless client would
+   * mangle.
+   */
   public static WorldSpec.KeyPair keys(Cloud c) {
     return switch (c.provider()) {
-      case TENCENTCLOUD -> new WorldSpec.KeyPair("AKIDfleet0000tencent0001", "tc+Sk/=!#$%&*()<>?@[]^_{|}~9q");
-      case UCLOUD_COMPSHARE -> new WorldSpec.KeyPair("fleet-public-key-0001", "cs+Pk/=!#$%&*()<>?@[]^_{|}~7w");
-      case VOLCENGINE -> new WorldSpec.KeyPair("AKLTfleet0000volc0001", "vs+Sak/=!#$%&*()<>?@[]^_{|}~3e");
+      case TENCENTCLOUD ->
+          new WorldSpec.KeyPair("AKIDfleet0000tencent0001", "tc+Sk/=!#$%&*()<>?@[]^_{|}~9q");
+      case UCLOUD_COMPSHARE ->
+          new WorldSpec.KeyPair("fleet-public-key-0001", "cs+Pk/=!#$%&*()<>?@[]^_{|}~7w");
+      case VOLCENGINE ->
+          new WorldSpec.KeyPair("AKLTfleet0000volc0001", "vs+Sak/=!#$%&*()<>?@[]^_{|}~3e");
     };
   }
 
-  /** The Secret for a cloud: its keys and (Tencent, Volcengine) a temporary token with odd characters. */
+  /**
+   * The Secret for a cloud: its keys and (Tencent, Volcengine) a temporary token with odd
+   * characters.
+   */
   public static Map<String, String> secret(Cloud c) {
     WorldSpec.KeyPair k = keys(c);
     Map<String, String> m = new LinkedHashMap<>();
@@ -123,7 +134,10 @@ public final class Fleets {
     return w;
   }
 
-  /** Adds {@code count} running postpaid instances tagged {@code tag}, each with two data disks; returns their ids. */
+  /**
+   * Adds {@code count} running postpaid instances tagged {@code tag}, each with two data disks;
+   * returns their ids.
+   */
   public static List<String> addInstances(Cloud c, WorldSpec.CloudWorld w, String tag, int count) {
     List<String> ids = new ArrayList<>();
     for (int n = 0; n < count; n++) {
@@ -153,11 +167,12 @@ public final class Fleets {
         WorldSpec.Disk d = new WorldSpec.Disk();
         d.id = c.diskId(id, k);
         d.instanceId = id;
-        d.chargeType = switch (c.provider()) {
-          case TENCENTCLOUD -> "POSTPAID_BY_HOUR";
-          case UCLOUD_COMPSHARE -> null;
-          case VOLCENGINE -> "PostPaid";
-        };
+        d.chargeType =
+            switch (c.provider()) {
+              case TENCENTCLOUD -> "POSTPAID_BY_HOUR";
+              case UCLOUD_COMPSHARE -> null;
+              case VOLCENGINE -> "PostPaid";
+            };
         d.deleteWithInstance = k == 1;
         w.disks.add(d);
       }

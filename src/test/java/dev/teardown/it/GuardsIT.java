@@ -30,8 +30,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The wrong-target guard (spec.guard) and one owner per instance, end to end: the operator on the real API server
- * against the simulators, judged by status and by the simulators' call ledgers.
+ * The wrong-target guard (spec.guard) and one owner per instance, end to end: the operator on the
+ * real API server against the simulators, judged by status and by the simulators' call ledgers.
  */
 class GuardsIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -63,14 +63,27 @@ class GuardsIT {
     }
   }
 
-  // ---- the guard -------------------------------------------------------------------------------------------
+  // ---- the guard
+  // -------------------------------------------------------------------------------------------
 
   @Test
   void tencentInstanceWithTheRightNameAndTagsIsDeletedAndTheGuardIsInTheRecordedPlan() {
-    startTencent(w -> w.instances.add(tencentInstance("ins-grd00001", "POSTPAID_BY_HOUR", "ci-runner-7",
-        Map.of("team", "ci", "env", "test"))));
+    startTencent(
+        w ->
+            w.instances.add(
+                tencentInstance(
+                    "ins-grd00001",
+                    "POSTPAID_BY_HOUR",
+                    "ci-runner-7",
+                    Map.of("team", "ci", "env", "test"))));
     GuardSpec guard = new GuardSpec("^ci-runner-[0-9]+$", Map.of("team", "ci"));
-    h.create("ok", Provider.TENCENTCLOUD, TC_REGION, "tc", List.of("ins-grd00001"), s -> s.setGuard(guard));
+    h.create(
+        "ok",
+        Provider.TENCENTCLOUD,
+        TC_REGION,
+        "tc",
+        List.of("ins-grd00001"),
+        s -> s.setGuard(guard));
     CloudInstanceDeletion r = h.awaitPhase("ok", Phase.Done, WAIT);
     assertThat(r.getStatus().getRecorded().getGuard()).isEqualTo(guard);
     assertThat(tencent.ledger().effectiveCount("TerminateInstances", "ins-grd00001")).isEqualTo(1);
@@ -78,14 +91,22 @@ class GuardsIT {
 
   @Test
   void tencentInstanceWithAnotherNameFailsTargetMismatchWithZeroMutatingCalls() {
-    startTencent(w -> w.instances.add(tencentInstance("ins-grd00002", "POSTPAID_BY_HOUR", "prod-db-1",
-        Map.of("team", "data"))));
-    h.create("wrong", Provider.TENCENTCLOUD, TC_REGION, "tc", List.of("ins-grd00002"),
+    startTencent(
+        w ->
+            w.instances.add(
+                tencentInstance(
+                    "ins-grd00002", "POSTPAID_BY_HOUR", "prod-db-1", Map.of("team", "data"))));
+    h.create(
+        "wrong",
+        Provider.TENCENTCLOUD,
+        TC_REGION,
+        "tc",
+        List.of("ins-grd00002"),
         s -> s.setGuard(new GuardSpec("^ci-runner-[0-9]+$", Map.of("team", "ci"))));
     CloudInstanceDeletion r = h.awaitPhase("wrong", Phase.Failed, WAIT);
     assertThat(condition(r, Conditions.FAILED).getReason()).isEqualTo("TargetMismatch");
-    assertThat(r.getStatus().getMessage()).contains("ins-grd00002", "'prod-db-1'", "^ci-runner-[0-9]+$",
-        "team=data", "team=ci");
+    assertThat(r.getStatus().getMessage())
+        .contains("ins-grd00002", "'prod-db-1'", "^ci-runner-[0-9]+$", "team=data", "team=ci");
     assertThat(mutating(tencent.ledger())).as("mutating calls").isEmpty();
   }
 
@@ -94,7 +115,12 @@ class GuardsIT {
     WorldSpec.CloudWorld w = volcWorld();
     w.instances.add(volcInstance("i-grd0000001", "ci-runner-1", Map.of("team", "ci")));
     startVolc(w);
-    h.create("untagged", Provider.VOLCENGINE, VOLC_REGION, "volc", List.of("i-grd0000001"),
+    h.create(
+        "untagged",
+        Provider.VOLCENGINE,
+        VOLC_REGION,
+        "volc",
+        List.of("i-grd0000001"),
         s -> s.setGuard(new GuardSpec("^ci-runner-.*$", Map.of("team", "ci", "retire", "yes"))));
     CloudInstanceDeletion r = h.awaitPhase("untagged", Phase.Failed, WAIT);
     assertThat(condition(r, Conditions.FAILED).getReason()).isEqualTo("TargetMismatch");
@@ -106,35 +132,55 @@ class GuardsIT {
   void compShareReturnsNoTagsSoATagsGuardIsRefusedNotPassed() {
     WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
     w.region = CompShareTestWorlds.REGION;
-    w.credentials.add(new WorldSpec.KeyPair(CompShareTestWorlds.PUBLIC_KEY, CompShareTestWorlds.PRIVATE_KEY));
-    WorldSpec.Instance i = CompShareTestWorlds.instance("uhost-grd00001", "Running", "Dynamic", false);
+    w.credentials.add(
+        new WorldSpec.KeyPair(CompShareTestWorlds.PUBLIC_KEY, CompShareTestWorlds.PRIVATE_KEY));
+    WorldSpec.Instance i =
+        CompShareTestWorlds.instance("uhost-grd00001", "Running", "Dynamic", false);
     i.name = "ci-runner-3";
     i.tags = Map.of("team", "ci"); // the simulator ignores them, as CompShare's describe has none
     w.instances.add(i);
     compshare = new CompShareSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
     h = OperatorHarness.start(Map.of(CompShareSimulator.PROVIDER, compshare.endpoint()));
-    h.secret("cs", Map.of(CompShareProviderFactory.PUBLIC_KEY, CompShareTestWorlds.PUBLIC_KEY,
-        CompShareProviderFactory.PRIVATE_KEY, CompShareTestWorlds.PRIVATE_KEY));
-    h.create("cs", Provider.UCLOUD_COMPSHARE, CompShareTestWorlds.REGION, "cs", List.of("uhost-grd00001"), s -> {
-      s.setZone(CompShareTestWorlds.ZONE);
-      s.setGuard(new GuardSpec("^ci-runner-.*$", Map.of("team", "ci")));
-    });
+    h.secret(
+        "cs",
+        Map.of(
+            CompShareProviderFactory.PUBLIC_KEY,
+            CompShareTestWorlds.PUBLIC_KEY,
+            CompShareProviderFactory.PRIVATE_KEY,
+            CompShareTestWorlds.PRIVATE_KEY));
+    h.create(
+        "cs",
+        Provider.UCLOUD_COMPSHARE,
+        CompShareTestWorlds.REGION,
+        "cs",
+        List.of("uhost-grd00001"),
+        s -> {
+          s.setZone(CompShareTestWorlds.ZONE);
+          s.setGuard(new GuardSpec("^ci-runner-.*$", Map.of("team", "ci")));
+        });
     CloudInstanceDeletion r = h.awaitPhase("cs", Phase.Failed, WAIT);
     assertThat(condition(r, Conditions.FAILED).getReason()).isEqualTo("TargetMismatch");
     assertThat(r.getStatus().getMessage()).contains("returns no tags");
     assertThat(mutating(compshare.ledger())).isEmpty();
   }
 
-  // ---- one owner per instance ------------------------------------------------------------------------------
+  // ---- one owner per instance
+  // ------------------------------------------------------------------------------
 
   @Test
   void volcengineTwoDeletionsOfOneInstanceSendOneDeleteInstances() {
     WorldSpec.CloudWorld w = volcWorld();
     w.instances.add(volcInstance("i-own0000001", "ci-runner-1", Map.of()));
     startVolc(w);
-    CloudInstanceDeletion first = createPausedAndWait("first", Provider.VOLCENGINE, VOLC_REGION, "volc",
-        "i-own0000001", s -> {});
-    h.create("second", Provider.VOLCENGINE, VOLC_REGION, "volc", List.of("i-own0000001"),
+    CloudInstanceDeletion first =
+        createPausedAndWait(
+            "first", Provider.VOLCENGINE, VOLC_REGION, "volc", "i-own0000001", s -> {});
+    h.create(
+        "second",
+        Provider.VOLCENGINE,
+        VOLC_REGION,
+        "volc",
+        List.of("i-own0000001"),
         s -> s.setIfNotFound(NotFoundPolicy.Ignore));
     awaitClaimedBy("second", first);
     assertThat(volc.ledger().size()).as("one paused, one waiting: no call at all").isZero();
@@ -149,10 +195,17 @@ class GuardsIT {
 
   @Test
   void tencentKeepAndPurgeOfOnePrepaidInstanceRunOneAfterTheOther() {
-    startTencent(w -> w.instances.add(tencentInstance("ins-own00001", "PREPAID", "ci-runner-2", Map.of())));
-    CloudInstanceDeletion keep = createPausedAndWait("keep", Provider.TENCENTCLOUD, TC_REGION, "tc",
-        "ins-own00001", s -> {});
-    h.create("purge", Provider.TENCENTCLOUD, TC_REGION, "tc", List.of("ins-own00001"),
+    startTencent(
+        w -> w.instances.add(tencentInstance("ins-own00001", "PREPAID", "ci-runner-2", Map.of())));
+    CloudInstanceDeletion keep =
+        createPausedAndWait(
+            "keep", Provider.TENCENTCLOUD, TC_REGION, "tc", "ins-own00001", s -> {});
+    h.create(
+        "purge",
+        Provider.TENCENTCLOUD,
+        TC_REGION,
+        "tc",
+        List.of("ins-own00001"),
         s -> s.setRecycleBin(RecycleBinPolicy.Purge));
     awaitClaimedBy("purge", keep);
     assertThat(tencent.ledger().size()).isZero();
@@ -160,41 +213,71 @@ class GuardsIT {
     h.annotate("keep", Controls.PAUSED, null);
     CloudInstanceDeletion kept = h.awaitPhase("keep", Phase.Done, WAIT);
     h.awaitPhase("purge", Phase.Done, WAIT);
-    List<CallLedger.Call> terminates = tencent.ledger().matching(c -> c.action().equals("TerminateInstances"));
+    List<CallLedger.Call> terminates =
+        tencent.ledger().matching(c -> c.action().equals("TerminateInstances"));
     assertThat(terminates).as("one to the recycle bin, then the purge").hasSize(2);
     Instant keepDone = Instant.parse(kept.getStatus().getCompletedAt());
     assertThat(terminates.get(0).at()).isBefore(keepDone);
-    assertThat(terminates.get(1).at()).as("the purge waited for the Keep deletion to finish").isAfter(keepDone);
-    assertThat(tencent.destroyCalls("ins-own00001")).as("destroyed once, by the purge").isEqualTo(1);
+    assertThat(terminates.get(1).at())
+        .as("the purge waited for the Keep deletion to finish")
+        .isAfter(keepDone);
+    assertThat(tencent.destroyCalls("ins-own00001"))
+        .as("destroyed once, by the purge")
+        .isEqualTo(1);
   }
 
-  // ---- helpers ---------------------------------------------------------------------------------------------
+  // ---- helpers
+  // ---------------------------------------------------------------------------------------------
 
-  /** Creates a paused deletion, waits until the operator shows it paused and until its creation second is over. */
-  private CloudInstanceDeletion createPausedAndWait(String name, Provider p, String region, String secret, String id,
+  /**
+   * Creates a paused deletion, waits until the operator shows it paused and until its creation
+   * second is over.
+   */
+  private CloudInstanceDeletion createPausedAndWait(
+      String name,
+      Provider p,
+      String region,
+      String secret,
+      String id,
       java.util.function.Consumer<dev.teardown.api.v1alpha1.CloudInstanceDeletionSpec> adjust) {
     h.create(name, p, region, secret, List.of(id), adjust, Map.of(Controls.PAUSED, "true"));
-    await().atMost(WAIT).until(() -> {
-      CloudInstanceDeletion r = h.get(name);
-      Condition c = r.getStatus() == null ? null : Conditions.get(r.getStatus().getConditions(), "Paused");
-      return c != null && "True".equals(c.getStatus());
-    });
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              CloudInstanceDeletion r = h.get(name);
+              Condition c =
+                  r.getStatus() == null
+                      ? null
+                      : Conditions.get(r.getStatus().getConditions(), "Paused");
+              return c != null && "True".equals(c.getStatus());
+            });
     CloudInstanceDeletion r = h.get(name);
-    // the owner is decided by creationTimestamp (seconds): the second deletion must be created in a later second
+    // the owner is decided by creationTimestamp (seconds): the second deletion must be created in a
+    // later second
     Instant created = Instant.parse(r.getMetadata().getCreationTimestamp());
-    await().atMost(Duration.ofSeconds(3)).until(() -> Instant.now().isAfter(created.plusSeconds(1)));
+    await()
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> Instant.now().isAfter(created.plusSeconds(1)));
     return r;
   }
 
   private void awaitClaimedBy(String name, CloudInstanceDeletion owner) {
-    await().atMost(WAIT).until(() -> {
-      CloudInstanceDeletion r = h.get(name);
-      Condition c = r.getStatus() == null ? null : Conditions.get(r.getStatus().getConditions(), "InstanceClaimed");
-      return c != null && "True".equals(c.getStatus());
-    });
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              CloudInstanceDeletion r = h.get(name);
+              Condition c =
+                  r.getStatus() == null
+                      ? null
+                      : Conditions.get(r.getStatus().getConditions(), "InstanceClaimed");
+              return c != null && "True".equals(c.getStatus());
+            });
     Condition c = Conditions.get(h.get(name).getStatus().getConditions(), "InstanceClaimed");
     assertThat(c.getMessage()).contains(h.ns() + "/" + owner.getMetadata().getName());
-    assertThat(h.events(name)).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("InstanceClaimed"));
+    assertThat(h.events(name))
+        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("InstanceClaimed"));
   }
 
   private static List<CallLedger.Call> mutating(CallLedger l) {
@@ -220,8 +303,8 @@ class GuardsIT {
     h.secret("tc", Map.of("secretId", TC_ID, "secretKey", TC_KEY));
   }
 
-  private static WorldSpec.Instance tencentInstance(String id, String chargeType, String name,
-      Map<String, String> tags) {
+  private static WorldSpec.Instance tencentInstance(
+      String id, String chargeType, String name, Map<String, String> tags) {
     WorldSpec.Instance i = new WorldSpec.Instance();
     i.id = id;
     i.chargeType = chargeType;

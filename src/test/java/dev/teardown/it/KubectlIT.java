@@ -20,14 +20,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a user sees with kubectl (the one built with the server) on a real API server while the operator works:
- * the printer columns through server-side printing, {@code kubectl wait --for=condition=Ready} returning when the
- * deletion is Done, and its events in {@code kubectl describe}.
+ * What a user sees with kubectl (the one built with the server) on a real API server while the
+ * operator works: the printer columns through server-side printing, {@code kubectl wait
+ * --for=condition=Ready} returning when the deletion is Done, and its events in {@code kubectl
+ * describe}.
  */
 class KubectlIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private TencentSimulator sim;
   private OperatorHarness h;
   private Path kubeconfig;
@@ -54,7 +54,8 @@ class KubectlIT {
   @Test
   void waitForReadyReturnsOnceTheDeletionIsDoneAndGetShowsThePrinterColumns() throws Exception {
     Fleet.delete(h, "web", 0);
-    Result wait = kubectl("wait", "--for=condition=Ready", "cid/web", "--timeout=" + WAIT.toSeconds() + "s");
+    Result wait =
+        kubectl("wait", "--for=condition=Ready", "cid/web", "--timeout=" + WAIT.toSeconds() + "s");
     assertThat(wait.code()).as(wait.out()).isZero();
     assertThat(wait.out()).contains("cloudinstancedeletion.teardown.dev/web condition met");
     assertThat(h.phase("web")).as("Ready only when Done").isEqualTo(Phase.Done);
@@ -63,15 +64,25 @@ class KubectlIT {
     Result get = kubectl("get", "cid");
     assertThat(get.code()).as(get.out()).isZero();
     List<String> lines = get.out().lines().toList();
-    assertThat(lines.get(0).split("\\s+")).containsExactly("NAME", "PROVIDER", "INSTANCES", "PHASE", "DISKS", "AGE");
-    assertThat(lines).anySatisfy(l -> assertThat(l.split("\\s+"))
-        .startsWith("web").contains("tencentcloud", "1/1", "1", "Done"));
+    assertThat(lines.get(0).split("\\s+"))
+        .containsExactly("NAME", "PROVIDER", "INSTANCES", "PHASE", "DISKS", "AGE");
+    assertThat(lines)
+        .anySatisfy(
+            l ->
+                assertThat(l.split("\\s+"))
+                    .startsWith("web")
+                    .contains("tencentcloud", "1/1", "1", "Done"));
   }
 
   @Test
   void waitForReadyTimesOutWhileTheDeletionIsNotDone() throws Exception {
-    h.create("stuck", dev.teardown.api.v1alpha1.Provider.TENCENTCLOUD, Fleet.REGION, "missing-secret",
-        List.of(Fleet.instance(1)), s -> {});
+    h.create(
+        "stuck",
+        dev.teardown.api.v1alpha1.Provider.TENCENTCLOUD,
+        Fleet.REGION,
+        "missing-secret",
+        List.of(Fleet.instance(1)),
+        s -> {});
     Result wait = kubectl("wait", "--for=condition=Ready", "cid/stuck", "--timeout=2s");
     assertThat(wait.code()).as(wait.out()).isNotZero();
     assertThat(h.phase("stuck")).isNotEqualTo(Phase.Done);
@@ -91,11 +102,18 @@ class KubectlIT {
   record Result(int code, String out) {}
 
   private Result kubectl(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(RealKube.kubectl().toString(), "--kubeconfig", kubeconfig.toString(),
-        "-n", h.ns()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                RealKube.kubectl().toString(),
+                "--kubeconfig",
+                kubeconfig.toString(),
+                "-n",
+                h.ns()));
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile(dir, "kubectl", ".out");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     if (!p.waitFor(WAIT.toSeconds() + 15, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("kubectl " + String.join(" ", args) + " did not return");

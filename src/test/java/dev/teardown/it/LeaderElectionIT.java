@@ -27,15 +27,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two operator processes ({@code TeardownOperator run}, as deployed) with leader election on a real Lease. Each
- * reaches the cloud through its own counting TCP relay to the one simulator, so the test sees who calls the cloud:
- * only the leader does; after the leader is killed (no chance to release the Lease) the other takes over once the
- * Lease expires, and every deletion ends Done with each instance terminated exactly once and no disk left.
+ * Two operator processes ({@code TeardownOperator run}, as deployed) with leader election on a real
+ * Lease. Each reaches the cloud through its own counting TCP relay to the one simulator, so the
+ * test sees who calls the cloud: only the leader does; after the leader is killed (no chance to
+ * release the Lease) the other takes over once the Lease expires, and every deletion ends Done with
+ * each instance terminated exactly once and no disk left.
  */
 class LeaderElectionIT {
   private static final String LEASE = "teardown";
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private TencentSimulator sim;
   private OperatorHarness h;
   private final List<Process> processes = new ArrayList<>();
@@ -64,10 +64,14 @@ class LeaderElectionIT {
     Relay toB = relay();
 
     Process a = operator("op-a", toA, kubeconfig);
-    await("op-a holds the Lease").atMost(Duration.ofSeconds(40)).until(() -> "op-a".equals(holder()));
+    await("op-a holds the Lease")
+        .atMost(Duration.ofSeconds(40))
+        .until(() -> "op-a".equals(holder()));
     Process b = operator("op-b", toB, kubeconfig);
-    await("op-b is up, waiting for the Lease").atMost(Duration.ofSeconds(40))
-        .until(() -> Files.readString(dir.resolve("op-b.log")).contains("Teardown operator started"));
+    await("op-b is up, waiting for the Lease")
+        .atMost(Duration.ofSeconds(40))
+        .until(
+            () -> Files.readString(dir.resolve("op-b.log")).contains("Teardown operator started"));
 
     for (int i = 0; i < 3; i++) {
       Fleet.delete(h, "le-" + i, i);
@@ -84,14 +88,17 @@ class LeaderElectionIT {
       Fleet.delete(h, "le-" + i, i);
     }
     a.destroyForcibly().waitFor();
-    await("op-b takes the Lease over once it expires").atMost(Duration.ofSeconds(45))
+    await("op-b takes the Lease over once it expires")
+        .atMost(Duration.ofSeconds(45))
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> {
-          String holder = holder();
-          assertThat(toB.connections() == 0 || "op-b".equals(holder))
-              .as("op-b called the cloud before it held the Lease").isTrue();
-          return "op-b".equals(holder);
-        });
+        .until(
+            () -> {
+              String holder = holder();
+              assertThat(toB.connections() == 0 || "op-b".equals(holder))
+                  .as("op-b called the cloud before it held the Lease")
+                  .isTrue();
+              return "op-b".equals(holder);
+            });
     for (int i = 3; i < 6; i++) {
       h.awaitPhase("le-" + i, Phase.Done, Duration.ofSeconds(30));
     }
@@ -115,15 +122,32 @@ class LeaderElectionIT {
     return r;
   }
 
-  /** {@code TeardownOperator run} as in deploy/: leader election on, identity from HOSTNAME as in a pod. */
+  /**
+   * {@code TeardownOperator run} as in deploy/: leader election on, identity from HOSTNAME as in a
+   * pod.
+   */
   private Process operator(String name, Relay relay, Path kubeconfig) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-cp", cp, "dev.teardown.TeardownOperator", "run");
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-Xmx256m",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-cp",
+            cp,
+            "dev.teardown.TeardownOperator",
+            "run");
     Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("TEARDOWN_") || k.startsWith("KUBERNETES_") || k.equals("KUBECONFIG")
-        || k.toLowerCase().endsWith("_proxy"));
+    env.keySet()
+        .removeIf(
+            k ->
+                k.startsWith("TEARDOWN_")
+                    || k.startsWith("KUBERNETES_")
+                    || k.equals("KUBECONFIG")
+                    || k.toLowerCase().endsWith("_proxy"));
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("HOSTNAME", name);
     settings.put("KUBECONFIG", kubeconfig.toString());
@@ -152,41 +176,48 @@ class LeaderElectionIT {
 
     Relay(int targetPort) throws IOException {
       server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      Thread accept = new Thread(() -> {
-        while (!server.isClosed()) {
-          try {
-            Socket in = server.accept();
-            Socket out = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-            connections.incrementAndGet();
-            synchronized (sockets) {
-              sockets.add(in);
-              sockets.add(out);
-            }
-            pump(in, out);
-            pump(out, in);
-          } catch (IOException e) {
-            // closed
-          }
-        }
-      }, "relay-accept");
+      Thread accept =
+          new Thread(
+              () -> {
+                while (!server.isClosed()) {
+                  try {
+                    Socket in = server.accept();
+                    Socket out = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                    connections.incrementAndGet();
+                    synchronized (sockets) {
+                      sockets.add(in);
+                      sockets.add(out);
+                    }
+                    pump(in, out);
+                    pump(out, in);
+                  } catch (IOException e) {
+                    // closed
+                  }
+                }
+              },
+              "relay-accept");
       accept.setDaemon(true);
       accept.start();
     }
 
     private static void pump(Socket from, Socket to) {
-      Thread t = new Thread(() -> {
-        try (InputStream i = from.getInputStream(); OutputStream o = to.getOutputStream()) {
-          i.transferTo(o);
-        } catch (IOException e) {
-          // one side closed
-        } finally {
-          try {
-            to.close();
-          } catch (IOException ignored) {
-            // already closed
-          }
-        }
-      }, "relay-pump");
+      Thread t =
+          new Thread(
+              () -> {
+                try (InputStream i = from.getInputStream();
+                    OutputStream o = to.getOutputStream()) {
+                  i.transferTo(o);
+                } catch (IOException e) {
+                  // one side closed
+                } finally {
+                  try {
+                    to.close();
+                  } catch (IOException ignored) {
+                    // already closed
+                  }
+                }
+              },
+              "relay-pump");
       t.setDaemon(true);
       t.start();
     }

@@ -30,10 +30,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The operator as the ServiceAccount of {@code deploy/} (impersonated by the admin client) with exactly the RBAC of
- * {@code deploy/rbac.yaml}, leader election on as in {@code deploy/deployment.yaml}: every flow ends Done, events
- * are recorded, a finished deletion's finalizer goes. The same objects with one rule removed make it fail, so the
- * impersonation really confines the operator.
+ * The operator as the ServiceAccount of {@code deploy/} (impersonated by the admin client) with
+ * exactly the RBAC of {@code deploy/rbac.yaml}, leader election on as in {@code
+ * deploy/deployment.yaml}: every flow ends Done, events are recorded, a finished deletion's
+ * finalizer goes. The same objects with one rule removed make it fail, so the impersonation really
+ * confines the operator.
  */
 class RbacIT {
   private static final String SA_NS = "teardown-system";
@@ -48,7 +49,9 @@ class RbacIT {
   void start() {
     TestKube.real();
     sim = Fleet.simulator(3);
-    h = OperatorHarness.withoutOperator(Map.of(TencentSimulator.PROVIDER, sim.endpoint()), ProviderRegistry.discover());
+    h =
+        OperatorHarness.withoutOperator(
+            Map.of(TencentSimulator.PROVIDER, sim.endpoint()), ProviderRegistry.discover());
     Fleet.keys(h);
   }
 
@@ -81,9 +84,18 @@ class RbacIT {
       h.awaitPhase("rbac-" + i, Phase.Done, WAIT);
       assertThat(h.events("rbac-" + i)).as("events are recorded").isNotEmpty();
     }
-    assertThat(sim.orphanedDisks(IntStream.range(0, 3).mapToObj(Fleet::instance).toList())).isEmpty();
-    assertThat(h.client().leases().inNamespace(SA_NS).withName(leaseName()).get().getSpec().getHolderIdentity())
-        .as("the Lease in teardown-system is held").isNotBlank();
+    assertThat(sim.orphanedDisks(IntStream.range(0, 3).mapToObj(Fleet::instance).toList()))
+        .isEmpty();
+    assertThat(
+            h.client()
+                .leases()
+                .inNamespace(SA_NS)
+                .withName(leaseName())
+                .get()
+                .getSpec()
+                .getHolderIdentity())
+        .as("the Lease in teardown-system is held")
+        .isNotBlank();
 
     // deleting a finished deletion: the operator removes its finalizer, the resource goes
     h.delete("rbac-0");
@@ -96,9 +108,11 @@ class RbacIT {
     List<HasMetadata> objects = new ArrayList<>();
     for (HasMetadata o : deployObjects()) {
       HasMetadata copy = renamed(o, sa);
-      if (copy instanceof ClusterRole role && role.getMetadata().getName().equals(sa + "-teardown-operator")) {
+      if (copy instanceof ClusterRole role
+          && role.getMetadata().getName().equals(sa + "-teardown-operator")) {
         List<PolicyRule> rules = new ArrayList<>(role.getRules());
-        assertThat(rules.removeIf(r -> r.getResources().contains("cloudinstancedeletions/status"))).isTrue();
+        assertThat(rules.removeIf(r -> r.getResources().contains("cloudinstancedeletions/status")))
+            .isTrue();
         role.setRules(rules);
       }
       objects.add(copy);
@@ -107,11 +121,16 @@ class RbacIT {
     startOperatorAs(sa);
 
     Fleet.delete(h, "forbidden", 0);
-    // the operator leads and reconciles (its finalizer is on), but cannot record anything, so it does nothing
+    // the operator leads and reconciles (its finalizer is on), but cannot record anything, so it
+    // does nothing
     await().atMost(WAIT).until(() -> !h.get("forbidden").getMetadata().getFinalizers().isEmpty());
-    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
         .until(() -> h.phase("forbidden") == null);
-    assertThat(sim.ledger().count("TerminateInstances")).as("nothing done without recording it first").isZero();
+    assertThat(sim.ledger().count("TerminateInstances"))
+        .as("nothing done without recording it first")
+        .isZero();
   }
 
   private String leaseName() {
@@ -121,12 +140,24 @@ class RbacIT {
   private void startOperatorAs(String sa) {
     Config config = Config.fromKubeconfig(h.kube().kubeconfig());
     config.setImpersonateUsername("system:serviceaccount:" + SA_NS + ":" + sa);
-    config.setImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + SA_NS, "system:authenticated");
+    config.setImpersonateGroups(
+        "system:serviceaccounts", "system:serviceaccounts:" + SA_NS, "system:authenticated");
     operatorClient = new KubernetesClientBuilder().withConfig(config).build();
     // as deploy/deployment.yaml: leader election on, the Lease in the operator's namespace
-    operator = OperatorHarness.startOperator(operatorClient, OperatorHarness.config(
-        Map.of(TencentSimulator.PROVIDER, sim.endpoint()), h.ns(), Map.of("TEARDOWN_LEADER_ELECTION", "true",
-            "TEARDOWN_LEASE_NAMESPACE", SA_NS, "TEARDOWN_LEASE_NAME", leaseName())), ProviderRegistry.discover());
+    operator =
+        OperatorHarness.startOperator(
+            operatorClient,
+            OperatorHarness.config(
+                Map.of(TencentSimulator.PROVIDER, sim.endpoint()),
+                h.ns(),
+                Map.of(
+                    "TEARDOWN_LEADER_ELECTION",
+                    "true",
+                    "TEARDOWN_LEASE_NAMESPACE",
+                    SA_NS,
+                    "TEARDOWN_LEASE_NAME",
+                    leaseName())),
+            ProviderRegistry.discover());
   }
 
   /** deploy/'s namespace, ServiceAccount and RBAC objects, as committed. */
@@ -143,12 +174,16 @@ class RbacIT {
         }
       }
     }
-    assertThat(out).extracting(HasMetadata::getKind).contains("ServiceAccount", "ClusterRole", "ClusterRoleBinding",
-        "Role", "RoleBinding");
+    assertThat(out)
+        .extracting(HasMetadata::getKind)
+        .contains("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding");
     return out;
   }
 
-  /** The object for ServiceAccount {@code sa} instead of teardown-operator: own names, bindings to it. */
+  /**
+   * The object for ServiceAccount {@code sa} instead of teardown-operator: own names, bindings to
+   * it.
+   */
   private static HasMetadata renamed(HasMetadata o, String sa) {
     HasMetadata c = Serialization.clone(o);
     switch (c.getKind()) {
@@ -166,12 +201,11 @@ class RbacIT {
         b.getRoleRef().setName(sa + "-" + b.getRoleRef().getName());
         b.getSubjects().forEach(s -> s.setName(sa));
       }
-      default -> { }
+      default -> {}
     }
     if (!c.getKind().equals("ServiceAccount")) {
       c.getMetadata().setName(sa + "-" + c.getMetadata().getName());
     }
     return c;
   }
-
 }

@@ -25,9 +25,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Full deletions on the three clouds with Secrets whose keys and tokens carry odd characters, with cloud errors
- * that quote the secret values back (retryable and terminal), and with Secrets whose values a client would refuse.
- * Every log line the JVM writes meanwhile, every event and every status is searched for the secret values.
+ * Full deletions on the three clouds with Secrets whose keys and tokens carry odd characters, with
+ * cloud errors that quote the secret values back (retryable and terminal), and with Secrets whose
+ * values a client would refuse. Every log line the JVM writes meanwhile, every event and every
+ * status is searched for the secret values.
  */
 class SecretHygieneIT {
   private static final Duration WAIT = Duration.ofSeconds(40);
@@ -40,12 +41,19 @@ class SecretHygieneIT {
       WorldSpec.CloudWorld w = Fleets.world(c);
       List<String> fleet = Fleets.addInstances(c, w, "hyge", 3);
       ids.put(c.name(), fleet);
-      String leak = "signature mismatch for token=" + String.join(" secret ", Fleets.secretValues(c))
-          + " key " + Fleets.keys(c).secret;
-      // a retryable error quoting the secrets on the first describe of instance 0, a terminal one on every describe
-      // of instance 1 (a terminal refusal repeats; a merged describe refused as a whole is sent again per deletion)
-      w.faults.add(FaultRule.error(describe(c), retryableCode(c), 1).target(fleet.get(0)).message(leak));
-      w.faults.add(FaultRule.error(describe(c), terminalCode(c), -1).target(fleet.get(1)).message(leak));
+      String leak =
+          "signature mismatch for token="
+              + String.join(" secret ", Fleets.secretValues(c))
+              + " key "
+              + Fleets.keys(c).secret;
+      // a retryable error quoting the secrets on the first describe of instance 0, a terminal one
+      // on every describe
+      // of instance 1 (a terminal refusal repeats; a merged describe refused as a whole is sent
+      // again per deletion)
+      w.faults.add(
+          FaultRule.error(describe(c), retryableCode(c), 1).target(fleet.get(0)).message(leak));
+      w.faults.add(
+          FaultRule.error(describe(c), terminalCode(c), -1).target(fleet.get(1)).message(leak));
       world.clouds.put(c.name(), w);
     }
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
@@ -64,20 +72,31 @@ class SecretHygieneIT {
         h.secret(keys, Fleets.secret(c));
         secrets.addAll(Fleets.secretValues(c));
         List<String> fleet = ids.get(c.name());
-        h.create(c.name() + "-retried", c.provider(), c.region(), keys, List.of(fleet.get(0)), c.base());
-        h.create(c.name() + "-refused", c.provider(), c.region(), keys, List.of(fleet.get(1)), c.base());
-        // a pasted non-ASCII character, a no-break space, an inner line break: refused before any call
+        h.create(
+            c.name() + "-retried", c.provider(), c.region(), keys, List.of(fleet.get(0)), c.base());
+        h.create(
+            c.name() + "-refused", c.provider(), c.region(), keys, List.of(fleet.get(1)), c.base());
+        // a pasted non-ASCII character, a no-break space, an inner line break: refused before any
+        // call
         Map<String, String> bad = new LinkedHashMap<>(Fleets.secret(c));
-        String badKey = bad.containsKey("token") ? "token" : bad.containsKey("sessionToken") ? "sessionToken"
-            : "privateKey";
+        String badKey =
+            bad.containsKey("token")
+                ? "token"
+                : bad.containsKey("sessionToken") ? "sessionToken" : "privateKey";
         String badValue = "Pasted\u00e9Val\u00a0ue\nof-" + c.name();
         bad.put(badKey, badValue);
         secrets.add(badValue);
         secrets.add("Pasted");
         h.secret(c.name() + "-bad", bad);
-        h.create(c.name() + "-badsecret", c.provider(), c.region(), c.name() + "-bad", List.of(fleet.get(2)),
+        h.create(
+            c.name() + "-badsecret",
+            c.provider(),
+            c.region(),
+            c.name() + "-bad",
+            List.of(fleet.get(2)),
             c.base());
-        names.addAll(List.of(c.name() + "-retried", c.name() + "-refused", c.name() + "-badsecret"));
+        names.addAll(
+            List.of(c.name() + "-retried", c.name() + "-refused", c.name() + "-badsecret"));
       }
 
       for (Fleets.Cloud c : Fleets.ALL) {
@@ -87,15 +106,22 @@ class SecretHygieneIT {
         CloudInstanceDeletion failed = h.awaitPhase(c.name() + "-refused", Phase.Failed, WAIT);
         assertThat(failed.getStatus().getLastError().getCode()).isEqualTo(terminalCode(c));
         assertThat(failed.getStatus().getLastError().getMessage()).contains("[redacted]");
-        String badKey = c.name().equals("ucloud-compshare") ? "privateKey"
-            : c.name().equals("tencentcloud") ? "token" : "sessionToken";
-        await().atMost(WAIT).until(() -> credentials(h.get(c.name() + "-badsecret")) != null
-            && "False".equals(credentials(h.get(c.name() + "-badsecret")).getStatus()));
+        String badKey =
+            c.name().equals("ucloud-compshare")
+                ? "privateKey"
+                : c.name().equals("tencentcloud") ? "token" : "sessionToken";
+        await()
+            .atMost(WAIT)
+            .until(
+                () ->
+                    credentials(h.get(c.name() + "-badsecret")) != null
+                        && "False".equals(credentials(h.get(c.name() + "-badsecret")).getStatus()));
         Condition cond = credentials(h.get(c.name() + "-badsecret"));
         assertThat(cond.getReason()).isEqualTo("SecretValueInvalid");
         assertThat(cond.getMessage()).contains("key " + badKey).contains(c.name() + "-bad");
         assertThat(sims.get(c.name()).ledger().count(describe(c), ids.get(c.name()).get(2)))
-            .as("a refused Secret makes no call").isZero();
+            .as("a refused Secret makes no call")
+            .isZero();
       }
 
       StringBuilder everything = new StringBuilder();
@@ -109,8 +135,14 @@ class SecretHygieneIT {
       for (String s : secrets) {
         assertThat(text).as("secret value leaked").doesNotContain(s);
       }
-      System.err.println("SecretHygieneIT: searched " + text.length() + " characters of status, events and logs of "
-          + names.size() + " deletions for " + secrets.size() + " secret values: none found");
+      System.err.println(
+          "SecretHygieneIT: searched "
+              + text.length()
+              + " characters of status, events and logs of "
+              + names.size()
+              + " deletions for "
+              + secrets.size()
+              + " secret values: none found");
     } finally {
       System.setErr(err);
       System.setOut(out);
@@ -122,8 +154,10 @@ class SecretHygieneIT {
     if (r == null || r.getStatus() == null) {
       return null;
     }
-    return r.getStatus().getConditions().stream().filter(c -> c.getType().equals(Conditions.CREDENTIALS))
-        .findFirst().orElse(null);
+    return r.getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals(Conditions.CREDENTIALS))
+        .findFirst()
+        .orElse(null);
   }
 
   static String describe(Fleets.Cloud c) {

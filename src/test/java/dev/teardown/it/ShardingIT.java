@@ -27,9 +27,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two operators on one Kubernetes API (the suite's real server, in a namespace of this test's), each with its own label selector (TEARDOWN_SELECTOR) and half the rate
- * budget, as two shard Deployments would run. Each talks to its own copy of the same simulated cloud, so the two
- * ledgers show which operator touched which instance: every deletion is handled by exactly one shard, and a
+ * Two operators on one Kubernetes API (the suite's real server, in a namespace of this test's),
+ * each with its own label selector (TEARDOWN_SELECTOR) and half the rate budget, as two shard
+ * Deployments would run. Each talks to its own copy of the same simulated cloud, so the two ledgers
+ * show which operator touched which instance: every deletion is handled by exactly one shard, and a
  * deletion no selector matches by none.
  */
 class ShardingIT {
@@ -88,8 +89,9 @@ class ShardingIT {
   }
 
   OperatorRuntime shard(TencentSimulator sim, String selector) {
-    OperatorConfig c = OperatorHarness.config(Map.of("tencentcloud", sim.endpoint()), h.ns(), Map.of())
-        .withShard(selector, 0.5);
+    OperatorConfig c =
+        OperatorHarness.config(Map.of("tencentcloud", sim.endpoint()), h.ns(), Map.of())
+            .withShard(selector, 0.5);
     return OperatorHarness.startOperator(h.client(), c, ProviderRegistry.discover());
   }
 
@@ -127,11 +129,21 @@ class ShardingIT {
     }
     deletion(client, "del-unlabeled", null, UNLABELED);
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> concat(A, B).stream().allMatch(id -> {
-      CloudInstanceDeletion d = client.resources(CloudInstanceDeletion.class).inNamespace(h.ns())
-          .withName("del-" + id).get();
-      return d.getStatus() != null && d.getStatus().getPhase() == Phase.Done;
-    }));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                concat(A, B).stream()
+                    .allMatch(
+                        id -> {
+                          CloudInstanceDeletion d =
+                              client
+                                  .resources(CloudInstanceDeletion.class)
+                                  .inNamespace(h.ns())
+                                  .withName("del-" + id)
+                                  .get();
+                          return d.getStatus() != null && d.getStatus().getPhase() == Phase.Done;
+                        }));
 
     Set<String> touchedByA = ids(simA);
     Set<String> touchedByB = ids(simB);
@@ -141,11 +153,21 @@ class ShardingIT {
     both.retainAll(touchedByB);
     assertThat(both).as("instances or disks touched by both shards").isEmpty();
     assertThat(simA.ledger().effectiveCount("TerminateInstances", A.get(0))).isEqualTo(1);
-    assertThat(client.resources(CloudInstanceDeletion.class).inNamespace(h.ns()).withName("del-unlabeled").get()
-        .getStatus()).as("no shard selects it").isNull();
+    assertThat(
+            client
+                .resources(CloudInstanceDeletion.class)
+                .inNamespace(h.ns())
+                .withName("del-unlabeled")
+                .get()
+                .getStatus())
+        .as("no shard selects it")
+        .isNull();
   }
 
   static Set<String> ids(TencentSimulator sim) {
-    return sim.ledger().all().stream().map(CallLedger.Call::ids).flatMap(List::stream).collect(Collectors.toSet());
+    return sim.ledger().all().stream()
+        .map(CallLedger.Call::ids)
+        .flatMap(List::stream)
+        .collect(Collectors.toSet());
   }
 }

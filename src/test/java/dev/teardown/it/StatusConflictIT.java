@@ -17,9 +17,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the real server guarantees to a status writer, and the mock does not: a status write carrying a stale
- * resourceVersion is refused with 409 and leaves the newer status in place. Two independent clients play two
- * writers (e.g. a stopping reconcile and a fresh one).
+ * What the real server guarantees to a status writer, and the mock does not: a status write
+ * carrying a stale resourceVersion is refused with 409 and leaves the newer status in place. Two
+ * independent clients play two writers (e.g. a stopping reconcile and a fresh one).
  */
 class StatusConflictIT {
   private OperatorHarness h;
@@ -48,12 +48,22 @@ class StatusConflictIT {
     CloudInstanceDeletion seenByBoth = h.get("race");
 
     CloudInstanceDeletion newer = copyWithPhase(seenByBoth, Phase.Done);
-    h.client().resources(CloudInstanceDeletion.class).inNamespace(h.ns()).resource(newer).updateStatus();
+    h.client()
+        .resources(CloudInstanceDeletion.class)
+        .inNamespace(h.ns())
+        .resource(newer)
+        .updateStatus();
 
     CloudInstanceDeletion stale = copyWithPhase(seenByBoth, Phase.Terminating);
-    assertThatThrownBy(() -> other.resources(CloudInstanceDeletion.class).inNamespace(h.ns()).resource(stale)
-        .updateStatus())
-        .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+    assertThatThrownBy(
+            () ->
+                other
+                    .resources(CloudInstanceDeletion.class)
+                    .inNamespace(h.ns())
+                    .resource(stale)
+                    .updateStatus())
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
     assertThat(h.phase("race")).isEqualTo(Phase.Done);
   }
 

@@ -44,9 +44,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The operator on the embedded Kubernetes API against the Tencent simulator, through the real SDK and the Tencent
- * adapter. Every test checks the final status and what the cloud saw: the simulator's call ledger (effective
- * mutating calls per id, irreversible destroy calls out of the recycle bin) and its world (no orphaned disks).
+ * The operator on the embedded Kubernetes API against the Tencent simulator, through the real SDK
+ * and the Tencent adapter. Every test checks the final status and what the cloud saw: the
+ * simulator's call ledger (effective mutating calls per id, irreversible destroy calls out of the
+ * recycle bin) and its world (no orphaned disks).
  */
 class TencentDeletionIT {
   private static final String REGION = "ap-beijing";
@@ -54,18 +55,24 @@ class TencentDeletionIT {
   private static final String SECRET_KEY = "tc-it-secret-key-5d1f9c";
   private static final String KEYS = "tencent-keys";
   private static final Duration WAIT = Duration.ofSeconds(20);
+
   /** The cloud timeout OperatorHarness configures. */
   private static final Duration CLOUD_TIMEOUT = Duration.ofSeconds(2);
-  private static final Set<String> MUTATING = Set.of("TerminateInstances", "DetachDisks", "TerminateDisks");
+
+  private static final Set<String> MUTATING =
+      Set.of("TerminateInstances", "DetachDisks", "TerminateDisks");
   private static final String PREPAID = "PREPAID";
   private static final String POSTPAID = "POSTPAID_BY_HOUR";
 
   private TencentSimulator sim;
   private OperatorHarness h;
+
   /** The next start() runs on the mock API (a spec change a real server refuses). */
   private boolean onMock;
+
   /** An operator of our own that a test crashes, with the API client it dies with. */
   private OperatorRuntime doomed;
+
   private KubernetesClient doomedClient;
 
   @AfterEach
@@ -83,11 +90,14 @@ class TencentDeletionIT {
 
   @Test
   void postpaidInstanceWithTwoDisksIsDeletedWithBothDisksAndEventsOnEveryPhaseChange() {
-    start(world(w -> {
-      w.instances.add(instance("ins-post0001", POSTPAID));
-      w.disks.add(disk("disk-post0001", "ins-post0001", POSTPAID, true));
-      w.disks.add(disk("disk-post0002", "ins-post0001", POSTPAID, false));
-    }), true);
+    start(
+        world(
+            w -> {
+              w.instances.add(instance("ins-post0001", POSTPAID));
+              w.disks.add(disk("disk-post0001", "ins-post0001", POSTPAID, true));
+              w.disks.add(disk("disk-post0002", "ins-post0001", POSTPAID, false));
+            }),
+        true);
     h.create("post", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-post0001"), s -> {});
 
     CloudInstanceDeletion r = h.awaitPhase("post", Phase.Done, WAIT);
@@ -96,22 +106,28 @@ class TencentDeletionIT {
     InstanceStatus is = only(r);
     assertThat(is.getOutcome()).isEqualTo(InstanceOutcome.Gone);
     assertThat(is.getTerminateCalls()).isEqualTo(1);
-    assertThat(is.getDataDisks()).extracting(DiskStatus::getId, DiskStatus::getAction, DiskStatus::isReleased)
+    assertThat(is.getDataDisks())
+        .extracting(DiskStatus::getId, DiskStatus::getAction, DiskStatus::isReleased)
         .containsExactly(
             tuple("disk-post0001", DiskAction.ReleaseWithInstance, true),
             tuple("disk-post0002", DiskAction.Release, true));
     assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
-    assertThat(condition(r, Conditions.READY)).satisfies(c -> {
-      assertThat(c.getStatus()).isEqualTo("True");
-      assertThat(c.getReason()).isEqualTo("Deleted");
-    });
+    assertThat(condition(r, Conditions.READY))
+        .satisfies(
+            c -> {
+              assertThat(c.getStatus()).isEqualTo("True");
+              assertThat(c.getReason()).isEqualTo("Deleted");
+            });
     assertThat(condition(r, Conditions.FAILED).getStatus()).isEqualTo("False");
 
-    // The cloud: one terminate; the delete-with-instance disk went with it, the other was released on its own.
+    // The cloud: one terminate; the delete-with-instance disk went with it, the other was released
+    // on its own.
     assertThat(effective("TerminateInstances", "ins-post0001")).isEqualTo(1);
     assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(1);
     assertThat(terminated("TerminateInstances", "ins-post0001")).isTrue();
-    assertThat(sim.ledger().count("DetachDisks")).as("the surviving disk was already unattached").isZero();
+    assertThat(sim.ledger().count("DetachDisks"))
+        .as("the surviving disk was already unattached")
+        .isZero();
     assertThat(effective("TerminateDisks", "disk-post0002")).isEqualTo(1);
     assertThat(sim.ledger().count("TerminateDisks", "disk-post0001")).isZero();
     assertThat(worldInstances()).doesNotContainKey("ins-post0001");
@@ -121,28 +137,40 @@ class TencentDeletionIT {
 
     // Events: one Normal event per phase the deletion settled in, in order.
     List<Event> events = h.events("post");
-    assertThat(events).filteredOn(e -> "Normal".equals(e.getType())).extracting(Event::getReason)
+    assertThat(events)
+        .filteredOn(e -> "Normal".equals(e.getType()))
+        .extracting(Event::getReason)
         .containsSubsequence("AwaitingShutdown", "ReleasingDisks", "Done");
     assertThat(events).noneMatch(e -> "Warning".equals(e.getType()));
-    // Aggregated: one object per reason and message, with a count; worded so the message says what the reason says.
-    assertThat(events).extracting(e -> e.getReason() + "|" + e.getMessage()).doesNotHaveDuplicates();
-    assertThat(events).allSatisfy(e -> {
-      assertThat(e.getCount()).isPositive();
-      assertThat(e.getMessage()).startsWith("Entered " + e.getReason() + " from ");
-    });
-    assertThat(events).filteredOn(e -> "Terminating".equals(e.getReason())).extracting(Event::getMessage)
+    // Aggregated: one object per reason and message, with a count; worded so the message says what
+    // the reason says.
+    assertThat(events)
+        .extracting(e -> e.getReason() + "|" + e.getMessage())
+        .doesNotHaveDuplicates();
+    assertThat(events)
+        .allSatisfy(
+            e -> {
+              assertThat(e.getCount()).isPositive();
+              assertThat(e.getMessage()).startsWith("Entered " + e.getReason() + " from ");
+            });
+    assertThat(events)
+        .filteredOn(e -> "Terminating".equals(e.getReason()))
+        .extracting(Event::getMessage)
         .containsExactly("Entered Terminating from Pending: Recorded 1 instance and 2 data disks.");
     assertNoSecretIn("post");
   }
 
   @Test
   void prepaidInstanceGoesToTheRecycleBinWithItsPrepaidDisksAndIsTerminatedExactlyOnce() {
-    start(world(w -> {
-      w.instances.add(instance("ins-pre00001", PREPAID));
-      for (int i = 1; i <= 3; i++) {
-        w.disks.add(disk("disk-pre0000" + i, "ins-pre00001", PREPAID, false));
-      }
-    }), true);
+    start(
+        world(
+            w -> {
+              w.instances.add(instance("ins-pre00001", PREPAID));
+              for (int i = 1; i <= 3; i++) {
+                w.disks.add(disk("disk-pre0000" + i, "ins-pre00001", PREPAID, false));
+              }
+            }),
+        true);
     h.create("pre", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-pre00001"), s -> {});
 
     CloudInstanceDeletion r = h.awaitPhase("pre", Phase.Done, WAIT);
@@ -152,37 +180,51 @@ class TencentDeletionIT {
     assertThat(is.getOutcome()).isEqualTo(InstanceOutcome.Recycled);
     assertThat(is.getState()).isEqualTo("SHUTDOWN");
     assertThat(is.getTerminateCalls()).isEqualTo(1);
-    assertThat(is.getDataDisks()).hasSize(3).allSatisfy(d -> {
-      assertThat(d.getAction()).isEqualTo(DiskAction.ReleaseWithInstance);
-      assertThat(d.isReleased()).isTrue();
-      assertThat(d.getState()).isEqualTo("TORECYCLE");
-    });
+    assertThat(is.getDataDisks())
+        .hasSize(3)
+        .allSatisfy(
+            d -> {
+              assertThat(d.getAction()).isEqualTo(DiskAction.ReleaseWithInstance);
+              assertThat(d.isReleased()).isTrue();
+              assertThat(d.getState()).isEqualTo("TORECYCLE");
+            });
     assertThat(r.getStatus().getDisks()).isEqualTo("3/3");
 
-    // Exactly one TerminateInstances, carrying ReleasePrepaidDataDisks, which moved it to the recycle bin.
+    // Exactly one TerminateInstances, carrying ReleasePrepaidDataDisks, which moved it to the
+    // recycle bin.
     List<CallLedger.Call> terminates = calls("TerminateInstances");
-    assertThat(terminates).singleElement().satisfies(c -> {
-      assertThat(c.effective()).isTrue();
-      assertThat(c.params()).containsEntry("ReleasePrepaidDataDisks", "true").containsEntry("Recycled", "ins-pre00001");
-      assertThat(c.params()).doesNotContainKey(TencentSimulator.DESTROYED);
-    });
+    assertThat(terminates)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.effective()).isTrue();
+              assertThat(c.params())
+                  .containsEntry("ReleasePrepaidDataDisks", "true")
+                  .containsEntry("Recycled", "ins-pre00001");
+              assertThat(c.params()).doesNotContainKey(TencentSimulator.DESTROYED);
+            });
     assertThat(sim.ledger().countAny(List.of("DetachDisks", "TerminateDisks")))
-        .as("the prepaid disks went to the recycle bin with the instance").isZero();
+        .as("the prepaid disks went to the recycle bin with the instance")
+        .isZero();
     assertNoDestroyCalls();
     assertThat(worldInstances().get("ins-pre00001")).containsEntry("state", "SHUTDOWN");
     assertThat(worldDisks()).containsKeys("disk-pre00001", "disk-pre00002", "disk-pre00003");
-    assertThat(worldDisks().values()).filteredOn(d -> "DATA_DISK".equals(d.get("usage")))
+    assertThat(worldDisks().values())
+        .filteredOn(d -> "DATA_DISK".equals(d.get("usage")))
         .allSatisfy(d -> assertThat(d).containsEntry("state", "TORECYCLE"));
     assertThat(sim.orphanedDisks(List.of("ins-pre00001"))).isEmpty();
   }
 
   @Test
   void postpaidDiskOnAPrepaidInstanceIsDetachedThenReleasedWithTerminateDisks() {
-    start(world(w -> {
-      w.instances.add(instance("ins-pre00002", PREPAID));
-      w.disks.add(disk("disk-pre00011", "ins-pre00002", PREPAID, false));
-      w.disks.add(disk("disk-post0011", "ins-pre00002", POSTPAID, false));
-    }), true);
+    start(
+        world(
+            w -> {
+              w.instances.add(instance("ins-pre00002", PREPAID));
+              w.disks.add(disk("disk-pre00011", "ins-pre00002", PREPAID, false));
+              w.disks.add(disk("disk-post0011", "ins-pre00002", POSTPAID, false));
+            }),
+        true);
     h.create("mixed", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-pre00002"), s -> {});
 
     CloudInstanceDeletion r = h.awaitPhase("mixed", Phase.Done, WAIT);
@@ -190,27 +232,40 @@ class TencentDeletionIT {
 
     InstanceStatus is = only(r);
     assertThat(is.getOutcome()).isEqualTo(InstanceOutcome.Recycled);
-    assertThat(is.getDataDisks()).extracting(DiskStatus::getId, DiskStatus::getAction)
+    assertThat(is.getDataDisks())
+        .extracting(DiskStatus::getId, DiskStatus::getAction)
         .containsExactly(
             tuple("disk-pre00011", DiskAction.ReleaseWithInstance),
             tuple("disk-post0011", DiskAction.Release));
     assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
 
     assertThat(calls("TerminateInstances")).hasSize(1);
-    // The postpaid disk survived the terminate attached to the SHUTDOWN instance: detached, then released.
-    assertThat(calls("DetachDisks")).singleElement().satisfies(c -> {
-      assertThat(c.effective()).isTrue();
-      assertThat(c.ids()).containsExactly("disk-post0011");
-      assertThat(c.params()).containsEntry("InstanceId", "ins-pre00002");
-    });
-    assertThat(calls("TerminateDisks")).filteredOn(CallLedger.Call::effective).singleElement().satisfies(c -> {
-      assertThat(c.ids()).containsExactly("disk-post0011");
-      assertThat(c.params()).containsEntry("Terminated", "disk-post0011");
-    });
+    // The postpaid disk survived the terminate attached to the SHUTDOWN instance: detached, then
+    // released.
+    assertThat(calls("DetachDisks"))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.effective()).isTrue();
+              assertThat(c.ids()).containsExactly("disk-post0011");
+              assertThat(c.params()).containsEntry("InstanceId", "ins-pre00002");
+            });
+    assertThat(calls("TerminateDisks"))
+        .filteredOn(CallLedger.Call::effective)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.ids()).containsExactly("disk-post0011");
+              assertThat(c.params()).containsEntry("Terminated", "disk-post0011");
+            });
     Instant detached = calls("DetachDisks").get(0).at();
-    assertThat(calls("TerminateDisks")).allSatisfy(c -> assertThat(c.at()).isAfterOrEqualTo(detached));
-    assertThat(sim.ledger().count("DetachDisks", "disk-pre00011") + sim.ledger().count("TerminateDisks", "disk-pre00011"))
-        .as("the prepaid disk went with the instance").isZero();
+    assertThat(calls("TerminateDisks"))
+        .allSatisfy(c -> assertThat(c.at()).isAfterOrEqualTo(detached));
+    assertThat(
+            sim.ledger().count("DetachDisks", "disk-pre00011")
+                + sim.ledger().count("TerminateDisks", "disk-pre00011"))
+        .as("the prepaid disk went with the instance")
+        .isZero();
     assertNoDestroyCalls();
     assertThat(worldDisks()).doesNotContainKey("disk-post0011");
     assertThat(worldDisks().get("disk-pre00011")).containsEntry("state", "TORECYCLE");
@@ -219,14 +274,23 @@ class TencentDeletionIT {
 
   @Test
   void recycleBinPurgeDestroysTheInstanceAndItsDisksWithOneSecondCall() {
-    start(world(w -> {
-      // Destroying takes longer than a poll: the reconciler sees the instance TERMINATING with its disks recycled.
-      w.timingsMs.put("terminate", 600L);
-      w.instances.add(instance("ins-purge001", PREPAID));
-      w.disks.add(disk("disk-purge001", "ins-purge001", PREPAID, false));
-      w.disks.add(disk("disk-purge002", "ins-purge001", PREPAID, false));
-    }), true);
-    h.create("purge", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-purge001"),
+    start(
+        world(
+            w -> {
+              // Destroying takes longer than a poll: the reconciler sees the instance TERMINATING
+              // with its disks recycled.
+              w.timingsMs.put("terminate", 600L);
+              w.instances.add(instance("ins-purge001", PREPAID));
+              w.disks.add(disk("disk-purge001", "ins-purge001", PREPAID, false));
+              w.disks.add(disk("disk-purge002", "ins-purge001", PREPAID, false));
+            }),
+        true);
+    h.create(
+        "purge",
+        Provider.TENCENTCLOUD,
+        REGION,
+        KEYS,
+        List.of("ins-purge001"),
         s -> s.setRecycleBin(RecycleBinPolicy.Purge));
 
     CloudInstanceDeletion r = h.awaitPhase("purge", Phase.Done, WAIT);
@@ -238,13 +302,16 @@ class TencentDeletionIT {
     assertThat(is.getTerminateCalls()).isEqualTo(2);
     assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
 
-    // First call: into the recycle bin. Second call: destroyed for good, disks with it. Nothing else destroys.
+    // First call: into the recycle bin. Second call: destroyed for good, disks with it. Nothing
+    // else destroys.
     List<CallLedger.Call> terminates = calls("TerminateInstances");
     assertThat(terminates).hasSize(2).allMatch(CallLedger.Call::effective);
     assertThat(terminates.get(0).params()).containsEntry("Recycled", "ins-purge001");
-    assertThat(terminates.get(1).params()).containsEntry(TencentSimulator.DESTROYED, "ins-purge001");
+    assertThat(terminates.get(1).params())
+        .containsEntry(TencentSimulator.DESTROYED, "ins-purge001");
     assertThat(sim.ledger().matching(c -> c.params().containsKey(TencentSimulator.DESTROYED)))
-        .as("exactly one irreversible call").hasSize(1);
+        .as("exactly one irreversible call")
+        .hasSize(1);
     assertThat(sim.destroyCalls("ins-purge001")).isEqualTo(1);
     assertThat(sim.ledger().countAny(List.of("DetachDisks", "TerminateDisks"))).isZero();
     assertThat(worldInstances()).doesNotContainKey("ins-purge001");
@@ -254,42 +321,62 @@ class TencentDeletionIT {
 
   @Test
   void retainKeepsEveryDataDiskAndNeverDetachesOrReleasesOne() {
-    start(world(w -> {
-      w.instances.add(instance("ins-keep0001", PREPAID));
-      w.instances.add(instance("ins-keep0002", POSTPAID));
-      w.disks.add(disk("disk-keep0001", "ins-keep0001", PREPAID, false));
-      w.disks.add(disk("disk-keep0002", "ins-keep0002", POSTPAID, false));
-    }), true);
-    h.create("retain", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-keep0001", "ins-keep0002"),
+    start(
+        world(
+            w -> {
+              w.instances.add(instance("ins-keep0001", PREPAID));
+              w.instances.add(instance("ins-keep0002", POSTPAID));
+              w.disks.add(disk("disk-keep0001", "ins-keep0001", PREPAID, false));
+              w.disks.add(disk("disk-keep0002", "ins-keep0002", POSTPAID, false));
+            }),
+        true);
+    h.create(
+        "retain",
+        Provider.TENCENTCLOUD,
+        REGION,
+        KEYS,
+        List.of("ins-keep0001", "ins-keep0002"),
         s -> s.setDataDisks(DataDiskPolicy.Retain));
 
     CloudInstanceDeletion r = h.awaitPhase("retain", Phase.Done, WAIT);
     assertNoError(r);
 
-    assertThat(r.getStatus().getInstances()).extracting(InstanceStatus::getId, InstanceStatus::getOutcome)
+    assertThat(r.getStatus().getInstances())
+        .extracting(InstanceStatus::getId, InstanceStatus::getOutcome)
         .containsExactly(
             tuple("ins-keep0001", InstanceOutcome.Recycled),
             tuple("ins-keep0002", InstanceOutcome.Gone));
-    assertThat(r.getStatus().getInstances()).flatExtracting(InstanceStatus::getDataDisks)
-        .extracting(DiskStatus::getAction).containsOnly(DiskAction.Retain).hasSize(2);
+    assertThat(r.getStatus().getInstances())
+        .flatExtracting(InstanceStatus::getDataDisks)
+        .extracting(DiskStatus::getAction)
+        .containsOnly(DiskAction.Retain)
+        .hasSize(2);
     assertThat(r.getStatus().getDisks()).isEqualTo("0/0, 2 kept");
 
     // One terminate per charge type; the prepaid one explicitly keeps its prepaid disks.
     assertThat(calls("TerminateInstances")).hasSize(2).allMatch(CallLedger.Call::effective);
-    assertThat(calls("TerminateInstances")).filteredOn(c -> c.ids().contains("ins-keep0001")).singleElement()
+    assertThat(calls("TerminateInstances"))
+        .filteredOn(c -> c.ids().contains("ins-keep0001"))
+        .singleElement()
         .satisfies(c -> assertThat(c.params()).containsEntry("ReleasePrepaidDataDisks", "false"));
     assertThat(sim.ledger().countAny(List.of("DetachDisks", "TerminateDisks"))).isZero();
     assertNoDestroyCalls();
     assertThat(worldDisks().get("disk-keep0001")).containsEntry("state", "ATTACHED");
     assertThat(worldDisks().get("disk-keep0002")).containsEntry("state", "UNATTACHED");
     assertThat(sim.orphanedDisks(List.of("ins-keep0001", "ins-keep0002")))
-        .as("retained as asked: still there and billed").containsExactlyInAnyOrder("disk-keep0001", "disk-keep0002");
+        .as("retained as asked: still there and billed")
+        .containsExactlyInAnyOrder("disk-keep0001", "disk-keep0002");
   }
 
   @Test
   void anInstanceAlreadyGoneIsDoneWithoutAnyMutatingCall() {
     start(world(w -> w.instances.add(instance("ins-other001", POSTPAID))), true);
-    h.create("gone", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-gone0001"),
+    h.create(
+        "gone",
+        Provider.TENCENTCLOUD,
+        REGION,
+        KEYS,
+        List.of("ins-gone0001"),
         s -> s.setIfNotFound(NotFoundPolicy.Ignore));
 
     CloudInstanceDeletion r = h.awaitPhase("gone", Phase.Done, WAIT);
@@ -297,74 +384,104 @@ class TencentDeletionIT {
 
     assertThat(only(r).getOutcome()).isEqualTo(InstanceOutcome.NotFound);
     assertThat(only(r).getDataDisks()).isEmpty();
-    assertThat(r.getStatus().getMessage()).as("never counted as deleted")
+    assertThat(r.getStatus().getMessage())
+        .as("never counted as deleted")
         .startsWith("0 instances deleted, 1 already gone");
-    assertThat(sim.ledger().all()).isNotEmpty().allSatisfy(c -> {
-      assertThat(c.action()).startsWith("Describe");
-      assertThat(c.effective()).isFalse();
-    });
+    assertThat(sim.ledger().all())
+        .isNotEmpty()
+        .allSatisfy(
+            c -> {
+              assertThat(c.action()).startsWith("Describe");
+              assertThat(c.effective()).isFalse();
+            });
     assertThat(worldInstances()).containsKey("ins-other001");
   }
 
   @Test
   void deletionProtectionFailsUpFrontAndTouchesNothing() {
-    start(world(w -> {
-      WorldSpec.Instance i = instance("ins-prot0001", POSTPAID);
-      i.deletionProtection = true;
-      w.instances.add(i);
-      w.disks.add(disk("disk-prot0001", "ins-prot0001", POSTPAID, false));
-    }), true);
+    start(
+        world(
+            w -> {
+              WorldSpec.Instance i = instance("ins-prot0001", POSTPAID);
+              i.deletionProtection = true;
+              w.instances.add(i);
+              w.disks.add(disk("disk-prot0001", "ins-prot0001", POSTPAID, false));
+            }),
+        true);
     h.create("protected", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-prot0001"), s -> {});
 
     CloudInstanceDeletion r = h.awaitPhase("protected", Phase.Failed, WAIT);
 
     assertThat(r.getStatus().getMessage()).contains("deletion protection is on for ins-prot0001");
-    assertThat(condition(r, Conditions.FAILED)).satisfies(c -> {
-      assertThat(c.getStatus()).isEqualTo("True");
-      assertThat(c.getReason()).isEqualTo("DeletionProtection");
-      assertThat(c.getMessage()).contains("deletion protection");
-    });
+    assertThat(condition(r, Conditions.FAILED))
+        .satisfies(
+            c -> {
+              assertThat(c.getStatus()).isEqualTo("True");
+              assertThat(c.getReason()).isEqualTo("DeletionProtection");
+              assertThat(c.getMessage()).contains("deletion protection");
+            });
     assertThat(condition(r, Conditions.READY).getStatus()).isEqualTo("False");
     assertThat(sim.ledger().matching(c -> MUTATING.contains(c.action()))).isEmpty();
     assertThat(sim.ledger().matching(CallLedger.Call::effective)).isEmpty();
     assertThat(worldInstances().get("ins-prot0001")).containsEntry("state", "RUNNING");
-    assertThat(worldDisks().get("disk-prot0001")).containsEntry("state", "ATTACHED").containsEntry("instanceId", "ins-prot0001");
-    assertThat(h.events("protected")).anySatisfy(e -> {
-      assertThat(e.getType()).isEqualTo("Warning");
-      assertThat(e.getReason()).isEqualTo("Failed");
-      assertThat(e.getMessage()).contains("deletion protection");
-    });
+    assertThat(worldDisks().get("disk-prot0001"))
+        .containsEntry("state", "ATTACHED")
+        .containsEntry("instanceId", "ins-prot0001");
+    assertThat(h.events("protected"))
+        .anySatisfy(
+            e -> {
+              assertThat(e.getType()).isEqualTo("Warning");
+              assertThat(e.getReason()).isEqualTo("Failed");
+              assertThat(e.getMessage()).contains("deletion protection");
+            });
   }
 
   // ---------------------------------------------------------------- errors and restarts
 
   @Test
   void aThrottlingStormSlowsTheDeletionDownButItStillFinishes() {
-    start(world(w -> {
-      w.instances.add(instance("ins-storm001", POSTPAID));
-      w.disks.add(disk("disk-storm001", "ins-storm001", POSTPAID, false));
-      w.disks.add(disk("disk-storm002", "ins-storm001", POSTPAID, false));
-      // Every action this deletion uses is throttled once, on top of a low limit for the polls.
-      for (String action : List.of("DescribeInstances", "TerminateInstances", "DescribeDisks", "TerminateDisks")) {
-        w.faults.add(FaultRule.error(action, "RequestLimitExceeded", 1).message("Your request rate exceeds the limit."));
-      }
-      w.rateLimits.put("DescribeInstances", 4);
-      w.rateLimits.put("DescribeDisks", 4);
-    }), true);
+    start(
+        world(
+            w -> {
+              w.instances.add(instance("ins-storm001", POSTPAID));
+              w.disks.add(disk("disk-storm001", "ins-storm001", POSTPAID, false));
+              w.disks.add(disk("disk-storm002", "ins-storm001", POSTPAID, false));
+              // Every action this deletion uses is throttled once, on top of a low limit for the
+              // polls.
+              for (String action :
+                  List.of(
+                      "DescribeInstances",
+                      "TerminateInstances",
+                      "DescribeDisks",
+                      "TerminateDisks")) {
+                w.faults.add(
+                    FaultRule.error(action, "RequestLimitExceeded", 1)
+                        .message("Your request rate exceeds the limit."));
+              }
+              w.rateLimits.put("DescribeInstances", 4);
+              w.rateLimits.put("DescribeDisks", 4);
+            }),
+        true);
     h.create("storm", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-storm001"), s -> {});
 
     CloudInstanceDeletion r = h.awaitPhase("storm", Phase.Done, Duration.ofSeconds(40));
 
-    assertThat(r.getStatus().getLastError()).satisfies(e -> {
-      assertThat(e.getCode()).isEqualTo("RequestLimitExceeded");
-      assertThat(e.getKind()).isEqualTo("Throttled");
-      assertThat(e.getRequestId()).isNotBlank();
-    });
+    assertThat(r.getStatus().getLastError())
+        .satisfies(
+            e -> {
+              assertThat(e.getCode()).isEqualTo("RequestLimitExceeded");
+              assertThat(e.getKind()).isEqualTo("Throttled");
+              assertThat(e.getRequestId()).isNotBlank();
+            });
     assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
-    List<CallLedger.Call> throttled = sim.ledger().matching(c -> c.outcome().equals("RequestLimitExceeded"));
-    assertThat(throttled).as("the storm happened").hasSizeGreaterThanOrEqualTo(5)
+    List<CallLedger.Call> throttled =
+        sim.ledger().matching(c -> c.outcome().equals("RequestLimitExceeded"));
+    assertThat(throttled)
+        .as("the storm happened")
+        .hasSizeGreaterThanOrEqualTo(5)
         .allSatisfy(c -> assertThat(c.effective()).isFalse());
-    assertThat(throttled).extracting(CallLedger.Call::action)
+    assertThat(throttled)
+        .extracting(CallLedger.Call::action)
         .contains("DescribeInstances", "TerminateInstances", "DescribeDisks", "TerminateDisks");
     // Throttled calls changed nothing, and the retries never repeated an effective call.
     assertThat(effective("TerminateInstances", "ins-storm001")).isEqualTo(1);
@@ -372,10 +489,12 @@ class TencentDeletionIT {
     assertThat(effective("TerminateDisks", "disk-storm002")).isEqualTo(1);
     assertThat(sim.orphanedDisks(List.of("ins-storm001"))).isEmpty();
     assertNoDestroyCalls();
-    assertThat(h.events("storm")).anySatisfy(e -> {
-      assertThat(e.getType()).isEqualTo("Warning");
-      assertThat(e.getReason()).isEqualTo("RequestLimitExceeded");
-    });
+    assertThat(h.events("storm"))
+        .anySatisfy(
+            e -> {
+              assertThat(e.getType()).isEqualTo("Warning");
+              assertThat(e.getReason()).isEqualTo("RequestLimitExceeded");
+            });
   }
 
   @Test
@@ -388,23 +507,30 @@ class TencentDeletionIT {
     h.create("badkey", Provider.TENCENTCLOUD, REGION, "bad-key", List.of("ins-auth0001"), s -> {});
     h.create("badid", Provider.TENCENTCLOUD, REGION, "bad-id", List.of("ins-auth0001"), s -> {});
 
-    Map<String, String> expected = Map.of("badkey", "AuthFailure.SignatureFailure", "badid", "AuthFailure.SecretIdNotFound");
-    expected.forEach((name, code) -> {
-      CloudInstanceDeletion r = h.awaitPhase(name, Phase.Failed, WAIT);
-      assertThat(r.getStatus().getLastError().getCode()).isEqualTo(code);
-      assertThat(r.getStatus().getLastError().getKind()).isEqualTo("Credentials");
-      assertThat(condition(r, Conditions.CREDENTIALS_VALID).getStatus()).isEqualTo("False");
-      assertThat(condition(r, Conditions.CREDENTIALS_VALID).getMessage()).contains("secretId, secretKey")
-          .doesNotContain(wrongKey).doesNotContain(strangerKey);
-      assertThat(r.getStatus().getMessage()).startsWith(code + ":");
-      assertThat(condition(r, Conditions.FAILED)).satisfies(c -> {
-        assertThat(c.getStatus()).isEqualTo("True");
-        assertThat(c.getReason()).isEqualTo(Conditions.reason(code));
-        assertThat(c.getMessage()).contains(code);
-      });
-      assertThat(h.events(name)).anySatisfy(e -> assertThat(e.getMessage()).contains(code));
-    });
-    assertThat(sim.ledger().all()).extracting(CallLedger.Call::outcome)
+    Map<String, String> expected =
+        Map.of("badkey", "AuthFailure.SignatureFailure", "badid", "AuthFailure.SecretIdNotFound");
+    expected.forEach(
+        (name, code) -> {
+          CloudInstanceDeletion r = h.awaitPhase(name, Phase.Failed, WAIT);
+          assertThat(r.getStatus().getLastError().getCode()).isEqualTo(code);
+          assertThat(r.getStatus().getLastError().getKind()).isEqualTo("Credentials");
+          assertThat(condition(r, Conditions.CREDENTIALS_VALID).getStatus()).isEqualTo("False");
+          assertThat(condition(r, Conditions.CREDENTIALS_VALID).getMessage())
+              .contains("secretId, secretKey")
+              .doesNotContain(wrongKey)
+              .doesNotContain(strangerKey);
+          assertThat(r.getStatus().getMessage()).startsWith(code + ":");
+          assertThat(condition(r, Conditions.FAILED))
+              .satisfies(
+                  c -> {
+                    assertThat(c.getStatus()).isEqualTo("True");
+                    assertThat(c.getReason()).isEqualTo(Conditions.reason(code));
+                    assertThat(c.getMessage()).contains(code);
+                  });
+          assertThat(h.events(name)).anySatisfy(e -> assertThat(e.getMessage()).contains(code));
+        });
+    assertThat(sim.ledger().all())
+        .extracting(CallLedger.Call::outcome)
         .containsOnly("AuthFailure.SignatureFailure", "AuthFailure.SecretIdNotFound");
     assertThat(sim.ledger().matching(c -> MUTATING.contains(c.action()))).isEmpty();
     assertThat(worldInstances().get("ins-auth0001")).containsEntry("state", "RUNNING");
@@ -414,33 +540,49 @@ class TencentDeletionIT {
 
   @Test
   void aMissingSecretWaitsAsAConditionAndTheDeletionFinishesOnceItExists() {
-    start(world(w -> {
-      w.instances.add(instance("ins-later001", POSTPAID));
-      w.disks.add(disk("disk-later001", "ins-later001", POSTPAID, false));
-    }), false);
-    h.create("later", Provider.TENCENTCLOUD, REGION, "keys-later", List.of("ins-later001"), s -> {});
+    start(
+        world(
+            w -> {
+              w.instances.add(instance("ins-later001", POSTPAID));
+              w.disks.add(disk("disk-later001", "ins-later001", POSTPAID, false));
+            }),
+        false);
+    h.create(
+        "later", Provider.TENCENTCLOUD, REGION, "keys-later", List.of("ins-later001"), s -> {});
 
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
-      CloudInstanceDeletion r = h.get("later");
-      return r.getStatus() != null && Conditions.get(r.getStatus().getConditions(), Conditions.CREDENTIALS) != null
-          && "SecretNotFound".equals(Conditions.get(r.getStatus().getConditions(), Conditions.CREDENTIALS).getReason());
-    });
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              CloudInstanceDeletion r = h.get("later");
+              return r.getStatus() != null
+                  && Conditions.get(r.getStatus().getConditions(), Conditions.CREDENTIALS) != null
+                  && "SecretNotFound"
+                      .equals(
+                          Conditions.get(r.getStatus().getConditions(), Conditions.CREDENTIALS)
+                              .getReason());
+            });
     CloudInstanceDeletion waiting = h.get("later");
     assertThat(waiting.getStatus().getPhase()).isEqualTo(Phase.Pending);
-    assertThat(condition(waiting, Conditions.CREDENTIALS)).satisfies(c -> {
-      assertThat(c.getStatus()).isEqualTo("False");
-      assertThat(c.getMessage()).contains("keys-later");
-    });
+    assertThat(condition(waiting, Conditions.CREDENTIALS))
+        .satisfies(
+            c -> {
+              assertThat(c.getStatus()).isEqualTo("False");
+              assertThat(c.getMessage()).contains("keys-later");
+            });
     assertThat(sim.ledger().all()).as("no call without keys").isEmpty();
 
     h.secret("keys-later", Map.of("secretId", SECRET_ID, "secretKey", SECRET_KEY));
     CloudInstanceDeletion r = h.awaitPhase("later", Phase.Done, WAIT);
     assertNoError(r);
 
-    assertThat(condition(r, Conditions.CREDENTIALS)).satisfies(c -> {
-      assertThat(c.getStatus()).isEqualTo("True");
-      assertThat(c.getReason()).isEqualTo("SecretFound");
-    });
+    assertThat(condition(r, Conditions.CREDENTIALS))
+        .satisfies(
+            c -> {
+              assertThat(c.getStatus()).isEqualTo("True");
+              assertThat(c.getReason()).isEqualTo("SecretFound");
+            });
     assertThat(effective("TerminateInstances", "ins-later001")).isEqualTo(1);
     assertThat(effective("TerminateDisks", "disk-later001")).isEqualTo(1);
     assertThat(sim.orphanedDisks(List.of("ins-later001"))).isEmpty();
@@ -448,39 +590,69 @@ class TencentDeletionIT {
   }
 
   @Test
-  void aRestartAfterTheTerminateCallButBeforeTheStatusWriteNeverTerminatesTheRecycledInstanceAgain() {
-    start(world(w -> {
-      w.instances.add(instance("ins-crash001", PREPAID));
-      w.disks.add(disk("disk-crash001", "ins-crash001", PREPAID, false));
-      w.disks.add(disk("disk-crash002", "ins-crash001", POSTPAID, false));
-      // The cloud applies the terminate but its answer never arrives in time.
-      w.faults.add(FaultRule.error("TerminateInstances", null, 1).type(FaultRule.Type.TIMEOUT_AFTER_APPLY).delayMs(5000));
-    }), true);
-    // The first operator runs on its own API client, closed with it: its in-flight reconcile, still waiting for the
+  void
+      aRestartAfterTheTerminateCallButBeforeTheStatusWriteNeverTerminatesTheRecycledInstanceAgain() {
+    start(
+        world(
+            w -> {
+              w.instances.add(instance("ins-crash001", PREPAID));
+              w.disks.add(disk("disk-crash001", "ins-crash001", PREPAID, false));
+              w.disks.add(disk("disk-crash002", "ins-crash001", POSTPAID, false));
+              // The cloud applies the terminate but its answer never arrives in time.
+              w.faults.add(
+                  FaultRule.error("TerminateInstances", null, 1)
+                      .type(FaultRule.Type.TIMEOUT_AFTER_APPLY)
+                      .delayMs(5000));
+            }),
+        true);
+    // The first operator runs on its own API client, closed with it: its in-flight reconcile, still
+    // waiting for the
     // lost answer, can then write nothing afterwards, as after a real crash.
     h.stopOperator();
     doomedClient = new KubernetesClientBuilder().withConfig(h.client().getConfiguration()).build();
     doomed = startOperator(doomedClient);
     h.create("crash", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-crash001"), s -> {});
 
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> sim.ledger().count("TerminateInstances") == 1);
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(10))
+        .until(() -> sim.ledger().count("TerminateInstances") == 1);
     crashDoomed();
     CloudInstanceDeletion atCrash = h.get("crash");
-    assertThat(atCrash.getStatus().getPhase()).as("the disks were recorded before the terminate call")
+    assertThat(atCrash.getStatus().getPhase())
+        .as("the disks were recorded before the terminate call")
         .isEqualTo(Phase.Terminating);
-    assertThat(atCrash.getStatus().getInstances()).singleElement().satisfies(i -> {
-      assertThat(i.getTerminateCalls()).as("the terminate was never recorded in status").isNull();
-      assertThat(i.getDataDisks()).extracting(DiskStatus::getId).containsExactly("disk-crash001", "disk-crash002");
-    });
-    assertThat(calls("TerminateInstances")).singleElement().satisfies(c -> {
-      assertThat(c.effective()).isTrue();
-      assertThat(c.params()).containsEntry("fault", "TIMEOUT_AFTER_APPLY").containsEntry("Recycled", "ins-crash001");
-    });
+    assertThat(atCrash.getStatus().getInstances())
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.getTerminateCalls())
+                  .as("the terminate was never recorded in status")
+                  .isNull();
+              assertThat(i.getDataDisks())
+                  .extracting(DiskStatus::getId)
+                  .containsExactly("disk-crash001", "disk-crash002");
+            });
+    assertThat(calls("TerminateInstances"))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.effective()).isTrue();
+              assertThat(c.params())
+                  .containsEntry("fault", "TIMEOUT_AFTER_APPLY")
+                  .containsEntry("Recycled", "ins-crash001");
+            });
     Instant answerLostAt = calls("TerminateInstances").get(0).at().plus(CLOUD_TIMEOUT);
-    // Restart once the cloud has finished moving the instance to the recycle bin: the new operator starts from the
-    // recorded plan and finds the instance there (and its prepaid disk with it); it must not terminate it again.
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
-        .until(() -> "SUCCESS".equals(worldInstances().get("ins-crash001").get("latestOperationState")));
+    // Restart once the cloud has finished moving the instance to the recycle bin: the new operator
+    // starts from the
+    // recorded plan and finds the instance there (and its prepaid disk with it); it must not
+    // terminate it again.
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () ->
+                "SUCCESS".equals(worldInstances().get("ins-crash001").get("latestOperationState")));
     h.startOperator();
 
     CloudInstanceDeletion r = h.awaitPhase("crash", Phase.Done, WAIT);
@@ -491,12 +663,14 @@ class TencentDeletionIT {
     assertThat(is.getOutcome()).isEqualTo(InstanceOutcome.Recycled);
     assertThat(is.getState()).isEqualTo("SHUTDOWN");
     assertThat(is.getTerminateCalls()).as("the restarted operator made none").isNull();
-    assertThat(is.getDataDisks()).extracting(DiskStatus::getId, DiskStatus::getAction, DiskStatus::isReleased)
+    assertThat(is.getDataDisks())
+        .extracting(DiskStatus::getId, DiskStatus::getAction, DiskStatus::isReleased)
         .containsExactly(
             tuple("disk-crash001", DiskAction.ReleaseWithInstance, true),
             tuple("disk-crash002", DiskAction.Release, true));
     assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
-    assertThat(sim.ledger().count("TerminateInstances")).as("no second TerminateInstances on the SHUTDOWN instance")
+    assertThat(sim.ledger().count("TerminateInstances"))
+        .as("no second TerminateInstances on the SHUTDOWN instance")
         .isEqualTo(1);
     assertNoDestroyCalls();
     assertThat(effective("DetachDisks", "disk-crash002")).isEqualTo(1);
@@ -507,38 +681,59 @@ class TencentDeletionIT {
     // Past the moment the crashed reconcile gave up on its answer, the result still stands.
     Duration untilGivenUp = Duration.between(Instant.now(), answerLostAt).plusMillis(500);
     if (!untilGivenUp.isNegative()) {
-      await().during(untilGivenUp).atMost(untilGivenUp.plusSeconds(2))
-          .until(() -> h.phase("crash") == Phase.Done && sim.ledger().count("TerminateInstances") == 1);
+      await()
+          .during(untilGivenUp)
+          .atMost(untilGivenUp.plusSeconds(2))
+          .until(
+              () ->
+                  h.phase("crash") == Phase.Done && sim.ledger().count("TerminateInstances") == 1);
     }
   }
 
   @Test
   void fiftyDeletionsAtOnceAllFinishWithoutOrphansInBoundedTime() {
-    List<String> ids = IntStream.range(0, 50).mapToObj(i -> String.format("ins-many%04d", i)).toList();
-    start(world(w -> {
-      for (int i = 0; i < ids.size(); i++) {
-        w.instances.add(instance(ids.get(i), POSTPAID));
-        // Half the disks go with their instance, half are released by Teardown.
-        w.disks.add(disk(String.format("disk-many%04d", i), ids.get(i), POSTPAID, i % 2 == 0));
-      }
-    }), true);
+    List<String> ids =
+        IntStream.range(0, 50).mapToObj(i -> String.format("ins-many%04d", i)).toList();
+    start(
+        world(
+            w -> {
+              for (int i = 0; i < ids.size(); i++) {
+                w.instances.add(instance(ids.get(i), POSTPAID));
+                // Half the disks go with their instance, half are released by Teardown.
+                w.disks.add(
+                    disk(String.format("disk-many%04d", i), ids.get(i), POSTPAID, i % 2 == 0));
+              }
+            }),
+        true);
     for (int i = 0; i < ids.size(); i++) {
       h.create("many-" + i, Provider.TENCENTCLOUD, REGION, KEYS, List.of(ids.get(i)), s -> {});
     }
 
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
-        IntStream.range(0, ids.size()).allMatch(i -> h.phase("many-" + i) == Phase.Done
-            || h.phase("many-" + i) == Phase.Failed));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () ->
+                IntStream.range(0, ids.size())
+                    .allMatch(
+                        i ->
+                            h.phase("many-" + i) == Phase.Done
+                                || h.phase("many-" + i) == Phase.Failed));
 
-    List<String> notDone = IntStream.range(0, ids.size()).filter(i -> h.phase("many-" + i) != Phase.Done)
-        .mapToObj(i -> "many-" + i + ": " + h.get("many-" + i).getStatus().getMessage()).toList();
+    List<String> notDone =
+        IntStream.range(0, ids.size())
+            .filter(i -> h.phase("many-" + i) != Phase.Done)
+            .mapToObj(i -> "many-" + i + ": " + h.get("many-" + i).getStatus().getMessage())
+            .toList();
     assertThat(notDone).isEmpty();
     assertThat(sim.orphanedDisks(ids)).isEmpty();
     assertThat(worldInstances().keySet()).doesNotContainAnyElementsOf(ids);
     assertThat(worldDisks().values()).noneMatch(d -> "DATA_DISK".equals(d.get("usage")));
     for (int i = 0; i < ids.size(); i++) {
       assertThat(effective("TerminateInstances", ids.get(i))).as(ids.get(i)).isEqualTo(1);
-      assertThat(effective("TerminateDisks", String.format("disk-many%04d", i))).as("disk %d", i).isEqualTo(i % 2 == 0 ? 0 : 1);
+      assertThat(effective("TerminateDisks", String.format("disk-many%04d", i)))
+          .as("disk %d", i)
+          .isEqualTo(i % 2 == 0 ? 0 : 1);
     }
     assertNoDestroyCalls();
   }
@@ -547,92 +742,133 @@ class TencentDeletionIT {
 
   @Test
   void aMistypedIdAndAWrongRegionEndFailedInstancesNotFoundAndTouchNothing() {
-    start(world(w -> {
-      w.instances.add(instance("ins-real0001", POSTPAID));
-      w.disks.add(disk("disk-real0001", "ins-real0001", POSTPAID, false));
-    }), true);
+    start(
+        world(
+            w -> {
+              w.instances.add(instance("ins-real0001", POSTPAID));
+              w.disks.add(disk("disk-real0001", "ins-real0001", POSTPAID, false));
+            }),
+        true);
     h.create("typo", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-typo0001"), s -> {});
-    h.create("region", Provider.TENCENTCLOUD, "ap-shanghai", KEYS, List.of("ins-real0001"), s -> {});
+    h.create(
+        "region", Provider.TENCENTCLOUD, "ap-shanghai", KEYS, List.of("ins-real0001"), s -> {});
 
     for (String name : List.of("typo", "region")) {
       CloudInstanceDeletion r = h.awaitPhase(name, Phase.Failed, WAIT);
       assertThat(only(r).getOutcome()).isEqualTo(InstanceOutcome.NotFound);
       assertThat(condition(r, Conditions.FAILED).getReason()).isEqualTo("InstancesNotFound");
       assertThat(condition(r, Conditions.READY).getStatus()).isEqualTo("False");
-      assertThat(r.getStatus().getMessage()).doesNotContain("deleted,").contains("Nothing was deleted");
+      assertThat(r.getStatus().getMessage())
+          .doesNotContain("deleted,")
+          .contains("Nothing was deleted");
       String id = only(r).getId();
       String region = name.equals("region") ? "ap-shanghai" : REGION;
-      assertThat(h.events(name)).anySatisfy(e -> {
-        assertThat(e.getType()).isEqualTo("Warning");
-        assertThat(e.getReason()).isEqualTo("InstancesNotFound");
-        assertThat(e.getMessage()).contains(id, region);
-      });
+      assertThat(h.events(name))
+          .anySatisfy(
+              e -> {
+                assertThat(e.getType()).isEqualTo("Warning");
+                assertThat(e.getReason()).isEqualTo("InstancesNotFound");
+                assertThat(e.getMessage()).contains(id, region);
+              });
     }
-    assertThat(sim.ledger().matching(c -> MUTATING.contains(c.action()))).as("no mutating call").isEmpty();
+    assertThat(sim.ledger().matching(c -> MUTATING.contains(c.action())))
+        .as("no mutating call")
+        .isEmpty();
     assertThat(worldInstances()).containsKey("ins-real0001");
     assertThat(worldDisks()).containsKey("disk-real0001");
   }
 
   @Test
   void oneInstanceRefusedInABatchFailsAloneAndTheOthersAreDeletedWithTheirDisks() {
-    start(world(w -> {
-      for (String id : List.of("ins-bat00001", "ins-bat00002", "ins-bat00003")) {
-        WorldSpec.Instance i = instance(id, POSTPAID);
-        i.name = "ci-runner-" + id.substring(id.length() - 1);
-        w.instances.add(i);
-        w.disks.add(disk("disk-" + id.substring(4), id, POSTPAID, false));
-      }
-      FaultRule refuse = FaultRule.error("TerminateInstances", "FailedOperation.Unreturnable", -1)
-          .target("ins-bat00002").message("The instance cannot be returned.");
-      w.faults.add(refuse);
-    }), true);
-    h.create("batch", Provider.TENCENTCLOUD, REGION, KEYS,
-        List.of("ins-bat00001", "ins-bat00002", "ins-bat00003"), s -> {});
+    start(
+        world(
+            w -> {
+              for (String id : List.of("ins-bat00001", "ins-bat00002", "ins-bat00003")) {
+                WorldSpec.Instance i = instance(id, POSTPAID);
+                i.name = "ci-runner-" + id.substring(id.length() - 1);
+                w.instances.add(i);
+                w.disks.add(disk("disk-" + id.substring(4), id, POSTPAID, false));
+              }
+              FaultRule refuse =
+                  FaultRule.error("TerminateInstances", "FailedOperation.Unreturnable", -1)
+                      .target("ins-bat00002")
+                      .message("The instance cannot be returned.");
+              w.faults.add(refuse);
+            }),
+        true);
+    h.create(
+        "batch",
+        Provider.TENCENTCLOUD,
+        REGION,
+        KEYS,
+        List.of("ins-bat00001", "ins-bat00002", "ins-bat00003"),
+        s -> {});
 
     CloudInstanceDeletion r = h.awaitPhase("batch", Phase.Failed, WAIT);
-    Map<String, InstanceStatus> byId = r.getStatus().getInstances().stream()
-        .collect(Collectors.toMap(InstanceStatus::getId, i -> i));
+    Map<String, InstanceStatus> byId =
+        r.getStatus().getInstances().stream()
+            .collect(Collectors.toMap(InstanceStatus::getId, i -> i));
     assertThat(byId.get("ins-bat00001").getOutcome()).isEqualTo(InstanceOutcome.Gone);
     assertThat(byId.get("ins-bat00003").getOutcome()).isEqualTo(InstanceOutcome.Gone);
     assertThat(byId.get("ins-bat00002").getOutcome()).isEqualTo(InstanceOutcome.Failed);
-    assertThat(byId.get("ins-bat00002").getError().getCode()).isEqualTo("FailedOperation.Unreturnable");
-    assertThat(byId.get("ins-bat00002").getName()).as("the observed name is in the plan").isEqualTo("ci-runner-2");
-    assertThat(r.getStatus().getIntent()).as("the last mutating call, written before it was made").isNotNull();
+    assertThat(byId.get("ins-bat00002").getError().getCode())
+        .isEqualTo("FailedOperation.Unreturnable");
+    assertThat(byId.get("ins-bat00002").getName())
+        .as("the observed name is in the plan")
+        .isEqualTo("ci-runner-2");
+    assertThat(r.getStatus().getIntent())
+        .as("the last mutating call, written before it was made")
+        .isNotNull();
     assertThat(effective("TerminateInstances", "ins-bat00001")).isEqualTo(1);
     assertThat(effective("TerminateInstances", "ins-bat00003")).isEqualTo(1);
     assertThat(effective("TerminateInstances", "ins-bat00002")).isZero();
-    assertThat(worldDisks()).as("the innocent instances' disks are gone")
+    assertThat(worldDisks())
+        .as("the innocent instances' disks are gone")
         .containsOnlyKeys("disk-bat00002", "disk-sys-bat00002");
     assertThat(condition(r, Conditions.FAILED).getReason()).isEqualTo("PartiallyFailed");
-    assertThat(r.getStatus().getLeftInCloud()).anySatisfy(l -> assertThat(l).startsWith("instance ins-bat00002"))
+    assertThat(r.getStatus().getLeftInCloud())
+        .anySatisfy(l -> assertThat(l).startsWith("instance ins-bat00002"))
         .anySatisfy(l -> assertThat(l).startsWith("disk disk-bat00002"));
     assertThat(r.getStatus().getMessage()).startsWith("2 instances deleted");
   }
 
   @Test
-  void keysRefusedAfterTheFirstTerminateWaitWithCredentialsValidFalseAndResumeWhenTheSecretIsFixed() {
-    start(world(w -> {
-      w.timingsMs.put("shutdown", 1500L);
-      w.timingsMs.put("terminate", 1500L);
-      w.instances.add(instance("ins-rot00001", POSTPAID));
-      w.disks.add(disk("disk-rot00001", "ins-rot00001", POSTPAID, false));
-    }), true);
+  void
+      keysRefusedAfterTheFirstTerminateWaitWithCredentialsValidFalseAndResumeWhenTheSecretIsFixed() {
+    start(
+        world(
+            w -> {
+              w.timingsMs.put("shutdown", 1500L);
+              w.timingsMs.put("terminate", 1500L);
+              w.instances.add(instance("ins-rot00001", POSTPAID));
+              w.disks.add(disk("disk-rot00001", "ins-rot00001", POSTPAID, false));
+            }),
+        true);
     h.create("rotate", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-rot00001"), s -> {});
     await().atMost(WAIT).until(() -> effective("TerminateInstances", "ins-rot00001") == 1);
     String rotated = "tc-it-rotated-away-7f31";
     setKeys(SECRET_ID, rotated);
 
-    await().atMost(WAIT).until(() -> {
-      CloudInstanceDeletion r = h.get("rotate");
-      Condition c = Conditions.get(r.getStatus().getConditions(), Conditions.CREDENTIALS_VALID);
-      return c != null && c.getStatus().equals("False");
-    });
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              CloudInstanceDeletion r = h.get("rotate");
+              Condition c =
+                  Conditions.get(r.getStatus().getConditions(), Conditions.CREDENTIALS_VALID);
+              return c != null && c.getStatus().equals("False");
+            });
     CloudInstanceDeletion waiting = h.get("rotate");
-    assertThat(waiting.getStatus().getPhase()).as("never terminal after Pending").isNotIn(Phase.Failed, Phase.Done);
-    assertThat(condition(waiting, Conditions.CREDENTIALS_VALID).getReason()).isEqualTo("AuthFailureSignatureFailure");
+    assertThat(waiting.getStatus().getPhase())
+        .as("never terminal after Pending")
+        .isNotIn(Phase.Failed, Phase.Done);
+    assertThat(condition(waiting, Conditions.CREDENTIALS_VALID).getReason())
+        .isEqualTo("AuthFailureSignatureFailure");
     assertThat(condition(waiting, Conditions.CREDENTIALS_VALID).getMessage())
         .contains("Secret " + h.ns() + "/" + KEYS, "secretId, secretKey");
-    assertThat(worldDisks()).as("the detached disk waits, billed, for the fixed Secret").containsKey("disk-rot00001");
+    assertThat(worldDisks())
+        .as("the detached disk waits, billed, for the fixed Secret")
+        .containsKey("disk-rot00001");
 
     setKeys(SECRET_ID, SECRET_KEY);
     CloudInstanceDeletion r = h.awaitPhase("rotate", Phase.Done, WAIT);
@@ -644,19 +880,25 @@ class TencentDeletionIT {
 
   @Test
   void aNonElasticDiskOfAPrepaidInstanceGoesToTheRecycleBinWithItAndIsNeverDetached() {
-    start(world(w -> {
-      w.instances.add(instance("ins-nel00001", PREPAID));
-      WorldSpec.Disk d = disk("disk-nel00001", "ins-nel00001", PREPAID, false);
-      d.portable = false;
-      w.disks.add(d);
-    }), true);
+    start(
+        world(
+            w -> {
+              w.instances.add(instance("ins-nel00001", PREPAID));
+              WorldSpec.Disk d = disk("disk-nel00001", "ins-nel00001", PREPAID, false);
+              d.portable = false;
+              w.disks.add(d);
+            }),
+        true);
     h.create("nonelastic", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-nel00001"), s -> {});
     CloudInstanceDeletion r = h.awaitPhase("nonelastic", Phase.Done, WAIT);
     assertThat(only(r).getOutcome()).isEqualTo(InstanceOutcome.Recycled);
-    assertThat(only(r).getDataDisks()).singleElement().satisfies(d -> {
-      assertThat(d.getAction()).isEqualTo(DiskAction.ReleaseWithInstance);
-      assertThat(d.isReleased()).isTrue();
-    });
+    assertThat(only(r).getDataDisks())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getAction()).isEqualTo(DiskAction.ReleaseWithInstance);
+              assertThat(d.isReleased()).isTrue();
+            });
     assertThat(calls("DetachDisks")).as("no DetachDisks for a non-elastic disk").isEmpty();
     assertThat(effective("TerminateInstances", "ins-nel00001")).isEqualTo(1);
     assertNoDestroyCalls();
@@ -664,93 +906,161 @@ class TencentDeletionIT {
 
   @Test
   void aSpecChangedMidWayStopsWithSpecChangedAndMakesNoFurtherMutatingCall() {
-    onMock = true; // a real server refuses the change (CEL self == oldSelf); the mock lets it through like a server without CEL
-    start(world(w -> {
-      w.timingsMs.put("shutdown", 1500L);
-      w.timingsMs.put("terminate", 1500L);
-      w.instances.add(instance("ins-chg00001", POSTPAID));
-      w.disks.add(disk("disk-chg00001", "ins-chg00001", POSTPAID, false));
-    }), true);
+    onMock =
+        true; // a real server refuses the change (CEL self == oldSelf); the mock lets it through
+    // like a server without CEL
+    start(
+        world(
+            w -> {
+              w.timingsMs.put("shutdown", 1500L);
+              w.timingsMs.put("terminate", 1500L);
+              w.instances.add(instance("ins-chg00001", POSTPAID));
+              w.disks.add(disk("disk-chg00001", "ins-chg00001", POSTPAID, false));
+            }),
+        true);
     h.create("changed", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-chg00001"), s -> {});
     await().atMost(WAIT).until(() -> effective("TerminateInstances", "ins-chg00001") == 1);
-    h.client().resources(CloudInstanceDeletion.class).inNamespace(h.ns()).withName("changed")
-        // a merge patch carries no resourceVersion, so it cannot lose a race with the operator's status writes
-        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"spec\":{\"region\":\"ap-guangzhou\"}}");
-    await().atMost(WAIT).until(() -> {
-      Condition c = Conditions.get(h.get("changed").getStatus().getConditions(), Conditions.SPEC_CHANGED);
-      return c != null && c.getStatus().equals("True");
-    });
+    h.client()
+        .resources(CloudInstanceDeletion.class)
+        .inNamespace(h.ns())
+        .withName("changed")
+        // a merge patch carries no resourceVersion, so it cannot lose a race with the operator's
+        // status writes
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"spec\":{\"region\":\"ap-guangzhou\"}}");
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              Condition c =
+                  Conditions.get(
+                      h.get("changed").getStatus().getConditions(), Conditions.SPEC_CHANGED);
+              return c != null && c.getStatus().equals("True");
+            });
     long mutatingAtDrift = sim.ledger().matching(c -> MUTATING.contains(c.action())).size();
-    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() ->
-        sim.ledger().matching(c -> MUTATING.contains(c.action())).size() == mutatingAtDrift);
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                sim.ledger().matching(c -> MUTATING.contains(c.action())).size()
+                    == mutatingAtDrift);
     CloudInstanceDeletion r = h.get("changed");
     assertThat(condition(r, Conditions.STALLED).getStatus()).isEqualTo("True");
     assertThat(r.getStatus().getRecorded().getRegion()).isEqualTo(REGION);
-    assertThat(worldDisks()).as("nothing released for a spec that no longer matches").containsKey("disk-chg00001");
+    assertThat(worldDisks())
+        .as("nothing released for a spec that no longer matches")
+        .containsKey("disk-chg00001");
 
-    h.client().resources(CloudInstanceDeletion.class).inNamespace(h.ns()).withName("changed").delete();
+    h.client()
+        .resources(CloudInstanceDeletion.class)
+        .inNamespace(h.ns())
+        .withName("changed")
+        .delete();
     await().atMost(WAIT).until(() -> h.get("changed") == null);
-    assertThat(worldDisks()).as("deleting it finished the recorded plan").doesNotContainKey("disk-chg00001");
+    assertThat(worldDisks())
+        .as("deleting it finished the recorded plan")
+        .doesNotContainKey("disk-chg00001");
   }
 
   @Test
   void aRecordedDiskSomeoneDetachesBeforeTheTerminateIsKeptNeverReleased() throws Exception {
-    start(world(w -> {
-      w.instances.add(instance("ins-tak00001", POSTPAID));
-      w.disks.add(disk("disk-tak00001", "ins-tak00001", POSTPAID, false));
-      w.disks.add(disk("disk-tak00002", "ins-tak00001", POSTPAID, false));
-      // the first terminates are refused (retryable), which leaves time for someone else to act
-      w.faults.add(FaultRule.error("TerminateInstances", "InternalError", 6).message("try again"));
-    }), true);
+    start(
+        world(
+            w -> {
+              w.instances.add(instance("ins-tak00001", POSTPAID));
+              w.disks.add(disk("disk-tak00001", "ins-tak00001", POSTPAID, false));
+              w.disks.add(disk("disk-tak00002", "ins-tak00001", POSTPAID, false));
+              // the first terminates are refused (retryable), which leaves time for someone else to
+              // act
+              w.faults.add(
+                  FaultRule.error("TerminateInstances", "InternalError", 6).message("try again"));
+            }),
+        true);
     h.create("taken", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-tak00001"), s -> {});
     await().atMost(WAIT).until(() -> calls("TerminateInstances").size() >= 1);
-    try (dev.teardown.cloud.CloudProvider someone = new dev.teardown.cloud.tencent.TencentProviderFactory().connect(
-        new dev.teardown.cloud.ConnectionSpec(REGION, null, new dev.teardown.cloud.Credentials(
-            Map.of("secretId", SECRET_ID, "secretKey", SECRET_KEY)), sim.endpoint(), Duration.ofSeconds(2)))) {
-      assertThat(someone.detachDisks("ins-tak00001", List.of("disk-tak00002")).failures()).isEmpty();
+    try (dev.teardown.cloud.CloudProvider someone =
+        new dev.teardown.cloud.tencent.TencentProviderFactory()
+            .connect(
+                new dev.teardown.cloud.ConnectionSpec(
+                    REGION,
+                    null,
+                    new dev.teardown.cloud.Credentials(
+                        Map.of("secretId", SECRET_ID, "secretKey", SECRET_KEY)),
+                    sim.endpoint(),
+                    Duration.ofSeconds(2)))) {
+      assertThat(someone.detachDisks("ins-tak00001", List.of("disk-tak00002")).failures())
+          .isEmpty();
     }
-    await().atMost(WAIT).until(() -> "UNATTACHED".equals(worldDisks().get("disk-tak00002").get("state")));
-    assertThat(effective("TerminateInstances", "ins-tak00001")).as("the detach came before the terminate").isZero();
+    await()
+        .atMost(WAIT)
+        .until(() -> "UNATTACHED".equals(worldDisks().get("disk-tak00002").get("state")));
+    assertThat(effective("TerminateInstances", "ins-tak00001"))
+        .as("the detach came before the terminate")
+        .isZero();
 
     CloudInstanceDeletion r = h.awaitPhase("taken", Phase.Done, WAIT);
-    assertThat(only(r).getDataDisks()).extracting(DiskStatus::getId, DiskStatus::getAction)
-        .containsExactly(tuple("disk-tak00001", DiskAction.Release), tuple("disk-tak00002", DiskAction.Retain));
-    assertThat(calls("TerminateDisks")).noneSatisfy(c -> assertThat(c.ids()).contains("disk-tak00002"));
+    assertThat(only(r).getDataDisks())
+        .extracting(DiskStatus::getId, DiskStatus::getAction)
+        .containsExactly(
+            tuple("disk-tak00001", DiskAction.Release), tuple("disk-tak00002", DiskAction.Retain));
+    assertThat(calls("TerminateDisks"))
+        .noneSatisfy(c -> assertThat(c.ids()).contains("disk-tak00002"));
     assertThat(worldDisks()).containsKey("disk-tak00002").doesNotContainKey("disk-tak00001");
-    assertThat(h.events("taken")).anySatisfy(e -> {
-      assertThat(e.getReason()).isEqualTo("DiskTaken");
-      assertThat(e.getMessage()).contains("disk-tak00002");
-    });
+    assertThat(h.events("taken"))
+        .anySatisfy(
+            e -> {
+              assertThat(e.getReason()).isEqualTo("DiskTaken");
+              assertThat(e.getMessage()).contains("disk-tak00002");
+            });
     assertThat(r.getStatus().getDisks()).isEqualTo("1/1, 1 kept");
   }
 
   @Test
-  void aDiskSomeoneAttachesAfterThePlanBeforeTheTerminateJoinsThePlanAndIsReleased() throws Exception {
-    start(world(w -> {
-      w.instances.add(instance("ins-joi00001", POSTPAID));
-      w.disks.add(disk("disk-joi00001", "ins-joi00001", POSTPAID, false));
-      // the first terminates are refused (retryable), which leaves time for someone else to act
-      w.faults.add(FaultRule.error("TerminateInstances", "InternalError", 6).message("try again"));
-    }), true);
+  void aDiskSomeoneAttachesAfterThePlanBeforeTheTerminateJoinsThePlanAndIsReleased()
+      throws Exception {
+    start(
+        world(
+            w -> {
+              w.instances.add(instance("ins-joi00001", POSTPAID));
+              w.disks.add(disk("disk-joi00001", "ins-joi00001", POSTPAID, false));
+              // the first terminates are refused (retryable), which leaves time for someone else to
+              // act
+              w.faults.add(
+                  FaultRule.error("TerminateInstances", "InternalError", 6).message("try again"));
+            }),
+        true);
     h.create("joined", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-joi00001"), s -> {});
     await().atMost(WAIT).until(() -> calls("TerminateInstances").size() >= 1);
     CloudInstanceDeletion planned = h.get("joined");
     assertThat(planned.getStatus().getPhase()).isEqualTo(Phase.Terminating);
-    assertThat(only(planned).getDataDisks()).extracting(DiskStatus::getId).containsExactly("disk-joi00001");
+    assertThat(only(planned).getDataDisks())
+        .extracting(DiskStatus::getId)
+        .containsExactly("disk-joi00001");
     sim.attachNewDisk(disk("disk-joi00002", "ins-joi00001", POSTPAID, false));
-    assertThat(effective("TerminateInstances", "ins-joi00001")).as("the attach came before the terminate").isZero();
+    assertThat(effective("TerminateInstances", "ins-joi00001"))
+        .as("the attach came before the terminate")
+        .isZero();
 
     CloudInstanceDeletion r = h.awaitPhase("joined", Phase.Done, WAIT);
-    assertThat(only(r).getDataDisks()).extracting(DiskStatus::getId, DiskStatus::getAction)
-        .containsExactly(tuple("disk-joi00001", DiskAction.Release), tuple("disk-joi00002", DiskAction.Release));
+    assertThat(only(r).getDataDisks())
+        .extracting(DiskStatus::getId, DiskStatus::getAction)
+        .containsExactly(
+            tuple("disk-joi00001", DiskAction.Release), tuple("disk-joi00002", DiskAction.Release));
     assertThat(only(r).getDataDisks()).allSatisfy(d -> assertThat(d.isReleased()).isTrue());
-    assertThat(h.events("joined")).as("one event, though the terminate was retried")
-        .filteredOn(e -> "DiskJoined".equals(e.getReason())).singleElement().satisfies(e -> {
-          assertThat(e.getType()).isEqualTo("Warning");
-          assertThat(e.getMessage()).contains("disk-joi00002");
-        });
-    // A postpaid disk that does not go with the instance survives the terminate detached; Teardown releases it.
+    assertThat(h.events("joined"))
+        .as("one event, though the terminate was retried")
+        .filteredOn(e -> "DiskJoined".equals(e.getReason()))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getType()).isEqualTo("Warning");
+              assertThat(e.getMessage()).contains("disk-joi00002");
+            });
+    // A postpaid disk that does not go with the instance survives the terminate detached; Teardown
+    // releases it.
     assertThat(effective("TerminateDisks", "disk-joi00002")).isEqualTo(1);
     assertThat(worldDisks()).doesNotContainKeys("disk-joi00001", "disk-joi00002");
     assertThat(sim.orphanedDisks(List.of("ins-joi00001"))).isEmpty();
@@ -758,25 +1068,36 @@ class TencentDeletionIT {
   }
 
   private void setKeys(String id, String key) {
-    h.client().secrets().inNamespace(h.ns()).withName(KEYS).edit(s -> {
-      s.setData(null);
-      s.setStringData(Map.of("secretId", id, "secretKey", key));
-      return s;
-    });
+    h.client()
+        .secrets()
+        .inNamespace(h.ns())
+        .withName(KEYS)
+        .edit(
+            s -> {
+              s.setData(null);
+              s.setStringData(Map.of("secretId", id, "secretKey", key));
+              return s;
+            });
   }
 
   // ---------------------------------------------------------------- helpers
 
   private void start(WorldSpec.CloudWorld world, boolean withKeys) {
     sim = new TencentSimulator(world, Clock.systemUTC(), 7, "127.0.0.1", 0);
-    h = onMock ? OperatorHarness.startOnMock(Map.of(TencentSimulator.PROVIDER, sim.endpoint()), ProviderRegistry.discover())
-        : OperatorHarness.start(Map.of(TencentSimulator.PROVIDER, sim.endpoint()));
+    h =
+        onMock
+            ? OperatorHarness.startOnMock(
+                Map.of(TencentSimulator.PROVIDER, sim.endpoint()), ProviderRegistry.discover())
+            : OperatorHarness.start(Map.of(TencentSimulator.PROVIDER, sim.endpoint()));
     if (withKeys) {
       h.secret(KEYS, Map.of("secretId", SECRET_ID, "secretKey", SECRET_KEY));
     }
   }
 
-  /** A crash as far as Kubernetes is concerned: the API client goes first, so nothing in flight can write after it. */
+  /**
+   * A crash as far as Kubernetes is concerned: the API client goes first, so nothing in flight can
+   * write after it.
+   */
   private void crashDoomed() {
     if (doomedClient != null) {
       doomedClient.close();
@@ -812,7 +1133,8 @@ class TencentDeletionIT {
     return i;
   }
 
-  private static WorldSpec.Disk disk(String id, String instanceId, String chargeType, boolean deleteWithInstance) {
+  private static WorldSpec.Disk disk(
+      String id, String instanceId, String chargeType, boolean deleteWithInstance) {
     WorldSpec.Disk d = new WorldSpec.Disk();
     d.id = id;
     d.instanceId = instanceId;
@@ -834,7 +1156,9 @@ class TencentDeletionIT {
 
   private static void assertNoError(CloudInstanceDeletion r) {
     ErrorInfo e = r.getStatus().getLastError();
-    assertThat(e == null ? null : e.getCode() + " on " + e.getAction() + ": " + e.getMessage()).as("lastError").isNull();
+    assertThat(e == null ? null : e.getCode() + " on " + e.getAction() + ": " + e.getMessage())
+        .as("lastError")
+        .isNull();
   }
 
   private List<CallLedger.Call> calls(String action) {
@@ -845,15 +1169,23 @@ class TencentDeletionIT {
     return sim.ledger().effectiveCount(action, id);
   }
 
-  /** Whether an effective call of the action destroyed or terminated the id outright (not into the recycle bin). */
+  /**
+   * Whether an effective call of the action destroyed or terminated the id outright (not into the
+   * recycle bin).
+   */
   private boolean terminated(String action, String id) {
-    return calls(action).stream().anyMatch(c -> c.effective()
-        && Arrays.asList(c.params().getOrDefault("Terminated", "").split(",")).contains(id));
+    return calls(action).stream()
+        .anyMatch(
+            c ->
+                c.effective()
+                    && Arrays.asList(c.params().getOrDefault("Terminated", "").split(","))
+                        .contains(id));
   }
 
   private void assertNoDestroyCalls() {
     assertThat(sim.ledger().matching(c -> c.params().containsKey(TencentSimulator.DESTROYED)))
-        .as("irreversible calls on recycled resources").isEmpty();
+        .as("irreversible calls on recycled resources")
+        .isEmpty();
   }
 
   /** Status and events of a deletion, serialized, hold none of the secret values. */
@@ -875,13 +1207,19 @@ class TencentDeletionIT {
 
   @SuppressWarnings("unchecked")
   private Map<String, Map<String, Object>> worldInstances() {
-    return ((List<Map<String, Object>>) world().get("instances")).stream()
-        .collect(Collectors.toMap(m -> (String) m.get("id"), m -> m, (a, b) -> a, LinkedHashMap::new));
+    return ((List<Map<String, Object>>) world().get("instances"))
+        .stream()
+            .collect(
+                Collectors.toMap(
+                    m -> (String) m.get("id"), m -> m, (a, b) -> a, LinkedHashMap::new));
   }
 
   @SuppressWarnings("unchecked")
   private Map<String, Map<String, Object>> worldDisks() {
-    return ((List<Map<String, Object>>) world().get("disks")).stream()
-        .collect(Collectors.toMap(m -> (String) m.get("id"), m -> m, (a, b) -> a, LinkedHashMap::new));
+    return ((List<Map<String, Object>>) world().get("disks"))
+        .stream()
+            .collect(
+                Collectors.toMap(
+                    m -> (String) m.get("id"), m -> m, (a, b) -> a, LinkedHashMap::new));
   }
 }

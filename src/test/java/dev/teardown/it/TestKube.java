@@ -15,12 +15,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The suite's real Kubernetes API server: one kube-apiserver + etcd per test JVM, started on first use (a few
- * seconds) and stopped when the JVM exits; every test works in a namespace of its own.
+ * The suite's real Kubernetes API server: one kube-apiserver + etcd per test JVM, started on first
+ * use (a few seconds) and stopped when the JVM exits; every test works in a namespace of its own.
  *
- * <p>Without the binaries (a machine without Go: build/kube-binaries printed why) the real-server tests are
- * skipped, except under {@code CI=true}, where that is a failure. {@code TEARDOWN_TEST_KUBE=mock} does the same on
- * purpose: the operator suites then run on the in-process mock and the real-server tests are skipped.
+ * <p>Without the binaries (a machine without Go: build/kube-binaries printed why) the real-server
+ * tests are skipped, except under {@code CI=true}, where that is a failure. {@code
+ * TEARDOWN_TEST_KUBE=mock} does the same on purpose: the operator suites then run on the in-process
+ * mock and the real-server tests are skipped.
  */
 public final class TestKube {
   static final boolean CI = "true".equals(System.getenv("CI"));
@@ -45,7 +46,8 @@ public final class TestKube {
     String missing = RealKube.unavailableReason();
     if (missing != null) {
       if (CI) {
-        throw new IllegalStateException("CI=true requires the real Kubernetes API server: " + missing);
+        throw new IllegalStateException(
+            "CI=true requires the real Kubernetes API server: " + missing);
       }
       return null;
     }
@@ -53,14 +55,19 @@ public final class TestKube {
       Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "kube-api-");
       long t0 = System.nanoTime();
       shared = RealKube.start(dir);
-      System.err.printf("real Kubernetes API server %s started in %d ms at %s%n", RealKube.version(),
-          (System.nanoTime() - t0) / 1_000_000, shared.url());
+      System.err.printf(
+          "real Kubernetes API server %s started in %d ms at %s%n",
+          RealKube.version(), (System.nanoTime() - t0) / 1_000_000, shared.url());
       // RealKube stops its processes when the JVM exits; the certificates go afterwards
       RealKube k = shared;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        k.close();
-        deleteTree(dir);
-      }, "real-kube-clean"));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    k.close();
+                    deleteTree(dir);
+                  },
+                  "real-kube-clean"));
       return shared;
     } catch (IOException e) {
       failed = new UncheckedIOException(e);
@@ -71,27 +78,44 @@ public final class TestKube {
     }
   }
 
-  /** The shared real server; the calling test is skipped (a failure under CI=true) when it cannot run here. */
+  /**
+   * The shared real server; the calling test is skipped (a failure under CI=true) when it cannot
+   * run here.
+   */
   public static RealKube real() {
     RealKube k = realOrNull();
-    Assumptions.assumeTrue(k != null, () -> MOCK ? "TEARDOWN_TEST_KUBE=mock"
-        : "no real Kubernetes API server: " + RealKube.unavailableReason());
+    Assumptions.assumeTrue(
+        k != null,
+        () ->
+            MOCK
+                ? "TEARDOWN_TEST_KUBE=mock"
+                : "no real Kubernetes API server: " + RealKube.unavailableReason());
     return k;
   }
 
   /**
-   * Another client of the shared real server, with its own connections and watches (e.g. a second status writer,
-   * or an operator a test crashes by closing its client first); the caller closes it.
+   * Another client of the shared real server, with its own connections and watches (e.g. a second
+   * status writer, or an operator a test crashes by closing its client first); the caller closes
+   * it.
    */
   public static KubernetesClient newClient() {
-    return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(real().kubeconfig())).build();
+    return new KubernetesClientBuilder()
+        .withConfig(Config.fromKubeconfig(real().kubeconfig()))
+        .build();
   }
 
   /** Creates a fresh namespace named after the prefix. */
   public static String namespace(KubernetesClient client, String prefix) {
-    String name = (prefix + "-" + NAMESPACES.incrementAndGet() + "-" + Long.toString(System.nanoTime() % 46656, 36))
-        .toLowerCase();
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+    String name =
+        (prefix
+                + "-"
+                + NAMESPACES.incrementAndGet()
+                + "-"
+                + Long.toString(System.nanoTime() % 46656, 36))
+            .toLowerCase();
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
         .create();
     return name;
   }

@@ -17,17 +17,23 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * A resource the operator cannot read never stops it: one with a field this build does not know (a CRD upgraded
- * ahead of the operator) is handled as if the field were absent and reported in an event; one whose spec cannot be
- * read at all (a type the schema would refuse, stored before the schema was tightened) gets a condition and no
- * call; one whose status a newer operator wrote (an unknown phase) is left alone with an event; and a valid deletion
- * created after them still reaches Done. Runs on the embedded API, which, like a lax or older API server,
- * stores whatever it is given.
+ * A resource the operator cannot read never stops it: one with a field this build does not know (a
+ * CRD upgraded ahead of the operator) is handled as if the field were absent and reported in an
+ * event; one whose spec cannot be read at all (a type the schema would refuse, stored before the
+ * schema was tightened) gets a condition and no call; one whose status a newer operator wrote (an
+ * unknown phase) is left alone with an event; and a valid deletion created after them still reaches
+ * Done. Runs on the embedded API, which, like a lax or older API server, stores whatever it is
+ * given.
  */
 class UnreadableResourceIT {
-  private static final ResourceDefinitionContext CID = new ResourceDefinitionContext.Builder()
-      .withGroup("teardown.dev").withVersion("v1alpha1").withPlural("cloudinstancedeletions").withKind(
-          "CloudInstanceDeletion").withNamespaced(true).build();
+  private static final ResourceDefinitionContext CID =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("teardown.dev")
+          .withVersion("v1alpha1")
+          .withPlural("cloudinstancedeletions")
+          .withKind("CloudInstanceDeletion")
+          .withNamespaced(true)
+          .build();
 
   @Test
   void unknownFieldsAreToleratedAndAnUnreadableResourceDoesNotStopTheOthers() {
@@ -42,69 +48,133 @@ class UnreadableResourceIT {
       throw new java.io.UncheckedIOException(e);
     }
     CloudSimulator sim = sims.get(Fleets.TENCENT.name());
-    // on the mock: a real server with this CRD prunes unknown fields and refuses wrong types, so what a newer CRD
+    // on the mock: a real server with this CRD prunes unknown fields and refuses wrong types, so
+    // what a newer CRD
     // lets through (a CRD upgraded ahead of the operator) is written there directly
-    try (OperatorHarness h = OperatorHarness.startOnMock(Map.<String, URI>of(sim.provider(), sim.endpoint()),
-        dev.teardown.controller.ProviderRegistry.discover())) {
+    try (OperatorHarness h =
+        OperatorHarness.startOnMock(
+            Map.<String, URI>of(sim.provider(), sim.endpoint()),
+            dev.teardown.controller.ProviderRegistry.discover())) {
       h.secret("keys", Fleets.secret(Fleets.TENCENT));
-      h.client().genericKubernetesResources(CID).inNamespace(h.ns()).resource(raw("""
+      h.client()
+          .genericKubernetesResources(CID)
+          .inNamespace(h.ns())
+          .resource(
+              raw(
+                  """
           {"apiVersion": "teardown.dev/v1alpha1", "kind": "CloudInstanceDeletion",
            "metadata": {"name": "from-the-future"},
            "spec": {"provider": "tencentcloud", "region": "ap-beijing", "instanceIds": ["%s"],
                     "credentialsSecretRef": {"name": "keys"}, "approval": {"ticket": "CHG-1"},
-                    "someFutureFlag": true}}""".formatted(ids.get(0)))).create();
-      h.client().genericKubernetesResources(CID).inNamespace(h.ns()).resource(raw("""
+                    "someFutureFlag": true}}"""
+                      .formatted(ids.get(0))))
+          .create();
+      h.client()
+          .genericKubernetesResources(CID)
+          .inNamespace(h.ns())
+          .resource(
+              raw(
+                  """
           {"apiVersion": "teardown.dev/v1alpha1", "kind": "CloudInstanceDeletion",
            "metadata": {"name": "unreadable"},
            "spec": {"provider": "tencentcloud", "region": "ap-beijing", "instanceIds": {"id": "%s"},
-                    "credentialsSecretRef": "keys", "dryRun": "maybe"}}""".formatted(ids.get(1)))).create();
-      // written by a newer operator before a downgrade: a phase this build does not know (no operator runs meanwhile)
+                    "credentialsSecretRef": "keys", "dryRun": "maybe"}}"""
+                      .formatted(ids.get(1))))
+          .create();
+      // written by a newer operator before a downgrade: a phase this build does not know (no
+      // operator runs meanwhile)
       h.stopOperator();
-      GenericKubernetesResource future = h.client().genericKubernetesResources(CID).inNamespace(h.ns())
-          .resource(raw("""
+      GenericKubernetesResource future =
+          h.client()
+              .genericKubernetesResources(CID)
+              .inNamespace(h.ns())
+              .resource(
+                  raw(
+                      """
           {"apiVersion": "teardown.dev/v1alpha1", "kind": "CloudInstanceDeletion",
            "metadata": {"name": "status-from-the-future"},
            "spec": {"provider": "tencentcloud", "region": "ap-beijing", "instanceIds": ["%s"],
-                    "credentialsSecretRef": {"name": "keys"}}}""".formatted(ids.get(3)))).create();
+                    "credentialsSecretRef": {"name": "keys"}}}"""
+                          .formatted(ids.get(3))))
+              .create();
       future.setAdditionalProperty("status", Map.of("phase", "Paused", "someNewCounter", 3));
-      h.client().genericKubernetesResources(CID).inNamespace(h.ns()).resource(future).updateStatus();
+      h.client()
+          .genericKubernetesResources(CID)
+          .inNamespace(h.ns())
+          .resource(future)
+          .updateStatus();
       h.startOperator();
-      h.create("valid", Fleets.TENCENT.provider(), Fleets.TENCENT.region(), "keys", List.of(ids.get(2)), s -> {});
+      h.create(
+          "valid",
+          Fleets.TENCENT.provider(),
+          Fleets.TENCENT.region(),
+          "keys",
+          List.of(ids.get(2)),
+          s -> {});
 
       h.awaitPhase("valid", Phase.Done, Duration.ofSeconds(30));
       h.awaitPhase("from-the-future", Phase.Done, Duration.ofSeconds(30));
       assertThat(sim.orphanedDisks(List.of(ids.get(0), ids.get(2)))).isEmpty();
-      assertThat(sim.ledger().count("TerminateInstances", ids.get(1))).as("nothing done for the unreadable one")
+      assertThat(sim.ledger().count("TerminateInstances", ids.get(1)))
+          .as("nothing done for the unreadable one")
           .isZero();
       assertThat(h.runtime().operator().getRuntimeInfo().allEventSourcesAreHealthy()).isTrue();
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-        var st = h.get("unreadable").getStatus();
-        assertThat(st).isNotNull();
-        assertThat(st.getConditions()).anySatisfy(c -> {
-          assertThat(c.getType()).isEqualTo("SpecReadable");
-          assertThat(c.getStatus()).isEqualTo("False");
-          assertThat(c.getReason()).isEqualTo("SpecUnreadable");
-          assertThat(c.getMessage()).contains("spec.").contains("cannot be read").doesNotContain("maybe");
-        });
-        assertThat(st.getPhase()).isEqualTo(Phase.Pending);
-      });
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(h.events("status-from-the-future"))
-          .anySatisfy(e -> {
-            assertThat(e.getReason()).isEqualTo("StatusUnreadable");
-            assertThat(e.getMessage()).contains("status.phase cannot be read");
-          }));
-      assertThat(sim.ledger().count("TerminateInstances", ids.get(3))).as("nothing done without a readable status")
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                var st = h.get("unreadable").getStatus();
+                assertThat(st).isNotNull();
+                assertThat(st.getConditions())
+                    .anySatisfy(
+                        c -> {
+                          assertThat(c.getType()).isEqualTo("SpecReadable");
+                          assertThat(c.getStatus()).isEqualTo("False");
+                          assertThat(c.getReason()).isEqualTo("SpecUnreadable");
+                          assertThat(c.getMessage())
+                              .contains("spec.")
+                              .contains("cannot be read")
+                              .doesNotContain("maybe");
+                        });
+                assertThat(st.getPhase()).isEqualTo(Phase.Pending);
+              });
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(h.events("status-from-the-future"))
+                      .anySatisfy(
+                          e -> {
+                            assertThat(e.getReason()).isEqualTo("StatusUnreadable");
+                            assertThat(e.getMessage()).contains("status.phase cannot be read");
+                          }));
+      assertThat(sim.ledger().count("TerminateInstances", ids.get(3)))
+          .as("nothing done without a readable status")
           .isZero();
-      assertThat(h.client().genericKubernetesResources(CID).inNamespace(h.ns())
-          .withName("status-from-the-future").get().getAdditionalProperties().get("status").toString())
-          .as("the stored status is left as it was").contains("Paused");
+      assertThat(
+              h.client()
+                  .genericKubernetesResources(CID)
+                  .inNamespace(h.ns())
+                  .withName("status-from-the-future")
+                  .get()
+                  .getAdditionalProperties()
+                  .get("status")
+                  .toString())
+          .as("the stored status is left as it was")
+          .contains("Paused");
       assertThat(h.get("from-the-future").getStatus().getConditions())
           .noneSatisfy(c -> assertThat(c.getType()).isEqualTo("SpecReadable"));
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(h.events("from-the-future"))
-          .anySatisfy(e -> {
-            assertThat(e.getReason()).isEqualTo("UnknownFields");
-            assertThat(e.getMessage()).contains("spec.approval", "spec.someFutureFlag");
-          }));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(h.events("from-the-future"))
+                      .anySatisfy(
+                          e -> {
+                            assertThat(e.getReason()).isEqualTo("UnknownFields");
+                            assertThat(e.getMessage())
+                                .contains("spec.approval", "spec.someFutureFlag");
+                          }));
     } finally {
       sims.values().forEach(CloudSimulator::close);
     }

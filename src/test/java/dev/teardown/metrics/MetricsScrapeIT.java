@@ -37,12 +37,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * One run of the operator (20 Tencent deletions against the simulator, all waiting when the operator starts), then
- * a scrape of /metrics over HTTP whose numbers are checked against the simulator's call ledger and the resources'
- * final status. The instances are prepaid, so each keeps its postpaid data disk attached in the recycle bin and
- * the disk is detached. The operator runs with a quarter of every client-side rate budget, as one of four shards
- * on the same keys would: DetachDisks gets 4 calls per window, and of the 20 detaches (one instance each, made on
- * the reconcile threads, not merged) some must be held back.
+ * One run of the operator (20 Tencent deletions against the simulator, all waiting when the
+ * operator starts), then a scrape of /metrics over HTTP whose numbers are checked against the
+ * simulator's call ledger and the resources' final status. The instances are prepaid, so each keeps
+ * its postpaid data disk attached in the recycle bin and the disk is detached. The operator runs
+ * with a quarter of every client-side rate budget, as one of four shards on the same keys would:
+ * DetachDisks gets 4 calls per window, and of the 20 detaches (one instance each, made on the
+ * reconcile threads, not merged) some must be held back.
  */
 class MetricsScrapeIT {
   private static final String NS = "default";
@@ -68,7 +69,8 @@ class MetricsScrapeIT {
     for (int i = 0; i < DELETIONS; i++) {
       WorldSpec.Instance in = new WorldSpec.Instance();
       in.id = String.format("ins-metr%04d", i);
-      // prepaid: it goes to the recycle bin with its postpaid data disk still attached, so the disk is detached
+      // prepaid: it goes to the recycle bin with its postpaid data disk still attached, so the disk
+      // is detached
       in.chargeType = "PREPAID";
       in.zone = REGION + "-7";
       w.instances.add(in);
@@ -81,9 +83,16 @@ class MetricsScrapeIT {
     }
     sim = new TencentSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
     kube = EmbeddedKube.start(0);
-    kube.client().secrets().inNamespace(NS).resource(new SecretBuilder()
-        .withMetadata(new ObjectMetaBuilder().withName(KEYS).withNamespace(NS).build())
-        .withStringData(Map.of("secretId", "AKIDmetricsit0001", "secretKey", "metrics-it-secret")).build()).create();
+    kube.client()
+        .secrets()
+        .inNamespace(NS)
+        .resource(
+            new SecretBuilder()
+                .withMetadata(new ObjectMetaBuilder().withName(KEYS).withNamespace(NS).build())
+                .withStringData(
+                    Map.of("secretId", "AKIDmetricsit0001", "secretKey", "metrics-it-secret"))
+                .build())
+        .create();
     for (int i = 0; i < DELETIONS; i++) {
       CloudInstanceDeletion r = new CloudInstanceDeletion();
       r.setMetadata(new ObjectMetaBuilder().withName("metr-" + i).withNamespace(NS).build());
@@ -95,19 +104,38 @@ class MetricsScrapeIT {
       r.setSpec(s);
       kube.client().resources(CloudInstanceDeletion.class).inNamespace(NS).resource(r).create();
     }
-    OperatorConfig config = OperatorConfig.defaults().withEndpoints(Map.of(TC, sim.endpoint()))
-        .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(2))
-        .withCloudTimeout(Duration.ofSeconds(2))
-        .withShard("", 0.25);
+    OperatorConfig config =
+        OperatorConfig.defaults()
+            .withEndpoints(Map.of(TC, sim.endpoint()))
+            .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(2))
+            .withCloudTimeout(Duration.ofSeconds(2))
+            .withShard("", 0.25);
     long t0 = System.nanoTime();
-    runtime = OperatorRuntime.start(kube.client(), config, Clock.systemUTC(), false, ProviderRegistry.discover(), 0);
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() ->
-        kube.client().resources(CloudInstanceDeletion.class).inNamespace(NS).list().getItems().stream()
-            .allMatch(r -> r.getStatus() != null && r.getStatus().getPhase() == Phase.Done));
+    runtime =
+        OperatorRuntime.start(
+            kube.client(), config, Clock.systemUTC(), false, ProviderRegistry.discover(), 0);
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () ->
+                kube
+                    .client()
+                    .resources(CloudInstanceDeletion.class)
+                    .inNamespace(NS)
+                    .list()
+                    .getItems()
+                    .stream()
+                    .allMatch(
+                        r -> r.getStatus() != null && r.getStatus().getPhase() == Phase.Done));
     runTime = Duration.ofNanos(System.nanoTime() - t0);
     // the informer cache (behind the in-flight gauge) follows the API a moment later
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(PromText.parse(get("/metrics")).sum("teardown_deletions", Map.of())).isZero());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(PromText.parse(get("/metrics")).sum("teardown_deletions", Map.of()))
+                    .isZero());
     scrape = PromText.parse(get("/metrics"));
   }
 
@@ -125,9 +153,14 @@ class MetricsScrapeIT {
   }
 
   private static String get(String path) throws Exception {
-    HttpResponse<String> res = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + runtime.metricsPort() + path)).timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> res =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + runtime.metricsPort() + path))
+                    .timeout(Duration.ofSeconds(5))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(res.statusCode()).isEqualTo(200);
     return res.body();
   }
@@ -136,28 +169,48 @@ class MetricsScrapeIT {
   void cloudCallHistogramsCountExactlyTheCallsTheCloudSaw() {
     assertThat(scrape.type()).containsEntry("teardown_cloud_call_duration_seconds", "histogram");
     Map<String, String> ok = Map.of("provider", TC, "outcome", "ok");
-    // every terminate and disk release the cloud answered is one observation, and nothing else is; terminates of
-    // deletions reconciled together are merged, so there are at most as many as deletions, each instance in one
+    // every terminate and disk release the cloud answered is one observation, and nothing else is;
+    // terminates of
+    // deletions reconciled together are merged, so there are at most as many as deletions, each
+    // instance in one
     double terminates = sim.ledger().count("TerminateInstances");
-    assertThat(scrape.sum("teardown_cloud_call_duration_seconds_count", with(ok, "action", "terminateInstances")))
-        .isEqualTo(terminates).isPositive().isLessThanOrEqualTo(DELETIONS);
+    assertThat(
+            scrape.sum(
+                "teardown_cloud_call_duration_seconds_count",
+                with(ok, "action", "terminateInstances")))
+        .isEqualTo(terminates)
+        .isPositive()
+        .isLessThanOrEqualTo(DELETIONS);
     for (int i = 0; i < DELETIONS; i++) {
-      assertThat(sim.ledger().effectiveCount("TerminateInstances", String.format("ins-metr%04d", i))).isEqualTo(1);
+      assertThat(
+              sim.ledger().effectiveCount("TerminateInstances", String.format("ins-metr%04d", i)))
+          .isEqualTo(1);
     }
-    assertThat(scrape.sum("teardown_cloud_call_duration_seconds_count", with(ok, "action", "releaseDisks")))
+    assertThat(
+            scrape.sum(
+                "teardown_cloud_call_duration_seconds_count", with(ok, "action", "releaseDisks")))
         .isEqualTo(sim.ledger().count("TerminateDisks"));
     assertThat(sim.ledger().count("TerminateDisks")).isPositive();
-    // the adapter looks at an instance once more right before terminating it, so the cloud saw at least as many
+    // the adapter looks at an instance once more right before terminating it, so the cloud saw at
+    // least as many
     double describes =
-        scrape.sum("teardown_cloud_call_duration_seconds_count", with(ok, "action", "describeInstances"));
+        scrape.sum(
+            "teardown_cloud_call_duration_seconds_count", with(ok, "action", "describeInstances"));
     assertThat(describes).isPositive().isLessThanOrEqualTo(sim.ledger().count("DescribeInstances"));
     // the +Inf bucket of each series holds all its observations
-    assertThat(scrape.sum("teardown_cloud_call_duration_seconds_bucket",
-        Map.of("provider", TC, "action", "terminateInstances", "outcome", "ok", "le", "+Inf"))).isEqualTo(terminates);
-    // a port call stops at its first refused request, so each refusal in the ledger is one observation that is
-    // not ok (the simulator's own rate limits may refuse a few describes when 20 deletions start together)
-    double notOk = scrape.sum("teardown_cloud_call_duration_seconds_count", Map.of("provider", TC))
-        - scrape.sum("teardown_cloud_call_duration_seconds_count", ok);
+    assertThat(
+            scrape.sum(
+                "teardown_cloud_call_duration_seconds_bucket",
+                Map.of(
+                    "provider", TC, "action", "terminateInstances", "outcome", "ok", "le", "+Inf")))
+        .isEqualTo(terminates);
+    // a port call stops at its first refused request, so each refusal in the ledger is one
+    // observation that is
+    // not ok (the simulator's own rate limits may refuse a few describes when 20 deletions start
+    // together)
+    double notOk =
+        scrape.sum("teardown_cloud_call_duration_seconds_count", Map.of("provider", TC))
+            - scrape.sum("teardown_cloud_call_duration_seconds_count", ok);
     assertThat(notOk).isEqualTo(sim.ledger().matching(c -> !c.ok()).size());
   }
 
@@ -166,11 +219,16 @@ class MetricsScrapeIT {
     double held = scrape.sum("teardown_client_throttled_calls_total", Map.of("provider", TC));
     // 20 detaches due together against 4 per window: some must wait for a later slot
     assertThat(held).isPositive();
-    assertThat(scrape.sum("teardown_client_throttled_calls_total", Map.of("provider", TC, "action", "DetachDisks")))
+    assertThat(
+            scrape.sum(
+                "teardown_client_throttled_calls_total",
+                Map.of("provider", TC, "action", "DetachDisks")))
         .isPositive();
     assertThat(scrape.matching(s -> s.name().equals("teardown_client_throttled_calls_total")))
-        .allSatisfy(s -> assertThat(s.labels().keySet()).containsExactlyInAnyOrder("provider", "action"));
-    // held back means not sent: the cloud saw exactly one detach per instance (each with its one data disk)
+        .allSatisfy(
+            s -> assertThat(s.labels().keySet()).containsExactlyInAnyOrder("provider", "action"));
+    // held back means not sent: the cloud saw exactly one detach per instance (each with its one
+    // data disk)
     assertThat(sim.ledger().count("DetachDisks")).isEqualTo(DELETIONS);
   }
 
@@ -180,15 +238,18 @@ class MetricsScrapeIT {
     assertThat(scrape.type()).containsEntry("teardown_deletion_duration_seconds", "histogram");
     assertThat(scrape.sum("teardown_deletion_duration_seconds_count", done)).isEqualTo(DELETIONS);
     assertThat(scrape.sum("teardown_deletions_completed_total", done)).isEqualTo(DELETIONS);
-    assertThat(scrape.sum("teardown_deletions_completed_total", Map.of("result", "Failed"))).isZero();
+    assertThat(scrape.sum("teardown_deletions_completed_total", Map.of("result", "Failed")))
+        .isZero();
     double sum = scrape.sum("teardown_deletion_duration_seconds_sum", done);
     assertThat(sum).isPositive().isLessThanOrEqualTo(DELETIONS * (runTime.toMillis() / 1000.0 + 1));
     // every deletion entered Done once
     assertThat(scrape.sum("teardown_deletions_phase_transitions_total", Map.of("phase", "Done")))
         .isEqualTo(DELETIONS);
     // nothing is in flight any more, in any phase, and every phase is reported
-    assertThat(scrape.matching(s -> s.name().equals("teardown_deletions"))).extracting(s -> s.labels().get("phase"))
-        .containsExactlyInAnyOrder("Pending", "Terminating", "AwaitingShutdown", "Detaching", "ReleasingDisks");
+    assertThat(scrape.matching(s -> s.name().equals("teardown_deletions")))
+        .extracting(s -> s.labels().get("phase"))
+        .containsExactlyInAnyOrder(
+            "Pending", "Terminating", "AwaitingShutdown", "Detaching", "ReleasingDisks");
     assertThat(scrape.sum("teardown_deletions", Map.of())).isZero();
   }
 
@@ -198,37 +259,65 @@ class MetricsScrapeIT {
     assertThat(scrape.sum("teardown_reconcile_duration_seconds_count", Map.of("result", "success")))
         .isGreaterThanOrEqualTo(DELETIONS * 3.0);
     assertThat(scrape.sum("teardown_leader", Map.of())).isEqualTo(1);
-    assertThat(scrape.matching(s -> s.name().startsWith("teardown_build_info"))).singleElement()
+    assertThat(scrape.matching(s -> s.name().startsWith("teardown_build_info")))
+        .singleElement()
         .satisfies(s -> assertThat(s.labels()).containsKeys("version", "java_version"));
-    assertThat(scrape.help().keySet()).contains("jvm_memory_used_bytes", "jvm_gc_pause_seconds",
-        "jvm_threads_live_threads", "process_cpu_usage", "process_uptime_seconds", "process_start_time_seconds");
+    assertThat(scrape.help().keySet())
+        .contains(
+            "jvm_memory_used_bytes",
+            "jvm_gc_pause_seconds",
+            "jvm_threads_live_threads",
+            "process_cpu_usage",
+            "process_uptime_seconds",
+            "process_start_time_seconds");
   }
 
   @Test
   void everyFamilyHasHelpAndNoMetricIsLabelledPerResource() {
     assertThat(scrape.help()).isNotEmpty();
-    assertThat(scrape.help()).allSatisfy((family, help) -> assertThat(help).as(family).isNotBlank());
-    Set<String> perResource = Set.of("name", "namespace", "resource", "resourceID", "id", "instance_id", "uid");
-    assertThat(scrape.matching(s -> s.name().startsWith("teardown_") || s.name().startsWith("operator_sdk_")))
-        .isNotEmpty().allSatisfy(s ->
-        assertThat(s.labels().keySet()).as(s.name()).doesNotContainAnyElementsOf(perResource));
+    assertThat(scrape.help())
+        .allSatisfy((family, help) -> assertThat(help).as(family).isNotBlank());
+    Set<String> perResource =
+        Set.of("name", "namespace", "resource", "resourceID", "id", "instance_id", "uid");
+    assertThat(
+            scrape.matching(
+                s -> s.name().startsWith("teardown_") || s.name().startsWith("operator_sdk_")))
+        .isNotEmpty()
+        .allSatisfy(
+            s ->
+                assertThat(s.labels().keySet())
+                    .as(s.name())
+                    .doesNotContainAnyElementsOf(perResource));
   }
 
   @Test
   void everyQueryOfTheGrafanaDashboardNamesAnExportedMetric() throws Exception {
-    JsonNode dashboard = new ObjectMapper().readTree(Path.of(System.getProperty("basedir", "")).toAbsolutePath()
-        .resolve("deploy").resolve("grafana-dashboard.json").toFile());
+    JsonNode dashboard =
+        new ObjectMapper()
+            .readTree(
+                Path.of(System.getProperty("basedir", ""))
+                    .toAbsolutePath()
+                    .resolve("deploy")
+                    .resolve("grafana-dashboard.json")
+                    .toFile());
     Set<String> exported = new TreeSet<>();
     scrape.samples().forEach(s -> exported.add(s.name()));
     List<String> exprs = new ArrayList<>();
     dashboard.findValues("expr").forEach(e -> exprs.add(e.asText()));
-    dashboard.path("templating").path("list").forEach(v -> {
-      if (v.has("query") && v.path("query").isTextual() && v.path("query").asText().contains("(")) {
-        exprs.add(v.path("query").asText());
-      }
-    });
+    dashboard
+        .path("templating")
+        .path("list")
+        .forEach(
+            v -> {
+              if (v.has("query")
+                  && v.path("query").isTextual()
+                  && v.path("query").asText().contains("(")) {
+                exprs.add(v.path("query").asText());
+              }
+            });
     assertThat(exprs).hasSizeGreaterThanOrEqualTo(10);
-    Pattern metric = Pattern.compile("\\b((?:teardown|jvm|process|operator_sdk|system)_[a-z0-9_]+)\\b");
+    Pattern metric =
+        Pattern.compile("\\b((?:teardown|jvm|process|operator_sdk|system)_[a-z0-9_]+)\\b");
     List<String> names = new ArrayList<>();
     for (String expr : exprs) {
       Matcher m = metric.matcher(expr);
@@ -239,11 +328,17 @@ class MetricsScrapeIT {
       }
       assertThat(any).as("a query names no metric: " + expr).isTrue();
     }
-    assertThat(names).allSatisfy(n -> assertThat(exported).as("dashboard query metric").contains(n));
+    assertThat(names)
+        .allSatisfy(n -> assertThat(exported).as("dashboard query metric").contains(n));
     // and the dashboard covers what matters
-    assertThat(names).contains("teardown_deletions", "teardown_deletion_duration_seconds_bucket",
-        "teardown_cloud_call_duration_seconds_bucket", "teardown_client_throttled_calls_total",
-        "teardown_reconcile_duration_seconds_bucket", "teardown_leader");
+    assertThat(names)
+        .contains(
+            "teardown_deletions",
+            "teardown_deletion_duration_seconds_bucket",
+            "teardown_cloud_call_duration_seconds_bucket",
+            "teardown_client_throttled_calls_total",
+            "teardown_reconcile_duration_seconds_bucket",
+            "teardown_leader");
   }
 
   private static Map<String, String> with(Map<String, String> base, String key, String value) {

@@ -7,7 +7,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
 
-/** The Prometheus text exposition format, parsed far enough for assertions: families, HELP, TYPE and samples. */
+/**
+ * The Prometheus text exposition format, parsed far enough for assertions: families, HELP, TYPE and
+ * samples.
+ */
 record PromText(Map<String, String> help, Map<String, String> type, List<Sample> samples) {
   record Sample(String name, Map<String, String> labels, double value) {}
 
@@ -61,7 +64,10 @@ record PromText(Map<String, String> help, Map<String, String> type, List<Sample>
     return new Sample(name, labels, Double.parseDouble(line.substring(space + 1)));
   }
 
-  /** The family a sample belongs to (histogram and counter suffixes removed when the family is declared). */
+  /**
+   * The family a sample belongs to (histogram and counter suffixes removed when the family is
+   * declared).
+   */
   String family(String sampleName) {
     for (String suffix : List.of("_bucket", "_count", "_sum", "_total", "_created", "_info")) {
       if (sampleName.endsWith(suffix)) {
@@ -76,9 +82,14 @@ record PromText(Map<String, String> help, Map<String, String> type, List<Sample>
 
   /** Sum of the samples of one name whose labels include all the given ones. */
   double sum(String name, Map<String, String> labels) {
-    return samples.stream().filter(s -> s.name().equals(name))
-        .filter(s -> labels.entrySet().stream().allMatch(e -> Objects.equals(s.labels().get(e.getKey()), e.getValue())))
-        .mapToDouble(Sample::value).sum();
+    return samples.stream()
+        .filter(s -> s.name().equals(name))
+        .filter(
+            s ->
+                labels.entrySet().stream()
+                    .allMatch(e -> Objects.equals(s.labels().get(e.getKey()), e.getValue())))
+        .mapToDouble(Sample::value)
+        .sum();
   }
 
   List<Sample> matching(Predicate<Sample> p) {

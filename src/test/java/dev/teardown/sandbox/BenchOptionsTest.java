@@ -17,8 +17,22 @@ class BenchOptionsTest {
     BenchOptions d = BenchOptions.parse(new String[0]);
     assertThat(d.provider()).isEqualTo(Provider.TENCENTCLOUD);
     assertThat(d.deletions()).isEqualTo(100);
-    BenchOptions o = BenchOptions.parse(new String[] {"--provider", "volcengine", "--deletions", "1000",
-        "--instances", "2", "--disks", "0", "--window", "100ms", "--baseline", "0"});
+    BenchOptions o =
+        BenchOptions.parse(
+            new String[] {
+              "--provider",
+              "volcengine",
+              "--deletions",
+              "1000",
+              "--instances",
+              "2",
+              "--disks",
+              "0",
+              "--window",
+              "100ms",
+              "--baseline",
+              "0"
+            });
     assertThat(o.provider()).isEqualTo(Provider.VOLCENGINE);
     assertThat(o.deletions()).isEqualTo(1000);
     assertThat(o.window()).isEqualTo(Duration.ofMillis(100));
@@ -26,20 +40,27 @@ class BenchOptionsTest {
   }
 
   @ParameterizedTest(name = "{0} {1}")
-  @CsvSource(delimiter = '|', value = {
-    "--deletions|abc|Invalid value for option '--deletions': 'abc' is not an int",
-    "--deletions|0|Invalid value for option '--deletions': 0 is not from 1 to 100000",
-    "--instances|101|Invalid value for option '--instances': 101 is not from 1 to 100",
-    "--provider|aws|Invalid value for option '--provider': expected one of",
-    "--timeout|soon|Invalid value for option '--timeout': 'soon' is not a duration (e.g. 90s, 5m)",
-    "--bogus|1|Unknown options: '--bogus', '1'",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "--deletions|abc|Invalid value for option '--deletions': 'abc' is not an int",
+        "--deletions|0|Invalid value for option '--deletions': 0 is not from 1 to 100000",
+        "--instances|101|Invalid value for option '--instances': 101 is not from 1 to 100",
+        "--provider|aws|Invalid value for option '--provider': expected one of",
+        "--timeout|soon|Invalid value for option '--timeout': 'soon' is not a duration (e.g. 90s, 5m)",
+        "--bogus|1|Unknown options: '--bogus', '1'",
+      })
   void badInputIsOneLineNamingTheOptionAndExitTwo(String option, String value, String message) {
-    assertThatThrownBy(() -> BenchOptions.parse(new String[] {option, value})).hasMessageContaining(message);
+    assertThatThrownBy(() -> BenchOptions.parse(new String[] {option, value}))
+        .hasMessageContaining(message);
     TeardownCli.Result r = TeardownCli.run("bench", option, value);
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err().lines().findFirst().orElse("")).isEqualTo("teardown bench: " + message.replaceAll(
-        "expected one of$", "expected one of tencentcloud, ucloud-compshare, volcengine but was 'aws'"));
+    assertThat(r.err().lines().findFirst().orElse(""))
+        .isEqualTo(
+            "teardown bench: "
+                + message.replaceAll(
+                    "expected one of$",
+                    "expected one of tencentcloud, ucloud-compshare, volcengine but was 'aws'"));
     assertThat(r.err()).contains("bench --help").doesNotContain("Exception", "\tat ");
   }
 

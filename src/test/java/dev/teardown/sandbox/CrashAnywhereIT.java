@@ -40,50 +40,70 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Crash anywhere: the operator runs as a separate process ({@code TeardownOperator run}, configured only through
- * its environment) against the embedded API and one cloud's simulator, with many deletions in flight. Crash points
- * come from the simulator's ledger: when the cloud has accepted a mutating call (its effect is in the world), the
- * answer is held back, more accepted calls of other deletions are collected for a moment, then the operator is
- * killed with SIGKILL, so none of those calls reached the operator and none of their status writes happened. Other
- * kills let the answer out first and kill right after it (between the answer and the status write), or hold
- * mutating requests in flight before the cloud applies them (the cloud applies them after the kill). A fresh
- * process is started each time. One process run covers many deletions and many kill points, so the test stays
- * within a couple of minutes instead of one process per point.
+ * Crash anywhere: the operator runs as a separate process ({@code TeardownOperator run}, configured
+ * only through its environment) against the embedded API and one cloud's simulator, with many
+ * deletions in flight. Crash points come from the simulator's ledger: when the cloud has accepted a
+ * mutating call (its effect is in the world), the answer is held back, more accepted calls of other
+ * deletions are collected for a moment, then the operator is killed with SIGKILL, so none of those
+ * calls reached the operator and none of their status writes happened. Other kills let the answer
+ * out first and kill right after it (between the answer and the status write), or hold mutating
+ * requests in flight before the cloud applies them (the cloud applies them after the kill). A fresh
+ * process is started each time. One process run covers many deletions and many kill points, so the
+ * test stays within a couple of minutes instead of one process per point.
  *
- * <p>Per cloud it checks: every deletion Done; no orphaned disk; each instance destroyed by exactly one effective
- * call, no disk released twice; on Tencent no irreversible destroy of a recycle-bin instance with recycleBin: Keep
- * and exactly one with Purge;
- * on Volcengine every DeleteInstances naming an instance carries the same ClientToken. It prints the crash points.
+ * <p>Per cloud it checks: every deletion Done; no orphaned disk; each instance destroyed by exactly
+ * one effective call, no disk released twice; on Tencent no irreversible destroy of a recycle-bin
+ * instance with recycleBin: Keep and exactly one with Purge; on Volcengine every DeleteInstances
+ * naming an instance carries the same ClientToken. It prints the crash points.
  */
 class CrashAnywhereIT {
   /** The namespace of this run's deletions and Secret. */
   private String ns = "default";
+
   private static final int DELETIONS = 24;
+
   /** At most this many kills per cloud; fewer when the deletions finish first. */
   private static final int KILLS = 24;
+
   /**
-   * Crash points each cloud must reach. Calls of many deletions are merged into one cloud call (up to the batch
-   * limit), so 24 deletions make fewer calls to kill at than they did one by one; each kind of point is still
-   * required.
+   * Crash points each cloud must reach. Calls of many deletions are merged into one cloud call (up
+   * to the batch limit), so 24 deletions make fewer calls to kill at than they did one by one; each
+   * kind of point is still required.
    */
   private static final int MIN_POINTS = 12;
+
   private static final int MAX_HELD = 8;
   private static final Duration COLLECT = Duration.ofMillis(400);
   private static final Map<String, String> REPORT = new TreeMap<>();
 
-  static final Map<String, Set<String>> MUTATING = Map.of(
-      "tencentcloud", Set.of("TerminateInstances", "DetachDisks", "TerminateDisks"),
-      "ucloud-compshare", Set.of("StopCompShareInstance", "TerminateCompShareInstance", "DetachCompshareDisk",
-          "DeleteCompshareDisk"),
-      "volcengine", Set.of("DeleteInstances", "DetachVolume", "DeleteVolume"));
-  static final Map<String, String> DESTROY = Map.of(
-      "tencentcloud", "TerminateInstances", "ucloud-compshare", "TerminateCompShareInstance",
-      "volcengine", "DeleteInstances");
-  static final Map<String, String> RELEASE_DISK = Map.of(
-      "tencentcloud", "TerminateDisks", "ucloud-compshare", "DeleteCompshareDisk", "volcengine", "DeleteVolume");
+  static final Map<String, Set<String>> MUTATING =
+      Map.of(
+          "tencentcloud", Set.of("TerminateInstances", "DetachDisks", "TerminateDisks"),
+          "ucloud-compshare",
+              Set.of(
+                  "StopCompShareInstance",
+                  "TerminateCompShareInstance",
+                  "DetachCompshareDisk",
+                  "DeleteCompshareDisk"),
+          "volcengine", Set.of("DeleteInstances", "DetachVolume", "DeleteVolume"));
+  static final Map<String, String> DESTROY =
+      Map.of(
+          "tencentcloud",
+          "TerminateInstances",
+          "ucloud-compshare",
+          "TerminateCompShareInstance",
+          "volcengine",
+          "DeleteInstances");
+  static final Map<String, String> RELEASE_DISK =
+      Map.of(
+          "tencentcloud",
+          "TerminateDisks",
+          "ucloud-compshare",
+          "DeleteCompshareDisk",
+          "volcengine",
+          "DeleteVolume");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static Stream<Fleets.Cloud> clouds() {
     return Fleets.ALL.stream();
@@ -91,12 +111,17 @@ class CrashAnywhereIT {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("clouds")
-  void killedAtAcceptedCallsTheDeletionsStillEndDoneWithNothingDoneTwice(Fleets.Cloud cloud) throws Exception {
+  void killedAtAcceptedCallsTheDeletionsStillEndDoneWithNothingDoneTwice(Fleets.Cloud cloud)
+      throws Exception {
     WorldSpec.CloudWorld w = Fleets.world(cloud);
     List<String> ids = Fleets.addInstances(cloud, w, "crsh", DELETIONS);
     List<String> prepaid = new ArrayList<>();
-    Set<String> purge = new java.util.HashSet<>(); // half the prepaid ones: recycleBin Purge, the irreversible call
-    if (cloud == Fleets.TENCENT) { // a third go to the recycle bin: the second terminate would destroy them for good
+    Set<String> purge =
+        new java.util.HashSet<>(); // half the prepaid ones: recycleBin Purge, the irreversible call
+    if (cloud
+        == Fleets
+            .TENCENT) { // a third go to the recycle bin: the second terminate would destroy them
+      // for good
       for (int n = 0; n < DELETIONS; n += 3) {
         prepaid.add(ids.get(n));
         String id = ids.get(n);
@@ -104,8 +129,11 @@ class CrashAnywhereIT {
           purge.add(id);
         }
         w.instances.stream().filter(i -> i.id.equals(id)).forEach(i -> i.chargeType = "PREPAID");
-        // its first disk goes to the bin with it; the postpaid second one stays attached: Detaching, then release
-        w.disks.stream().filter(d -> d.id.equals(cloud.diskId(id, 1))).forEach(d -> d.chargeType = "PREPAID");
+        // its first disk goes to the bin with it; the postpaid second one stays attached:
+        // Detaching, then release
+        w.disks.stream()
+            .filter(d -> d.id.equals(cloud.diskId(id, 1)))
+            .forEach(d -> d.chargeType = "PREPAID");
       }
     }
     MUTATING.get(cloud.name()).forEach(a -> w.rateLimits.put(a, 0));
@@ -125,15 +153,25 @@ class CrashAnywhereIT {
       }
       Path kubeconfig = dir.resolve("kubeconfig");
       Files.writeString(kubeconfig, kube.kubeconfig());
-      OperatorConfig timings = OperatorConfig.defaults()
-          .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(1))
-          .withCloudTimeout(Duration.ofSeconds(2)).withMetricsPort(0);
-      Map<String, String> env = new java.util.HashMap<>(Serve.operatorEnv(kubeconfig, Map.of(cloud.name(), sim.endpoint()), timings));
+      OperatorConfig timings =
+          OperatorConfig.defaults()
+              .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(1))
+              .withCloudTimeout(Duration.ofSeconds(2))
+              .withMetricsPort(0);
+      Map<String, String> env =
+          new java.util.HashMap<>(
+              Serve.operatorEnv(kubeconfig, Map.of(cloud.name(), sim.endpoint()), timings));
       env.put("TEARDOWN_NAMESPACES", ns);
       KubernetesClient client = kube.client();
-      client.secrets().inNamespace(ns).resource(new SecretBuilder()
-          .withMetadata(new ObjectMetaBuilder().withName("keys").withNamespace(ns).build())
-          .withStringData(Fleets.secret(cloud)).build()).create();
+      client
+          .secrets()
+          .inNamespace(ns)
+          .resource(
+              new SecretBuilder()
+                  .withMetadata(new ObjectMetaBuilder().withName("keys").withNamespace(ns).build())
+                  .withStringData(Fleets.secret(cloud))
+                  .build())
+          .create();
       for (int n = 0; n < ids.size(); n++) {
         CloudInstanceDeletion d = deletion("crash-" + n, cloud, ids.get(n));
         if (purge.contains(ids.get(n))) {
@@ -147,11 +185,14 @@ class CrashAnywhereIT {
       ((SimulatorBase) sim).onRequest(crasher::onRequest);
       crasher.startOperator();
       Crasher c = crasher;
-      await("every deletion ends").atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(250))
-          .until(() -> {
-            assertThat(c.alive()).as("operator process exited:\n%s", c.tail()).isTrue();
-            return ids.stream().allMatch(id -> terminal(client, "crash-" + ids.indexOf(id)));
-          });
+      await("every deletion ends")
+          .atMost(Duration.ofSeconds(240))
+          .pollInterval(Duration.ofMillis(250))
+          .until(
+              () -> {
+                assertThat(c.alive()).as("operator process exited:\n%s", c.tail()).isTrue();
+                return ids.stream().allMatch(id -> terminal(client, "crash-" + ids.indexOf(id)));
+              });
 
       Map<String, String> problems = new LinkedHashMap<>();
       for (int n = 0; n < ids.size(); n++) {
@@ -162,25 +203,39 @@ class CrashAnywhereIT {
         }
         String id = ids.get(n);
         long destroyed = sim.ledger().effectiveCount(DESTROY.get(cloud.name()), id);
-        if (destroyed != (purge.contains(id) ? 2 : 1)) { // Purge: into the recycle bin, then destroyed
-          problems.put(name + "/" + id, DESTROY.get(cloud.name()) + " effective " + destroyed + " times");
+        if (destroyed
+            != (purge.contains(id) ? 2 : 1)) { // Purge: into the recycle bin, then destroyed
+          problems.put(
+              name + "/" + id, DESTROY.get(cloud.name()) + " effective " + destroyed + " times");
         }
         for (int k = 1; k <= 2; k++) {
-          long released = sim.ledger().effectiveCount(RELEASE_DISK.get(cloud.name()), cloud.diskId(id, k));
+          long released =
+              sim.ledger().effectiveCount(RELEASE_DISK.get(cloud.name()), cloud.diskId(id, k));
           if (released > 1) {
             problems.put(name + "/" + cloud.diskId(id, k), "released " + released + " times");
           }
         }
-        if (sim instanceof TencentSimulator tc && tc.destroyCalls(id) != (purge.contains(id) ? 1 : 0)) {
-          problems.put(name + "/" + id, tc.destroyCalls(id) + " irreversible destroys out of the recycle bin"
-              + (purge.contains(id) ? " with Purge (expected 1)" : " without Purge"));
+        if (sim instanceof TencentSimulator tc
+            && tc.destroyCalls(id) != (purge.contains(id) ? 1 : 0)) {
+          problems.put(
+              name + "/" + id,
+              tc.destroyCalls(id)
+                  + " irreversible destroys out of the recycle bin"
+                  + (purge.contains(id) ? " with Purge (expected 1)" : " without Purge"));
         }
         if (cloud == Fleets.VOLCENGINE) {
-          Set<String> tokens = sim.ledger().matching(call -> call.action().equals("DeleteInstances")
-              && call.ids().contains(id)).stream().map(call -> call.params().get("ClientToken"))
-              .collect(Collectors.toSet());
+          Set<String> tokens =
+              sim
+                  .ledger()
+                  .matching(
+                      call -> call.action().equals("DeleteInstances") && call.ids().contains(id))
+                  .stream()
+                  .map(call -> call.params().get("ClientToken"))
+                  .collect(Collectors.toSet());
           if (tokens.size() != 1) {
-            problems.put(name + "/" + id, "DeleteInstances with " + tokens.size() + " ClientTokens " + tokens);
+            problems.put(
+                name + "/" + id,
+                "DeleteInstances with " + tokens.size() + " ClientTokens " + tokens);
           }
         }
       }
@@ -188,14 +243,34 @@ class CrashAnywhereIT {
       assertThat(problems).as("crash outcomes; last operator log:\n%s", crasher.tail()).isEmpty();
       assertThat(orphaned).isEmpty();
       assertThat(crasher.kills()).as("kills").isGreaterThanOrEqualTo(6);
-      String report = crasher.totalPoints() + " crash points (" + crasher.points(Mode.AFTER_APPLY_ANSWER_HELD)
-          + " accepted calls with the answer held, " + crasher.points(Mode.AFTER_ANSWER) + " right after the answer, "
-          + crasher.points(Mode.IN_FLIGHT_BEFORE_APPLY) + " in flight before the cloud applied them"
-          + (purge.isEmpty() ? "" : "; " + crasher.destroyPoints() + " at an accepted irreversible destroy") + ") over "
-          + crasher.kills() + " kills and "
-          + crasher.processes() + " operator processes; " + DELETIONS + " deletions" + (prepaid.isEmpty() ? ""
-          : " (" + prepaid.size() + " prepaid to the recycle bin, " + purge.size() + " of them purged)")
-          + ", calls by action " + byAction(sim.ledger());
+      String report =
+          crasher.totalPoints()
+              + " crash points ("
+              + crasher.points(Mode.AFTER_APPLY_ANSWER_HELD)
+              + " accepted calls with the answer held, "
+              + crasher.points(Mode.AFTER_ANSWER)
+              + " right after the answer, "
+              + crasher.points(Mode.IN_FLIGHT_BEFORE_APPLY)
+              + " in flight before the cloud applied them"
+              + (purge.isEmpty()
+                  ? ""
+                  : "; " + crasher.destroyPoints() + " at an accepted irreversible destroy")
+              + ") over "
+              + crasher.kills()
+              + " kills and "
+              + crasher.processes()
+              + " operator processes; "
+              + DELETIONS
+              + " deletions"
+              + (prepaid.isEmpty()
+                  ? ""
+                  : " ("
+                      + prepaid.size()
+                      + " prepaid to the recycle bin, "
+                      + purge.size()
+                      + " of them purged)")
+              + ", calls by action "
+              + byAction(sim.ledger());
       REPORT.put(cloud.name(), report);
       System.out.println("CrashAnywhereIT " + cloud.name() + ": " + report);
       assertThat(crasher.totalPoints()).as("crash points").isGreaterThanOrEqualTo(MIN_POINTS);
@@ -215,12 +290,14 @@ class CrashAnywhereIT {
 
   @AfterAll
   static void printReport() {
-    REPORT.forEach((cloud, r) -> System.out.println("CrashAnywhereIT crash points " + cloud + ": " + r));
+    REPORT.forEach(
+        (cloud, r) -> System.out.println("CrashAnywhereIT crash points " + cloud + ": " + r));
   }
 
   private static Map<String, Long> byAction(CallLedger ledger) {
-    return ledger.all().stream().collect(Collectors.groupingBy(CallLedger.Call::action, TreeMap::new,
-        Collectors.counting()));
+    return ledger.all().stream()
+        .collect(
+            Collectors.groupingBy(CallLedger.Call::action, TreeMap::new, Collectors.counting()));
   }
 
   private CloudInstanceDeletion deletion(String name, Fleets.Cloud cloud, String id) {
@@ -250,7 +327,9 @@ class CrashAnywhereIT {
     return p != null && p.isTerminal();
   }
 
-  /** The action a request names, whichever way its cloud carries it (header, query or JSON body). */
+  /**
+   * The action a request names, whichever way its cloud carries it (header, query or JSON body).
+   */
   static String actionOf(SimRequest r) {
     String a = r.header("X-TC-Action");
     if (a != null) {
@@ -273,25 +352,33 @@ class CrashAnywhereIT {
 
   /** How one kill lands. */
   enum Mode {
-    /** The cloud applied the call; its answer is held until the process is dead (no status write). */
+    /**
+     * The cloud applied the call; its answer is held until the process is dead (no status write).
+     */
     AFTER_APPLY_ANSWER_HELD,
     /** The answer went out; the process is killed at once, racing the status write. */
     AFTER_ANSWER,
-    /** The request reached the cloud, which holds it unapplied until the process is dead, then applies it. */
+    /**
+     * The request reached the cloud, which holds it unapplied until the process is dead, then
+     * applies it.
+     */
     IN_FLIGHT_BEFORE_APPLY
   }
 
   /**
-   * Kills the operator process at crash points the simulator reports and starts a fresh one, cycling through the
-   * {@link Mode}s. While a holding kill is pending, the accepted calls (or arriving requests) of other deletions
-   * within a short collection window are held too, each one more crash point.
+   * Kills the operator process at crash points the simulator reports and starts a fresh one,
+   * cycling through the {@link Mode}s. While a holding kill is pending, the accepted calls (or
+   * arriving requests) of other deletions within a short collection window are held too, each one
+   * more crash point.
    */
   final class Crasher implements AutoCloseable {
     private final Map<String, String> env;
     private final Set<String> mutating;
     private final Map<Mode, AtomicInteger> points = new java.util.EnumMap<>(Mode.class);
+
     /** Crash points at an accepted irreversible destroy (Tencent Purge). */
     private final AtomicInteger destroys = new AtomicInteger();
+
     private volatile Process current;
     private volatile Path log;
     private int processes;
@@ -414,13 +501,29 @@ class CrashAnywhereIT {
       processes++;
       log = dir.resolve("operator-" + processes + ".log");
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-      ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-          "-Xshare:auto", "-cp", cp, "dev.teardown.TeardownOperator", "run");
+      String cp =
+          System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+      ProcessBuilder pb =
+          new ProcessBuilder(
+              java,
+              "-Xmx256m",
+              "-XX:TieredStopAtLevel=1",
+              "-XX:+UseSerialGC",
+              "-Xshare:auto",
+              "-cp",
+              cp,
+              "dev.teardown.TeardownOperator",
+              "run");
       Map<String, String> e = pb.environment();
-      e.keySet().removeIf(k -> k.startsWith("TEARDOWN_") || k.startsWith("KUBERNETES_")
-          || k.equalsIgnoreCase("http_proxy") || k.equalsIgnoreCase("https_proxy") || k.equalsIgnoreCase("all_proxy")
-          || k.equals("KUBECONFIG"));
+      e.keySet()
+          .removeIf(
+              k ->
+                  k.startsWith("TEARDOWN_")
+                      || k.startsWith("KUBERNETES_")
+                      || k.equalsIgnoreCase("http_proxy")
+                      || k.equalsIgnoreCase("https_proxy")
+                      || k.equalsIgnoreCase("all_proxy")
+                      || k.equals("KUBECONFIG"));
       e.putAll(env);
       pb.redirectErrorStream(true).redirectOutput(log.toFile());
       try {

@@ -23,9 +23,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The discovery documents on the embedded API: what kubectl reads to resolve cid, apply and get. */
+/**
+ * The discovery documents on the embedded API: what kubectl reads to resolve cid, apply and get.
+ */
 class DiscoveryTest {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static EmbeddedKube kube;
 
@@ -42,8 +45,13 @@ class DiscoveryTest {
   }
 
   private static JsonNode get(String pathAndQuery) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(kube.url() + pathAndQuery))
-        .timeout(Duration.ofSeconds(5)).header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(kube.url() + pathAndQuery))
+                .timeout(Duration.ofSeconds(5))
+                .header("Accept", "application/json")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as("GET %s: %s", pathAndQuery, r.body()).isEqualTo(200);
     return JSON.readTree(r.body());
   }
@@ -64,7 +72,8 @@ class DiscoveryTest {
   }
 
   @Test
-  void groupVersionListsCloudInstanceDeletionsWithShortNamesVerbsAndStatusSubresource() throws Exception {
+  void groupVersionListsCloudInstanceDeletionsWithShortNamesVerbsAndStatusSubresource()
+      throws Exception {
     for (String q : List.of("", "?timeout=32s")) {
       JsonNode list = get("/apis/teardown.dev/v1alpha1" + q);
       assertThat(list.get("kind").asText()).as(q).isEqualTo("APIResourceList");
@@ -74,7 +83,8 @@ class DiscoveryTest {
       assertThat(cid.get("singularName").asText()).isEqualTo("cloudinstancedeletion");
       assertThat(cid.get("namespaced").asBoolean()).isTrue();
       assertThat(texts(cid.get("shortNames"))).containsExactly("cid", "cidel");
-      assertThat(texts(cid.get("verbs"))).contains("create", "get", "list", "watch", "patch", "update", "delete");
+      assertThat(texts(cid.get("verbs")))
+          .contains("create", "get", "list", "watch", "patch", "update", "delete");
       JsonNode status = resource(list, "cloudinstancedeletions/status");
       assertThat(texts(status.get("verbs"))).containsExactlyInAnyOrder("get", "patch", "update");
     }
@@ -83,7 +93,8 @@ class DiscoveryTest {
   @Test
   void fabric8ParsesTheSameDocuments() {
     APIResourceList list = kube.client().getApiResources("teardown.dev/v1alpha1");
-    assertThat(list.getResources()).extracting(APIResource::getName)
+    assertThat(list.getResources())
+        .extracting(APIResource::getName)
         .containsExactlyInAnyOrder("cloudinstancedeletions", "cloudinstancedeletions/status");
     APIGroup group = kube.client().getApiGroup("teardown.dev");
     assertThat(group.getPreferredVersion().getVersion()).isEqualTo("v1alpha1");
@@ -98,16 +109,22 @@ class DiscoveryTest {
       assertThat(api.get("kind").asText()).isEqualTo("APIVersions");
       assertThat(texts(api.get("versions"))).containsExactly("v1");
       JsonNode core = get("/api/v1" + q);
-      assertThat(core.get("resources").findValuesAsText("name")).contains("namespaces", "secrets", "events");
+      assertThat(core.get("resources").findValuesAsText("name"))
+          .contains("namespaces", "secrets", "events");
       assertThat(texts(resource(core, "secrets").get("verbs"))).contains("create", "get", "list");
       JsonNode groups = get("/apis" + q);
       assertThat(groups.get("kind").asText()).isEqualTo("APIGroupList");
-      assertThat(groups.get("groups").findValuesAsText("name")).contains("teardown.dev", "apiextensions.k8s.io");
+      assertThat(groups.get("groups").findValuesAsText("name"))
+          .contains("teardown.dev", "apiextensions.k8s.io");
       JsonNode teardown = get("/apis/teardown.dev" + q);
       assertThat(teardown.get("kind").asText()).isEqualTo("APIGroup");
-      assertThat(teardown.get("preferredVersion").get("groupVersion").asText()).isEqualTo("teardown.dev/v1alpha1");
-      assertThat(resource(get("/apis/apiextensions.k8s.io/v1" + q), "customresourcedefinitions").get("namespaced")
-          .asBoolean()).isFalse();
+      assertThat(teardown.get("preferredVersion").get("groupVersion").asText())
+          .isEqualTo("teardown.dev/v1alpha1");
+      assertThat(
+              resource(get("/apis/apiextensions.k8s.io/v1" + q), "customresourcedefinitions")
+                  .get("namespaced")
+                  .asBoolean())
+          .isFalse();
     }
   }
 
@@ -122,9 +139,21 @@ class DiscoveryTest {
     spec.setCredentialsSecretRef(new SecretReference("volc"));
     d.setSpec(spec);
     kube.client().resource(d).create();
-    assertThat(kube.client().resources(CloudInstanceDeletion.class).inNamespace("default").list().getItems())
-        .extracting(x -> x.getMetadata().getName()).contains("disc-probe");
-    assertThat(kube.client().apiextensions().v1().customResourceDefinitions().withName("cloudinstancedeletions.teardown.dev")
-        .get()).isNotNull();
+    assertThat(
+            kube.client()
+                .resources(CloudInstanceDeletion.class)
+                .inNamespace("default")
+                .list()
+                .getItems())
+        .extracting(x -> x.getMetadata().getName())
+        .contains("disc-probe");
+    assertThat(
+            kube.client()
+                .apiextensions()
+                .v1()
+                .customResourceDefinitions()
+                .withName("cloudinstancedeletions.teardown.dev")
+                .get())
+        .isNotNull();
   }
 }

@@ -30,22 +30,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGTERM while reconciles are in flight: the operator process (as a pod would run it) gets SIGTERM while the cloud
- * holds the answers of accepted TerminateInstances calls; it must let those reconciles finish their call and their
- * status write, then exit, all within the pod's grace period. The drain it needs is bounded by the reconciliation
- * termination timeout, twice the cloud timeout plus 5 s (45 s with the default 20 s cloud timeout), which is what
- * {@code terminationGracePeriodSeconds} must exceed.
+ * SIGTERM while reconciles are in flight: the operator process (as a pod would run it) gets SIGTERM
+ * while the cloud holds the answers of accepted TerminateInstances calls; it must let those
+ * reconciles finish their call and their status write, then exit, all within the pod's grace
+ * period. The drain it needs is bounded by the reconciliation termination timeout, twice the cloud
+ * timeout plus 5 s (45 s with the default 20 s cloud timeout), which is what {@code
+ * terminationGracePeriodSeconds} must exceed.
  */
 class GracefulShutdownIT {
   /** The namespace of this run's deletions and Secret. */
   private String ns = "default";
+
   /** The grace period the test holds the process to: the default drain bound (45 s) plus margin. */
   static final Duration GRACE = Duration.ofSeconds(60);
+
   private static final Duration HOLD = Duration.ofMillis(1500);
   private static final int DELETIONS = 6;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private final List<Process> processes = new ArrayList<>();
 
   @AfterEach
@@ -54,10 +56,12 @@ class GracefulShutdownIT {
   }
 
   @Test
-  void sigtermLetsInFlightReconcilesFinishTheirCallAndStatusWriteWithinTheGracePeriod() throws Exception {
+  void sigtermLetsInFlightReconcilesFinishTheirCallAndStatusWriteWithinTheGracePeriod()
+      throws Exception {
     Fleets.Cloud cloud = Fleets.TENCENT;
     WorldSpec.CloudWorld w = Fleets.world(cloud);
-    w.timingsMs.put("terminate", 3000L); // the instances stay in SHUTTING-DOWN long after the SIGTERM
+    w.timingsMs.put(
+        "terminate", 3000L); // the instances stay in SHUTTING-DOWN long after the SIGTERM
     List<String> ids = Fleets.addInstances(cloud, w, "term", DELETIONS);
     w.rateLimits.put("TerminateInstances", 0);
     WorldSpec world = new WorldSpec();
@@ -77,34 +81,50 @@ class GracefulShutdownIT {
       }
       Path kubeconfig = dir.resolve("kubeconfig");
       Files.writeString(kubeconfig, kube.kubeconfig());
-      OperatorConfig timings = OperatorConfig.defaults()
-          .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(1))
-          .withCloudTimeout(Duration.ofSeconds(5)).withMetricsPort(0);
-      Map<String, String> env = new java.util.HashMap<>(Serve.operatorEnv(kubeconfig, Map.of(cloud.name(), sim.endpoint()), timings));
+      OperatorConfig timings =
+          OperatorConfig.defaults()
+              .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(1))
+              .withCloudTimeout(Duration.ofSeconds(5))
+              .withMetricsPort(0);
+      Map<String, String> env =
+          new java.util.HashMap<>(
+              Serve.operatorEnv(kubeconfig, Map.of(cloud.name(), sim.endpoint()), timings));
       env.put("TEARDOWN_NAMESPACES", ns);
       KubernetesClient client = kube.client();
-      client.secrets().inNamespace(ns).resource(new SecretBuilder()
-          .withMetadata(new ObjectMetaBuilder().withName("keys").withNamespace(ns).build())
-          .withStringData(Fleets.secret(cloud)).build()).create();
+      client
+          .secrets()
+          .inNamespace(ns)
+          .resource(
+              new SecretBuilder()
+                  .withMetadata(new ObjectMetaBuilder().withName("keys").withNamespace(ns).build())
+                  .withStringData(Fleets.secret(cloud))
+                  .build())
+          .create();
       // Accepted terminates answer only after the SIGTERM was sent, and then only after HOLD more.
-      sim.ledger().onRecord(call -> {
-        if (call.action().equals("TerminateInstances") && call.effective()) {
-          firstHeld.countDown();
-          try {
-            if (sigtermSent.await(30, TimeUnit.SECONDS)) {
-              new CountDownLatch(1).await(HOLD.toMillis(), TimeUnit.MILLISECONDS); // the call stays in flight
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }
-      });
+      sim.ledger()
+          .onRecord(
+              call -> {
+                if (call.action().equals("TerminateInstances") && call.effective()) {
+                  firstHeld.countDown();
+                  try {
+                    if (sigtermSent.await(30, TimeUnit.SECONDS)) {
+                      new CountDownLatch(1)
+                          .await(
+                              HOLD.toMillis(), TimeUnit.MILLISECONDS); // the call stays in flight
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+              });
       for (int n = 0; n < ids.size(); n++) {
         client.resource(deletion("term-" + n, cloud, ids.get(n))).create();
       }
       Path log = dir.resolve("operator.log");
       Process p = start(env, log);
-      assertThat(firstHeld.await(60, TimeUnit.SECONDS)).as("a terminate in flight:\n%s", tail(log)).isTrue();
+      assertThat(firstHeld.await(60, TimeUnit.SECONDS))
+          .as("a terminate in flight:\n%s", tail(log))
+          .isTrue();
       // let the other deletions' terminates get in flight too
       await().atMost(Duration.ofSeconds(10)).until(() -> countAccepted(sim, ids) >= 3);
       int inFlight = countAccepted(sim, ids);
@@ -123,21 +143,44 @@ class GracefulShutdownIT {
         if (sim.ledger().effectiveCount("TerminateInstances", ids.get(n)) == 0) {
           continue;
         }
-        CloudInstanceDeletion d = client.resources(CloudInstanceDeletion.class).inNamespace(ns)
-            .withName("term-" + n).get();
-        InstanceStatus is = d.getStatus() == null || d.getStatus().getInstances().isEmpty() ? null
-            : d.getStatus().getInstances().get(0);
-        if (is == null || is.getTerminateCalls() == null || is.getTerminateCalls() < 1
+        CloudInstanceDeletion d =
+            client
+                .resources(CloudInstanceDeletion.class)
+                .inNamespace(ns)
+                .withName("term-" + n)
+                .get();
+        InstanceStatus is =
+            d.getStatus() == null || d.getStatus().getInstances().isEmpty()
+                ? null
+                : d.getStatus().getInstances().get(0);
+        if (is == null
+            || is.getTerminateCalls() == null
+            || is.getTerminateCalls() < 1
             || d.getStatus().getPhase() == Phase.Terminating) {
-          missing.add("term-" + n + ": " + (d.getStatus() == null ? "no status" : d.getStatus().getPhase() + " "
-              + (is == null ? "" : "terminateCalls=" + is.getTerminateCalls())));
+          missing.add(
+              "term-"
+                  + n
+                  + ": "
+                  + (d.getStatus() == null
+                      ? "no status"
+                      : d.getStatus().getPhase()
+                          + " "
+                          + (is == null ? "" : "terminateCalls=" + is.getTerminateCalls())));
         }
       }
-      assertThat(missing).as("accepted terminates whose status write was lost on SIGTERM; log:\n%s", tail(log))
+      assertThat(missing)
+          .as("accepted terminates whose status write was lost on SIGTERM; log:\n%s", tail(log))
           .isEmpty();
-      System.out.println("GracefulShutdownIT: SIGTERM with " + inFlight + " accepted terminates answering "
-          + HOLD.toMillis() + " ms later; the process wrote their status and exited after " + drain.toMillis()
-          + " ms (grace period " + GRACE.toSeconds() + " s)");
+      System.out.println(
+          "GracefulShutdownIT: SIGTERM with "
+              + inFlight
+              + " accepted terminates answering "
+              + HOLD.toMillis()
+              + " ms later; the process wrote their status and exited after "
+              + drain.toMillis()
+              + " ms (grace period "
+              + GRACE.toSeconds()
+              + " s)");
     } finally {
       sigtermSent.countDown();
       if (real == null) {
@@ -148,18 +191,36 @@ class GracefulShutdownIT {
   }
 
   private static int countAccepted(CloudSimulator sim, List<String> ids) {
-    return (int) ids.stream().filter(id -> sim.ledger().effectiveCount("TerminateInstances", id) > 0).count();
+    return (int)
+        ids.stream()
+            .filter(id -> sim.ledger().effectiveCount("TerminateInstances", id) > 0)
+            .count();
   }
 
   private Process start(Map<String, String> env, Path log) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-cp", cp, "dev.teardown.TeardownOperator", "run");
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-Xmx256m",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-cp",
+            cp,
+            "dev.teardown.TeardownOperator",
+            "run");
     Map<String, String> e = pb.environment();
-    e.keySet().removeIf(k -> k.startsWith("TEARDOWN_") || k.startsWith("KUBERNETES_")
-        || k.equalsIgnoreCase("http_proxy") || k.equalsIgnoreCase("https_proxy") || k.equalsIgnoreCase("all_proxy")
-        || k.equals("KUBECONFIG"));
+    e.keySet()
+        .removeIf(
+            k ->
+                k.startsWith("TEARDOWN_")
+                    || k.startsWith("KUBERNETES_")
+                    || k.equalsIgnoreCase("http_proxy")
+                    || k.equalsIgnoreCase("https_proxy")
+                    || k.equalsIgnoreCase("all_proxy")
+                    || k.equals("KUBECONFIG"));
     e.putAll(env);
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
     Process p = pb.start();

@@ -15,11 +15,15 @@ public final class Kubectl {
   /** Exit code and combined output. */
   public record Result(int code, String out) {}
 
-  public static Result run(Path kubeconfig, Path scratch, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(RealKube.kubectl().toString(), "--kubeconfig", kubeconfig.toString()));
+  public static Result run(Path kubeconfig, Path scratch, String... args)
+      throws IOException, InterruptedException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(RealKube.kubectl().toString(), "--kubeconfig", kubeconfig.toString()));
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile(scratch, "kubectl", ".out");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("kubectl " + String.join(" ", args) + " did not return within 60 s");

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The sandbox command end to end, in process: exit codes and the JSON summary. */
 class SandboxIT {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  private static final String WORLD = """
+  private static final String WORLD =
+      """
       clouds:
         volcengine:
           region: cn-beijing
@@ -43,7 +43,11 @@ class SandboxIT {
           region: cn-beijing
           instanceIds: [%s]
           credentialsSecretRef: {name: volc}
-        """.formatted(name, expect == null ? "" : "\n  annotations: {teardown.dev/expected-phase: " + expect + "}", id);
+        """
+        .formatted(
+            name,
+            expect == null ? "" : "\n  annotations: {teardown.dev/expected-phase: " + expect + "}",
+            id);
   }
 
   private int run(String manifests, Path json, StringBuilder output) throws Exception {
@@ -52,8 +56,10 @@ class SandboxIT {
     Path apply = dir.resolve("apply.yaml");
     Files.writeString(apply, manifests);
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    int code = Sandbox.run(new Sandbox.Options(world, apply, json, Duration.ofSeconds(40), false, true, 0, 0),
-        new PrintStream(buf, true, StandardCharsets.UTF_8));
+    int code =
+        Sandbox.run(
+            new Sandbox.Options(world, apply, json, Duration.ofSeconds(40), false, true, 0, 0),
+            new PrintStream(buf, true, StandardCharsets.UTF_8));
     output.append(buf.toString(StandardCharsets.UTF_8));
     return code;
   }
@@ -62,7 +68,13 @@ class SandboxIT {
   void exitsZeroWhenEveryDeletionEndsAsExpectedAndWritesJson() throws Exception {
     Path json = dir.resolve("summary.json");
     StringBuilder out = new StringBuilder();
-    int code = run(deletion("web", "i-sbx00000001", null) + "---\n" + deletion("prepaid", "i-sbx00000002", "Failed"), json, out);
+    int code =
+        run(
+            deletion("web", "i-sbx00000001", null)
+                + "---\n"
+                + deletion("prepaid", "i-sbx00000002", "Failed"),
+            json,
+            out);
     assertThat(code).as(out.toString()).isZero();
     assertThat(out).contains("sandbox: OK");
     JsonNode doc = new ObjectMapper().readTree(json.toFile());
@@ -84,10 +96,14 @@ class SandboxIT {
   @Test
   void exitsTwoOnABadWorldFile() throws Exception {
     Path world = dir.resolve("bad.yaml");
-    Files.writeString(world, "clouds: {volcengine: {region: r, credentials: [{id: a, secret: b}], instances: [{id: i-1, colour: red}]}}\n");
+    Files.writeString(
+        world,
+        "clouds: {volcengine: {region: r, credentials: [{id: a, secret: b}], instances: [{id: i-1, colour: red}]}}\n");
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    int code = Sandbox.run(new Sandbox.Options(world, null, null, Duration.ofSeconds(5), false, true, 0, 0),
-        new PrintStream(buf, true, StandardCharsets.UTF_8));
+    int code =
+        Sandbox.run(
+            new Sandbox.Options(world, null, null, Duration.ofSeconds(5), false, true, 0, 0),
+            new PrintStream(buf, true, StandardCharsets.UTF_8));
     assertThat(code).isEqualTo(2);
     assertThat(buf.toString(StandardCharsets.UTF_8)).contains("bad.yaml line 1").contains("colour");
   }

@@ -29,13 +29,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code sandbox --serve --no-operator} in this JVM, the operator as a separate {@code TeardownOperator run}
- * process configured only through the printed settings (KUBECONFIG and TEARDOWN_* variables), killed hard in the
- * middle of the work and started again: every deletion still ends Done, each instance is deleted exactly once and
- * no data disk is left behind.
+ * {@code sandbox --serve --no-operator} in this JVM, the operator as a separate {@code
+ * TeardownOperator run} process configured only through the printed settings (KUBECONFIG and
+ * TEARDOWN_* variables), killed hard in the middle of the work and started again: every deletion
+ * still ends Done, each instance is deleted exactly once and no data disk is left behind.
  */
 class ServeIT {
-  private static final String WORLD = """
+  private static final String WORLD =
+      """
       seed: 11
       clouds:
         tencentcloud:
@@ -58,7 +59,8 @@ class ServeIT {
             - {id: vol-srv00001, instanceId: i-srv000000001, chargeType: PostPaid, deleteWithInstance: false}
       """;
 
-  private static final String DELETIONS = """
+  private static final String DELETIONS =
+      """
       apiVersion: teardown.dev/v1alpha1
       kind: CloudInstanceDeletion
       metadata: {name: tc-pair, namespace: default}
@@ -78,8 +80,7 @@ class ServeIT {
         credentialsSecretRef: {name: volcengine-credentials}
       """;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private Serve serve;
   private final List<Process> operators = new ArrayList<>();
 
@@ -95,25 +96,59 @@ class ServeIT {
     return startServe(WORLD, DELETIONS, buf);
   }
 
-  private Serve startServe(String worldYaml, String deletions, ByteArrayOutputStream buf) throws Exception {
+  private Serve startServe(String worldYaml, String deletions, ByteArrayOutputStream buf)
+      throws Exception {
     Sandbox.quietEmbeddedApiLogs();
     Path apply = dir.resolve("deletions.yaml");
     Files.writeString(apply, deletions);
-    WorldSpec world = WorldFiles.parse(new ByteArrayInputStream(worldYaml.getBytes(StandardCharsets.UTF_8)), "world.yaml");
-    Sandbox.Options o = new Sandbox.Options(null, apply, null, Duration.ofSeconds(30), true, false, 0, 0, false, true,
-        dir.resolve("out"));
-    return Serve.start(o, world, Sandbox.manifests(apply), new PrintStream(buf, true, StandardCharsets.UTF_8));
+    WorldSpec world =
+        WorldFiles.parse(
+            new ByteArrayInputStream(worldYaml.getBytes(StandardCharsets.UTF_8)), "world.yaml");
+    Sandbox.Options o =
+        new Sandbox.Options(
+            null,
+            apply,
+            null,
+            Duration.ofSeconds(30),
+            true,
+            false,
+            0,
+            0,
+            false,
+            true,
+            dir.resolve("out"));
+    return Serve.start(
+        o, world, Sandbox.manifests(apply), new PrintStream(buf, true, StandardCharsets.UTF_8));
   }
 
-  /** {@code java -cp <test classpath> dev.teardown.TeardownOperator run} with exactly the printed settings. */
+  /**
+   * {@code java -cp <test classpath> dev.teardown.TeardownOperator run} with exactly the printed
+   * settings.
+   */
   private Process startOperator(Map<String, String> settings, Path log) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-cp", cp, "dev.teardown.TeardownOperator", "run");
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-Xmx256m",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-cp",
+            cp,
+            "dev.teardown.TeardownOperator",
+            "run");
     Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("TEARDOWN_") || k.startsWith("KUBERNETES_") || k.equalsIgnoreCase("http_proxy")
-        || k.equalsIgnoreCase("https_proxy") || k.equalsIgnoreCase("all_proxy") || k.equals("KUBECONFIG"));
+    env.keySet()
+        .removeIf(
+            k ->
+                k.startsWith("TEARDOWN_")
+                    || k.startsWith("KUBERNETES_")
+                    || k.equalsIgnoreCase("http_proxy")
+                    || k.equalsIgnoreCase("https_proxy")
+                    || k.equalsIgnoreCase("all_proxy")
+                    || k.equals("KUBECONFIG"));
     env.putAll(settings);
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
     Process p = pb.start();
@@ -132,27 +167,49 @@ class ServeIT {
 
   private static String ledger(CloudSimulator sim) {
     StringBuilder sb = new StringBuilder();
-    sim.ledger().all().forEach(c -> sb.append(c.at()).append(' ').append(c.action()).append(' ').append(c.ids())
-        .append(' ').append(c.outcome()).append(c.effective() ? " effective" : "").append(' ').append(c.params()).append('\n'));
+    sim.ledger()
+        .all()
+        .forEach(
+            c ->
+                sb.append(c.at())
+                    .append(' ')
+                    .append(c.action())
+                    .append(' ')
+                    .append(c.ids())
+                    .append(' ')
+                    .append(c.outcome())
+                    .append(c.effective() ? " effective" : "")
+                    .append(' ')
+                    .append(c.params())
+                    .append('\n'));
     return sb.toString();
   }
 
   private static String status(KubernetesClient client, String name) {
-    CloudInstanceDeletion d = client.resources(CloudInstanceDeletion.class).inNamespace("default").withName(name).get();
-    return d == null ? "(gone)" : io.fabric8.kubernetes.client.utils.Serialization.asYaml(d.getStatus());
+    CloudInstanceDeletion d =
+        client.resources(CloudInstanceDeletion.class).inNamespace("default").withName(name).get();
+    return d == null
+        ? "(gone)"
+        : io.fabric8.kubernetes.client.utils.Serialization.asYaml(d.getStatus());
   }
 
-  /** A Secret's value: the mock keeps stringData as written, a real server turns it into base64 data. */
+  /**
+   * A Secret's value: the mock keeps stringData as written, a real server turns it into base64
+   * data.
+   */
   private static String value(Secret s, String key) {
     if (s.getStringData() != null && s.getStringData().containsKey(key)) {
       return s.getStringData().get(key);
     }
     String b64 = s.getData() == null ? null : s.getData().get(key);
-    return b64 == null ? null : new String(java.util.Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
+    return b64 == null
+        ? null
+        : new String(java.util.Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
   }
 
   private static Phase phase(KubernetesClient client, String name) {
-    CloudInstanceDeletion d = client.resources(CloudInstanceDeletion.class).inNamespace("default").withName(name).get();
+    CloudInstanceDeletion d =
+        client.resources(CloudInstanceDeletion.class).inNamespace("default").withName(name).get();
     CloudInstanceDeletionStatus st = d == null ? null : d.getStatus();
     return st == null ? null : st.getPhase();
   }
@@ -165,34 +222,53 @@ class ServeIT {
     Map<String, String> env = serve.env();
     String printed = buf.toString(StandardCharsets.UTF_8);
     env.forEach((k, v) -> assertThat(printed).contains("export " + k + "=" + v));
-    assertThat(Files.readString(serve.envFile())).contains("export KUBECONFIG=" + serve.kubeconfig());
-    assertThat(env).containsEntry("TEARDOWN_TENCENTCLOUD_ENDPOINT", serve.simulators().get("tencentcloud").endpoint().toString())
-        .containsEntry("TEARDOWN_VOLCENGINE_ENDPOINT", serve.simulators().get("volcengine").endpoint().toString())
+    assertThat(Files.readString(serve.envFile()))
+        .contains("export KUBECONFIG=" + serve.kubeconfig());
+    assertThat(env)
+        .containsEntry(
+            "TEARDOWN_TENCENTCLOUD_ENDPOINT",
+            serve.simulators().get("tencentcloud").endpoint().toString())
+        .containsEntry(
+            "TEARDOWN_VOLCENGINE_ENDPOINT",
+            serve.simulators().get("volcengine").endpoint().toString())
         .containsKey("TEARDOWN_METRICS_PORT");
-    assertThat(Integer.parseInt(env.get("TEARDOWN_METRICS_PORT"))).as("metrics stay on").isPositive();
+    assertThat(Integer.parseInt(env.get("TEARDOWN_METRICS_PORT")))
+        .as("metrics stay on")
+        .isPositive();
     // the deletions' Secret and the conventional one per cloud hold the world's keys
     Secret tc = client.secrets().inNamespace("default").withName("tc-keys").get();
     assertThat(value(tc, "secretId")).isEqualTo("AKIDserveTest000000000000000000000000");
-    assertThat(client.secrets().inNamespace("default").withName("tencentcloud-credentials").get()).isNotNull();
+    assertThat(client.secrets().inNamespace("default").withName("tencentcloud-credentials").get())
+        .isNotNull();
     // applied, but nothing happens without an operator
-    assertThat(client.resources(CloudInstanceDeletion.class).inNamespace("default").list().getItems()).hasSize(2);
+    assertThat(
+            client.resources(CloudInstanceDeletion.class).inNamespace("default").list().getItems())
+        .hasSize(2);
     assertThat(phase(client, "tc-pair")).isNull();
 
     Path log1 = dir.resolve("operator-1.log");
     Process first = startOperator(env, log1);
-    // Killed once the deletions have left Pending in the API, i.e. their instances and disks are recorded in status.
-    // (A kill between an accepted terminate and that first status write is the separate, disabled test below.)
-    await("the deletions leave Pending under the first operator process").atMost(Duration.ofSeconds(25))
+    // Killed once the deletions have left Pending in the API, i.e. their instances and disks are
+    // recorded in status.
+    // (A kill between an accepted terminate and that first status write is the separate, disabled
+    // test below.)
+    await("the deletions leave Pending under the first operator process")
+        .atMost(Duration.ofSeconds(25))
         .pollInterval(Duration.ofMillis(50))
-        .until(() -> {
-          assertThat(first.isAlive()).as("first operator exited early:\n%s", tail(log1)).isTrue();
-          return List.of("tc-pair", "volc-one").stream().map(n -> phase(client, n))
-              .allMatch(p -> p != null && p != Phase.Pending);
-        });
+        .until(
+            () -> {
+              assertThat(first.isAlive())
+                  .as("first operator exited early:\n%s", tail(log1))
+                  .isTrue();
+              return List.of("tc-pair", "volc-one").stream()
+                  .map(n -> phase(client, n))
+                  .allMatch(p -> p != null && p != Phase.Pending);
+            });
     first.destroyForcibly();
     assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(java.util.Arrays.asList(phase(client, "tc-pair"), phase(client, "volc-one")))
-        .as("the kill must land in the middle of the work").anyMatch(p -> p == null || !p.isTerminal());
+        .as("the kill must land in the middle of the work")
+        .anyMatch(p -> p == null || !p.isTerminal());
     CloudSimulator tencent = serve.simulators().get("tencentcloud");
     CloudSimulator volc = serve.simulators().get("volcengine");
     int callsAtKill = tencent.ledger().size() + volc.ledger().size();
@@ -200,31 +276,48 @@ class ServeIT {
 
     Path log2 = dir.resolve("operator-2.log");
     Process second = startOperator(env, log2);
-    await("every deletion Done after the restart").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-        .untilAsserted(() -> {
-          assertThat(second.isAlive()).as("second operator exited:\n%s", tail(log2)).isTrue();
-          assertThat(phase(client, "tc-pair")).as("tc-pair\n%s", tail(log2)).isEqualTo(Phase.Done);
-          assertThat(phase(client, "volc-one")).as("volc-one\n%s", tail(log2)).isEqualTo(Phase.Done);
-        });
+    await("every deletion Done after the restart")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () -> {
+              assertThat(second.isAlive()).as("second operator exited:\n%s", tail(log2)).isTrue();
+              assertThat(phase(client, "tc-pair"))
+                  .as("tc-pair\n%s", tail(log2))
+                  .isEqualTo(Phase.Done);
+              assertThat(phase(client, "volc-one"))
+                  .as("volc-one\n%s", tail(log2))
+                  .isEqualTo(Phase.Done);
+            });
 
-    assertThat(tencent.ledger().size() + volc.ledger().size()).as("the second process did its share").isGreaterThan(callsAtKill);
+    assertThat(tencent.ledger().size() + volc.ledger().size())
+        .as("the second process did its share")
+        .isGreaterThan(callsAtKill);
     for (String id : List.of("ins-srv00001", "ins-srv00002")) {
       assertThat(tencent.ledger().effectiveCount("TerminateInstances", id)).as(id).isEqualTo(1);
     }
     assertThat(volc.ledger().effectiveCount("DeleteInstances", "i-srv000000001")).isEqualTo(1);
     assertThat(tencent.orphanedDisks(List.of("ins-srv00001", "ins-srv00002")))
-        .as("orphaned Tencent disks; ledger:\n%s\nstatus:\n%s\nfirst operator:\n%s\nsecond operator:\n%s",
-            ledger(tencent), status(client, "tc-pair"), tail(log1), tail(log2)).isEmpty();
+        .as(
+            "orphaned Tencent disks; ledger:\n%s\nstatus:\n%s\nfirst operator:\n%s\nsecond operator:\n%s",
+            ledger(tencent), status(client, "tc-pair"), tail(log1), tail(log2))
+        .isEmpty();
     assertThat(volc.orphanedDisks(List.of("i-srv000000001")))
-        .as("orphaned Volcengine disks; ledger:\n%s\nstatus:\n%s", ledger(volc), status(client, "volc-one")).isEmpty();
+        .as(
+            "orphaned Volcengine disks; ledger:\n%s\nstatus:\n%s",
+            ledger(volc), status(client, "volc-one"))
+        .isEmpty();
     // the live table in the serve output followed both deletions to Done
     String table = buf.toString(StandardCharsets.UTF_8);
-    assertThat(table).containsPattern("tc-pair +tencentcloud +2 +Done").containsPattern("volc-one +volcengine +1 +Done");
+    assertThat(table)
+        .containsPattern("tc-pair +tencentcloud +2 +Done")
+        .containsPattern("volc-one +volcengine +1 +Done");
   }
 
   @Test
   void aCrashBetweenAnAcceptedTerminateAndTheFirstStatusWriteOrphansNoDisk() throws Exception {
-    String world = """
+    String world =
+        """
         clouds:
           tencentcloud:
             region: ap-beijing
@@ -237,7 +330,8 @@ class ServeIT {
             disks:
               - {id: disk-crash001, instanceId: ins-crash001, chargeType: POSTPAID_BY_HOUR, deleteWithInstance: false}
         """;
-    String deletion = """
+    String deletion =
+        """
         apiVersion: teardown.dev/v1alpha1
         kind: CloudInstanceDeletion
         metadata: {name: crash, namespace: default}
@@ -252,24 +346,45 @@ class ServeIT {
     CloudSimulator tencent = serve.simulators().get("tencentcloud");
     Path log1 = dir.resolve("operator-1.log");
     Process first = startOperator(serve.env(), log1);
-    // the cloud has applied the terminate but holds its answer back: the operator has not recorded the call yet
-    await("terminate accepted by the cloud").atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(20))
+    // the cloud has applied the terminate but holds its answer back: the operator has not recorded
+    // the call yet
+    await("terminate accepted by the cloud")
+        .atMost(Duration.ofSeconds(25))
+        .pollInterval(Duration.ofMillis(20))
         .until(() -> tencent.ledger().effectiveCount("TerminateInstances", "ins-crash001") == 1);
     first.destroyForcibly();
     assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    CloudInstanceDeletion atKill = client.resources(CloudInstanceDeletion.class).inNamespace("default").withName("crash").get();
-    assertThat(atKill.getStatus()).as("the data disks were written to status before the terminate call").isNotNull();
-    assertThat(atKill.getStatus().getInstances()).singleElement().satisfies(i -> {
-      assertThat(i.getTerminateCalls()).as("the accepted terminate itself was not recorded").isNull();
-      assertThat(i.getDataDisks()).extracting(d -> d.getId()).containsExactly("disk-crash001");
-    });
+    CloudInstanceDeletion atKill =
+        client
+            .resources(CloudInstanceDeletion.class)
+            .inNamespace("default")
+            .withName("crash")
+            .get();
+    assertThat(atKill.getStatus())
+        .as("the data disks were written to status before the terminate call")
+        .isNotNull();
+    assertThat(atKill.getStatus().getInstances())
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.getTerminateCalls())
+                  .as("the accepted terminate itself was not recorded")
+                  .isNull();
+              assertThat(i.getDataDisks())
+                  .extracting(d -> d.getId())
+                  .containsExactly("disk-crash001");
+            });
 
     Path log2 = dir.resolve("operator-2.log");
     startOperator(serve.env(), log2);
-    await("Done after the restart").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-        .untilAsserted(() -> assertThat(phase(client, "crash")).as(tail(log2)).isEqualTo(Phase.Done));
+    await("Done after the restart")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () -> assertThat(phase(client, "crash")).as(tail(log2)).isEqualTo(Phase.Done));
     assertThat(tencent.orphanedDisks(List.of("ins-crash001")))
-        .as("ledger:\n%s\nstatus:\n%s", ledger(tencent), status(client, "crash")).isEmpty();
+        .as("ledger:\n%s\nstatus:\n%s", ledger(tencent), status(client, "crash"))
+        .isEmpty();
   }
 
   @Test
@@ -281,14 +396,19 @@ class ServeIT {
       assertThat(kc).contains("server: " + serve.kube().url()).contains("client-certificate:");
     } else {
       // the mock: plain http, no authentication
-      assertThat(kc).contains("server: " + serve.kube().url()).contains("current-context: teardown-sandbox");
+      assertThat(kc)
+          .contains("server: " + serve.kube().url())
+          .contains("current-context: teardown-sandbox");
     }
-    io.fabric8.kubernetes.client.Config config = io.fabric8.kubernetes.client.Config.fromKubeconfig(kc);
+    io.fabric8.kubernetes.client.Config config =
+        io.fabric8.kubernetes.client.Config.fromKubeconfig(kc);
     assertThat(config.getMasterUrl()).startsWith(serve.kube().url());
     assertThat(config.getNamespace()).isEqualTo("default");
-    try (KubernetesClient c = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build()) {
+    try (KubernetesClient c =
+        new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build()) {
       assertThat(c.resources(CloudInstanceDeletion.class).inNamespace("default").list().getItems())
-          .extracting(d -> d.getMetadata().getName()).containsExactlyInAnyOrder("tc-pair", "volc-one");
+          .extracting(d -> d.getMetadata().getName())
+          .containsExactlyInAnyOrder("tc-pair", "volc-one");
       assertThat(c.getApiResources("teardown.dev/v1alpha1").getResources()).isNotEmpty();
     }
     assertThat(new File(serve.kubeconfig().toString())).isFile();
@@ -297,17 +417,34 @@ class ServeIT {
   @Test
   void onTheRealApiKubectlApplyValidatesGetWatchStreamsAndExplainWorks() throws Exception {
     if (!RealKube.available()) {
-      assertThat(System.getenv("CI")).as("CI=true requires the real API server").isNotEqualTo("true");
+      assertThat(System.getenv("CI"))
+          .as("CI=true requires the real API server")
+          .isNotEqualTo("true");
       Assumptions.abort("no real Kubernetes API server: " + RealKube.unavailableReason());
     }
     Sandbox.quietEmbeddedApiLogs();
-    WorldSpec world = WorldFiles.parse(new ByteArrayInputStream(WORLD.getBytes(StandardCharsets.UTF_8)), "world.yaml");
-    Sandbox.Options o = new Sandbox.Options(null, null, null, Duration.ofSeconds(30), true, true, 0, 0, true, false,
-        dir.resolve("out"), true);
+    WorldSpec world =
+        WorldFiles.parse(
+            new ByteArrayInputStream(WORLD.getBytes(StandardCharsets.UTF_8)), "world.yaml");
+    Sandbox.Options o =
+        new Sandbox.Options(
+            null,
+            null,
+            null,
+            Duration.ofSeconds(30),
+            true,
+            true,
+            0,
+            0,
+            true,
+            false,
+            dir.resolve("out"),
+            true);
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     serve = Serve.start(o, world, List.of(), new PrintStream(buf, true, StandardCharsets.UTF_8));
     assertThat(serve.kube().real()).isTrue();
-    assertThat(buf.toString(StandardCharsets.UTF_8)).contains("real Kubernetes API (kube-apiserver " + RealKube.version())
+    assertThat(buf.toString(StandardCharsets.UTF_8))
+        .contains("real Kubernetes API (kube-apiserver " + RealKube.version())
         .contains("kubectl explain");
 
     Kubectl.Result explain = kubectl("explain", "cid.spec.instanceIds");
@@ -315,33 +452,56 @@ class ServeIT {
     assertThat(explain.out()).contains("IDs of the instances to delete");
 
     // apply validates: a CEL rule and strict field validation, both refused with their message
-    Path bad = Files.writeString(dir.resolve("bad.yaml"), DELETIONS.split("---")[0]
-        .replace("[ins-srv00001, ins-srv00002]", "[ins-SRV00001]"));
+    Path bad =
+        Files.writeString(
+            dir.resolve("bad.yaml"),
+            DELETIONS.split("---")[0].replace("[ins-srv00001, ins-srv00002]", "[ins-SRV00001]"));
     Kubectl.Result refused = kubectl("apply", "-f", bad.toString());
     assertThat(refused.code()).isNotZero();
-    assertThat(refused.out()).contains("tencentcloud instance ids look like ins-xxxxxxxx").contains("ins-SRV00001");
-    Path typo = Files.writeString(dir.resolve("typo.yaml"), DELETIONS.split("---")[0]
-        .replace("  region: ap-beijing", "  region: ap-beijing\n  instanceID: ins-srv00001"));
+    assertThat(refused.out())
+        .contains("tencentcloud instance ids look like ins-xxxxxxxx")
+        .contains("ins-SRV00001");
+    Path typo =
+        Files.writeString(
+            dir.resolve("typo.yaml"),
+            DELETIONS.split("---")[0].replace(
+                "  region: ap-beijing", "  region: ap-beijing\n  instanceID: ins-srv00001"));
     Kubectl.Result unknown = kubectl("apply", "-f", typo.toString());
     assertThat(unknown.code()).isNotZero();
     assertThat(unknown.out()).contains("unknown field \"spec.instanceID\"");
 
     // get -w streams the deletion through its phases to Done
     Path watchOut = dir.resolve("watch.out");
-    Process watch = new ProcessBuilder(RealKube.kubectl().toString(), "--kubeconfig", serve.kubeconfig().toString(),
-        "get", "cid", "-w").redirectErrorStream(true).redirectOutput(watchOut.toFile()).start();
+    Process watch =
+        new ProcessBuilder(
+                RealKube.kubectl().toString(),
+                "--kubeconfig",
+                serve.kubeconfig().toString(),
+                "get",
+                "cid",
+                "-w")
+            .redirectErrorStream(true)
+            .redirectOutput(watchOut.toFile())
+            .start();
     try {
       // --empty: only the conventional <provider>-credentials Secrets exist
-      Path good = Files.writeString(dir.resolve("good.yaml"), DELETIONS.replace("{name: tc-keys}",
-          "{name: tencentcloud-credentials}"));
+      Path good =
+          Files.writeString(
+              dir.resolve("good.yaml"),
+              DELETIONS.replace("{name: tc-keys}", "{name: tencentcloud-credentials}"));
       Kubectl.Result applied = kubectl("apply", "-f", good.toString());
       assertThat(applied.code()).as(applied.out()).isZero();
       assertThat(applied.out()).contains("cloudinstancedeletion.teardown.dev/tc-pair created");
-      await("kubectl get -w shows tc-pair reach Done").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200))
-          .untilAsserted(() -> assertThat(Files.readString(watchOut).lines())
-              .anyMatch(l -> l.startsWith("tc-pair") && l.contains("Done")));
+      await("kubectl get -w shows tc-pair reach Done")
+          .atMost(Duration.ofSeconds(40))
+          .pollInterval(Duration.ofMillis(200))
+          .untilAsserted(
+              () ->
+                  assertThat(Files.readString(watchOut).lines())
+                      .anyMatch(l -> l.startsWith("tc-pair") && l.contains("Done")));
       assertThat(watch.isAlive()).as("the watch keeps streaming").isTrue();
-      List<String> rows = Files.readString(watchOut).lines().filter(l -> l.startsWith("tc-pair")).toList();
+      List<String> rows =
+          Files.readString(watchOut).lines().filter(l -> l.startsWith("tc-pair")).toList();
       assertThat(rows.size()).as("one row per change: %s", rows).isGreaterThan(2);
     } finally {
       watch.destroyForcibly();

@@ -19,33 +19,47 @@ class TablesTest {
   @Test
   void theSummaryColumnsFitTheirWidestCellAndStayAligned() {
     String longName = "a-deletion-with-a-name-much-longer-than-twenty-eight-characters";
-    List<Sandbox.Row> rows = List.of(
-        new Sandbox.Row("short", "tencentcloud", "Done", "Done", 1234, 12, List.of(), ""),
-        new Sandbox.Row(longName, "ucloud-compshare", "Failed", "AwaitingShutdown (timed out)", 98765, 1234,
-            List.of("bsm-1", "bsm-2"), "still waiting"));
+    List<Sandbox.Row> rows =
+        List.of(
+            new Sandbox.Row("short", "tencentcloud", "Done", "Done", 1234, 12, List.of(), ""),
+            new Sandbox.Row(
+                longName,
+                "ucloud-compshare",
+                "Failed",
+                "AwaitingShutdown (timed out)",
+                98765,
+                1234,
+                List.of("bsm-1", "bsm-2"),
+                "still waiting"));
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     Sandbox.print(rows, new PrintStream(buf, true, StandardCharsets.UTF_8));
-    List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+    List<String> lines =
+        buf.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
     assertThat(lines).hasSize(3);
     // every column starts at the same offset on every line, however long the name or the phase
-    for (String column : List.of("PROVIDER", "EXPECTED", "PHASE", "DURATION", "API-CALLS", "ORPHANED", "RESULT")) {
+    for (String column :
+        List.of("PROVIDER", "EXPECTED", "PHASE", "DURATION", "API-CALLS", "ORPHANED", "RESULT")) {
       int at = lines.get(0).indexOf(column);
       assertThat(lines.get(1).charAt(at - 1)).as(column).isEqualTo(' ');
       assertThat(lines.get(1).charAt(at)).as(column).isNotEqualTo(' ');
       assertThat(lines.get(2).charAt(at - 1)).as(column).isEqualTo(' ');
       assertThat(lines.get(2).charAt(at)).as(column).isNotEqualTo(' ');
     }
-    assertThat(lines.get(2)).startsWith(longName + "   ucloud-compshare")
-        .contains("AwaitingShutdown (timed out)   98.8s", "bsm-1,bsm-2   UNEXPECTED: still waiting");
+    assertThat(lines.get(2))
+        .startsWith(longName + "   ucloud-compshare")
+        .contains(
+            "AwaitingShutdown (timed out)   98.8s", "bsm-1,bsm-2   UNEXPECTED: still waiting");
   }
 
   @Test
   void theLiveTableShowsEachResourcesOwnAge() {
     Instant now = Instant.parse("2026-01-01T12:00:00Z");
-    CloudInstanceDeletion old = deletion("created-long-ago", now.minus(Duration.ofMinutes(5).plusSeconds(7)));
+    CloudInstanceDeletion old =
+        deletion("created-long-ago", now.minus(Duration.ofMinutes(5).plusSeconds(7)));
     CloudInstanceDeletion fresh = deletion("fresh", now.minusSeconds(3));
     int[] widths = Tables.liveWidths(List.of("created-long-ago", "fresh"), List.of("tencentcloud"));
-    assertThat(Sandbox.liveRow(widths, old, "Terminating", "0/2", now)).endsWith("5m7s")
+    assertThat(Sandbox.liveRow(widths, old, "Terminating", "0/2", now))
+        .endsWith("5m7s")
         .startsWith("created-long-ago   tencentcloud   1");
     assertThat(Sandbox.liveRow(widths, fresh, "Done", "2/2", now)).endsWith("3s");
     assertThat(Sandbox.liveRow(widths, old, "Done", "2/2", now).indexOf("Done"))
@@ -64,8 +78,12 @@ class TablesTest {
 
   private static CloudInstanceDeletion deletion(String name, Instant created) {
     CloudInstanceDeletion d = new CloudInstanceDeletion();
-    d.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("default")
-        .withCreationTimestamp(created.toString()).build());
+    d.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(name)
+            .withNamespace("default")
+            .withCreationTimestamp(created.toString())
+            .build());
     CloudInstanceDeletionSpec s = new CloudInstanceDeletionSpec();
     s.setProvider(Provider.TENCENTCLOUD);
     s.setInstanceIds(List.of("ins-1"));

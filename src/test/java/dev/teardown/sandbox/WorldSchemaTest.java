@@ -23,13 +23,17 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The published JSON Schema of world files agrees with the loader, and every shipped world satisfies it. */
+/**
+ * The published JSON Schema of world files agrees with the loader, and every shipped world
+ * satisfies it.
+ */
 class WorldSchemaTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private static JsonNode schemaNode() throws Exception {
-    try (InputStream in = WorldSchemaTest.class.getClassLoader().getResourceAsStream("world.schema.json")) {
+    try (InputStream in =
+        WorldSchemaTest.class.getClassLoader().getResourceAsStream("world.schema.json")) {
       return JSON.readTree(in);
     }
   }
@@ -39,8 +43,13 @@ class WorldSchemaTest {
   }
 
   private static Set<String> javaFields(Class<?> type) {
-    return JSON.getSerializationConfig().introspect(JSON.constructType(type)).findProperties().stream()
-        .map(BeanPropertyDefinition::getName).collect(Collectors.toCollection(TreeSet::new));
+    return JSON
+        .getSerializationConfig()
+        .introspect(JSON.constructType(type))
+        .findProperties()
+        .stream()
+        .map(BeanPropertyDefinition::getName)
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
   private static Set<String> schemaFields(JsonNode node) {
@@ -57,7 +66,8 @@ class WorldSchemaTest {
     assertThat(schemaFields(defs.get("instance"))).isEqualTo(javaFields(WorldSpec.Instance.class));
     assertThat(schemaFields(defs.get("disk"))).isEqualTo(javaFields(WorldSpec.Disk.class));
     assertThat(schemaFields(defs.get("fault"))).isEqualTo(javaFields(FaultRule.class));
-    assertThat(schemaFields(schemaNode().get("properties").get("clouds"))).isEqualTo(WorldFiles.PROVIDERS);
+    assertThat(schemaFields(schemaNode().get("properties").get("clouds")))
+        .isEqualTo(WorldFiles.PROVIDERS);
   }
 
   @Test
@@ -78,7 +88,9 @@ class WorldSchemaTest {
 
   @Test
   void theSchemaRejectsWhatTheLoaderRejects() throws Exception {
-    JsonNode bad = YAML.readTree("clouds: {volcengine: {region: r, credentials: [{id: a, secret: b}], instances: [{id: i-1, colour: red}]}}");
+    JsonNode bad =
+        YAML.readTree(
+            "clouds: {volcengine: {region: r, credentials: [{id: a, secret: b}], instances: [{id: i-1, colour: red}]}}");
     assertThat(schema().validate(bad)).isNotEmpty();
     JsonNode noCreds = YAML.readTree("clouds: {tencentcloud: {region: ap-beijing}}");
     assertThat(schema().validate(noCreds)).isNotEmpty();

@@ -5,22 +5,29 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A mutating call, written to status before it is made, so a crash between the call and its answer leaves a trace. */
+/**
+ * A mutating call, written to status before it is made, so a crash between the call and its answer
+ * leaves a trace.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class CallIntent {
-  @JsonPropertyDescription("The port action: StopInstances, TerminateInstances, PurgeInstances, DetachDisks, ReleaseDisks or PurgeDisks.")
+  @JsonPropertyDescription(
+      "The port action: StopInstances, TerminateInstances, PurgeInstances, DetachDisks, ReleaseDisks or PurgeDisks.")
   private String action;
 
   @JsonPropertyDescription("The instance or disk ids of the call.")
   private List<String> ids = new ArrayList<>();
 
-  @JsonPropertyDescription("The idempotency token sent with the call (Volcengine ClientToken), reused if the call is retried.")
+  @JsonPropertyDescription(
+      "The idempotency token sent with the call (Volcengine ClientToken), reused if the call is retried.")
   private String token;
 
-  @JsonPropertyDescription("When the call was about to be made (RFC 3339); the grace window after a crash starts here.")
+  @JsonPropertyDescription(
+      "When the call was about to be made (RFC 3339); the grace window after a crash starts here.")
   private String at;
 
-  @JsonPropertyDescription("Accepted, Refused or Failed once the answer was recorded; empty while the call is in flight.")
+  @JsonPropertyDescription(
+      "Accepted, Refused or Failed once the answer was recorded; empty while the call is in flight.")
   private String result;
 
   public CallIntent() {}

@@ -12,24 +12,32 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What to delete, where, with which keys, and how far. Immutable once created. */
-@ValidationRule(value = "self == oldSelf", message = "spec is immutable: delete this resource and create a new one")
 @ValidationRule(
-    value = "self.provider != 'tencentcloud' || self.instanceIds.all(i, i.matches('^ins-[a-z0-9]{8}$'))",
+    value = "self == oldSelf",
+    message = "spec is immutable: delete this resource and create a new one")
+@ValidationRule(
+    value =
+        "self.provider != 'tencentcloud' || self.instanceIds.all(i, i.matches('^ins-[a-z0-9]{8}$'))",
     message = "tencentcloud instance ids look like ins-xxxxxxxx (8 lowercase letters or digits)",
-    messageExpression = "'tencentcloud instance ids look like ins-xxxxxxxx (8 lowercase letters or digits), not: '"
-        + " + self.instanceIds.filter(i, !i.matches('^ins-[a-z0-9]{8}$'))[0]",
+    messageExpression =
+        "'tencentcloud instance ids look like ins-xxxxxxxx (8 lowercase letters or digits), not: '"
+            + " + self.instanceIds.filter(i, !i.matches('^ins-[a-z0-9]{8}$'))[0]",
     fieldPath = ".instanceIds")
 @ValidationRule(
-    value = "self.provider != 'ucloud-compshare' || self.instanceIds.all(i, i.matches('^uhost-[a-z0-9]{4,32}$'))",
+    value =
+        "self.provider != 'ucloud-compshare' || self.instanceIds.all(i, i.matches('^uhost-[a-z0-9]{4,32}$'))",
     message = "ucloud-compshare instance ids look like uhost-xxxxxxxx",
-    messageExpression = "'ucloud-compshare instance ids look like uhost-xxxxxxxx, not: '"
-        + " + self.instanceIds.filter(i, !i.matches('^uhost-[a-z0-9]{4,32}$'))[0]",
+    messageExpression =
+        "'ucloud-compshare instance ids look like uhost-xxxxxxxx, not: '"
+            + " + self.instanceIds.filter(i, !i.matches('^uhost-[a-z0-9]{4,32}$'))[0]",
     fieldPath = ".instanceIds")
 @ValidationRule(
-    value = "self.provider != 'volcengine' || self.instanceIds.all(i, i.matches('^i-[a-z0-9]{8,32}$'))",
+    value =
+        "self.provider != 'volcengine' || self.instanceIds.all(i, i.matches('^i-[a-z0-9]{8,32}$'))",
     message = "volcengine instance ids look like i-xxxxxxxxxxxx",
-    messageExpression = "'volcengine instance ids look like i-xxxxxxxxxxxx, not: '"
-        + " + self.instanceIds.filter(i, !i.matches('^i-[a-z0-9]{8,32}$'))[0]",
+    messageExpression =
+        "'volcengine instance ids look like i-xxxxxxxxxxxx, not: '"
+            + " + self.instanceIds.filter(i, !i.matches('^i-[a-z0-9]{8,32}$'))[0]",
     fieldPath = ".instanceIds")
 @ValidationRule(
     value = "self.provider != 'ucloud-compshare' || (has(self.zone) && size(self.zone) > 0)",
@@ -49,24 +57,30 @@ import java.util.List;
 public class CloudInstanceDeletionSpec {
 
   @Required
-  @JsonPropertyDescription("Cloud that owns the instances: tencentcloud, ucloud-compshare or volcengine.")
+  @JsonPropertyDescription(
+      "Cloud that owns the instances: tencentcloud, ucloud-compshare or volcengine.")
   private Provider provider;
 
   @Required
   @Pattern("^[a-z]{2,}(-[a-z0-9]+)+$")
   @Size(max = 63) // bounds the CEL cost estimate of the zone rule
-  @JsonPropertyDescription("Region of the instances, for example ap-beijing, cn-wlcb or cn-beijing.")
+  @JsonPropertyDescription(
+      "Region of the instances, for example ap-beijing, cn-wlcb or cn-beijing.")
   private String region;
 
   @Pattern("^[a-z]{2,}(-[a-z0-9]+)+$")
   @Size(max = 63)
-  @JsonPropertyDescription("Availability zone. Required by ucloud-compshare (for example cn-wlcb-01); optional otherwise.")
+  @JsonPropertyDescription(
+      "Availability zone. Required by ucloud-compshare (for example cn-wlcb-01); optional otherwise.")
   private String zone;
 
   @Required
   @Size(min = 1, max = 100)
-  @ValidationRule(value = "self.all(x, self.exists_one(y, y == x))", message = "instanceIds must be unique")
-  @JsonPropertyDescription("IDs of the instances to delete (1 to 100), in the provider's own format.")
+  @ValidationRule(
+      value = "self.all(x, self.exists_one(y, y == x))",
+      message = "instanceIds must be unique")
+  @JsonPropertyDescription(
+      "IDs of the instances to delete (1 to 100), in the provider's own format.")
   private List<@Size(min = 3, max = 64) String> instanceIds = new ArrayList<>();
 
   @Required
@@ -79,7 +93,8 @@ public class CloudInstanceDeletionSpec {
   private DataDiskPolicy dataDisks = DataDiskPolicy.Release;
 
   @Default("false")
-  @JsonPropertyDescription("Also release the public or elastic IP address where the cloud supports it (Tencent).")
+  @JsonPropertyDescription(
+      "Also release the public or elastic IP address where the cloud supports it (Tencent).")
   private Boolean releaseAddress = false;
 
   @Default("Keep")
@@ -89,7 +104,8 @@ public class CloudInstanceDeletionSpec {
   private RecycleBinPolicy recycleBin = RecycleBinPolicy.Keep;
 
   @Default("false")
-  @JsonPropertyDescription("Observe the cloud and write the plan of calls to status.plan; change nothing.")
+  @JsonPropertyDescription(
+      "Observe the cloud and write the plan of calls to status.plan; change nothing.")
   private Boolean dryRun = false;
 
   @Default("Fail")
@@ -105,15 +121,14 @@ public class CloudInstanceDeletionSpec {
           + " what was observed and what was expected.")
   private GuardSpec guard;
 
-  @JsonIgnore
-  private transient List<String> unknownFields = List.of();
+  @JsonIgnore private transient List<String> unknownFields = List.of();
 
-  @JsonIgnore
-  private transient String readProblem;
+  @JsonIgnore private transient String readProblem;
 
-  /** The spec as stored, kept only when this build could not read all of it; written back unchanged. */
-  @JsonIgnore
-  private transient JsonNode stored;
+  /**
+   * The spec as stored, kept only when this build could not read all of it; written back unchanged.
+   */
+  @JsonIgnore private transient JsonNode stored;
 
   public Provider getProvider() {
     return provider;
@@ -203,7 +218,10 @@ public class CloudInstanceDeletionSpec {
     this.guard = guard;
   }
 
-  /** Top-level spec fields this build does not know, as {@code spec.name}; filled when read, never serialized. */
+  /**
+   * Top-level spec fields this build does not know, as {@code spec.name}; filled when read, never
+   * serialized.
+   */
   public List<String> unknownFields() {
     return unknownFields;
   }
@@ -212,7 +230,9 @@ public class CloudInstanceDeletionSpec {
     this.unknownFields = List.copyOf(fields);
   }
 
-  /** Why the stored spec could not be read (then every other field is empty); null when it was read. */
+  /**
+   * Why the stored spec could not be read (then every other field is empty); null when it was read.
+   */
   public String readProblem() {
     return readProblem;
   }

@@ -6,7 +6,10 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What Teardown has recorded and observed; written by one writer, once per reconcile, only when it changed. */
+/**
+ * What Teardown has recorded and observed; written by one writer, once per reconcile, only when it
+ * changed.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class CloudInstanceDeletionStatus {
   @JsonPropertyDescription(
@@ -17,20 +20,24 @@ public class CloudInstanceDeletionStatus {
   @JsonPropertyDescription("The metadata.generation this status describes.")
   private Long observedGeneration;
 
-  @JsonPropertyDescription("One line saying what is happening now or what went wrong and what to do.")
+  @JsonPropertyDescription(
+      "One line saying what is happening now or what went wrong and what to do.")
   private String message;
 
-  @JsonPropertyDescription("Ready, Reconciling, Stalled, Progressing, Failed, CredentialsAvailable, CredentialsValid"
-      + " and SpecChanged conditions, in the Kubernetes shape.")
+  @JsonPropertyDescription(
+      "Ready, Reconciling, Stalled, Progressing, Failed, CredentialsAvailable, CredentialsValid"
+          + " and SpecChanged conditions, in the Kubernetes shape.")
   private List<Condition> conditions = new ArrayList<>();
 
-  @JsonPropertyDescription("Every instance and its data disks, recorded before the first mutating call.")
+  @JsonPropertyDescription(
+      "Every instance and its data disks, recorded before the first mutating call.")
   private List<InstanceStatus> instances = new ArrayList<>();
 
   @JsonPropertyDescription("Number of instances in spec (printer column).")
   private Integer instanceCount;
 
-  @JsonPropertyDescription("Data disks released so far over data disks to release, e.g. 2/3, plus how many are kept by dataDisks: Retain (printer column).")
+  @JsonPropertyDescription(
+      "Data disks released so far over data disks to release, e.g. 2/3, plus how many are kept by dataDisks: Retain (printer column).")
   private String disks;
 
   @JsonPropertyDescription("Dry run: every call that would be made, in order. Nothing was changed.")
@@ -42,21 +49,26 @@ public class CloudInstanceDeletionStatus {
   @JsonPropertyDescription("Consecutive retryable errors; resets after a successful step.")
   private Integer retries;
 
-  @JsonPropertyDescription("Earliest time of the next attempt after a retryable error or a cloud-side lock (RFC 3339).")
+  @JsonPropertyDescription(
+      "Earliest time of the next attempt after a retryable error or a cloud-side lock (RFC 3339).")
   private String nextAttemptAt;
 
-  @JsonPropertyDescription("The plan recorded at Pending (spec fingerprint, generation, region, zone, ids); later passes"
-      + " act on it, and a spec that no longer matches it stops the deletion with condition SpecChanged.")
+  @JsonPropertyDescription(
+      "The plan recorded at Pending (spec fingerprint, generation, region, zone, ids); later passes"
+          + " act on it, and a spec that no longer matches it stops the deletion with condition SpecChanged.")
   private RecordedPlan recorded;
 
-  @JsonPropertyDescription("The last mutating call, written before it was made (action, ids, idempotency token, time).")
+  @JsonPropertyDescription(
+      "The last mutating call, written before it was made (action, ids, idempotency token, time).")
   private CallIntent intent;
 
-  @JsonPropertyDescription("Start of the current run of consecutive retryable errors (RFC 3339); Stalled after"
-      + " TEARDOWN_STALL_AFTER.")
+  @JsonPropertyDescription(
+      "Start of the current run of consecutive retryable errors (RFC 3339); Stalled after"
+          + " TEARDOWN_STALL_AFTER.")
   private String retryingSince;
 
-  @JsonPropertyDescription("What this deletion leaves in the cloud and what to do about each item (Failed only).")
+  @JsonPropertyDescription(
+      "What this deletion leaves in the cloud and what to do about each item (Failed only).")
   private List<String> leftInCloud;
 
   @JsonPropertyDescription("When Teardown first acted on this resource (RFC 3339).")
@@ -65,8 +77,9 @@ public class CloudInstanceDeletionStatus {
   @JsonPropertyDescription("When the deletion reached Done or Failed (RFC 3339).")
   private String completedAt;
 
-  @JsonPropertyDescription("The last value of the annotation teardown.dev/retry that re-ran this deletion; the same"
-      + " value never re-runs it twice.")
+  @JsonPropertyDescription(
+      "The last value of the annotation teardown.dev/retry that re-ran this deletion; the same"
+          + " value never re-runs it twice.")
   private String lastRetry;
 
   public Phase getPhase() {

@@ -9,16 +9,19 @@ public class DiskStatus {
   @JsonPropertyDescription("Disk id in the cloud.")
   private String id;
 
-  @JsonPropertyDescription("Last observed state as the cloud names it (ATTACHED, UNATTACHED, TORECYCLE, available...), or Gone.")
+  @JsonPropertyDescription(
+      "Last observed state as the cloud names it (ATTACHED, UNATTACHED, TORECYCLE, available...), or Gone.")
   private String state;
 
-  @JsonPropertyDescription("Charge type as the cloud names it (PREPAID, POSTPAID_BY_HOUR, PostPaid...).")
+  @JsonPropertyDescription(
+      "Charge type as the cloud names it (PREPAID, POSTPAID_BY_HOUR, PostPaid...).")
   private String chargeType;
 
   @JsonPropertyDescription("The plan for this disk: ReleaseWithInstance, Release or Retain.")
   private DiskAction action;
 
-  @JsonPropertyDescription("True once the disk is gone or in the recycle bin (or retained as asked).")
+  @JsonPropertyDescription(
+      "True once the disk is gone or in the recycle bin (or retained as asked).")
   private Boolean released;
 
   @JsonPropertyDescription("Release calls made for this disk.")
@@ -27,7 +30,8 @@ public class DiskStatus {
   @JsonPropertyDescription("When the last accepted release call was made (RFC 3339).")
   private String lastReleaseAt;
 
-  @JsonPropertyDescription("True once a purge of the recycled disk was requested (recycleBin: Purge).")
+  @JsonPropertyDescription(
+      "True once a purge of the recycled disk was requested (recycleBin: Purge).")
   private Boolean purgeRequested;
 
   @JsonPropertyDescription("The cloud's error for this disk, if it has one.")

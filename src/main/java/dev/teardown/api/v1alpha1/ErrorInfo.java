@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Objects;
 
-/** The last error a cloud returned: its own code, message and request id, so support tickets can cite them. */
+/**
+ * The last error a cloud returned: its own code, message and request id, so support tickets can
+ * cite them.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ErrorInfo {
   @JsonPropertyDescription("The cloud's own error code, for example RequestLimitExceeded.")
@@ -27,7 +30,8 @@ public class ErrorInfo {
 
   public ErrorInfo() {}
 
-  public ErrorInfo(String code, String message, String requestId, String kind, String action, String time) {
+  public ErrorInfo(
+      String code, String message, String requestId, String kind, String action, String time) {
     this.code = code;
     this.message = message;
     this.requestId = requestId;

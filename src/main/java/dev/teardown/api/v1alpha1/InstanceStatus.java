@@ -11,28 +11,35 @@ public class InstanceStatus {
   @JsonPropertyDescription("Instance id in the cloud.")
   private String id;
 
-  @JsonPropertyDescription("The instance's name as observed when the plan was recorded (if the cloud shows one).")
+  @JsonPropertyDescription(
+      "The instance's name as observed when the plan was recorded (if the cloud shows one).")
   private String name;
 
-  @JsonPropertyDescription("Last observed state as the cloud names it (RUNNING, SHUTDOWN, Stopped...), or Gone.")
+  @JsonPropertyDescription(
+      "Last observed state as the cloud names it (RUNNING, SHUTDOWN, Stopped...), or Gone.")
   private String state;
 
-  @JsonPropertyDescription("Charge type as the cloud names it (PREPAID, POSTPAID_BY_HOUR, Dynamic, PostPaid...).")
+  @JsonPropertyDescription(
+      "Charge type as the cloud names it (PREPAID, POSTPAID_BY_HOUR, Dynamic, PostPaid...).")
   private String chargeType;
 
-  @JsonPropertyDescription("Where this instance stands: Pending, Stopping, Terminating, Recycled, Gone, NotFound or Failed.")
+  @JsonPropertyDescription(
+      "Where this instance stands: Pending, Stopping, Terminating, Recycled, Gone, NotFound or Failed.")
   private InstanceOutcome outcome;
 
-  @JsonPropertyDescription("Terminate calls made for this instance (a second one on a recycled Tencent instance purges it).")
+  @JsonPropertyDescription(
+      "Terminate calls made for this instance (a second one on a recycled Tencent instance purges it).")
   private Integer terminateCalls;
 
-  @JsonPropertyDescription("True once a purge of the recycled instance was requested (recycleBin: Purge).")
+  @JsonPropertyDescription(
+      "True once a purge of the recycled instance was requested (recycleBin: Purge).")
   private Boolean purgeRequested;
 
   @JsonPropertyDescription("When the last accepted terminate call was made (RFC 3339).")
   private String lastTerminateAt;
 
-  @JsonPropertyDescription("Data disks attached when the deletion started, recorded before any mutating call.")
+  @JsonPropertyDescription(
+      "Data disks attached when the deletion started, recorded before any mutating call.")
   private List<DiskStatus> dataDisks = new ArrayList<>();
 
   @JsonPropertyDescription("The cloud's error for this instance, if it has one.")

@@ -4,8 +4,8 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The cursor of a deletion. It says which step runs next, never what the cloud looks like: every reconcile
- * observes the cloud first. Allowed transitions:
+ * The cursor of a deletion. It says which step runs next, never what the cloud looks like: every
+ * reconcile observes the cloud first. Allowed transitions:
  *
  * <ul>
  *   <li>{@code Pending → Terminating | Done (dry run, or nothing left) | Failed}

@@ -3,7 +3,10 @@ package dev.teardown.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** The clouds Teardown can delete instances on; the wire value is what users write in {@code spec.provider}. */
+/**
+ * The clouds Teardown can delete instances on; the wire value is what users write in {@code
+ * spec.provider}.
+ */
 public enum Provider {
   @JsonProperty("tencentcloud")
   TENCENTCLOUD("tencentcloud"),

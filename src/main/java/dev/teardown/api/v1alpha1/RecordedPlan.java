@@ -5,10 +5,14 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What Pending recorded before the first mutating call; later passes act on this, never on a changed spec. */
+/**
+ * What Pending recorded before the first mutating call; later passes act on this, never on a
+ * changed spec.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RecordedPlan {
-  @JsonPropertyDescription("SHA-256 fingerprint of the spec fields that decide what is deleted (all but credentialsSecretRef).")
+  @JsonPropertyDescription(
+      "SHA-256 fingerprint of the spec fields that decide what is deleted (all but credentialsSecretRef).")
   private String specHash;
 
   @JsonPropertyDescription("The metadata.generation the plan was recorded from.")

@@ -9,9 +9,10 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
 
 /**
- * Writes a spec back as it was stored when this build could not read all of it (unknown fields, or unreadable), so
- * that copies of the resource (the framework clones it through JSON) and status writes keep what was stored.
- * Otherwise writes the spec as usual; the schema of the CRD is the spec class's own.
+ * Writes a spec back as it was stored when this build could not read all of it (unknown fields, or
+ * unreadable), so that copies of the resource (the framework clones it through JSON) and status
+ * writes keep what was stored. Otherwise writes the spec as usual; the schema of the CRD is the
+ * spec class's own.
  */
 public final class TolerantSpecSerializer extends StdSerializer<CloudInstanceDeletionSpec> {
 
@@ -20,7 +21,8 @@ public final class TolerantSpecSerializer extends StdSerializer<CloudInstanceDel
   }
 
   @Override
-  public void serialize(CloudInstanceDeletionSpec spec, JsonGenerator gen, SerializerProvider provider)
+  public void serialize(
+      CloudInstanceDeletionSpec spec, JsonGenerator gen, SerializerProvider provider)
       throws IOException {
     if (spec.stored() != null) {
       gen.writeTree(spec.stored());
@@ -30,7 +32,11 @@ public final class TolerantSpecSerializer extends StdSerializer<CloudInstanceDel
   }
 
   @Override
-  public void acceptJsonFormatVisitor(JsonFormatVisitorWrapper visitor, JavaType type) throws JsonMappingException {
-    visitor.getProvider().findValueSerializer(CloudInstanceDeletionSpec.class).acceptJsonFormatVisitor(visitor, type);
+  public void acceptJsonFormatVisitor(JsonFormatVisitorWrapper visitor, JavaType type)
+      throws JsonMappingException {
+    visitor
+        .getProvider()
+        .findValueSerializer(CloudInstanceDeletionSpec.class)
+        .acceptJsonFormatVisitor(visitor, type);
   }
 }

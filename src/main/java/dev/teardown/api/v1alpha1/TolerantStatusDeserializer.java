@@ -13,8 +13,9 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
 
 /**
- * Reads {@code status} so that no stored status can stop the informer: fields this build does not know are
- * ignored; a status that cannot be read at all becomes an {@link UnreadableStatus}, written back as stored.
+ * Reads {@code status} so that no stored status can stop the informer: fields this build does not
+ * know are ignored; a status that cannot be read at all becomes an {@link UnreadableStatus},
+ * written back as stored.
  */
 public final class TolerantStatusDeserializer extends StdDeserializer<CloudInstanceDeletionStatus> {
 
@@ -23,7 +24,8 @@ public final class TolerantStatusDeserializer extends StdDeserializer<CloudInsta
   }
 
   @Override
-  public CloudInstanceDeletionStatus deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+  public CloudInstanceDeletionStatus deserialize(JsonParser p, DeserializationContext ctxt)
+      throws IOException {
     JsonNode node = p.readValueAsTree();
     return read(node);
   }
@@ -34,8 +36,9 @@ public final class TolerantStatusDeserializer extends StdDeserializer<CloudInsta
       return null;
     }
     if (!node.isObject()) {
-      return new UnreadableStatus(node.deepCopy(), "status is a " + node.getNodeType().name().toLowerCase()
-          + ", not an object");
+      return new UnreadableStatus(
+          node.deepCopy(),
+          "status is a " + node.getNodeType().name().toLowerCase() + ", not an object");
     }
     try {
       return TolerantSpecDeserializer.LENIENT.treeToValue(node, CloudInstanceDeletionStatus.class);
@@ -52,18 +55,24 @@ public final class TolerantStatusDeserializer extends StdDeserializer<CloudInsta
     }
 
     @Override
-    public void serialize(CloudInstanceDeletionStatus status, JsonGenerator gen, SerializerProvider provider)
+    public void serialize(
+        CloudInstanceDeletionStatus status, JsonGenerator gen, SerializerProvider provider)
         throws IOException {
       if (status instanceof UnreadableStatus u) {
         gen.writeTree(u.stored());
       } else {
-        provider.findValueSerializer(CloudInstanceDeletionStatus.class).serialize(status, gen, provider);
+        provider
+            .findValueSerializer(CloudInstanceDeletionStatus.class)
+            .serialize(status, gen, provider);
       }
     }
 
     @Override
-    public void acceptJsonFormatVisitor(JsonFormatVisitorWrapper visitor, JavaType type) throws JsonMappingException {
-      visitor.getProvider().findValueSerializer(CloudInstanceDeletionStatus.class)
+    public void acceptJsonFormatVisitor(JsonFormatVisitorWrapper visitor, JavaType type)
+        throws JsonMappingException {
+      visitor
+          .getProvider()
+          .findValueSerializer(CloudInstanceDeletionStatus.class)
           .acceptJsonFormatVisitor(visitor, type);
     }
   }

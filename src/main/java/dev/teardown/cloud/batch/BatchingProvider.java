@@ -22,35 +22,42 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Coalesces the calls of all deletions that share a connection (provider, credentials, region) and an action into
- * one call, up to the API's batch limit: describes of instances and disks, terminates (with equal flags and, where
- * the cloud demands it, one charge type per call) and disk releases. Each deletion gets back exactly its own ids'
- * results, so the steps never know their calls were merged. Stops and detaches (one instance per call) pass through.
+ * Coalesces the calls of all deletions that share a connection (provider, credentials, region) and
+ * an action into one call, up to the API's batch limit: describes of instances and disks,
+ * terminates (with equal flags and, where the cloud demands it, one charge type per call) and disk
+ * releases. Each deletion gets back exactly its own ids' results, so the steps never know their
+ * calls were merged. Stops and detaches (one instance per call) pass through.
  *
- * <p><b>Refusals.</b> A merged call refused as a whole with a non-retryable error is sent again once per deletion,
- * unmerged, so the refusal lands only on the deletion whose items caused it. A retryable refusal goes to every
- * deletion of the batch (they back off together and are merged again).
+ * <p><b>Refusals.</b> A merged call refused as a whole with a non-retryable error is sent again
+ * once per deletion, unmerged, so the refusal lands only on the deletion whose items caused it. A
+ * retryable refusal goes to every deletion of the batch (they back off together and are merged
+ * again).
  *
- * <p><b>Idempotency.</b> A merged mutation carries a token derived from the sorted merged ids and the sorted tokens
- * of its members (each member's token encodes its own attempt), so the token covers exactly the merged set. Before
- * it is sent, every member's token is pinned to it: a member retrying after a lost or late answer (same token,
- * since its attempt did not advance) replays exactly that merged call with the same token, which the cloud answers
- * from its record instead of deleting again, or, once the answer is known, gets it without another call.
+ * <p><b>Idempotency.</b> A merged mutation carries a token derived from the sorted merged ids and
+ * the sorted tokens of its members (each member's token encodes its own attempt), so the token
+ * covers exactly the merged set. Before it is sent, every member's token is pinned to it: a member
+ * retrying after a lost or late answer (same token, since its attempt did not advance) replays
+ * exactly that merged call with the same token, which the cloud answers from its record instead of
+ * deleting again, or, once the answer is known, gets it without another call.
  */
 public final class BatchingProvider implements CloudProvider {
   /** Ids per describe call (Tencent, Volcengine and CompShare all take 100). */
   public static final int DESCRIBE_LIMIT = 100;
+
   /**
-   * Instances per merged look-up of data disks. Tencent's DescribeDisks takes 5 instance ids per filter and
-   * Volcengine looks disks up one instance at a time, so a larger merge saves no call; and a merged port call that
-   * makes many SDK calls is all-or-nothing, so one that outgrew the rate budget would be deferred as a whole again
-   * and again and no deletion in it would progress.
+   * Instances per merged look-up of data disks. Tencent's DescribeDisks takes 5 instance ids per
+   * filter and Volcengine looks disks up one instance at a time, so a larger merge saves no call;
+   * and a merged port call that makes many SDK calls is all-or-nothing, so one that outgrew the
+   * rate budget would be deferred as a whole again and again and no deletion in it would progress.
    */
   public static final int DATA_DISKS_LIMIT = 5;
+
   private static final int MAX_REMEMBERED = 100_000;
+
   /**
-   * How long a member's retry replays its pinned call: longer than any backoff between a lost answer and the retry
-   * ({@code TEARDOWN_RETRY_MAX} defaults to 5 minutes); a retry after that is a new call with a new token.
+   * How long a member's retry replays its pinned call: longer than any backoff between a lost
+   * answer and the retry ({@code TEARDOWN_RETRY_MAX} defaults to 5 minutes); a retry after that is
+   * a new call with a new token.
    */
   static final java.time.Duration PIN_TTL = java.time.Duration.ofMinutes(15);
 
@@ -61,7 +68,8 @@ public final class BatchingProvider implements CloudProvider {
   private final Map<String, Pin> pins = bounded();
   private final Map<String, String> chargeTypes = bounded();
 
-  public BatchingProvider(String provider, CloudProvider delegate, Coalescer coalescer, TransitionClock transitions) {
+  public BatchingProvider(
+      String provider, CloudProvider delegate, Coalescer coalescer, TransitionClock transitions) {
     this.provider = provider;
     this.delegate = delegate;
     this.coalescer = coalescer;
@@ -69,12 +77,13 @@ public final class BatchingProvider implements CloudProvider {
   }
 
   private static <K, V> Map<K, V> bounded() {
-    return java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-        return size() > MAX_REMEMBERED;
-      }
-    });
+    return java.util.Collections.synchronizedMap(
+        new LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+            return size() > MAX_REMEMBERED;
+          }
+        });
   }
 
   public CloudProvider delegate() {
@@ -93,15 +102,23 @@ public final class BatchingProvider implements CloudProvider {
     if (ids.isEmpty()) {
       return delegate.describeInstances(ids);
     }
-    return coalescer.submit("describeInstances", ids, ids.size(), DESCRIBE_LIMIT,
-        merged(delegate::describeInstances, all -> {
-          all.values().forEach(i -> {
-            if (i.chargeType() != null) {
-              chargeTypes.put(i.id(), i.chargeType());
-            }
-          });
-          transitions.observedInstances(all.values());
-        }));
+    return coalescer.submit(
+        "describeInstances",
+        ids,
+        ids.size(),
+        DESCRIBE_LIMIT,
+        merged(
+            delegate::describeInstances,
+            all -> {
+              all.values()
+                  .forEach(
+                      i -> {
+                        if (i.chargeType() != null) {
+                          chargeTypes.put(i.id(), i.chargeType());
+                        }
+                      });
+              transitions.observedInstances(all.values());
+            }));
   }
 
   @Override
@@ -109,7 +126,11 @@ public final class BatchingProvider implements CloudProvider {
     if (ids.isEmpty()) {
       return delegate.describeDataDisks(ids);
     }
-    return coalescer.submit("describeDataDisks", ids, ids.size(), DATA_DISKS_LIMIT,
+    return coalescer.submit(
+        "describeDataDisks",
+        ids,
+        ids.size(),
+        DATA_DISKS_LIMIT,
         merged(delegate::describeDataDisks, all -> {}));
   }
 
@@ -118,7 +139,11 @@ public final class BatchingProvider implements CloudProvider {
     if (ids.isEmpty()) {
       return delegate.describeDisks(ids);
     }
-    return coalescer.submit("describeDisks", ids, ids.size(), DESCRIBE_LIMIT,
+    return coalescer.submit(
+        "describeDisks",
+        ids,
+        ids.size(),
+        DESCRIBE_LIMIT,
         merged(delegate::describeDisks, all -> transitions.observedDisks(all.values())));
   }
 
@@ -128,8 +153,8 @@ public final class BatchingProvider implements CloudProvider {
   }
 
   /** One describe over the union of the requests' ids, split back per request. */
-  private static <V> Coalescer.MergedCall<List<String>, Map<String, V>> merged(Describe<V> describe,
-      java.util.function.Consumer<Map<String, V>> seen) {
+  private static <V> Coalescer.MergedCall<List<String>, Map<String, V>> merged(
+      Describe<V> describe, java.util.function.Consumer<Map<String, V>> seen) {
     return requests -> {
       List<String> union = union(requests, Function.identity());
       Map<String, V> all;
@@ -151,16 +176,25 @@ public final class BatchingProvider implements CloudProvider {
             mine.put(id, v);
           }
         }
-        out.add(missing.isEmpty() ? Coalescer.Answer.of(mine) : Coalescer.Answer.failed(new CloudException(
-            CloudError.of(ErrorKind.RETRYABLE, "IncompleteAnswer", "the cloud's answer left out " + missing, null,
-                "Describe"))));
+        out.add(
+            missing.isEmpty()
+                ? Coalescer.Answer.of(mine)
+                : Coalescer.Answer.failed(
+                    new CloudException(
+                        CloudError.of(
+                            ErrorKind.RETRYABLE,
+                            "IncompleteAnswer",
+                            "the cloud's answer left out " + missing,
+                            null,
+                            "Describe"))));
       }
       return out;
     };
   }
 
   @Override
-  public boolean releasedWithInstance(CloudInstance instance, CloudDisk disk, boolean releaseDataDisks) {
+  public boolean releasedWithInstance(
+      CloudInstance instance, CloudDisk disk, boolean releaseDataDisks) {
     return delegate.releasedWithInstance(instance, disk, releaseDataDisks);
   }
 
@@ -169,7 +203,9 @@ public final class BatchingProvider implements CloudProvider {
   @Override
   public BatchResult stopInstances(List<CloudInstance> instances) throws CloudException {
     BatchResult r = delegate.stopInstances(instances);
-    transitions.accepted(provider, TransitionClock.Action.STOP,
+    transitions.accepted(
+        provider,
+        TransitionClock.Action.STOP,
         instances.stream().map(CloudInstance::id).filter(id -> !r.failed(id)).toList());
     return r;
   }
@@ -177,14 +213,17 @@ public final class BatchingProvider implements CloudProvider {
   @Override
   public BatchResult detachDisks(String instanceId, List<String> diskIds) throws CloudException {
     BatchResult r = delegate.detachDisks(instanceId, diskIds);
-    transitions.accepted(provider, TransitionClock.Action.DETACH,
+    transitions.accepted(
+        provider,
+        TransitionClock.Action.DETACH,
         diskIds.stream().filter(id -> !r.failed(id)).toList());
     return r;
   }
 
   @Override
   public BatchResult terminateInstances(TerminateRequest request) throws CloudException {
-    TransitionClock.Action action = request.purge() ? TransitionClock.Action.PURGE : TransitionClock.Action.TERMINATE;
+    TransitionClock.Action action =
+        request.purge() ? TransitionClock.Action.PURGE : TransitionClock.Action.TERMINATE;
     int limit = delegate.capabilities().maxInstancesPerTerminate();
     BatchResult r;
     Pin pin = pinOf("terminate", request.idempotencyToken());
@@ -193,15 +232,36 @@ public final class BatchingProvider implements CloudProvider {
     } else if (limit <= 1) {
       r = delegate.terminateInstances(request);
     } else {
-      String key = "terminate|" + request.releaseDataDisks() + "|" + request.releaseAddress() + "|" + request.purge()
-          + "|" + chargeGroup(request);
-      r = coalescer.submit(key, request, request.instanceIds().size(), limit,
-          mutation("terminate", TerminateRequest::instanceIds, TerminateRequest::idempotencyToken,
-              (ids, token) -> new TerminateRequest(ids, request.releaseDataDisks(), request.releaseAddress(),
-                  request.purge(), token),
-              delegate::terminateInstances));
+      String key =
+          "terminate|"
+              + request.releaseDataDisks()
+              + "|"
+              + request.releaseAddress()
+              + "|"
+              + request.purge()
+              + "|"
+              + chargeGroup(request);
+      r =
+          coalescer.submit(
+              key,
+              request,
+              request.instanceIds().size(),
+              limit,
+              mutation(
+                  "terminate",
+                  TerminateRequest::instanceIds,
+                  TerminateRequest::idempotencyToken,
+                  (ids, token) ->
+                      new TerminateRequest(
+                          ids,
+                          request.releaseDataDisks(),
+                          request.releaseAddress(),
+                          request.purge(),
+                          token),
+                  delegate::terminateInstances));
     }
-    transitions.accepted(provider, action, request.instanceIds().stream().filter(id -> !r.failed(id)).toList());
+    transitions.accepted(
+        provider, action, request.instanceIds().stream().filter(id -> !r.failed(id)).toList());
     return r;
   }
 
@@ -215,18 +275,29 @@ public final class BatchingProvider implements CloudProvider {
     } else if (limit <= 1) {
       r = delegate.releaseDisks(request);
     } else {
-      r = coalescer.submit("release|" + request.purge(), request, request.diskIds().size(), limit,
-          mutation("release", ReleaseDisksRequest::diskIds, ReleaseDisksRequest::idempotencyToken,
-              (ids, token) -> new ReleaseDisksRequest(ids, request.purge(), token), delegate::releaseDisks));
+      r =
+          coalescer.submit(
+              "release|" + request.purge(),
+              request,
+              request.diskIds().size(),
+              limit,
+              mutation(
+                  "release",
+                  ReleaseDisksRequest::diskIds,
+                  ReleaseDisksRequest::idempotencyToken,
+                  (ids, token) -> new ReleaseDisksRequest(ids, request.purge(), token),
+                  delegate::releaseDisks));
     }
-    transitions.accepted(provider, request.purge() ? TransitionClock.Action.PURGE : TransitionClock.Action.RELEASE,
+    transitions.accepted(
+        provider,
+        request.purge() ? TransitionClock.Action.PURGE : TransitionClock.Action.RELEASE,
         request.diskIds().stream().filter(id -> !r.failed(id)).toList());
     return r;
   }
 
   /**
-   * The charge type shared by every instance of a terminate, as last observed, where the cloud takes one charge type
-   * per call; a request whose charge type is not known goes alone.
+   * The charge type shared by every instance of a terminate, as last observed, where the cloud
+   * takes one charge type per call; a request whose charge type is not known goes alone.
    */
   private String chargeGroup(TerminateRequest request) {
     if (!delegate.capabilities().sameChargeTypePerTerminate()) {
@@ -248,17 +319,27 @@ public final class BatchingProvider implements CloudProvider {
     BatchResult call(R request) throws CloudException;
   }
 
-  /** A merged mutation: one call over the union, its per-id results split back; members pinned to it first. */
-  private <R> Coalescer.MergedCall<R, BatchResult> mutation(String action, Function<R, List<String>> ids,
-      Function<R, String> token, java.util.function.BiFunction<List<String>, String, R> build, Mutate<R> call) {
+  /**
+   * A merged mutation: one call over the union, its per-id results split back; members pinned to it
+   * first.
+   */
+  private <R> Coalescer.MergedCall<R, BatchResult> mutation(
+      String action,
+      Function<R, List<String>> ids,
+      Function<R, String> token,
+      java.util.function.BiFunction<List<String>, String, R> build,
+      Mutate<R> call) {
     return requests -> {
       List<String> union = union(requests, ids);
       List<String> tokens = requests.stream().map(token).toList();
       boolean tokened = tokens.stream().allMatch(t -> t != null && !t.isBlank());
-      // alone, a request keeps its own token; pinned all the same, so that its retry is never merged into a call
+      // alone, a request keeps its own token; pinned all the same, so that its retry is never
+      // merged into a call
       // with another token
-      R merged = requests.size() == 1 ? requests.get(0)
-          : build.apply(union, tokened ? mergedToken(action, union, tokens) : null);
+      R merged =
+          requests.size() == 1
+              ? requests.get(0)
+              : build.apply(union, tokened ? mergedToken(action, union, tokens) : null);
       Pin pin = new Pin(action, merged, call);
       if (tokened) {
         tokens.forEach(t -> pins.put(action + "|" + t, pin));
@@ -268,12 +349,15 @@ public final class BatchingProvider implements CloudProvider {
         all = pin.send();
       } catch (CloudException e) {
         if (tokened && !e.error().isRetryable()) {
-          tokens.forEach(t -> pins.remove(action + "|" + t)); // refused as a whole: nothing happened to replay
+          tokens.forEach(
+              t -> pins.remove(action + "|" + t)); // refused as a whole: nothing happened to replay
         }
         return fallback(requests, e, call::call);
       }
-      // The pins stay (bounded, least recently used dropped): a member whose wait ended before this answer, or whose
-      // status write was lost, retries with the same token and gets this answer without another call.
+      // The pins stay (bounded, least recently used dropped): a member whose wait ended before this
+      // answer, or whose
+      // status write was lost, retries with the same token and gets this answer without another
+      // call.
       List<Coalescer.Answer<BatchResult>> out = new ArrayList<>();
       for (R r : requests) {
         out.add(Coalescer.Answer.of(split(all, ids.apply(r))));
@@ -282,20 +366,28 @@ public final class BatchingProvider implements CloudProvider {
     };
   }
 
-  /** A member of an earlier merged mutation retries: the same merged call with the same token, or its answer. */
+  /**
+   * A member of an earlier merged mutation retries: the same merged call with the same token, or
+   * its answer.
+   */
   @SuppressWarnings("unchecked")
   private <R> BatchResult replay(Pin pin, R request, List<String> ids) throws CloudException {
     BatchResult known = pin.answer;
     if (known == null) {
-      known = coalescer.submit("replay|" + pin.action + "|" + System.identityHashCode(pin), request, 0,
-          Integer.MAX_VALUE, requests -> {
-            try {
-              BatchResult r = pin.send();
-              return requests.stream().map(x -> Coalescer.Answer.of(r)).toList();
-            } catch (CloudException e) {
-              return fallback(requests, e, x -> ((Mutate<R>) pin.call).call(x));
-            }
-          });
+      known =
+          coalescer.submit(
+              "replay|" + pin.action + "|" + System.identityHashCode(pin),
+              request,
+              0,
+              Integer.MAX_VALUE,
+              requests -> {
+                try {
+                  BatchResult r = pin.send();
+                  return requests.stream().map(x -> Coalescer.Answer.of(r)).toList();
+                } catch (CloudException e) {
+                  return fallback(requests, e, x -> ((Mutate<R>) pin.call).call(x));
+                }
+              });
     }
     return split(known, ids);
   }
@@ -312,7 +404,10 @@ public final class BatchingProvider implements CloudProvider {
     return p;
   }
 
-  /** A merged mutation that members can replay: its exact request, and its answer once the cloud gave one. */
+  /**
+   * A merged mutation that members can replay: its exact request, and its answer once the cloud
+   * gave one.
+   */
   private static final class Pin {
     final String action;
     final Object request;
@@ -345,10 +440,17 @@ public final class BatchingProvider implements CloudProvider {
     return BatchResult.withFailures(all.requestId(), mine);
   }
 
-  /** The token of a merged mutation: the sorted merged ids and the sorted member tokens (which carry attempts). */
+  /**
+   * The token of a merged mutation: the sorted merged ids and the sorted member tokens (which carry
+   * attempts).
+   */
   static String mergedToken(String action, List<String> ids, List<String> memberTokens) {
-    String seed = action + "|" + String.join(",", ids.stream().sorted().toList()) + "|"
-        + String.join(",", memberTokens.stream().sorted().toList());
+    String seed =
+        action
+            + "|"
+            + String.join(",", ids.stream().sorted().toList())
+            + "|"
+            + String.join(",", memberTokens.stream().sorted().toList());
     try {
       byte[] h = MessageDigest.getInstance("SHA-256").digest(seed.getBytes(StandardCharsets.UTF_8));
       return "tdm-" + HexFormat.of().formatHex(h).substring(0, 40);
@@ -363,10 +465,12 @@ public final class BatchingProvider implements CloudProvider {
   }
 
   /**
-   * A merged call failed as a whole. A retryable failure is every member's; any other is tried again per member,
-   * unmerged, so that a refusal caused by one deletion's items fails only that deletion.
+   * A merged call failed as a whole. A retryable failure is every member's; any other is tried
+   * again per member, unmerged, so that a refusal caused by one deletion's items fails only that
+   * deletion.
    */
-  private static <R, V> List<Coalescer.Answer<V>> fallback(List<R> requests, CloudException e, Single<R, V> single) {
+  private static <R, V> List<Coalescer.Answer<V>> fallback(
+      List<R> requests, CloudException e, Single<R, V> single) {
     List<Coalescer.Answer<V>> out = new ArrayList<>();
     for (R r : requests) {
       if (requests.size() == 1 || e.error().isRetryable()) {

@@ -15,21 +15,26 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Merges requests that arrive within a short window under the same key into one call, like Karpenter's batcher: a
- * batch opens with its first request and closes when the window has passed since then, or earlier when no request
- * has joined it for the idle time (a lone deletion does not wait the whole window), or at once when it is full (the
- * API's batch limit). The merged call runs on the executor; each submitter waits for its own answer.
+ * Merges requests that arrive within a short window under the same key into one call, like
+ * Karpenter's batcher: a batch opens with its first request and closes when the window has passed
+ * since then, or earlier when no request has joined it for the idle time (a lone deletion does not
+ * wait the whole window), or at once when it is full (the API's batch limit). The merged call runs
+ * on the executor; each submitter waits for its own answer.
  *
- * <p>The merged call runs paced by the rate budget: it may wait for budget within {@code callBound} instead of being
- * deferred after part of its SDK calls. A submitter waits at most the window plus {@code callBound} (the time one
- * merged call may take), then gets a retryable {@code BatchTimeout} error and its reconcile requeues; the call
- * itself carries on and its answer goes to whoever else waits for it. Waiting (rather than a future kept across
- * reconciles) keeps the reconciler stateless: a reconcile writes the outcome of the calls it made to status before
- * it ends, so an operator killed at any instant has lost nothing that status does not show.
+ * <p>The merged call runs paced by the rate budget: it may wait for budget within {@code callBound}
+ * instead of being deferred after part of its SDK calls. A submitter waits at most the window plus
+ * {@code callBound} (the time one merged call may take), then gets a retryable {@code BatchTimeout}
+ * error and its reconcile requeues; the call itself carries on and its answer goes to whoever else
+ * waits for it. Waiting (rather than a future kept across reconciles) keeps the reconciler
+ * stateless: a reconcile writes the outcome of the calls it made to status before it ends, so an
+ * operator killed at any instant has lost nothing that status does not show.
  */
 public final class Coalescer {
 
-  /** Runs one merged call for the requests of one batch and answers each of them, in order. Never throws. */
+  /**
+   * Runs one merged call for the requests of one batch and answers each of them, in order. Never
+   * throws.
+   */
   @FunctionalInterface
   public interface MergedCall<T, V> {
     List<Answer<V>> run(List<T> requests);
@@ -64,7 +69,8 @@ public final class Coalescer {
     this(window, window.dividedBy(4), callBound, scheduler, executor);
   }
 
-  public Coalescer(Duration window, Duration idle, Duration callBound, Scheduler scheduler, Executor executor) {
+  public Coalescer(
+      Duration window, Duration idle, Duration callBound, Scheduler scheduler, Executor executor) {
     this.window = window;
     this.idle = idle.compareTo(window) > 0 ? window : idle;
     this.callBound = callBound;
@@ -107,12 +113,13 @@ public final class Coalescer {
   }
 
   /**
-   * Adds a request of {@code size} items to the open batch of {@code key} (opening one if needed) and waits for its
-   * answer. A batch never holds more than {@code limit} items unless a single request is larger; every request of
-   * a key must be answerable by the same {@code call}.
+   * Adds a request of {@code size} items to the open batch of {@code key} (opening one if needed)
+   * and waits for its answer. A batch never holds more than {@code limit} items unless a single
+   * request is larger; every request of a key must be answerable by the same {@code call}.
    */
   @SuppressWarnings("unchecked")
-  public <T, V> V submit(String key, T request, int size, int limit, MergedCall<T, V> call) throws CloudException {
+  public <T, V> V submit(String key, T request, int size, int limit, MergedCall<T, V> call)
+      throws CloudException {
     Entry<T, V> entry = new Entry<>(request);
     List<Batch<?, ?>> ready = new ArrayList<>(2);
     synchronized (this) {
@@ -135,14 +142,17 @@ public final class Coalescer {
         Batch<T, V> ib = b;
         int joinedNow = ++b.joined;
         b.cancelIdle.run();
-        b.cancelIdle = scheduler.schedule(() -> {
-          synchronized (this) {
-            if (ib.joined != joinedNow) {
-              return; // someone joined since: their own idle timer decides
-            }
-          }
-          expire(ib);
-        }, idle);
+        b.cancelIdle =
+            scheduler.schedule(
+                () -> {
+                  synchronized (this) {
+                    if (ib.joined != joinedNow) {
+                      return; // someone joined since: their own idle timer decides
+                    }
+                  }
+                  expire(ib);
+                },
+                idle);
       }
     }
     ready.forEach(this::dispatch);
@@ -185,7 +195,8 @@ public final class Coalescer {
     List<T> requests = b.entries.stream().map(e -> e.request).toList();
     List<Answer<V>> answers;
     try {
-      // the merged call may wait for rate budget (within its bound) rather than be deferred half-way
+      // the merged call may wait for rate budget (within its bound) rather than be deferred
+      // half-way
       answers = SlidingWindowBudget.pacing(callBound, () -> b.call.run(requests));
     } catch (RuntimeException e) {
       b.entries.forEach(en -> en.answer.completeExceptionally(e));
@@ -195,7 +206,8 @@ public final class Coalescer {
       Answer<V> a = i < answers.size() ? answers.get(i) : null;
       CompletableFuture<V> f = b.entries.get(i).answer;
       if (a == null) {
-        f.completeExceptionally(new IllegalStateException("merged call of " + b.key + " gave no answer"));
+        f.completeExceptionally(
+            new IllegalStateException("merged call of " + b.key + " gave no answer"));
       } else if (a.error() != null) {
         f.completeExceptionally(a.error());
       } else {
@@ -208,13 +220,20 @@ public final class Coalescer {
     try {
       return entry.answer.get(maxWait().toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new CloudException(CloudError.of(ErrorKind.RETRYABLE, "BatchTimeout",
-          "the batched call did not answer within " + maxWait().toMillis() + " ms; its outcome is checked again",
-          null, "Batch"));
+      throw new CloudException(
+          CloudError.of(
+              ErrorKind.RETRYABLE,
+              "BatchTimeout",
+              "the batched call did not answer within "
+                  + maxWait().toMillis()
+                  + " ms; its outcome is checked again",
+              null,
+              "Batch"));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new CloudException(CloudError.of(ErrorKind.RETRYABLE, "Interrupted", "stopped while waiting", null,
-          "Batch"));
+      throw new CloudException(
+          CloudError.of(
+              ErrorKind.RETRYABLE, "Interrupted", "stopped while waiting", null, "Batch"));
     } catch (ExecutionException e) {
       if (e.getCause() instanceof CloudException ce) {
         throw ce;

@@ -11,14 +11,15 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * A {@link CallBudget} per SDK action over a sliding window: at most {@code limit} calls of an action start within
- * any window of one second plus a margin. The margin absorbs the difference between when a call is charged here and
- * when the cloud counts it (network latency varies between calls), so the cloud's own one-second count never sees
- * more than the limit. A token bucket would not do: a full bucket plus a second of refill allows twice the rate in
- * one second.
+ * A {@link CallBudget} per SDK action over a sliding window: at most {@code limit} calls of an
+ * action start within any window of one second plus a margin. The margin absorbs the difference
+ * between when a call is charged here and when the cloud counts it (network latency varies between
+ * calls), so the cloud's own one-second count never sees more than the limit. A token bucket would
+ * not do: a full bucket plus a second of refill allows twice the rate in one second.
  *
- * <p>The limit of an action is its rate from the adapter times this operator's share (several operators splitting
- * the deletions between them by label selector each take a share of the same keys' budget), at least 1.
+ * <p>The limit of an action is its rate from the adapter times this operator's share (several
+ * operators splitting the deletions between them by label selector each take a share of the same
+ * keys' budget), at least 1.
  */
 public final class SlidingWindowBudget implements CallBudget {
   private final LongSupplier nanos;
@@ -42,11 +43,12 @@ public final class SlidingWindowBudget implements CallBudget {
 
   /** Sets the per-second rate of each SDK action; actions without a rate are not limited. */
   public synchronized SlidingWindowBudget configure(Map<String, Integer> perSecond) {
-    perSecond.forEach((action, rate) -> {
-      if (rate != null && rate > 0) {
-        windows.put(action, new Window(Math.max(1, (int) Math.floor(rate * share))));
-      }
-    });
+    perSecond.forEach(
+        (action, rate) -> {
+          if (rate != null && rate > 0) {
+            windows.put(action, new Window(Math.max(1, (int) Math.floor(rate * share))));
+          }
+        });
     return this;
   }
 
@@ -69,10 +71,11 @@ public final class SlidingWindowBudget implements CallBudget {
   private static final ThreadLocal<Long> MAY_WAIT_UNTIL = new ThreadLocal<>();
 
   /**
-   * Runs {@code task} on this thread allowing it to wait up to {@code max} for budget instead of being deferred.
-   * Only the threads that make merged calls do this: a merged port call makes several SDK calls (one per instance on
-   * some clouds), and deferring it as a whole after some of them would repeat those, again and again, when many
-   * merged calls share the budget. Reconcile threads never wait: their own calls are deferred.
+   * Runs {@code task} on this thread allowing it to wait up to {@code max} for budget instead of
+   * being deferred. Only the threads that make merged calls do this: a merged port call makes
+   * several SDK calls (one per instance on some clouds), and deferring it as a whole after some of
+   * them would repeat those, again and again, when many merged calls share the budget. Reconcile
+   * threads never wait: their own calls are deferred.
    */
   public static <T> T pacing(Duration max, java.util.function.Supplier<T> task) {
     Long before = MAY_WAIT_UNTIL.get();
@@ -111,11 +114,17 @@ public final class SlidingWindowBudget implements CallBudget {
       }
       Long until = MAY_WAIT_UNTIL.get();
       if (until == null || System.nanoTime() + wait > until) {
-        throw new CloudException(new CloudError(ErrorKind.THROTTLED, DEFERRED,
-            "held back to stay under " + limit + " " + action + " requests per second", null, action,
-            Duration.ofNanos(Math.max(1_000_000, wait))));
+        throw new CloudException(
+            new CloudError(
+                ErrorKind.THROTTLED,
+                DEFERRED,
+                "held back to stay under " + limit + " " + action + " requests per second",
+                null,
+                action,
+                Duration.ofNanos(Math.max(1_000_000, wait))));
       }
-      java.util.concurrent.locks.LockSupport.parkNanos(wait); // a merged call's thread, paced by the budget
+      java.util.concurrent.locks.LockSupport.parkNanos(
+          wait); // a merged call's thread, paced by the budget
     }
   }
 }

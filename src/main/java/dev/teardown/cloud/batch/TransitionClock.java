@@ -13,23 +13,30 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * Learns how long the cloud takes to carry out each kind of call, per provider and action, from what the
- * observations show, and tells the reconciler when to look again: when the outstanding call of a deletion is
- * expected to have finished, never sooner than the floor, never later than the cap.
+ * Learns how long the cloud takes to carry out each kind of call, per provider and action, from
+ * what the observations show, and tells the reconciler when to look again: when the outstanding
+ * call of a deletion is expected to have finished, never sooner than the floor, never later than
+ * the cap.
  *
- * <p>A call's duration is known only between two observations: the last one that showed it unfinished and the
- * first that showed it finished. The sample is the middle of that interval, so that polling at the estimate does
- * not teach the estimate to grow. Samples are averaged with an exponential weight ({@link #WEIGHT}).
+ * <p>A call's duration is known only between two observations: the last one that showed it
+ * unfinished and the first that showed it finished. The sample is the middle of that interval, so
+ * that polling at the estimate does not teach the estimate to grow. Samples are averaged with an
+ * exponential weight ({@link #WEIGHT}).
  */
 public final class TransitionClock {
   /** Weight of a new sample in the running estimate. */
   static final double WEIGHT = 0.2;
+
   /** Outstanding calls kept at most; the oldest are forgotten first. */
   static final int MAX_OUTSTANDING = 200_000;
 
   /** The call kinds whose completion the observations show. */
   public enum Action {
-    STOP, TERMINATE, PURGE, DETACH, RELEASE
+    STOP,
+    TERMINATE,
+    PURGE,
+    DETACH,
+    RELEASE
   }
 
   private record Key(String provider, Action action) {}
@@ -113,7 +120,8 @@ public final class TransitionClock {
 
   private static boolean finished(Action a, InstancePhase p) {
     return switch (a) {
-      case STOP -> p == InstancePhase.STOPPED || p == InstancePhase.GONE || p == InstancePhase.RECYCLED;
+      case STOP ->
+          p == InstancePhase.STOPPED || p == InstancePhase.GONE || p == InstancePhase.RECYCLED;
       case TERMINATE -> p == InstancePhase.GONE || p == InstancePhase.RECYCLED;
       case PURGE -> p == InstancePhase.GONE;
       default -> false; // a disk action never completes on an instance
@@ -141,10 +149,11 @@ public final class TransitionClock {
   }
 
   /**
-   * When to look again at a deletion of {@code provider} that has outstanding calls on some of {@code ids}: the
-   * earliest moment one of them is expected to have finished (its send time plus the learned duration of its
-   * action; {@code fallback} while nothing is learned yet), between the floor and the cap. Without an outstanding
-   * call among the ids (waiting on something Teardown did not start) it is {@code fallback}, capped.
+   * When to look again at a deletion of {@code provider} that has outstanding calls on some of
+   * {@code ids}: the earliest moment one of them is expected to have finished (its send time plus
+   * the learned duration of its action; {@code fallback} while nothing is learned yet), between the
+   * floor and the cap. Without an outstanding call among the ids (waiting on something Teardown did
+   * not start) it is {@code fallback}, capped.
    */
   public Duration expectedDelay(String provider, Collection<String> ids, Duration fallback) {
     long now = nanos.getAsLong();

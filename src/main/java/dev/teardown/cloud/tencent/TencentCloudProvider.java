@@ -17,8 +17,8 @@ import com.tencentcloudapi.cvm.v20170312.models.Instance;
 import com.tencentcloudapi.cvm.v20170312.models.TerminateInstancesRequest;
 import com.tencentcloudapi.cvm.v20170312.models.TerminateInstancesResponse;
 import dev.teardown.cloud.BatchResult;
-import dev.teardown.cloud.CallBudget;
 import dev.teardown.cloud.Batches;
+import dev.teardown.cloud.CallBudget;
 import dev.teardown.cloud.Capabilities;
 import dev.teardown.cloud.CloudDisk;
 import dev.teardown.cloud.CloudError;
@@ -37,14 +37,17 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * Tencent CVM + CBS through the official SDK (CvmClient, CbsClient). One call per port method, plus one describe
- * before each terminate so the adapter never sends the irreversible second TerminateInstances/TerminateDisks unless
- * the request says purge (a first call whose answer was lost has already moved things to the recycle bin).
+ * Tencent CVM + CBS through the official SDK (CvmClient, CbsClient). One call per port method, plus
+ * one describe before each terminate so the adapter never sends the irreversible second
+ * TerminateInstances/TerminateDisks unless the request says purge (a first call whose answer was
+ * lost has already moved things to the recycle bin).
  */
 final class TencentCloudProvider implements CloudProvider {
   static final Capabilities CAPABILITIES = new Capabilities(100, 10, 50, false, true, true);
+
   /** DescribeInstances / DescribeDisks page size and id-list limit. */
   private static final int PAGE = 100;
+
   /** Values per filter: CVM documents 5; CBS is assumed to allow no more. */
   private static final int FILTER_VALUES = 5;
 
@@ -65,14 +68,23 @@ final class TencentCloudProvider implements CloudProvider {
   }
 
   /**
-   * Per SDK action, charged in {@link #sdk}: 80 % of Tencent's documented limits (TerminateInstances 10/s,
-   * TerminateDisks 20/s, DetachDisks 20/s, DescribeInstances and DescribeDisks 40/s), leaving room for clock skew
-   * and for other clients of the same keys.
+   * Per SDK action, charged in {@link #sdk}: 80 % of Tencent's documented limits
+   * (TerminateInstances 10/s, TerminateDisks 20/s, DetachDisks 20/s, DescribeInstances and
+   * DescribeDisks 40/s), leaving room for clock skew and for other clients of the same keys.
    */
   @Override
   public java.util.Map<String, Integer> requestsPerSecond() {
-    return java.util.Map.of("DescribeInstances", 32, "DescribeDisks", 32, "TerminateInstances", 8,
-        "DetachDisks", 16, "TerminateDisks", 16);
+    return java.util.Map.of(
+        "DescribeInstances",
+        32,
+        "DescribeDisks",
+        32,
+        "TerminateInstances",
+        8,
+        "DetachDisks",
+        16,
+        "TerminateDisks",
+        16);
   }
 
   @Override
@@ -83,14 +95,16 @@ final class TencentCloudProvider implements CloudProvider {
   // ---------------------------------------------------------------- observe
 
   @Override
-  public Map<String, CloudInstance> describeInstances(List<String> instanceIds) throws CloudException {
+  public Map<String, CloudInstance> describeInstances(List<String> instanceIds)
+      throws CloudException {
     List<String> ids = Batches.distinct(instanceIds);
     Map<String, CloudInstance> out = new LinkedHashMap<>();
     for (List<String> chunk : Batches.chunks(ids, PAGE)) {
       DescribeInstancesRequest req = new DescribeInstancesRequest();
       req.setInstanceIds(chunk.toArray(String[]::new));
       req.setLimit((long) PAGE);
-      DescribeInstancesResponse resp = sdk("DescribeInstances", chunk, () -> cvm.DescribeInstances(req));
+      DescribeInstancesResponse resp =
+          sdk("DescribeInstances", chunk, () -> cvm.DescribeInstances(req));
       if (resp.getInstanceSet() != null) {
         for (Instance i : resp.getInstanceSet()) {
           out.put(i.getInstanceId(), toInstance(i));
@@ -103,13 +117,15 @@ final class TencentCloudProvider implements CloudProvider {
   }
 
   @Override
-  public Map<String, List<CloudDisk>> describeDataDisks(List<String> instanceIds) throws CloudException {
+  public Map<String, List<CloudDisk>> describeDataDisks(List<String> instanceIds)
+      throws CloudException {
     List<String> ids = Batches.distinct(instanceIds);
     Map<String, List<CloudDisk>> result = new LinkedHashMap<>();
     ids.forEach(id -> result.put(id, new ArrayList<>()));
     for (List<String> chunk : Batches.chunks(ids, FILTER_VALUES)) {
       for (Disk d : describeDisksPaged(chunk, byInstance(chunk))) {
-        // The filter asks for data disks only; check again so a system disk can never be taken for one.
+        // The filter asks for data disks only; check again so a system disk can never be taken for
+        // one.
         if ("DATA_DISK".equals(d.getDiskUsage()) && result.containsKey(d.getInstanceId())) {
           result.get(d.getInstanceId()).add(toDisk(d));
         }
@@ -139,7 +155,8 @@ final class TencentCloudProvider implements CloudProvider {
   }
 
   @Override
-  public boolean releasedWithInstance(CloudInstance instance, CloudDisk disk, boolean releaseDataDisks) {
+  public boolean releasedWithInstance(
+      CloudInstance instance, CloudDisk disk, boolean releaseDataDisks) {
     return TencentStates.releasedWithInstance(instance, disk, releaseDataDisks);
   }
 
@@ -148,8 +165,13 @@ final class TencentCloudProvider implements CloudProvider {
   @Override
   public BatchResult stopInstances(List<CloudInstance> instances) throws CloudException {
     // capabilities().stopBeforeTerminate() is false: CVM terminates running instances directly.
-    throw new CloudException(CloudError.of(ErrorKind.TERMINAL, "UnsupportedOperation",
-        "Tencent CVM terminates running instances directly; stopping first is never needed", null, "StopInstances"));
+    throw new CloudException(
+        CloudError.of(
+            ErrorKind.TERMINAL,
+            "UnsupportedOperation",
+            "Tencent CVM terminates running instances directly; stopping first is never needed",
+            null,
+            "StopInstances"));
   }
 
   @Override
@@ -161,7 +183,8 @@ final class TencentCloudProvider implements CloudProvider {
     boolean prepaid = true;
     for (CloudInstance i : describeInstances(ids).values()) {
       if (i.phase() == InstancePhase.GONE) {
-        failures.put(i.id(), alreadyGone("TerminateInstances", "InvalidInstanceId.NotFound", i.id()));
+        failures.put(
+            i.id(), alreadyGone("TerminateInstances", "InvalidInstanceId.NotFound", i.id()));
       } else if (!terminateDone(i, request.purge())) {
         send.add(i.id());
         prepaid &= i.prepaid();
@@ -177,7 +200,8 @@ final class TencentCloudProvider implements CloudProvider {
     }
     req.setReleaseAddress(request.releaseAddress());
     try {
-      TerminateInstancesResponse resp = sdk("TerminateInstances", send, () -> cvm.TerminateInstances(req));
+      TerminateInstancesResponse resp =
+          sdk("TerminateInstances", send, () -> cvm.TerminateInstances(req));
       return BatchResult.withFailures(resp.getRequestId(), failures);
     } catch (CloudException e) {
       if (e.error().kind() != ErrorKind.NOT_FOUND) {
@@ -185,16 +209,21 @@ final class TencentCloudProvider implements CloudProvider {
       }
       // The whole call was refused because one id vanished since we looked; nothing was terminated.
       Map<String, CloudInstance> now = describeInstances(send);
-      settle(e, send, id -> now.get(id).phase() == InstancePhase.GONE, id -> terminateDone(now.get(id), request.purge()),
+      settle(
+          e,
+          send,
+          id -> now.get(id).phase() == InstancePhase.GONE,
+          id -> terminateDone(now.get(id), request.purge()),
           failures);
       return BatchResult.withFailures(e.error().requestId(), failures);
     }
   }
 
   /**
-   * Whether this terminate has nothing left to do for the instance: one is already under way (TERMINATING), or,
-   * unless purging, the instance is already in the recycle bin or on its way there (SHUTDOWN). Sending a second
-   * TerminateInstances for a SHUTDOWN instance would destroy it for good, so only a purge request does.
+   * Whether this terminate has nothing left to do for the instance: one is already under way
+   * (TERMINATING), or, unless purging, the instance is already in the recycle bin or on its way
+   * there (SHUTDOWN). Sending a second TerminateInstances for a SHUTDOWN instance would destroy it
+   * for good, so only a purge request does.
    */
   private static boolean terminateDone(CloudInstance i, boolean purge) {
     return "TERMINATING".equals(i.state()) || (!purge && "SHUTDOWN".equals(i.state()));
@@ -211,14 +240,21 @@ final class TencentCloudProvider implements CloudProvider {
       DetachDisksResponse resp = sdk("DetachDisks", ids, () -> cbs.DetachDisks(req));
       return BatchResult.ok(resp.getRequestId());
     } catch (CloudException e) {
-      // Gone, or not attached any more (InvalidDisk.NotSupported): a retried detach whose first answer was lost.
-      if (e.error().kind() != ErrorKind.NOT_FOUND && !"InvalidDisk.NotSupported".equals(e.error().code())) {
+      // Gone, or not attached any more (InvalidDisk.NotSupported): a retried detach whose first
+      // answer was lost.
+      if (e.error().kind() != ErrorKind.NOT_FOUND
+          && !"InvalidDisk.NotSupported".equals(e.error().code())) {
         throw e;
       }
       Map<String, CloudDisk> now = describeDisks(ids);
       Map<String, CloudError> failures = new LinkedHashMap<>();
-      settle(e, ids, id -> now.get(id).phase() == DiskPhase.GONE,
-          id -> !instanceId.equals(now.get(id).instanceId()) || now.get(id).phase() == DiskPhase.BUSY, failures);
+      settle(
+          e,
+          ids,
+          id -> now.get(id).phase() == DiskPhase.GONE,
+          id ->
+              !instanceId.equals(now.get(id).instanceId()) || now.get(id).phase() == DiskPhase.BUSY,
+          failures);
       return BatchResult.withFailures(e.error().requestId(), failures);
     }
   }
@@ -250,27 +286,44 @@ final class TencentCloudProvider implements CloudProvider {
       if (e.error().kind() != ErrorKind.NOT_FOUND) {
         throw e;
       }
-      // Not found / already returned (RepeatRefund) for one disk refuses the whole call; see which are done.
+      // Not found / already returned (RepeatRefund) for one disk refuses the whole call; see which
+      // are done.
       Map<String, CloudDisk> now = describeDisks(send);
-      settle(e, send, id -> now.get(id).phase() == DiskPhase.GONE,
-          id -> !request.purge() && now.get(id).phase() == DiskPhase.RECYCLED, failures);
+      settle(
+          e,
+          send,
+          id -> now.get(id).phase() == DiskPhase.GONE,
+          id -> !request.purge() && now.get(id).phase() == DiskPhase.RECYCLED,
+          failures);
       return BatchResult.withFailures(e.error().requestId(), failures);
     }
   }
 
   /**
-   * Turns a whole-call refusal that said "already gone/done" into per-id results from a fresh observation: gone ids
-   * are NOT_FOUND, done ids succeed, the rest were held back only by the refusal and are retryable. If no id turns
-   * out gone or done, the refusal was about the remaining ids themselves and is rethrown.
+   * Turns a whole-call refusal that said "already gone/done" into per-id results from a fresh
+   * observation: gone ids are NOT_FOUND, done ids succeed, the rest were held back only by the
+   * refusal and are retryable. If no id turns out gone or done, the refusal was about the remaining
+   * ids themselves and is rethrown.
    */
-  private static void settle(CloudException refusal, List<String> ids, Predicate<String> gone, Predicate<String> done,
-      Map<String, CloudError> failures) throws CloudException {
+  private static void settle(
+      CloudException refusal,
+      List<String> ids,
+      Predicate<String> gone,
+      Predicate<String> done,
+      Map<String, CloudError> failures)
+      throws CloudException {
     List<String> pending = new ArrayList<>();
     boolean explained = false;
     for (String id : ids) {
       if (gone.test(id)) {
-        failures.put(id, CloudError.of(ErrorKind.NOT_FOUND, refusal.error().code(), id + " no longer exists",
-            refusal.error().requestId(), refusal.error().action()));
+        failures.put(
+            id,
+            CloudError.of(
+                ErrorKind.NOT_FOUND,
+                refusal.error().code(),
+                id + " no longer exists",
+                refusal.error().requestId(),
+                refusal.error().action()));
         explained = true;
       } else if (done.test(id)) {
         explained = true;
@@ -282,9 +335,14 @@ final class TencentCloudProvider implements CloudProvider {
       throw refusal;
     }
     for (String id : pending) {
-      failures.put(id, CloudError.of(ErrorKind.RETRYABLE, refusal.error().code(),
-          id + " was not processed because another id in the same call was refused; retry",
-          refusal.error().requestId(), refusal.error().action()));
+      failures.put(
+          id,
+          CloudError.of(
+              ErrorKind.RETRYABLE,
+              refusal.error().code(),
+              id + " was not processed because another id in the same call was refused; retry",
+              refusal.error().requestId(),
+              refusal.error().action()));
     }
   }
 
@@ -321,7 +379,8 @@ final class TencentCloudProvider implements CloudProvider {
   }
 
   private static CloudDisk toDisk(Disk d) {
-    String instanceId = d.getInstanceId() == null || d.getInstanceId().isBlank() ? null : d.getInstanceId();
+    String instanceId =
+        d.getInstanceId() == null || d.getInstanceId().isBlank() ? null : d.getInstanceId();
     return new CloudDisk(
         d.getDiskId(),
         instanceId,
@@ -345,7 +404,8 @@ final class TencentCloudProvider implements CloudProvider {
     return new Filter[] {instance, usage};
   }
 
-  private List<Disk> describeDisksPaged(List<String> instanceIds, Filter[] filters) throws CloudException {
+  private List<Disk> describeDisksPaged(List<String> instanceIds, Filter[] filters)
+      throws CloudException {
     List<Disk> out = new ArrayList<>();
     long offset = 0;
     while (true) {
@@ -385,7 +445,8 @@ final class TencentCloudProvider implements CloudProvider {
 
   private static void requireAtMost(List<String> ids, int max, String action) {
     if (ids.size() > max) {
-      throw new IllegalArgumentException(action + " takes at most " + max + " ids per call, got " + ids.size());
+      throw new IllegalArgumentException(
+          action + " takes at most " + max + " ids per call, got " + ids.size());
     }
   }
 

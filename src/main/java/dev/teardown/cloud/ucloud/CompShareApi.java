@@ -8,11 +8,12 @@ import com.google.gson.annotations.SerializedName;
 import java.util.List;
 
 /**
- * Request and response models of the five CompShare actions, for the UCloud SDK core's {@code DefaultClient}
- * (the SDK's ucompshare module is not published, and its models lack {@code ReleaseUDisk}, {@code Force} and
- * {@code InRecycle} anyway). Shaped like the SDK's generated models: {@link UCloudParam} names the wire parameter
- * (lists are flattened to {@code Key.N} by the SDK), {@link NotEmpty} marks required ones, Gson reads responses.
- * Region and ProjectId come from the SDK {@code Config} through the base {@link Request}.
+ * Request and response models of the five CompShare actions, for the UCloud SDK core's {@code
+ * DefaultClient} (the SDK's ucompshare module is not published, and its models lack {@code
+ * ReleaseUDisk}, {@code Force} and {@code InRecycle} anyway). Shaped like the SDK's generated
+ * models: {@link UCloudParam} names the wire parameter (lists are flattened to {@code Key.N} by the
+ * SDK), {@link NotEmpty} marks required ones, Gson reads responses. Region and ProjectId come from
+ * the SDK {@code Config} through the base {@link Request}.
  */
 final class CompShareApi {
   private CompShareApi() {}
@@ -64,7 +65,10 @@ final class CompShareApi {
     @SerializedName("Name")
     String name;
 
-    /** Running, Stopped, Starting, Stopping, Rebooting, Install, "Install Fail", Initializing, Resizing, "". */
+    /**
+     * Running, Stopped, Starting, Stopping, Rebooting, Install, "Install Fail", Initializing,
+     * Resizing, "".
+     */
     @SerializedName("State")
     String state;
 
@@ -84,7 +88,9 @@ final class CompShareApi {
     @SerializedName("IsBoot")
     String isBoot;
 
-    /** Boot, Data or Udisk (documented as "no longer recommended"; IsBoot is the primary signal). */
+    /**
+     * Boot, Data or Udisk (documented as "no longer recommended"; IsBoot is the primary signal).
+     */
     @SerializedName("Type")
     String type;
 
@@ -121,7 +127,10 @@ final class CompShareApi {
     String uHostId;
   }
 
-  /** TerminateCompShareInstance: only Stopped instances; ReleaseUDisk (default false) also deletes data disks. */
+  /**
+   * TerminateCompShareInstance: only Stopped instances; ReleaseUDisk (default false) also deletes
+   * data disks.
+   */
   static final class TerminateRequest extends Request {
     @NotEmpty
     @UCloudParam("Zone")
@@ -174,8 +183,9 @@ final class CompShareApi {
   static final class DetachResponse extends Response {}
 
   /**
-   * DeleteCompshareDisk: only unattached disks; deleting a deleted disk succeeds. The SDK model also marks
-   * TopOrganizationID/OrganizationID required, the API docs do not list them; we follow the docs.
+   * DeleteCompshareDisk: only unattached disks; deleting a deleted disk succeeds. The SDK model
+   * also marks TopOrganizationID/OrganizationID required, the API docs do not list them; we follow
+   * the docs.
    */
   static final class DeleteDiskRequest extends Request {
     @NotEmpty

@@ -21,11 +21,11 @@ import org.apache.http.impl.client.HttpClients;
 import org.slf4j.helpers.NOPLogger;
 
 /**
- * Connects to UCloud CompShare. Secret keys: {@code publicKey}, {@code privateKey}, optional {@code projectId};
- * spec.zone is required (every CompShare action is zonal). The SDK client gets the CompShare gateway (or the
- * endpoint override), an HTTP client with connect/read timeouts (the SDK's own has none) and automatic retries
- * off, and a silent logger: the SDK logs every signed request, and a UCloud signature carries no timestamp, so a
- * logged request could be replayed.
+ * Connects to UCloud CompShare. Secret keys: {@code publicKey}, {@code privateKey}, optional {@code
+ * projectId}; spec.zone is required (every CompShare action is zonal). The SDK client gets the
+ * CompShare gateway (or the endpoint override), an HTTP client with connect/read timeouts (the
+ * SDK's own has none) and automatic retries off, and a silent logger: the SDK logs every signed
+ * request, and a UCloud signature carries no timestamp, so a logged request could be replayed.
  */
 public final class CompShareProviderFactory implements CloudProviderFactory {
   public static final String PUBLIC_KEY = "publicKey";
@@ -49,8 +49,11 @@ public final class CompShareProviderFactory implements CloudProviderFactory {
     Credentials creds = spec.credentials();
     for (String key : requiredSecretKeys()) {
       if (creds == null || !creds.has(key)) {
-        throw invalid("MissingCredentials", "the Secret has no " + key
-            + ": put the CompShare API keys (console, API keys) under publicKey and privateKey");
+        throw invalid(
+            "MissingCredentials",
+            "the Secret has no "
+                + key
+                + ": put the CompShare API keys (console, API keys) under publicKey and privateKey");
       }
     }
     if (spec.region() == null || spec.region().isBlank()) {
@@ -66,11 +69,13 @@ public final class CompShareProviderFactory implements CloudProviderFactory {
     if (creds.has(PROJECT_ID)) {
       config.setProjectId(creds.get(PROJECT_ID));
     }
-    config.setMaxRetries(0); // ignored by the SDK (requests carry their own default of 3); set per request too
+    config.setMaxRetries(
+        0); // ignored by the SDK (requests carry their own default of 3); set per request too
     Duration timeout = spec.timeout() == null ? DEFAULT_TIMEOUT : spec.timeout();
     config.setLogger(NOPLogger.NOP_LOGGER);
 
-    DefaultClient client = new DefaultClient(config, new Credential(creds.get(PUBLIC_KEY), creds.get(PRIVATE_KEY)));
+    DefaultClient client =
+        new DefaultClient(config, new Credential(creds.get(PUBLIC_KEY), creds.get(PRIVATE_KEY)));
     DefaultTransport transport = (DefaultTransport) client.getTransport();
     try {
       transport.getHttpClient().close(); // the SDK's default client, replaced below
@@ -83,12 +88,17 @@ public final class CompShareProviderFactory implements CloudProviderFactory {
 
   static CloseableHttpClient httpClient(Duration timeout) {
     int ms = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
-    RequestConfig rc = RequestConfig.custom()
-        .setConnectTimeout(ms)
-        .setSocketTimeout(ms)
-        .setConnectionRequestTimeout(ms)
+    RequestConfig rc =
+        RequestConfig.custom()
+            .setConnectTimeout(ms)
+            .setSocketTimeout(ms)
+            .setConnectionRequestTimeout(ms)
+            .build();
+    return HttpClients.custom()
+        .setDefaultRequestConfig(rc)
+        .disableAutomaticRetries()
+        .useSystemProperties()
         .build();
-    return HttpClients.custom().setDefaultRequestConfig(rc).disableAutomaticRetries().useSystemProperties().build();
   }
 
   private static CloudException invalid(String code, String message) {

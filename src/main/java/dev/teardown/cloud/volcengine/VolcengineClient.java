@@ -18,10 +18,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The one place every Volcengine call goes through (per credentials and region): volcengine-java-sdk-core's
- * UniversalApi with explicit timeouts, the SDK's automatic retries off (the operator's requeue is the only retry),
- * no proxy from the environment, and every failure turned into a classified {@link CloudException} — including an
- * Error inside an HTTP 200 answer, which UniversalApi does not throw on.
+ * The one place every Volcengine call goes through (per credentials and region):
+ * volcengine-java-sdk-core's UniversalApi with explicit timeouts, the SDK's automatic retries off
+ * (the operator's requeue is the only retry), no proxy from the environment, and every failure
+ * turned into a classified {@link CloudException} — including an Error inside an HTTP 200 answer,
+ * which UniversalApi does not throw on.
  */
 final class VolcengineClient implements AutoCloseable {
 
@@ -36,9 +37,11 @@ final class VolcengineClient implements AutoCloseable {
   private final UniversalApi api;
   private final CallBudget budget;
 
-  VolcengineClient(ConnectionSpec spec, String accessKeyId, String secretAccessKey, String sessionToken) {
+  VolcengineClient(
+      ConnectionSpec spec, String accessKeyId, String secretAccessKey, String sessionToken) {
     ApiClient c = new ApiClient();
-    c.setDebugging(false); // debug logging prints signed requests; never on, whatever the SDK's default
+    c.setDebugging(
+        false); // debug logging prints signed requests; never on, whatever the SDK's default
     URI endpoint = spec.endpoint();
     if (endpoint != null) {
       c.setEndpoint(endpoint.getHost() + (endpoint.getPort() > 0 ? ":" + endpoint.getPort() : ""));
@@ -48,25 +51,31 @@ final class VolcengineClient implements AutoCloseable {
       c.setDisableSSL(false);
     }
     c.setRegion(spec.region());
-    c.setCredentials(sessionToken == null || sessionToken.isBlank()
-        ? Credentials.getCredentials(accessKeyId, secretAccessKey)
-        : Credentials.getCredentials(accessKeyId, secretAccessKey, sessionToken));
-    Duration timeout = spec.timeout() == null || spec.timeout().isZero() || spec.timeout().isNegative()
-        ? DEFAULT_TIMEOUT
-        : spec.timeout();
+    c.setCredentials(
+        sessionToken == null || sessionToken.isBlank()
+            ? Credentials.getCredentials(accessKeyId, secretAccessKey)
+            : Credentials.getCredentials(accessKeyId, secretAccessKey, sessionToken));
+    Duration timeout =
+        spec.timeout() == null || spec.timeout().isZero() || spec.timeout().isNegative()
+            ? DEFAULT_TIMEOUT
+            : spec.timeout();
     int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
     c.setConnectTimeout(ms);
     c.setReadTimeout(ms);
     c.setWriteTimeout(ms);
-    // The SDK retries 429/5xx/timeouts 3 times with backoff by default; a hidden retry would block the reconcile
+    // The SDK retries 429/5xx/timeouts 3 times with backoff by default; a hidden retry would block
+    // the reconcile
     // thread and hide throttling from the operator, whose requeue is the only retry.
     c.setAutoRetry(false);
     c.setNumMaxRetries(0);
-    // The SDK's proxy selector reads HTTP_PROXY/HTTPS_PROXY from the environment and ignores NO_PROXY; a fixed
+    // The SDK's proxy selector reads HTTP_PROXY/HTTPS_PROXY from the environment and ignores
+    // NO_PROXY; a fixed
     // proxy on the OkHttp client takes precedence over the selector.
     c.getHttpClient().setProxy(Proxy.NO_PROXY);
-    // OkHttp re-sends a request silently when the connection drops: the operator's requeue is the only retry, so a
-    // DeleteInstances is never sent twice behind its back (the ClientToken would absorb it, the ledger would not).
+    // OkHttp re-sends a request silently when the connection drops: the operator's requeue is the
+    // only retry, so a
+    // DeleteInstances is never sent twice behind its back (the ClientToken would absorb it, the
+    // ledger would not).
     c.getHttpClient().setRetryOnConnectionFailure(false);
     this.apiClient = c;
     this.api = new UniversalApi(c);
@@ -83,26 +92,39 @@ final class VolcengineClient implements AutoCloseable {
     budget.acquire(action);
     Map<String, Object> body;
     try {
-      body = api.doCall(new UniversalRequest(service, action, API_VERSION), new LinkedHashMap<>(params));
+      body =
+          api.doCall(
+              new UniversalRequest(service, action, API_VERSION), new LinkedHashMap<>(params));
     } catch (ApiException e) {
       throw new CloudException(fromApiException(action, e), e);
     } catch (RuntimeException e) {
       // a body that is not the OpenAPI JSON envelope (a proxy's error page, a truncated answer)
-      throw new CloudException(CloudError.of(
-          ErrorKind.RETRYABLE, VolcengineErrors.UNREADABLE_RESPONSE,
-          "the answer from Volcengine could not be read (" + e.getClass().getSimpleName() + ")", null, action), e);
+      throw new CloudException(
+          CloudError.of(
+              ErrorKind.RETRYABLE,
+              VolcengineErrors.UNREADABLE_RESPONSE,
+              "the answer from Volcengine could not be read (" + e.getClass().getSimpleName() + ")",
+              null,
+              action),
+          e);
     }
     if (body == null) {
-      throw new CloudException(CloudError.of(
-          ErrorKind.RETRYABLE, VolcengineErrors.UNREADABLE_RESPONSE,
-          "empty answer from Volcengine", null, action));
+      throw new CloudException(
+          CloudError.of(
+              ErrorKind.RETRYABLE,
+              VolcengineErrors.UNREADABLE_RESPONSE,
+              "empty answer from Volcengine",
+              null,
+              action));
     }
-    Map<String, Object> meta = body.get("ResponseMetadata") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    Map<String, Object> meta =
+        body.get("ResponseMetadata") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
     String requestId = str(meta.get("RequestId"));
     if (meta.get("Error") instanceof Map<?, ?> err && !str(err.get("Code")).isEmpty()) {
       // UniversalApi hands back HTTP 200 answers that carry an Error as if they had succeeded
-      throw new CloudException(VolcengineErrors.classify(
-          action, 200, str(err.get("Code")), str(err.get("Message")), requestId, null));
+      throw new CloudException(
+          VolcengineErrors.classify(
+              action, 200, str(err.get("Code")), str(err.get("Message")), requestId, null));
     }
     Map<String, Object> result =
         body.get("Result") instanceof Map<?, ?> r ? (Map<String, Object>) r : new LinkedHashMap<>();

@@ -28,17 +28,22 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Volcengine ECS + EBS behind the provider-neutral port. DeleteInstances deletes running or stopped pay-as-you-go
- * (and expired prepaid) instances directly, so there is no stop step and no recycle bin; volumes with
- * DeleteWithInstance go with their instance, the others become available and are deleted one by one with
- * DeleteVolume. Both deletes carry a ClientToken so that a retried call is never a second deletion.
+ * Volcengine ECS + EBS behind the provider-neutral port. DeleteInstances deletes running or stopped
+ * pay-as-you-go (and expired prepaid) instances directly, so there is no stop step and no recycle
+ * bin; volumes with DeleteWithInstance go with their instance, the others become available and are
+ * deleted one by one with DeleteVolume. Both deletes carry a ClientToken so that a retried call is
+ * never a second deletion.
  */
 public final class VolcengineProvider implements CloudProvider {
 
   static final Capabilities CAPABILITIES = new Capabilities(100, 1, 1, false, false, false);
   static final int PAGE = 100;
-  /** A bound on pages per describe, so a misbehaving endpoint cannot keep a reconcile busy for ever. */
+
+  /**
+   * A bound on pages per describe, so a misbehaving endpoint cannot keep a reconcile busy for ever.
+   */
   static final int MAX_PAGES = 50;
+
   static final int MAX_TOKEN = 64;
 
   private final VolcengineClient client;
@@ -50,13 +55,22 @@ public final class VolcengineProvider implements CloudProvider {
   }
 
   /**
-   * Per SDK action, charged in {@link VolcengineClient#call}. Volcengine documents no per-action limits for these
-   * calls; stay well under the common OpenAPI default of 20 per second per action.
+   * Per SDK action, charged in {@link VolcengineClient#call}. Volcengine documents no per-action
+   * limits for these calls; stay well under the common OpenAPI default of 20 per second per action.
    */
   @Override
   public java.util.Map<String, Integer> requestsPerSecond() {
-    return java.util.Map.of("DescribeInstances", 15, "DescribeVolumes", 15, "DeleteInstances", 15,
-        "DetachVolume", 15, "DeleteVolume", 15);
+    return java.util.Map.of(
+        "DescribeInstances",
+        15,
+        "DescribeVolumes",
+        15,
+        "DeleteInstances",
+        15,
+        "DetachVolume",
+        15,
+        "DeleteVolume",
+        15);
   }
 
   @Override
@@ -67,7 +81,8 @@ public final class VolcengineProvider implements CloudProvider {
   // ------------------------------------------------------------------------------------------------ observe
 
   @Override
-  public Map<String, CloudInstance> describeInstances(List<String> instanceIds) throws CloudException {
+  public Map<String, CloudInstance> describeInstances(List<String> instanceIds)
+      throws CloudException {
     List<String> ids = Batches.distinct(instanceIds);
     Map<String, CloudInstance> found = new LinkedHashMap<>();
     for (List<String> chunk : Batches.chunks(ids, PAGE)) {
@@ -111,11 +126,23 @@ public final class VolcengineProvider implements CloudProvider {
       reason = VolcengineErrors.deletionProtected(id);
     }
     String name = VolcengineClient.str(m.get("InstanceName"));
-    return new CloudInstance(id, status, phaseOf(status), chargeType, prepaid, protectedOn, reason, spot,
-        name.isEmpty() ? null : name, tags(m.get("Tags")));
+    return new CloudInstance(
+        id,
+        status,
+        phaseOf(status),
+        chargeType,
+        prepaid,
+        protectedOn,
+        reason,
+        spot,
+        name.isEmpty() ? null : name,
+        tags(m.get("Tags")));
   }
 
-  /** DescribeInstances returns Tags as [{Key, Value}]: an empty map when there are none (never null). */
+  /**
+   * DescribeInstances returns Tags as [{Key, Value}]: an empty map when there are none (never
+   * null).
+   */
   static Map<String, String> tags(Object raw) {
     Map<String, String> out = new java.util.TreeMap<>();
     if (raw instanceof List<?> list) {
@@ -129,8 +156,9 @@ public final class VolcengineProvider implements CloudProvider {
   }
 
   /**
-   * RUNNING → RUNNING; STOPPED and ERROR (failed to create) → STOPPED, both deletable; every transition (CREATING,
-   * STARTING, STOPPING, REBOOTING, REBUILDING, RESIZING, DELETING) and any state not known here → BUSY.
+   * RUNNING → RUNNING; STOPPED and ERROR (failed to create) → STOPPED, both deletable; every
+   * transition (CREATING, STARTING, STOPPING, REBOOTING, REBUILDING, RESIZING, DELETING) and any
+   * state not known here → BUSY.
    */
   static InstancePhase phaseOf(String status) {
     return switch (status) {
@@ -141,8 +169,9 @@ public final class VolcengineProvider implements CloudProvider {
   }
 
   /**
-   * A prepaid instance is unexpired when its ExpiredAt lies ahead. Without a readable ExpiredAt the adapter does not
-   * guess: it lets DeleteInstances decide, whose per-instance refusal carries the same actionable message.
+   * A prepaid instance is unexpired when its ExpiredAt lies ahead. Without a readable ExpiredAt the
+   * adapter does not guess: it lets DeleteInstances decide, whose per-instance refusal carries the
+   * same actionable message.
    */
   private boolean notExpired(String expiredAt) {
     if (expiredAt.isEmpty()) {
@@ -160,7 +189,8 @@ public final class VolcengineProvider implements CloudProvider {
   }
 
   @Override
-  public Map<String, List<CloudDisk>> describeDataDisks(List<String> instanceIds) throws CloudException {
+  public Map<String, List<CloudDisk>> describeDataDisks(List<String> instanceIds)
+      throws CloudException {
     Map<String, List<CloudDisk>> out = new LinkedHashMap<>();
     for (String instanceId : Batches.distinct(instanceIds)) {
       Map<String, Object> p = new LinkedHashMap<>();
@@ -170,7 +200,8 @@ public final class VolcengineProvider implements CloudProvider {
       for (Map<String, Object> v : describeVolumes(p)) {
         CloudDisk d = toDisk(v);
         // the Kind filter already excludes the system volume; checking again costs nothing
-        if ("data".equalsIgnoreCase(VolcengineClient.str(v.get("Kind"))) && instanceId.equals(d.instanceId())) {
+        if ("data".equalsIgnoreCase(VolcengineClient.str(v.get("Kind")))
+            && instanceId.equals(d.instanceId())) {
           disks.add(d);
         }
       }
@@ -197,7 +228,8 @@ public final class VolcengineProvider implements CloudProvider {
   }
 
   /** DescribeVolumes over every page (PageNumber/PageSize, until TotalCount volumes were read). */
-  private List<Map<String, Object>> describeVolumes(Map<String, Object> filter) throws CloudException {
+  private List<Map<String, Object>> describeVolumes(Map<String, Object> filter)
+      throws CloudException {
     List<Map<String, Object>> all = new ArrayList<>();
     for (int page = 1; page <= MAX_PAGES; page++) {
       Map<String, Object> p = new LinkedHashMap<>(filter);
@@ -218,9 +250,10 @@ public final class VolcengineProvider implements CloudProvider {
     String status = VolcengineClient.str(v.get("Status")).toLowerCase();
     String instanceId = VolcengineClient.str(v.get("InstanceId"));
     String payType = VolcengineClient.str(v.get("PayType")).toLowerCase();
-    boolean prepaid = payType.isEmpty()
-        ? number(v.get("BillingType"), 2) == 1 // 1 = subscription, 2 = pay-as-you-go
-        : payType.startsWith("pre");
+    boolean prepaid =
+        payType.isEmpty()
+            ? number(v.get("BillingType"), 2) == 1 // 1 = subscription, 2 = pay-as-you-go
+            : payType.startsWith("pre");
     return new CloudDisk(
         VolcengineClient.str(v.get("VolumeId")),
         instanceId.isEmpty() ? null : instanceId,
@@ -232,7 +265,10 @@ public final class VolcengineProvider implements CloudProvider {
         true);
   }
 
-  /** attached → ATTACHED; available → AVAILABLE; attaching, detaching, creating, deleting, extending, error... → BUSY. */
+  /**
+   * attached → ATTACHED; available → AVAILABLE; attaching, detaching, creating, deleting,
+   * extending, error... → BUSY.
+   */
   static DiskPhase diskPhaseOf(String status) {
     return switch (status) {
       case "attached" -> DiskPhase.ATTACHED;
@@ -241,21 +277,31 @@ public final class VolcengineProvider implements CloudProvider {
     };
   }
 
-  /** Volcengine DeleteInstances has no flag for data disks: exactly the volumes with DeleteWithInstance go with it. */
+  /**
+   * Volcengine DeleteInstances has no flag for data disks: exactly the volumes with
+   * DeleteWithInstance go with it.
+   */
   @Override
-  public boolean releasedWithInstance(CloudInstance instance, CloudDisk disk, boolean releaseDataDisks) {
+  public boolean releasedWithInstance(
+      CloudInstance instance, CloudDisk disk, boolean releaseDataDisks) {
     return disk.deleteWithInstance();
   }
 
   // ------------------------------------------------------------------------------------------------ mutate
 
-  /** Never called: Volcengine deletes running instances directly ({@code stopBeforeTerminate} is false). */
+  /**
+   * Never called: Volcengine deletes running instances directly ({@code stopBeforeTerminate} is
+   * false).
+   */
   @Override
   public BatchResult stopInstances(List<CloudInstance> instances) throws CloudException {
-    throw new CloudException(CloudError.of(
-        ErrorKind.TERMINAL, "UnsupportedOperation",
-        "the Volcengine adapter does not stop instances before deleting them: this call is a bug in Teardown",
-        null, "StopInstances"));
+    throw new CloudException(
+        CloudError.of(
+            ErrorKind.TERMINAL,
+            "UnsupportedOperation",
+            "the Volcengine adapter does not stop instances before deleting them: this call is a bug in Teardown",
+            null,
+            "StopInstances"));
   }
 
   @Override
@@ -265,7 +311,8 @@ public final class VolcengineProvider implements CloudProvider {
       return BatchResult.ok(null);
     }
     if (ids.size() > CAPABILITIES.maxInstancesPerTerminate()) {
-      throw new IllegalArgumentException("at most " + CAPABILITIES.maxInstancesPerTerminate() + " ids per call");
+      throw new IllegalArgumentException(
+          "at most " + CAPABILITIES.maxInstancesPerTerminate() + " ids per call");
     }
     Map<String, Object> p = indexed("InstanceIds", ids);
     String token = clientToken(request.idempotencyToken());
@@ -276,10 +323,17 @@ public final class VolcengineProvider implements CloudProvider {
     Map<String, CloudError> failures = new LinkedHashMap<>();
     for (Map<String, Object> d : maps(r.result().get("OperationDetails"))) {
       String id = VolcengineClient.str(d.get("InstanceId"));
-      if (d.get("Error") instanceof Map<?, ?> err && !VolcengineClient.str(err.get("Code")).isEmpty()) {
-        failures.put(id, VolcengineErrors.classify(
-            "DeleteInstances", 200, VolcengineClient.str(err.get("Code")), VolcengineClient.str(err.get("Message")),
-            r.requestId(), id));
+      if (d.get("Error") instanceof Map<?, ?> err
+          && !VolcengineClient.str(err.get("Code")).isEmpty()) {
+        failures.put(
+            id,
+            VolcengineErrors.classify(
+                "DeleteInstances",
+                200,
+                VolcengineClient.str(err.get("Code")),
+                VolcengineClient.str(err.get("Message")),
+                r.requestId(),
+                id));
       }
     }
     return BatchResult.withFailures(r.requestId(), failures);
@@ -287,34 +341,46 @@ public final class VolcengineProvider implements CloudProvider {
 
   @Override
   public BatchResult detachDisks(String instanceId, List<String> diskIds) throws CloudException {
-    return perVolume("DetachVolume", Batches.distinct(diskIds), id -> {
-      Map<String, Object> p = new LinkedHashMap<>();
-      p.put("VolumeId", id);
-      p.put("InstanceId", instanceId);
-      return p;
-    });
+    return perVolume(
+        "DetachVolume",
+        Batches.distinct(diskIds),
+        id -> {
+          Map<String, Object> p = new LinkedHashMap<>();
+          p.put("VolumeId", id);
+          p.put("InstanceId", instanceId);
+          return p;
+        });
   }
 
   @Override
   public BatchResult releaseDisks(ReleaseDisksRequest request) throws CloudException {
-    // no recycle bin on Volcengine: purge never happens (recycleBin=false) and would be the same call
-    return perVolume("DeleteVolume", Batches.distinct(request.diskIds()), id -> {
-      Map<String, Object> p = new LinkedHashMap<>();
-      p.put("VolumeId", id);
-      String token = request.idempotencyToken() == null ? null : clientToken(request.idempotencyToken() + "-" + id);
-      if (token != null) {
-        p.put("ClientToken", token);
-      }
-      return p;
-    });
+    // no recycle bin on Volcengine: purge never happens (recycleBin=false) and would be the same
+    // call
+    return perVolume(
+        "DeleteVolume",
+        Batches.distinct(request.diskIds()),
+        id -> {
+          Map<String, Object> p = new LinkedHashMap<>();
+          p.put("VolumeId", id);
+          String token =
+              request.idempotencyToken() == null
+                  ? null
+                  : clientToken(request.idempotencyToken() + "-" + id);
+          if (token != null) {
+            p.put("ClientToken", token);
+          }
+          return p;
+        });
   }
 
   /**
-   * One call per volume (the EBS actions take one VolumeId). A volume already gone is reported as NOT_FOUND, which the
-   * reconciler treats as done. With one volume (the capability) any other failure is the whole call's and is thrown;
-   * with several, throttling and terminal errors stop the loop (thrown), other errors are kept per volume.
+   * One call per volume (the EBS actions take one VolumeId). A volume already gone is reported as
+   * NOT_FOUND, which the reconciler treats as done. With one volume (the capability) any other
+   * failure is the whole call's and is thrown; with several, throttling and terminal errors stop
+   * the loop (thrown), other errors are kept per volume.
    */
-  private BatchResult perVolume(String action, List<String> ids, Function<String, Map<String, Object>> params)
+  private BatchResult perVolume(
+      String action, List<String> ids, Function<String, Map<String, Object>> params)
       throws CloudException {
     Map<String, CloudError> failures = new LinkedHashMap<>();
     String requestId = null;
@@ -325,7 +391,9 @@ public final class VolcengineProvider implements CloudProvider {
         CloudError err = e.error();
         if (err.kind() == ErrorKind.NOT_FOUND) {
           failures.put(id, err);
-        } else if (ids.size() == 1 || err.kind() == ErrorKind.THROTTLED || err.kind() == ErrorKind.TERMINAL) {
+        } else if (ids.size() == 1
+            || err.kind() == ErrorKind.THROTTLED
+            || err.kind() == ErrorKind.TERMINAL) {
           throw withSubject(e, id);
         } else {
           failures.put(id, err);
@@ -335,7 +403,10 @@ public final class VolcengineProvider implements CloudProvider {
     return BatchResult.withFailures(requestId, failures);
   }
 
-  /** Puts the volume id into the actionable message of a terminal error (the call itself did not know it). */
+  /**
+   * Puts the volume id into the actionable message of a terminal error (the call itself did not
+   * know it).
+   */
   private static CloudException withSubject(CloudException e, String id) {
     CloudError err = e.error();
     if (err.kind() != ErrorKind.TERMINAL || err.message() == null || err.message().contains(id)) {
@@ -345,8 +416,8 @@ public final class VolcengineProvider implements CloudProvider {
   }
 
   /**
-   * A ClientToken is at most 64 ASCII characters. A longer (or non-ASCII) token is replaced by a digest of itself,
-   * so the same request always carries the same token.
+   * A ClientToken is at most 64 ASCII characters. A longer (or non-ASCII) token is replaced by a
+   * digest of itself, so the same request always carries the same token.
    */
   static String clientToken(String raw) {
     if (raw == null || raw.isBlank()) {
@@ -396,7 +467,9 @@ public final class VolcengineProvider implements CloudProvider {
     return o instanceof Boolean b ? b : "true".equalsIgnoreCase(VolcengineClient.str(o));
   }
 
-  /** Gson hands JSON numbers over as doubles (or longs at the top level); strings are accepted too. */
+  /**
+   * Gson hands JSON numbers over as doubles (or longs at the top level); strings are accepted too.
+   */
   private static long number(Object o, long def) {
     if (o instanceof Number n) {
       return n.longValue();

@@ -34,23 +34,39 @@ public final class VolcengineProviderFactory implements CloudProviderFactory {
   public CloudProvider connect(ConnectionSpec spec) throws CloudException {
     for (String key : requiredSecretKeys()) {
       if (spec.credentials() == null || !spec.credentials().has(key)) {
-        throw new CloudException(CloudError.of(
-            ErrorKind.TERMINAL, "MissingCredentials",
-            "the credentials Secret has no '" + key + "': add the Volcengine access key pair as '" + ACCESS_KEY_ID
-                + "' and '" + SECRET_ACCESS_KEY + "', then re-create this CloudInstanceDeletion",
-            null, "Connect"));
+        throw new CloudException(
+            CloudError.of(
+                ErrorKind.TERMINAL,
+                "MissingCredentials",
+                "the credentials Secret has no '"
+                    + key
+                    + "': add the Volcengine access key pair as '"
+                    + ACCESS_KEY_ID
+                    + "' and '"
+                    + SECRET_ACCESS_KEY
+                    + "', then re-create this CloudInstanceDeletion",
+                null,
+                "Connect"));
       }
     }
     if (spec.region() == null || spec.region().isBlank()) {
-      throw new CloudException(CloudError.of(
-          ErrorKind.TERMINAL, "MissingRegion",
-          "spec.region is empty: Volcengine signs every request for a region (e.g. cn-beijing); set it and re-create "
-              + "this CloudInstanceDeletion",
-          null, "Connect"));
+      throw new CloudException(
+          CloudError.of(
+              ErrorKind.TERMINAL,
+              "MissingRegion",
+              "spec.region is empty: Volcengine signs every request for a region (e.g. cn-beijing); set it and re-create "
+                  + "this CloudInstanceDeletion",
+              null,
+              "Connect"));
     }
-    String token = spec.credentials().has(SESSION_TOKEN) ? spec.credentials().get(SESSION_TOKEN) : null;
-    VolcengineClient client = new VolcengineClient(
-        spec, spec.credentials().get(ACCESS_KEY_ID), spec.credentials().get(SECRET_ACCESS_KEY), token);
+    String token =
+        spec.credentials().has(SESSION_TOKEN) ? spec.credentials().get(SESSION_TOKEN) : null;
+    VolcengineClient client =
+        new VolcengineClient(
+            spec,
+            spec.credentials().get(ACCESS_KEY_ID),
+            spec.credentials().get(SECRET_ACCESS_KEY),
+            token);
     return new VolcengineProvider(client, Clock.systemUTC());
   }
 }

@@ -1,6 +1,9 @@
 package dev.teardown.sim.tencent;
 
-/** A refusal the simulator answers with Tencent's error envelope (HTTP 200, Response.Error.Code/Message). */
+/**
+ * A refusal the simulator answers with Tencent's error envelope (HTTP 200,
+ * Response.Error.Code/Message).
+ */
 final class TencentApiError extends RuntimeException {
   private final String code;
 

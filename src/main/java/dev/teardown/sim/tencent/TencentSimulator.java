@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.teardown.sim.CallLedger;
-import dev.teardown.sim.SimulatorBase;
 import dev.teardown.sim.FaultRule;
 import dev.teardown.sim.SimRequest;
 import dev.teardown.sim.SimResponse;
+import dev.teardown.sim.SimulatorBase;
 import dev.teardown.sim.WorldSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,29 +26,36 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Tencent Cloud CVM + CBS (API 3.0, Version 2017-03-12) on one loopback HTTP port. Both products share the port
- * and are told apart by X-TC-Action, because the SDK sends the endpoint override as Host for both. Every request's
- * TC3-HMAC-SHA256 signature is recomputed; errors use Tencent's envelope (HTTP 200,
- * {@code {"Response":{"Error":{"Code","Message"},"RequestId"}}}); every call, refused ones included, goes into the
- * ledger. {@code GET /_sim/state} answers the world and the ledger as JSON.
+ * Tencent Cloud CVM + CBS (API 3.0, Version 2017-03-12) on one loopback HTTP port. Both products
+ * share the port and are told apart by X-TC-Action, because the SDK sends the endpoint override as
+ * Host for both. Every request's TC3-HMAC-SHA256 signature is recomputed; errors use Tencent's
+ * envelope (HTTP 200, {@code {"Response":{"Error":{"Code","Message"},"RequestId"}}}); every call,
+ * refused ones included, goes into the ledger. {@code GET /_sim/state} answers the world and the
+ * ledger as JSON.
  *
- * <p>The irreversible second TerminateInstances / TerminateDisks on something in the recycle bin is recorded in the
- * ledger under the {@link #DESTROYED} parameter, so tests can prove it only happens on purpose.
+ * <p>The irreversible second TerminateInstances / TerminateDisks on something in the recycle bin is
+ * recorded in the ledger under the {@link #DESTROYED} parameter, so tests can prove it only happens
+ * on purpose.
  */
 public final class TencentSimulator extends SimulatorBase {
   public static final String PROVIDER = "tencentcloud";
   public static final String API_VERSION = "2017-03-12";
+
   /** Ledger parameter listing the ids a call destroyed out of the recycle bin (comma-separated). */
   public static final String DESTROYED = "Destroyed";
 
-  /** Documented default requests per second per action; world rateLimits override them (0 = no limit). */
-  static final Map<String, Integer> DEFAULT_RATE_LIMITS = Map.of(
-      "TerminateInstances", 10,
-      "TerminateDisks", 20,
-      "DetachDisks", 20,
-      "DescribeInstances", 40,
-      "DescribeInstancesStatus", 40,
-      "DescribeDisks", 40);
+  /**
+   * Documented default requests per second per action; world rateLimits override them (0 = no
+   * limit).
+   */
+  static final Map<String, Integer> DEFAULT_RATE_LIMITS =
+      Map.of(
+          "TerminateInstances", 10,
+          "TerminateDisks", 20,
+          "DetachDisks", 20,
+          "DescribeInstances", 40,
+          "DescribeInstancesStatus", 40,
+          "DescribeDisks", 40);
 
   private static final Set<String> ACTIONS = DEFAULT_RATE_LIMITS.keySet();
   private static final long MAX_CLOCK_SKEW_SECONDS = 300;
@@ -63,7 +70,8 @@ public final class TencentSimulator extends SimulatorBase {
    *
    * @param port 0 for an ephemeral port
    */
-  public TencentSimulator(WorldSpec.CloudWorld spec, Clock clock, long seed, String host, int port) {
+  public TencentSimulator(
+      WorldSpec.CloudWorld spec, Clock clock, long seed, String host, int port) {
     super(PROVIDER, spec, clock, seed, 0, DEFAULT_RATE_LIMITS);
     this.random = new Random(seed);
     this.world = new TencentWorld(spec, json, clock.millis());
@@ -72,8 +80,13 @@ public final class TencentSimulator extends SimulatorBase {
 
   /** Effective calls that destroyed this instance or disk out of the recycle bin. */
   public long destroyCalls(String id) {
-    return ledger.matching(c -> c.effective() && c.params().containsKey(DESTROYED)
-        && Arrays.asList(c.params().get(DESTROYED).split(",")).contains(id)).size();
+    return ledger
+        .matching(
+            c ->
+                c.effective()
+                    && c.params().containsKey(DESTROYED)
+                    && Arrays.asList(c.params().get(DESTROYED).split(",")).contains(id))
+        .size();
   }
 
   @Override
@@ -128,25 +141,33 @@ public final class TencentSimulator extends SimulatorBase {
     String ledgerAction = action == null ? "" : action;
     try {
       if (action == null || action.isBlank()) {
-        throw new TencentApiError("MissingParameter", "The request is missing a required parameter `X-TC-Action`.");
+        throw new TencentApiError(
+            "MissingParameter", "The request is missing a required parameter `X-TC-Action`.");
       }
       authenticate(req);
       if (!API_VERSION.equals(req.header("X-TC-Version"))) {
-        throw new TencentApiError("NoSuchVersion", "The API version `" + req.header("X-TC-Version") + "` does not exist.");
+        throw new TencentApiError(
+            "NoSuchVersion",
+            "The API version `" + req.header("X-TC-Version") + "` does not exist.");
       }
       if (!ACTIONS.contains(action)) {
-        throw new TencentApiError("InvalidAction", "The API action `" + action + "` does not exist.");
+        throw new TencentApiError(
+            "InvalidAction", "The API action `" + action + "` does not exist.");
       }
       if (!"POST".equals(req.method())) {
         // The SDK posts JSON by default; form-style GET requests are not simulated.
-        throw new TencentApiError("UnsupportedProtocol", "This simulator only accepts POST with a JSON body.");
+        throw new TencentApiError(
+            "UnsupportedProtocol", "This simulator only accepts POST with a JSON body.");
       }
       if (body == null || !body.isObject()) {
         throw new TencentApiError("InvalidParameter", "The request body is not a JSON object.");
       }
       if (!rateLimits.tryAcquire(action)) {
-        throw new TencentApiError("RequestLimitExceeded",
-            "Your request rate for `" + action + "` exceeds the limit; please reduce the frequency of calls.");
+        throw new TencentApiError(
+            "RequestLimitExceeded",
+            "Your request rate for `"
+                + action
+                + "` exceeds the limit; please reduce the frequency of calls.");
       }
       Optional<FaultRule> fault = faults.match(action, ids);
       if (fault.isPresent() && fault.get().type != FaultRule.Type.TIMEOUT_AFTER_APPLY) {
@@ -157,16 +178,18 @@ public final class TencentSimulator extends SimulatorBase {
       synchronized (lock) {
         long now = clock.millis();
         world.settle(now);
-        boolean visible = world.region() == null || world.region().equals(req.header("X-TC-Region"));
-        applied = switch (action) {
-          case "DescribeInstances" -> world.describeInstances(body, visible);
-          case "DescribeInstancesStatus" -> world.describeInstancesStatus(body, visible);
-          case "TerminateInstances" -> world.terminateInstances(body, visible, requestId, now);
-          case "DescribeDisks" -> world.describeDisks(body, visible);
-          case "DetachDisks" -> world.detachDisks(body, visible, now);
-          case "TerminateDisks" -> world.terminateDisks(body, visible);
-          default -> throw new IllegalStateException(action);
-        };
+        boolean visible =
+            world.region() == null || world.region().equals(req.header("X-TC-Region"));
+        applied =
+            switch (action) {
+              case "DescribeInstances" -> world.describeInstances(body, visible);
+              case "DescribeInstancesStatus" -> world.describeInstancesStatus(body, visible);
+              case "TerminateInstances" -> world.terminateInstances(body, visible, requestId, now);
+              case "DescribeDisks" -> world.describeDisks(body, visible);
+              case "DetachDisks" -> world.detachDisks(body, visible, now);
+              case "TerminateDisks" -> world.terminateDisks(body, visible);
+              default -> throw new IllegalStateException(action);
+            };
         latency = world.timing("latency");
       }
       Map<String, String> ledgerParams = new LinkedHashMap<>(params);
@@ -189,7 +212,8 @@ public final class TencentSimulator extends SimulatorBase {
     }
   }
 
-  private SimResponse injected(FaultRule f, String action, List<String> ids, Map<String, String> params, String requestId) {
+  private SimResponse injected(
+      FaultRule f, String action, List<String> ids, Map<String, String> params, String requestId) {
     Map<String, String> ledgerParams = new LinkedHashMap<>(params);
     ledgerParams.put("fault", f.type.name());
     SimResponse broken = broken(f, requestId);
@@ -205,7 +229,9 @@ public final class TencentSimulator extends SimulatorBase {
       }
       case HTTP_ERROR -> {
         record(action, ids, "HTTP " + f.httpStatus, false, requestId, ledgerParams);
-        byte[] page = ("<html><body><h1>" + f.httpStatus + "</h1></body></html>").getBytes(StandardCharsets.UTF_8);
+        byte[] page =
+            ("<html><body><h1>" + f.httpStatus + "</h1></body></html>")
+                .getBytes(StandardCharsets.UTF_8);
         return new SimResponse(f.httpStatus, Map.of("Content-Type", "text/html"), page, 0, false);
       }
       default -> {
@@ -215,47 +241,64 @@ public final class TencentSimulator extends SimulatorBase {
     }
   }
 
-  /** Verifies the request as Tencent's gateway does; throws the gateway's AuthFailure code on any mismatch. */
+  /**
+   * Verifies the request as Tencent's gateway does; throws the gateway's AuthFailure code on any
+   * mismatch.
+   */
   private void authenticate(SimRequest req) {
     Tc3Signature.Authorization auth = Tc3Signature.Authorization.parse(req.header("Authorization"));
     if (auth == null) {
-      throw new TencentApiError("AuthFailure.InvalidAuthorization", "The `Authorization` header is missing or malformed.");
+      throw new TencentApiError(
+          "AuthFailure.InvalidAuthorization",
+          "The `Authorization` header is missing or malformed.");
     }
     long ts;
     try {
       ts = Long.parseLong(req.header("X-TC-Timestamp"));
     } catch (NumberFormatException e) {
-      throw new TencentApiError("MissingParameter", "The request is missing a valid `X-TC-Timestamp`.");
+      throw new TencentApiError(
+          "MissingParameter", "The request is missing a valid `X-TC-Timestamp`.");
     }
     long now = clock.millis() / 1000;
     if (Math.abs(now - ts) > MAX_CLOCK_SKEW_SECONDS) {
-      throw new TencentApiError("AuthFailure.SignatureExpire",
-          "Signature expired: timestamp " + ts + " is more than 5 minutes away from server time " + now + ".");
+      throw new TencentApiError(
+          "AuthFailure.SignatureExpire",
+          "Signature expired: timestamp "
+              + ts
+              + " is more than 5 minutes away from server time "
+              + now
+              + ".");
     }
     String secretKey = secrets.get(auth.secretId());
     if (secretKey == null) {
-      throw new TencentApiError("AuthFailure.SecretIdNotFound", "The SecretId is not found; check it and try again.");
+      throw new TencentApiError(
+          "AuthFailure.SecretIdNotFound", "The SecretId is not found; check it and try again.");
     }
     String host = req.header("Host");
     Map<String, String> signed = new LinkedHashMap<>();
     for (String name : auth.signedHeaders().split(";")) {
       String value = req.header(name);
       if (value == null) {
-        throw new TencentApiError("AuthFailure.SignatureFailure", "The signed header `" + name + "` is missing.");
+        throw new TencentApiError(
+            "AuthFailure.SignatureFailure", "The signed header `" + name + "` is missing.");
       }
       signed.put(name.toLowerCase(Locale.ROOT), value);
     }
     if (host == null || !signed.containsKey("host") || !signed.containsKey("content-type")) {
-      throw new TencentApiError("AuthFailure.SignatureFailure", "`host` and `content-type` must be signed.");
+      throw new TencentApiError(
+          "AuthFailure.SignatureFailure", "`host` and `content-type` must be signed.");
     }
-    String payloadHash = "UNSIGNED-PAYLOAD".equals(req.header("X-TC-Content-SHA256"))
-        ? Tc3Signature.sha256Hex("UNSIGNED-PAYLOAD".getBytes(StandardCharsets.UTF_8))
-        : Tc3Signature.sha256Hex(req.body());
+    String payloadHash =
+        "UNSIGNED-PAYLOAD".equals(req.header("X-TC-Content-SHA256"))
+            ? Tc3Signature.sha256Hex("UNSIGNED-PAYLOAD".getBytes(StandardCharsets.UTF_8))
+            : Tc3Signature.sha256Hex(req.body());
     String query = req.uri().getRawQuery() == null ? "" : req.uri().getRawQuery();
-    String expected = Tc3Signature.expected(secretKey, req.method(), query, signed, payloadHash, ts,
-        Tc3Signature.serviceOf(host));
+    String expected =
+        Tc3Signature.expected(
+            secretKey, req.method(), query, signed, payloadHash, ts, Tc3Signature.serviceOf(host));
     if (!Tc3Signature.matches(expected, auth.signature())) {
-      throw new TencentApiError("AuthFailure.SignatureFailure",
+      throw new TencentApiError(
+          "AuthFailure.SignatureFailure",
           "The provided credentials could not be validated. Please check your signature is correct.");
     }
   }
@@ -277,12 +320,14 @@ public final class TencentSimulator extends SimulatorBase {
     for (String field : List.of("InstanceIds", "DiskIds")) {
       body.path(field).forEach(v -> ids.add(v.asText()));
     }
-    body.path("Filters").forEach(f -> {
-      String name = f.path("Name").asText();
-      if (name.equals("instance-id") || name.equals("disk-id")) {
-        f.path("Values").forEach(v -> ids.add(v.asText()));
-      }
-    });
+    body.path("Filters")
+        .forEach(
+            f -> {
+              String name = f.path("Name").asText();
+              if (name.equals("instance-id") || name.equals("disk-id")) {
+                f.path("Values").forEach(v -> ids.add(v.asText()));
+              }
+            });
     return ids;
   }
 
@@ -296,10 +341,23 @@ public final class TencentSimulator extends SimulatorBase {
     return out;
   }
 
-  private void record(String action, List<String> ids, String outcome, boolean effective, String requestId,
+  private void record(
+      String action,
+      List<String> ids,
+      String outcome,
+      boolean effective,
+      String requestId,
       Map<String, String> params) {
-    ledger.record(new CallLedger.Call(PROVIDER, action, List.copyOf(ids), outcome, effective, requestId,
-        clock.instant(), Map.copyOf(params)));
+    ledger.record(
+        new CallLedger.Call(
+            PROVIDER,
+            action,
+            List.copyOf(ids),
+            outcome,
+            effective,
+            requestId,
+            clock.instant(),
+            Map.copyOf(params)));
   }
 
   private SimResponse envelope(ObjectNode response) {

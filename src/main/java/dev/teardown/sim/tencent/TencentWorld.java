@@ -16,9 +16,10 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * The CVM + CBS world of one simulated Tencent region: instances, their system disks, data disks, and the
- * transitions between states. Transitions are stored as a due time and settled lazily against the simulator's clock
- * at the start of every request, so nothing sleeps. Not thread-safe: the simulator serialises access.
+ * The CVM + CBS world of one simulated Tencent region: instances, their system disks, data disks,
+ * and the transitions between states. Transitions are stored as a due time and settled lazily
+ * against the simulator's clock at the start of every request, so nothing sleeps. Not thread-safe:
+ * the simulator serialises access.
  */
 final class TencentWorld {
   static final String PREPAID = "PREPAID";
@@ -27,30 +28,62 @@ final class TencentWorld {
   static final String DATA_DISK = "DATA_DISK";
 
   /** Keys of {@code timingsMs} this simulator reads, with their defaults. */
-  static final Map<String, Long> DEFAULT_TIMINGS_MS = Map.of(
-      "terminate", 3000L, // postpaid TERMINATING, and destroying an instance out of the recycle bin
-      "shutdown", 2000L, // prepaid first terminate: SHUTDOWN with LatestOperationState=OPERATING
-      "detach", 2000L, // DETACHING
-      "latency", 0L); // added to every answer
+  static final Map<String, Long> DEFAULT_TIMINGS_MS =
+      Map.of(
+          "terminate",
+              3000L, // postpaid TERMINATING, and destroying an instance out of the recycle bin
+          "shutdown",
+              2000L, // prepaid first terminate: SHUTDOWN with LatestOperationState=OPERATING
+          "detach", 2000L, // DETACHING
+          "latency", 0L); // added to every answer
 
-  private static final Set<String> INSTANCE_STATES = Set.of("PENDING", "LAUNCH_FAILED", "RUNNING", "STOPPED", "STARTING",
-      "STOPPING", "REBOOTING", "SHUTDOWN", "TERMINATING", "ENTER_RESCUE_MODE", "RESCUE_MODE", "EXIT_RESCUE_MODE",
-      "ENTER_SERVICE_LIVE_MIGRATE", "SERVICE_LIVE_MIGRATE", "EXIT_SERVICE_LIVE_MIGRATE");
-  private static final Set<String> DISK_STATES = Set.of("UNATTACHED", "ATTACHING", "ATTACHED", "DETACHING", "EXPANDING",
-      "ROLLBACKING", "TORECYCLE", "DUMPING");
-  /** Instance states TerminateInstances refuses, with the code it answers (cvm TerminateInstances error list). */
-  private static final Map<String, String> TERMINATE_REFUSED = Map.of(
-      "TERMINATING", "UnsupportedOperation.InstanceStateTerminating",
-      "PENDING", "UnsupportedOperation.InstanceStatePending",
-      "STARTING", "UnsupportedOperation.InstanceStateStarting",
-      "STOPPING", "UnsupportedOperation.InstanceStateStopping",
-      "REBOOTING", "UnsupportedOperation.InstanceStateRebooting",
-      "ENTER_RESCUE_MODE", "UnsupportedOperation.InstanceStateEnterRescueMode",
-      "RESCUE_MODE", "UnsupportedOperation.InstanceStateEnterRescueMode",
-      "EXIT_RESCUE_MODE", "UnsupportedOperation.InstanceStateExitRescueMode",
-      "ENTER_SERVICE_LIVE_MIGRATE", "UnsupportedOperation.InstanceStateEnterServiceLiveMigrate",
-      "EXIT_SERVICE_LIVE_MIGRATE", "UnsupportedOperation.InstanceStateExitServiceLiveMigrate");
-  private static final Set<String> DISK_BUSY = Set.of("ATTACHING", "DETACHING", "EXPANDING", "ROLLBACKING", "DUMPING");
+  private static final Set<String> INSTANCE_STATES =
+      Set.of(
+          "PENDING",
+          "LAUNCH_FAILED",
+          "RUNNING",
+          "STOPPED",
+          "STARTING",
+          "STOPPING",
+          "REBOOTING",
+          "SHUTDOWN",
+          "TERMINATING",
+          "ENTER_RESCUE_MODE",
+          "RESCUE_MODE",
+          "EXIT_RESCUE_MODE",
+          "ENTER_SERVICE_LIVE_MIGRATE",
+          "SERVICE_LIVE_MIGRATE",
+          "EXIT_SERVICE_LIVE_MIGRATE");
+  private static final Set<String> DISK_STATES =
+      Set.of(
+          "UNATTACHED",
+          "ATTACHING",
+          "ATTACHED",
+          "DETACHING",
+          "EXPANDING",
+          "ROLLBACKING",
+          "TORECYCLE",
+          "DUMPING");
+
+  /**
+   * Instance states TerminateInstances refuses, with the code it answers (cvm TerminateInstances
+   * error list).
+   */
+  private static final Map<String, String> TERMINATE_REFUSED =
+      Map.of(
+          "TERMINATING", "UnsupportedOperation.InstanceStateTerminating",
+          "PENDING", "UnsupportedOperation.InstanceStatePending",
+          "STARTING", "UnsupportedOperation.InstanceStateStarting",
+          "STOPPING", "UnsupportedOperation.InstanceStateStopping",
+          "REBOOTING", "UnsupportedOperation.InstanceStateRebooting",
+          "ENTER_RESCUE_MODE", "UnsupportedOperation.InstanceStateEnterRescueMode",
+          "RESCUE_MODE", "UnsupportedOperation.InstanceStateEnterRescueMode",
+          "EXIT_RESCUE_MODE", "UnsupportedOperation.InstanceStateExitRescueMode",
+          "ENTER_SERVICE_LIVE_MIGRATE", "UnsupportedOperation.InstanceStateEnterServiceLiveMigrate",
+          "EXIT_SERVICE_LIVE_MIGRATE", "UnsupportedOperation.InstanceStateExitServiceLiveMigrate");
+
+  private static final Set<String> DISK_BUSY =
+      Set.of("ATTACHING", "DETACHING", "EXPANDING", "ROLLBACKING", "DUMPING");
 
   static final int MAX_TERMINATE_INSTANCES = 100;
   static final int MAX_DETACH_DISKS = 10;
@@ -59,7 +92,11 @@ final class TencentWorld {
   static final int MAX_FILTERS = 10;
   static final int MAX_FILTER_VALUES = 5;
 
-  private enum Pending { TERMINATE, RECYCLE, DETACH }
+  private enum Pending {
+    TERMINATE,
+    RECYCLE,
+    DETACH
+  }
 
   private static final class Instance {
     String id;
@@ -96,7 +133,10 @@ final class TencentWorld {
     }
   }
 
-  /** What one applied call did: response fields, whether the world changed, and what the ledger shows. */
+  /**
+   * What one applied call did: response fields, whether the world changed, and what the ledger
+   * shows.
+   */
   record Applied(ObjectNode fields, boolean effective, Map<String, String> ledgerParams) {}
 
   private final ObjectMapper json;
@@ -112,12 +152,14 @@ final class TencentWorld {
     this.json = json;
     this.region = spec.region;
     this.timings = new LinkedHashMap<>(DEFAULT_TIMINGS_MS);
-    spec.timingsMs.forEach((k, v) -> {
-      if (!DEFAULT_TIMINGS_MS.containsKey(k)) {
-        throw new IllegalArgumentException("unknown Tencent timing '" + k + "'; known: " + DEFAULT_TIMINGS_MS.keySet());
-      }
-      timings.put(k, v);
-    });
+    spec.timingsMs.forEach(
+        (k, v) -> {
+          if (!DEFAULT_TIMINGS_MS.containsKey(k)) {
+            throw new IllegalArgumentException(
+                "unknown Tencent timing '" + k + "'; known: " + DEFAULT_TIMINGS_MS.keySet());
+          }
+          timings.put(k, v);
+        });
     this.createdTime = Instant.ofEpochMilli(nowMillis).toString();
     for (WorldSpec.Instance si : spec.instances) {
       Instance i = new Instance();
@@ -130,7 +172,8 @@ final class TencentWorld {
       i.zone = si.zone == null ? (region == null ? "" : region + "-1") : si.zone;
       i.state = si.state == null ? "RUNNING" : si.state;
       if (!INSTANCE_STATES.contains(i.state)) {
-        throw new IllegalArgumentException("instance " + i.id + ": unknown InstanceState " + i.state);
+        throw new IllegalArgumentException(
+            "instance " + i.id + ": unknown InstanceState " + i.state);
       }
       i.chargeType = si.chargeType == null ? (si.spot ? "SPOTPAID" : POSTPAID) : si.chargeType;
       i.protectedFromTermination = si.deletionProtection;
@@ -140,7 +183,8 @@ final class TencentWorld {
         i.isolatedSource = "MANMADE";
       }
       instances.put(i.id, i);
-      // Every instance boots from a system disk; it is never a data disk and goes with the instance.
+      // Every instance boots from a system disk; it is never a data disk and goes with the
+      // instance.
       Disk sys = new Disk();
       sys.id = "disk-sys-" + i.id.substring(4);
       sys.usage = SYSTEM_DISK;
@@ -174,7 +218,8 @@ final class TencentWorld {
     if (attachedTo != null) {
       Instance i = instances.get(attachedTo);
       if (i == null) {
-        throw new IllegalArgumentException("disk " + d.id + " is attached to unknown instance " + attachedTo);
+        throw new IllegalArgumentException(
+            "disk " + d.id + " is attached to unknown instance " + attachedTo);
       }
       d.instanceId = attachedTo;
       d.zone = i.zone;
@@ -190,17 +235,24 @@ final class TencentWorld {
   }
 
   /**
-   * A data disk someone attaches at run time (console, another tool; AttachDisks is not simulated): a new disk,
-   * ATTACHED at once to an instance that is RUNNING or STOPPED with no operation under way, as CBS requires.
+   * A data disk someone attaches at run time (console, another tool; AttachDisks is not simulated):
+   * a new disk, ATTACHED at once to an instance that is RUNNING or STOPPED with no operation under
+   * way, as CBS requires.
    */
   void attachNewDisk(WorldSpec.Disk sd) {
     Instance i = sd.instanceId == null ? null : instances.get(sd.instanceId);
     if (i == null) {
-      throw new IllegalArgumentException("no instance " + sd.instanceId + " to attach disk " + sd.id + " to");
+      throw new IllegalArgumentException(
+          "no instance " + sd.instanceId + " to attach disk " + sd.id + " to");
     }
     if (i.pending != null || !("RUNNING".equals(i.state) || "STOPPED".equals(i.state))) {
-      throw new IllegalStateException("instance " + i.id + " is " + i.state
-          + (i.pending == null ? "" : " (" + i.pending + " under way)") + "; disks attach to RUNNING or STOPPED ones");
+      throw new IllegalStateException(
+          "instance "
+              + i.id
+              + " is "
+              + i.state
+              + (i.pending == null ? "" : " (" + i.pending + " under way)")
+              + "; disks attach to RUNNING or STOPPED ones");
     }
     if (sd.state != null && !"ATTACHED".equals(sd.state)) {
       throw new IllegalArgumentException("a newly attached disk is ATTACHED, not " + sd.state);
@@ -210,7 +262,8 @@ final class TencentWorld {
 
   private static String requireId(String id, String prefix, String what) {
     if (id == null || !id.startsWith(prefix) || id.length() <= prefix.length()) {
-      throw new IllegalArgumentException(what + " id must look like " + prefix + "xxxxxxxx, got " + id);
+      throw new IllegalArgumentException(
+          what + " id must look like " + prefix + "xxxxxxxx, got " + id);
     }
     return id;
   }
@@ -265,7 +318,10 @@ final class TencentWorld {
     }
   }
 
-  /** System disks, non-elastic disks and postpaid delete-with-instance disks share the instance's fate. */
+  /**
+   * System disks, non-elastic disks and postpaid delete-with-instance disks share the instance's
+   * fate.
+   */
   private static boolean goesWithInstance(Disk d) {
     return SYSTEM_DISK.equals(d.usage) || !d.portable || d.deleteWithInstance;
   }
@@ -274,17 +330,25 @@ final class TencentWorld {
 
   Applied describeInstances(JsonNode p, boolean visible) {
     List<String> ids = strings(p, "InstanceIds");
-    Map<String, Set<String>> filters = filters(p, Set.of("instance-id", "instance-state", "instance-charge-type", "zone",
-        "instance-name"));
+    Map<String, Set<String>> filters =
+        filters(
+            p,
+            Set.of(
+                "instance-id", "instance-state", "instance-charge-type", "zone", "instance-name"));
     if (!ids.isEmpty() && !filters.isEmpty()) {
-      throw new TencentApiError("InvalidParameterCoexistInstanceIdsFilters",
+      throw new TencentApiError(
+          "InvalidParameterCoexistInstanceIdsFilters",
           "The parameters `InstanceIds` and `Filters` cannot be specified at the same time.");
     }
     checkInstanceIds(ids, MAX_DESCRIBE);
-    Predicate<Instance> match = i -> (ids.isEmpty() || ids.contains(i.id))
-        && allow(filters, "instance-id", i.id) && allow(filters, "instance-state", i.state)
-        && allow(filters, "instance-charge-type", i.chargeType) && allow(filters, "zone", i.zone)
-        && allow(filters, "instance-name", i.name);
+    Predicate<Instance> match =
+        i ->
+            (ids.isEmpty() || ids.contains(i.id))
+                && allow(filters, "instance-id", i.id)
+                && allow(filters, "instance-state", i.state)
+                && allow(filters, "instance-charge-type", i.chargeType)
+                && allow(filters, "zone", i.zone)
+                && allow(filters, "instance-name", i.name);
     List<Instance> all = visible ? instances.values().stream().filter(match).toList() : List.of();
     ObjectNode out = json.createObjectNode();
     out.put("TotalCount", all.size());
@@ -296,47 +360,67 @@ final class TencentWorld {
   Applied describeInstancesStatus(JsonNode p, boolean visible) {
     List<String> ids = strings(p, "InstanceIds");
     checkInstanceIds(ids, MAX_DESCRIBE);
-    List<Instance> all = visible
-        ? instances.values().stream().filter(i -> ids.isEmpty() || ids.contains(i.id)).toList()
-        : List.of();
+    List<Instance> all =
+        visible
+            ? instances.values().stream().filter(i -> ids.isEmpty() || ids.contains(i.id)).toList()
+            : List.of();
     ObjectNode out = json.createObjectNode();
     out.put("TotalCount", all.size());
     ArrayNode set = out.putArray("InstanceStatusSet");
-    page(all, p).forEach(i -> set.addObject().put("InstanceId", i.id).put("InstanceState", i.state));
+    page(all, p)
+        .forEach(i -> set.addObject().put("InstanceId", i.id).put("InstanceState", i.state));
     return new Applied(out, false, Map.of());
   }
 
   Applied terminateInstances(JsonNode p, boolean visible, String requestId, long now) {
     List<String> ids = distinct(strings(p, "InstanceIds"));
     if (ids.isEmpty()) {
-      throw new TencentApiError("MissingParameter", "The request is missing a required parameter `InstanceIds`.");
+      throw new TencentApiError(
+          "MissingParameter", "The request is missing a required parameter `InstanceIds`.");
     }
     checkInstanceIds(ids, MAX_TERMINATE_INSTANCES);
     List<Instance> targets = new ArrayList<>();
     for (String id : ids) {
       Instance i = visible ? instances.get(id) : null;
       if (i == null) {
-        throw new TencentApiError("InvalidInstanceId.NotFound", "The instance `" + id + "` is not found.");
+        throw new TencentApiError(
+            "InvalidInstanceId.NotFound", "The instance `" + id + "` is not found.");
       }
       targets.add(i);
     }
     if (targets.stream().map(i -> i.chargeType).distinct().count() > 1) {
-      throw new TencentApiError("UnsupportedOperation.InstanceMixedPricingModel",
+      throw new TencentApiError(
+          "UnsupportedOperation.InstanceMixedPricingModel",
           "Instances with different charge types cannot be terminated in one request.");
     }
-    List<String> protectedIds = targets.stream().filter(i -> i.protectedFromTermination).map(i -> i.id).toList();
+    List<String> protectedIds =
+        targets.stream().filter(i -> i.protectedFromTermination).map(i -> i.id).toList();
     if (!protectedIds.isEmpty()) {
-      throw new TencentApiError("UnsupportedOperation.InstancesProtected",
-          "Instances " + protectedIds + " have termination protection enabled; disable it and try again.");
+      throw new TencentApiError(
+          "UnsupportedOperation.InstancesProtected",
+          "Instances "
+              + protectedIds
+              + " have termination protection enabled; disable it and try again.");
     }
     for (Instance i : targets) {
       String refused = TERMINATE_REFUSED.get(i.state);
       if (refused != null) {
-        throw new TencentApiError(refused, "The instance `" + i.id + "` is in state `" + i.state + "`, which does not support this operation.");
+        throw new TencentApiError(
+            refused,
+            "The instance `"
+                + i.id
+                + "` is in state `"
+                + i.state
+                + "`, which does not support this operation.");
       }
       if ("OPERATING".equals(i.latestOperationState)) {
-        throw new TencentApiError("OperationDenied.InstanceOperationInProgress",
-            "The instance `" + i.id + "` is running operation `" + i.latestOperation + "`; try again later.");
+        throw new TencentApiError(
+            "OperationDenied.InstanceOperationInProgress",
+            "The instance `"
+                + i.id
+                + "` is running operation `"
+                + i.latestOperation
+                + "`; try again later.");
       }
     }
     boolean releasePrepaid = p.path("ReleasePrepaidDataDisks").asBoolean(false);
@@ -348,7 +432,8 @@ final class TencentWorld {
       i.latestOperationState = "OPERATING";
       i.latestOperationRequestId = requestId;
       if ("SHUTDOWN".equals(i.state)) {
-        // Second call on an instance in the recycle bin: destroyed for good, with everything recycled with it.
+        // Second call on an instance in the recycle bin: destroyed for good, with everything
+        // recycled with it.
         i.state = "TERMINATING";
         i.pending = Pending.TERMINATE;
         i.dueAt = now + timing("terminate");
@@ -360,7 +445,8 @@ final class TencentWorld {
         i.pending = Pending.RECYCLE;
         i.dueAt = now + timing("shutdown");
         for (Disk d : disks.values()) {
-          if (i.id.equals(d.instanceId) && (goesWithInstance(d) || (releasePrepaid && d.prepaid()))) {
+          if (i.id.equals(d.instanceId)
+              && (goesWithInstance(d) || (releasePrepaid && d.prepaid()))) {
             d.state = "TORECYCLE";
             d.pending = null;
           }
@@ -373,7 +459,8 @@ final class TencentWorld {
         terminated.add(i.id);
       }
     }
-    Map<String, String> ledger = new LinkedHashMap<>(flags(p, "ReleasePrepaidDataDisks", "ReleaseAddress"));
+    Map<String, String> ledger =
+        new LinkedHashMap<>(flags(p, "ReleasePrepaidDataDisks", "ReleaseAddress"));
     putIds(ledger, "Terminated", terminated);
     putIds(ledger, "Recycled", recycled);
     putIds(ledger, TencentSimulator.DESTROYED, destroyed);
@@ -382,12 +469,14 @@ final class TencentWorld {
 
   private void checkInstanceIds(List<String> ids, int max) {
     if (ids.size() > max) {
-      throw new TencentApiError("InvalidParameterValue.LimitExceeded",
+      throw new TencentApiError(
+          "InvalidParameterValue.LimitExceeded",
           "The number of `InstanceIds` exceeds the limit of " + max + ".");
     }
     for (String id : ids) {
       if (!id.startsWith("ins-") || id.length() <= 4) {
-        throw new TencentApiError("InvalidInstanceId.Malformed", "The instance id `" + id + "` is malformed.");
+        throw new TencentApiError(
+            "InvalidInstanceId.Malformed", "The instance id `" + id + "` is malformed.");
       }
     }
   }
@@ -396,19 +485,36 @@ final class TencentWorld {
 
   Applied describeDisks(JsonNode p, boolean visible) {
     List<String> ids = strings(p, "DiskIds");
-    Map<String, Set<String>> filters = filters(p, Set.of("disk-usage", "disk-charge-type", "portable", "disk-id",
-        "disk-state", "instance-id", "zone"));
+    Map<String, Set<String>> filters =
+        filters(
+            p,
+            Set.of(
+                "disk-usage",
+                "disk-charge-type",
+                "portable",
+                "disk-id",
+                "disk-state",
+                "instance-id",
+                "zone"));
     if (!ids.isEmpty() && !filters.isEmpty()) {
-      throw new TencentApiError("InvalidParameter", "`DiskIds` and `Filters` cannot be specified at the same time.");
+      throw new TencentApiError(
+          "InvalidParameter", "`DiskIds` and `Filters` cannot be specified at the same time.");
     }
     if (ids.size() > MAX_DESCRIBE) {
-      throw new TencentApiError("InvalidParameterValue.LimitExceeded", "The number of `DiskIds` exceeds the limit of " + MAX_DESCRIBE + ".");
+      throw new TencentApiError(
+          "InvalidParameterValue.LimitExceeded",
+          "The number of `DiskIds` exceeds the limit of " + MAX_DESCRIBE + ".");
     }
-    Predicate<Disk> match = d -> (ids.isEmpty() || ids.contains(d.id))
-        && allow(filters, "disk-usage", d.usage) && allow(filters, "disk-charge-type", d.chargeType)
-        && allow(filters, "portable", d.portable ? "TRUE" : "FALSE") && allow(filters, "disk-id", d.id)
-        && allow(filters, "disk-state", d.state) && allow(filters, "zone", d.zone)
-        && allow(filters, "instance-id", d.instanceId == null ? "" : d.instanceId);
+    Predicate<Disk> match =
+        d ->
+            (ids.isEmpty() || ids.contains(d.id))
+                && allow(filters, "disk-usage", d.usage)
+                && allow(filters, "disk-charge-type", d.chargeType)
+                && allow(filters, "portable", d.portable ? "TRUE" : "FALSE")
+                && allow(filters, "disk-id", d.id)
+                && allow(filters, "disk-state", d.state)
+                && allow(filters, "zone", d.zone)
+                && allow(filters, "instance-id", d.instanceId == null ? "" : d.instanceId);
     List<Disk> all = visible ? disks.values().stream().filter(match).toList() : List.of();
     ObjectNode out = json.createObjectNode();
     out.put("TotalCount", all.size());
@@ -420,10 +526,13 @@ final class TencentWorld {
   Applied detachDisks(JsonNode p, boolean visible, long now) {
     List<String> ids = distinct(strings(p, "DiskIds"));
     if (ids.isEmpty()) {
-      throw new TencentApiError("MissingParameter", "The request is missing a required parameter `DiskIds`.");
+      throw new TencentApiError(
+          "MissingParameter", "The request is missing a required parameter `DiskIds`.");
     }
     if (ids.size() > MAX_DETACH_DISKS) {
-      throw new TencentApiError("InvalidParameterValue.LimitExceeded", "At most " + MAX_DETACH_DISKS + " disks can be detached in one request.");
+      throw new TencentApiError(
+          "InvalidParameterValue.LimitExceeded",
+          "At most " + MAX_DETACH_DISKS + " disks can be detached in one request.");
     }
     String wantedInstance = p.hasNonNull("InstanceId") ? p.get("InstanceId").asText() : null;
     List<Disk> targets = existingDisks(ids, visible);
@@ -431,22 +540,32 @@ final class TencentWorld {
     for (Disk d : targets) {
       requirePortable(d);
       if (DISK_BUSY.contains(d.state)) {
-        throw new TencentApiError("InvalidDisk.Busy", "The disk `" + d.id + "` is busy (" + d.state + "); try again later.");
+        throw new TencentApiError(
+            "InvalidDisk.Busy",
+            "The disk `" + d.id + "` is busy (" + d.state + "); try again later.");
       }
       if (!"ATTACHED".equals(d.state)) {
-        throw new TencentApiError("InvalidDisk.NotSupported", "The disk `" + d.id + "` is " + d.state + " and cannot be detached.");
+        throw new TencentApiError(
+            "InvalidDisk.NotSupported",
+            "The disk `" + d.id + "` is " + d.state + " and cannot be detached.");
       }
       if (wantedInstance != null && !wantedInstance.equals(d.instanceId)) {
-        throw new TencentApiError("InvalidParameterValue", "The disk `" + d.id + "` is not attached to instance `" + wantedInstance + "`.");
+        throw new TencentApiError(
+            "InvalidParameterValue",
+            "The disk `" + d.id + "` is not attached to instance `" + wantedInstance + "`.");
       }
       if (onInstance != null && !onInstance.equals(d.instanceId)) {
-        throw new TencentApiError("InvalidParameterValue", "Disks to detach in one request must be attached to the same instance.");
+        throw new TencentApiError(
+            "InvalidParameterValue",
+            "Disks to detach in one request must be attached to the same instance.");
       }
       onInstance = d.instanceId;
     }
     Instance host = instances.get(onInstance);
-    if (host != null && ("TERMINATING".equals(host.state) || "OPERATING".equals(host.latestOperationState))) {
-      throw new TencentApiError("ResourceBusy", "The instance `" + host.id + "` is busy; try again later.");
+    if (host != null
+        && ("TERMINATING".equals(host.state) || "OPERATING".equals(host.latestOperationState))) {
+      throw new TencentApiError(
+          "ResourceBusy", "The instance `" + host.id + "` is busy; try again later.");
     }
     for (Disk d : targets) {
       d.state = "DETACHING";
@@ -463,20 +582,28 @@ final class TencentWorld {
   Applied terminateDisks(JsonNode p, boolean visible) {
     List<String> ids = distinct(strings(p, "DiskIds"));
     if (ids.isEmpty()) {
-      throw new TencentApiError("MissingParameter", "The request is missing a required parameter `DiskIds`.");
+      throw new TencentApiError(
+          "MissingParameter", "The request is missing a required parameter `DiskIds`.");
     }
     if (ids.size() > MAX_TERMINATE_DISKS) {
-      throw new TencentApiError("InvalidParameterValue.LimitExceeded", "At most " + MAX_TERMINATE_DISKS + " disks can be terminated in one request.");
+      throw new TencentApiError(
+          "InvalidParameterValue.LimitExceeded",
+          "At most " + MAX_TERMINATE_DISKS + " disks can be terminated in one request.");
     }
     List<Disk> targets = existingDisks(ids, visible);
     for (Disk d : targets) {
       requirePortable(d);
       if (DISK_BUSY.contains(d.state)) {
-        throw new TencentApiError("InvalidDisk.Busy", "The disk `" + d.id + "` is busy (" + d.state + "); try again later.");
+        throw new TencentApiError(
+            "InvalidDisk.Busy",
+            "The disk `" + d.id + "` is busy (" + d.state + "); try again later.");
       }
       if ("ATTACHED".equals(d.state)) {
-        // Not in TerminateDisks' documented list; CBS's own code for "the disk is attached to a server".
-        throw new TencentApiError("ResourceUnavailable.Attached", "The disk `" + d.id + "` is attached to `" + d.instanceId + "`; detach it first.");
+        // Not in TerminateDisks' documented list; CBS's own code for "the disk is attached to a
+        // server".
+        throw new TencentApiError(
+            "ResourceUnavailable.Attached",
+            "The disk `" + d.id + "` is attached to `" + d.instanceId + "`; detach it first.");
       }
     }
     List<String> terminated = new ArrayList<>();
@@ -517,14 +644,20 @@ final class TencentWorld {
 
   private static void requirePortable(Disk d) {
     if (SYSTEM_DISK.equals(d.usage) || !d.portable) {
-      throw new TencentApiError("InvalidDisk.NotPortable",
-          "The disk `" + d.id + "` is not an elastic disk; it is released together with its instance.");
+      throw new TencentApiError(
+          "InvalidDisk.NotPortable",
+          "The disk `"
+              + d.id
+              + "` is not an elastic disk; it is released together with its instance.");
     }
   }
 
   // ---------------------------------------------------------------- queries for the simulator
 
-  /** Data disks once attached to one of these instances that still exist and are billed (TORECYCLE counts as released). */
+  /**
+   * Data disks once attached to one of these instances that still exist and are billed (TORECYCLE
+   * counts as released).
+   */
   List<String> orphanedDisks(Collection<String> deletedInstanceIds) {
     return disks.values().stream()
         .filter(d -> DATA_DISK.equals(d.usage) && !"TORECYCLE".equals(d.state))
@@ -582,13 +715,20 @@ final class TencentWorld {
     n.putObject("Placement").put("Zone", i.zone).put("ProjectId", 0);
     Disk sys = disks.get(i.systemDiskId);
     if (sys != null) {
-      n.putObject("SystemDisk").put("DiskType", "CLOUD_PREMIUM").put("DiskId", sys.id).put("DiskSize", 50);
+      n.putObject("SystemDisk")
+          .put("DiskType", "CLOUD_PREMIUM")
+          .put("DiskId", sys.id)
+          .put("DiskSize", 50);
     }
     ArrayNode data = n.putArray("DataDisks");
     for (Disk d : disks.values()) {
       if (DATA_DISK.equals(d.usage) && i.id.equals(d.instanceId)) {
-        data.addObject().put("DiskType", "CLOUD_PREMIUM").put("DiskId", d.id).put("DiskSize", 100)
-            .put("DeleteWithInstance", d.deleteWithInstance).put("Encrypt", false);
+        data.addObject()
+            .put("DiskType", "CLOUD_PREMIUM")
+            .put("DiskId", d.id)
+            .put("DiskSize", 100)
+            .put("DeleteWithInstance", d.deleteWithInstance)
+            .put("Encrypt", false);
       }
     }
     n.put("RestrictState", "NORMAL");
@@ -640,7 +780,8 @@ final class TencentWorld {
       return List.of();
     }
     if (!a.isArray()) {
-      throw new TencentApiError("InvalidParameter", "The parameter `" + field + "` must be an array of strings.");
+      throw new TencentApiError(
+          "InvalidParameter", "The parameter `" + field + "` must be an array of strings.");
     }
     List<String> out = new ArrayList<>();
     a.forEach(v -> out.add(v.asText()));
@@ -658,7 +799,9 @@ final class TencentWorld {
       return out;
     }
     if (!fs.isArray() || fs.size() > MAX_FILTERS) {
-      throw new TencentApiError("InvalidParameterValue.LimitExceeded", "At most " + MAX_FILTERS + " `Filters` are allowed.");
+      throw new TencentApiError(
+          "InvalidParameterValue.LimitExceeded",
+          "At most " + MAX_FILTERS + " `Filters` are allowed.");
     }
     for (JsonNode f : fs) {
       String name = f.path("Name").asText();
@@ -667,7 +810,8 @@ final class TencentWorld {
       }
       List<String> values = strings(f, "Values");
       if (values.size() > MAX_FILTER_VALUES) {
-        throw new TencentApiError("InvalidParameterValue.LimitExceeded",
+        throw new TencentApiError(
+            "InvalidParameterValue.LimitExceeded",
             "At most " + MAX_FILTER_VALUES + " values are allowed in filter `" + name + "`.");
       }
       out.computeIfAbsent(name, k -> new LinkedHashSet<>()).addAll(values);
@@ -684,7 +828,9 @@ final class TencentWorld {
     long offset = p.path("Offset").asLong(0);
     long limit = p.path("Limit").asLong(20);
     if (offset < 0 || limit < 0 || limit > MAX_DESCRIBE) {
-      throw new TencentApiError("InvalidParameterValue", "`Offset` must be >= 0 and `Limit` between 0 and " + MAX_DESCRIBE + ".");
+      throw new TencentApiError(
+          "InvalidParameterValue",
+          "`Offset` must be >= 0 and `Limit` between 0 and " + MAX_DESCRIBE + ".");
     }
     if (offset >= all.size()) {
       return List.of();

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.teardown.sim.CallLedger;
-import dev.teardown.sim.SimulatorBase;
 import dev.teardown.sim.FaultRule;
 import dev.teardown.sim.SimRequest;
 import dev.teardown.sim.SimResponse;
+import dev.teardown.sim.SimulatorBase;
 import dev.teardown.sim.WorldSpec;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -23,21 +23,25 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * UCloud CompShare over its real wire protocol: {@code POST <base URL>} with a flat JSON body (lists flattened as
- * {@code Key.N}, 0-based), the UCloud SHA1 signature verified against the world's key pairs ({@link
- * UCloudSignature}), HTTP 200 envelopes {@code {"RetCode":0,"Action":"<Action>Response",...}} with the request id
- * in header {@code X-UCLOUD-REQUEST-UUID}. Actions: DescribeCompShareInstance, StopCompShareInstance,
- * TerminateCompShareInstance, DetachCompshareDisk, DeleteCompshareDisk; the world model is {@link CompShareWorld}.
+ * UCloud CompShare over its real wire protocol: {@code POST <base URL>} with a flat JSON body
+ * (lists flattened as {@code Key.N}, 0-based), the UCloud SHA1 signature verified against the
+ * world's key pairs ({@link UCloudSignature}), HTTP 200 envelopes {@code
+ * {"RetCode":0,"Action":"<Action>Response",...}} with the request id in header {@code
+ * X-UCLOUD-REQUEST-UUID}. Actions: DescribeCompShareInstance, StopCompShareInstance,
+ * TerminateCompShareInstance, DetachCompshareDisk, DeleteCompshareDisk; the world model is {@link
+ * CompShareWorld}.
  *
- * <p>Spot instances are reported with {@code ChargeType "Spot"} (CreateCompShareInstance documents Spot as the
- * preemptible charge type; the Describe model has no separate flag). Timings (world {@code timingsMs}): {@code
- * stop}, {@code start}, {@code terminate}, {@code detach}, {@code release} (disk deletion), {@code lock} (operation
- * lock TTL, default 600000), {@code recycleListed} (how long a recycled Month/Year host stays listed as Stopped after
- * its terminate, default 0) and {@code latency} (added to every API answer). Rate limits (world {@code rateLimits},
- * per action, {@code "*"} for all): CompShare documents none, so there is no limit unless configured. Instances
- * without a zone live in every zone of the region; disks follow their instance. World fields CompShare has no
- * counterpart for are ignored: deletion protection, expiry, and a disk's charge type, deleteWithInstance and
- * portable flags (whether data disks go with the instance is decided per terminate call by ReleaseUDisk).
+ * <p>Spot instances are reported with {@code ChargeType "Spot"} (CreateCompShareInstance documents
+ * Spot as the preemptible charge type; the Describe model has no separate flag). Timings (world
+ * {@code timingsMs}): {@code stop}, {@code start}, {@code terminate}, {@code detach}, {@code
+ * release} (disk deletion), {@code lock} (operation lock TTL, default 600000), {@code
+ * recycleListed} (how long a recycled Month/Year host stays listed as Stopped after its terminate,
+ * default 0) and {@code latency} (added to every API answer). Rate limits (world {@code
+ * rateLimits}, per action, {@code "*"} for all): CompShare documents none, so there is no limit
+ * unless configured. Instances without a zone live in every zone of the region; disks follow their
+ * instance. World fields CompShare has no counterpart for are ignored: deletion protection, expiry,
+ * and a disk's charge type, deleteWithInstance and portable flags (whether data disks go with the
+ * instance is decided per terminate call by ReleaseUDisk).
  */
 public final class CompShareSimulator extends SimulatorBase {
   public static final String PROVIDER = "ucloud-compshare";
@@ -56,14 +60,16 @@ public final class CompShareSimulator extends SimulatorBase {
   private final CompShareWorld world;
   private final Random requestIds;
 
-  public CompShareSimulator(WorldSpec.CloudWorld spec, Clock clock, long seed, String host, int port) {
+  public CompShareSimulator(
+      WorldSpec.CloudWorld spec, Clock clock, long seed, String host, int port) {
     super(PROVIDER, spec, clock, seed, 0, Map.of());
     this.world = new CompShareWorld(spec, clock.millis());
     this.requestIds = new Random(seed);
     listen(host, port);
   }
 
-  // ---- HTTP -------------------------------------------------------------------------------------------------
+  // ---- HTTP
+  // -------------------------------------------------------------------------------------------------
 
   @Override
   protected SimResponse handle(SimRequest req) {
@@ -84,29 +90,53 @@ public final class CompShareSimulator extends SimulatorBase {
     }
     String signature = params.get("Signature");
     if (signature == null || signature.isBlank()) {
-      return refuse(action, ids, params, requestId, CompShareCodes.MISSING_SIGNATURE, "Missing signature");
+      return refuse(
+          action, ids, params, requestId, CompShareCodes.MISSING_SIGNATURE, "Missing signature");
     }
     String privateKey = secrets.get(params.get("PublicKey"));
     if (privateKey == null) {
-      return refuse(action, ids, params, requestId, CompShareCodes.USER_NOT_EXISTS, "User Not Exists");
+      return refuse(
+          action, ids, params, requestId, CompShareCodes.USER_NOT_EXISTS, "User Not Exists");
     }
     if (!UCloudSignature.sign(params, privateKey).equals(signature)) {
-      return refuse(action, ids, params, requestId, CompShareCodes.SIGNATURE_ERROR, "Signature VerifyAC Error");
+      return refuse(
+          action,
+          ids,
+          params,
+          requestId,
+          CompShareCodes.SIGNATURE_ERROR,
+          "Signature VerifyAC Error");
     }
     if (!ACTIONS.contains(action)) {
-      return refuse(action, ids, params, requestId, CompShareCodes.ACTION_NOT_FOUND,
+      return refuse(
+          action,
+          ids,
+          params,
+          requestId,
+          CompShareCodes.ACTION_NOT_FOUND,
           "Action [" + action + "] not found");
     }
     if (!rateLimits.tryAcquire(action)) {
-      return refuse(action, ids, params, requestId, CompShareCodes.RATE_LIMITED,
+      return refuse(
+          action,
+          ids,
+          params,
+          requestId,
+          CompShareCodes.RATE_LIMITED,
           "Request frequency limit exceeded for " + action + ", slow down");
     }
     String region = params.get("Region");
     if (region == null || region.isBlank()) {
-      return refuse(action, ids, params, requestId, CompShareCodes.MISSING_PARAMS, "Missing params [Region]");
+      return refuse(
+          action, ids, params, requestId, CompShareCodes.MISSING_PARAMS, "Missing params [Region]");
     }
     if (world.region != null && !world.region.equals(region)) {
-      return refuse(action, ids, params, requestId, CompShareCodes.PARAMS_NOT_AVAILABLE,
+      return refuse(
+          action,
+          ids,
+          params,
+          requestId,
+          CompShareCodes.PARAMS_NOT_AVAILABLE,
           "Params [Region] not available");
     }
 
@@ -125,9 +155,16 @@ public final class CompShareSimulator extends SimulatorBase {
     if (fault != null) {
       recorded.put("_fault", fault.type.name()); // applied, but the answer is lost
     }
-    ledger.record(new CallLedger.Call(PROVIDER, action, ids,
-        outcome.ok() ? "OK" : String.valueOf(outcome.refusal().retCode()), outcome.effective(), requestId,
-        clock.instant(), recorded));
+    ledger.record(
+        new CallLedger.Call(
+            PROVIDER,
+            action,
+            ids,
+            outcome.ok() ? "OK" : String.valueOf(outcome.refusal().retCode()),
+            outcome.effective(),
+            requestId,
+            clock.instant(),
+            recorded));
     if (fault != null) {
       return SimResponse.timeout(fault.delayMs);
     }
@@ -148,18 +185,23 @@ public final class CompShareSimulator extends SimulatorBase {
     String zone = p.get("Zone");
     return switch (action) {
       case DESCRIBE -> describe(zone, p);
-      case STOP -> required(p, "Zone", "UHostId") != null
-          ? missing(p, "Zone", "UHostId")
-          : world.stop(zone, p.get("UHostId"), Boolean.parseBoolean(p.get("Force")), now);
-      case TERMINATE -> required(p, "Zone", "UHostId") != null
-          ? missing(p, "Zone", "UHostId")
-          : world.terminate(zone, p.get("UHostId"), Boolean.parseBoolean(p.get("ReleaseUDisk")), now);
-      case DETACH -> required(p, "UHostId", "UDiskId") != null
-          ? missing(p, "UHostId", "UDiskId")
-          : world.detach(zone, p.get("UHostId"), p.get("UDiskId"), now);
-      case DELETE_DISK -> required(p, "Zone", "UDiskId") != null
-          ? missing(p, "Zone", "UDiskId")
-          : world.deleteDisk(p.get("UDiskId"), now);
+      case STOP ->
+          required(p, "Zone", "UHostId") != null
+              ? missing(p, "Zone", "UHostId")
+              : world.stop(zone, p.get("UHostId"), Boolean.parseBoolean(p.get("Force")), now);
+      case TERMINATE ->
+          required(p, "Zone", "UHostId") != null
+              ? missing(p, "Zone", "UHostId")
+              : world.terminate(
+                  zone, p.get("UHostId"), Boolean.parseBoolean(p.get("ReleaseUDisk")), now);
+      case DETACH ->
+          required(p, "UHostId", "UDiskId") != null
+              ? missing(p, "UHostId", "UDiskId")
+              : world.detach(zone, p.get("UHostId"), p.get("UDiskId"), now);
+      case DELETE_DISK ->
+          required(p, "Zone", "UDiskId") != null
+              ? missing(p, "Zone", "UDiskId")
+              : world.deleteDisk(p.get("UDiskId"), now);
       default -> throw new IllegalStateException(action);
     };
   }
@@ -167,7 +209,8 @@ public final class CompShareSimulator extends SimulatorBase {
   private CompShareWorld.Outcome describe(String zone, Map<String, String> p) {
     List<String> wanted = indexed(p, "UHostIds");
     if (wanted.size() > MAX_IDS) {
-      return CompShareWorld.Outcome.refused(CompShareCodes.PARAMS_NOT_AVAILABLE,
+      return CompShareWorld.Outcome.refused(
+          CompShareCodes.PARAMS_NOT_AVAILABLE,
           "Params [UHostIds] not available: at most " + MAX_IDS + " ids per call");
     }
     int offset;
@@ -176,7 +219,8 @@ public final class CompShareSimulator extends SimulatorBase {
       offset = p.containsKey("Offset") ? Integer.parseInt(p.get("Offset")) : 0;
       limit = p.containsKey("Limit") ? Integer.parseInt(p.get("Limit")) : 20;
     } catch (NumberFormatException e) {
-      return CompShareWorld.Outcome.refused(CompShareCodes.PARAMS_NOT_AVAILABLE, "Params [Offset/Limit] not available");
+      return CompShareWorld.Outcome.refused(
+          CompShareCodes.PARAMS_NOT_AVAILABLE, "Params [Offset/Limit] not available");
     }
     limit = Math.min(Math.max(limit, 1), 100);
     List<CompShareWorld.Instance> matching = new ArrayList<>();
@@ -186,11 +230,13 @@ public final class CompShareSimulator extends SimulatorBase {
       }
     }
     if (offset < 0 || offset > matching.size()) {
-      return CompShareWorld.Outcome.refused(CompShareCodes.PARAMS_NOT_AVAILABLE,
+      return CompShareWorld.Outcome.refused(
+          CompShareCodes.PARAMS_NOT_AVAILABLE,
           "Params [Offset] not available: it exceeds TotalCount " + matching.size());
     }
     List<Map<String, Object>> set = new ArrayList<>();
-    for (CompShareWorld.Instance i : matching.subList(offset, Math.min(matching.size(), offset + limit))) {
+    for (CompShareWorld.Instance i :
+        matching.subList(offset, Math.min(matching.size(), offset + limit))) {
       set.add(uhost(i, zone));
     }
     Map<String, Object> fields = new LinkedHashMap<>();
@@ -236,7 +282,8 @@ public final class CompShareSimulator extends SimulatorBase {
     return m;
   }
 
-  private SimResponse injected(FaultRule f, String action, List<String> ids, Map<String, String> params, String rid) {
+  private SimResponse injected(
+      FaultRule f, String action, List<String> ids, Map<String, String> params, String rid) {
     SimResponse broken = broken(f, rid);
     if (broken != null) {
       record(action, ids, params, rid, f.type.name());
@@ -245,7 +292,9 @@ public final class CompShareSimulator extends SimulatorBase {
     switch (f.type) {
       case HTTP_ERROR -> {
         record(action, ids, params, rid, "HTTP_" + f.httpStatus);
-        return SimResponse.json(f.httpStatus, "{\"error\":\"injected HTTP " + f.httpStatus + "\"}",
+        return SimResponse.json(
+            f.httpStatus,
+            "{\"error\":\"injected HTTP " + f.httpStatus + "\"}",
             Map.of(REQUEST_ID_HEADER, rid));
       }
       case TIMEOUT -> {
@@ -257,7 +306,8 @@ public final class CompShareSimulator extends SimulatorBase {
         String message = f.message;
         if (f.code != null && f.code.contains("InstanceOperationInProgress")) {
           code = CompShareCodes.OPERATION_IN_PROGRESS;
-          message = message != null ? message : "InstanceOperationInProgress: injected, retry after 60s";
+          message =
+              message != null ? message : "InstanceOperationInProgress: injected, retry after 60s";
         } else {
           try {
             code = f.code == null ? CompShareCodes.INTERNAL_ERROR : Integer.parseInt(f.code.trim());
@@ -266,12 +316,18 @@ public final class CompShareSimulator extends SimulatorBase {
             message = message != null ? message : f.code;
           }
         }
-        return refuse(action, ids, params, rid, code, message != null ? message : "injected error " + code);
+        return refuse(
+            action, ids, params, rid, code, message != null ? message : "injected error " + code);
       }
     }
   }
 
-  private SimResponse refuse(String action, List<String> ids, Map<String, String> params, String rid, int code,
+  private SimResponse refuse(
+      String action,
+      List<String> ids,
+      Map<String, String> params,
+      String rid,
+      int code,
       String message) {
     record(action, ids, params, rid, String.valueOf(code));
     Map<String, Object> body = new LinkedHashMap<>();
@@ -283,9 +339,18 @@ public final class CompShareSimulator extends SimulatorBase {
     return answer(body, rid);
   }
 
-  private void record(String action, List<String> ids, Map<String, String> params, String rid, String outcome) {
-    ledger.record(new CallLedger.Call(PROVIDER, action == null ? "" : action, ids, outcome, false, rid,
-        clock.instant(), recordable(params)));
+  private void record(
+      String action, List<String> ids, Map<String, String> params, String rid, String outcome) {
+    ledger.record(
+        new CallLedger.Call(
+            PROVIDER,
+            action == null ? "" : action,
+            ids,
+            outcome,
+            false,
+            rid,
+            clock.instant(),
+            recordable(params)));
   }
 
   private SimResponse answer(Map<String, Object> body, String requestId) {
@@ -294,9 +359,12 @@ public final class CompShareSimulator extends SimulatorBase {
     return latency > 0 ? r.delayed(latency) : r;
   }
 
-  // ---- parameters ---------------------------------------------------------------------------------------------
+  // ---- parameters
+  // ---------------------------------------------------------------------------------------------
 
-  /** The flat body as signed text per key; a body that is not a JSON object yields no parameters. */
+  /**
+   * The flat body as signed text per key; a body that is not a JSON object yields no parameters.
+   */
   static Map<String, String> parse(String body) {
     Map<String, String> out = new TreeMap<>();
     try {
@@ -320,15 +388,16 @@ public final class CompShareSimulator extends SimulatorBase {
   static List<String> indexed(Map<String, String> p, String key) {
     Map<Integer, String> byIndex = new TreeMap<>();
     String prefix = key + ".";
-    p.forEach((k, v) -> {
-      if (k.startsWith(prefix)) {
-        try {
-          byIndex.put(Integer.parseInt(k.substring(prefix.length())), v);
-        } catch (NumberFormatException e) {
-          // Key.N.Sub: not a plain list item
-        }
-      }
-    });
+    p.forEach(
+        (k, v) -> {
+          if (k.startsWith(prefix)) {
+            try {
+              byIndex.put(Integer.parseInt(k.substring(prefix.length())), v);
+            } catch (NumberFormatException e) {
+              // Key.N.Sub: not a plain list item
+            }
+          }
+        });
     return new ArrayList<>(byIndex.values());
   }
 
@@ -360,8 +429,8 @@ public final class CompShareSimulator extends SimulatorBase {
   }
 
   private static CompShareWorld.Outcome missing(Map<String, String> p, String... names) {
-    return CompShareWorld.Outcome.refused(CompShareCodes.MISSING_PARAMS,
-        "Missing params [" + required(p, names) + "]");
+    return CompShareWorld.Outcome.refused(
+        CompShareCodes.MISSING_PARAMS, "Missing params [" + required(p, names) + "]");
   }
 
   private synchronized String nextRequestId() {
@@ -376,7 +445,8 @@ public final class CompShareSimulator extends SimulatorBase {
     }
   }
 
-  // ---- state --------------------------------------------------------------------------------------------------
+  // ---- state
+  // --------------------------------------------------------------------------------------------------
 
   @Override
   public Object state() {

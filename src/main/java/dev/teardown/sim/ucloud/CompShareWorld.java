@@ -8,29 +8,32 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The CompShare world: instances with a boot disk each, data disks, state transitions that take configurable time,
- * and the per-instance operation lock. Transitions are evaluated lazily: every operation first calls
- * {@link #advance(long)} with the simulator clock's now. Not thread-safe; the simulator serialises access.
+ * The CompShare world: instances with a boot disk each, data disks, state transitions that take
+ * configurable time, and the per-instance operation lock. Transitions are evaluated lazily: every
+ * operation first calls {@link #advance(long)} with the simulator clock's now. Not thread-safe; the
+ * simulator serialises access.
  *
- * <p>Modelled behaviour (docs: compshare.cn API pages, seed 001; anything else is marked as our choice):
+ * <p>Modelled behaviour (docs: compshare.cn API pages, seed 001; anything else is marked as our
+ * choice):
  *
  * <ul>
- *   <li>Stop: only Running; Running → Stopping → Stopped after timing {@code stop}. A Spot (preemptible) instance
- *       needs {@code Force=true}.
- *   <li>Terminate: only Stopped. The instance stays visible as Stopped until it disappears after timing
- *       {@code terminate} (what DescribeCompShareInstance shows meanwhile is not documented; a blind second
- *       terminate meets the lock). With {@code ReleaseUDisk=true} its data disks disappear with it; without, they
- *       survive unattached.
- *   <li>Detach: the instance must be Stopped; the boot disk cannot be detached; the disk stays in the instance's
- *       DiskSet until it is detached after timing {@code detach}.
- *   <li>Delete disk: only unattached disks; deleting a deleted disk succeeds (documented). It is gone after timing
- *       {@code release}.
- *   <li>The operation lock: every mutating operation on an instance (stop, terminate, detach) takes a per-instance
- *       lock with a TTL (timing {@code lock}, 10 minutes by default as documented). While it is held any further
- *       mutating operation on that instance is refused with InstanceOperationInProgress. The docs only give the
- *       TTL; we release it early when the operation completes (Stopped reached, instance gone, disk detached),
- *       which is the behaviour a caller can rely on at worst being slower. So the lock lasts
- *       {@code min(TTL, duration of the operation)}.
+ *   <li>Stop: only Running; Running → Stopping → Stopped after timing {@code stop}. A Spot
+ *       (preemptible) instance needs {@code Force=true}.
+ *   <li>Terminate: only Stopped. The instance stays visible as Stopped until it disappears after
+ *       timing {@code terminate} (what DescribeCompShareInstance shows meanwhile is not documented;
+ *       a blind second terminate meets the lock). With {@code ReleaseUDisk=true} its data disks
+ *       disappear with it; without, they survive unattached.
+ *   <li>Detach: the instance must be Stopped; the boot disk cannot be detached; the disk stays in
+ *       the instance's DiskSet until it is detached after timing {@code detach}.
+ *   <li>Delete disk: only unattached disks; deleting a deleted disk succeeds (documented). It is
+ *       gone after timing {@code release}.
+ *   <li>The operation lock: every mutating operation on an instance (stop, terminate, detach) takes
+ *       a per-instance lock with a TTL (timing {@code lock}, 10 minutes by default as documented).
+ *       While it is held any further mutating operation on that instance is refused with
+ *       InstanceOperationInProgress. The docs only give the TTL; we release it early when the
+ *       operation completes (Stopped reached, instance gone, disk detached), which is the behaviour
+ *       a caller can rely on at worst being slower. So the lock lasts {@code min(TTL, duration of
+ *       the operation)}.
  * </ul>
  */
 final class CompShareWorld {
@@ -40,8 +43,12 @@ final class CompShareWorld {
   static final String STOPPING = "Stopping";
   static final String STARTING = "Starting";
 
-  /** Disk states (UDisk names) as shown in /_sim/state; DescribeCompShareInstance has no disk state field. */
+  /**
+   * Disk states (UDisk names) as shown in /_sim/state; DescribeCompShareInstance has no disk state
+   * field.
+   */
   static final String DISK_IN_USE = "InUse";
+
   static final String DISK_DETACHING = "Detaching";
   static final String DISK_AVAILABLE = "Available";
   static final String DISK_DELETING = "Deleting";
@@ -50,7 +57,10 @@ final class CompShareWorld {
   /** An error answer: the RetCode and Message of the UCloud envelope. */
   record Refusal(int retCode, String message) {}
 
-  /** The answer of one operation: either a refusal or the response fields, and whether the world changed. */
+  /**
+   * The answer of one operation: either a refusal or the response fields, and whether the world
+   * changed.
+   */
   record Outcome(Refusal refusal, Map<String, Object> fields, boolean effective) {
     static Outcome ok(Map<String, Object> fields, boolean effective) {
       return new Outcome(null, fields, effective);
@@ -118,7 +128,8 @@ final class CompShareWorld {
       i.name = s.name == null ? s.id : s.name;
       i.zone = s.zone;
       i.spot = s.spot;
-      // CompShare reports a preemptible instance with ChargeType "Spot" (CreateCompShareInstance docs).
+      // CompShare reports a preemptible instance with ChargeType "Spot" (CreateCompShareInstance
+      // docs).
       i.chargeType = s.spot ? "Spot" : (s.chargeType == null ? "Postpay" : s.chargeType);
       i.state = s.state == null ? RUNNING : s.state;
       if (STOPPING.equals(i.state)) {
@@ -126,7 +137,8 @@ final class CompShareWorld {
       } else if (STARTING.equals(i.state)) {
         i.transitionDoneAt = now + timing("start");
       }
-      i.bootDiskId = "bsi-" + (s.id.startsWith("uhost-") ? s.id.substring("uhost-".length()) : s.id);
+      i.bootDiskId =
+          "bsi-" + (s.id.startsWith("uhost-") ? s.id.substring("uhost-".length()) : s.id);
       bootDisks.put(i.bootDiskId, i.id);
       instances.put(i.id, i);
     }
@@ -145,22 +157,26 @@ final class CompShareWorld {
   }
 
   /**
-   * A data disk someone attaches at run time (console, another tool; attach is not simulated): a new disk, InUse at
-   * once on an instance that exists and is not being terminated. Our choice: the operation lock is not checked.
+   * A data disk someone attaches at run time (console, another tool; attach is not simulated): a
+   * new disk, InUse at once on an instance that exists and is not being terminated. Our choice: the
+   * operation lock is not checked.
    */
   void attachNewDisk(WorldSpec.Disk s) {
     Instance i = visible(null, s.instanceId);
     if (i == null) {
-      throw new IllegalArgumentException("no instance " + s.instanceId + " to attach disk " + s.id + " to");
+      throw new IllegalArgumentException(
+          "no instance " + s.instanceId + " to attach disk " + s.id + " to");
     }
     if (i.terminating()) {
-      throw new IllegalStateException("instance " + i.id + " is being terminated; no disk attaches to it");
+      throw new IllegalStateException(
+          "instance " + i.id + " is being terminated; no disk attaches to it");
     }
     if (s.id == null || s.id.isBlank() || disks.containsKey(s.id) || bootDisks.containsKey(s.id)) {
       throw new IllegalArgumentException("disk id " + s.id + " is missing or taken");
     }
     if (s.state != null && !DISK_IN_USE.equals(s.state)) {
-      throw new IllegalArgumentException("a newly attached disk is " + DISK_IN_USE + ", not " + s.state);
+      throw new IllegalArgumentException(
+          "a newly attached disk is " + DISK_IN_USE + ", not " + s.state);
     }
     addDisk(s);
   }
@@ -169,7 +185,10 @@ final class CompShareWorld {
     return "Month".equals(i.chargeType) || "Year".equals(i.chargeType);
   }
 
-  /** Milliseconds a transition takes; defaults are ours (CompShare documents only the 10-minute lock). */
+  /**
+   * Milliseconds a transition takes; defaults are ours (CompShare documents only the 10-minute
+   * lock).
+   */
   long timing(String name) {
     Long v = timings.get(name);
     if (v != null) {
@@ -194,9 +213,14 @@ final class CompShareWorld {
         i.state = STOPPING.equals(i.state) ? STOPPED : STARTING.equals(i.state) ? RUNNING : i.state;
         i.transitionDoneAt = -1;
       }
-      if (i.terminating() && now >= i.goneAt && recycled(i) && now < i.goneAt + timing("recycleListed")) {
-        // A prepaid host in the recycle bin that the cloud keeps listing as Stopped (timing recycleListed, default
-        // 0): a second terminate now must never be sent; it would destroy the host for good on the real cloud.
+      if (i.terminating()
+          && now >= i.goneAt
+          && recycled(i)
+          && now < i.goneAt + timing("recycleListed")) {
+        // A prepaid host in the recycle bin that the cloud keeps listing as Stopped (timing
+        // recycleListed, default
+        // 0): a second terminate now must never be sent; it would destroy the host for good on the
+        // real cloud.
         i.state = STOPPED;
         i.lock = null;
         continue;
@@ -229,7 +253,10 @@ final class CompShareWorld {
     }
   }
 
-  /** The instance if it exists and lives in the asked zone (an instance without a zone lives in every zone). */
+  /**
+   * The instance if it exists and lives in the asked zone (an instance without a zone lives in
+   * every zone).
+   */
   Instance visible(String zone, String id) {
     Instance i = id == null ? null : instances.get(id);
     if (i == null || i.gone) {
@@ -258,7 +285,8 @@ final class CompShareWorld {
     return out;
   }
 
-  // ---- operations -------------------------------------------------------------------------------------------
+  // ---- operations
+  // -------------------------------------------------------------------------------------------
 
   Outcome stop(String zone, String id, boolean force, long now) {
     Instance i = visible(zone, id);
@@ -269,11 +297,13 @@ final class CompShareWorld {
       return locked(i, now);
     }
     if (!RUNNING.equals(i.state) || i.terminating()) {
-      return Outcome.refused(CompShareCodes.STATE_NOT_ALLOWED,
+      return Outcome.refused(
+          CompShareCodes.STATE_NOT_ALLOWED,
           "UHost [" + id + "] is " + i.state + "; only Running instances can be stopped");
     }
     if (i.spot && !force) {
-      return Outcome.refused(CompShareCodes.PARAMS_NOT_AVAILABLE,
+      return Outcome.refused(
+          CompShareCodes.PARAMS_NOT_AVAILABLE,
           "Params [Force] not available: a preemptible (Spot) instance can only be stopped with Force=true");
     }
     long d = timing("stop");
@@ -293,11 +323,17 @@ final class CompShareWorld {
     }
     String inRecycle = "Month".equals(i.chargeType) || "Year".equals(i.chargeType) ? "Yes" : "No";
     if (i.terminating()) {
-      return Outcome.ok(fields("UHostId", id, "InRecycle", inRecycle), false); // lock expired before it finished
+      return Outcome.ok(
+          fields("UHostId", id, "InRecycle", inRecycle), false); // lock expired before it finished
     }
     if (!STOPPED.equals(i.state)) {
-      return Outcome.refused(CompShareCodes.STATE_NOT_ALLOWED,
-          "UHost [" + id + "] is " + i.state + "; only Stopped instances can be terminated, stop it first");
+      return Outcome.refused(
+          CompShareCodes.STATE_NOT_ALLOWED,
+          "UHost ["
+              + id
+              + "] is "
+              + i.state
+              + "; only Stopped instances can be terminated, stop it first");
     }
     long d = timing("terminate");
     i.releaseUDisk = releaseUDisk;
@@ -313,7 +349,8 @@ final class CompShareWorld {
       return notExist("UHost", hostId);
     }
     if (bootDisks.containsKey(diskId)) {
-      return Outcome.refused(CompShareCodes.PARAMS_NOT_AVAILABLE,
+      return Outcome.refused(
+          CompShareCodes.PARAMS_NOT_AVAILABLE,
           "Params [UDiskId] not available: " + diskId + " is a system disk and cannot be detached");
     }
     Disk d = diskId == null ? null : disks.get(diskId);
@@ -324,11 +361,17 @@ final class CompShareWorld {
       return locked(i, now);
     }
     if (!STOPPED.equals(i.state) || i.terminating()) {
-      return Outcome.refused(CompShareCodes.STATE_NOT_ALLOWED,
-          "UHost [" + hostId + "] is " + i.state + "; disks can only be detached from Stopped instances");
+      return Outcome.refused(
+          CompShareCodes.STATE_NOT_ALLOWED,
+          "UHost ["
+              + hostId
+              + "] is "
+              + i.state
+              + "; disks can only be detached from Stopped instances");
     }
     if (!hostId.equals(d.instanceId)) {
-      return Outcome.refused(CompShareCodes.DISK_NOT_ATTACHED,
+      return Outcome.refused(
+          CompShareCodes.DISK_NOT_ATTACHED,
           "UDisk [" + diskId + "] is not attached to UHost [" + hostId + "]");
     }
     if (DISK_DETACHING.equals(d.state)) {
@@ -348,18 +391,23 @@ final class CompShareWorld {
 
   Outcome deleteDisk(String diskId, long now) {
     if (bootDisks.containsKey(diskId)) {
-      return Outcome.refused(CompShareCodes.PARAMS_NOT_AVAILABLE,
-          "Params [UDiskId] not available: " + diskId + " is a system disk; it goes with its instance");
+      return Outcome.refused(
+          CompShareCodes.PARAMS_NOT_AVAILABLE,
+          "Params [UDiskId] not available: "
+              + diskId
+              + " is a system disk; it goes with its instance");
     }
     Disk d = diskId == null ? null : disks.get(diskId);
     if (d == null) {
       return notExist("UDisk", diskId);
     }
     if (!d.exists()) {
-      return Outcome.ok(fields("UDiskId", diskId), false); // documented: deleting a deleted disk succeeds
+      return Outcome.ok(
+          fields("UDiskId", diskId), false); // documented: deleting a deleted disk succeeds
     }
     if (d.instanceId != null) {
-      return Outcome.refused(CompShareCodes.DISK_IN_USE,
+      return Outcome.refused(
+          CompShareCodes.DISK_IN_USE,
           "UDisk [" + diskId + "] is attached to UHost [" + d.instanceId + "]; detach it first");
     }
     long t = timing("release");
@@ -368,12 +416,17 @@ final class CompShareWorld {
     return Outcome.ok(fields("UDiskId", diskId), true);
   }
 
-  /** Data disks that were attached to these instances at the start and still exist (every existing disk bills). */
+  /**
+   * Data disks that were attached to these instances at the start and still exist (every existing
+   * disk bills).
+   */
   List<String> orphanedDisks(Collection<String> deletedInstanceIds) {
     List<String> out = new ArrayList<>();
     for (Disk d : disks.values()) {
-      if (d.originalInstanceId != null && deletedInstanceIds.contains(d.originalInstanceId)
-          && !DISK_DELETED.equals(d.state) && !DISK_DELETING.equals(d.state)) {
+      if (d.originalInstanceId != null
+          && deletedInstanceIds.contains(d.originalInstanceId)
+          && !DISK_DELETED.equals(d.state)
+          && !DISK_DELETING.equals(d.state)) {
         out.add(d.id);
       }
     }
@@ -387,9 +440,15 @@ final class CompShareWorld {
 
   private static Outcome locked(Instance i, long now) {
     long remainingS = Math.max(1, (i.lock.untilMs - now + 999) / 1000);
-    return Outcome.refused(CompShareCodes.OPERATION_IN_PROGRESS,
-        "InstanceOperationInProgress: UHost [" + i.id + "] is locked by " + i.lock.action
-            + " in progress, retry after " + remainingS + "s");
+    return Outcome.refused(
+        CompShareCodes.OPERATION_IN_PROGRESS,
+        "InstanceOperationInProgress: UHost ["
+            + i.id
+            + "] is locked by "
+            + i.lock.action
+            + " in progress, retry after "
+            + remainingS
+            + "s");
   }
 
   private static Outcome notExist(String kind, String id) {

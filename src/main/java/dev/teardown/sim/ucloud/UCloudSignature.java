@@ -8,25 +8,32 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The UCloud API signature, recomputed the way the SDK's {@code Credential.verifyAc} does it: every request
- * parameter except {@code Signature} (so {@code PublicKey} included), sorted by key in Java String order,
- * concatenated as key + value, then the private key appended; lowercase hex SHA1 of that. Plain SHA1, no HMAC, no
- * timestamp (which is why a signed request must never be logged: it can be replayed).
+ * The UCloud API signature, recomputed the way the SDK's {@code Credential.verifyAc} does it: every
+ * request parameter except {@code Signature} (so {@code PublicKey} included), sorted by key in Java
+ * String order, concatenated as key + value, then the private key appended; lowercase hex SHA1 of
+ * that. Plain SHA1, no HMAC, no timestamp (which is why a signed request must never be logged: it
+ * can be replayed).
  */
 public final class UCloudSignature {
   private UCloudSignature() {}
 
-  /** The signature over already-stringified parameters; a {@code Signature} entry, if present, is ignored. */
+  /**
+   * The signature over already-stringified parameters; a {@code Signature} entry, if present, is
+   * ignored.
+   */
   public static String sign(Map<String, String> params, String privateKey) {
     StringBuilder s = new StringBuilder();
-    new TreeMap<>(params).forEach((k, v) -> {
-      if (!"Signature".equals(k) && v != null) {
-        s.append(k).append(v);
-      }
-    });
+    new TreeMap<>(params)
+        .forEach(
+            (k, v) -> {
+              if (!"Signature".equals(k) && v != null) {
+                s.append(k).append(v);
+              }
+            });
     s.append(privateKey);
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-1").digest(s.toString().getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-1").digest(s.toString().getBytes(StandardCharsets.UTF_8));
       StringBuilder hex = new StringBuilder(digest.length * 2);
       for (byte b : digest) {
         hex.append(String.format("%02x", b));
@@ -38,9 +45,10 @@ public final class UCloudSignature {
   }
 
   /**
-   * How the SDK turns one flattened JSON value into signed text: the SDK signs {@code value.toString()} of the
-   * Java value it then serialises with Gson, except doubles/floats, which it prints without trailing zeros and
-   * without exponent ({@code 42.0 -> "42"}). Booleans are {@code true}/{@code false}. Null is not sent at all.
+   * How the SDK turns one flattened JSON value into signed text: the SDK signs {@code
+   * value.toString()} of the Java value it then serialises with Gson, except doubles/floats, which
+   * it prints without trailing zeros and without exponent ({@code 42.0 -> "42"}). Booleans are
+   * {@code true}/{@code false}. Null is not sent at all.
    */
   public static String valueText(JsonNode v) {
     if (v == null || v.isNull()) {
@@ -52,6 +60,8 @@ public final class UCloudSignature {
     if (v.isValueNode()) {
       return v.asText();
     }
-    return v.toString(); // the SDK never sends nested objects (it flattens them); kept verbatim if a client does
+    return v
+        .toString(); // the SDK never sends nested objects (it flattens them); kept verbatim if a
+    // client does
   }
 }

@@ -16,17 +16,23 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Volcengine OpenAPI request signing (HMAC-SHA256 over a canonical request, key derived from the secret, the date,
- * the region and the service), recomputed on the server side exactly as volcengine-java-sdk-core 2.0.11 computes it:
- * the canonical query covers every query parameter, including the empty-name one UniversalApi appends, sorted by
- * name (Java String order), RFC 3986-encoded; the canonical headers are the headers named in SignedHeaders (the SDK
- * signs only x-date, other clients may add host and others).
+ * Volcengine OpenAPI request signing (HMAC-SHA256 over a canonical request, key derived from the
+ * secret, the date, the region and the service), recomputed on the server side exactly as
+ * volcengine-java-sdk-core 2.0.11 computes it: the canonical query covers every query parameter,
+ * including the empty-name one UniversalApi appends, sorted by name (Java String order), RFC
+ * 3986-encoded; the canonical headers are the headers named in SignedHeaders (the SDK signs only
+ * x-date, other clients may add host and others).
  */
 public final class VolcengineSignature {
 
   /** The parsed Authorization header. */
   public record Authorization(
-      String accessKeyId, String date, String region, String service, List<String> signedHeaders, String signature) {
+      String accessKeyId,
+      String date,
+      String region,
+      String service,
+      List<String> signedHeaders,
+      String signature) {
 
     public String scope() {
       return date + "/" + region + "/" + service + "/request";
@@ -35,7 +41,10 @@ public final class VolcengineSignature {
 
   private VolcengineSignature() {}
 
-  /** Parses {@code HMAC-SHA256 Credential=AK/date/region/service/request, SignedHeaders=a;b, Signature=hex}; null if malformed. */
+  /**
+   * Parses {@code HMAC-SHA256 Credential=AK/date/region/service/request, SignedHeaders=a;b,
+   * Signature=hex}; null if malformed.
+   */
   public static Authorization parse(String header) {
     AuthorizationHeader h = AuthorizationHeader.parse(header, "HMAC-SHA256");
     if (h == null) {
@@ -55,15 +64,20 @@ public final class VolcengineSignature {
   }
 
   /**
-   * The canonical request: method, path, canonical query, the signed headers ({@code name:value\n} each), an empty
-   * line, the signed header names, and the hex SHA-256 of the body.
+   * The canonical request: method, path, canonical query, the signed headers ({@code name:value\n}
+   * each), an empty line, the signed header names, and the hex SHA-256 of the body.
    *
-   * @param params decoded query parameters; the SDK builds a map, so a repeated name counts once (last wins)
+   * @param params decoded query parameters; the SDK builds a map, so a repeated name counts once
+   *     (last wins)
    * @param header looks a lower-case header name up; null when absent
    */
   public static String canonicalRequest(
-      String method, String path, Map<String, String> params, List<String> signedHeaders,
-      Function<String, String> header, byte[] body) {
+      String method,
+      String path,
+      Map<String, String> params,
+      List<String> signedHeaders,
+      Function<String, String> header,
+      byte[] body) {
     StringBuilder sb = new StringBuilder();
     sb.append(method).append('\n');
     sb.append(path == null || path.isEmpty() ? "/" : path).append('\n');
@@ -90,11 +104,20 @@ public final class VolcengineSignature {
   }
 
   public static String stringToSign(String xDate, String scope, String canonicalRequest) {
-    return "HMAC-SHA256\n" + xDate + "\n" + scope + "\n" + sha256Hex(canonicalRequest.getBytes(StandardCharsets.UTF_8));
+    return "HMAC-SHA256\n"
+        + xDate
+        + "\n"
+        + scope
+        + "\n"
+        + sha256Hex(canonicalRequest.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Hex HMAC-SHA256 signature of {@code stringToSign} with the key derived from the secret and the scope parts. */
-  public static String sign(String secret, String date, String region, String service, String stringToSign) {
+  /**
+   * Hex HMAC-SHA256 signature of {@code stringToSign} with the key derived from the secret and the
+   * scope parts.
+   */
+  public static String sign(
+      String secret, String date, String region, String service, String stringToSign) {
     byte[] k = hmac(secret.getBytes(StandardCharsets.UTF_8), date);
     k = hmac(k, region);
     k = hmac(k, service);
@@ -106,10 +129,14 @@ public final class VolcengineSignature {
   public static boolean matches(String expected, String actual) {
     return actual != null
         && MessageDigest.isEqual(
-            expected.getBytes(StandardCharsets.US_ASCII), actual.toLowerCase().getBytes(StandardCharsets.US_ASCII));
+            expected.getBytes(StandardCharsets.US_ASCII),
+            actual.toLowerCase().getBytes(StandardCharsets.US_ASCII));
   }
 
-  /** RFC 3986 encoding as the SDK does it: unreserved A-Z a-z 0-9 - _ . ~ kept, everything else %XX (upper case). */
+  /**
+   * RFC 3986 encoding as the SDK does it: unreserved A-Z a-z 0-9 - _ . ~ kept, everything else %XX
+   * (upper case).
+   */
   public static String encode(String s) {
     if (s == null) {
       return "null"; // what the SDK's StringBuilder appends for a null value
@@ -117,11 +144,17 @@ public final class VolcengineSignature {
     StringBuilder sb = new StringBuilder();
     for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '_' || c == '.' || c == '~') {
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '_'
+          || c == '.'
+          || c == '~') {
         sb.append((char) c);
       } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+        sb.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
             .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
       }
     }
@@ -129,8 +162,9 @@ public final class VolcengineSignature {
   }
 
   /**
-   * Decodes a raw query string into parameters in order. Only %XX escapes are decoded ('+' stays '+', as the SDK
-   * encodes a space as %20). A repeated name keeps its last value, like the SDK's map.
+   * Decodes a raw query string into parameters in order. Only %XX escapes are decoded ('+' stays
+   * '+', as the SDK encodes a space as %20). A repeated name keeps its last value, like the SDK's
+   * map.
    */
   public static Map<String, String> decodeQuery(String rawQuery) {
     Map<String, String> out = new LinkedHashMap<>();
@@ -176,7 +210,9 @@ public final class VolcengineSignature {
 
   public static String sha256Hex(byte[] data) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data == null ? new byte[0] : data));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(data == null ? new byte[0] : data));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }

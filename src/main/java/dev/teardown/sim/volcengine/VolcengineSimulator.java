@@ -3,10 +3,10 @@ package dev.teardown.sim.volcengine;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.teardown.sim.CallLedger;
-import dev.teardown.sim.SimulatorBase;
 import dev.teardown.sim.FaultRule;
 import dev.teardown.sim.SimRequest;
 import dev.teardown.sim.SimResponse;
+import dev.teardown.sim.SimulatorBase;
 import dev.teardown.sim.WorldSpec;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,18 +27,20 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * A wire-level simulator of Volcengine ECS and EBS (OpenAPI version 2020-04-01, services {@code ecs} and
- * {@code storage_ebs}) as volcengine-java-sdk-core's UniversalApi calls them: {@code GET /?Action=..&Version=..&params}
- * signed with HMAC-SHA256, answered with {@code {"ResponseMetadata":{...[,"Error"]},"Result":{...}}}.
+ * A wire-level simulator of Volcengine ECS and EBS (OpenAPI version 2020-04-01, services {@code
+ * ecs} and {@code storage_ebs}) as volcengine-java-sdk-core's UniversalApi calls them: {@code GET
+ * /?Action=..&Version=..&params} signed with HMAC-SHA256, answered with {@code
+ * {"ResponseMetadata":{...[,"Error"]},"Result":{...}}}.
  *
- * <p>Actions: ecs DescribeInstances, DeleteInstances; storage_ebs DescribeVolumes, DetachVolume, DeleteVolume.
- * DeleteInstances and DeleteVolume honour ClientToken: the same token with the same parameters replays the recorded
- * answer without a second effect; the same token with other parameters is IdempotentParameterMismatch. Choices where
- * the vendor documents nothing (each is a guess, kept in one place here): an unexpired PrePaid instance is refused
- * per instance with {@code InvalidInstanceChargeType}, a protected one with
- * {@code OperationDenied.DeletionProtection}; a volume with DeleteWithInstance=false survives its instance as
- * {@code available}; a system volume cannot be detached ({@code OperationDenied.SystemVolume}); a PrePaid or system
- * volume cannot be deleted ({@code VolumeStatusForbidDelete}); every action allows 20 requests per second unless the
+ * <p>Actions: ecs DescribeInstances, DeleteInstances; storage_ebs DescribeVolumes, DetachVolume,
+ * DeleteVolume. DeleteInstances and DeleteVolume honour ClientToken: the same token with the same
+ * parameters replays the recorded answer without a second effect; the same token with other
+ * parameters is IdempotentParameterMismatch. Choices where the vendor documents nothing (each is a
+ * guess, kept in one place here): an unexpired PrePaid instance is refused per instance with {@code
+ * InvalidInstanceChargeType}, a protected one with {@code OperationDenied.DeletionProtection}; a
+ * volume with DeleteWithInstance=false survives its instance as {@code available}; a system volume
+ * cannot be detached ({@code OperationDenied.SystemVolume}); a PrePaid or system volume cannot be
+ * deleted ({@code VolumeStatusForbidDelete}); every action allows 20 requests per second unless the
  * world says otherwise; X-Date must be within 15 minutes of the simulator's clock.
  *
  * <p>Also answers {@code GET /_sim/state} with the world and the call ledger as JSON.
@@ -50,13 +52,15 @@ public final class VolcengineSimulator extends SimulatorBase {
   public static final int DEFAULT_RATE_LIMIT_PER_SECOND = 20;
   static final int MAX_IDS = 100;
   static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(15);
-  static final Map<String, String> SERVICE_OF_ACTION = Map.of(
-      "DescribeInstances", "ecs",
-      "DeleteInstances", "ecs",
-      "DescribeVolumes", "storage_ebs",
-      "DetachVolume", "storage_ebs",
-      "DeleteVolume", "storage_ebs");
-  private static final DateTimeFormatter X_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+  static final Map<String, String> SERVICE_OF_ACTION =
+      Map.of(
+          "DescribeInstances", "ecs",
+          "DeleteInstances", "ecs",
+          "DescribeVolumes", "storage_ebs",
+          "DetachVolume", "storage_ebs",
+          "DeleteVolume", "storage_ebs");
+  private static final DateTimeFormatter X_DATE =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
   private static final DateTimeFormatter REQUEST_ID_TIME =
       DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
 
@@ -71,10 +75,17 @@ public final class VolcengineSimulator extends SimulatorBase {
 
   /** Everything about one request the handlers need. */
   private record Call(
-      String action, String version, String service, String region, String requestId, Map<String, String> params,
-      List<String> ids, String accessKeyId) {}
+      String action,
+      String version,
+      String service,
+      String region,
+      String requestId,
+      Map<String, String> params,
+      List<String> ids,
+      String accessKeyId) {}
 
-  public VolcengineSimulator(WorldSpec.CloudWorld spec, Clock clock, long seed, String host, int port) {
+  public VolcengineSimulator(
+      WorldSpec.CloudWorld spec, Clock clock, long seed, String host, int port) {
     super(PROVIDER, spec, clock, seed, DEFAULT_RATE_LIMIT_PER_SECOND, Map.of());
     this.world = new VolcengineWorld(spec, clock);
     this.random = new Random(seed);
@@ -150,15 +161,16 @@ public final class VolcengineSimulator extends SimulatorBase {
     String action = params.getOrDefault("Action", "");
     VolcengineSignature.Authorization auth = VolcengineSignature.parse(req.header("authorization"));
     synchronized (lock) {
-      Call call = new Call(
-          action,
-          params.getOrDefault("Version", ""),
-          auth != null ? auth.service() : SERVICE_OF_ACTION.getOrDefault(action, ""),
-          auth != null ? auth.region() : world.region,
-          newRequestId(),
-          ledgerParams(params),
-          idsOf(action, params),
-          auth == null ? null : auth.accessKeyId());
+      Call call =
+          new Call(
+              action,
+              params.getOrDefault("Version", ""),
+              auth != null ? auth.service() : SERVICE_OF_ACTION.getOrDefault(action, ""),
+              auth != null ? auth.region() : world.region,
+              newRequestId(),
+              ledgerParams(params),
+              idsOf(action, params),
+              auth == null ? null : auth.accessKeyId());
       FaultRule afterApply = null;
       try {
         authenticate(req, params, auth);
@@ -167,12 +179,16 @@ public final class VolcengineSimulator extends SimulatorBase {
         if (fault.isPresent()) {
           FaultRule f = fault.get();
           switch (f.type) {
-            case ERROR -> throw VolcengineApiError.of(
-                f.code, f.message != null ? f.message : "Injected fault " + f.code + ".");
+            case ERROR ->
+                throw VolcengineApiError.of(
+                    f.code, f.message != null ? f.message : "Injected fault " + f.code + ".");
             case HTTP_ERROR -> {
-              String code = f.code != null ? f.code : VolcengineApiError.codeForStatus(f.httpStatus);
+              String code =
+                  f.code != null ? f.code : VolcengineApiError.codeForStatus(f.httpStatus);
               throw new VolcengineApiError(
-                  f.httpStatus, code, f.message != null ? f.message : "Injected HTTP " + f.httpStatus + ".");
+                  f.httpStatus,
+                  code,
+                  f.message != null ? f.message : "Injected HTTP " + f.httpStatus + ".");
             }
             case TIMEOUT -> {
               record(call, "Timeout", false);
@@ -186,7 +202,8 @@ public final class VolcengineSimulator extends SimulatorBase {
           }
         }
         if (!rateLimits.tryAcquire(action)) {
-          throw VolcengineApiError.of("FlowLimitExceeded", "Request was denied due to request throttling.");
+          throw VolcengineApiError.of(
+              "FlowLimitExceeded", "Request was denied due to request throttling.");
         }
         VolcengineWorld.Outcome outcome = apply(call, params);
         record(call, "OK", outcome.effective());
@@ -204,16 +221,19 @@ public final class VolcengineSimulator extends SimulatorBase {
     }
   }
 
-  private void authenticate(SimRequest req, Map<String, String> params, VolcengineSignature.Authorization auth) {
+  private void authenticate(
+      SimRequest req, Map<String, String> params, VolcengineSignature.Authorization auth) {
     if (req.header("authorization") == null) {
-      throw VolcengineApiError.of("MissingSignature", "The request must contain an Authorization header.");
+      throw VolcengineApiError.of(
+          "MissingSignature", "The request must contain an Authorization header.");
     }
     if (auth == null) {
       throw VolcengineApiError.of("MissingSignature", "The Authorization header is malformed.");
     }
     String secret = secrets.get(auth.accessKeyId());
     if (secret == null) {
-      throw VolcengineApiError.of("InvalidAccessKey", "The AccessKeyId you provided does not exist in our records.");
+      throw VolcengineApiError.of(
+          "InvalidAccessKey", "The AccessKeyId you provided does not exist in our records.");
     }
     String xDate = req.header("x-date");
     Instant signedAt;
@@ -223,14 +243,26 @@ public final class VolcengineSimulator extends SimulatorBase {
       throw VolcengineApiError.of("InvalidTimestamp", "The X-Date header is missing or malformed.");
     }
     if (Duration.between(signedAt, clock.instant()).abs().compareTo(MAX_CLOCK_SKEW) > 0) {
-      throw VolcengineApiError.of("InvalidTimestamp", "The request timestamp is too far from the server time.");
+      throw VolcengineApiError.of(
+          "InvalidTimestamp", "The request timestamp is too far from the server time.");
     }
-    String canonical = VolcengineSignature.canonicalRequest(
-        req.method(), req.uri().getRawPath(), params, auth.signedHeaders(), req::header, req.body());
-    String expected = VolcengineSignature.sign(
-        secret, auth.date(), auth.region(), auth.service(),
-        VolcengineSignature.stringToSign(xDate, auth.scope(), canonical));
-    if (!xDate.startsWith(auth.date()) || !VolcengineSignature.matches(expected, auth.signature())) {
+    String canonical =
+        VolcengineSignature.canonicalRequest(
+            req.method(),
+            req.uri().getRawPath(),
+            params,
+            auth.signedHeaders(),
+            req::header,
+            req.body());
+    String expected =
+        VolcengineSignature.sign(
+            secret,
+            auth.date(),
+            auth.region(),
+            auth.service(),
+            VolcengineSignature.stringToSign(xDate, auth.scope(), canonical));
+    if (!xDate.startsWith(auth.date())
+        || !VolcengineSignature.matches(expected, auth.signature())) {
       throw VolcengineApiError.of(
           "SignatureDoesNotMatch",
           "The request signature we calculated does not match the signature you provided. Check your Secret Access "
@@ -240,12 +272,19 @@ public final class VolcengineSimulator extends SimulatorBase {
 
   private static void route(Call call) {
     if (!call.service().equals("ecs") && !call.service().equals("storage_ebs")) {
-      throw VolcengineApiError.of("ServiceNotFound", "The service " + call.service() + " does not exist.");
+      throw VolcengineApiError.of(
+          "ServiceNotFound", "The service " + call.service() + " does not exist.");
     }
-    if (!call.service().equals(SERVICE_OF_ACTION.get(call.action())) || !API_VERSION.equals(call.version())) {
+    if (!call.service().equals(SERVICE_OF_ACTION.get(call.action()))
+        || !API_VERSION.equals(call.version())) {
       throw VolcengineApiError.of(
           "InvalidActionOrVersion",
-          "Could not find operation " + call.action() + " for version " + call.version() + " of " + call.service()
+          "Could not find operation "
+              + call.action()
+              + " for version "
+              + call.version()
+              + " of "
+              + call.service()
               + ".");
     }
   }
@@ -254,13 +293,16 @@ public final class VolcengineSimulator extends SimulatorBase {
     world.advance();
     boolean visible = world.region.equals(call.region());
     String token = params.get("ClientToken");
-    boolean idempotent = token != null && !token.isEmpty()
-        && (call.action().equals("DeleteInstances") || call.action().equals("DeleteVolume"));
+    boolean idempotent =
+        token != null
+            && !token.isEmpty()
+            && (call.action().equals("DeleteInstances") || call.action().equals("DeleteVolume"));
     String tokenKey = null;
     String fingerprint = null;
     if (idempotent) {
       if (token.length() > 64 || !token.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
-        throw VolcengineApiError.of("InvalidClientToken.Malformed", "The specified ClientToken is malformed.");
+        throw VolcengineApiError.of(
+            "InvalidClientToken.Malformed", "The specified ClientToken is malformed.");
       }
       tokenKey = call.accessKeyId() + "|" + call.action() + "|" + token;
       Map<String, String> fp = new TreeMap<>(call.params());
@@ -277,52 +319,68 @@ public final class VolcengineSimulator extends SimulatorBase {
         return new VolcengineWorld.Outcome(r.result(), false);
       }
     }
-    VolcengineWorld.Outcome outcome = switch (call.action()) {
-      case "DescribeInstances" -> {
-        List<String> ids = listParam(params, "InstanceIds");
-        if (ids.size() > MAX_IDS) {
-          throw VolcengineApiError.of("InvalidArgument", "At most 100 InstanceIds may be given.");
-        }
-        int max = intParam(params, "MaxResults", 10, 1, 100, "InvalidArgument");
-        yield world.describeInstances(ids, max, params.get("NextToken"), params.get("Status"), visible);
-      }
-      case "DeleteInstances" -> {
-        List<String> ids = listParam(params, "InstanceIds");
-        if (ids.isEmpty()) {
-          throw VolcengineApiError.of("MissingParameter", "The parameter InstanceIds is required.");
-        }
-        if (ids.size() > MAX_IDS) {
-          throw VolcengineApiError.of("InvalidArgument", "At most 100 InstanceIds may be given.");
-        }
-        yield world.deleteInstances(ids, visible);
-      }
-      case "DescribeVolumes" -> {
-        List<String> ids = listParam(params, "VolumeIds");
-        if (ids.size() > MAX_IDS) {
-          throw VolcengineApiError.of("InvalidParameter", "At most 100 VolumeIds may be given.");
-        }
-        String kind = params.get("Kind");
-        if (kind != null && !kind.isEmpty() && !kind.equals("system") && !kind.equals("data")) {
-          throw VolcengineApiError.of("InvalidParameter", "Kind must be system or data.");
-        }
-        int page = intParam(params, "PageNumber", 1, 1, Integer.MAX_VALUE, "InvalidParameter");
-        int size = intParam(params, "PageSize", 15, 1, 100, "InvalidParameter");
-        yield world.describeVolumes(
-            ids, params.get("InstanceId"), kind, params.get("VolumeStatus"), page, size, visible);
-      }
-      case "DetachVolume" -> world.detachVolume(
-          required(params, "VolumeId", "MissingParameter"), required(params, "InstanceId", "MissingParameter"),
-          visible);
-      case "DeleteVolume" -> world.deleteVolume(required(params, "VolumeId", "MissingVolumeID"), visible);
-      default -> throw new IllegalStateException("routed an unknown action " + call.action());
-    };
+    VolcengineWorld.Outcome outcome =
+        switch (call.action()) {
+          case "DescribeInstances" -> {
+            List<String> ids = listParam(params, "InstanceIds");
+            if (ids.size() > MAX_IDS) {
+              throw VolcengineApiError.of(
+                  "InvalidArgument", "At most 100 InstanceIds may be given.");
+            }
+            int max = intParam(params, "MaxResults", 10, 1, 100, "InvalidArgument");
+            yield world.describeInstances(
+                ids, max, params.get("NextToken"), params.get("Status"), visible);
+          }
+          case "DeleteInstances" -> {
+            List<String> ids = listParam(params, "InstanceIds");
+            if (ids.isEmpty()) {
+              throw VolcengineApiError.of(
+                  "MissingParameter", "The parameter InstanceIds is required.");
+            }
+            if (ids.size() > MAX_IDS) {
+              throw VolcengineApiError.of(
+                  "InvalidArgument", "At most 100 InstanceIds may be given.");
+            }
+            yield world.deleteInstances(ids, visible);
+          }
+          case "DescribeVolumes" -> {
+            List<String> ids = listParam(params, "VolumeIds");
+            if (ids.size() > MAX_IDS) {
+              throw VolcengineApiError.of(
+                  "InvalidParameter", "At most 100 VolumeIds may be given.");
+            }
+            String kind = params.get("Kind");
+            if (kind != null && !kind.isEmpty() && !kind.equals("system") && !kind.equals("data")) {
+              throw VolcengineApiError.of("InvalidParameter", "Kind must be system or data.");
+            }
+            int page = intParam(params, "PageNumber", 1, 1, Integer.MAX_VALUE, "InvalidParameter");
+            int size = intParam(params, "PageSize", 15, 1, 100, "InvalidParameter");
+            yield world.describeVolumes(
+                ids,
+                params.get("InstanceId"),
+                kind,
+                params.get("VolumeStatus"),
+                page,
+                size,
+                visible);
+          }
+          case "DetachVolume" ->
+              world.detachVolume(
+                  required(params, "VolumeId", "MissingParameter"),
+                  required(params, "InstanceId", "MissingParameter"),
+                  visible);
+          case "DeleteVolume" ->
+              world.deleteVolume(required(params, "VolumeId", "MissingVolumeID"), visible);
+          default -> throw new IllegalStateException("routed an unknown action " + call.action());
+        };
     if (idempotent) {
       tokens.put(tokenKey, new Recorded(fingerprint, outcome.result()));
     }
     return outcome;
   }
 
-  private Map<String, Object> envelope(Call call, VolcengineApiError error, Map<String, Object> result) {
+  private Map<String, Object> envelope(
+      Call call, VolcengineApiError error, Map<String, Object> result) {
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put("RequestId", call.requestId());
     meta.put("Action", call.action());
@@ -347,8 +405,16 @@ public final class VolcengineSimulator extends SimulatorBase {
   }
 
   private void record(Call call, String outcome, boolean effective) {
-    ledger.record(new CallLedger.Call(
-        PROVIDER, call.action(), call.ids(), outcome, effective, call.requestId(), clock.instant(), call.params()));
+    ledger.record(
+        new CallLedger.Call(
+            PROVIDER,
+            call.action(),
+            call.ids(),
+            outcome,
+            effective,
+            call.requestId(),
+            clock.instant(),
+            call.params()));
   }
 
   private String newRequestId() {
@@ -369,7 +435,10 @@ public final class VolcengineSimulator extends SimulatorBase {
 
   // ------------------------------------------------------------------------------------------------ parameters
 
-  /** Request parameters as the ledger keeps them: without the empty-name parameter UniversalApi adds. */
+  /**
+   * Request parameters as the ledger keeps them: without the empty-name parameter UniversalApi
+   * adds.
+   */
   private static Map<String, String> ledgerParams(Map<String, String> params) {
     Map<String, String> m = new LinkedHashMap<>(params);
     m.remove("");
@@ -398,7 +467,7 @@ public final class VolcengineSimulator extends SimulatorBase {
         Optional.ofNullable(params.get("VolumeId")).filter(s -> !s.isEmpty()).ifPresent(ids::add);
         Optional.ofNullable(params.get("InstanceId")).filter(s -> !s.isEmpty()).ifPresent(ids::add);
       }
-      default -> { }
+      default -> {}
     }
   }
 
@@ -411,14 +480,16 @@ public final class VolcengineSimulator extends SimulatorBase {
         try {
           byIndex.put(Integer.parseInt(e.getKey().substring(prefix.length())), e.getValue());
         } catch (NumberFormatException ignored) {
-          throw VolcengineApiError.of("InvalidArgument", "The parameter " + e.getKey() + " is invalid.");
+          throw VolcengineApiError.of(
+              "InvalidArgument", "The parameter " + e.getKey() + " is invalid.");
         }
       }
     }
     return new ArrayList<>(new TreeSet<>(byIndex.keySet()).stream().map(byIndex::get).toList());
   }
 
-  private static int intParam(Map<String, String> params, String name, int def, int min, int max, String code) {
+  private static int intParam(
+      Map<String, String> params, String name, int def, int min, int max, String code) {
     String v = params.get(name);
     if (v == null || v.isEmpty()) {
       return def;
@@ -426,7 +497,8 @@ public final class VolcengineSimulator extends SimulatorBase {
     try {
       int n = Integer.parseInt(v);
       if (n < min || n > max) {
-        throw VolcengineApiError.of(code, "The parameter " + name + " must be between " + min + " and " + max + ".");
+        throw VolcengineApiError.of(
+            code, "The parameter " + name + " must be between " + min + " and " + max + ".");
       }
       return n;
     } catch (NumberFormatException e) {

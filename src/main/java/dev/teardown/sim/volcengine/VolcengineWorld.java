@@ -16,23 +16,26 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The simulated Volcengine fleet: ECS instances and EBS volumes with their states, and the actions that change them.
- * Transitions (instance DELETING, volume detaching, volume deleting) take the time configured in
- * {@code timingsMs} ("terminate", "detach", "release") and are applied lazily against the clock whenever the world is
- * read or changed. DeleteInstances is asynchronous: with "terminateLag" &gt; 0 an accepted deletion waits that long in
- * the cloud's task queue, the instance still showing its old status, before it goes DELETING (a guess at the
- * eventual consistency of DescribeInstances; 0, the default, shows DELETING at once). Not thread-safe: the simulator
- * serialises access.
+ * The simulated Volcengine fleet: ECS instances and EBS volumes with their states, and the actions
+ * that change them. Transitions (instance DELETING, volume detaching, volume deleting) take the
+ * time configured in {@code timingsMs} ("terminate", "detach", "release") and are applied lazily
+ * against the clock whenever the world is read or changed. DeleteInstances is asynchronous: with
+ * "terminateLag" &gt; 0 an accepted deletion waits that long in the cloud's task queue, the
+ * instance still showing its old status, before it goes DELETING (a guess at the eventual
+ * consistency of DescribeInstances; 0, the default, shows DELETING at once). Not thread-safe: the
+ * simulator serialises access.
  */
 final class VolcengineWorld {
 
   static final String POST_PAID = "PostPaid";
   static final String PRE_PAID = "PrePaid";
   static final Set<String> DELETABLE_STATUSES = Set.of("RUNNING", "STOPPED", "ERROR");
-  static final DateTimeFormatter TIME = DateTimeFormatter.ISO_OFFSET_DATE_TIME.withZone(ZoneOffset.UTC);
+  static final DateTimeFormatter TIME =
+      DateTimeFormatter.ISO_OFFSET_DATE_TIME.withZone(ZoneOffset.UTC);
 
   /** Default transition times when the world file names none. */
   static final long DEFAULT_TERMINATE_MS = 2000;
+
   static final long DEFAULT_DETACH_MS = 1000;
   static final long DEFAULT_RELEASE_MS = 500;
   static final long DEFAULT_TERMINATE_LAG_MS = 0;
@@ -50,8 +53,10 @@ final class VolcengineWorld {
     Map<String, String> tags = Map.of();
     Instant createdAt;
     Instant expiredAt;
+
     /** An accepted deletion still queued: the instance shows DELETING from then on. */
     Instant deleteQueuedUntil;
+
     Instant deletingUntil;
   }
 
@@ -66,8 +71,13 @@ final class VolcengineWorld {
     boolean deleteWithInstance;
     int sizeGb;
     Instant createdAt;
-    /** The instance it was attached to when the world was loaded (or created), for orphan accounting. */
+
+    /**
+     * The instance it was attached to when the world was loaded (or created), for orphan
+     * accounting.
+     */
     String originalInstanceId;
+
     /** When the current transition (detaching, deleting) ends. */
     Instant until;
   }
@@ -81,6 +91,7 @@ final class VolcengineWorld {
   final Map<String, Instance> instances = new LinkedHashMap<>();
   final Map<String, Volume> volumes = new LinkedHashMap<>();
   final Set<String> deletedInstances = new LinkedHashSet<>();
+
   /** Volume id → how it went ("with-instance" or "DeleteVolume"). */
   final Map<String, String> deletedVolumes = new LinkedHashMap<>();
 
@@ -129,9 +140,10 @@ final class VolcengineWorld {
     v.kind = "data";
     v.instanceId = sd.instanceId == null || sd.instanceId.isBlank() ? null : sd.instanceId;
     v.originalInstanceId = v.instanceId;
-    v.status = sd.state != null && !sd.state.isBlank()
-        ? sd.state.toLowerCase()
-        : (v.instanceId == null ? "available" : "attached");
+    v.status =
+        sd.state != null && !sd.state.isBlank()
+            ? sd.state.toLowerCase()
+            : (v.instanceId == null ? "available" : "attached");
     Instance owner = v.instanceId == null ? null : instances.get(v.instanceId);
     v.zone = owner == null ? region + "-a" : owner.zone;
     v.payType = PRE_PAID.equals(normaliseChargeType(sd.chargeType)) ? "pre" : "post";
@@ -142,19 +154,30 @@ final class VolcengineWorld {
   }
 
   /**
-   * A data volume someone creates and attaches at run time (console, another tool; AttachVolume is not simulated):
-   * attached at once to an instance that is RUNNING or STOPPED and not queued for deletion.
+   * A data volume someone creates and attaches at run time (console, another tool; AttachVolume is
+   * not simulated): attached at once to an instance that is RUNNING or STOPPED and not queued for
+   * deletion.
    */
   void attachNewVolume(WorldSpec.Disk sd) {
     Instance i = sd.instanceId == null ? null : instances.get(sd.instanceId);
     if (i == null) {
-      throw new IllegalArgumentException("no instance " + sd.instanceId + " to attach volume " + sd.id + " to");
+      throw new IllegalArgumentException(
+          "no instance " + sd.instanceId + " to attach volume " + sd.id + " to");
     }
-    if (i.deleteQueuedUntil != null || !("RUNNING".equals(i.status) || "STOPPED".equals(i.status))) {
-      throw new IllegalStateException("instance " + i.id + " is " + i.status
-          + (i.deleteQueuedUntil == null ? "" : " (deletion queued)") + "; volumes attach to RUNNING or STOPPED ones");
+    if (i.deleteQueuedUntil != null
+        || !("RUNNING".equals(i.status) || "STOPPED".equals(i.status))) {
+      throw new IllegalStateException(
+          "instance "
+              + i.id
+              + " is "
+              + i.status
+              + (i.deleteQueuedUntil == null ? "" : " (deletion queued)")
+              + "; volumes attach to RUNNING or STOPPED ones");
     }
-    if (sd.id == null || sd.id.isBlank() || volumes.containsKey(sd.id) || deletedVolumes.containsKey(sd.id)) {
+    if (sd.id == null
+        || sd.id.isBlank()
+        || volumes.containsKey(sd.id)
+        || deletedVolumes.containsKey(sd.id)) {
       throw new IllegalArgumentException("volume id " + sd.id + " is missing or taken");
     }
     if (sd.state != null && !sd.state.isBlank() && !"attached".equalsIgnoreCase(sd.state)) {
@@ -257,7 +280,8 @@ final class VolcengineWorld {
 
   // ------------------------------------------------------------------------------------------------ ecs
 
-  Outcome describeInstances(List<String> ids, int maxResults, String nextToken, String status, boolean visible) {
+  Outcome describeInstances(
+      List<String> ids, int maxResults, String nextToken, String status, boolean visible) {
     List<Instance> matching = new ArrayList<>();
     Map<String, Instance> all = instances(visible);
     if (ids.isEmpty()) {
@@ -317,20 +341,22 @@ final class VolcengineWorld {
     }
     m.put("Volumes", vols);
     List<Object> tags = new ArrayList<>();
-    i.tags.forEach((k, v) -> {
-      Map<String, Object> t = new LinkedHashMap<>();
-      t.put("Key", k);
-      t.put("Value", v);
-      tags.add(t);
-    });
+    i.tags.forEach(
+        (k, v) -> {
+          Map<String, Object> t = new LinkedHashMap<>();
+          t.put("Key", k);
+          t.put("Value", v);
+          tags.add(t);
+        });
     m.put("Tags", tags);
     return m;
   }
 
   /**
-   * DeleteInstances: each instance is checked on its own; the answer lists one OperationDetails entry per requested
-   * instance, with an Error for those that were refused. Accepted instances go DELETING for "terminate" ms (after
-   * "terminateLag" ms in the queue); an instance whose deletion is already queued is accepted again without effect.
+   * DeleteInstances: each instance is checked on its own; the answer lists one OperationDetails
+   * entry per requested instance, with an Error for those that were refused. Accepted instances go
+   * DELETING for "terminate" ms (after "terminateLag" ms in the queue); an instance whose deletion
+   * is already queued is accepted again without effect.
    */
   Outcome deleteInstances(List<String> ids, boolean visible) {
     Instant now = clock.instant();
@@ -351,8 +377,9 @@ final class VolcengineWorld {
         message = "The specified instance has deletion protection enabled.";
       } else if (PRE_PAID.equals(i.chargeType) && !i.expired) {
         code = "InvalidInstanceChargeType";
-        message = "The charge type of the specified instance does not support this operation: a PrePaid instance can "
-            + "be deleted only after it expires or is converted to PostPaid.";
+        message =
+            "The charge type of the specified instance does not support this operation: a PrePaid instance can "
+                + "be deleted only after it expires or is converted to PostPaid.";
       } else if (!DELETABLE_STATUSES.contains(i.status)) {
         code = "InvalidInstanceStatus";
         message = "The status of the specified instance does not support this request.";
@@ -381,7 +408,12 @@ final class VolcengineWorld {
   // ------------------------------------------------------------------------------------------------ storage_ebs
 
   Outcome describeVolumes(
-      List<String> ids, String instanceId, String kind, String status, int pageNumber, int pageSize,
+      List<String> ids,
+      String instanceId,
+      String kind,
+      String status,
+      int pageNumber,
+      int pageSize,
       boolean visible) {
     Collection<Volume> all = volumes(visible).values();
     List<Volume> matching = new ArrayList<>();
@@ -436,38 +468,57 @@ final class VolcengineWorld {
   Outcome detachVolume(String volumeId, String instanceId, boolean visible) {
     Volume v = volumes(visible).get(volumeId);
     if (v == null) {
-      throw VolcengineApiError.of("VolumeNotFound", "The specified volume " + volumeId + " does not exist.");
+      throw VolcengineApiError.of(
+          "VolumeNotFound", "The specified volume " + volumeId + " does not exist.");
     }
     if ("system".equals(v.kind)) {
-      throw VolcengineApiError.of("OperationDenied.SystemVolume", "A system volume cannot be detached.");
+      throw VolcengineApiError.of(
+          "OperationDenied.SystemVolume", "A system volume cannot be detached.");
     }
     if (!"attached".equals(v.status)) {
       throw VolcengineApiError.of(
-          "IncorrectDiskStatus", "The volume " + volumeId + " is " + v.status + "; only an attached volume can be detached.");
+          "IncorrectDiskStatus",
+          "The volume "
+              + volumeId
+              + " is "
+              + v.status
+              + "; only an attached volume can be detached.");
     }
     if (!instanceId.equals(v.instanceId)) {
       throw VolcengineApiError.of(
-          "InvalidParameter", "The volume " + volumeId + " is not attached to instance " + instanceId + ".");
+          "InvalidParameter",
+          "The volume " + volumeId + " is not attached to instance " + instanceId + ".");
     }
     v.status = "detaching";
     v.until = clock.instant().plusMillis(timing("detach", DEFAULT_DETACH_MS));
     return new Outcome(new LinkedHashMap<>(), true);
   }
 
-  /** DeleteVolume: only a PostPaid data volume in available; it goes deleting, then away after "release" ms. */
+  /**
+   * DeleteVolume: only a PostPaid data volume in available; it goes deleting, then away after
+   * "release" ms.
+   */
   Outcome deleteVolume(String volumeId, boolean visible) {
     Volume v = volumes(visible).get(volumeId);
     if (v == null) {
-      throw VolcengineApiError.of("VolumeNotFound", "The specified volume " + volumeId + " does not exist.");
+      throw VolcengineApiError.of(
+          "VolumeNotFound", "The specified volume " + volumeId + " does not exist.");
     }
     if (!"data".equals(v.kind) || "pre".equals(v.payType)) {
       throw VolcengineApiError.of(
           "VolumeStatusForbidDelete",
-          "The volume " + volumeId + " cannot be deleted on its own: only pay-as-you-go data volumes can be deleted.");
+          "The volume "
+              + volumeId
+              + " cannot be deleted on its own: only pay-as-you-go data volumes can be deleted.");
     }
     if (!"available".equals(v.status)) {
       throw VolcengineApiError.of(
-          "IncorrectDiskStatus", "The volume " + volumeId + " is " + v.status + "; only an available volume can be deleted.");
+          "IncorrectDiskStatus",
+          "The volume "
+              + volumeId
+              + " is "
+              + v.status
+              + "; only an available volume can be deleted.");
     }
     v.status = "deleting";
     v.until = clock.instant().plusMillis(timing("release", DEFAULT_RELEASE_MS));
@@ -487,7 +538,8 @@ final class VolcengineWorld {
       m.put("deletionProtection", i.deletionProtection);
       m.put("spot", i.spot);
       m.put("zone", i.zone);
-      m.put("deleteQueuedUntil", i.deleteQueuedUntil == null ? null : i.deleteQueuedUntil.toString());
+      m.put(
+          "deleteQueuedUntil", i.deleteQueuedUntil == null ? null : i.deleteQueuedUntil.toString());
       m.put("deletingUntil", i.deletingUntil == null ? null : i.deletingUntil.toString());
       is.add(m);
     }
@@ -512,7 +564,10 @@ final class VolcengineWorld {
     return w;
   }
 
-  /** Data volumes first attached to one of these instances that still exist and are not being deleted. */
+  /**
+   * Data volumes first attached to one of these instances that still exist and are not being
+   * deleted.
+   */
   List<String> orphanedDisks(Collection<String> deletedInstanceIds) {
     List<String> out = new ArrayList<>();
     for (Volume v : volumes.values()) {

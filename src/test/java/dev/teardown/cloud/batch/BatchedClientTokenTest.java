@@ -29,8 +29,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Idempotency of merged mutations against the Volcengine simulator's ClientToken record: two deletions' terminates
- * merged into one DeleteInstances whose answer is lost; their retries never delete twice.
+ * Idempotency of merged mutations against the Volcengine simulator's ClientToken record: two
+ * deletions' terminates merged into one DeleteInstances whose answer is lost; their retries never
+ * delete twice.
  */
 class BatchedClientTokenTest {
   static final String AK = "AKLTdGVhcmRvd24tdGVzdA";
@@ -39,7 +40,8 @@ class BatchedClientTokenTest {
 
   final ManualScheduler timers = new ManualScheduler();
   final ExecutorService pool = Executors.newCachedThreadPool();
-  final Coalescer coalescer = new Coalescer(Duration.ofMillis(40), Duration.ofSeconds(5), timers, pool);
+  final Coalescer coalescer =
+      new Coalescer(Duration.ofMillis(40), Duration.ofSeconds(5), timers, pool);
   VolcengineSimulator sim;
   CloudProvider adapter;
 
@@ -74,7 +76,8 @@ class BatchedClientTokenTest {
   }
 
   @Test
-  void aLostAnswerOfAMergedDeleteIsRetriedWithTheSameClientTokenAndDeletesEachInstanceOnce() throws Exception {
+  void aLostAnswerOfAMergedDeleteIsRetriedWithTheSameClientTokenAndDeletesEachInstanceOnce()
+      throws Exception {
     WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
     w.region = "cn-beijing";
     w.credentials.add(new WorldSpec.KeyPair(AK, SK));
@@ -85,34 +88,56 @@ class BatchedClientTokenTest {
     lost.action = "DeleteInstances";
     w.faults.add(lost);
     sim = new VolcengineSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
-    adapter = new VolcengineProviderFactory().connect(new ConnectionSpec("cn-beijing", null,
-        new Credentials(Map.of("accessKeyId", AK, "secretAccessKey", SK)), sim.endpoint(), Duration.ofMillis(400)));
-    BatchingProvider provider = new BatchingProvider("volcengine", adapter, coalescer,
-        new TransitionClock(System::nanoTime, Duration.ofMillis(100), Duration.ofSeconds(5)));
+    adapter =
+        new VolcengineProviderFactory()
+            .connect(
+                new ConnectionSpec(
+                    "cn-beijing",
+                    null,
+                    new Credentials(Map.of("accessKeyId", AK, "secretAccessKey", SK)),
+                    sim.endpoint(),
+                    Duration.ofMillis(400)));
+    BatchingProvider provider =
+        new BatchingProvider(
+            "volcengine",
+            adapter,
+            coalescer,
+            new TransitionClock(System::nanoTime, Duration.ofMillis(100), Duration.ofSeconds(5)));
 
-    List<Future<BatchResult>> first = concurrently(List.of(
-        () -> provider.terminateInstances(terminate("uid-a|attempt-0", "i-merged1")),
-        () -> provider.terminateInstances(terminate("uid-b|attempt-0", "i-merged2"))));
+    List<Future<BatchResult>> first =
+        concurrently(
+            List.of(
+                () -> provider.terminateInstances(terminate("uid-a|attempt-0", "i-merged1")),
+                () -> provider.terminateInstances(terminate("uid-b|attempt-0", "i-merged2"))));
     for (Future<BatchResult> f : first) {
-      ExecutionException e = org.assertj.core.api.Assertions.catchThrowableOfType(ExecutionException.class,
-          () -> f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+      ExecutionException e =
+          org.assertj.core.api.Assertions.catchThrowableOfType(
+              ExecutionException.class, () -> f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
       assertThat(((CloudException) e.getCause()).error().kind()).isEqualTo(ErrorKind.RETRYABLE);
     }
     // the cloud did delete both although the answer was lost
     assertThat(sim.instanceStatus("i-merged1")).isNotEqualTo(java.util.Optional.of("RUNNING"));
 
-    BatchResult a = concurrently(List.<Callable<BatchResult>>of(
-        () -> provider.terminateInstances(terminate("uid-a|attempt-0", "i-merged1"))))
-        .get(0).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    BatchResult a =
+        concurrently(
+                List.<Callable<BatchResult>>of(
+                    () -> provider.terminateInstances(terminate("uid-a|attempt-0", "i-merged1"))))
+            .get(0)
+            .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     BatchResult b = provider.terminateInstances(terminate("uid-b|attempt-0", "i-merged2"));
 
     assertThat(a.failures()).isEmpty();
     assertThat(b.failures()).isEmpty();
-    List<CallLedger.Call> deletes = sim.ledger().matching(c -> c.action().equals("DeleteInstances"));
+    List<CallLedger.Call> deletes =
+        sim.ledger().matching(c -> c.action().equals("DeleteInstances"));
     assertThat(deletes).hasSize(2);
-    assertThat(deletes).extracting(c -> c.params().get("ClientToken")).containsOnly(
-        BatchingProvider.mergedToken("terminate", List.of("i-merged1", "i-merged2"),
-            List.of("uid-a|attempt-0", "uid-b|attempt-0")));
+    assertThat(deletes)
+        .extracting(c -> c.params().get("ClientToken"))
+        .containsOnly(
+            BatchingProvider.mergedToken(
+                "terminate",
+                List.of("i-merged1", "i-merged2"),
+                List.of("uid-a|attempt-0", "uid-b|attempt-0")));
     assertThat(deletes.get(1).ids()).containsExactlyInAnyOrderElementsOf(deletes.get(0).ids());
     assertThat(deletes).extracting(CallLedger.Call::effective).containsExactly(true, false);
     assertThat(sim.ledger().effectiveCount("DeleteInstances", "i-merged1")).isEqualTo(1);

@@ -34,8 +34,8 @@ class BatchingProviderTest {
   final ManualScheduler timers = new ManualScheduler();
   final RecordingCloud cloud = new RecordingCloud();
   final ExecutorService pool = Executors.newCachedThreadPool();
-  final TransitionClock transitions = new TransitionClock(System::nanoTime, Duration.ofMillis(200),
-      Duration.ofMinutes(1));
+  final TransitionClock transitions =
+      new TransitionClock(System::nanoTime, Duration.ofMillis(200), Duration.ofMinutes(1));
   Coalescer coalescer = new Coalescer(WINDOW, Duration.ofSeconds(30), timers, Runnable::run);
   BatchingProvider provider = new BatchingProvider("tencentcloud", cloud, coalescer, transitions);
 
@@ -47,7 +47,10 @@ class BatchingProviderTest {
     pool.shutdownNow();
   }
 
-  /** Starts every call on its own thread (as reconciles do), waits until all are in open batches, fires the window. */
+  /**
+   * Starts every call on its own thread (as reconciles do), waits until all are in open batches,
+   * fires the window.
+   */
   <V> List<Future<V>> concurrently(List<Callable<V>> calls, int stillWaitingBeforeTheWindow) {
     List<Future<V>> out = calls.stream().map(pool::submit).toList();
     await().atMost(WAIT).until(() -> coalescer.waiting() == stillWaitingBeforeTheWindow);
@@ -79,7 +82,8 @@ class BatchingProviderTest {
   @Test
   void aBatchOf250DescribesIsSplitAt100AndEveryDeletionGetsExactlyItsOwnIds() throws Exception {
     List<Callable<Map<String, CloudInstance>>> calls = new ArrayList<>();
-    IntStream.range(0, 250).forEach(i -> calls.add(() -> provider.describeInstances(List.of("ins-" + i))));
+    IntStream.range(0, 250)
+        .forEach(i -> calls.add(() -> provider.describeInstances(List.of("ins-" + i))));
 
     List<Future<Map<String, CloudInstance>>> answers = calls.stream().map(pool::submit).toList();
     // two batches fill up and go at once; the last 50 wait for their window
@@ -90,16 +94,22 @@ class BatchingProviderTest {
       assertThat(get(answers.get(i))).containsOnlyKeys("ins-" + i);
     }
     assertThat(cloud.describeCalls).extracting(List::size).containsExactlyInAnyOrder(100, 100, 50);
-    assertThat(cloud.describeCalls.stream().flatMap(List::stream).distinct().count()).isEqualTo(250);
-    assertThat(timers.delays()).as("a batch never stays open longer than the window").isNotEmpty()
-        .allMatch(d -> d.compareTo(WINDOW) <= 0).contains(WINDOW);
+    assertThat(cloud.describeCalls.stream().flatMap(List::stream).distinct().count())
+        .isEqualTo(250);
+    assertThat(timers.delays())
+        .as("a batch never stays open longer than the window")
+        .isNotEmpty()
+        .allMatch(d -> d.compareTo(WINDOW) <= 0)
+        .contains(WINDOW);
   }
 
   @Test
   void dataDiskLookUpsAreMergedOnlyAsFarAsOneLookUpCallGoes() throws Exception {
     List<Callable<Map<String, List<dev.teardown.cloud.CloudDisk>>>> calls = new ArrayList<>();
-    IntStream.range(0, 12).forEach(i -> calls.add(() -> provider.describeDataDisks(List.of("ins-" + i))));
-    List<Future<Map<String, List<dev.teardown.cloud.CloudDisk>>>> answers = calls.stream().map(pool::submit).toList();
+    IntStream.range(0, 12)
+        .forEach(i -> calls.add(() -> provider.describeDataDisks(List.of("ins-" + i))));
+    List<Future<Map<String, List<dev.teardown.cloud.CloudDisk>>>> answers =
+        calls.stream().map(pool::submit).toList();
     await().atMost(WAIT).until(() -> cloud.describeCalls.size() == 2 && coalescer.waiting() == 2);
     timers.fireAll();
     for (int i = 0; i < 12; i++) {
@@ -125,93 +135,157 @@ class BatchingProviderTest {
 
   @Test
   void mergedTerminateAnswersGoBackToTheRightDeletionsPerItem() throws Exception {
-    cloud.perId.put("ins-a2", CloudError.of(ErrorKind.NOT_FOUND, "InvalidInstanceId.NotFound", "gone", "r", "T"));
-    cloud.perId.put("ins-c1", CloudError.of(ErrorKind.TERMINAL, "OperationDenied", "protected", "r", "T"));
-    get(alone(() -> provider.describeInstances(List.of("ins-a1", "ins-a2", "ins-b1", "ins-c1", "ins-c2"))));
+    cloud.perId.put(
+        "ins-a2",
+        CloudError.of(ErrorKind.NOT_FOUND, "InvalidInstanceId.NotFound", "gone", "r", "T"));
+    cloud.perId.put(
+        "ins-c1", CloudError.of(ErrorKind.TERMINAL, "OperationDenied", "protected", "r", "T"));
+    get(
+        alone(
+            () ->
+                provider.describeInstances(
+                    List.of("ins-a1", "ins-a2", "ins-b1", "ins-c1", "ins-c2"))));
 
-    List<Future<BatchResult>> r = concurrently(List.of(
-        () -> provider.terminateInstances(terminate("tok-a", "ins-a1", "ins-a2")),
-        () -> provider.terminateInstances(terminate("tok-b", "ins-b1")),
-        () -> provider.terminateInstances(terminate("tok-c", "ins-c1", "ins-c2"))), 3);
+    List<Future<BatchResult>> r =
+        concurrently(
+            List.of(
+                () -> provider.terminateInstances(terminate("tok-a", "ins-a1", "ins-a2")),
+                () -> provider.terminateInstances(terminate("tok-b", "ins-b1")),
+                () -> provider.terminateInstances(terminate("tok-c", "ins-c1", "ins-c2"))),
+            3);
 
     assertThat(get(r.get(0)).failures()).containsOnlyKeys("ins-a2");
     assertThat(get(r.get(1)).failures()).isEmpty();
     assertThat(get(r.get(2)).failures()).containsOnlyKeys("ins-c1");
     assertThat(cloud.terminates).hasSize(1);
     TerminateRequest sent = cloud.terminates.get(0);
-    assertThat(sent.instanceIds()).containsExactlyInAnyOrder("ins-a1", "ins-a2", "ins-b1", "ins-c1", "ins-c2");
+    assertThat(sent.instanceIds())
+        .containsExactlyInAnyOrder("ins-a1", "ins-a2", "ins-b1", "ins-c1", "ins-c2");
     assertThat(sent.releaseDataDisks()).isTrue();
-    assertThat(sent.idempotencyToken()).as("the token covers exactly the merged set and its members' attempts")
-        .isEqualTo(BatchingProvider.mergedToken("terminate", sent.instanceIds(), List.of("tok-a", "tok-b", "tok-c")))
+    assertThat(sent.idempotencyToken())
+        .as("the token covers exactly the merged set and its members' attempts")
+        .isEqualTo(
+            BatchingProvider.mergedToken(
+                "terminate", sent.instanceIds(), List.of("tok-a", "tok-b", "tok-c")))
         .isNotIn("tok-a", "tok-b", "tok-c")
         .hasSizeLessThanOrEqualTo(64);
-    assertThat(get(r.get(0)).requestId()).isEqualTo(get(r.get(2)).requestId()).isEqualTo("terminate-1");
+    assertThat(get(r.get(0)).requestId())
+        .isEqualTo(get(r.get(2)).requestId())
+        .isEqualTo("terminate-1");
   }
 
   @Test
   void mergedTokenDependsOnTheSetAndTheAttemptsNotOnTheOrder() {
     String t = BatchingProvider.mergedToken("terminate", List.of("a", "b"), List.of("t1", "t2"));
-    assertThat(BatchingProvider.mergedToken("terminate", List.of("b", "a"), List.of("t2", "t1"))).isEqualTo(t);
-    assertThat(BatchingProvider.mergedToken("terminate", List.of("a", "b", "c"), List.of("t1", "t2"))).isNotEqualTo(t);
-    assertThat(BatchingProvider.mergedToken("terminate", List.of("a", "b"), List.of("t1", "t2-next"))).isNotEqualTo(t);
+    assertThat(BatchingProvider.mergedToken("terminate", List.of("b", "a"), List.of("t2", "t1")))
+        .isEqualTo(t);
+    assertThat(
+            BatchingProvider.mergedToken("terminate", List.of("a", "b", "c"), List.of("t1", "t2")))
+        .isNotEqualTo(t);
+    assertThat(
+            BatchingProvider.mergedToken("terminate", List.of("a", "b"), List.of("t1", "t2-next")))
+        .isNotEqualTo(t);
   }
 
   @Test
   void terminatesOfDifferentChargeTypesOrFlagsAreNeverMerged() throws Exception {
     cloud.chargeTypes.put("ins-pre", "PREPAID");
-    get(alone(() -> provider.describeInstances(List.of("ins-pre", "ins-post", "ins-post2", "ins-post3"))));
+    get(
+        alone(
+            () ->
+                provider.describeInstances(
+                    List.of("ins-pre", "ins-post", "ins-post2", "ins-post3"))));
 
-    List<Future<BatchResult>> r = concurrently(List.of(
-        () -> provider.terminateInstances(terminate("t1", "ins-pre")),
-        () -> provider.terminateInstances(terminate("t2", "ins-post")),
-        () -> provider.terminateInstances(new TerminateRequest(List.of("ins-post2"), false, false, false, "t3")),
-        () -> provider.terminateInstances(terminate("t4", "ins-post3"))), 4);
+    List<Future<BatchResult>> r =
+        concurrently(
+            List.of(
+                () -> provider.terminateInstances(terminate("t1", "ins-pre")),
+                () -> provider.terminateInstances(terminate("t2", "ins-post")),
+                () ->
+                    provider.terminateInstances(
+                        new TerminateRequest(List.of("ins-post2"), false, false, false, "t3")),
+                () -> provider.terminateInstances(terminate("t4", "ins-post3"))),
+            4);
     for (Future<BatchResult> f : r) {
       get(f);
     }
 
-    assertThat(cloud.terminates).extracting(t -> java.util.Set.copyOf(t.instanceIds())).containsExactlyInAnyOrder(
-        java.util.Set.of("ins-pre"), java.util.Set.of("ins-post2"), java.util.Set.of("ins-post", "ins-post3"));
+    assertThat(cloud.terminates)
+        .extracting(t -> java.util.Set.copyOf(t.instanceIds()))
+        .containsExactlyInAnyOrder(
+            java.util.Set.of("ins-pre"),
+            java.util.Set.of("ins-post2"),
+            java.util.Set.of("ins-post", "ins-post3"));
   }
 
   @Test
   void aTerminateWhoseChargeTypeWasNotObservedGoesAlone() throws Exception {
-    List<Future<BatchResult>> r = concurrently(List.of(
-        () -> provider.terminateInstances(terminate("t1", "ins-x")),
-        () -> provider.terminateInstances(terminate("t2", "ins-y"))), 2);
+    List<Future<BatchResult>> r =
+        concurrently(
+            List.of(
+                () -> provider.terminateInstances(terminate("t1", "ins-x")),
+                () -> provider.terminateInstances(terminate("t2", "ins-y"))),
+            2);
     get(r.get(0));
     get(r.get(1));
-    assertThat(cloud.terminates).extracting(TerminateRequest::instanceIds)
+    assertThat(cloud.terminates)
+        .extracting(TerminateRequest::instanceIds)
         .containsExactlyInAnyOrder(List.of("ins-x"), List.of("ins-y"));
-    assertThat(cloud.terminates).extracting(TerminateRequest::idempotencyToken).containsExactlyInAnyOrder("t1", "t2");
+    assertThat(cloud.terminates)
+        .extracting(TerminateRequest::idempotencyToken)
+        .containsExactlyInAnyOrder("t1", "t2");
   }
 
   @Test
-  void aMergedCallRefusedAsAWholeIsRetriedPerDeletionSoOnlyTheRefusingDeletionFails() throws Exception {
-    cloud.refuse = ids -> ids.contains("disk-bad")
-        ? CloudError.of(ErrorKind.TERMINAL, "InvalidDisk.NotPortable", "disk-bad cannot be released", "r1", "T")
-        : null;
+  void aMergedCallRefusedAsAWholeIsRetriedPerDeletionSoOnlyTheRefusingDeletionFails()
+      throws Exception {
+    cloud.refuse =
+        ids ->
+            ids.contains("disk-bad")
+                ? CloudError.of(
+                    ErrorKind.TERMINAL,
+                    "InvalidDisk.NotPortable",
+                    "disk-bad cannot be released",
+                    "r1",
+                    "T")
+                : null;
 
-    List<Future<BatchResult>> r = concurrently(List.of(
-        () -> provider.releaseDisks(new ReleaseDisksRequest(List.of("disk-a1", "disk-a2"), false, "ta")),
-        () -> provider.releaseDisks(new ReleaseDisksRequest(List.of("disk-bad"), false, "tb")),
-        () -> provider.releaseDisks(new ReleaseDisksRequest(List.of("disk-c1"), false, "tc"))), 3);
+    List<Future<BatchResult>> r =
+        concurrently(
+            List.of(
+                () ->
+                    provider.releaseDisks(
+                        new ReleaseDisksRequest(List.of("disk-a1", "disk-a2"), false, "ta")),
+                () ->
+                    provider.releaseDisks(
+                        new ReleaseDisksRequest(List.of("disk-bad"), false, "tb")),
+                () ->
+                    provider.releaseDisks(
+                        new ReleaseDisksRequest(List.of("disk-c1"), false, "tc"))),
+            3);
 
     assertThat(get(r.get(0)).failures()).isEmpty();
     assertThat(failure(r.get(1)).error().code()).isEqualTo("InvalidDisk.NotPortable");
     assertThat(get(r.get(2)).failures()).isEmpty();
     assertThat(cloud.releases).hasSize(4);
-    assertThat(cloud.releases.subList(1, 4)).extracting(ReleaseDisksRequest::idempotencyToken)
-        .as("alone, each deletion's own call with its own token").containsExactlyInAnyOrder("ta", "tb", "tc");
+    assertThat(cloud.releases.subList(1, 4))
+        .extracting(ReleaseDisksRequest::idempotencyToken)
+        .as("alone, each deletion's own call with its own token")
+        .containsExactlyInAnyOrder("ta", "tb", "tc");
   }
 
   @Test
-  void aRetryableRefusalOfAMergedDescribeGoesToEveryDeletionWithoutPerDeletionCalls() throws Exception {
-    cloud.refuse = ids -> CloudError.of(ErrorKind.THROTTLED, "RequestLimitExceeded", "slow down", "r", "D");
+  void aRetryableRefusalOfAMergedDescribeGoesToEveryDeletionWithoutPerDeletionCalls()
+      throws Exception {
+    cloud.refuse =
+        ids -> CloudError.of(ErrorKind.THROTTLED, "RequestLimitExceeded", "slow down", "r", "D");
 
-    List<Future<Map<String, CloudInstance>>> r = concurrently(List.of(
-        () -> provider.describeInstances(List.of("ins-1")),
-        () -> provider.describeInstances(List.of("ins-2"))), 2);
+    List<Future<Map<String, CloudInstance>>> r =
+        concurrently(
+            List.of(
+                () -> provider.describeInstances(List.of("ins-1")),
+                () -> provider.describeInstances(List.of("ins-2"))),
+            2);
 
     assertThat(failure(r.get(0)).error().kind()).isEqualTo(ErrorKind.THROTTLED);
     assertThat(failure(r.get(1)).error().kind()).isEqualTo(ErrorKind.THROTTLED);
@@ -223,11 +297,17 @@ class BatchingProviderTest {
       throws Exception {
     get(alone(() -> provider.describeInstances(List.of("ins-a", "ins-b"))));
     AtomicInteger calls = new AtomicInteger();
-    cloud.refuse = ids -> calls.incrementAndGet() == 1
-        ? CloudError.of(ErrorKind.RETRYABLE, "NetworkError", "read timed out", null, "T") : null;
-    List<Future<BatchResult>> first = concurrently(List.of(
-        () -> provider.terminateInstances(terminate("tok-a", "ins-a")),
-        () -> provider.terminateInstances(terminate("tok-b", "ins-b"))), 2);
+    cloud.refuse =
+        ids ->
+            calls.incrementAndGet() == 1
+                ? CloudError.of(ErrorKind.RETRYABLE, "NetworkError", "read timed out", null, "T")
+                : null;
+    List<Future<BatchResult>> first =
+        concurrently(
+            List.of(
+                () -> provider.terminateInstances(terminate("tok-a", "ins-a")),
+                () -> provider.terminateInstances(terminate("tok-b", "ins-b"))),
+            2);
     assertThat(failure(first.get(0)).error().kind()).isEqualTo(ErrorKind.RETRYABLE);
     assertThat(failure(first.get(1)).error().kind()).isEqualTo(ErrorKind.RETRYABLE);
 
@@ -237,38 +317,53 @@ class BatchingProviderTest {
     assertThat(a.failures()).isEmpty();
     assertThat(b.failures()).isEmpty();
     assertThat(cloud.terminates).hasSize(2);
-    assertThat(cloud.terminates.get(1)).as("the retry is the lost call itself, token and all")
+    assertThat(cloud.terminates.get(1))
+        .as("the retry is the lost call itself, token and all")
         .isEqualTo(cloud.terminates.get(0));
   }
 
   @Test
-  void aLoneCallWhoseAnswerWasLostIsRetriedAloneWithItsOwnTokenEvenWhenOthersAreWaiting() throws Exception {
+  void aLoneCallWhoseAnswerWasLostIsRetriedAloneWithItsOwnTokenEvenWhenOthersAreWaiting()
+      throws Exception {
     get(alone(() -> provider.describeInstances(List.of("ins-a", "ins-b"))));
     AtomicInteger calls = new AtomicInteger();
-    cloud.refuse = ids -> calls.incrementAndGet() == 1
-        ? CloudError.of(ErrorKind.RETRYABLE, "NetworkError", "read timed out", null, "T") : null;
-    assertThat(failure(alone(() -> provider.terminateInstances(terminate("tok-a", "ins-a")))).error().kind())
+    cloud.refuse =
+        ids ->
+            calls.incrementAndGet() == 1
+                ? CloudError.of(ErrorKind.RETRYABLE, "NetworkError", "read timed out", null, "T")
+                : null;
+    assertThat(
+            failure(alone(() -> provider.terminateInstances(terminate("tok-a", "ins-a"))))
+                .error()
+                .kind())
         .isEqualTo(ErrorKind.RETRYABLE);
 
-    List<Future<BatchResult>> next = concurrently(List.of(
-        () -> provider.terminateInstances(terminate("tok-a", "ins-a")),
-        () -> provider.terminateInstances(terminate("tok-b", "ins-b"))), 2);
+    List<Future<BatchResult>> next =
+        concurrently(
+            List.of(
+                () -> provider.terminateInstances(terminate("tok-a", "ins-a")),
+                () -> provider.terminateInstances(terminate("tok-b", "ins-b"))),
+            2);
     get(next.get(0));
     get(next.get(1));
 
-    assertThat(cloud.terminates).extracting(TerminateRequest::idempotencyToken)
+    assertThat(cloud.terminates)
+        .extracting(TerminateRequest::idempotencyToken)
         .containsExactlyInAnyOrder("tok-a", "tok-a", "tok-b");
-    assertThat(cloud.terminates).extracting(TerminateRequest::instanceIds)
+    assertThat(cloud.terminates)
+        .extracting(TerminateRequest::instanceIds)
         .containsExactlyInAnyOrder(List.of("ins-a"), List.of("ins-a"), List.of("ins-b"));
   }
 
   @Test
   void noSubmitterWaitsOnABatchBeyondTheWindowPlusTheCallBound() throws Exception {
     cloud.gate = new CountDownLatch(1); // the cloud never answers while the test runs
-    coalescer = new Coalescer(WINDOW, Duration.ofMillis(300), timers, Executors.newCachedThreadPool());
+    coalescer =
+        new Coalescer(WINDOW, Duration.ofMillis(300), timers, Executors.newCachedThreadPool());
     provider = new BatchingProvider("tencentcloud", cloud, coalescer, transitions);
 
-    Future<Map<String, CloudInstance>> r = alone(() -> provider.describeInstances(List.of("ins-1")));
+    Future<Map<String, CloudInstance>> r =
+        alone(() -> provider.describeInstances(List.of("ins-1")));
 
     CloudException e = failure(r);
     assertThat(cloud.gate.getCount()).as("the call is still in flight").isEqualTo(1);
@@ -297,6 +392,8 @@ class BatchingProviderTest {
     provider.terminateInstances(terminate("t1", "uhost-1"));
     provider.releaseDisks(new ReleaseDisksRequest(List.of("bs-1"), false, "t2"));
     assertThat(timers.delays()).isEmpty();
-    assertThat(cloud.terminates).extracting(TerminateRequest::idempotencyToken).containsExactly("t1");
+    assertThat(cloud.terminates)
+        .extracting(TerminateRequest::idempotencyToken)
+        .containsExactly("t1");
   }
 }

@@ -27,8 +27,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The budget is charged per SDK call inside the adapter, and what the simulator records (its own clock, its own
- * one-second windows) never shows more calls of an action in any second than the budget allows.
+ * The budget is charged per SDK call inside the adapter, and what the simulator records (its own
+ * clock, its own one-second windows) never shows more calls of an action in any second than the
+ * budget allows.
  */
 class BudgetAgainstLedgerTest {
   static final String REGION = "ap-guangzhou";
@@ -48,7 +49,8 @@ class BudgetAgainstLedgerTest {
     }
   }
 
-  CloudProvider start(int instances, Map<String, Integer> simLimits, CallBudget budget) throws CloudException {
+  CloudProvider start(int instances, Map<String, Integer> simLimits, CallBudget budget)
+      throws CloudException {
     WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
     w.region = REGION;
     w.credentials.add(new WorldSpec.KeyPair(ID, KEY));
@@ -62,45 +64,67 @@ class BudgetAgainstLedgerTest {
       w.instances.add(in);
     }
     sim = new TencentSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
-    provider = new TencentProviderFactory().connect(new ConnectionSpec(REGION, null,
-        new Credentials(Map.of("secretId", ID, "secretKey", KEY)), sim.endpoint(), Duration.ofSeconds(5), budget));
+    provider =
+        new TencentProviderFactory()
+            .connect(
+                new ConnectionSpec(
+                    REGION,
+                    null,
+                    new Credentials(Map.of("secretId", ID, "secretKey", KEY)),
+                    sim.endpoint(),
+                    Duration.ofSeconds(5),
+                    budget));
     return provider;
   }
 
   @Test
   void eachSdkCallOfAPortCallIsCharged() throws Exception {
-    SlidingWindowBudget budget = new SlidingWindowBudget(System::nanoTime, 1.0, Duration.ofMinutes(10))
-        .configure(Map.of("DescribeInstances", 1));
+    SlidingWindowBudget budget =
+        new SlidingWindowBudget(System::nanoTime, 1.0, Duration.ofMinutes(10))
+            .configure(Map.of("DescribeInstances", 1));
     CloudProvider p = start(1, Map.of(), budget);
     p.describeInstances(List.of("ins-00000000"));
 
-    CloudException held = catchThrowableOfType(CloudException.class, () -> p.terminateInstances(
-        new TerminateRequest(List.of("ins-00000000"), true, false, false, "t")));
+    CloudException held =
+        catchThrowableOfType(
+            CloudException.class,
+            () ->
+                p.terminateInstances(
+                    new TerminateRequest(List.of("ins-00000000"), true, false, false, "t")));
 
     assertThat(held.error().code()).isEqualTo(CallBudget.DEFERRED);
     assertThat(sim.ledger().count("DescribeInstances")).isEqualTo(1);
-    assertThat(sim.ledger().count("TerminateInstances")).as("the look before the terminate had no budget left")
+    assertThat(sim.ledger().count("TerminateInstances"))
+        .as("the look before the terminate had no budget left")
         .isZero();
   }
 
   @Test
-  void theLedgerNeverShowsMoreCallsInAnySecondThanTheBudgetAndTheCloudRefusesNone() throws Exception {
+  void theLedgerNeverShowsMoreCallsInAnySecondThanTheBudgetAndTheCloudRefusesNone()
+      throws Exception {
     int perSecond = 6;
     // the simulator enforces exactly the budget: one call too many in any second would be refused
-    Map<String, Integer> limits = Map.of("DescribeInstances", perSecond, "TerminateInstances", perSecond);
-    // the margin covers the time between the charge here and the simulator's record, on a loaded machine too
-    SlidingWindowBudget budget = new SlidingWindowBudget(System::nanoTime, 1.0, Duration.ofMillis(500))
-        .configure(limits);
+    Map<String, Integer> limits =
+        Map.of("DescribeInstances", perSecond, "TerminateInstances", perSecond);
+    // the margin covers the time between the charge here and the simulator's record, on a loaded
+    // machine too
+    SlidingWindowBudget budget =
+        new SlidingWindowBudget(System::nanoTime, 1.0, Duration.ofMillis(500)).configure(limits);
     CloudProvider p = start(8, limits, budget);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     List<Future<?>> load = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       String id = String.format("ins-%08d", i);
-      load.add(pool.submit(() -> {
-        untilAccepted(() -> p.describeInstances(List.of(id)));
-        untilAccepted(() -> p.terminateInstances(new TerminateRequest(List.of(id), true, false, false, "t-" + id)));
-        return null;
-      }));
+      load.add(
+          pool.submit(
+              () -> {
+                untilAccepted(() -> p.describeInstances(List.of(id)));
+                untilAccepted(
+                    () ->
+                        p.terminateInstances(
+                            new TerminateRequest(List.of(id), true, false, false, "t-" + id)));
+                return null;
+              }));
     }
     for (Future<?> f : load) {
       f.get(60, TimeUnit.SECONDS);

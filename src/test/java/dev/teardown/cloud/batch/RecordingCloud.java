@@ -20,19 +20,26 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 
-/** A fake cloud below the batching decorator: records every call it gets, answers from simple rules. */
+/**
+ * A fake cloud below the batching decorator: records every call it gets, answers from simple rules.
+ */
 final class RecordingCloud implements CloudProvider {
   final List<List<String>> describeCalls = Collections.synchronizedList(new ArrayList<>());
   final List<TerminateRequest> terminates = Collections.synchronizedList(new ArrayList<>());
   final List<ReleaseDisksRequest> releases = Collections.synchronizedList(new ArrayList<>());
+
   /** Charge type per instance id (default POSTPAID_BY_HOUR). */
   final Map<String, String> chargeTypes = new ConcurrentHashMap<>();
+
   /** Per-id failures a mutation reports inside an accepted call. */
   final Map<String, CloudError> perId = new ConcurrentHashMap<>();
+
   /** A whole-call refusal, decided from the call's ids; null = accept. */
   volatile Function<List<String>, CloudError> refuse = ids -> null;
+
   /** When set, every call waits for it first. */
   volatile CountDownLatch gate;
+
   Capabilities caps = new Capabilities(100, 10, 50, false, true, true);
 
   private void pass() {
@@ -66,8 +73,10 @@ final class RecordingCloud implements CloudProvider {
     Map<String, CloudInstance> out = new LinkedHashMap<>();
     for (String id : ids) {
       String ct = chargeTypes.getOrDefault(id, "POSTPAID_BY_HOUR");
-      out.put(id, new CloudInstance(id, "RUNNING", InstancePhase.RUNNING, ct, ct.equals("PREPAID"), false, null,
-          false));
+      out.put(
+          id,
+          new CloudInstance(
+              id, "RUNNING", InstancePhase.RUNNING, ct, ct.equals("PREPAID"), false, null, false));
     }
     return out;
   }
@@ -86,13 +95,25 @@ final class RecordingCloud implements CloudProvider {
     pass();
     describeCalls.add(List.copyOf(ids));
     Map<String, CloudDisk> out = new LinkedHashMap<>();
-    ids.forEach(id -> out.put(id, new CloudDisk(id, null, "UNATTACHED", DiskPhase.AVAILABLE, "POSTPAID_BY_HOUR",
-        false, false, true)));
+    ids.forEach(
+        id ->
+            out.put(
+                id,
+                new CloudDisk(
+                    id,
+                    null,
+                    "UNATTACHED",
+                    DiskPhase.AVAILABLE,
+                    "POSTPAID_BY_HOUR",
+                    false,
+                    false,
+                    true)));
     return out;
   }
 
   @Override
-  public boolean releasedWithInstance(CloudInstance instance, CloudDisk disk, boolean releaseDataDisks) {
+  public boolean releasedWithInstance(
+      CloudInstance instance, CloudDisk disk, boolean releaseDataDisks) {
     return false;
   }
 
@@ -124,11 +145,12 @@ final class RecordingCloud implements CloudProvider {
 
   private BatchResult answer(String requestId, List<String> ids) {
     Map<String, CloudError> f = new LinkedHashMap<>();
-    ids.forEach(id -> {
-      if (perId.containsKey(id)) {
-        f.put(id, perId.get(id));
-      }
-    });
+    ids.forEach(
+        id -> {
+          if (perId.containsKey(id)) {
+            f.put(id, perId.get(id));
+          }
+        });
     return BatchResult.withFailures(requestId, f);
   }
 }

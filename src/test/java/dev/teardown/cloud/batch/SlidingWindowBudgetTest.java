@@ -43,10 +43,13 @@ class SlidingWindowBudgetTest {
     }
     assertThat(passed).isEqualTo(20);
 
-    CloudException held = catchThrowableOfType(CloudException.class, () -> b.acquire("DescribeInstances"));
+    CloudException held =
+        catchThrowableOfType(CloudException.class, () -> b.acquire("DescribeInstances"));
     assertThat(held.error().retryAfter()).isEqualTo(Duration.ofMillis(1100));
     now.addAndGet(1099 * MS);
-    assertThat(tryAcquire(b, "DescribeInstances")).as("one nanosecond short of the window").isFalse();
+    assertThat(tryAcquire(b, "DescribeInstances"))
+        .as("one nanosecond short of the window")
+        .isFalse();
     now.addAndGet(MS);
     for (int i = 0; i < 20; i++) {
       assertThat(tryAcquire(b, "DescribeInstances")).isTrue();
@@ -60,7 +63,8 @@ class SlidingWindowBudgetTest {
     Random random = new Random(42);
     List<Long> accepted = new ArrayList<>();
     for (int i = 0; i < 20_000; i++) {
-      now.addAndGet(random.nextInt(3) == 0 ? random.nextInt(50) * MS : 0); // bursts and gaps over ~160 s
+      now.addAndGet(
+          random.nextInt(3) == 0 ? random.nextInt(50) * MS : 0); // bursts and gaps over ~160 s
       if (tryAcquire(b, "TerminateInstances")) {
         accepted.add(now.get());
       }
@@ -74,7 +78,9 @@ class SlidingWindowBudgetTest {
     }
     assertThat(worst).isLessThanOrEqualTo(8);
     long seconds = (accepted.get(accepted.size() - 1) - accepted.get(0)) / (1000 * MS);
-    assertThat(accepted.size()).as("the budget is used, not starved").isGreaterThan((int) (seconds * 8 * 0.85));
+    assertThat(accepted.size())
+        .as("the budget is used, not starved")
+        .isGreaterThan((int) (seconds * 8 * 0.85));
   }
 
   @Test
@@ -94,18 +100,28 @@ class SlidingWindowBudgetTest {
   }
 
   @Test
-  void aMergedCallsThreadWaitsForTheBudgetWithinItsBoundAndAReconcileThreadIsDeferred() throws Exception {
-    SlidingWindowBudget b = new SlidingWindowBudget(System::nanoTime, 1.0, Duration.ZERO)
-        .configure(Map.of("DescribeVolumes", 2));
+  void aMergedCallsThreadWaitsForTheBudgetWithinItsBoundAndAReconcileThreadIsDeferred()
+      throws Exception {
+    SlidingWindowBudget b =
+        new SlidingWindowBudget(System::nanoTime, 1.0, Duration.ZERO)
+            .configure(Map.of("DescribeVolumes", 2));
     b.acquire("DescribeVolumes");
     b.acquire("DescribeVolumes");
     assertThat(tryAcquire(b, "DescribeVolumes")).as("a reconcile thread").isFalse();
-    assertThat(SlidingWindowBudget.pacing(Duration.ofMillis(10), () -> tryAcquire(b, "DescribeVolumes")))
-        .as("a wait longer than the bound is still a deferral").isFalse();
-    assertThat(SlidingWindowBudget.pacing(Duration.ofSeconds(30), () -> tryAcquire(b, "DescribeVolumes")))
-        .as("a merged call's thread waits for the window to move on").isTrue();
+    assertThat(
+            SlidingWindowBudget.pacing(
+                Duration.ofMillis(10), () -> tryAcquire(b, "DescribeVolumes")))
+        .as("a wait longer than the bound is still a deferral")
+        .isFalse();
+    assertThat(
+            SlidingWindowBudget.pacing(
+                Duration.ofSeconds(30), () -> tryAcquire(b, "DescribeVolumes")))
+        .as("a merged call's thread waits for the window to move on")
+        .isTrue();
     b.acquire("DescribeVolumes"); // the window's second slot
-    assertThat(tryAcquire(b, "DescribeVolumes")).as("and the thread is a reconcile thread again").isFalse();
+    assertThat(tryAcquire(b, "DescribeVolumes"))
+        .as("and the thread is a reconcile thread again")
+        .isFalse();
   }
 
   @Test

@@ -40,9 +40,12 @@ class TransitionClockTest {
     at(600);
     clock.observedInstances(List.of(instance("ins-1", InstancePhase.GONE)));
 
-    assertThat(clock.estimate("tencentcloud", TransitionClock.Action.TERMINATE)).isEqualTo(Duration.ofMillis(500));
+    assertThat(clock.estimate("tencentcloud", TransitionClock.Action.TERMINATE))
+        .isEqualTo(Duration.ofMillis(500));
     assertThat(clock.samples("tencentcloud", TransitionClock.Action.TERMINATE)).isEqualTo(1);
-    assertThat(clock.estimate("volcengine", TransitionClock.Action.TERMINATE)).as("per provider").isNull();
+    assertThat(clock.estimate("volcengine", TransitionClock.Action.TERMINATE))
+        .as("per provider")
+        .isNull();
   }
 
   @Test
@@ -57,13 +60,17 @@ class TransitionClockTest {
     assertThat(clock.expectedDelay("tencentcloud", List.of("ins-1", "disk-1"), FALLBACK))
         .isEqualTo(Duration.ofMillis(500));
     at(13_000);
-    assertThat(clock.expectedDelay("tencentcloud", List.of("disk-1"), FALLBACK)).as("overdue: the floor")
+    assertThat(clock.expectedDelay("tencentcloud", List.of("disk-1"), FALLBACK))
+        .as("overdue: the floor")
         .isEqualTo(FLOOR);
-    assertThat(clock.expectedDelay("tencentcloud", List.of("ins-9"), FALLBACK)).as("nothing outstanding")
+    assertThat(clock.expectedDelay("tencentcloud", List.of("ins-9"), FALLBACK))
+        .as("nothing outstanding")
         .isEqualTo(FALLBACK);
-    assertThat(clock.expectedDelay("volcengine", List.of("disk-1"), FALLBACK)).as("another provider's call")
+    assertThat(clock.expectedDelay("volcengine", List.of("disk-1"), FALLBACK))
+        .as("another provider's call")
         .isEqualTo(FALLBACK);
-    assertThat(clock.expectedDelay("tencentcloud", List.of("ins-9"), Duration.ofHours(1))).isEqualTo(CAP);
+    assertThat(clock.expectedDelay("tencentcloud", List.of("ins-9"), Duration.ofHours(1)))
+        .isEqualTo(CAP);
   }
 
   @Test
@@ -71,7 +78,8 @@ class TransitionClockTest {
     at(0);
     clock.accepted("volcengine", TransitionClock.Action.DETACH, List.of("vol-1"));
     at(1000);
-    assertThat(clock.expectedDelay("volcengine", List.of("vol-1"), FALLBACK)).isEqualTo(Duration.ofSeconds(4));
+    assertThat(clock.expectedDelay("volcengine", List.of("vol-1"), FALLBACK))
+        .isEqualTo(Duration.ofSeconds(4));
   }
 
   @Test
@@ -79,11 +87,13 @@ class TransitionClockTest {
     for (int i = 0; i < 30; i++) {
       learn("ucloud-compshare", TransitionClock.Action.STOP, "uhost-" + i, 3000);
     }
-    assertThat(clock.estimate("ucloud-compshare", TransitionClock.Action.STOP).toMillis()).isBetween(2900L, 3000L);
+    assertThat(clock.estimate("ucloud-compshare", TransitionClock.Action.STOP).toMillis())
+        .isBetween(2900L, 3000L);
     for (int i = 0; i < 30; i++) {
       learn("ucloud-compshare", TransitionClock.Action.STOP, "uhost-b" + i, 500);
     }
-    assertThat(clock.estimate("ucloud-compshare", TransitionClock.Action.STOP).toMillis()).isBetween(500L, 600L);
+    assertThat(clock.estimate("ucloud-compshare", TransitionClock.Action.STOP).toMillis())
+        .isBetween(500L, 600L);
   }
 
   @Test
@@ -95,7 +105,9 @@ class TransitionClockTest {
     clock.observedDisks(List.of(disk("disk-1", DiskPhase.BUSY)));
     clock.observedInstances(List.of(instance("ins-1", InstancePhase.RECYCLED)));
     assertThat(clock.samples("tencentcloud", TransitionClock.Action.DETACH)).isZero();
-    assertThat(clock.samples("tencentcloud", TransitionClock.Action.PURGE)).as("a purge ends only when gone").isZero();
+    assertThat(clock.samples("tencentcloud", TransitionClock.Action.PURGE))
+        .as("a purge ends only when gone")
+        .isZero();
     at(700);
     clock.observedDisks(List.of(disk("disk-1", DiskPhase.AVAILABLE)));
     assertThat(clock.samples("tencentcloud", TransitionClock.Action.DETACH)).isEqualTo(1);
@@ -114,8 +126,9 @@ class TransitionClockTest {
 
   void observe(TransitionClock.Action action, String id, boolean done) {
     switch (action) {
-      case STOP, TERMINATE, PURGE -> clock.observedInstances(List.of(instance(id,
-          done ? InstancePhase.GONE : InstancePhase.BUSY)));
+      case STOP, TERMINATE, PURGE ->
+          clock.observedInstances(
+              List.of(instance(id, done ? InstancePhase.GONE : InstancePhase.BUSY)));
       default -> clock.observedDisks(List.of(disk(id, done ? DiskPhase.GONE : DiskPhase.BUSY)));
     }
   }

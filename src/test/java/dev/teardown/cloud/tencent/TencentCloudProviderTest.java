@@ -73,24 +73,34 @@ class TencentCloudProviderTest {
     assertThat(p.releasedWithInstance(before, data.get(0), true)).isTrue();
     assertThat(p.releasedWithInstance(before, data.get(1), true)).isFalse();
 
-    BatchResult r = p.terminateInstances(new TerminateRequest(List.of("ins-post0001"), true, false, false, "tok"));
+    BatchResult r =
+        p.terminateInstances(
+            new TerminateRequest(List.of("ins-post0001"), true, false, false, "tok"));
     assertThat(r.failures()).isEmpty();
     assertThat(r.requestId()).isNotBlank();
     CallLedger.Call call = onlyCall("TerminateInstances");
     assertThat(call.effective()).isTrue();
-    assertThat(call.params()).doesNotContainKey("ReleasePrepaidDataDisks").containsEntry("ReleaseAddress", "false");
-    assertThat(p.describeInstances(List.of("ins-post0001")).get("ins-post0001").phase()).isEqualTo(InstancePhase.BUSY);
+    assertThat(call.params())
+        .doesNotContainKey("ReleasePrepaidDataDisks")
+        .containsEntry("ReleaseAddress", "false");
+    assertThat(p.describeInstances(List.of("ins-post0001")).get("ins-post0001").phase())
+        .isEqualTo(InstancePhase.BUSY);
 
     clock.advance(Duration.ofMillis(250));
-    assertThat(p.describeInstances(List.of("ins-post0001")).get("ins-post0001").phase()).isEqualTo(InstancePhase.GONE);
+    assertThat(p.describeInstances(List.of("ins-post0001")).get("ins-post0001").phase())
+        .isEqualTo(InstancePhase.GONE);
     Map<String, CloudDisk> disks = p.describeDisks(List.of("disk-dwi00001", "disk-keep0001"));
     assertThat(disks.get("disk-dwi00001").phase()).isEqualTo(DiskPhase.GONE);
     assertThat(disks.get("disk-keep0001").phase()).isEqualTo(DiskPhase.AVAILABLE);
     assertThat(disks.get("disk-keep0001").instanceId()).isNull();
     assertThat(sim.orphanedDisks(List.of("ins-post0001"))).containsExactly("disk-keep0001");
 
-    assertThat(p.releaseDisks(new ReleaseDisksRequest(List.of("disk-keep0001"), false, "tok")).failures()).isEmpty();
-    assertThat(p.describeDisks(List.of("disk-keep0001")).get("disk-keep0001").phase()).isEqualTo(DiskPhase.GONE);
+    assertThat(
+            p.releaseDisks(new ReleaseDisksRequest(List.of("disk-keep0001"), false, "tok"))
+                .failures())
+        .isEmpty();
+    assertThat(p.describeDisks(List.of("disk-keep0001")).get("disk-keep0001").phase())
+        .isEqualTo(DiskPhase.GONE);
     assertThat(sim.orphanedDisks(List.of("ins-post0001"))).isEmpty();
   }
 
@@ -103,13 +113,17 @@ class TencentCloudProviderTest {
     CloudProvider p = start(w);
 
     p.terminateInstances(new TerminateRequest(List.of("ins-pre00001"), true, false, false, "tok"));
-    assertThat(onlyCall("TerminateInstances").params()).containsEntry("ReleasePrepaidDataDisks", "true");
+    assertThat(onlyCall("TerminateInstances").params())
+        .containsEntry("ReleasePrepaidDataDisks", "true");
     CloudInstance moving = p.describeInstances(List.of("ins-pre00001")).get("ins-pre00001");
     assertThat(moving.state()).isEqualTo("SHUTDOWN");
-    assertThat(moving.phase()).as("SHUTDOWN while the terminate is OPERATING").isEqualTo(InstancePhase.BUSY);
+    assertThat(moving.phase())
+        .as("SHUTDOWN while the terminate is OPERATING")
+        .isEqualTo(InstancePhase.BUSY);
 
     clock.advance(Duration.ofMillis(200));
-    assertThat(p.describeInstances(List.of("ins-pre00001")).get("ins-pre00001").phase()).isEqualTo(InstancePhase.RECYCLED);
+    assertThat(p.describeInstances(List.of("ins-pre00001")).get("ins-pre00001").phase())
+        .isEqualTo(InstancePhase.RECYCLED);
     Map<String, CloudDisk> disks = p.describeDisks(List.of("disk-pre00001", "disk-post0002"));
     assertThat(disks.get("disk-pre00001").state()).isEqualTo("TORECYCLE");
     assertThat(disks.get("disk-pre00001").phase()).isEqualTo(DiskPhase.RECYCLED);
@@ -117,7 +131,9 @@ class TencentCloudProviderTest {
     assertThat(sim.orphanedDisks(List.of("ins-pre00001"))).containsExactly("disk-post0002");
 
     // A repeated terminate without purge is a no-op: the recycle-bin instance is never sent again.
-    BatchResult again = p.terminateInstances(new TerminateRequest(List.of("ins-pre00001"), true, false, false, "tok"));
+    BatchResult again =
+        p.terminateInstances(
+            new TerminateRequest(List.of("ins-pre00001"), true, false, false, "tok"));
     assertThat(again.failures()).isEmpty();
     assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(1);
     assertThat(sim.destroyCalls("ins-pre00001")).isZero();
@@ -125,46 +141,62 @@ class TencentCloudProviderTest {
     p.terminateInstances(new TerminateRequest(List.of("ins-pre00001"), true, false, true, "tok"));
     assertThat(sim.destroyCalls("ins-pre00001")).isEqualTo(1);
     clock.advance(Duration.ofMillis(250));
-    assertThat(p.describeInstances(List.of("ins-pre00001")).get("ins-pre00001").phase()).isEqualTo(InstancePhase.GONE);
+    assertThat(p.describeInstances(List.of("ins-pre00001")).get("ins-pre00001").phase())
+        .isEqualTo(InstancePhase.GONE);
     disks = p.describeDisks(List.of("disk-pre00001", "disk-post0002"));
     assertThat(disks.get("disk-pre00001").phase()).isEqualTo(DiskPhase.GONE);
     assertThat(disks.get("disk-post0002").phase()).isEqualTo(DiskPhase.AVAILABLE);
   }
 
   @Test
-  void keptPrepaidDisksAreDetachedThenTerminatedIntoTheRecycleBinAndPurgedOnlyOnRequest() throws Exception {
+  void keptPrepaidDisksAreDetachedThenTerminatedIntoTheRecycleBinAndPurgedOnlyOnRequest()
+      throws Exception {
     WorldSpec.CloudWorld w = world();
     w.instances.add(instance("ins-pre00002", "PREPAID"));
     w.disks.add(disk("disk-pre00002", "ins-pre00002", "PREPAID", false));
     CloudProvider p = start(w);
 
     p.terminateInstances(new TerminateRequest(List.of("ins-pre00002"), false, false, false, "tok"));
-    assertThat(onlyCall("TerminateInstances").params()).containsEntry("ReleasePrepaidDataDisks", "false");
+    assertThat(onlyCall("TerminateInstances").params())
+        .containsEntry("ReleasePrepaidDataDisks", "false");
     clock.advance(Duration.ofMillis(200));
     assertThat(p.describeDataDisks(List.of("ins-pre00002")).get("ins-pre00002"))
-        .singleElement().satisfies(d -> assertThat(d.phase()).isEqualTo(DiskPhase.ATTACHED));
+        .singleElement()
+        .satisfies(d -> assertThat(d.phase()).isEqualTo(DiskPhase.ATTACHED));
 
     assertThat(p.detachDisks("ins-pre00002", List.of("disk-pre00002")).failures()).isEmpty();
-    assertThat(p.describeDisks(List.of("disk-pre00002")).get("disk-pre00002").phase()).isEqualTo(DiskPhase.BUSY);
+    assertThat(p.describeDisks(List.of("disk-pre00002")).get("disk-pre00002").phase())
+        .isEqualTo(DiskPhase.BUSY);
     clock.advance(Duration.ofMillis(150));
-    assertThat(p.describeDisks(List.of("disk-pre00002")).get("disk-pre00002").phase()).isEqualTo(DiskPhase.AVAILABLE);
+    assertThat(p.describeDisks(List.of("disk-pre00002")).get("disk-pre00002").phase())
+        .isEqualTo(DiskPhase.AVAILABLE);
 
-    // A detach retried after it already happened is success, though the cloud refuses the call itself.
+    // A detach retried after it already happened is success, though the cloud refuses the call
+    // itself.
     assertThat(p.detachDisks("ins-pre00002", List.of("disk-pre00002")).failures()).isEmpty();
-    assertThat(sim.ledger().all()).filteredOn(c -> c.action().equals("DetachDisks"))
-        .extracting(CallLedger.Call::outcome).containsExactly("OK", "InvalidDisk.NotSupported");
+    assertThat(sim.ledger().all())
+        .filteredOn(c -> c.action().equals("DetachDisks"))
+        .extracting(CallLedger.Call::outcome)
+        .containsExactly("OK", "InvalidDisk.NotSupported");
 
-    assertThat(p.releaseDisks(new ReleaseDisksRequest(List.of("disk-pre00002"), false, "tok")).failures()).isEmpty();
-    assertThat(p.describeDisks(List.of("disk-pre00002")).get("disk-pre00002").phase()).isEqualTo(DiskPhase.RECYCLED);
+    assertThat(
+            p.releaseDisks(new ReleaseDisksRequest(List.of("disk-pre00002"), false, "tok"))
+                .failures())
+        .isEmpty();
+    assertThat(p.describeDisks(List.of("disk-pre00002")).get("disk-pre00002").phase())
+        .isEqualTo(DiskPhase.RECYCLED);
     assertThat(sim.orphanedDisks(List.of("ins-pre00002"))).as("TORECYCLE is released").isEmpty();
 
     p.releaseDisks(new ReleaseDisksRequest(List.of("disk-pre00002"), false, "tok"));
-    assertThat(sim.ledger().count("TerminateDisks")).as("no second TerminateDisks without purge").isEqualTo(1);
+    assertThat(sim.ledger().count("TerminateDisks"))
+        .as("no second TerminateDisks without purge")
+        .isEqualTo(1);
     assertThat(sim.destroyCalls("disk-pre00002")).isZero();
 
     p.releaseDisks(new ReleaseDisksRequest(List.of("disk-pre00002"), true, "tok"));
     assertThat(sim.destroyCalls("disk-pre00002")).isEqualTo(1);
-    assertThat(p.describeDisks(List.of("disk-pre00002")).get("disk-pre00002").phase()).isEqualTo(DiskPhase.GONE);
+    assertThat(p.describeDisks(List.of("disk-pre00002")).get("disk-pre00002").phase())
+        .isEqualTo(DiskPhase.GONE);
   }
 
   @Test
@@ -180,11 +212,14 @@ class TencentCloudProviderTest {
     BatchResult r = p.detachDisks("ins-post0010", List.of("disk-a0000010", "disk-b0000010"));
     assertThat(r.failures()).containsOnlyKeys("disk-b0000010");
     assertThat(r.failures().get("disk-b0000010").kind()).isEqualTo(ErrorKind.RETRYABLE);
-    assertThat(p.describeDisks(List.of("disk-b0000010")).get("disk-b0000010").phase()).isEqualTo(DiskPhase.ATTACHED);
+    assertThat(p.describeDisks(List.of("disk-b0000010")).get("disk-b0000010").phase())
+        .isEqualTo(DiskPhase.ATTACHED);
 
     assertThat(p.detachDisks("ins-post0010", List.of("disk-b0000010")).failures()).isEmpty();
-    assertThat(sim.ledger().all()).filteredOn(c -> c.action().equals("DetachDisks"))
-        .extracting(CallLedger.Call::outcome).containsExactly("OK", "InvalidDisk.NotSupported", "OK");
+    assertThat(sim.ledger().all())
+        .filteredOn(c -> c.action().equals("DetachDisks"))
+        .extracting(CallLedger.Call::outcome)
+        .containsExactly("OK", "InvalidDisk.NotSupported", "OK");
   }
 
   @Test
@@ -196,15 +231,23 @@ class TencentCloudProviderTest {
     Map<String, CloudInstance> seen = p.describeInstances(List.of("ins-post0003", "ins-vanished"));
     assertThat(seen).containsOnlyKeys("ins-post0003", "ins-vanished");
     assertThat(seen.get("ins-vanished").phase()).isEqualTo(InstancePhase.GONE);
-    assertThat(p.describeDisks(List.of("disk-vanished")).get("disk-vanished").phase()).isEqualTo(DiskPhase.GONE);
+    assertThat(p.describeDisks(List.of("disk-vanished")).get("disk-vanished").phase())
+        .isEqualTo(DiskPhase.GONE);
 
-    BatchResult r = p.terminateInstances(new TerminateRequest(List.of("ins-post0003", "ins-vanished"), false, false, false, "t"));
+    BatchResult r =
+        p.terminateInstances(
+            new TerminateRequest(
+                List.of("ins-post0003", "ins-vanished"), false, false, false, "t"));
     assertThat(r.failures()).containsOnlyKeys("ins-vanished");
     assertThat(r.failures().get("ins-vanished").kind()).isEqualTo(ErrorKind.NOT_FOUND);
     assertThat(onlyCall("TerminateInstances").ids()).containsExactly("ins-post0003");
 
     // Asked again while it is still TERMINATING: done already, nothing is sent.
-    assertThat(p.terminateInstances(new TerminateRequest(List.of("ins-post0003"), false, false, false, "t")).failures()).isEmpty();
+    assertThat(
+            p.terminateInstances(
+                    new TerminateRequest(List.of("ins-post0003"), false, false, false, "t"))
+                .failures())
+        .isEmpty();
     assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(1);
   }
 
@@ -216,9 +259,15 @@ class TencentCloudProviderTest {
     CloudProvider p = start(w, Clock.systemUTC());
 
     p.terminateInstances(new TerminateRequest(List.of("ins-post0004"), false, false, false, "t"));
-    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(
-        () -> p.describeInstances(List.of("ins-post0004")).get("ins-post0004").phase() == InstancePhase.GONE);
-    assertThat(p.describeDisks(List.of("disk-keep0004")).get("disk-keep0004").phase()).isEqualTo(DiskPhase.AVAILABLE);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                p.describeInstances(List.of("ins-post0004")).get("ins-post0004").phase()
+                    == InstancePhase.GONE);
+    assertThat(p.describeDisks(List.of("disk-keep0004")).get("disk-keep0004").phase())
+        .isEqualTo(DiskPhase.AVAILABLE);
   }
 
   // ---------------------------------------------------------------- errors
@@ -235,8 +284,12 @@ class TencentCloudProviderTest {
     assertThat(seen.deletionProtected()).isTrue();
     assertThat(seen.notDeletableReason()).contains("deletion protection is on for ins-prot0001");
 
-    CloudException e = catchThrowableOfType(CloudException.class,
-        () -> p.terminateInstances(new TerminateRequest(List.of("ins-prot0001"), false, false, false, "t")));
+    CloudException e =
+        catchThrowableOfType(
+            CloudException.class,
+            () ->
+                p.terminateInstances(
+                    new TerminateRequest(List.of("ins-prot0001"), false, false, false, "t")));
     assertThat(e.error().kind()).isEqualTo(ErrorKind.TERMINAL);
     assertThat(e.error().code()).isEqualTo("UnsupportedOperation.InstancesProtected");
     assertThat(e.error().action()).isEqualTo("TerminateInstances");
@@ -245,7 +298,8 @@ class TencentCloudProviderTest {
     CallLedger.Call refused = onlyCall("TerminateInstances");
     assertThat(refused.outcome()).isEqualTo("UnsupportedOperation.InstancesProtected");
     assertThat(refused.effective()).isFalse();
-    assertThat(p.describeInstances(List.of("ins-prot0001")).get("ins-prot0001").phase()).isEqualTo(InstancePhase.RUNNING);
+    assertThat(p.describeInstances(List.of("ins-prot0001")).get("ins-prot0001").phase())
+        .isEqualTo(InstancePhase.RUNNING);
   }
 
   @Test
@@ -255,15 +309,19 @@ class TencentCloudProviderTest {
     sim = new TencentSimulator(w, clock, 7, "127.0.0.1", 0);
     CloudProvider p = connect(SECRET_ID, "not-the-secret");
 
-    CloudException e = catchThrowableOfType(CloudException.class, () -> p.describeInstances(List.of("ins-post0005")));
+    CloudException e =
+        catchThrowableOfType(
+            CloudException.class, () -> p.describeInstances(List.of("ins-post0005")));
     assertThat(e.error().kind()).isEqualTo(ErrorKind.CREDENTIALS);
     assertThat(e.error().code()).isEqualTo("AuthFailure.SignatureFailure");
     assertThat(e.getMessage()).doesNotContain("not-the-secret").doesNotContain(SECRET_KEY);
     assertThat(p.toString()).doesNotContain("not-the-secret").doesNotContain(SECRET_ID);
     assertThat(onlyCall("DescribeInstances").outcome()).isEqualTo("AuthFailure.SignatureFailure");
 
-    CloudException unknown = catchThrowableOfType(CloudException.class,
-        () -> connect("AKIDunknown", SECRET_KEY).describeInstances(List.of("ins-post0005")));
+    CloudException unknown =
+        catchThrowableOfType(
+            CloudException.class,
+            () -> connect("AKIDunknown", SECRET_KEY).describeInstances(List.of("ins-post0005")));
     assertThat(unknown.error().code()).isEqualTo("AuthFailure.SecretIdNotFound");
     assertThat(unknown.error().kind()).isEqualTo(ErrorKind.CREDENTIALS);
   }
@@ -277,15 +335,25 @@ class TencentCloudProviderTest {
     CloudProvider p = start(w);
 
     p.terminateInstances(new TerminateRequest(List.of("ins-post0006"), false, false, false, "t"));
-    CloudException e = catchThrowableOfType(CloudException.class,
-        () -> p.terminateInstances(new TerminateRequest(List.of("ins-post0007"), false, false, false, "t")));
+    CloudException e =
+        catchThrowableOfType(
+            CloudException.class,
+            () ->
+                p.terminateInstances(
+                    new TerminateRequest(List.of("ins-post0007"), false, false, false, "t")));
     assertThat(e.error().kind()).isEqualTo(ErrorKind.THROTTLED);
     assertThat(e.error().code()).isEqualTo("RequestLimitExceeded");
-    assertThat(sim.ledger().all()).filteredOn(c -> c.action().equals("TerminateInstances"))
-        .extracting(CallLedger.Call::outcome).containsExactly("OK", "RequestLimitExceeded");
+    assertThat(sim.ledger().all())
+        .filteredOn(c -> c.action().equals("TerminateInstances"))
+        .extracting(CallLedger.Call::outcome)
+        .containsExactly("OK", "RequestLimitExceeded");
 
     clock.advance(Duration.ofSeconds(1));
-    assertThat(p.terminateInstances(new TerminateRequest(List.of("ins-post0007"), false, false, false, "t")).failures()).isEmpty();
+    assertThat(
+            p.terminateInstances(
+                    new TerminateRequest(List.of("ins-post0007"), false, false, false, "t"))
+                .failures())
+        .isEmpty();
   }
 
   @Test
@@ -295,23 +363,33 @@ class TencentCloudProviderTest {
     CloudProvider p = start(w);
 
     sim.faults().add(FaultRule.error("DescribeInstances", "InternalError", 1));
-    CloudException internal = catchThrowableOfType(CloudException.class, () -> p.describeInstances(List.of("ins-post0008")));
+    CloudException internal =
+        catchThrowableOfType(
+            CloudException.class, () -> p.describeInstances(List.of("ins-post0008")));
     assertThat(internal.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
     assertThat(internal.error().code()).isEqualTo("InternalError");
     assertThat(internal.error().requestId()).isNotBlank();
 
     FaultRule http = FaultRule.error("DescribeDisks", null, 1).type(FaultRule.Type.HTTP_ERROR);
     sim.faults().add(http);
-    CloudException gateway = catchThrowableOfType(CloudException.class, () -> p.describeDisks(List.of("disk-x")));
+    CloudException gateway =
+        catchThrowableOfType(CloudException.class, () -> p.describeDisks(List.of("disk-x")));
     assertThat(gateway.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
     assertThat(gateway.error().code()).isEqualTo("ServerSideError");
 
-    sim.faults().add(FaultRule.error("DescribeInstances", null, 1).type(FaultRule.Type.TIMEOUT).delayMs(1500));
-    CloudException timeout = catchThrowableOfType(CloudException.class, () -> p.describeInstances(List.of("ins-post0008")));
+    sim.faults()
+        .add(
+            FaultRule.error("DescribeInstances", null, 1)
+                .type(FaultRule.Type.TIMEOUT)
+                .delayMs(1500));
+    CloudException timeout =
+        catchThrowableOfType(
+            CloudException.class, () -> p.describeInstances(List.of("ins-post0008")));
     assertThat(timeout.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
     assertThat(timeout.error().code()).isEqualTo("ClientSideError");
 
-    assertThat(p.describeInstances(List.of("ins-post0008")).get("ins-post0008").phase()).isEqualTo(InstancePhase.RUNNING);
+    assertThat(p.describeInstances(List.of("ins-post0008")).get("ins-post0008").phase())
+        .isEqualTo(InstancePhase.RUNNING);
   }
 
   @Test
@@ -319,23 +397,38 @@ class TencentCloudProviderTest {
     WorldSpec.CloudWorld w = world();
     w.instances.add(instance("ins-pre00003", "PREPAID"));
     CloudProvider p = start(w);
-    // The cloud applies the call, then closes the connection without answering, well within the client timeout:
+    // The cloud applies the call, then closes the connection without answering, well within the
+    // client timeout:
     // exactly the case OkHttp's default silent retry would resend.
-    sim.faults().add(FaultRule.error("TerminateInstances", null, 1).type(FaultRule.Type.TIMEOUT_AFTER_APPLY).delayMs(100));
+    sim.faults()
+        .add(
+            FaultRule.error("TerminateInstances", null, 1)
+                .type(FaultRule.Type.TIMEOUT_AFTER_APPLY)
+                .delayMs(100));
 
-    CloudException lost = catchThrowableOfType(CloudException.class,
-        () -> p.terminateInstances(new TerminateRequest(List.of("ins-pre00003"), true, false, false, "t")));
+    CloudException lost =
+        catchThrowableOfType(
+            CloudException.class,
+            () ->
+                p.terminateInstances(
+                    new TerminateRequest(List.of("ins-pre00003"), true, false, false, "t")));
     assertThat(lost.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
     assertThat(lost.error().code()).isEqualTo("ClientSideError");
     assertThat(sim.ledger().count("TerminateInstances")).as("sent exactly once").isEqualTo(1);
     assertThat(onlyCall("TerminateInstances").effective()).isTrue();
 
-    // The operator retries the step: the adapter sees the instance already in the recycle bin and sends nothing.
+    // The operator retries the step: the adapter sees the instance already in the recycle bin and
+    // sends nothing.
     clock.advance(Duration.ofMillis(200));
-    assertThat(p.terminateInstances(new TerminateRequest(List.of("ins-pre00003"), true, false, false, "t")).failures()).isEmpty();
+    assertThat(
+            p.terminateInstances(
+                    new TerminateRequest(List.of("ins-pre00003"), true, false, false, "t"))
+                .failures())
+        .isEmpty();
     assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(1);
     assertThat(sim.destroyCalls("ins-pre00003")).isZero();
-    assertThat(p.describeInstances(List.of("ins-pre00003")).get("ins-pre00003").phase()).isEqualTo(InstancePhase.RECYCLED);
+    assertThat(p.describeInstances(List.of("ins-pre00003")).get("ins-pre00003").phase())
+        .isEqualTo(InstancePhase.RECYCLED);
   }
 
   // ---------------------------------------------------------------- wiring and world files
@@ -347,21 +440,26 @@ class TencentCloudProviderTest {
     CloudProvider p = start(w);
     p.terminateInstances(new TerminateRequest(List.of("ins-post0009"), false, false, false, "t"));
 
-    HttpResponse<String> resp = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(sim.endpoint() + "/_sim/state")).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> resp =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(sim.endpoint() + "/_sim/state")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(resp.statusCode()).isEqualTo(200);
     JsonNode state = new ObjectMapper().readTree(resp.body());
     assertThat(state.path("provider").asText()).isEqualTo("tencentcloud");
-    assertThat(state.path("world").path("instances").get(0).path("state").asText()).isEqualTo("TERMINATING");
-    assertThat(state.path("ledger")).extracting(c -> c.path("action").asText())
+    assertThat(state.path("world").path("instances").get(0).path("state").asText())
+        .isEqualTo("TERMINATING");
+    assertThat(state.path("ledger"))
+        .extracting(c -> c.path("action").asText())
         .containsExactly("DescribeInstances", "TerminateInstances");
     assertThat(state.path("ledger").get(1).path("effective").asBoolean()).isTrue();
   }
 
   @Test
   void worldLoadedFromYamlIsWhatTheAdapterSees() throws Exception {
-    String yaml = """
+    String yaml =
+        """
         seed: 3
         clouds:
           tencentcloud:
@@ -386,26 +484,44 @@ class TencentCloudProviderTest {
     assertThat(is.get("ins-yaml0001").phase()).isEqualTo(InstancePhase.RUNNING);
     assertThat(is.get("ins-yaml0002").phase()).isEqualTo(InstancePhase.RECYCLED);
 
-    List<CloudDisk> data = p.describeDataDisks(List.of("ins-yaml0001", "ins-yaml0002")).get("ins-yaml0001");
-    assertThat(data).extracting(CloudDisk::id).containsExactly("disk-yaml0001", "disk-yaml0002", "disk-yaml0003");
-    assertThat(data).extracting(d -> p.releasedWithInstance(is.get("ins-yaml0001"), d, false))
+    List<CloudDisk> data =
+        p.describeDataDisks(List.of("ins-yaml0001", "ins-yaml0002")).get("ins-yaml0001");
+    assertThat(data)
+        .extracting(CloudDisk::id)
+        .containsExactly("disk-yaml0001", "disk-yaml0002", "disk-yaml0003");
+    assertThat(data)
+        .extracting(d -> p.releasedWithInstance(is.get("ins-yaml0001"), d, false))
         .containsExactly(false, true, true);
-    assertThat(data).extracting(d -> p.releasedWithInstance(is.get("ins-yaml0001"), d, true))
+    assertThat(data)
+        .extracting(d -> p.releasedWithInstance(is.get("ins-yaml0001"), d, true))
         .containsExactly(true, true, true);
-    assertThat(p.describeDisks(List.of("disk-yaml0004")).get("disk-yaml0004").phase()).isEqualTo(DiskPhase.AVAILABLE);
+    assertThat(p.describeDisks(List.of("disk-yaml0004")).get("disk-yaml0004").phase())
+        .isEqualTo(DiskPhase.AVAILABLE);
     // The system disk exists in the cloud but is never reported as a data disk.
-    assertThat(p.describeDisks(List.of("disk-sys-yaml0001")).get("disk-sys-yaml0001").phase()).isEqualTo(DiskPhase.ATTACHED);
+    assertThat(p.describeDisks(List.of("disk-sys-yaml0001")).get("disk-sys-yaml0001").phase())
+        .isEqualTo(DiskPhase.ATTACHED);
   }
 
   @Test
   void factoryIsRegisteredAndRefusesASecretWithoutKeys() {
-    CloudProviderFactory f = ServiceLoader.load(CloudProviderFactory.class).stream()
-        .map(ServiceLoader.Provider::get)
-        .filter(x -> x.provider() == Provider.TENCENTCLOUD)
-        .findFirst().orElseThrow();
+    CloudProviderFactory f =
+        ServiceLoader.load(CloudProviderFactory.class).stream()
+            .map(ServiceLoader.Provider::get)
+            .filter(x -> x.provider() == Provider.TENCENTCLOUD)
+            .findFirst()
+            .orElseThrow();
     assertThat(f.requiredSecretKeys()).containsExactly("secretId", "secretKey");
-    CloudException e = catchThrowableOfType(CloudException.class, () -> f.connect(
-        new ConnectionSpec(REGION, null, new Credentials(Map.of("secretId", "x")), null, Duration.ofSeconds(1))));
+    CloudException e =
+        catchThrowableOfType(
+            CloudException.class,
+            () ->
+                f.connect(
+                    new ConnectionSpec(
+                        REGION,
+                        null,
+                        new Credentials(Map.of("secretId", "x")),
+                        null,
+                        Duration.ofSeconds(1))));
     assertThat(e.error().kind()).isEqualTo(ErrorKind.TERMINAL);
     assertThat(e.error().message()).contains("secretKey");
   }
@@ -422,8 +538,14 @@ class TencentCloudProviderTest {
   }
 
   private CloudProvider connect(String id, String key) throws CloudException {
-    return new TencentProviderFactory().connect(new ConnectionSpec(REGION, null,
-        new Credentials(Map.of("secretId", id, "secretKey", key)), sim.endpoint(), Duration.ofSeconds(1)));
+    return new TencentProviderFactory()
+        .connect(
+            new ConnectionSpec(
+                REGION,
+                null,
+                new Credentials(Map.of("secretId", id, "secretKey", key)),
+                sim.endpoint(),
+                Duration.ofSeconds(1)));
   }
 
   private CallLedger.Call onlyCall(String action) {
@@ -451,7 +573,8 @@ class TencentCloudProviderTest {
     return i;
   }
 
-  private static WorldSpec.Disk disk(String id, String instanceId, String chargeType, boolean deleteWithInstance) {
+  private static WorldSpec.Disk disk(
+      String id, String instanceId, String chargeType, boolean deleteWithInstance) {
     WorldSpec.Disk d = new WorldSpec.Disk();
     d.id = id;
     d.instanceId = instanceId;

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * CVM and CBS can each have their own endpoint (private endpoints, proxies): two simulators stand for the two
- * gateways and each must see only its own product's calls. The single override still serves both.
+ * CVM and CBS can each have their own endpoint (private endpoints, proxies): two simulators stand
+ * for the two gateways and each must see only its own product's calls. The single override still
+ * serves both.
  */
 class TencentEndpointsTest {
   private static final String REGION = "ap-beijing";
@@ -33,13 +34,21 @@ class TencentEndpointsTest {
   void cvmAndCbsCallsGoToTheirOwnEndpoints() throws Exception {
     cvmGateway = new TencentSimulator(world(), Clock.systemUTC(), 1, "127.0.0.1", 0);
     cbsGateway = new TencentSimulator(world(), Clock.systemUTC(), 2, "127.0.0.1", 0);
-    ConnectionSpec spec = new ConnectionSpec(REGION, null, new Credentials(Map.of("secretId", "AKIDep", "secretKey",
-        "ep-key")), null, Duration.ofSeconds(2), Map.of("cvm", cvmGateway.endpoint(), "cbs", cbsGateway.endpoint()));
+    ConnectionSpec spec =
+        new ConnectionSpec(
+            REGION,
+            null,
+            new Credentials(Map.of("secretId", "AKIDep", "secretKey", "ep-key")),
+            null,
+            Duration.ofSeconds(2),
+            Map.of("cvm", cvmGateway.endpoint(), "cbs", cbsGateway.endpoint()));
     try (CloudProvider p = new TencentProviderFactory().connect(spec)) {
       assertThat(p.describeInstances(List.of("ins-ep000001"))).containsKey("ins-ep000001");
       assertThat(p.describeDisks(List.of("disk-ep000001"))).containsKey("disk-ep000001");
     }
-    assertThat(cvmGateway.ledger().all()).extracting(c -> c.action()).containsOnly("DescribeInstances");
+    assertThat(cvmGateway.ledger().all())
+        .extracting(c -> c.action())
+        .containsOnly("DescribeInstances");
     assertThat(cbsGateway.ledger().all()).extracting(c -> c.action()).containsOnly("DescribeDisks");
   }
 
@@ -48,18 +57,32 @@ class TencentEndpointsTest {
     cvmGateway = new TencentSimulator(world(), Clock.systemUTC(), 1, "127.0.0.1", 0);
     cbsGateway = new TencentSimulator(world(), Clock.systemUTC(), 2, "127.0.0.1", 0);
     Credentials keys = new Credentials(Map.of("secretId", "AKIDep", "secretKey", "ep-key"));
-    try (CloudProvider p = new TencentProviderFactory().connect(
-        new ConnectionSpec(REGION, null, keys, cvmGateway.endpoint(), Duration.ofSeconds(2)))) {
+    try (CloudProvider p =
+        new TencentProviderFactory()
+            .connect(
+                new ConnectionSpec(
+                    REGION, null, keys, cvmGateway.endpoint(), Duration.ofSeconds(2)))) {
       p.describeInstances(List.of("ins-ep000001"));
       p.describeDisks(List.of("disk-ep000001"));
     }
-    assertThat(cvmGateway.ledger().all()).extracting(c -> c.action())
+    assertThat(cvmGateway.ledger().all())
+        .extracting(c -> c.action())
         .containsExactly("DescribeInstances", "DescribeDisks");
-    try (CloudProvider p = new TencentProviderFactory().connect(new ConnectionSpec(REGION, null, keys,
-        cvmGateway.endpoint(), Duration.ofSeconds(2), Map.of("cbs", cbsGateway.endpoint())))) {
+    try (CloudProvider p =
+        new TencentProviderFactory()
+            .connect(
+                new ConnectionSpec(
+                    REGION,
+                    null,
+                    keys,
+                    cvmGateway.endpoint(),
+                    Duration.ofSeconds(2),
+                    Map.of("cbs", cbsGateway.endpoint())))) {
       p.describeDisks(List.of("disk-ep000001"));
     }
-    assertThat(cbsGateway.ledger().all()).extracting(c -> c.action()).containsExactly("DescribeDisks");
+    assertThat(cbsGateway.ledger().all())
+        .extracting(c -> c.action())
+        .containsExactly("DescribeDisks");
     assertThat(cvmGateway.ledger().size()).isEqualTo(2);
   }
 

@@ -15,7 +15,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TencentErrorsTest {
 
   @ParameterizedTest(name = "{0} -> {1}: {2}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       RequestLimitExceeded                              | THROTTLED | per-action QPS limit of the gateway
       RequestLimitExceeded.UinLimitExceeded             | THROTTLED | per-account limit, same family
       RequestLimitExceeded.GlobalRegionUinLimitExceeded | THROTTLED | unlisted member of the throttling family
@@ -70,7 +73,10 @@ class TencentErrorsTest {
   }
 
   @ParameterizedTest(name = "{0}: {2}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       UnsupportedOperation.InstancesProtected | turn off termination protection | protection: say where to switch it off
       AuthFailure.SignatureFailure            | secretKey                       | bad signature: point at the key in the Secret
       AuthFailure.SecretIdNotFound            | secretId                        | unknown id: point at the id in the Secret
@@ -78,7 +84,8 @@ class TencentErrorsTest {
       InvalidParameterValue.SomethingNew      | fix the cause                   | unknown client error still says what to do
       """)
   void terminalMessagesTellAPersonWhatToDo(String code, String advice, String reason) {
-    CloudError e = TencentErrors.classify("TerminateInstances", code, "cloud text", "req-1", List.of("ins-a"));
+    CloudError e =
+        TencentErrors.classify("TerminateInstances", code, "cloud text", "req-1", List.of("ins-a"));
     assertThat(e.kind()).isIn(ErrorKind.TERMINAL, ErrorKind.CREDENTIALS);
     assertThat(e.message()).as(reason).contains(advice).contains("cloud text");
     assertThat(e.code()).isEqualTo(code);
@@ -88,19 +95,22 @@ class TencentErrorsTest {
 
   @Test
   void sdkExceptionsWithoutACodeAreNetworkFailuresAndRetryable() {
-    TencentCloudSDKException timeout = new TencentCloudSDKException("", new SocketTimeoutException("timeout"));
+    TencentCloudSDKException timeout =
+        new TencentCloudSDKException("", new SocketTimeoutException("timeout"));
     CloudError e = TencentErrors.fromException("DescribeDisks", timeout, List.of("disk-a"));
     assertThat(e.kind()).isEqualTo(ErrorKind.RETRYABLE);
     assertThat(e.code()).isEqualTo("ClientSideError");
     assertThat(e.message()).contains("SocketTimeoutException");
     assertThat(e.requestId()).isNull();
 
-    TencentCloudSDKException http = new TencentCloudSDKException("response code is 502, not 200", "", "ServerSideError");
+    TencentCloudSDKException http =
+        new TencentCloudSDKException("response code is 502, not 200", "", "ServerSideError");
     CloudError e2 = TencentErrors.fromException("DescribeDisks", http, List.of("disk-a"));
     assertThat(e2.kind()).isEqualTo(ErrorKind.RETRYABLE);
     assertThat(e2.requestId()).as("an empty request id is no request id").isNull();
 
-    TencentCloudSDKException cloud = new TencentCloudSDKException("not found", "req-9", "InvalidDiskId.NotFound");
+    TencentCloudSDKException cloud =
+        new TencentCloudSDKException("not found", "req-9", "InvalidDiskId.NotFound");
     CloudError e3 = TencentErrors.fromException("TerminateDisks", cloud, List.of("disk-a"));
     assertThat(e3.kind()).isEqualTo(ErrorKind.NOT_FOUND);
     assertThat(e3.requestId()).isEqualTo("req-9");

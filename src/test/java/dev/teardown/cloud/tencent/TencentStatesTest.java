@@ -13,7 +13,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TencentStatesTest {
 
   @ParameterizedTest(name = "{0}/{1} -> {2}: {3}")
-  @CsvSource(delimiter = '|', nullValues = "null", textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "null",
+      textBlock =
+          """
       RUNNING       | SUCCESS   | RUNNING  | terminable
       STOPPED       | SUCCESS   | STOPPED  | terminable
       LAUNCH_FAILED | FAILED    | STOPPED  | never ran, terminable like a stopped one
@@ -33,7 +37,10 @@ class TencentStatesTest {
   }
 
   @ParameterizedTest(name = "{0} -> {1}: {2}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       ATTACHED    | ATTACHED  | attached to its instance
       UNATTACHED  | AVAILABLE | free to release
       TORECYCLE   | RECYCLED  | in the recycle bin: released
@@ -48,7 +55,10 @@ class TencentStatesTest {
   }
 
   @ParameterizedTest(name = "{0}: {6}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       postpaid delete-with-instance  | false | false | true  | true  | false | true
       postpaid kept                  | false | false | false | true  | true  | false
       non-elastic disk               | false | false | false | false | false | true
@@ -56,12 +66,36 @@ class TencentStatesTest {
       prepaid disk, prepaid, keep    | true  | true  | false | true  | false | false
       prepaid disk, postpaid host    | false | true  | false | true  | true  | false
       """)
-  void releasedWithInstance(String reason, boolean instancePrepaid, boolean diskPrepaid, boolean deleteWithInstance,
-      boolean portable, boolean releaseDataDisks, boolean expected) {
-    CloudInstance i = new CloudInstance("ins-a", "RUNNING", InstancePhase.RUNNING,
-        instancePrepaid ? "PREPAID" : "POSTPAID_BY_HOUR", instancePrepaid, false, null, false);
-    CloudDisk d = new CloudDisk("disk-a", "ins-a", "ATTACHED", DiskPhase.ATTACHED,
-        diskPrepaid ? "PREPAID" : "POSTPAID_BY_HOUR", diskPrepaid, deleteWithInstance, portable);
-    assertThat(TencentStates.releasedWithInstance(i, d, releaseDataDisks)).as(reason).isEqualTo(expected);
+  void releasedWithInstance(
+      String reason,
+      boolean instancePrepaid,
+      boolean diskPrepaid,
+      boolean deleteWithInstance,
+      boolean portable,
+      boolean releaseDataDisks,
+      boolean expected) {
+    CloudInstance i =
+        new CloudInstance(
+            "ins-a",
+            "RUNNING",
+            InstancePhase.RUNNING,
+            instancePrepaid ? "PREPAID" : "POSTPAID_BY_HOUR",
+            instancePrepaid,
+            false,
+            null,
+            false);
+    CloudDisk d =
+        new CloudDisk(
+            "disk-a",
+            "ins-a",
+            "ATTACHED",
+            DiskPhase.ATTACHED,
+            diskPrepaid ? "PREPAID" : "POSTPAID_BY_HOUR",
+            diskPrepaid,
+            deleteWithInstance,
+            portable);
+    assertThat(TencentStates.releasedWithInstance(i, d, releaseDataDisks))
+        .as(reason)
+        .isEqualTo(expected);
   }
 }

@@ -16,9 +16,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Behind the check when the Secret is read: a token with a pasted non-ASCII character that reaches the HTTP client
- * anyway makes OkHttp refuse the header with a message that quotes the value. Whatever the adapter turns that into
- * (a CloudError, or an unexpected exception the reconciler describes), the value does not come out.
+ * Behind the check when the Secret is read: a token with a pasted non-ASCII character that reaches
+ * the HTTP client anyway makes OkHttp refuse the header with a message that quotes the value.
+ * Whatever the adapter turns that into (a CloudError, or an unexpected exception the reconciler
+ * describes), the value does not come out.
  */
 class TencentTokenLeakTest {
 
@@ -29,9 +30,16 @@ class TencentTokenLeakTest {
     w.credentials.add(new WorldSpec.KeyPair("AKIDleak", "leak-key"));
     String token = "sessTok\u00e9nValue42";
     try (TencentSimulator sim = new TencentSimulator(w, Clock.systemUTC(), 1, "127.0.0.1", 0)) {
-      CloudProvider p = new TencentProviderFactory().connect(new ConnectionSpec("ap-beijing", null,
-          new Credentials(Map.of("secretId", "AKIDleak", "secretKey", "leak-key", "token", token)), sim.endpoint(),
-          Duration.ofSeconds(2)));
+      CloudProvider p =
+          new TencentProviderFactory()
+              .connect(
+                  new ConnectionSpec(
+                      "ap-beijing",
+                      null,
+                      new Credentials(
+                          Map.of("secretId", "AKIDleak", "secretKey", "leak-key", "token", token)),
+                      sim.endpoint(),
+                      Duration.ofSeconds(2)));
       String seen;
       try {
         p.describeInstances(List.of("ins-leak0001"));

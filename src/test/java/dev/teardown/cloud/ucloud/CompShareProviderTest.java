@@ -35,7 +35,9 @@ import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The CompShare adapter through the real UCloud SDK core against the CompShare simulator over HTTP. */
+/**
+ * The CompShare adapter through the real UCloud SDK core against the CompShare simulator over HTTP.
+ */
 class CompShareProviderTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
 
@@ -54,12 +56,24 @@ class CompShareProviderTest {
     return s;
   }
 
-  private CloudProvider connect(CompShareSimulator s, String privateKey, Duration timeout) throws CloudException {
-    Credentials creds = new Credentials(Map.of(
-        CompShareProviderFactory.PUBLIC_KEY, CompShareTestWorlds.PUBLIC_KEY,
-        CompShareProviderFactory.PRIVATE_KEY, privateKey));
-    CloudProvider p = new CompShareProviderFactory().connect(new ConnectionSpec(
-        CompShareTestWorlds.REGION, CompShareTestWorlds.ZONE, creds, s.endpoint(), timeout));
+  private CloudProvider connect(CompShareSimulator s, String privateKey, Duration timeout)
+      throws CloudException {
+    Credentials creds =
+        new Credentials(
+            Map.of(
+                CompShareProviderFactory.PUBLIC_KEY,
+                CompShareTestWorlds.PUBLIC_KEY,
+                CompShareProviderFactory.PRIVATE_KEY,
+                privateKey));
+    CloudProvider p =
+        new CompShareProviderFactory()
+            .connect(
+                new ConnectionSpec(
+                    CompShareTestWorlds.REGION,
+                    CompShareTestWorlds.ZONE,
+                    creds,
+                    s.endpoint(),
+                    timeout));
     open.add(p);
     return p;
   }
@@ -69,8 +83,8 @@ class CompShareProviderTest {
   }
 
   private static CloudInstance running(String id, boolean spot) {
-    return new CloudInstance(id, "Running", InstancePhase.RUNNING, spot ? "Spot" : "Postpay", false, false, null,
-        spot);
+    return new CloudInstance(
+        id, "Running", InstancePhase.RUNNING, spot ? "Spot" : "Postpay", false, false, null, spot);
   }
 
   private static TerminateRequest terminate(String id, boolean releaseDataDisks) {
@@ -87,9 +101,10 @@ class CompShareProviderTest {
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> simDisk(CompShareSimulator s, String id) {
-    Map<String, Object> world = (Map<String, Object>) ((Map<String, Object>) s.state()).get("world");
-    return ((List<Map<String, Object>>) world.get("disks")).stream()
-        .filter(d -> id.equals(d.get("id"))).findFirst().orElseThrow();
+    Map<String, Object> world =
+        (Map<String, Object>) ((Map<String, Object>) s.state()).get("world");
+    return ((List<Map<String, Object>>) world.get("disks"))
+        .stream().filter(d -> id.equals(d.get("id"))).findFirst().orElseThrow();
   }
 
   @Test
@@ -108,9 +123,14 @@ class CompShareProviderTest {
     assertThat(got.get("uhost-spot1").spot()).isTrue();
     assertThat(got.get("uhost-spot1").chargeType()).isEqualTo("Spot");
     assertThat(got.get("uhost-nope").phase()).isEqualTo(InstancePhase.GONE);
-    assertThat(calls(s, "DescribeCompShareInstance")).hasSize(1)
-        .allSatisfy(c -> assertThat(c.params()).containsEntry("UHostIds.3", "uhost-nope")
-            .containsEntry("Zone", CompShareTestWorlds.ZONE).containsEntry("Region", CompShareTestWorlds.REGION));
+    assertThat(calls(s, "DescribeCompShareInstance"))
+        .hasSize(1)
+        .allSatisfy(
+            c ->
+                assertThat(c.params())
+                    .containsEntry("UHostIds.3", "uhost-nope")
+                    .containsEntry("Zone", CompShareTestWorlds.ZONE)
+                    .containsEntry("Region", CompShareTestWorlds.REGION));
   }
 
   @Test
@@ -118,14 +138,19 @@ class CompShareProviderTest {
     CompShareSimulator s = sim(CompShareTestWorlds.standard());
     CloudProvider p = connect(s);
 
-    Map<String, List<CloudDisk>> got = p.describeDataDisks(List.of("uhost-run1", "uhost-spot1", "uhost-nope"));
+    Map<String, List<CloudDisk>> got =
+        p.describeDataDisks(List.of("uhost-run1", "uhost-spot1", "uhost-nope"));
 
     assertThat(got).containsOnlyKeys("uhost-run1", "uhost-spot1", "uhost-nope");
-    assertThat(got.get("uhost-run1")).extracting(CloudDisk::id).containsExactly("bsm-r1a", "bsm-r1b");
-    assertThat(got.get("uhost-run1")).allSatisfy(d -> {
-      assertThat(d.phase()).isEqualTo(DiskPhase.ATTACHED);
-      assertThat(d.instanceId()).isEqualTo("uhost-run1");
-    });
+    assertThat(got.get("uhost-run1"))
+        .extracting(CloudDisk::id)
+        .containsExactly("bsm-r1a", "bsm-r1b");
+    assertThat(got.get("uhost-run1"))
+        .allSatisfy(
+            d -> {
+              assertThat(d.phase()).isEqualTo(DiskPhase.ATTACHED);
+              assertThat(d.instanceId()).isEqualTo("uhost-run1");
+            });
     assertThat(got.get("uhost-spot1")).as("only the boot disk bsi-spot1").isEmpty();
     assertThat(got.get("uhost-nope")).isEmpty();
 
@@ -149,20 +174,26 @@ class CompShareProviderTest {
 
     assertThat(got).hasSize(151);
     assertThat(got.get("uhost-run1").phase()).isEqualTo(InstancePhase.RUNNING);
-    assertThat(calls(s, "DescribeCompShareInstance")).hasSize(2).allSatisfy(c -> assertThat(c.ok()).isTrue());
+    assertThat(calls(s, "DescribeCompShareInstance"))
+        .hasSize(2)
+        .allSatisfy(c -> assertThat(c.ok()).isTrue());
   }
 
   @Test
   void describeAsksOneByOneIfTheCloudRefusesABatchAsNotFound() throws Exception {
     CompShareSimulator s = sim(CompShareTestWorlds.standard());
     CloudProvider p = connect(s);
-    s.faults().add(FaultRule.error("DescribeCompShareInstance", "8039", 1).message("UHost [uhost-nope] not exist"));
+    s.faults()
+        .add(
+            FaultRule.error("DescribeCompShareInstance", "8039", 1)
+                .message("UHost [uhost-nope] not exist"));
 
     Map<String, CloudInstance> got = p.describeInstances(List.of("uhost-run1", "uhost-nope"));
 
     assertThat(got.get("uhost-run1").phase()).isEqualTo(InstancePhase.RUNNING);
     assertThat(got.get("uhost-nope").phase()).isEqualTo(InstancePhase.GONE);
-    assertThat(calls(s, "DescribeCompShareInstance")).extracting(CallLedger.Call::outcome, c -> c.ids().size())
+    assertThat(calls(s, "DescribeCompShareInstance"))
+        .extracting(CallLedger.Call::outcome, c -> c.ids().size())
         .containsExactly(Tuple.tuple("8039", 2), Tuple.tuple("OK", 1), Tuple.tuple("OK", 1));
   }
 
@@ -175,12 +206,17 @@ class CompShareProviderTest {
 
     assertThat(r.failures()).isEmpty();
     assertThat(r.requestId()).isNotBlank();
-    assertThat(phaseOf(p, "uhost-run1")).as("Stopping right after the call").isEqualTo(InstancePhase.BUSY);
+    assertThat(phaseOf(p, "uhost-run1"))
+        .as("Stopping right after the call")
+        .isEqualTo(InstancePhase.BUSY);
     await().atMost(WAIT).until(() -> phaseOf(p, "uhost-run1") == InstancePhase.STOPPED);
-    assertThat(calls(s, "StopCompShareInstance")).singleElement().satisfies(c -> {
-      assertThat(c.effective()).isTrue();
-      assertThat(c.params()).doesNotContainKey("Force");
-    });
+    assertThat(calls(s, "StopCompShareInstance"))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.effective()).isTrue();
+              assertThat(c.params()).doesNotContainKey("Force");
+            });
   }
 
   @Test
@@ -192,10 +228,13 @@ class CompShareProviderTest {
     BatchResult r = p.stopInstances(List.of(spot));
 
     assertThat(r.failures()).isEmpty();
-    assertThat(calls(s, "StopCompShareInstance")).singleElement().satisfies(c -> {
-      assertThat(c.ok()).isTrue();
-      assertThat(c.params()).containsEntry("Force", "true");
-    });
+    assertThat(calls(s, "StopCompShareInstance"))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.ok()).isTrue();
+              assertThat(c.params()).containsEntry("Force", "true");
+            });
     await().atMost(WAIT).until(() -> phaseOf(p, "uhost-spot1") == InstancePhase.STOPPED);
   }
 
@@ -204,12 +243,16 @@ class CompShareProviderTest {
     CompShareSimulator s = sim(CompShareTestWorlds.standard());
     CloudProvider p = connect(s);
 
-    // The spot instance passed without the spot flag: the cloud refuses a stop without Force for it.
-    BatchResult r = p.stopInstances(List.of(running("uhost-spot1", false), running("uhost-run1", false)));
+    // The spot instance passed without the spot flag: the cloud refuses a stop without Force for
+    // it.
+    BatchResult r =
+        p.stopInstances(List.of(running("uhost-spot1", false), running("uhost-run1", false)));
 
     assertThat(r.failures()).containsOnlyKeys("uhost-spot1");
     assertThat(r.failures().get("uhost-spot1").kind()).isEqualTo(ErrorKind.TERMINAL);
-    assertThat(calls(s, "StopCompShareInstance")).extracting(CallLedger.Call::outcome).containsExactly("230", "OK");
+    assertThat(calls(s, "StopCompShareInstance"))
+        .extracting(CallLedger.Call::outcome)
+        .containsExactly("230", "OK");
   }
 
   @Test
@@ -218,15 +261,18 @@ class CompShareProviderTest {
     CloudProvider p = connect(s);
 
     assertThatThrownBy(() -> p.terminateInstances(terminate("uhost-run1", true)))
-        .isInstanceOfSatisfying(CloudException.class, e -> {
-          assertThat(e.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
-          assertThat(e.error().code()).isEqualTo("8012");
-          assertThat(e.error().action()).isEqualTo("TerminateCompShareInstance");
-          assertThat(e.error().requestId()).isNotBlank();
-          assertThat(e.error().message()).contains("only Stopped");
-        });
+        .isInstanceOfSatisfying(
+            CloudException.class,
+            e -> {
+              assertThat(e.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
+              assertThat(e.error().code()).isEqualTo("8012");
+              assertThat(e.error().action()).isEqualTo("TerminateCompShareInstance");
+              assertThat(e.error().requestId()).isNotBlank();
+              assertThat(e.error().message()).contains("only Stopped");
+            });
 
-    assertThat(calls(s, "TerminateCompShareInstance")).singleElement()
+    assertThat(calls(s, "TerminateCompShareInstance"))
+        .singleElement()
         .satisfies(c -> assertThat(c.effective()).isFalse());
     assertThat(phaseOf(p, "uhost-run1")).isEqualTo(InstancePhase.RUNNING);
     assertThat(p.describeDataDisks(List.of("uhost-run1")).get("uhost-run1")).hasSize(2);
@@ -243,16 +289,19 @@ class CompShareProviderTest {
     BatchResult r = p.terminateInstances(terminate("uhost-stop1", true));
 
     assertThat(r.failures()).isEmpty();
-    assertThat(calls(s, "TerminateCompShareInstance")).singleElement()
+    assertThat(calls(s, "TerminateCompShareInstance"))
+        .singleElement()
         .satisfies(c -> assertThat(c.params()).containsEntry("ReleaseUDisk", "true"));
     await().atMost(WAIT).until(() -> phaseOf(p, "uhost-stop1") == InstancePhase.GONE);
     assertThat(simDisk(s, "bsm-s1a")).containsEntry("state", "Deleted");
     assertThat(s.orphanedDisks(List.of("uhost-stop1"))).isEmpty();
-    assertThat(p.describeDisks(List.of("bsm-s1a")).get("bsm-s1a").phase()).isEqualTo(DiskPhase.GONE);
+    assertThat(p.describeDisks(List.of("bsm-s1a")).get("bsm-s1a").phase())
+        .isEqualTo(DiskPhase.GONE);
   }
 
   @Test
-  void terminateWithoutReleaseUDiskLeavesTheDataDisksThenTheyAreDeletedSeparately() throws Exception {
+  void terminateWithoutReleaseUDiskLeavesTheDataDisksThenTheyAreDeletedSeparately()
+      throws Exception {
     CompShareSimulator s = sim(CompShareTestWorlds.standard());
     CloudProvider p = connect(s);
     CloudInstance inst = p.describeInstances(List.of("uhost-stop1")).get("uhost-stop1");
@@ -261,10 +310,13 @@ class CompShareProviderTest {
 
     p.terminateInstances(terminate("uhost-stop1", false));
 
-    assertThat(calls(s, "TerminateCompShareInstance")).singleElement()
+    assertThat(calls(s, "TerminateCompShareInstance"))
+        .singleElement()
         .satisfies(c -> assertThat(c.params()).containsEntry("ReleaseUDisk", "false"));
     await().atMost(WAIT).until(() -> phaseOf(p, "uhost-stop1") == InstancePhase.GONE);
-    assertThat(simDisk(s, "bsm-s1a")).containsEntry("state", "Available").containsEntry("instanceId", null);
+    assertThat(simDisk(s, "bsm-s1a"))
+        .containsEntry("state", "Available")
+        .containsEntry("instanceId", null);
     assertThat(s.orphanedDisks(List.of("uhost-stop1"))).containsExactly("bsm-s1a");
 
     BatchResult deleted = p.releaseDisks(new ReleaseDisksRequest(List.of("bsm-s1a"), false, "tok"));
@@ -281,18 +333,22 @@ class CompShareProviderTest {
     BatchResult detached = p.detachDisks("uhost-stop1", List.of("bsm-s1a"));
 
     assertThat(detached.failures()).isEmpty();
-    await().atMost(WAIT).until(() -> p.describeDataDisks(List.of("uhost-stop1")).get("uhost-stop1").isEmpty());
+    await()
+        .atMost(WAIT)
+        .until(() -> p.describeDataDisks(List.of("uhost-stop1")).get("uhost-stop1").isEmpty());
     assertThat(simDisk(s, "bsm-s1a")).containsEntry("state", "Available");
 
     BatchResult first = p.releaseDisks(new ReleaseDisksRequest(List.of("bsm-s1a"), false, "tok"));
     BatchResult again = p.releaseDisks(new ReleaseDisksRequest(List.of("bsm-s1a"), false, "tok"));
 
     assertThat(first.failures()).isEmpty();
-    assertThat(again.failures()).as("the cloud answers success for an already deleted disk").isEmpty();
+    assertThat(again.failures())
+        .as("the cloud answers success for an already deleted disk")
+        .isEmpty();
     assertThat(simDisk(s, "bsm-s1a")).containsEntry("state", "Deleted");
-    assertThat(calls(s, "DeleteCompshareDisk")).extracting(CallLedger.Call::outcome, CallLedger.Call::effective)
-        .containsExactly(Tuple.tuple("OK", true),
-            Tuple.tuple("OK", false));
+    assertThat(calls(s, "DeleteCompshareDisk"))
+        .extracting(CallLedger.Call::outcome, CallLedger.Call::effective)
+        .containsExactly(Tuple.tuple("OK", true), Tuple.tuple("OK", false));
   }
 
   @Test
@@ -301,13 +357,15 @@ class CompShareProviderTest {
     CloudProvider p = connect(s);
 
     assertThatThrownBy(() -> p.detachDisks("uhost-run1", List.of("bsm-r1a")))
-        .isInstanceOfSatisfying(CloudException.class,
-            e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.RETRYABLE));
+        .isInstanceOfSatisfying(
+            CloudException.class, e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.RETRYABLE));
     assertThatThrownBy(() -> p.detachDisks("uhost-stop1", List.of("bsi-stop1")))
-        .isInstanceOfSatisfying(CloudException.class,
-            e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.TERMINAL));
+        .isInstanceOfSatisfying(
+            CloudException.class, e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.TERMINAL));
 
-    assertThat(calls(s, "DetachCompshareDisk")).extracting(CallLedger.Call::outcome).containsExactly("8012", "230");
+    assertThat(calls(s, "DetachCompshareDisk"))
+        .extracting(CallLedger.Call::outcome)
+        .containsExactly("8012", "230");
     assertThat(p.describeDataDisks(List.of("uhost-run1")).get("uhost-run1")).hasSize(2);
   }
 
@@ -317,10 +375,13 @@ class CompShareProviderTest {
     CloudProvider p = connect(s);
 
     BatchResult detach = p.detachDisks("uhost-stop1", List.of("bsm-free1"));
-    BatchResult delete = p.releaseDisks(new ReleaseDisksRequest(List.of("bsm-never"), false, "tok"));
+    BatchResult delete =
+        p.releaseDisks(new ReleaseDisksRequest(List.of("bsm-never"), false, "tok"));
     BatchResult term = p.terminateInstances(terminate("uhost-nope", true));
 
-    assertThat(detach.failures().get("bsm-free1").kind()).as("not attached to it").isEqualTo(ErrorKind.NOT_FOUND);
+    assertThat(detach.failures().get("bsm-free1").kind())
+        .as("not attached to it")
+        .isEqualTo(ErrorKind.NOT_FOUND);
     assertThat(delete.failures().get("bsm-never").kind()).isEqualTo(ErrorKind.NOT_FOUND);
     assertThat(term.failures().get("uhost-nope").kind()).isEqualTo(ErrorKind.NOT_FOUND);
     assertThat(s.ledger().all()).noneMatch(CallLedger.Call::effective);
@@ -335,27 +396,35 @@ class CompShareProviderTest {
     p.stopInstances(List.of(running("uhost-run1", false)));
 
     assertThatThrownBy(() -> p.terminateInstances(terminate("uhost-run1", true)))
-        .isInstanceOfSatisfying(CloudException.class, e -> {
-          CloudError err = e.error();
-          assertThat(err.kind()).isEqualTo(ErrorKind.RETRYABLE);
-          assertThat(err.code()).isEqualTo("8010");
-          assertThat(err.message()).contains("InstanceOperationInProgress");
-          assertThat(err.retryAfter()).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(2));
-        });
+        .isInstanceOfSatisfying(
+            CloudException.class,
+            e -> {
+              CloudError err = e.error();
+              assertThat(err.kind()).isEqualTo(ErrorKind.RETRYABLE);
+              assertThat(err.code()).isEqualTo("8010");
+              assertThat(err.message()).contains("InstanceOperationInProgress");
+              assertThat(err.retryAfter()).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(2));
+            });
     assertThatThrownBy(() -> p.detachDisks("uhost-run1", List.of("bsm-r1a")))
-        .isInstanceOfSatisfying(CloudException.class,
+        .isInstanceOfSatisfying(
+            CloudException.class,
             e -> assertThat(e.error().message()).contains("InstanceOperationInProgress"));
 
-    assertThat(s.ledger().all()).extracting(CallLedger.Call::action, CallLedger.Call::outcome,
-            CallLedger.Call::effective)
+    assertThat(s.ledger().all())
+        .extracting(CallLedger.Call::action, CallLedger.Call::outcome, CallLedger.Call::effective)
         .containsExactly(
             Tuple.tuple("StopCompShareInstance", "OK", true),
             Tuple.tuple("TerminateCompShareInstance", "8010", false),
             Tuple.tuple("DetachCompshareDisk", "8010", false));
-    // After the TTL the lock is gone, and the instance is still Stopping: a terminate now meets the state rule.
-    await().atMost(WAIT).untilAsserted(() -> assertThatThrownBy(
-            () -> p.terminateInstances(terminate("uhost-run1", true)))
-        .isInstanceOfSatisfying(CloudException.class, e -> assertThat(e.error().code()).isEqualTo("8012")));
+    // After the TTL the lock is gone, and the instance is still Stopping: a terminate now meets the
+    // state rule.
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThatThrownBy(() -> p.terminateInstances(terminate("uhost-run1", true)))
+                    .isInstanceOfSatisfying(
+                        CloudException.class, e -> assertThat(e.error().code()).isEqualTo("8012")));
   }
 
   @Test
@@ -370,7 +439,9 @@ class CompShareProviderTest {
     BatchResult r = p.terminateInstances(terminate("uhost-run1", true));
 
     assertThat(r.failures()).isEmpty();
-    assertThat(calls(s, "TerminateCompShareInstance")).singleElement().satisfies(c -> assertThat(c.ok()).isTrue());
+    assertThat(calls(s, "TerminateCompShareInstance"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.ok()).isTrue());
   }
 
   @Test
@@ -379,13 +450,19 @@ class CompShareProviderTest {
     CloudProvider p = connect(s, "not-the-private-key", Duration.ofSeconds(3));
 
     assertThatThrownBy(() -> p.describeInstances(List.of("uhost-run1")))
-        .isInstanceOfSatisfying(CloudException.class, e -> {
-          assertThat(e.error().kind()).isEqualTo(ErrorKind.CREDENTIALS);
-          assertThat(e.error().code()).isEqualTo("171");
-          assertThat(e.error().message()).contains("Signature VerifyAC Error").contains("privateKey");
-          assertThat(e.getMessage()).doesNotContain("not-the-private-key");
-        });
-    assertThat(s.ledger().all()).singleElement().satisfies(c -> assertThat(c.outcome()).isEqualTo("171"));
+        .isInstanceOfSatisfying(
+            CloudException.class,
+            e -> {
+              assertThat(e.error().kind()).isEqualTo(ErrorKind.CREDENTIALS);
+              assertThat(e.error().code()).isEqualTo("171");
+              assertThat(e.error().message())
+                  .contains("Signature VerifyAC Error")
+                  .contains("privateKey");
+              assertThat(e.getMessage()).doesNotContain("not-the-private-key");
+            });
+    assertThat(s.ledger().all())
+        .singleElement()
+        .satisfies(c -> assertThat(c.outcome()).isEqualTo("171"));
   }
 
   @Test
@@ -398,11 +475,15 @@ class CompShareProviderTest {
     s.faults().add(badGateway);
 
     assertThatThrownBy(() -> p.describeInstances(List.of("uhost-run1")))
-        .isInstanceOfSatisfying(CloudException.class, e -> {
-          assertThat(e.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
-          assertThat(e.error().code()).isEqualTo("HTTP502");
-        });
-    assertThat(s.ledger().all()).singleElement().satisfies(c -> assertThat(c.outcome()).isEqualTo("HTTP_502"));
+        .isInstanceOfSatisfying(
+            CloudException.class,
+            e -> {
+              assertThat(e.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
+              assertThat(e.error().code()).isEqualTo("HTTP502");
+            });
+    assertThat(s.ledger().all())
+        .singleElement()
+        .satisfies(c -> assertThat(c.outcome()).isEqualTo("HTTP_502"));
 
     assertThat(phaseOf(p, "uhost-run1")).isEqualTo(InstancePhase.RUNNING);
     assertThat(s.ledger().size()).isEqualTo(2);
@@ -412,18 +493,26 @@ class CompShareProviderTest {
   void aLostTerminateAnswerIsRetryableAndSentOnce() throws Exception {
     CompShareSimulator s = sim(CompShareTestWorlds.standard());
     CloudProvider p = connect(s, CompShareTestWorlds.PRIVATE_KEY, Duration.ofMillis(300));
-    s.faults().add(FaultRule.error("TerminateCompShareInstance", null, 1)
-        .type(FaultRule.Type.TIMEOUT_AFTER_APPLY).delayMs(1000));
+    s.faults()
+        .add(
+            FaultRule.error("TerminateCompShareInstance", null, 1)
+                .type(FaultRule.Type.TIMEOUT_AFTER_APPLY)
+                .delayMs(1000));
 
     assertThatThrownBy(() -> p.terminateInstances(terminate("uhost-stop1", true)))
-        .isInstanceOfSatisfying(CloudException.class, e -> {
-          assertThat(e.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
-          assertThat(e.error().code()).isEqualTo("NetworkError");
-        });
-    assertThat(calls(s, "TerminateCompShareInstance")).singleElement().satisfies(c -> {
-      assertThat(c.effective()).as("the cloud did it, the answer was lost").isTrue();
-      assertThat(c.params()).containsEntry("_fault", "TIMEOUT_AFTER_APPLY");
-    });
+        .isInstanceOfSatisfying(
+            CloudException.class,
+            e -> {
+              assertThat(e.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
+              assertThat(e.error().code()).isEqualTo("NetworkError");
+            });
+    assertThat(calls(s, "TerminateCompShareInstance"))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.effective()).as("the cloud did it, the answer was lost").isTrue();
+              assertThat(c.params()).containsEntry("_fault", "TIMEOUT_AFTER_APPLY");
+            });
     await().atMost(WAIT).until(() -> phaseOf(p, "uhost-stop1") == InstancePhase.GONE);
   }
 
@@ -436,30 +525,38 @@ class CompShareProviderTest {
     p.describeInstances(List.of("uhost-run1"));
 
     assertThatThrownBy(() -> p.describeInstances(List.of("uhost-run1")))
-        .isInstanceOfSatisfying(CloudException.class, e -> {
-          assertThat(e.error().kind()).isEqualTo(ErrorKind.THROTTLED);
-          assertThat(e.error().retryAfter()).isPositive();
-        });
+        .isInstanceOfSatisfying(
+            CloudException.class,
+            e -> {
+              assertThat(e.error().kind()).isEqualTo(ErrorKind.THROTTLED);
+              assertThat(e.error().retryAfter()).isPositive();
+            });
     assertThat(s.ledger().all()).extracting(CallLedger.Call::outcome).containsExactly("OK", "2003");
   }
 
   @Test
   void factoryIsRegisteredAndRequiresKeysAndZone() {
-    CloudProviderFactory f = ServiceLoader.load(CloudProviderFactory.class).stream()
-        .map(ServiceLoader.Provider::get)
-        .filter(x -> x.provider() == Provider.UCLOUD_COMPSHARE)
-        .findFirst().orElseThrow();
+    CloudProviderFactory f =
+        ServiceLoader.load(CloudProviderFactory.class).stream()
+            .map(ServiceLoader.Provider::get)
+            .filter(x -> x.provider() == Provider.UCLOUD_COMPSHARE)
+            .findFirst()
+            .orElseThrow();
     assertThat(f.requiredSecretKeys()).containsExactly("publicKey", "privateKey");
 
     Credentials keys = new Credentials(Map.of("publicKey", "p", "privateKey", "secret-value"));
-    assertThatThrownBy(() -> f.connect(new ConnectionSpec("cn-wlcb", null, keys, null, Duration.ofSeconds(1))))
-        .isInstanceOfSatisfying(CloudException.class, e -> {
-          assertThat(e.error().kind()).isEqualTo(ErrorKind.TERMINAL);
-          assertThat(e.error().message()).contains("spec.zone");
-        });
+    assertThatThrownBy(
+            () -> f.connect(new ConnectionSpec("cn-wlcb", null, keys, null, Duration.ofSeconds(1))))
+        .isInstanceOfSatisfying(
+            CloudException.class,
+            e -> {
+              assertThat(e.error().kind()).isEqualTo(ErrorKind.TERMINAL);
+              assertThat(e.error().message()).contains("spec.zone");
+            });
     Credentials noPrivate = new Credentials(Map.of("publicKey", "p"));
-    assertThatThrownBy(() -> f.connect(new ConnectionSpec("cn-wlcb", "cn-wlcb-01", noPrivate, null, null)))
-        .isInstanceOfSatisfying(CloudException.class,
-            e -> assertThat(e.error().message()).contains("privateKey"));
+    assertThatThrownBy(
+            () -> f.connect(new ConnectionSpec("cn-wlcb", "cn-wlcb-01", noPrivate, null, null)))
+        .isInstanceOfSatisfying(
+            CloudException.class, e -> assertThat(e.error().message()).contains("privateKey"));
   }
 }

@@ -11,7 +11,10 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** How the adapter configures the SDK client: no hidden retries, explicit timeouts, no proxy from the environment. */
+/**
+ * How the adapter configures the SDK client: no hidden retries, explicit timeouts, no proxy from
+ * the environment.
+ */
 class VolcengineClientTest {
 
   static ConnectionSpec spec(URI endpoint, Duration timeout) {
@@ -20,8 +23,9 @@ class VolcengineClientTest {
 
   @Test
   void endpointOverrideIsPlainHttpWithTheGivenTimeoutsAndNoRetries() {
-    VolcengineClient c = new VolcengineClient(
-        spec(URI.create("http://127.0.0.1:18080"), Duration.ofMillis(1500)), "ak", "sk", null);
+    VolcengineClient c =
+        new VolcengineClient(
+            spec(URI.create("http://127.0.0.1:18080"), Duration.ofMillis(1500)), "ak", "sk", null);
     ApiClient api = c.apiClient();
 
     assertThat(api.getEndpoint()).isEqualTo("127.0.0.1:18080");
@@ -32,10 +36,12 @@ class VolcengineClientTest {
     assertThat(api.getWriteTimeout()).isEqualTo(1500);
     assertThat(api.isAutoRetry()).as("the operator's requeue is the only retry").isFalse();
     assertThat(api.getNumMaxRetries()).isZero();
-    assertThat(api.getHttpClient().getProxy()).as("HTTP_PROXY from the environment is ignored")
+    assertThat(api.getHttpClient().getProxy())
+        .as("HTTP_PROXY from the environment is ignored")
         .isEqualTo(Proxy.NO_PROXY);
     assertThat(api.getHttpClient().getRetryOnConnectionFailure())
-        .as("OkHttp never re-sends a request silently on a dropped connection").isFalse();
+        .as("OkHttp never re-sends a request silently on a dropped connection")
+        .isFalse();
     c.close();
   }
 
@@ -56,7 +62,9 @@ class VolcengineClientTest {
     String uid = "cid-0d2b6f7e-8a53-4f6c-9b1e-4c7a1f2e3d4c-batch-0";
     assertThat(VolcengineProvider.clientToken(uid)).isEqualTo(uid);
     String longOne = uid + "-vol-3tzg6y5iml0ub9abcdef";
-    assertThat(VolcengineProvider.clientToken(longOne)).hasSize(64).startsWith("td-")
+    assertThat(VolcengineProvider.clientToken(longOne))
+        .hasSize(64)
+        .startsWith("td-")
         .isEqualTo(VolcengineProvider.clientToken(longOne))
         .isNotEqualTo(VolcengineProvider.clientToken(longOne + "x"));
     assertThat(VolcengineProvider.clientToken(null)).isNull();

@@ -38,7 +38,10 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The Volcengine adapter through the real volcengine-java-sdk-core against the wire-level simulator. */
+/**
+ * The Volcengine adapter through the real volcengine-java-sdk-core against the wire-level
+ * simulator.
+ */
 class VolcengineProviderTest {
 
   static final String AK = "AKLTdGVhcmRvd24tdGVzdA";
@@ -78,7 +81,8 @@ class VolcengineProviderTest {
     return w;
   }
 
-  static WorldSpec.Instance instance(String id, String state, String charge, boolean expired, boolean protect) {
+  static WorldSpec.Instance instance(
+      String id, String state, String charge, boolean expired, boolean protect) {
     WorldSpec.Instance i = new WorldSpec.Instance();
     i.id = id;
     i.state = state;
@@ -88,7 +92,8 @@ class VolcengineProviderTest {
     return i;
   }
 
-  static WorldSpec.Disk disk(String id, String instanceId, boolean deleteWithInstance, String charge) {
+  static WorldSpec.Disk disk(
+      String id, String instanceId, boolean deleteWithInstance, String charge) {
     WorldSpec.Disk d = new WorldSpec.Disk();
     d.id = id;
     d.instanceId = instanceId;
@@ -103,8 +108,14 @@ class VolcengineProviderTest {
   }
 
   CloudProvider connect(String ak, String sk, Duration timeout) throws CloudException {
-    return new VolcengineProviderFactory().connect(new ConnectionSpec(
-        REGION, null, new Credentials(Map.of("accessKeyId", ak, "secretAccessKey", sk)), sim.endpoint(), timeout));
+    return new VolcengineProviderFactory()
+        .connect(
+            new ConnectionSpec(
+                REGION,
+                null,
+                new Credentials(Map.of("accessKeyId", ak, "secretAccessKey", sk)),
+                sim.endpoint(),
+                timeout));
   }
 
   static TerminateRequest terminate(String token, String... ids) {
@@ -117,18 +128,31 @@ class VolcengineProviderTest {
 
   @Test
   void factoryIsRegisteredAndNamesTheSecretKeys() {
-    List<CloudProviderFactory> factories = StreamSupport.stream(
-        ServiceLoader.load(CloudProviderFactory.class).spliterator(), false).toList();
-    assertThat(factories).anySatisfy(f -> {
-      assertThat(f).isInstanceOf(VolcengineProviderFactory.class);
-      assertThat(f.requiredSecretKeys()).containsExactly("accessKeyId", "secretAccessKey");
-    });
+    List<CloudProviderFactory> factories =
+        StreamSupport.stream(ServiceLoader.load(CloudProviderFactory.class).spliterator(), false)
+            .toList();
+    assertThat(factories)
+        .anySatisfy(
+            f -> {
+              assertThat(f).isInstanceOf(VolcengineProviderFactory.class);
+              assertThat(f.requiredSecretKeys()).containsExactly("accessKeyId", "secretAccessKey");
+            });
   }
 
   @Test
   void missingSecretKeyIsTerminalAndNamesTheKey() {
-    CloudException e = catchThrowableOfType(CloudException.class, () -> new VolcengineProviderFactory().connect(
-        new ConnectionSpec(REGION, null, new Credentials(Map.of("accessKeyId", AK)), null, Duration.ofSeconds(1))));
+    CloudException e =
+        catchThrowableOfType(
+            CloudException.class,
+            () ->
+                new VolcengineProviderFactory()
+                    .connect(
+                        new ConnectionSpec(
+                            REGION,
+                            null,
+                            new Credentials(Map.of("accessKeyId", AK)),
+                            null,
+                            Duration.ofSeconds(1))));
     assertThat(e.error().kind()).isEqualTo(ErrorKind.TERMINAL);
     assertThat(e.error().message()).contains("secretAccessKey");
   }
@@ -138,9 +162,11 @@ class VolcengineProviderTest {
     start(world());
 
     Map<String, CloudInstance> got =
-        provider.describeInstances(List.of("i-post1", "i-post2", "i-pre1", "i-preexp", "i-prot", "i-missing"));
+        provider.describeInstances(
+            List.of("i-post1", "i-post2", "i-pre1", "i-preexp", "i-prot", "i-missing"));
 
-    assertThat(got).containsOnlyKeys("i-post1", "i-post2", "i-pre1", "i-preexp", "i-prot", "i-missing");
+    assertThat(got)
+        .containsOnlyKeys("i-post1", "i-post2", "i-pre1", "i-preexp", "i-prot", "i-missing");
     assertThat(got.get("i-post1").phase()).isEqualTo(InstancePhase.RUNNING);
     assertThat(got.get("i-post1").prepaid()).isFalse();
     assertThat(got.get("i-post1").notDeletableReason()).isNull();
@@ -148,41 +174,57 @@ class VolcengineProviderTest {
     assertThat(got.get("i-pre1").prepaid()).isTrue();
     assertThat(got.get("i-pre1").chargeType()).isEqualTo("PrePaid");
     assertThat(got.get("i-pre1").notDeletableReason())
-        .isEqualTo("i-pre1 is a prepaid (subscription) instance that has not expired; Volcengine deletes only "
-            + "pay-as-you-go or expired prepaid instances: convert it to pay-as-you-go in the console or wait for "
-            + "expiry, then re-create this CloudInstanceDeletion");
+        .isEqualTo(
+            "i-pre1 is a prepaid (subscription) instance that has not expired; Volcengine deletes only "
+                + "pay-as-you-go or expired prepaid instances: convert it to pay-as-you-go in the console or wait for "
+                + "expiry, then re-create this CloudInstanceDeletion");
     assertThat(got.get("i-preexp").prepaid()).isTrue();
-    assertThat(got.get("i-preexp").notDeletableReason()).as("expired prepaid can be deleted").isNull();
+    assertThat(got.get("i-preexp").notDeletableReason())
+        .as("expired prepaid can be deleted")
+        .isNull();
     assertThat(got.get("i-prot").deletionProtected()).isTrue();
-    assertThat(got.get("i-prot").notDeletableReason()).contains("deletion protection is on for i-prot");
+    assertThat(got.get("i-prot").notDeletableReason())
+        .contains("deletion protection is on for i-prot");
     assertThat(got.get("i-missing").phase()).isEqualTo(InstancePhase.GONE);
-    assertThat(calls("DescribeInstances")).singleElement().satisfies(c -> {
-      assertThat(c.ok()).isTrue();
-      assertThat(c.effective()).isFalse();
-      assertThat(c.params()).containsEntry("MaxResults", "100").containsEntry("InstanceIds.6", "i-missing");
-    });
+    assertThat(calls("DescribeInstances"))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.ok()).isTrue();
+              assertThat(c.effective()).isFalse();
+              assertThat(c.params())
+                  .containsEntry("MaxResults", "100")
+                  .containsEntry("InstanceIds.6", "i-missing");
+            });
   }
 
   @Test
   void describesDataVolumesOnlyNeverTheSystemVolume() throws Exception {
     start(world());
     String systemVolume = VolcengineSimulator.systemVolumeId("i-post1");
-    assertThat(sim.volumeStatus(systemVolume)).as("the simulator gives each instance a system volume")
+    assertThat(sim.volumeStatus(systemVolume))
+        .as("the simulator gives each instance a system volume")
         .contains("attached");
 
-    Map<String, List<CloudDisk>> got = provider.describeDataDisks(List.of("i-post1", "i-post2", "i-missing"));
+    Map<String, List<CloudDisk>> got =
+        provider.describeDataDisks(List.of("i-post1", "i-post2", "i-missing"));
 
     assertThat(got).containsOnlyKeys("i-post1", "i-post2", "i-missing");
     assertThat(got.get("i-post1")).extracting(CloudDisk::id).containsExactly("vol-d1", "vol-d2");
-    assertThat(got.get("i-post1")).allSatisfy(d -> {
-      assertThat(d.phase()).isEqualTo(DiskPhase.ATTACHED);
-      assertThat(d.instanceId()).isEqualTo("i-post1");
-      assertThat(d.prepaid()).isFalse();
-    });
-    assertThat(got.get("i-post1")).extracting(CloudDisk::deleteWithInstance).containsExactly(true, false);
+    assertThat(got.get("i-post1"))
+        .allSatisfy(
+            d -> {
+              assertThat(d.phase()).isEqualTo(DiskPhase.ATTACHED);
+              assertThat(d.instanceId()).isEqualTo("i-post1");
+              assertThat(d.prepaid()).isFalse();
+            });
+    assertThat(got.get("i-post1"))
+        .extracting(CloudDisk::deleteWithInstance)
+        .containsExactly(true, false);
     assertThat(got.get("i-post2")).extracting(CloudDisk::id).containsExactly("vol-d3");
     assertThat(got.get("i-missing")).isEmpty();
-    assertThat(calls("DescribeVolumes")).allSatisfy(c -> assertThat(c.params()).containsEntry("Kind", "data"));
+    assertThat(calls("DescribeVolumes"))
+        .allSatisfy(c -> assertThat(c.params()).containsEntry("Kind", "data"));
 
     Map<String, CloudDisk> byId = provider.describeDisks(List.of("vol-pre", "vol-d3", "vol-nope"));
     assertThat(byId.get("vol-pre").phase()).isEqualTo(DiskPhase.AVAILABLE);
@@ -196,27 +238,38 @@ class VolcengineProviderTest {
   void mixedDeleteInstancesBatchReportsPerInstanceFailures() throws Exception {
     start(world());
 
-    BatchResult r = provider.terminateInstances(terminate("cid-uid-1-batch-0", "i-post1", "i-pre1", "i-missing"));
+    BatchResult r =
+        provider.terminateInstances(
+            terminate("cid-uid-1-batch-0", "i-post1", "i-pre1", "i-missing"));
 
     assertThat(r.requestId()).isNotBlank();
     assertThat(r.failed("i-post1")).isFalse();
     assertThat(r.failures().get("i-pre1").kind()).isEqualTo(ErrorKind.TERMINAL);
     assertThat(r.failures().get("i-pre1").code()).isEqualTo("InvalidInstanceChargeType");
-    assertThat(r.failures().get("i-pre1").message()).contains("i-pre1 is a prepaid (subscription) instance");
+    assertThat(r.failures().get("i-pre1").message())
+        .contains("i-pre1 is a prepaid (subscription) instance");
     assertThat(r.failures().get("i-pre1").action()).isEqualTo("DeleteInstances");
     assertThat(r.failures().get("i-missing").kind()).isEqualTo(ErrorKind.NOT_FOUND);
     assertThat(r.failures().get("i-missing").code()).isEqualTo("InvalidInstance.NotFound");
     assertThat(sim.instanceStatus("i-pre1")).contains("RUNNING");
-    assertThat(calls("DeleteInstances")).singleElement().satisfies(c -> {
-      assertThat(c.ok()).isTrue();
-      assertThat(c.effective()).isTrue();
-      assertThat(c.params()).containsEntry("ClientToken", "cid-uid-1-batch-0");
-    });
+    assertThat(calls("DeleteInstances"))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.ok()).isTrue();
+              assertThat(c.effective()).isTrue();
+              assertThat(c.params()).containsEntry("ClientToken", "cid-uid-1-batch-0");
+            });
 
     assertThat(provider.describeInstances(List.of("i-post1")).get("i-post1").phase())
-        .as("DELETING is a transition").isEqualTo(InstancePhase.BUSY);
-    await().atMost(WAIT).until(() ->
-        provider.describeInstances(List.of("i-post1")).get("i-post1").phase() == InstancePhase.GONE);
+        .as("DELETING is a transition")
+        .isEqualTo(InstancePhase.BUSY);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                provider.describeInstances(List.of("i-post1")).get("i-post1").phase()
+                    == InstancePhase.GONE);
   }
 
   @Test
@@ -227,16 +280,20 @@ class VolcengineProviderTest {
 
     assertThat(r.failures()).containsOnlyKeys("i-prot");
     assertThat(r.failures().get("i-prot").kind()).isEqualTo(ErrorKind.TERMINAL);
-    assertThat(r.failures().get("i-prot").message()).contains("deletion protection is on for i-prot");
-    assertThat(sim.instanceStatus("i-preexp")).as("expired prepaid is accepted").contains("DELETING");
+    assertThat(r.failures().get("i-prot").message())
+        .contains("deletion protection is on for i-prot");
+    assertThat(sim.instanceStatus("i-preexp"))
+        .as("expired prepaid is accepted")
+        .contains("DELETING");
   }
 
   @Test
   void volumesFollowDeleteWithInstance() throws Exception {
     start(world());
     CloudInstance inst = provider.describeInstances(List.of("i-post1")).get("i-post1");
-    Map<String, CloudDisk> disks = provider.describeDataDisks(List.of("i-post1")).get("i-post1").stream()
-        .collect(Collectors.toMap(CloudDisk::id, d -> d));
+    Map<String, CloudDisk> disks =
+        provider.describeDataDisks(List.of("i-post1")).get("i-post1").stream()
+            .collect(Collectors.toMap(CloudDisk::id, d -> d));
     assertThat(provider.releasedWithInstance(inst, disks.get("vol-d1"), false)).isTrue();
     assertThat(provider.releasedWithInstance(inst, disks.get("vol-d2"), true)).isFalse();
 
@@ -244,9 +301,11 @@ class VolcengineProviderTest {
     await().atMost(WAIT).until(() -> sim.instanceStatus("i-post1").isEmpty());
 
     Map<String, CloudDisk> after = provider.describeDisks(List.of("vol-d1", "vol-d2"));
-    assertThat(after.get("vol-d1").phase()).as("DeleteWithInstance=true went with the instance")
+    assertThat(after.get("vol-d1").phase())
+        .as("DeleteWithInstance=true went with the instance")
         .isEqualTo(DiskPhase.GONE);
-    assertThat(after.get("vol-d2").phase()).as("DeleteWithInstance=false survives, unattached")
+    assertThat(after.get("vol-d2").phase())
+        .as("DeleteWithInstance=false survives, unattached")
         .isEqualTo(DiskPhase.AVAILABLE);
     assertThat(after.get("vol-d2").instanceId()).isNull();
     assertThat(sim.volumeStatus(VolcengineSimulator.systemVolumeId("i-post1"))).isEmpty();
@@ -254,24 +313,31 @@ class VolcengineProviderTest {
 
     provider.releaseDisks(new ReleaseDisksRequest(List.of("vol-d2"), false, "tok-fate-disks"));
     assertThat(sim.orphanedDisks(List.of("i-post1"))).isEmpty();
-    await().atMost(WAIT).until(() ->
-        provider.describeDisks(List.of("vol-d2")).get("vol-d2").phase() == DiskPhase.GONE);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                provider.describeDisks(List.of("vol-d2")).get("vol-d2").phase() == DiskPhase.GONE);
   }
 
   @Test
   void lostAnswerThenRetryWithTheSameClientTokenDeletesOnce() throws Exception {
     WorldSpec.CloudWorld w = world();
-    w.timingsMs.put("terminate", 1200L); // still DELETING when the client has given up and asks again
+    w.timingsMs.put(
+        "terminate", 1200L); // still DELETING when the client has given up and asks again
     w.faults.add(new FaultRule().type(FaultRule.Type.TIMEOUT_AFTER_APPLY).delayMs(1500));
     w.faults.get(0).action = "DeleteInstances";
     sim = new VolcengineSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
     provider = connect(AK, SK, Duration.ofMillis(400));
 
-    CloudException lost = catchThrowableOfType(CloudException.class,
-        () -> provider.terminateInstances(terminate("cid-uid-2-batch-0", "i-post2")));
+    CloudException lost =
+        catchThrowableOfType(
+            CloudException.class,
+            () -> provider.terminateInstances(terminate("cid-uid-2-batch-0", "i-post2")));
     assertThat(lost.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
     assertThat(lost.error().code()).isEqualTo(VolcengineErrors.NETWORK_ERROR);
-    assertThat(sim.instanceStatus("i-post2")).as("the cloud did it although the answer was lost")
+    assertThat(sim.instanceStatus("i-post2"))
+        .as("the cloud did it although the answer was lost")
         .contains("DELETING");
 
     BatchResult retried = provider.terminateInstances(terminate("cid-uid-2-batch-0", "i-post2"));
@@ -279,7 +345,9 @@ class VolcengineProviderTest {
     assertThat(retried.failures()).isEmpty();
     assertThat(sim.ledger().count("DeleteInstances", "i-post2")).isEqualTo(2);
     assertThat(sim.ledger().effectiveCount("DeleteInstances", "i-post2")).isEqualTo(1);
-    assertThat(calls("DeleteInstances")).extracting(CallLedger.Call::effective).containsExactly(true, false);
+    assertThat(calls("DeleteInstances"))
+        .extracting(CallLedger.Call::effective)
+        .containsExactly(true, false);
     await().atMost(WAIT).until(() -> sim.instanceStatus("i-post2").isEmpty());
   }
 
@@ -288,15 +356,20 @@ class VolcengineProviderTest {
     start(world());
     provider.terminateInstances(terminate("tok-reused", "i-post1"));
 
-    CloudException e = catchThrowableOfType(CloudException.class,
-        () -> provider.terminateInstances(terminate("tok-reused", "i-post2")));
+    CloudException e =
+        catchThrowableOfType(
+            CloudException.class,
+            () -> provider.terminateInstances(terminate("tok-reused", "i-post2")));
 
     assertThat(e.error().kind()).isEqualTo(ErrorKind.TERMINAL);
     assertThat(e.error().code()).isEqualTo("IdempotentParameterMismatch");
     assertThat(e.error().message()).contains("bug in Teardown");
     assertThat(e.error().requestId()).isNotBlank();
-    assertThat(sim.instanceStatus("i-post2")).as("nothing happened to the second instance").contains("STOPPED");
-    assertThat(calls("DeleteInstances")).extracting(CallLedger.Call::outcome)
+    assertThat(sim.instanceStatus("i-post2"))
+        .as("nothing happened to the second instance")
+        .contains("STOPPED");
+    assertThat(calls("DeleteInstances"))
+        .extracting(CallLedger.Call::outcome)
         .containsExactly("OK", "IdempotentParameterMismatch");
   }
 
@@ -304,28 +377,47 @@ class VolcengineProviderTest {
   void detachesThenDeletesAVolume() throws Exception {
     start(world());
 
-    CloudException early = catchThrowableOfType(CloudException.class,
-        () -> provider.releaseDisks(new ReleaseDisksRequest(List.of("vol-d3"), false, "tok-vol")));
-    assertThat(early.error().kind()).as("attached volume: wait and retry").isEqualTo(ErrorKind.RETRYABLE);
+    CloudException early =
+        catchThrowableOfType(
+            CloudException.class,
+            () ->
+                provider.releaseDisks(
+                    new ReleaseDisksRequest(List.of("vol-d3"), false, "tok-vol")));
+    assertThat(early.error().kind())
+        .as("attached volume: wait and retry")
+        .isEqualTo(ErrorKind.RETRYABLE);
     assertThat(early.error().code()).isEqualTo("IncorrectDiskStatus");
 
     BatchResult detached = provider.detachDisks("i-post2", List.of("vol-d3"));
     assertThat(detached.failures()).isEmpty();
-    assertThat(provider.describeDisks(List.of("vol-d3")).get("vol-d3").phase()).isEqualTo(DiskPhase.BUSY);
-    await().atMost(WAIT).until(() ->
-        provider.describeDisks(List.of("vol-d3")).get("vol-d3").phase() == DiskPhase.AVAILABLE);
+    assertThat(provider.describeDisks(List.of("vol-d3")).get("vol-d3").phase())
+        .isEqualTo(DiskPhase.BUSY);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                provider.describeDisks(List.of("vol-d3")).get("vol-d3").phase()
+                    == DiskPhase.AVAILABLE);
     assertThat(provider.describeDataDisks(List.of("i-post2")).get("i-post2")).isEmpty();
 
-    BatchResult released = provider.releaseDisks(new ReleaseDisksRequest(List.of("vol-d3"), false, "tok-vol"));
+    BatchResult released =
+        provider.releaseDisks(new ReleaseDisksRequest(List.of("vol-d3"), false, "tok-vol"));
     assertThat(released.failures()).isEmpty();
-    await().atMost(WAIT).until(() ->
-        provider.describeDisks(List.of("vol-d3")).get("vol-d3").phase() == DiskPhase.GONE);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                provider.describeDisks(List.of("vol-d3")).get("vol-d3").phase() == DiskPhase.GONE);
 
-    BatchResult again = provider.releaseDisks(new ReleaseDisksRequest(List.of("vol-d3"), false, "tok-vol-2"));
-    assertThat(again.failures().get("vol-d3").kind()).as("already gone is done").isEqualTo(ErrorKind.NOT_FOUND);
+    BatchResult again =
+        provider.releaseDisks(new ReleaseDisksRequest(List.of("vol-d3"), false, "tok-vol-2"));
+    assertThat(again.failures().get("vol-d3").kind())
+        .as("already gone is done")
+        .isEqualTo(ErrorKind.NOT_FOUND);
 
     List<CallLedger.Call> deletes = calls("DeleteVolume");
-    assertThat(deletes).extracting(CallLedger.Call::outcome)
+    assertThat(deletes)
+        .extracting(CallLedger.Call::outcome)
         .containsExactly("IncorrectDiskStatus", "OK", "VolumeNotFound");
     assertThat(deletes.get(1).effective()).isTrue();
     assertThat(deletes.get(1).params().get("ClientToken")).isEqualTo("tok-vol-vol-d3");
@@ -335,8 +427,12 @@ class VolcengineProviderTest {
   void prepaidVolumeCannotBeDeletedOnItsOwn() throws Exception {
     start(world());
 
-    CloudException e = catchThrowableOfType(CloudException.class,
-        () -> provider.releaseDisks(new ReleaseDisksRequest(List.of("vol-pre"), false, "tok-pre")));
+    CloudException e =
+        catchThrowableOfType(
+            CloudException.class,
+            () ->
+                provider.releaseDisks(
+                    new ReleaseDisksRequest(List.of("vol-pre"), false, "tok-pre")));
 
     assertThat(e.error().kind()).isEqualTo(ErrorKind.TERMINAL);
     assertThat(e.error().code()).isEqualTo("VolumeStatusForbidDelete");
@@ -351,13 +447,15 @@ class VolcengineProviderTest {
     start(w);
     provider.describeInstances(List.of("i-post1"));
 
-    CloudException e = catchThrowableOfType(CloudException.class,
-        () -> provider.describeInstances(List.of("i-post1")));
+    CloudException e =
+        catchThrowableOfType(
+            CloudException.class, () -> provider.describeInstances(List.of("i-post1")));
 
     assertThat(e.error().kind()).isEqualTo(ErrorKind.THROTTLED);
     assertThat(e.error().code()).isEqualTo("FlowLimitExceeded");
     assertThat(e.error().action()).isEqualTo("DescribeInstances");
-    assertThat(calls("DescribeInstances")).extracting(CallLedger.Call::outcome)
+    assertThat(calls("DescribeInstances"))
+        .extracting(CallLedger.Call::outcome)
         .containsExactly("OK", "FlowLimitExceeded");
   }
 
@@ -367,19 +465,25 @@ class VolcengineProviderTest {
     String wrongSecret = "bm90LXRoZS1yaWdodC1zZWNyZXQ=";
     CloudProvider bad = connect(AK, wrongSecret, Duration.ofSeconds(2));
 
-    CloudException e = catchThrowableOfType(CloudException.class, () -> bad.describeInstances(List.of("i-post1")));
+    CloudException e =
+        catchThrowableOfType(CloudException.class, () -> bad.describeInstances(List.of("i-post1")));
     bad.close();
 
     assertThat(e.error().kind()).isEqualTo(ErrorKind.CREDENTIALS);
     assertThat(e.error().code()).isEqualTo("SignatureDoesNotMatch");
-    assertThat(e.error().message()).contains("secretAccessKey").doesNotContain(wrongSecret).doesNotContain(SK);
+    assertThat(e.error().message())
+        .contains("secretAccessKey")
+        .doesNotContain(wrongSecret)
+        .doesNotContain(SK);
     assertThat(e.toString()).doesNotContain(wrongSecret);
-    assertThat(calls("DescribeInstances")).singleElement()
+    assertThat(calls("DescribeInstances"))
+        .singleElement()
         .satisfies(c -> assertThat(c.outcome()).isEqualTo("SignatureDoesNotMatch"));
 
     CloudProvider unknown = connect("AKLTunknown", SK, Duration.ofSeconds(2));
-    CloudException e2 = catchThrowableOfType(CloudException.class,
-        () -> unknown.describeInstances(List.of("i-post1")));
+    CloudException e2 =
+        catchThrowableOfType(
+            CloudException.class, () -> unknown.describeInstances(List.of("i-post1")));
     unknown.close();
     assertThat(e2.error().kind()).isEqualTo(ErrorKind.CREDENTIALS);
     assertThat(e2.error().code()).isEqualTo("InvalidAccessKey");
@@ -394,8 +498,9 @@ class VolcengineProviderTest {
     w.faults.add(f);
     start(w);
 
-    CloudException e = catchThrowableOfType(CloudException.class,
-        () -> provider.describeInstances(List.of("i-post1")));
+    CloudException e =
+        catchThrowableOfType(
+            CloudException.class, () -> provider.describeInstances(List.of("i-post1")));
 
     assertThat(e.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
     assertThat(e.error().code()).isEqualTo("ServiceUnavailableTemp");
@@ -415,8 +520,10 @@ class VolcengineProviderTest {
     w.faults.add(f);
     start(w);
 
-    CloudException e = catchThrowableOfType(CloudException.class,
-        () -> provider.terminateInstances(terminate("tok-200", "i-post1")));
+    CloudException e =
+        catchThrowableOfType(
+            CloudException.class,
+            () -> provider.terminateInstances(terminate("tok-200", "i-post1")));
 
     assertThat(e.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
     assertThat(e.error().code()).isEqualTo("InternalError");
@@ -429,32 +536,44 @@ class VolcengineProviderTest {
     start(world());
     provider.terminateInstances(terminate("tok-state", "i-post2"));
 
-    HttpResponse<String> resp = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).build().send(
-        HttpRequest.newBuilder(URI.create(sim.endpoint() + "/_sim/state")).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> resp =
+        HttpClient.newBuilder()
+            .proxy(HttpClient.Builder.NO_PROXY)
+            .build()
+            .send(
+                HttpRequest.newBuilder(URI.create(sim.endpoint() + "/_sim/state")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
 
     assertThat(resp.statusCode()).isEqualTo(200);
     JsonNode state = new ObjectMapper().readTree(resp.body());
     assertThat(state.path("provider").asText()).isEqualTo("volcengine");
     JsonNode instances = state.path("world").path("instances");
-    assertThat(instances).anySatisfy(i -> {
-      assertThat(i.path("id").asText()).isEqualTo("i-post2");
-      assertThat(i.path("status").asText()).isEqualTo("DELETING");
-    });
-    assertThat(state.path("world").path("disks")).anySatisfy(d -> {
-      assertThat(d.path("id").asText()).isEqualTo("vol-d3");
-      assertThat(d.path("status").asText()).isEqualTo("attached");
-    });
-    assertThat(state.path("ledger")).singleElement().satisfies(c -> {
-      assertThat(c.path("action").asText()).isEqualTo("DeleteInstances");
-      assertThat(c.path("effective").asBoolean()).isTrue();
-      assertThat(c.path("ids").get(0).asText()).isEqualTo("i-post2");
-    });
+    assertThat(instances)
+        .anySatisfy(
+            i -> {
+              assertThat(i.path("id").asText()).isEqualTo("i-post2");
+              assertThat(i.path("status").asText()).isEqualTo("DELETING");
+            });
+    assertThat(state.path("world").path("disks"))
+        .anySatisfy(
+            d -> {
+              assertThat(d.path("id").asText()).isEqualTo("vol-d3");
+              assertThat(d.path("status").asText()).isEqualTo("attached");
+            });
+    assertThat(state.path("ledger"))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.path("action").asText()).isEqualTo("DeleteInstances");
+              assertThat(c.path("effective").asBoolean()).isTrue();
+              assertThat(c.path("ids").get(0).asText()).isEqualTo("i-post2");
+            });
   }
 
   @Test
   void worldLoadsFromAWorldFile() throws Exception {
-    String yaml = """
+    String yaml =
+        """
         seed: 3
         clouds:
           volcengine:
@@ -468,15 +587,25 @@ class VolcengineProviderTest {
               - {id: vol-yaml1, instanceId: i-yaml1, chargeType: PostPaid, deleteWithInstance: true}
         """;
     WorldSpec spec = new ObjectMapper(new YAMLFactory()).readValue(yaml, WorldSpec.class);
-    sim = new VolcengineSimulator(spec.clouds.get("volcengine"), Clock.systemUTC(), spec.seed, "127.0.0.1", 0);
-    provider = new VolcengineProviderFactory().connect(new ConnectionSpec(
-        "cn-shanghai", null, new Credentials(Map.of("accessKeyId", "AKLTyaml", "secretAccessKey", "yaml-secret")),
-        sim.endpoint(), Duration.ofSeconds(2)));
+    sim =
+        new VolcengineSimulator(
+            spec.clouds.get("volcengine"), Clock.systemUTC(), spec.seed, "127.0.0.1", 0);
+    provider =
+        new VolcengineProviderFactory()
+            .connect(
+                new ConnectionSpec(
+                    "cn-shanghai",
+                    null,
+                    new Credentials(
+                        Map.of("accessKeyId", "AKLTyaml", "secretAccessKey", "yaml-secret")),
+                    sim.endpoint(),
+                    Duration.ofSeconds(2)));
 
     assertThat(provider.describeInstances(List.of("i-yaml1")).get("i-yaml1").phase())
         .isEqualTo(InstancePhase.STOPPED);
     assertThat(provider.describeDataDisks(List.of("i-yaml1")).get("i-yaml1"))
-        .singleElement().satisfies(d -> assertThat(d.deleteWithInstance()).isTrue());
+        .singleElement()
+        .satisfies(d -> assertThat(d.deleteWithInstance()).isTrue());
     assertThat(sim.rateLimits().limits()).containsEntry("DeleteInstances", 5);
   }
 }

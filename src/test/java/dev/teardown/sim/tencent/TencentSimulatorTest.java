@@ -57,9 +57,17 @@ class TencentSimulatorTest {
 
   @Test
   void timestampMoreThanFiveMinutesOffIsSignatureExpire() {
-    sim = new TencentSimulator(world(), new MutableClock(Instant.now().plus(Duration.ofMinutes(6))), 1, "127.0.0.1", 0);
-    assertThat(code(() -> cvm(KEY).DescribeInstances(new DescribeInstancesRequest()))).isEqualTo("AuthFailure.SignatureExpire");
-    assertThat(sim.ledger().all()).extracting(CallLedger.Call::action, CallLedger.Call::outcome)
+    sim =
+        new TencentSimulator(
+            world(),
+            new MutableClock(Instant.now().plus(Duration.ofMinutes(6))),
+            1,
+            "127.0.0.1",
+            0);
+    assertThat(code(() -> cvm(KEY).DescribeInstances(new DescribeInstancesRequest())))
+        .isEqualTo("AuthFailure.SignatureExpire");
+    assertThat(sim.ledger().all())
+        .extracting(CallLedger.Call::action, CallLedger.Call::outcome)
         .containsExactly(tuple("DescribeInstances", "AuthFailure.SignatureExpire"));
   }
 
@@ -67,17 +75,28 @@ class TencentSimulatorTest {
   void theSignatureCoversTheBodyAndTheHeaders() throws Exception {
     sim = new TencentSimulator(world(), clock, 1, "127.0.0.1", 0);
     String body = "{\"InstanceIds\":[\"ins-sim00001\"]}";
-    assertThat(raw("DescribeInstances", body, body, KEY).path("Response").path("TotalCount").asInt()).isEqualTo(1);
+    assertThat(
+            raw("DescribeInstances", body, body, KEY).path("Response").path("TotalCount").asInt())
+        .isEqualTo(1);
 
-    JsonNode tampered = raw("TerminateInstances", body, "{\"InstanceIds\":[\"ins-sim00002\"]}", KEY);
-    assertThat(tampered.path("Response").path("Error").path("Code").asText()).isEqualTo("AuthFailure.SignatureFailure");
+    JsonNode tampered =
+        raw("TerminateInstances", body, "{\"InstanceIds\":[\"ins-sim00002\"]}", KEY);
+    assertThat(tampered.path("Response").path("Error").path("Code").asText())
+        .isEqualTo("AuthFailure.SignatureFailure");
     assertThat(tampered.path("Response").path("RequestId").asText()).isNotBlank();
     assertThat(sim.ledger().matching(c -> c.action().equals("TerminateInstances")))
-        .singleElement().satisfies(c -> assertThat(c.effective()).isFalse());
+        .singleElement()
+        .satisfies(c -> assertThat(c.effective()).isFalse());
 
-    HttpResponse<String> noAuth = HttpClient.newHttpClient().send(HttpRequest.newBuilder(sim.endpoint().resolve("/"))
-        .header("Content-Type", "application/json; charset=utf-8").header("X-TC-Action", "DescribeInstances")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> noAuth =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(sim.endpoint().resolve("/"))
+                    .header("Content-Type", "application/json; charset=utf-8")
+                    .header("X-TC-Action", "DescribeInstances")
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(noAuth.statusCode()).as("errors are HTTP 200 envelopes").isEqualTo(200);
     assertThat(new ObjectMapper().readTree(noAuth.body()).at("/Response/Error/Code").asText())
         .isEqualTo("AuthFailure.InvalidAuthorization");
@@ -87,10 +106,17 @@ class TencentSimulatorTest {
   void unknownKeyAndUnknownActionGetTheCloudsOwnCodes() throws Exception {
     sim = new TencentSimulator(world(), clock, 1, "127.0.0.1", 0);
     Credential stranger = new Credential("AKIDstranger", KEY);
-    assertThat(code(() -> new CvmClient(stranger, REGION, profile()).DescribeInstances(new DescribeInstancesRequest())))
+    assertThat(
+            code(
+                () ->
+                    new CvmClient(stranger, REGION, profile())
+                        .DescribeInstances(new DescribeInstancesRequest())))
         .isEqualTo("AuthFailure.SecretIdNotFound");
-    CommonClient common = new CommonClient("cvm", TencentSimulator.API_VERSION, new Credential(ID, KEY), REGION, profile());
-    assertThat(code(() -> common.commonRequest(new DescribeInstancesRequest(), "RebootInstances"))).isEqualTo("InvalidAction");
+    CommonClient common =
+        new CommonClient(
+            "cvm", TencentSimulator.API_VERSION, new Credential(ID, KEY), REGION, profile());
+    assertThat(code(() -> common.commonRequest(new DescribeInstancesRequest(), "RebootInstances")))
+        .isEqualTo("InvalidAction");
   }
 
   // ---------------------------------------------------------------- CVM rules
@@ -101,26 +127,40 @@ class TencentSimulatorTest {
     CvmClient cvm = cvm(KEY);
     assertThat(code(() -> cvm.TerminateInstances(terminate("ins-sim00001", "ins-sim00002"))))
         .isEqualTo("UnsupportedOperation.InstanceMixedPricingModel");
-    assertThat(code(() -> cvm.TerminateInstances(terminate(IntStream.range(0, 101).mapToObj(i -> "ins-x" + i).toArray(String[]::new)))))
+    assertThat(
+            code(
+                () ->
+                    cvm.TerminateInstances(
+                        terminate(
+                            IntStream.range(0, 101)
+                                .mapToObj(i -> "ins-x" + i)
+                                .toArray(String[]::new)))))
         .isEqualTo("InvalidParameterValue.LimitExceeded");
-    assertThat(code(() -> cvm.TerminateInstances(terminate("ins-missing1")))).isEqualTo("InvalidInstanceId.NotFound");
-    assertThat(code(() -> cvm.TerminateInstances(terminate("vm-12345678")))).isEqualTo("InvalidInstanceId.Malformed");
+    assertThat(code(() -> cvm.TerminateInstances(terminate("ins-missing1"))))
+        .isEqualTo("InvalidInstanceId.NotFound");
+    assertThat(code(() -> cvm.TerminateInstances(terminate("vm-12345678"))))
+        .isEqualTo("InvalidInstanceId.Malformed");
 
     cvm.TerminateInstances(terminate("ins-sim00002"));
     assertThat(code(() -> cvm.TerminateInstances(terminate("ins-sim00002"))))
-        .as("the recycle-bin move is still OPERATING").isEqualTo("OperationDenied.InstanceOperationInProgress");
+        .as("the recycle-bin move is still OPERATING")
+        .isEqualTo("OperationDenied.InstanceOperationInProgress");
     DescribeInstancesStatusRequest status = new DescribeInstancesStatusRequest();
     status.setInstanceIds(new String[] {"ins-sim00002"});
-    assertThat(cvm.DescribeInstancesStatus(status).getInstanceStatusSet()[0].getInstanceState()).isEqualTo("SHUTDOWN");
-    assertThat(sim.ledger().matching(c -> c.action().equals("TerminateInstances") && c.effective())).hasSize(1);
+    assertThat(cvm.DescribeInstancesStatus(status).getInstanceStatusSet()[0].getInstanceState())
+        .isEqualTo("SHUTDOWN");
+    assertThat(sim.ledger().matching(c -> c.action().equals("TerminateInstances") && c.effective()))
+        .hasSize(1);
   }
 
   @Test
   void anotherRegionSeesNothing() throws Exception {
     sim = new TencentSimulator(world(), clock, 1, "127.0.0.1", 0);
     CvmClient elsewhere = new CvmClient(new Credential(ID, KEY), "ap-shanghai", profile());
-    assertThat(elsewhere.DescribeInstances(new DescribeInstancesRequest()).getTotalCount()).isZero();
-    assertThat(cvm(KEY).DescribeInstances(new DescribeInstancesRequest()).getTotalCount()).isEqualTo(2);
+    assertThat(elsewhere.DescribeInstances(new DescribeInstancesRequest()).getTotalCount())
+        .isZero();
+    assertThat(cvm(KEY).DescribeInstances(new DescribeInstancesRequest()).getTotalCount())
+        .isEqualTo(2);
   }
 
   // ---------------------------------------------------------------- CBS rules
@@ -130,20 +170,27 @@ class TencentSimulatorTest {
     sim = new TencentSimulator(world(), clock, 1, "127.0.0.1", 0);
     CbsClient cbs = cbs();
     DescribeDisksRequest data = new DescribeDisksRequest();
-    data.setFilters(new Filter[] {filter("instance-id", "ins-sim00001"), filter("disk-usage", "DATA_DISK")});
+    data.setFilters(
+        new Filter[] {filter("instance-id", "ins-sim00001"), filter("disk-usage", "DATA_DISK")});
     data.setLimit(1L);
     DescribeDisksResponse page1 = cbs.DescribeDisks(data);
     assertThat(page1.getTotalCount()).isEqualTo(2);
     assertThat(page1.getDiskSet()).extracting(d -> d.getDiskId()).containsExactly("disk-sim00001");
     data.setOffset(1L);
-    assertThat(cbs.DescribeDisks(data).getDiskSet()).extracting(d -> d.getDiskId()).containsExactly("disk-sim00002");
+    assertThat(cbs.DescribeDisks(data).getDiskSet())
+        .extracting(d -> d.getDiskId())
+        .containsExactly("disk-sim00002");
 
     DescribeDisksRequest sys = new DescribeDisksRequest();
-    sys.setFilters(new Filter[] {filter("instance-id", "ins-sim00001"), filter("disk-usage", "SYSTEM_DISK")});
-    assertThat(cbs.DescribeDisks(sys).getDiskSet()).singleElement().satisfies(d -> {
-      assertThat(d.getDiskUsage()).isEqualTo("SYSTEM_DISK");
-      assertThat(d.getPortable()).isFalse();
-    });
+    sys.setFilters(
+        new Filter[] {filter("instance-id", "ins-sim00001"), filter("disk-usage", "SYSTEM_DISK")});
+    assertThat(cbs.DescribeDisks(sys).getDiskSet())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getDiskUsage()).isEqualTo("SYSTEM_DISK");
+              assertThat(d.getPortable()).isFalse();
+            });
 
     DescribeDisksRequest both = new DescribeDisksRequest();
     both.setDiskIds(new String[] {"disk-sim00001"});
@@ -155,20 +202,40 @@ class TencentSimulatorTest {
   void detachAndTerminateDisksFollowCbsRules() throws Exception {
     sim = new TencentSimulator(world(), clock, 1, "127.0.0.1", 0);
     CbsClient cbs = cbs();
-    assertThat(code(() -> cbs.TerminateDisks(terminateDisks("disk-sim00001")))).isEqualTo("ResourceUnavailable.Attached");
-    assertThat(code(() -> cbs.DetachDisks(detach("disk-sim00002")))).isEqualTo("InvalidDisk.NotPortable");
-    assertThat(code(() -> cbs.DetachDisks(detach("disk-sys-sim00001")))).isEqualTo("InvalidDisk.NotPortable");
-    assertThat(code(() -> cbs.DetachDisks(detach(IntStream.range(0, 11).mapToObj(i -> "disk-x" + i).toArray(String[]::new)))))
+    assertThat(code(() -> cbs.TerminateDisks(terminateDisks("disk-sim00001"))))
+        .isEqualTo("ResourceUnavailable.Attached");
+    assertThat(code(() -> cbs.DetachDisks(detach("disk-sim00002"))))
+        .isEqualTo("InvalidDisk.NotPortable");
+    assertThat(code(() -> cbs.DetachDisks(detach("disk-sys-sim00001"))))
+        .isEqualTo("InvalidDisk.NotPortable");
+    assertThat(
+            code(
+                () ->
+                    cbs.DetachDisks(
+                        detach(
+                            IntStream.range(0, 11)
+                                .mapToObj(i -> "disk-x" + i)
+                                .toArray(String[]::new)))))
         .isEqualTo("InvalidParameterValue.LimitExceeded");
-    assertThat(code(() -> cbs.TerminateDisks(terminateDisks(IntStream.range(0, 51).mapToObj(i -> "disk-x" + i).toArray(String[]::new)))))
+    assertThat(
+            code(
+                () ->
+                    cbs.TerminateDisks(
+                        terminateDisks(
+                            IntStream.range(0, 51)
+                                .mapToObj(i -> "disk-x" + i)
+                                .toArray(String[]::new)))))
         .isEqualTo("InvalidParameterValue.LimitExceeded");
-    assertThat(code(() -> cbs.TerminateDisks(terminateDisks("disk-missing")))).isEqualTo("InvalidDiskId.NotFound");
+    assertThat(code(() -> cbs.TerminateDisks(terminateDisks("disk-missing"))))
+        .isEqualTo("InvalidDiskId.NotFound");
 
     cbs.DetachDisks(detach("disk-sim00001"));
-    assertThat(code(() -> cbs.TerminateDisks(terminateDisks("disk-sim00001")))).isEqualTo("InvalidDisk.Busy");
+    assertThat(code(() -> cbs.TerminateDisks(terminateDisks("disk-sim00001"))))
+        .isEqualTo("InvalidDisk.Busy");
     clock.advance(Duration.ofMillis(100));
     cbs.TerminateDisks(terminateDisks("disk-sim00001"));
-    assertThat(code(() -> cbs.TerminateDisks(terminateDisks("disk-sim00001")))).isEqualTo("InvalidDiskId.NotFound");
+    assertThat(code(() -> cbs.TerminateDisks(terminateDisks("disk-sim00001"))))
+        .isEqualTo("InvalidDiskId.NotFound");
     assertThat(sim.ledger().matching(c -> c.effective()).stream().map(CallLedger.Call::action))
         .containsExactly("DetachDisks", "TerminateDisks");
   }
@@ -181,14 +248,19 @@ class TencentSimulatorTest {
     added.instanceId = "ins-sim00001";
     sim.attachNewDisk(added);
     DescribeDisksRequest data = new DescribeDisksRequest();
-    data.setFilters(new Filter[] {filter("instance-id", "ins-sim00001"), filter("disk-usage", "DATA_DISK")});
-    assertThat(cbs().DescribeDisks(data).getDiskSet()).extracting(d -> d.getDiskId(), d -> d.getDiskState())
+    data.setFilters(
+        new Filter[] {filter("instance-id", "ins-sim00001"), filter("disk-usage", "DATA_DISK")});
+    assertThat(cbs().DescribeDisks(data).getDiskSet())
+        .extracting(d -> d.getDiskId(), d -> d.getDiskState())
         .contains(tuple("disk-sim00009", "ATTACHED"));
     DescribeInstancesRequest one = new DescribeInstancesRequest();
     one.setInstanceIds(new String[] {"ins-sim00001"});
-    assertThat(cvm(KEY).DescribeInstances(one).getInstanceSet()[0].getDataDisks()).extracting(d -> d.getDiskId())
+    assertThat(cvm(KEY).DescribeInstances(one).getInstanceSet()[0].getDataDisks())
+        .extracting(d -> d.getDiskId())
         .contains("disk-sim00009");
-    assertThat(sim.ledger().matching(c -> c.effective())).as("a world change, not a call").isEmpty();
+    assertThat(sim.ledger().matching(c -> c.effective()))
+        .as("a world change, not a call")
+        .isEmpty();
 
     assertThatThrownBy(() -> sim.attachNewDisk(added)).hasMessageContaining("duplicate disk id");
     WorldSpec.Disk nowhere = new WorldSpec.Disk();
@@ -199,7 +271,8 @@ class TencentSimulatorTest {
     WorldSpec.Disk late = new WorldSpec.Disk();
     late.id = "disk-sim00011";
     late.instanceId = "ins-sim00002";
-    assertThatThrownBy(() -> sim.attachNewDisk(late)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> sim.attachNewDisk(late))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("SHUTDOWN");
   }
 
@@ -207,10 +280,12 @@ class TencentSimulatorTest {
   void worldSpecMistakesAreRefusedAtStart() {
     WorldSpec.CloudWorld badTiming = world();
     badTiming.timingsMs.put("reboot", 5L);
-    assertThatThrownBy(() -> new TencentSimulator(badTiming, clock, 1, "127.0.0.1", 0)).hasMessageContaining("reboot");
+    assertThatThrownBy(() -> new TencentSimulator(badTiming, clock, 1, "127.0.0.1", 0))
+        .hasMessageContaining("reboot");
     WorldSpec.CloudWorld orphanDisk = world();
     orphanDisk.disks.get(0).instanceId = "ins-nowhere";
-    assertThatThrownBy(() -> new TencentSimulator(orphanDisk, clock, 1, "127.0.0.1", 0)).hasMessageContaining("ins-nowhere");
+    assertThatThrownBy(() -> new TencentSimulator(orphanDisk, clock, 1, "127.0.0.1", 0))
+        .hasMessageContaining("ins-nowhere");
   }
 
   // ---------------------------------------------------------------- helpers
@@ -296,7 +371,8 @@ class TencentSimulatorTest {
   }
 
   /** Signs {@code signedBody} with our own TC3 implementation but sends {@code sentBody}. */
-  private JsonNode raw(String action, String signedBody, String sentBody, String key) throws Exception {
+  private JsonNode raw(String action, String signedBody, String sentBody, String key)
+      throws Exception {
     long ts = clock.millis() / 1000;
     String host = sim.endpoint().getHost() + ":" + sim.endpoint().getPort();
     String contentType = "application/json; charset=utf-8";
@@ -304,19 +380,36 @@ class TencentSimulatorTest {
     signed.put("content-type", contentType);
     signed.put("host", host);
     String service = Tc3Signature.serviceOf(host);
-    String signature = Tc3Signature.expected(key, "POST", "", signed,
-        Tc3Signature.sha256Hex(signedBody.getBytes(StandardCharsets.UTF_8)), ts, service);
-    String auth = "TC3-HMAC-SHA256 Credential=" + ID + "/" + Tc3Signature.dayOf(ts) + "/" + service
-        + "/tc3_request, SignedHeaders=content-type;host, Signature=" + signature;
-    HttpRequest req = HttpRequest.newBuilder(URI.create(sim.endpoint() + "/"))
-        .header("Content-Type", contentType)
-        .header("Authorization", auth)
-        .header("X-TC-Action", action)
-        .header("X-TC-Timestamp", Long.toString(ts))
-        .header("X-TC-Version", TencentSimulator.API_VERSION)
-        .header("X-TC-Region", REGION)
-        .POST(HttpRequest.BodyPublishers.ofString(sentBody))
-        .build();
-    return new ObjectMapper().readTree(HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString()).body());
+    String signature =
+        Tc3Signature.expected(
+            key,
+            "POST",
+            "",
+            signed,
+            Tc3Signature.sha256Hex(signedBody.getBytes(StandardCharsets.UTF_8)),
+            ts,
+            service);
+    String auth =
+        "TC3-HMAC-SHA256 Credential="
+            + ID
+            + "/"
+            + Tc3Signature.dayOf(ts)
+            + "/"
+            + service
+            + "/tc3_request, SignedHeaders=content-type;host, Signature="
+            + signature;
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(sim.endpoint() + "/"))
+            .header("Content-Type", contentType)
+            .header("Authorization", auth)
+            .header("X-TC-Action", action)
+            .header("X-TC-Timestamp", Long.toString(ts))
+            .header("X-TC-Version", TencentSimulator.API_VERSION)
+            .header("X-TC-Region", REGION)
+            .POST(HttpRequest.BodyPublishers.ofString(sentBody))
+            .build();
+    return new ObjectMapper()
+        .readTree(
+            HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString()).body());
   }
 }

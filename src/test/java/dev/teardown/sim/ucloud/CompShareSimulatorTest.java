@@ -26,7 +26,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.helpers.NOPLogger;
 
-/** The CompShare simulator's wire protocol: signature, envelopes, gateway errors, state endpoint, world files. */
+/**
+ * The CompShare simulator's wire protocol: signature, envelopes, gateway errors, state endpoint,
+ * world files.
+ */
 class CompShareSimulatorTest {
   private final ObjectMapper json = new ObjectMapper();
   private CompShareSimulator sim;
@@ -38,7 +41,10 @@ class CompShareSimulatorTest {
     }
   }
 
-  /** A request of any action with an optional Limit and a few typed values, encoded and signed by the SDK. */
+  /**
+   * A request of any action with an optional Limit and a few typed values, encoded and signed by
+   * the SDK.
+   */
   static final class AnyRequest extends Request {
     @UCloudParam("Limit")
     private Integer limit;
@@ -91,10 +97,12 @@ class CompShareSimulatorTest {
   void signatureMatchesTheDocumentedVectorAndTheSdk() throws Exception {
     String pub = "ucloudsomeone@example.com1296235120854146120";
     String priv = "46f09bb9fab4f12dfc160dae12273d5332b5debe";
-    Map<String, String> params = Map.of("Action", "DescribeUHostInstance", "Region", "cn-bj2", "Limit", "10",
-        "PublicKey", pub);
+    Map<String, String> params =
+        Map.of(
+            "Action", "DescribeUHostInstance", "Region", "cn-bj2", "Limit", "10", "PublicKey", pub);
 
-    assertThat(UCloudSignature.sign(params, priv)).isEqualTo("cba5cf5ec4d4233d206b1b54951e3787350a642f");
+    assertThat(UCloudSignature.sign(params, priv))
+        .isEqualTo("cba5cf5ec4d4233d206b1b54951e3787350a642f");
 
     AnyRequest r = new AnyRequest("DescribeUHostInstance");
     r.setRegion("cn-bj2");
@@ -104,7 +112,9 @@ class CompShareSimulatorTest {
 
   @Test
   void acceptsTheSdksEncodingOfListsBooleansAndDoubles() throws Exception {
-    sim = new CompShareSimulator(CompShareTestWorlds.standard(), Clock.systemUTC(), 1, "127.0.0.1", 0);
+    sim =
+        new CompShareSimulator(
+            CompShareTestWorlds.standard(), Clock.systemUTC(), 1, "127.0.0.1", 0);
     AnyRequest r = new AnyRequest("DescribeCompShareInstance");
     r.zone = CompShareTestWorlds.ZONE;
     r.ids = List.of("uhost-run1", "uhost-stop1");
@@ -112,59 +122,87 @@ class CompShareSimulatorTest {
     r.ratio = 42.0; // Gson sends 42.0, the SDK signs "42"
     r.limit = 100;
 
-    AnyResponse resp = (AnyResponse) invoke(client(CompShareTestWorlds.PUBLIC_KEY, CompShareTestWorlds.PRIVATE_KEY), r);
+    AnyResponse resp =
+        (AnyResponse)
+            invoke(client(CompShareTestWorlds.PUBLIC_KEY, CompShareTestWorlds.PRIVATE_KEY), r);
 
     assertThat(resp.getRetCode()).isZero();
     assertThat(resp.getAction()).isEqualTo("DescribeCompShareInstanceResponse");
     assertThat(resp.getRequestId()).as("from X-UCLOUD-REQUEST-UUID").isNotBlank();
     assertThat(resp.totalCount).isEqualTo(2);
-    assertThat(sim.ledger().all()).singleElement().satisfies(c -> {
-      assertThat(c.ids()).containsExactly("uhost-run1", "uhost-stop1");
-      assertThat(c.params()).containsEntry("Ratio", "42").containsEntry("Force", "true")
-          .doesNotContainKeys("Signature", "PublicKey");
-      assertThat(c.requestId()).isEqualTo(resp.getRequestId());
-    });
+    assertThat(sim.ledger().all())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.ids()).containsExactly("uhost-run1", "uhost-stop1");
+              assertThat(c.params())
+                  .containsEntry("Ratio", "42")
+                  .containsEntry("Force", "true")
+                  .doesNotContainKeys("Signature", "PublicKey");
+              assertThat(c.requestId()).isEqualTo(resp.getRequestId());
+            });
   }
 
   @Test
   void gatewayErrorsAreUCloudsOwn() throws Exception {
-    sim = new CompShareSimulator(CompShareTestWorlds.standard(), Clock.systemUTC(), 1, "127.0.0.1", 0);
+    sim =
+        new CompShareSimulator(
+            CompShareTestWorlds.standard(), Clock.systemUTC(), 1, "127.0.0.1", 0);
     DefaultClient good = client(CompShareTestWorlds.PUBLIC_KEY, CompShareTestWorlds.PRIVATE_KEY);
 
     assertThatThrownBy(() -> invoke(good, new AnyRequest("DescribeUHostInstance")))
-        .isInstanceOfSatisfying(RetCodeException.class, e -> {
-          assertThat(e.getRetCode()).isEqualTo(161);
-          assertThat(e.getMessage()).contains("Action [DescribeUHostInstance] not found");
-        });
-    assertThatThrownBy(() -> invoke(client("someone-else", "x"), new AnyRequest("DescribeCompShareInstance")))
-        .isInstanceOfSatisfying(RetCodeException.class, e -> assertThat(e.getRetCode()).isEqualTo(172));
-    assertThatThrownBy(() -> invoke(client(CompShareTestWorlds.PUBLIC_KEY, "wrong"),
-            new AnyRequest("DescribeCompShareInstance")))
-        .isInstanceOfSatisfying(RetCodeException.class, e -> {
-          assertThat(e.getRetCode()).isEqualTo(171);
-          assertThat(e.getMessage()).contains("Signature VerifyAC Error");
-        });
+        .isInstanceOfSatisfying(
+            RetCodeException.class,
+            e -> {
+              assertThat(e.getRetCode()).isEqualTo(161);
+              assertThat(e.getMessage()).contains("Action [DescribeUHostInstance] not found");
+            });
+    assertThatThrownBy(
+            () -> invoke(client("someone-else", "x"), new AnyRequest("DescribeCompShareInstance")))
+        .isInstanceOfSatisfying(
+            RetCodeException.class, e -> assertThat(e.getRetCode()).isEqualTo(172));
+    assertThatThrownBy(
+            () ->
+                invoke(
+                    client(CompShareTestWorlds.PUBLIC_KEY, "wrong"),
+                    new AnyRequest("DescribeCompShareInstance")))
+        .isInstanceOfSatisfying(
+            RetCodeException.class,
+            e -> {
+              assertThat(e.getRetCode()).isEqualTo(171);
+              assertThat(e.getMessage()).contains("Signature VerifyAC Error");
+            });
     AnyRequest otherRegion = new AnyRequest("DescribeCompShareInstance");
     otherRegion.setRegion("cn-bj2");
     assertThatThrownBy(() -> invoke(good, otherRegion))
-        .isInstanceOfSatisfying(RetCodeException.class, e -> assertThat(e.getRetCode()).isEqualTo(230));
+        .isInstanceOfSatisfying(
+            RetCodeException.class, e -> assertThat(e.getRetCode()).isEqualTo(230));
     AnyRequest farOffset = new AnyRequest("DescribeCompShareInstance");
-    farOffset.offset = 4; // three instances: an offset beyond TotalCount is an error, not an empty page
+    farOffset.offset =
+        4; // three instances: an offset beyond TotalCount is an error, not an empty page
     assertThatThrownBy(() -> invoke(good, farOffset))
-        .isInstanceOfSatisfying(RetCodeException.class, e -> assertThat(e.getMessage()).contains("Offset"));
+        .isInstanceOfSatisfying(
+            RetCodeException.class, e -> assertThat(e.getMessage()).contains("Offset"));
 
-    assertThat(sim.ledger().all()).extracting(CallLedger.Call::outcome)
+    assertThat(sim.ledger().all())
+        .extracting(CallLedger.Call::outcome)
         .containsExactly("161", "172", "171", "230", "230");
     assertThat(sim.ledger().all()).noneMatch(CallLedger.Call::effective);
   }
 
   @Test
   void aBodyWithoutActionIsMissingAction() throws Exception {
-    sim = new CompShareSimulator(CompShareTestWorlds.standard(), Clock.systemUTC(), 1, "127.0.0.1", 0);
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(sim.endpoint()).POST(HttpRequest.BodyPublishers.ofString("{\"Region\":\"cn-wlcb\"}"))
-            .header("Content-Type", "application/json").build(),
-        HttpResponse.BodyHandlers.ofString());
+    sim =
+        new CompShareSimulator(
+            CompShareTestWorlds.standard(), Clock.systemUTC(), 1, "127.0.0.1", 0);
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(sim.endpoint())
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"Region\":\"cn-wlcb\"}"))
+                    .header("Content-Type", "application/json")
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
 
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(json.readTree(r.body()).get("RetCode").asInt()).isEqualTo(160);
@@ -182,36 +220,52 @@ class CompShareSimulatorTest {
     AnyRequest describe = new AnyRequest("DescribeCompShareInstance");
     describe.ids = List.of("uhost-run1");
     AnyResponse resp = (AnyResponse) invoke(c, describe);
-    assertThat(resp.hosts).singleElement().satisfies(h -> assertThat(((List<?>) h.get("DiskSet")).stream()
-        .map(d -> (Object) ((Map<?, ?>) d).get("DiskId")).toList())
-        .containsExactly("bsi-run1", "bsm-r1a", "bsm-r1b", "bsm-new1"));
-    assertThat(sim.orphanedDisks(List.of("uhost-run1"))).as("its instance is its first one")
+    assertThat(resp.hosts)
+        .singleElement()
+        .satisfies(
+            h ->
+                assertThat(
+                        ((List<?>) h.get("DiskSet"))
+                            .stream().map(d -> (Object) ((Map<?, ?>) d).get("DiskId")).toList())
+                    .containsExactly("bsi-run1", "bsm-r1a", "bsm-r1b", "bsm-new1"));
+    assertThat(sim.orphanedDisks(List.of("uhost-run1")))
+        .as("its instance is its first one")
         .contains("bsm-new1");
-    assertThat(sim.ledger().all()).as("a world change, not a call").singleElement()
+    assertThat(sim.ledger().all())
+        .as("a world change, not a call")
+        .singleElement()
         .satisfies(call -> assertThat(call.action()).isEqualTo("DescribeCompShareInstance"));
 
     assertThatThrownBy(() -> sim.attachNewDisk(CompShareTestWorlds.disk("bsm-new1", "uhost-run1")))
         .hasMessageContaining("taken");
-    assertThatThrownBy(() -> sim.attachNewDisk(CompShareTestWorlds.disk("bsm-new2", "uhost-nowhere")))
+    assertThatThrownBy(
+            () -> sim.attachNewDisk(CompShareTestWorlds.disk("bsm-new2", "uhost-nowhere")))
         .hasMessageContaining("uhost-nowhere");
     AnyRequest terminate = new AnyRequest("TerminateCompShareInstance");
     terminate.zone = CompShareTestWorlds.ZONE;
     terminate.id = "uhost-stop1";
     invoke(c, terminate);
-    assertThat(sim.ledger().effectiveCount("TerminateCompShareInstance", "uhost-stop1")).isEqualTo(1);
+    assertThat(sim.ledger().effectiveCount("TerminateCompShareInstance", "uhost-stop1"))
+        .isEqualTo(1);
     assertThatThrownBy(() -> sim.attachNewDisk(CompShareTestWorlds.disk("bsm-new3", "uhost-stop1")))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("being terminated");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("being terminated");
   }
 
   @Test
   void stateEndpointShowsWorldAndLedgerAsJson() throws Exception {
-    sim = new CompShareSimulator(CompShareTestWorlds.standard(), Clock.systemUTC(), 1, "127.0.0.1", 0);
-    invoke(client(CompShareTestWorlds.PUBLIC_KEY, CompShareTestWorlds.PRIVATE_KEY),
+    sim =
+        new CompShareSimulator(
+            CompShareTestWorlds.standard(), Clock.systemUTC(), 1, "127.0.0.1", 0);
+    invoke(
+        client(CompShareTestWorlds.PUBLIC_KEY, CompShareTestWorlds.PRIVATE_KEY),
         new AnyRequest("DescribeCompShareInstance"));
 
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(sim.endpoint() + "/_sim/state")).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(sim.endpoint() + "/_sim/state")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
 
     assertThat(r.statusCode()).isEqualTo(200);
     JsonNode state = json.readTree(r.body());
@@ -229,7 +283,8 @@ class CompShareSimulatorTest {
 
   @Test
   void worldLoadsFromAWorldFile() throws Exception {
-    String yaml = """
+    String yaml =
+        """
         seed: 3
         clouds:
           ucloud-compshare:
@@ -243,7 +298,9 @@ class CompShareSimulatorTest {
               - {id: bsm-a1, instanceId: uhost-a}
         """;
     WorldSpec spec = new ObjectMapper(new YAMLFactory()).readValue(yaml, WorldSpec.class);
-    sim = new CompShareSimulator(spec.clouds.get("ucloud-compshare"), Clock.systemUTC(), spec.seed, "127.0.0.1", 0);
+    sim =
+        new CompShareSimulator(
+            spec.clouds.get("ucloud-compshare"), Clock.systemUTC(), spec.seed, "127.0.0.1", 0);
     Config cfg = new Config();
     cfg.setBaseUrl(sim.endpoint().toString());
     cfg.setRegion("cn-bj2");

@@ -12,8 +12,8 @@ public final class CompShareTestWorlds {
   private CompShareTestWorlds() {}
 
   /**
-   * uhost-run1 Running Postpay with data disks bsm-r1a, bsm-r1b; uhost-stop1 Stopped Month with bsm-s1a;
-   * uhost-spot1 Running Spot with no data disk; bsm-free1 unattached.
+   * uhost-run1 Running Postpay with data disks bsm-r1a, bsm-r1b; uhost-stop1 Stopped Month with
+   * bsm-s1a; uhost-spot1 Running Spot with no data disk; bsm-free1 unattached.
    */
   public static WorldSpec.CloudWorld standard() {
     WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
@@ -33,7 +33,8 @@ public final class CompShareTestWorlds {
     return w;
   }
 
-  public static WorldSpec.Instance instance(String id, String state, String chargeType, boolean spot) {
+  public static WorldSpec.Instance instance(
+      String id, String state, String chargeType, boolean spot) {
     WorldSpec.Instance i = new WorldSpec.Instance();
     i.id = id;
     i.zone = ZONE;

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The simulator on the wire, with requests signed in the test (the SDK's own requests are covered by the adapter
- * tests): signature rules, envelopes, limits, regions and faults.
+ * The simulator on the wire, with requests signed in the test (the SDK's own requests are covered
+ * by the adapter tests): signature rules, envelopes, limits, regions and faults.
  */
 class VolcengineSimulatorTest {
 
@@ -65,8 +65,16 @@ class VolcengineSimulatorTest {
     sim.close();
   }
 
-  /** A request signed like the SDK signs it, optionally with more signed headers and a different region/time. */
-  record Req(Map<String, String> params, String service, String region, List<String> signedHeaders, Instant at,
+  /**
+   * A request signed like the SDK signs it, optionally with more signed headers and a different
+   * region/time.
+   */
+  record Req(
+      Map<String, String> params,
+      String service,
+      String region,
+      List<String> signedHeaders,
+      Instant at,
       String secret) {
 
     static Req of(String service, String... kv) {
@@ -95,27 +103,48 @@ class VolcengineSimulatorTest {
     return send(r, sentParams, withAuthorization, Duration.ofSeconds(2));
   }
 
-  HttpResponse<String> send(Req r, Map<String, String> sentParams, boolean withAuthorization, Duration timeout)
+  HttpResponse<String> send(
+      Req r, Map<String, String> sentParams, boolean withAuthorization, Duration timeout)
       throws IOException, InterruptedException {
     String host = sim.endpoint().getHost() + ":" + sim.endpoint().getPort();
     String xDate = X_DATE.format(r.at());
     Map<String, String> headers = Map.of("x-date", xDate, "host", host);
-    String canonical = VolcengineSignature.canonicalRequest(
-        "GET", "/", r.params(), r.signedHeaders(), headers::get, new byte[0]);
+    String canonical =
+        VolcengineSignature.canonicalRequest(
+            "GET", "/", r.params(), r.signedHeaders(), headers::get, new byte[0]);
     String date = xDate.substring(0, 8);
     String scope = date + "/" + r.region() + "/" + r.service() + "/request";
-    String signature = VolcengineSignature.sign(
-        r.secret(), date, r.region(), r.service(), VolcengineSignature.stringToSign(xDate, scope, canonical));
-    String query = sentParams.entrySet().stream()
-        .map(e -> VolcengineSignature.encode(e.getKey()) + "=" + VolcengineSignature.encode(e.getValue()))
-        .collect(Collectors.joining("&"));
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(sim.endpoint() + "/?" + query))
-        .header("X-Date", xDate)
-        .timeout(timeout)
-        .GET();
+    String signature =
+        VolcengineSignature.sign(
+            r.secret(),
+            date,
+            r.region(),
+            r.service(),
+            VolcengineSignature.stringToSign(xDate, scope, canonical));
+    String query =
+        sentParams.entrySet().stream()
+            .map(
+                e ->
+                    VolcengineSignature.encode(e.getKey())
+                        + "="
+                        + VolcengineSignature.encode(e.getValue()))
+            .collect(Collectors.joining("&"));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(sim.endpoint() + "/?" + query))
+            .header("X-Date", xDate)
+            .timeout(timeout)
+            .GET();
     if (withAuthorization) {
-      b.header("Authorization", "HMAC-SHA256 Credential=" + AK + "/" + scope + ", SignedHeaders="
-          + String.join(";", r.signedHeaders()) + ", Signature=" + signature);
+      b.header(
+          "Authorization",
+          "HMAC-SHA256 Credential="
+              + AK
+              + "/"
+              + scope
+              + ", SignedHeaders="
+              + String.join(";", r.signedHeaders())
+              + ", Signature="
+              + signature);
     }
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
@@ -130,8 +159,16 @@ class VolcengineSimulatorTest {
 
   @Test
   void honoursWhateverSignedHeadersLists() throws Exception {
-    Req r = Req.of("ecs", "Action", "DescribeInstances", "Version", "2020-04-01", "InstanceIds.1", "i-1")
-        .signed(List.of("host", "x-date"));
+    Req r =
+        Req.of(
+                "ecs",
+                "Action",
+                "DescribeInstances",
+                "Version",
+                "2020-04-01",
+                "InstanceIds.1",
+                "i-1")
+            .signed(List.of("host", "x-date"));
 
     HttpResponse<String> resp = send(r);
 
@@ -147,27 +184,48 @@ class VolcengineSimulatorTest {
 
   @Test
   void aTamperedParameterIsSignatureDoesNotMatch() throws Exception {
-    Req r = Req.of("ecs", "Action", "DeleteInstances", "Version", "2020-04-01", "InstanceIds.1", "i-other");
+    Req r =
+        Req.of(
+            "ecs",
+            "Action",
+            "DeleteInstances",
+            "Version",
+            "2020-04-01",
+            "InstanceIds.1",
+            "i-other");
     Map<String, String> sent = new LinkedHashMap<>(r.params());
     sent.put("InstanceIds.1", "i-1");
 
     HttpResponse<String> resp = send(r, sent, true);
 
     assertThat(resp.statusCode()).isEqualTo(401);
-    assertThat(body(resp).at("/ResponseMetadata/Error/Code").asText()).isEqualTo("SignatureDoesNotMatch");
+    assertThat(body(resp).at("/ResponseMetadata/Error/Code").asText())
+        .isEqualTo("SignatureDoesNotMatch");
     assertThat(body(resp).at("/ResponseMetadata/Error/CodeN").asInt()).isEqualTo(100010);
     assertThat(sim.instanceStatus("i-1")).contains("RUNNING");
-    assertThat(sim.ledger().all()).singleElement().satisfies(c -> {
-      assertThat(c.outcome()).isEqualTo("SignatureDoesNotMatch");
-      assertThat(c.ids()).containsExactly("i-1");
-      assertThat(c.effective()).isFalse();
-    });
+    assertThat(sim.ledger().all())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.outcome()).isEqualTo("SignatureDoesNotMatch");
+              assertThat(c.ids()).containsExactly("i-1");
+              assertThat(c.effective()).isFalse();
+            });
   }
 
   @Test
   void theEmptyNameParameterIsPartOfTheSignature() throws Exception {
-    Req r = Req.of("ecs", "Action", "DescribeInstances", "Version", "2020-04-01", "InstanceIds.1", "i-1",
-        "", "{InstanceIds.1=i-1}");
+    Req r =
+        Req.of(
+            "ecs",
+            "Action",
+            "DescribeInstances",
+            "Version",
+            "2020-04-01",
+            "InstanceIds.1",
+            "i-1",
+            "",
+            "{InstanceIds.1=i-1}");
     assertThat(send(r).statusCode()).isEqualTo(200);
 
     Map<String, String> sent = new LinkedHashMap<>(r.params());
@@ -182,43 +240,68 @@ class VolcengineSimulatorTest {
     HttpResponse<String> resp = send(r, r.params(), false);
 
     assertThat(resp.statusCode()).isEqualTo(401);
-    assertThat(body(resp).at("/ResponseMetadata/Error/Code").asText()).isEqualTo("MissingSignature");
+    assertThat(body(resp).at("/ResponseMetadata/Error/Code").asText())
+        .isEqualTo("MissingSignature");
   }
 
   @Test
   void aStaleTimestampIsRefused() throws Exception {
-    Req r = Req.of("ecs", "Action", "DescribeInstances", "Version", "2020-04-01")
-        .at(Instant.now().minus(Duration.ofHours(1)));
+    Req r =
+        Req.of("ecs", "Action", "DescribeInstances", "Version", "2020-04-01")
+            .at(Instant.now().minus(Duration.ofHours(1)));
 
     HttpResponse<String> resp = send(r);
 
     assertThat(resp.statusCode()).isEqualTo(400);
-    assertThat(body(resp).at("/ResponseMetadata/Error/Code").asText()).isEqualTo("InvalidTimestamp");
+    assertThat(body(resp).at("/ResponseMetadata/Error/Code").asText())
+        .isEqualTo("InvalidTimestamp");
   }
 
   @Test
   void unknownActionIsInvalidActionOrVersionAndLedgered() throws Exception {
-    HttpResponse<String> resp = send(Req.of("ecs", "Action", "RebootInstances", "Version", "2020-04-01"));
-    HttpResponse<String> wrongService = send(Req.of("ecs", "Action", "DescribeVolumes", "Version", "2020-04-01"));
-    HttpResponse<String> wrongVersion = send(Req.of("ecs", "Action", "DescribeInstances", "Version", "2019-01-01"));
+    HttpResponse<String> resp =
+        send(Req.of("ecs", "Action", "RebootInstances", "Version", "2020-04-01"));
+    HttpResponse<String> wrongService =
+        send(Req.of("ecs", "Action", "DescribeVolumes", "Version", "2020-04-01"));
+    HttpResponse<String> wrongVersion =
+        send(Req.of("ecs", "Action", "DescribeInstances", "Version", "2019-01-01"));
 
     assertThat(resp.statusCode()).isEqualTo(404);
-    assertThat(body(resp).at("/ResponseMetadata/Error/Code").asText()).isEqualTo("InvalidActionOrVersion");
+    assertThat(body(resp).at("/ResponseMetadata/Error/Code").asText())
+        .isEqualTo("InvalidActionOrVersion");
     assertThat(wrongService.statusCode()).as("DescribeVolumes is storage_ebs").isEqualTo(404);
     assertThat(wrongVersion.statusCode()).isEqualTo(404);
-    assertThat(sim.ledger().all()).extracting(CallLedger.Call::action)
+    assertThat(sim.ledger().all())
+        .extracting(CallLedger.Call::action)
         .containsExactly("RebootInstances", "DescribeVolumes", "DescribeInstances");
-    assertThat(sim.ledger().all()).allSatisfy(c -> assertThat(c.outcome()).isEqualTo("InvalidActionOrVersion"));
+    assertThat(sim.ledger().all())
+        .allSatisfy(c -> assertThat(c.outcome()).isEqualTo("InvalidActionOrVersion"));
   }
 
   @Test
   void anotherRegionSeesNoneOfTheFleet() throws Exception {
-    HttpResponse<String> described = send(
-        Req.of("ecs", "Action", "DescribeInstances", "Version", "2020-04-01", "InstanceIds.1", "i-1")
-            .region("cn-shanghai"));
-    HttpResponse<String> deleted = send(
-        Req.of("ecs", "Action", "DeleteInstances", "Version", "2020-04-01", "InstanceIds.1", "i-1")
-            .region("cn-shanghai"));
+    HttpResponse<String> described =
+        send(
+            Req.of(
+                    "ecs",
+                    "Action",
+                    "DescribeInstances",
+                    "Version",
+                    "2020-04-01",
+                    "InstanceIds.1",
+                    "i-1")
+                .region("cn-shanghai"));
+    HttpResponse<String> deleted =
+        send(
+            Req.of(
+                    "ecs",
+                    "Action",
+                    "DeleteInstances",
+                    "Version",
+                    "2020-04-01",
+                    "InstanceIds.1",
+                    "i-1")
+                .region("cn-shanghai"));
 
     assertThat(body(described).at("/Result/Instances")).isEmpty();
     assertThat(body(deleted).at("/Result/OperationDetails/0/Error/Code").asText())
@@ -247,18 +330,51 @@ class VolcengineSimulatorTest {
 
   @Test
   void describeVolumesPagesAndFilters() throws Exception {
-    HttpResponse<String> page1 = send(Req.of("storage_ebs", "Action", "DescribeVolumes", "Version", "2020-04-01",
-        "InstanceId", "i-1", "PageSize", "1"));
-    HttpResponse<String> page2 = send(Req.of("storage_ebs", "Action", "DescribeVolumes", "Version", "2020-04-01",
-        "InstanceId", "i-1", "PageSize", "1", "PageNumber", "2"));
-    HttpResponse<String> data = send(Req.of("storage_ebs", "Action", "DescribeVolumes", "Version", "2020-04-01",
-        "InstanceId", "i-1", "Kind", "data"));
+    HttpResponse<String> page1 =
+        send(
+            Req.of(
+                "storage_ebs",
+                "Action",
+                "DescribeVolumes",
+                "Version",
+                "2020-04-01",
+                "InstanceId",
+                "i-1",
+                "PageSize",
+                "1"));
+    HttpResponse<String> page2 =
+        send(
+            Req.of(
+                "storage_ebs",
+                "Action",
+                "DescribeVolumes",
+                "Version",
+                "2020-04-01",
+                "InstanceId",
+                "i-1",
+                "PageSize",
+                "1",
+                "PageNumber",
+                "2"));
+    HttpResponse<String> data =
+        send(
+            Req.of(
+                "storage_ebs",
+                "Action",
+                "DescribeVolumes",
+                "Version",
+                "2020-04-01",
+                "InstanceId",
+                "i-1",
+                "Kind",
+                "data"));
 
     assertThat(body(page1).at("/Result/TotalCount").asInt()).isEqualTo(2);
     assertThat(body(page1).at("/Result/Volumes")).hasSize(1);
     assertThat(body(page2).at("/Result/Volumes/0/VolumeId").asText())
         .isNotEqualTo(body(page1).at("/Result/Volumes/0/VolumeId").asText());
-    assertThat(body(data).at("/Result/Volumes")).singleElement()
+    assertThat(body(data).at("/Result/Volumes"))
+        .singleElement()
         .satisfies(v -> assertThat(v.path("VolumeId").asText()).isEqualTo("vol-1"));
   }
 
@@ -270,13 +386,29 @@ class VolcengineSimulatorTest {
     added.deleteWithInstance = true;
     sim.attachNewDisk(added);
 
-    HttpResponse<String> data = send(Req.of("storage_ebs", "Action", "DescribeVolumes", "Version", "2020-04-01",
-        "InstanceId", "i-1", "Kind", "data"));
-    assertThat(body(data).at("/Result/Volumes")).extracting(v -> v.path("VolumeId").asText(),
-        v -> v.path("Status").asText(), v -> v.path("DeleteWithInstance").asBoolean())
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("vol-1", "attached", false),
+    HttpResponse<String> data =
+        send(
+            Req.of(
+                "storage_ebs",
+                "Action",
+                "DescribeVolumes",
+                "Version",
+                "2020-04-01",
+                "InstanceId",
+                "i-1",
+                "Kind",
+                "data"));
+    assertThat(body(data).at("/Result/Volumes"))
+        .extracting(
+            v -> v.path("VolumeId").asText(),
+            v -> v.path("Status").asText(),
+            v -> v.path("DeleteWithInstance").asBoolean())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("vol-1", "attached", false),
             org.assertj.core.groups.Tuple.tuple("vol-2", "attached", true));
-    assertThat(sim.ledger().all()).as("a world change, not a call").singleElement()
+    assertThat(sim.ledger().all())
+        .as("a world change, not a call")
+        .singleElement()
         .satisfies(c -> assertThat(c.action()).isEqualTo("DescribeVolumes"));
 
     assertThatThrownBy(() -> sim.attachNewDisk(added)).hasMessageContaining("taken");
@@ -284,22 +416,36 @@ class VolcengineSimulatorTest {
     nowhere.id = "vol-3";
     nowhere.instanceId = "i-nowhere";
     assertThatThrownBy(() -> sim.attachNewDisk(nowhere)).hasMessageContaining("i-nowhere");
-    send(Req.of("ecs", "Action", "DeleteInstances", "Version", "2020-04-01", "InstanceIds.1", "i-1"));
+    send(
+        Req.of(
+            "ecs", "Action", "DeleteInstances", "Version", "2020-04-01", "InstanceIds.1", "i-1"));
     assertThat(sim.instanceStatus("i-1")).contains("DELETING");
     WorldSpec.Disk late = new WorldSpec.Disk();
     late.id = "vol-4";
     late.instanceId = "i-1";
-    assertThatThrownBy(() -> sim.attachNewDisk(late)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> sim.attachNewDisk(late))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("DELETING");
   }
 
   @Test
   void systemVolumeCannotBeDetached() throws Exception {
-    HttpResponse<String> resp = send(Req.of("storage_ebs", "Action", "DetachVolume", "Version", "2020-04-01",
-        "VolumeId", VolcengineSimulator.systemVolumeId("i-1"), "InstanceId", "i-1"));
+    HttpResponse<String> resp =
+        send(
+            Req.of(
+                "storage_ebs",
+                "Action",
+                "DetachVolume",
+                "Version",
+                "2020-04-01",
+                "VolumeId",
+                VolcengineSimulator.systemVolumeId("i-1"),
+                "InstanceId",
+                "i-1"));
 
     assertThat(resp.statusCode()).isEqualTo(403);
-    assertThat(body(resp).at("/ResponseMetadata/Error/Code").asText()).isEqualTo("OperationDenied.SystemVolume");
+    assertThat(body(resp).at("/ResponseMetadata/Error/Code").asText())
+        .isEqualTo("OperationDenied.SystemVolume");
   }
 
   @Test
@@ -307,16 +453,20 @@ class VolcengineSimulatorTest {
     FaultRule f = new FaultRule().type(FaultRule.Type.TIMEOUT).delayMs(1000);
     f.action = "DeleteInstances";
     sim.faults().add(f);
-    Req r = Req.of("ecs", "Action", "DeleteInstances", "Version", "2020-04-01", "InstanceIds.1", "i-1");
+    Req r =
+        Req.of("ecs", "Action", "DeleteInstances", "Version", "2020-04-01", "InstanceIds.1", "i-1");
 
     assertThatThrownBy(() -> send(r, r.params(), true, Duration.ofMillis(200)))
         .isInstanceOf(java.net.http.HttpTimeoutException.class);
 
     assertThat(sim.instanceStatus("i-1")).contains("RUNNING");
-    assertThat(sim.ledger().all()).singleElement().satisfies(c -> {
-      assertThat(c.outcome()).isEqualTo("Timeout");
-      assertThat(c.effective()).isFalse();
-    });
+    assertThat(sim.ledger().all())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.outcome()).isEqualTo("Timeout");
+              assertThat(c.effective()).isFalse();
+            });
   }
 
   @Test
@@ -330,18 +480,40 @@ class VolcengineSimulatorTest {
     i.id = "i-1";
     w.instances.add(i);
     sim = new VolcengineSimulator(w, Clock.systemUTC(), 1, "127.0.0.1", 0);
-    Req first = Req.of("ecs", "Action", "DeleteInstances", "Version", "2020-04-01", "InstanceIds.1", "i-1",
-        "ClientToken", "tok-1");
-    Req other = Req.of("ecs", "Action", "DeleteInstances", "Version", "2020-04-01", "InstanceIds.1", "i-1",
-        "ClientToken", "tok-2");
+    Req first =
+        Req.of(
+            "ecs",
+            "Action",
+            "DeleteInstances",
+            "Version",
+            "2020-04-01",
+            "InstanceIds.1",
+            "i-1",
+            "ClientToken",
+            "tok-1");
+    Req other =
+        Req.of(
+            "ecs",
+            "Action",
+            "DeleteInstances",
+            "Version",
+            "2020-04-01",
+            "InstanceIds.1",
+            "i-1",
+            "ClientToken",
+            "tok-2");
 
     assertThat(body(send(first)).at("/Result/OperationDetails/0/Error").isMissingNode()).isTrue();
     assertThat(sim.instanceStatus("i-1")).as("still queued").contains("RUNNING");
     assertThat(body(send(first)).at("/Result/OperationDetails/0/Error").isMissingNode()).isTrue();
     assertThat(body(send(other)).at("/Result/OperationDetails/0/Error").isMissingNode()).isTrue();
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> sim.instanceStatus("i-1").orElse("").equals("DELETING"));
 
-    assertThat(sim.ledger().all()).extracting(CallLedger.Call::effective).containsExactly(true, false, false);
+    assertThat(sim.ledger().all())
+        .extracting(CallLedger.Call::effective)
+        .containsExactly(true, false, false);
   }
 }
