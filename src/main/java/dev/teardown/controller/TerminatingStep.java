@@ -312,22 +312,41 @@ final class TerminatingStep implements Step {
                   + ")");
         }
       }
-      for (DiskStatus ds : is.getDataDisks()) {
-        if (!attachedIds.contains(ds.getId()) && ds.getAction() != DiskAction.Retain) {
-          ds.setAction(DiskAction.Retain);
-          ds.setState("Detached");
-          ctx.warn(
-              "DiskTaken",
-              "disk "
-                  + ds.getId()
-                  + " was detached from "
-                  + is.getId()
-                  + " by someone else before"
-                  + " Teardown's terminate; it is kept (Retain), not released. Release it yourself if it is not needed.");
-        }
+      List<DiskStatus> taken =
+          is.getDataDisks().stream()
+              .filter(
+                  ds -> !attachedIds.contains(ds.getId()) && ds.getAction() != DiskAction.Retain)
+              .toList();
+      if (!taken.isEmpty() && !stillUp(ctx, is.getId())) {
+        continue; // a terminate took effect meanwhile: the cloud detached them, they stay in the
+        // plan
+      }
+      for (DiskStatus ds : taken) {
+        ds.setAction(DiskAction.Retain);
+        ds.setState("Detached");
+        ctx.warn(
+            "DiskTaken",
+            "disk "
+                + ds.getId()
+                + " was detached from "
+                + is.getId()
+                + " by someone else before Teardown's terminate; it is kept (Retain), not released. Release it"
+                + " yourself if it is not needed.");
       }
     }
     StepSupport.updateDiskCount(ctx);
+  }
+
+  /**
+   * The instance, observed again now, is running or stopped: no terminate, this deletion's or
+   * another deletion's replay of a merged call, has taken effect, so disks gone from it were taken
+   * by someone.
+   */
+  private static boolean stillUp(DeletionContext ctx, String id) throws CloudException {
+    CloudInstance now = ctx.provider().describeInstances(List.of(id)).get(id);
+    return now != null
+        && (now.phase() == dev.teardown.cloud.InstancePhase.RUNNING
+            || now.phase() == dev.teardown.cloud.InstancePhase.STOPPED);
   }
 
   /**
