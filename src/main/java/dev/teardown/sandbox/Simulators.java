@@ -21,7 +21,7 @@ public final class Simulators {
 
   static {
     STARTERS.put("tencentcloud", dev.teardown.sim.tencent.TencentSimulator::new);
-    STARTERS.put("ucloud-compshare", dev.teardown.sim.ucloud.CompShareSimulator::new);
+    STARTERS.put("ucloud-compshare", dev.teardown.sim.compshare.CompShareSimulator::new);
     STARTERS.put("volcengine", dev.teardown.sim.volcengine.VolcengineSimulator::new);
   }
 

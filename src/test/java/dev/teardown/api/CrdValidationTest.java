@@ -42,7 +42,7 @@ class CrdValidationTest {
       instanceIds: [ins-irmer45l]
       credentialsSecretRef: {name: tencentcloud-credentials}
       """;
-  private static final String UCLOUD =
+  private static final String COMPSHARE =
       """
       provider: ucloud-compshare
       region: cn-wlcb
@@ -172,11 +172,11 @@ class CrdValidationTest {
             "tencentcloud instance ids look like ins-xxxxxxxx"),
         bad(
             "ucloud-compshare id in tencent style",
-            cr(with(UCLOUD, "instanceIds", "[ins-pst0001a]")),
+            cr(with(COMPSHARE, "instanceIds", "[ins-pst0001a]")),
             "spec.instanceIds: Invalid value: \"object\": ucloud-compshare instance ids look like uhost-xxxxxxxx, not: ins-pst0001a"),
         bad(
             "ucloud-compshare id too short",
-            cr(with(UCLOUD, "instanceIds", "[uhost-ab]")),
+            cr(with(COMPSHARE, "instanceIds", "[uhost-ab]")),
             "ucloud-compshare instance ids look like uhost-xxxxxxxx, not: uhost-ab"),
         bad(
             "volcengine id in ucloud style",
@@ -188,7 +188,7 @@ class CrdValidationTest {
             "volcengine instance ids look like i-xxxxxxxxxxxx, not: i-abc"),
         bad(
             "ucloud-compshare without zone",
-            cr(without(UCLOUD, "zone")),
+            cr(without(COMPSHARE, "zone")),
             "spec.zone: Required value: zone is required for ucloud-compshare (for example cn-wlcb-01)"),
         bad(
             "zone of another region",
@@ -196,7 +196,7 @@ class CrdValidationTest {
             "spec.zone: Invalid value: \"object\": zone must lie in the region"),
         bad(
             "zone of a region whose name only starts like ours",
-            cr(with(with(UCLOUD, "region", "cn-bj"), "zone", "cn-bj2-02")),
+            cr(with(with(COMPSHARE, "region", "cn-bj"), "zone", "cn-bj2-02")),
             "spec.zone: Invalid value: \"object\": zone must lie in the region"),
         bad(
             "region with uppercase letters",
@@ -208,11 +208,11 @@ class CrdValidationTest {
             "spec.region: Invalid value: \"beijing\": spec.region in body should match"),
         bad(
             "zone with an underscore",
-            cr(with(UCLOUD, "zone", "cn-wlcb_01")),
+            cr(with(COMPSHARE, "zone", "cn-wlcb_01")),
             "spec.zone: Invalid value: \"cn-wlcb_01\": spec.zone in body should match"),
         bad(
             "recycleBin Purge on ucloud-compshare",
-            cr(with(UCLOUD, "recycleBin", "Purge")),
+            cr(with(COMPSHARE, "recycleBin", "Purge")),
             "spec.recycleBin: Forbidden: recycleBin: Purge is only supported for tencentcloud"),
         bad(
             "recycleBin Purge on volcengine",
@@ -286,7 +286,7 @@ class CrdValidationTest {
             "strict decoding error: unknown field \"spec.guard.namePatern\""),
         bad(
             "rules are not run on a structurally invalid object",
-            cr(with(UCLOUD, "provider", "aws")),
+            cr(with(COMPSHARE, "provider", "aws")),
             "some validation rules were not checked because the object was invalid"));
   }
 
@@ -345,11 +345,11 @@ class CrdValidationTest {
             """))),
         Arguments.of(
             named("tencentcloud, 100 ids", cr(with(TENCENT, "instanceIds", ids("ins-", 100))))),
-        Arguments.of(named("ucloud-compshare with zone", cr(UCLOUD))),
+        Arguments.of(named("ucloud-compshare with zone", cr(COMPSHARE))),
         Arguments.of(
             named(
                 "ucloud-compshare, long uhost id",
-                cr(with(UCLOUD, "instanceIds", "[uhost-" + "a".repeat(32) + "]")))),
+                cr(with(COMPSHARE, "instanceIds", "[uhost-" + "a".repeat(32) + "]")))),
         Arguments.of(named("volcengine without zone", cr(VOLCENGINE))),
         Arguments.of(named("volcengine with zone", cr(VOLCENGINE + "zone: cn-beijing-a\n"))),
         Arguments.of(named("recycleBin Keep on volcengine", cr(VOLCENGINE + "recycleBin: Keep\n"))),

@@ -24,7 +24,9 @@ class LayeringTest {
     "dev.teardown.metrics.."
   };
   private static final String[] ADAPTERS = {
-    "dev.teardown.cloud.tencent..", "dev.teardown.cloud.ucloud..", "dev.teardown.cloud.volcengine.."
+    "dev.teardown.cloud.tencent..",
+    "dev.teardown.cloud.compshare..",
+    "dev.teardown.cloud.volcengine.."
   };
 
   private static JavaClasses main;
@@ -102,7 +104,7 @@ class LayeringTest {
             "dev.teardown.controller",
             "dev.teardown.sim",
             "dev.teardown.cloud.tencent",
-            "dev.teardown.cloud.ucloud",
+            "dev.teardown.cloud.compshare",
             "dev.teardown.cloud.volcengine");
   }
 }

@@ -2,8 +2,8 @@ package dev.teardown.cloud;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.teardown.cloud.compshare.CompShareErrors;
 import dev.teardown.cloud.tencent.TencentErrors;
-import dev.teardown.cloud.ucloud.UCloudErrors;
 import dev.teardown.cloud.volcengine.VolcengineErrors;
 import java.util.List;
 import java.util.stream.Stream;
@@ -117,7 +117,7 @@ class CrossCloudErrorTableTest {
         .isEqualTo(kind);
     if (a.ucloudRetCode() != null) {
       assertThat(
-              UCloudErrors.fromRetCode(
+              CompShareErrors.fromRetCode(
                       "StopCompShareInstance", a.ucloudRetCode(), a.ucloudMessage(), "r")
                   .kind())
           .as("ucloud-compshare " + a.ucloudRetCode() + " " + a.ucloudMessage())

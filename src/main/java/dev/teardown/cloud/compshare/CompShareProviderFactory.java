@@ -1,4 +1,4 @@
-package dev.teardown.cloud.ucloud;
+package dev.teardown.cloud.compshare;
 
 import cn.ucloud.common.client.DefaultClient;
 import cn.ucloud.common.config.Config;

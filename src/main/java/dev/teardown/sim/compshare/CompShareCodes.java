@@ -1,4 +1,4 @@
-package dev.teardown.sim.ucloud;
+package dev.teardown.sim.compshare;
 
 /**
  * The RetCodes the CompShare simulator answers with. Gateway codes below 200 and 220/230 are

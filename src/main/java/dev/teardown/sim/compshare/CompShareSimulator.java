@@ -1,4 +1,4 @@
-package dev.teardown.sim.ucloud;
+package dev.teardown.sim.compshare;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,7 +25,7 @@ import java.util.UUID;
 /**
  * UCloud CompShare over its real wire protocol: {@code POST <base URL>} with a flat JSON body
  * (lists flattened as {@code Key.N}, 0-based), the UCloud SHA1 signature verified against the
- * world's key pairs ({@link UCloudSignature}), HTTP 200 envelopes {@code
+ * world's key pairs ({@link CompShareSignature}), HTTP 200 envelopes {@code
  * {"RetCode":0,"Action":"<Action>Response",...}} with the request id in header {@code
  * X-UCLOUD-REQUEST-UUID}. Actions: DescribeCompShareInstance, StopCompShareInstance,
  * TerminateCompShareInstance, DetachCompshareDisk, DeleteCompshareDisk; the world model is {@link
@@ -98,7 +98,7 @@ public final class CompShareSimulator extends SimulatorBase {
       return refuse(
           action, ids, params, requestId, CompShareCodes.USER_NOT_EXISTS, "User Not Exists");
     }
-    if (!UCloudSignature.sign(params, privateKey).equals(signature)) {
+    if (!CompShareSignature.sign(params, privateKey).equals(signature)) {
       return refuse(
           action,
           ids,
@@ -372,7 +372,7 @@ public final class CompShareSimulator extends SimulatorBase {
       if (root != null && root.isObject()) {
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
-          String v = UCloudSignature.valueText(e.getValue());
+          String v = CompShareSignature.valueText(e.getValue());
           if (v != null) {
             out.put(e.getKey(), v);
           }

@@ -1,4 +1,4 @@
-package dev.teardown.cloud.ucloud;
+package dev.teardown.cloud.compshare;
 
 import cn.ucloud.common.client.DefaultClient;
 import cn.ucloud.common.exception.UCloudException;
@@ -53,11 +53,11 @@ public final class CompShareProvider implements CloudProvider {
    */
   private static final Set<String> GATEWAY_CODES =
       Set.of(
-          String.valueOf(UCloudErrors.MISSING_ACTION),
-          String.valueOf(UCloudErrors.ACTION_NOT_FOUND),
-          String.valueOf(UCloudErrors.MISSING_SIGNATURE),
-          String.valueOf(UCloudErrors.SIGNATURE_ERROR),
-          String.valueOf(UCloudErrors.USER_NOT_EXISTS));
+          String.valueOf(CompShareErrors.MISSING_ACTION),
+          String.valueOf(CompShareErrors.ACTION_NOT_FOUND),
+          String.valueOf(CompShareErrors.MISSING_SIGNATURE),
+          String.valueOf(CompShareErrors.SIGNATURE_ERROR),
+          String.valueOf(CompShareErrors.USER_NOT_EXISTS));
 
   private final DefaultClient client;
   private final String zone;
@@ -311,7 +311,7 @@ public final class CompShareProvider implements CloudProvider {
     try {
       return type.cast(client.invoke(request, type));
     } catch (UCloudException e) {
-      throw new CloudException(UCloudErrors.fromException(action, e), e);
+      throw new CloudException(CompShareErrors.fromException(action, e), e);
     }
   }
 

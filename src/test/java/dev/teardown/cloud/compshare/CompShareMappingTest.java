@@ -1,4 +1,4 @@
-package dev.teardown.cloud.ucloud;
+package dev.teardown.cloud.compshare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.teardown.sim.ucloud;
+package dev.teardown.sim.compshare;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +14,8 @@ import java.util.TreeMap;
  * that. Plain SHA1, no HMAC, no timestamp (which is why a signed request must never be logged: it
  * can be replayed).
  */
-public final class UCloudSignature {
-  private UCloudSignature() {}
+public final class CompShareSignature {
+  private CompShareSignature() {}
 
   /**
    * The signature over already-stringified parameters; a {@code Signature} entry, if present, is

@@ -1,4 +1,4 @@
-package dev.teardown.sim.ucloud;
+package dev.teardown.sim.compshare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -101,13 +101,14 @@ class CompShareSimulatorTest {
         Map.of(
             "Action", "DescribeUHostInstance", "Region", "cn-bj2", "Limit", "10", "PublicKey", pub);
 
-    assertThat(UCloudSignature.sign(params, priv))
+    assertThat(CompShareSignature.sign(params, priv))
         .isEqualTo("cba5cf5ec4d4233d206b1b54951e3787350a642f");
 
     AnyRequest r = new AnyRequest("DescribeUHostInstance");
     r.setRegion("cn-bj2");
     r.limit = 10;
-    assertThat(new Credential(pub, priv).verifyAc(r)).isEqualTo(UCloudSignature.sign(params, priv));
+    assertThat(new Credential(pub, priv).verifyAc(r))
+        .isEqualTo(CompShareSignature.sign(params, priv));
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.teardown.cloud.ucloud;
+package dev.teardown.cloud.compshare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,8 +22,8 @@ import dev.teardown.cloud.TerminateRequest;
 import dev.teardown.sim.CallLedger;
 import dev.teardown.sim.FaultRule;
 import dev.teardown.sim.WorldSpec;
-import dev.teardown.sim.ucloud.CompShareSimulator;
-import dev.teardown.sim.ucloud.CompShareTestWorlds;
+import dev.teardown.sim.compshare.CompShareSimulator;
+import dev.teardown.sim.compshare.CompShareTestWorlds;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.teardown.sim.ucloud;
+package dev.teardown.sim.compshare;
 
 import dev.teardown.sim.WorldSpec;
 

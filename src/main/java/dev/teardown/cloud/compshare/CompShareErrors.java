@@ -1,4 +1,4 @@
-package dev.teardown.cloud.ucloud;
+package dev.teardown.cloud.compshare;
 
 import cn.ucloud.common.exception.RetCodeException;
 import cn.ucloud.common.exception.UCloudException;
@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
  * documented name InstanceOperationInProgress anywhere in the message, throttling and not-found by
  * their wording, so a different real number still classifies.
  */
-public final class UCloudErrors {
-  private UCloudErrors() {}
+public final class CompShareErrors {
+  private CompShareErrors() {}
 
   public static final int MISSING_ACTION = 160;
   public static final int ACTION_NOT_FOUND = 161;

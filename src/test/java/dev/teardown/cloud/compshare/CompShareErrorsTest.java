@@ -1,4 +1,4 @@
-package dev.teardown.cloud.ucloud;
+package dev.teardown.cloud.compshare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,7 @@ import cn.ucloud.common.exception.UCloudException;
 import cn.ucloud.common.exception.ValidatorException;
 import dev.teardown.cloud.CloudError;
 import dev.teardown.cloud.ErrorKind;
-import dev.teardown.sim.ucloud.CompShareCodes;
+import dev.teardown.sim.compshare.CompShareCodes;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The CompShare error table, one row per case with the reason it is classified so. */
-class UCloudErrorsTest {
+class CompShareErrorsTest {
 
   static Stream<Arguments> retCodes() {
     return Stream.of(
@@ -117,7 +117,8 @@ class UCloudErrorsTest {
   @ParameterizedTest(name = "{0} {1} -> {2}: {3}")
   @MethodSource("retCodes")
   void classifiesRetCodes(int code, String message, ErrorKind kind, String reason) {
-    CloudError e = UCloudErrors.fromRetCode("TerminateCompShareInstance", code, message, "req-1");
+    CloudError e =
+        CompShareErrors.fromRetCode("TerminateCompShareInstance", code, message, "req-1");
 
     assertThat(e.kind()).as(reason).isEqualTo(kind);
     assertThat(e.code()).isEqualTo(String.valueOf(code));
@@ -128,44 +129,69 @@ class UCloudErrorsTest {
 
   @Test
   void terminalMessagesSayWhatToDo() {
-    assertThat(UCloudErrors.fromRetCode("X", 171, "Signature VerifyAC Error", null).message())
+    assertThat(CompShareErrors.fromRetCode("X", 171, "Signature VerifyAC Error", null).message())
         .contains("privateKey")
         .contains("resumes by itself once the Secret works");
-    assertThat(UCloudErrors.fromRetCode("X", 161, "Action [X] not found", null).message())
+    assertThat(CompShareErrors.fromRetCode("X", 161, "Action [X] not found", null).message())
         .contains("api.compshare.cn");
   }
 
   @Test
   void lockHintComesFromTheMessageOrDefaultsToAMinute() {
     assertThat(
-            UCloudErrors.fromRetCode(
+            CompShareErrors.fromRetCode(
                     "X", 8010, "InstanceOperationInProgress, retry after 42s", null)
                 .retryAfter())
         .isEqualTo(Duration.ofSeconds(42));
     assertThat(
-            UCloudErrors.fromRetCode("X", 8010, "InstanceOperationInProgress", null).retryAfter())
+            CompShareErrors.fromRetCode("X", 8010, "InstanceOperationInProgress", null)
+                .retryAfter())
         .as("no hint in the message")
         .isEqualTo(Duration.ofSeconds(60));
     assertThat(
-            UCloudErrors.fromRetCode(
+            CompShareErrors.fromRetCode(
                     "X", 8010, "InstanceOperationInProgress, retry after 99999s", null)
                 .retryAfter())
         .as("never beyond the documented 10-minute TTL")
         .isEqualTo(Duration.ofMinutes(10));
   }
 
+  /**
+   * The simulator answers with {@code CompShareCodes}, the adapter classifies {@code
+   * CompShareErrors}; the two are kept apart on purpose (the core never imports the simulator), so
+   * this pins them together: every code the simulator can send is a code of the adapter's table
+   * under the same name and number. A code added to either side alone fails here.
+   */
   @Test
-  void simulatorAndAdapterAgreeOnTheNumbers() {
-    assertThat(UCloudErrors.SIGNATURE_ERROR).isEqualTo(CompShareCodes.SIGNATURE_ERROR);
-    assertThat(UCloudErrors.USER_NOT_EXISTS).isEqualTo(CompShareCodes.USER_NOT_EXISTS);
-    assertThat(UCloudErrors.ACTION_NOT_FOUND).isEqualTo(CompShareCodes.ACTION_NOT_FOUND);
-    assertThat(UCloudErrors.PARAMS_NOT_AVAILABLE).isEqualTo(CompShareCodes.PARAMS_NOT_AVAILABLE);
-    assertThat(UCloudErrors.RATE_LIMITED).isEqualTo(CompShareCodes.RATE_LIMITED);
-    assertThat(UCloudErrors.OPERATION_IN_PROGRESS).isEqualTo(CompShareCodes.OPERATION_IN_PROGRESS);
-    assertThat(UCloudErrors.STATE_NOT_ALLOWED).isEqualTo(CompShareCodes.STATE_NOT_ALLOWED);
-    assertThat(UCloudErrors.DISK_NOT_ATTACHED).isEqualTo(CompShareCodes.DISK_NOT_ATTACHED);
-    assertThat(UCloudErrors.DISK_IN_USE).isEqualTo(CompShareCodes.DISK_IN_USE);
-    assertThat(UCloudErrors.RESOURCE_NOT_EXIST).isEqualTo(CompShareCodes.RESOURCE_NOT_EXIST);
+  void simulatorAndAdapterAgreeOnTheNumbers() throws IllegalAccessException {
+    java.util.Map<String, Integer> sim = intConstants(CompShareCodes.class);
+    java.util.Map<String, Integer> adapter = intConstants(CompShareErrors.class);
+    assertThat(sim).as("the simulator's codes").hasSizeGreaterThanOrEqualTo(12);
+    sim.remove(
+        "INTERNAL_ERROR"); // a generic 5000 for injected faults; the adapter's rule is >= 2000
+    assertThat(adapter).containsAllEntriesOf(sim);
+    assertThat(CompShareErrors.fromRetCode("X", CompShareCodes.INTERNAL_ERROR, "boom", null).kind())
+        .isEqualTo(ErrorKind.RETRYABLE);
+    java.util.Set<String> adapterOnly = new java.util.TreeSet<>(adapter.keySet());
+    adapterOnly.removeAll(sim.keySet());
+    assertThat(adapterOnly)
+        .as("codes the adapter knows that the simulator never sends (gateway-only ones)")
+        .containsExactly("TOO_FREQUENT");
+  }
+
+  private static java.util.Map<String, Integer> intConstants(Class<?> type)
+      throws IllegalAccessException {
+    java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+    for (java.lang.reflect.Field f : type.getDeclaredFields()) {
+      int m = f.getModifiers();
+      if (java.lang.reflect.Modifier.isStatic(m)
+          && java.lang.reflect.Modifier.isFinal(m)
+          && f.getType() == int.class) {
+        f.setAccessible(true);
+        out.put(f.getName(), f.getInt(null));
+      }
+    }
+    return out;
   }
 
   static Stream<Arguments> exceptions() {
@@ -210,7 +236,7 @@ class UCloudErrorsTest {
   @ParameterizedTest(name = "{2}: {3}")
   @MethodSource("exceptions")
   void classifiesSdkExceptions(UCloudException ex, ErrorKind kind, String code, String reason) {
-    CloudError e = UCloudErrors.fromException("DescribeCompShareInstance", ex);
+    CloudError e = CompShareErrors.fromException("DescribeCompShareInstance", ex);
 
     assertThat(e.kind()).as(reason).isEqualTo(kind);
     assertThat(e.code()).isEqualTo(code);
@@ -220,7 +246,7 @@ class UCloudErrorsTest {
   @Test
   void retCodeExceptionMessageIsTheCloudsOwn() {
     CloudError e =
-        UCloudErrors.fromException(
+        CompShareErrors.fromException(
             "X", new RetCodeException(8039, "UHost [uhost-1] not exist", "rid"));
 
     assertThat(e.message()).isEqualTo("UHost [uhost-1] not exist");
