@@ -1,20 +1,30 @@
 package dev.teardown.sim;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * What every cloud simulator has: accepted keys, a call ledger, fault rules, per-action rate limits
- * (documented defaults, then the world's overrides, "*" for all actions) and the HTTP server. A
- * subclass builds its world and then calls {@link #listen}.
+ * What every cloud simulator has: accepted keys, a call ledger and the one place calls are recorded
+ * in it ({@link #record}), fault rules, per-action rate limits (documented defaults, then the
+ * world's overrides, "*" for all actions), request ids drawn from the seed, JSON writing and the
+ * HTTP server. Parameters are read with {@link Params}. A cloud's simulator class runs its request
+ * pipeline (authenticate, route, throttle, inject faults, apply, record, answer); its world model
+ * and its wire format live in classes of their own. A subclass builds its world and then calls
+ * {@link #listen}.
  */
 public abstract class SimulatorBase implements CloudSimulator {
   protected final Clock clock;
@@ -22,7 +32,9 @@ public abstract class SimulatorBase implements CloudSimulator {
   protected final CallLedger ledger = new CallLedger();
   protected final FaultInjector faults;
   protected final RateLimits rateLimits;
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final String provider;
+  private final Random requestIds;
   private SimHttpServer server;
   private final List<Consumer<SimRequest>> requestListeners = new CopyOnWriteArrayList<>();
 
@@ -35,6 +47,7 @@ public abstract class SimulatorBase implements CloudSimulator {
       Map<String, Integer> documentedLimits) {
     this.provider = provider;
     this.clock = clock;
+    this.requestIds = new Random(seed);
     spec.credentials.forEach(k -> secrets.put(k.id, k.secret));
     this.faults = new FaultInjector(seed);
     spec.faults.forEach(faults::add);
@@ -107,6 +120,58 @@ public abstract class SimulatorBase implements CloudSimulator {
               false);
       default -> null;
     };
+  }
+
+  /**
+   * Records one answered call in the ledger: the action ("" when the request named none), the ids
+   * it named, "OK" or the code it was refused with, whether it changed the world, its request id
+   * and the parameters worth keeping. Listeners run before the answer goes out.
+   */
+  protected final void record(
+      String action,
+      List<String> ids,
+      String outcome,
+      boolean effective,
+      String requestId,
+      Map<String, String> params) {
+    ledger.record(
+        new CallLedger.Call(
+            provider,
+            action == null ? "" : action,
+            List.copyOf(ids),
+            outcome,
+            effective,
+            requestId,
+            clock.instant(),
+            Collections.unmodifiableMap(new LinkedHashMap<>(params))));
+  }
+
+  /** A random UUID from the seeded sequence, the request id format of Tencent and UCloud. */
+  protected final synchronized String uuidRequestId() {
+    return new UUID(requestIds.nextLong(), requestIds.nextLong()).toString();
+  }
+
+  /** {@code prefix} followed by {@code digits} random upper-case hex digits from the seed. */
+  protected final synchronized String hexRequestId(String prefix, int digits) {
+    StringBuilder sb = new StringBuilder(prefix);
+    for (int i = 0; i < digits; i++) {
+      sb.append(Character.toUpperCase(Character.forDigit(requestIds.nextInt(16), 16)));
+    }
+    return sb.toString();
+  }
+
+  /** Plain data (maps, lists, Jackson nodes) as JSON text. */
+  public static String toJson(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The answer of {@code GET /_sim/state}: {@link #state()} as JSON. */
+  protected final SimResponse stateResponse() {
+    return SimResponse.json(200, toJson(state()));
   }
 
   /** Answers one HTTP request, including {@code GET /_sim/state}. */

@@ -8,10 +8,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The CompShare world: instances with a boot disk each, data disks, state transitions that take
- * configurable time, and the per-instance operation lock. Transitions are evaluated lazily: every
- * operation first calls {@link #advance(long)} with the simulator clock's now. Not thread-safe; the
- * simulator serialises access.
+ * The model of the CompShare world: instances with a boot disk each, data disks, state transitions
+ * that take configurable time, and the per-instance operation lock. Transitions are evaluated
+ * lazily: every operation first calls {@link #advance(long)} with the simulator clock's now. What
+ * each action does to this world is in {@link CompShareActions}; nothing here knows the wire
+ * format. Not thread-safe; the simulator serialises access.
  *
  * <p>Modelled behaviour (docs: compshare.cn API pages, seed 001; anything else is marked as our
  * choice):
@@ -57,17 +58,14 @@ final class CompShareWorld {
   /** An error answer: the RetCode and Message of the UCloud envelope. */
   record Refusal(int retCode, String message) {}
 
-  /**
-   * The answer of one operation: either a refusal or the response fields, and whether the world
-   * changed.
-   */
-  record Outcome(Refusal refusal, Map<String, Object> fields, boolean effective) {
-    static Outcome ok(Map<String, Object> fields, boolean effective) {
-      return new Outcome(null, fields, effective);
+  /** What one operation did: refused, or accepted and whether the world changed. */
+  record Outcome(Refusal refusal, boolean effective) {
+    static Outcome ok(boolean effective) {
+      return new Outcome(null, effective);
     }
 
     static Outcome refused(int code, String message) {
-      return new Outcome(new Refusal(code, message), Map.of(), false);
+      return new Outcome(new Refusal(code, message), false);
     }
 
     boolean ok() {
@@ -181,6 +179,10 @@ final class CompShareWorld {
     addDisk(s);
   }
 
+  boolean isBootDisk(String id) {
+    return bootDisks.containsKey(id);
+  }
+
   static boolean recycled(Instance i) {
     return "Month".equals(i.chargeType) || "Year".equals(i.chargeType);
   }
@@ -285,137 +287,6 @@ final class CompShareWorld {
     return out;
   }
 
-  // ---- operations
-  // -------------------------------------------------------------------------------------------
-
-  Outcome stop(String zone, String id, boolean force, long now) {
-    Instance i = visible(zone, id);
-    if (i == null) {
-      return notExist("UHost", id);
-    }
-    if (i.lockHeld(now)) {
-      return locked(i, now);
-    }
-    if (!RUNNING.equals(i.state) || i.terminating()) {
-      return Outcome.refused(
-          CompShareCodes.STATE_NOT_ALLOWED,
-          "UHost [" + id + "] is " + i.state + "; only Running instances can be stopped");
-    }
-    if (i.spot && !force) {
-      return Outcome.refused(
-          CompShareCodes.PARAMS_NOT_AVAILABLE,
-          "Params [Force] not available: a preemptible (Spot) instance can only be stopped with Force=true");
-    }
-    long d = timing("stop");
-    i.state = d <= 0 ? STOPPED : STOPPING;
-    i.transitionDoneAt = d <= 0 ? -1 : now + d;
-    lock(i, "StopCompShareInstance", now, d);
-    return Outcome.ok(fields("UHostId", id), true);
-  }
-
-  Outcome terminate(String zone, String id, boolean releaseUDisk, long now) {
-    Instance i = visible(zone, id);
-    if (i == null) {
-      return notExist("UHost", id);
-    }
-    if (i.lockHeld(now)) {
-      return locked(i, now);
-    }
-    String inRecycle = "Month".equals(i.chargeType) || "Year".equals(i.chargeType) ? "Yes" : "No";
-    if (i.terminating()) {
-      return Outcome.ok(
-          fields("UHostId", id, "InRecycle", inRecycle), false); // lock expired before it finished
-    }
-    if (!STOPPED.equals(i.state)) {
-      return Outcome.refused(
-          CompShareCodes.STATE_NOT_ALLOWED,
-          "UHost ["
-              + id
-              + "] is "
-              + i.state
-              + "; only Stopped instances can be terminated, stop it first");
-    }
-    long d = timing("terminate");
-    i.releaseUDisk = releaseUDisk;
-    i.goneAt = now + Math.max(0, d);
-    lock(i, "TerminateCompShareInstance", now, d);
-    advance(now);
-    return Outcome.ok(fields("UHostId", id, "InRecycle", inRecycle), true);
-  }
-
-  Outcome detach(String zone, String hostId, String diskId, long now) {
-    Instance i = visible(zone, hostId);
-    if (i == null) {
-      return notExist("UHost", hostId);
-    }
-    if (bootDisks.containsKey(diskId)) {
-      return Outcome.refused(
-          CompShareCodes.PARAMS_NOT_AVAILABLE,
-          "Params [UDiskId] not available: " + diskId + " is a system disk and cannot be detached");
-    }
-    Disk d = diskId == null ? null : disks.get(diskId);
-    if (d == null || !d.exists()) {
-      return notExist("UDisk", diskId);
-    }
-    if (i.lockHeld(now)) {
-      return locked(i, now);
-    }
-    if (!STOPPED.equals(i.state) || i.terminating()) {
-      return Outcome.refused(
-          CompShareCodes.STATE_NOT_ALLOWED,
-          "UHost ["
-              + hostId
-              + "] is "
-              + i.state
-              + "; disks can only be detached from Stopped instances");
-    }
-    if (!hostId.equals(d.instanceId)) {
-      return Outcome.refused(
-          CompShareCodes.DISK_NOT_ATTACHED,
-          "UDisk [" + diskId + "] is not attached to UHost [" + hostId + "]");
-    }
-    if (DISK_DETACHING.equals(d.state)) {
-      return Outcome.ok(fields("UHostId", hostId, "UDiskId", diskId), false);
-    }
-    long t = timing("detach");
-    if (t <= 0) {
-      d.state = DISK_AVAILABLE;
-      d.instanceId = null;
-    } else {
-      d.state = DISK_DETACHING;
-      d.doneAt = now + t;
-    }
-    lock(i, "DetachCompshareDisk", now, t);
-    return Outcome.ok(fields("UHostId", hostId, "UDiskId", diskId), true);
-  }
-
-  Outcome deleteDisk(String diskId, long now) {
-    if (bootDisks.containsKey(diskId)) {
-      return Outcome.refused(
-          CompShareCodes.PARAMS_NOT_AVAILABLE,
-          "Params [UDiskId] not available: "
-              + diskId
-              + " is a system disk; it goes with its instance");
-    }
-    Disk d = diskId == null ? null : disks.get(diskId);
-    if (d == null) {
-      return notExist("UDisk", diskId);
-    }
-    if (!d.exists()) {
-      return Outcome.ok(
-          fields("UDiskId", diskId), false); // documented: deleting a deleted disk succeeds
-    }
-    if (d.instanceId != null) {
-      return Outcome.refused(
-          CompShareCodes.DISK_IN_USE,
-          "UDisk [" + diskId + "] is attached to UHost [" + d.instanceId + "]; detach it first");
-    }
-    long t = timing("release");
-    d.state = t <= 0 ? DISK_DELETED : DISK_DELETING;
-    d.doneAt = t <= 0 ? -1 : now + t;
-    return Outcome.ok(fields("UDiskId", diskId), true);
-  }
-
   /**
    * Data disks that were attached to these instances at the start and still exist (every existing
    * disk bills).
@@ -433,33 +304,38 @@ final class CompShareWorld {
     return out;
   }
 
-  private void lock(Instance i, String action, long now, long operationMs) {
-    long ttl = timing("lock");
-    i.lock = new Lock(action, now + Math.max(0, Math.min(ttl, operationMs)));
-  }
-
-  private static Outcome locked(Instance i, long now) {
-    long remainingS = Math.max(1, (i.lock.untilMs - now + 999) / 1000);
-    return Outcome.refused(
-        CompShareCodes.OPERATION_IN_PROGRESS,
-        "InstanceOperationInProgress: UHost ["
-            + i.id
-            + "] is locked by "
-            + i.lock.action
-            + " in progress, retry after "
-            + remainingS
-            + "s");
-  }
-
-  private static Outcome notExist(String kind, String id) {
-    return Outcome.refused(CompShareCodes.RESOURCE_NOT_EXIST, kind + " [" + id + "] not exist");
-  }
-
-  private static Map<String, Object> fields(Object... kv) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    for (int k = 0; k < kv.length; k += 2) {
-      m.put((String) kv[k], kv[k + 1]);
+  /** The world as plain data, for {@code GET /_sim/state}, after applying what is due by now. */
+  Map<String, Object> snapshot(long now) {
+    advance(now);
+    Map<String, Object> w = new LinkedHashMap<>();
+    w.put("region", region);
+    List<Map<String, Object>> is = new ArrayList<>();
+    for (Instance i : instances.values()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", i.id);
+      m.put("name", i.name);
+      m.put("zone", i.zone);
+      m.put("state", i.gone ? "Deleted" : i.state);
+      m.put("chargeType", i.chargeType);
+      m.put("spot", i.spot);
+      m.put("terminating", i.terminating() && !i.gone);
+      m.put("bootDiskId", i.bootDiskId);
+      if (i.lockHeld(now)) {
+        m.put("lock", Map.of("action", i.lock.action(), "remainingMs", i.lock.untilMs() - now));
+      }
+      is.add(m);
     }
-    return m;
+    List<Map<String, Object>> ds = new ArrayList<>();
+    for (Disk d : disks.values()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", d.id);
+      m.put("instanceId", d.instanceId);
+      m.put("originalInstanceId", d.originalInstanceId);
+      m.put("state", d.state);
+      ds.add(m);
+    }
+    w.put("instances", is);
+    w.put("disks", ds);
+    return w;
   }
 }

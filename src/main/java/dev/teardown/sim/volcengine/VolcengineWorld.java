@@ -4,8 +4,6 @@ import dev.teardown.sim.WorldSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -16,22 +14,21 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The simulated Volcengine fleet: ECS instances and EBS volumes with their states, and the actions
- * that change them. Transitions (instance DELETING, volume detaching, volume deleting) take the
- * time configured in {@code timingsMs} ("terminate", "detach", "release") and are applied lazily
- * against the clock whenever the world is read or changed. DeleteInstances is asynchronous: with
+ * The model of the simulated Volcengine fleet: ECS instances and EBS volumes with their states and
+ * transitions. Transitions (instance DELETING, volume detaching, volume deleting) take the time
+ * configured in {@code timingsMs} ("terminate", "detach", "release") and are applied lazily against
+ * the clock whenever the world is read or changed. DeleteInstances is asynchronous: with
  * "terminateLag" &gt; 0 an accepted deletion waits that long in the cloud's task queue, the
  * instance still showing its old status, before it goes DELETING (a guess at the eventual
- * consistency of DescribeInstances; 0, the default, shows DELETING at once). Not thread-safe: the
- * simulator serialises access.
+ * consistency of DescribeInstances; 0, the default, shows DELETING at once). What each action does
+ * to this world is in {@link VolcengineEcs} (instances) and {@link VolcengineEbs} (volumes);
+ * nothing here knows the wire format. Not thread-safe: the simulator serialises access.
  */
 final class VolcengineWorld {
 
   static final String POST_PAID = "PostPaid";
   static final String PRE_PAID = "PrePaid";
   static final Set<String> DELETABLE_STATUSES = Set.of("RUNNING", "STOPPED", "ERROR");
-  static final DateTimeFormatter TIME =
-      DateTimeFormatter.ISO_OFFSET_DATE_TIME.withZone(ZoneOffset.UTC);
 
   /** Default transition times when the world file names none. */
   static final long DEFAULT_TERMINATE_MS = 2000;
@@ -81,9 +78,6 @@ final class VolcengineWorld {
     /** When the current transition (detaching, deleting) ends. */
     Instant until;
   }
-
-  /** What an action answered and whether it changed the world. */
-  record Outcome(Map<String, Object> result, boolean effective) {}
 
   final String region;
   private final Clock clock;
@@ -270,259 +264,14 @@ final class VolcengineWorld {
     }
   }
 
-  private Map<String, Instance> instances(boolean visible) {
+  /** The instances a request sees: none when it was signed for another region. */
+  Map<String, Instance> instances(boolean visible) {
     return visible ? instances : Map.of();
   }
 
-  private Map<String, Volume> volumes(boolean visible) {
+  /** The volumes a request sees: none when it was signed for another region. */
+  Map<String, Volume> volumes(boolean visible) {
     return visible ? volumes : Map.of();
-  }
-
-  // ------------------------------------------------------------------------------------------------ ecs
-
-  Outcome describeInstances(
-      List<String> ids, int maxResults, String nextToken, String status, boolean visible) {
-    List<Instance> matching = new ArrayList<>();
-    Map<String, Instance> all = instances(visible);
-    if (ids.isEmpty()) {
-      matching.addAll(all.values());
-    } else {
-      for (String id : new LinkedHashSet<>(ids)) {
-        Instance i = all.get(id);
-        if (i != null) {
-          matching.add(i);
-        }
-      }
-    }
-    if (status != null && !status.isBlank()) {
-      matching.removeIf(i -> !i.status.equalsIgnoreCase(status));
-    }
-    int start = 0;
-    if (nextToken != null && !nextToken.isBlank()) {
-      try {
-        start = Integer.parseInt(nextToken);
-      } catch (NumberFormatException e) {
-        throw VolcengineApiError.of("InvalidArgument", "The specified NextToken is invalid.");
-      }
-    }
-    int end = Math.min(matching.size(), start + maxResults);
-    List<Object> out = new ArrayList<>();
-    for (Instance i : matching.subList(Math.min(start, matching.size()), end)) {
-      out.add(instanceJson(i, visible));
-    }
-    Map<String, Object> result = new LinkedHashMap<>();
-    result.put("Instances", out);
-    result.put("NextToken", end < matching.size() ? Integer.toString(end) : "");
-    return new Outcome(result, false);
-  }
-
-  private Map<String, Object> instanceJson(Instance i, boolean visible) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("InstanceId", i.id);
-    m.put("InstanceName", i.name);
-    m.put("ZoneId", i.zone);
-    m.put("Status", i.status);
-    m.put("InstanceTypeId", "ecs.g3i.large");
-    m.put("InstanceChargeType", i.chargeType);
-    m.put("SpotStrategy", i.spot ? "SpotAsPriceGo" : "NoSpot");
-    m.put("DeletionProtection", i.deletionProtection);
-    m.put("CreatedAt", TIME.format(i.createdAt));
-    m.put("ExpiredAt", i.expiredAt == null ? "" : TIME.format(i.expiredAt));
-    List<Object> vols = new ArrayList<>();
-    for (Volume v : volumes(visible).values()) {
-      if (i.id.equals(v.instanceId)) {
-        Map<String, Object> vm = new LinkedHashMap<>();
-        vm.put("VolumeId", v.id);
-        vm.put("Kind", v.kind);
-        vm.put("Size", v.sizeGb);
-        vm.put("VolumeType", "ESSD_PL0");
-        vols.add(vm);
-      }
-    }
-    m.put("Volumes", vols);
-    List<Object> tags = new ArrayList<>();
-    i.tags.forEach(
-        (k, v) -> {
-          Map<String, Object> t = new LinkedHashMap<>();
-          t.put("Key", k);
-          t.put("Value", v);
-          tags.add(t);
-        });
-    m.put("Tags", tags);
-    return m;
-  }
-
-  /**
-   * DeleteInstances: each instance is checked on its own; the answer lists one OperationDetails
-   * entry per requested instance, with an Error for those that were refused. Accepted instances go
-   * DELETING for "terminate" ms (after "terminateLag" ms in the queue); an instance whose deletion
-   * is already queued is accepted again without effect.
-   */
-  Outcome deleteInstances(List<String> ids, boolean visible) {
-    Instant now = clock.instant();
-    Map<String, Instance> all = instances(visible);
-    List<Object> details = new ArrayList<>();
-    boolean effective = false;
-    for (String id : new LinkedHashSet<>(ids)) {
-      Instance i = all.get(id);
-      String code = null;
-      String message = null;
-      if (i == null) {
-        code = "InvalidInstance.NotFound";
-        message = "The specified instance does not exist.";
-      } else if (i.deleteQueuedUntil != null) {
-        // already being deleted: nothing more to do
-      } else if (i.deletionProtection) {
-        code = "OperationDenied.DeletionProtection";
-        message = "The specified instance has deletion protection enabled.";
-      } else if (PRE_PAID.equals(i.chargeType) && !i.expired) {
-        code = "InvalidInstanceChargeType";
-        message =
-            "The charge type of the specified instance does not support this operation: a PrePaid instance can "
-                + "be deleted only after it expires or is converted to PostPaid.";
-      } else if (!DELETABLE_STATUSES.contains(i.status)) {
-        code = "InvalidInstanceStatus";
-        message = "The status of the specified instance does not support this request.";
-      } else {
-        long lag = timing("terminateLag", DEFAULT_TERMINATE_LAG_MS);
-        if (lag > 0) {
-          i.deleteQueuedUntil = now.plusMillis(lag);
-        } else {
-          i.status = "DELETING";
-          i.deletingUntil = now.plusMillis(timing("terminate", DEFAULT_TERMINATE_MS));
-        }
-        effective = true;
-      }
-      Map<String, Object> d = new LinkedHashMap<>();
-      d.put("InstanceId", id);
-      if (code != null) {
-        d.put("Error", Map.of("Code", code, "Message", message));
-      }
-      details.add(d);
-    }
-    Map<String, Object> result = new LinkedHashMap<>();
-    result.put("OperationDetails", details);
-    return new Outcome(result, effective);
-  }
-
-  // ------------------------------------------------------------------------------------------------ storage_ebs
-
-  Outcome describeVolumes(
-      List<String> ids,
-      String instanceId,
-      String kind,
-      String status,
-      int pageNumber,
-      int pageSize,
-      boolean visible) {
-    Collection<Volume> all = volumes(visible).values();
-    List<Volume> matching = new ArrayList<>();
-    Set<String> wanted = new LinkedHashSet<>(ids);
-    for (Volume v : all) {
-      if (!wanted.isEmpty() && !wanted.contains(v.id)) {
-        continue;
-      }
-      if (instanceId != null && !instanceId.isBlank() && !instanceId.equals(v.instanceId)) {
-        continue;
-      }
-      if (kind != null && !kind.isBlank() && !kind.equalsIgnoreCase(v.kind)) {
-        continue;
-      }
-      if (status != null && !status.isBlank() && !status.equalsIgnoreCase(v.status)) {
-        continue;
-      }
-      matching.add(v);
-    }
-    int from = Math.min(matching.size(), (pageNumber - 1) * pageSize);
-    int to = Math.min(matching.size(), from + pageSize);
-    List<Object> out = new ArrayList<>();
-    for (Volume v : matching.subList(from, to)) {
-      out.add(volumeJson(v));
-    }
-    Map<String, Object> result = new LinkedHashMap<>();
-    result.put("Volumes", out);
-    result.put("TotalCount", matching.size());
-    result.put("PageNumber", pageNumber);
-    result.put("PageSize", pageSize);
-    return new Outcome(result, false);
-  }
-
-  private Map<String, Object> volumeJson(Volume v) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("VolumeId", v.id);
-    m.put("VolumeName", v.id);
-    m.put("Kind", v.kind);
-    m.put("Status", v.status);
-    m.put("InstanceId", v.instanceId == null ? "" : v.instanceId);
-    m.put("ZoneId", v.zone);
-    m.put("Size", String.valueOf(v.sizeGb));
-    m.put("VolumeType", "ESSD_PL0");
-    m.put("DeleteWithInstance", v.deleteWithInstance);
-    m.put("PayType", v.payType);
-    m.put("BillingType", "pre".equals(v.payType) ? 1 : 2);
-    m.put("CreatedAt", TIME.format(v.createdAt));
-    return m;
-  }
-
-  /** DetachVolume: attached → detaching → available after "detach" ms. */
-  Outcome detachVolume(String volumeId, String instanceId, boolean visible) {
-    Volume v = volumes(visible).get(volumeId);
-    if (v == null) {
-      throw VolcengineApiError.of(
-          "VolumeNotFound", "The specified volume " + volumeId + " does not exist.");
-    }
-    if ("system".equals(v.kind)) {
-      throw VolcengineApiError.of(
-          "OperationDenied.SystemVolume", "A system volume cannot be detached.");
-    }
-    if (!"attached".equals(v.status)) {
-      throw VolcengineApiError.of(
-          "IncorrectDiskStatus",
-          "The volume "
-              + volumeId
-              + " is "
-              + v.status
-              + "; only an attached volume can be detached.");
-    }
-    if (!instanceId.equals(v.instanceId)) {
-      throw VolcengineApiError.of(
-          "InvalidParameter",
-          "The volume " + volumeId + " is not attached to instance " + instanceId + ".");
-    }
-    v.status = "detaching";
-    v.until = clock.instant().plusMillis(timing("detach", DEFAULT_DETACH_MS));
-    return new Outcome(new LinkedHashMap<>(), true);
-  }
-
-  /**
-   * DeleteVolume: only a PostPaid data volume in available; it goes deleting, then away after
-   * "release" ms.
-   */
-  Outcome deleteVolume(String volumeId, boolean visible) {
-    Volume v = volumes(visible).get(volumeId);
-    if (v == null) {
-      throw VolcengineApiError.of(
-          "VolumeNotFound", "The specified volume " + volumeId + " does not exist.");
-    }
-    if (!"data".equals(v.kind) || "pre".equals(v.payType)) {
-      throw VolcengineApiError.of(
-          "VolumeStatusForbidDelete",
-          "The volume "
-              + volumeId
-              + " cannot be deleted on its own: only pay-as-you-go data volumes can be deleted.");
-    }
-    if (!"available".equals(v.status)) {
-      throw VolcengineApiError.of(
-          "IncorrectDiskStatus",
-          "The volume "
-              + volumeId
-              + " is "
-              + v.status
-              + "; only an available volume can be deleted.");
-    }
-    v.status = "deleting";
-    v.until = clock.instant().plusMillis(timing("release", DEFAULT_RELEASE_MS));
-    return new Outcome(new LinkedHashMap<>(), true);
   }
 
   // ------------------------------------------------------------------------------------------------ reports
