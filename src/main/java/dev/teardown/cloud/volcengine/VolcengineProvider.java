@@ -219,12 +219,16 @@ public final class VolcengineProvider implements CloudProvider {
    * DeleteWithInstance and billing. Only what DescribeVolumes shows counts: a listed volume it does
    * not return (deleted meanwhile), or returns attached to another instance or to none, is not this
    * instance's disk. The SDK's DescribeInstances model guarantees only {@code VolumeId} in {@code
-   * Volumes}; where the answer also says {@code Kind=system}, that volume is not looked up.
+   * Volumes}; where the answer also says {@code Kind=system}, that volume is not looked up. One
+   * instance alone takes one call: DescribeVolumes filtered by its InstanceId.
    */
   @Override
   public Map<String, List<CloudDisk>> describeDataDisks(List<String> instanceIds)
       throws CloudException {
     List<String> ids = Batches.distinct(instanceIds);
+    if (ids.size() == 1) {
+      return Map.of(ids.get(0), dataVolumesOf(ids.get(0)));
+    }
     Map<String, List<String>> listed = new LinkedHashMap<>();
     List<String> volumeIds = new ArrayList<>();
     for (Map<String, Object> m : instances(ids)) {
@@ -262,6 +266,24 @@ public final class VolcengineProvider implements CloudProvider {
       out.put(instanceId, disks);
     }
     return out;
+  }
+
+  /** The data volumes attached to one instance: DescribeVolumes with InstanceId and Kind=data. */
+  private List<CloudDisk> dataVolumesOf(String instanceId) throws CloudException {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("InstanceId", instanceId);
+    p.put("Kind", "data");
+    List<CloudDisk> disks = new ArrayList<>();
+    for (Map<String, Object> v : describeVolumes(p)) {
+      CloudDisk d = toDisk(v);
+      // the filters already exclude the system volume and other instances; checking again costs
+      // nothing
+      if ("data".equalsIgnoreCase(VolcengineClient.str(v.get("Kind")))
+          && instanceId.equals(d.instanceId())) {
+        disks.add(d);
+      }
+    }
+    return disks;
   }
 
   @Override

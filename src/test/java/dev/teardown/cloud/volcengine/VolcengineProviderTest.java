@@ -475,6 +475,33 @@ class VolcengineProviderTest {
   }
 
   @Test
+  void dataVolumesOfOneInstanceTakeOneDescribeVolumesAndOfSeveralOneDescribeInstancesMore()
+      throws Exception {
+    start(world());
+
+    assertThat(provider.describeDataDisks(List.of("i-post1")).get("i-post1"))
+        .extracting(CloudDisk::id)
+        .containsExactly("vol-d1", "vol-d2");
+    assertThat(calls("DescribeInstances")).isEmpty();
+    assertThat(calls("DescribeVolumes"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.params()).containsEntry("InstanceId", "i-post1"));
+
+    Map<String, List<CloudDisk>> both = provider.describeDataDisks(List.of("i-post1", "i-post2"));
+    assertThat(both.get("i-post1")).extracting(CloudDisk::id).containsExactly("vol-d1", "vol-d2");
+    assertThat(both.get("i-post2")).extracting(CloudDisk::id).containsExactly("vol-d3");
+    assertThat(calls("DescribeInstances")).hasSize(1);
+    assertThat(calls("DescribeVolumes"))
+        .hasSize(2)
+        .last()
+        .satisfies(
+            c -> {
+              assertThat(c.params()).doesNotContainKey("InstanceId");
+              assertThat(c.ids()).containsExactlyInAnyOrder("vol-d1", "vol-d2", "vol-d3");
+            });
+  }
+
+  @Test
   void prepaidVolumeCannotBeDeletedOnItsOwn() throws Exception {
     start(world());
 
