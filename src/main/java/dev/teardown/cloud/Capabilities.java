@@ -16,6 +16,10 @@ import java.time.Duration;
  * @param terminateSettles how long an accepted terminate may leave the instance looking terminable
  *     (CompShare keeps listing a terminating host as Stopped while its operation lock is held); no
  *     second terminate before then
+ * @param maxInstancesPerDiskLookup instances per {@link CloudProvider#describeDataDisks} call that
+ *     still takes few SDK calls: what callers merging look-ups across deletions may put in one
+ *     (Tencent's DescribeDisks filter takes 5 instance ids; Volcengine finds the volumes of 100
+ *     instances with one DescribeInstances)
  */
 public record Capabilities(
     int maxInstancesPerTerminate,
@@ -24,7 +28,30 @@ public record Capabilities(
     boolean stopBeforeTerminate,
     boolean sameChargeTypePerTerminate,
     boolean recycleBin,
-    Duration terminateSettles) {
+    Duration terminateSettles,
+    int maxInstancesPerDiskLookup) {
+
+  /** Instances per data-disk look-up unless a cloud says otherwise. */
+  public static final int DEFAULT_INSTANCES_PER_DISK_LOOKUP = 5;
+
+  public Capabilities(
+      int maxInstancesPerTerminate,
+      int maxDisksPerDetach,
+      int maxDisksPerRelease,
+      boolean stopBeforeTerminate,
+      boolean sameChargeTypePerTerminate,
+      boolean recycleBin,
+      Duration terminateSettles) {
+    this(
+        maxInstancesPerTerminate,
+        maxDisksPerDetach,
+        maxDisksPerRelease,
+        stopBeforeTerminate,
+        sameChargeTypePerTerminate,
+        recycleBin,
+        terminateSettles,
+        DEFAULT_INSTANCES_PER_DISK_LOOKUP);
+  }
 
   public Capabilities(
       int maxInstancesPerTerminate,

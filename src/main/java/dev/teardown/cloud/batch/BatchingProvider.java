@@ -45,12 +45,14 @@ public final class BatchingProvider implements CloudProvider {
   public static final int DESCRIBE_LIMIT = 100;
 
   /**
-   * Instances per merged look-up of data disks. Tencent's DescribeDisks takes 5 instance ids per
-   * filter and Volcengine looks disks up one instance at a time, so a larger merge saves no call;
-   * and a merged port call that makes many SDK calls is all-or-nothing, so one that outgrew the
-   * rate budget would be deferred as a whole again and again and no deletion in it would progress.
+   * Instances per merged look-up of data disks unless the cloud's {@link
+   * Capabilities#maxInstancesPerDiskLookup()} says otherwise. Tencent's DescribeDisks takes 5
+   * instance ids per filter, so a larger merge saves no call; and a merged port call that makes
+   * many SDK calls is all-or-nothing, so one that outgrew the rate budget would be deferred as a
+   * whole again and again and no deletion in it would progress. Volcengine finds the volumes of 100
+   * instances with one DescribeInstances and merges up to that.
    */
-  public static final int DATA_DISKS_LIMIT = 5;
+  public static final int DATA_DISKS_LIMIT = Capabilities.DEFAULT_INSTANCES_PER_DISK_LOOKUP;
 
   private static final int MAX_REMEMBERED = 100_000;
 
@@ -130,7 +132,7 @@ public final class BatchingProvider implements CloudProvider {
         "describeDataDisks",
         ids,
         ids.size(),
-        DATA_DISKS_LIMIT,
+        Math.max(1, delegate.capabilities().maxInstancesPerDiskLookup()),
         merged(delegate::describeDataDisks, all -> {}));
   }
 

@@ -36,13 +36,17 @@ import java.util.Set;
  * deleted one through this API.
  */
 public final class CompShareProvider implements CloudProvider {
+  /** UHostIds.N and Limit of DescribeCompShareInstance: at most 100. */
+  static final int MAX_IDS_PER_DESCRIBE = 100;
+
   /**
-   * A terminating host is listed as Stopped while its lock is held: no second terminate for 30 s.
+   * Stop, terminate, detach and delete take one id each. A terminating host is listed as Stopped
+   * while its lock is held: no second terminate for 30 s. The data disks of 100 instances come with
+   * one DescribeCompShareInstance (their DiskSet), so look-ups of that many are merged.
    */
   static final Capabilities CAPABILITIES =
-      new Capabilities(1, 1, 1, true, false, false, java.time.Duration.ofSeconds(30));
-
-  static final int MAX_IDS_PER_DESCRIBE = 100;
+      new Capabilities(
+          1, 1, 1, true, false, false, java.time.Duration.ofSeconds(30), MAX_IDS_PER_DESCRIBE);
 
   /** Bound on the zone scan of {@link #describeDisks}: 100 pages of 100 instances. */
   static final int MAX_DESCRIBE_PAGES = 100;

@@ -188,6 +188,24 @@ public final class VolcengineErrors {
 
   private VolcengineErrors() {}
 
+  /** Terminal codes that refuse one volume, not the request: the other volumes can still go. */
+  static final java.util.Set<String> VOLUME_REFUSALS =
+      java.util.Set.of(
+          "VolumeStatusForbidDelete",
+          "LocalVolumeCannotDelete",
+          "OperationDenied.SystemVolume",
+          "IdempotentParameterMismatch");
+
+  /**
+   * An error of one per-volume call that concerns only that volume: a transient one (its state, the
+   * cloud's hiccup, no answer) or a refusal of that volume. Throttling, credentials and a malformed
+   * or unroutable request would hit every other volume's call too.
+   */
+  static boolean aboutOneVolume(CloudError e) {
+    return e.kind() == ErrorKind.RETRYABLE
+        || (e.kind() == ErrorKind.TERMINAL && VOLUME_REFUSALS.contains(e.code()));
+  }
+
   /** The actionable reason an unexpired PrePaid instance cannot be deleted. */
   public static String prepaidNotExpired(String instanceId) {
     return instanceId

@@ -36,7 +36,23 @@ import java.util.function.Function;
  */
 public final class VolcengineProvider implements CloudProvider {
 
-  static final Capabilities CAPABILITIES = new Capabilities(100, 1, 1, false, false, false);
+  /**
+   * DeleteVolume takes one volume, so a release port call sends one per volume; up to this many
+   * volumes per port call (one second of its rate budget), so that releases of many deletions are
+   * merged into a call whose thread is paced by the budget instead of each deletion being held back
+   * and observing the cloud again.
+   */
+  static final int VOLUMES_PER_RELEASE = 15;
+
+  /**
+   * DeleteInstances takes 100 ids; DetachVolume one volume; see {@link #VOLUMES_PER_RELEASE}; the
+   * data volumes of 100 instances are found with one DescribeInstances (see {@link
+   * #describeDataDisks}).
+   */
+  static final Capabilities CAPABILITIES =
+      new Capabilities(
+          100, 1, VOLUMES_PER_RELEASE, false, false, false, java.time.Duration.ZERO, 100);
+
   static final int PAGE = 100;
 
   /**
@@ -70,7 +86,7 @@ public final class VolcengineProvider implements CloudProvider {
         "DetachVolume",
         15,
         "DeleteVolume",
-        15);
+        VOLUMES_PER_RELEASE);
   }
 
   @Override
@@ -85,6 +101,20 @@ public final class VolcengineProvider implements CloudProvider {
       throws CloudException {
     List<String> ids = Batches.distinct(instanceIds);
     Map<String, CloudInstance> found = new LinkedHashMap<>();
+    for (Map<String, Object> m : instances(ids)) {
+      CloudInstance i = toInstance(m);
+      found.put(i.id(), i);
+    }
+    Map<String, CloudInstance> out = new LinkedHashMap<>();
+    for (String id : ids) {
+      out.put(id, found.getOrDefault(id, CloudInstance.gone(id)));
+    }
+    return out;
+  }
+
+  /** DescribeInstances by InstanceIds.N, 100 per call, every page. */
+  private List<Map<String, Object>> instances(List<String> ids) throws CloudException {
+    List<Map<String, Object>> all = new ArrayList<>();
     for (List<String> chunk : Batches.chunks(ids, PAGE)) {
       String nextToken = null;
       for (int page = 0; page < MAX_PAGES; page++) {
@@ -94,21 +124,14 @@ public final class VolcengineProvider implements CloudProvider {
           p.put("NextToken", nextToken);
         }
         VolcengineClient.Response r = client.call("ecs", "DescribeInstances", p);
-        for (Map<String, Object> m : maps(r.result().get("Instances"))) {
-          CloudInstance i = toInstance(m);
-          found.put(i.id(), i);
-        }
+        all.addAll(maps(r.result().get("Instances")));
         nextToken = VolcengineClient.str(r.result().get("NextToken"));
         if (nextToken.isEmpty()) {
           break;
         }
       }
     }
-    Map<String, CloudInstance> out = new LinkedHashMap<>();
-    for (String id : ids) {
-      out.put(id, found.getOrDefault(id, CloudInstance.gone(id)));
-    }
-    return out;
+    return all;
   }
 
   CloudInstance toInstance(Map<String, Object> m) {
@@ -188,26 +211,79 @@ public final class VolcengineProvider implements CloudProvider {
     }
   }
 
+  /**
+   * The data volumes attached to each instance now, in two merged steps instead of one
+   * DescribeVolumes per instance (its InstanceId filter takes one id): DescribeInstances (100
+   * instances per call) lists each instance's {@code Volumes} by id, then DescribeVolumes by
+   * VolumeIds.N (100 per call, Kind=data) gives each volume's status, attachment,
+   * DeleteWithInstance and billing. Only what DescribeVolumes shows counts: a listed volume it does
+   * not return (deleted meanwhile), or returns attached to another instance or to none, is not this
+   * instance's disk. The SDK's DescribeInstances model guarantees only {@code VolumeId} in {@code
+   * Volumes}; where the answer also says {@code Kind=system}, that volume is not looked up. One
+   * instance alone takes one call: DescribeVolumes filtered by its InstanceId.
+   */
   @Override
   public Map<String, List<CloudDisk>> describeDataDisks(List<String> instanceIds)
       throws CloudException {
+    List<String> ids = Batches.distinct(instanceIds);
+    if (ids.size() == 1) {
+      return Map.of(ids.get(0), dataVolumesOf(ids.get(0)));
+    }
+    Map<String, List<String>> listed = new LinkedHashMap<>();
+    List<String> volumeIds = new ArrayList<>();
+    for (Map<String, Object> m : instances(ids)) {
+      String instanceId = VolcengineClient.str(m.get("InstanceId"));
+      for (Map<String, Object> v : maps(m.get("Volumes"))) {
+        String volumeId = VolcengineClient.str(v.get("VolumeId"));
+        if (volumeId.isEmpty() || "system".equalsIgnoreCase(VolcengineClient.str(v.get("Kind")))) {
+          continue;
+        }
+        listed.computeIfAbsent(instanceId, k -> new ArrayList<>()).add(volumeId);
+        volumeIds.add(volumeId);
+      }
+    }
+    Map<String, Map<String, Object>> volumes = new LinkedHashMap<>();
+    for (List<String> chunk : Batches.chunks(Batches.distinct(volumeIds), PAGE)) {
+      Map<String, Object> filter = indexed("VolumeIds", chunk);
+      filter.put("Kind", "data");
+      for (Map<String, Object> v : describeVolumes(filter)) {
+        volumes.put(VolcengineClient.str(v.get("VolumeId")), v);
+      }
+    }
     Map<String, List<CloudDisk>> out = new LinkedHashMap<>();
-    for (String instanceId : Batches.distinct(instanceIds)) {
-      Map<String, Object> p = new LinkedHashMap<>();
-      p.put("InstanceId", instanceId);
-      p.put("Kind", "data");
+    for (String instanceId : ids) {
       List<CloudDisk> disks = new ArrayList<>();
-      for (Map<String, Object> v : describeVolumes(p)) {
+      for (String volumeId : listed.getOrDefault(instanceId, List.of())) {
+        Map<String, Object> v = volumes.get(volumeId);
+        if (v == null || !"data".equalsIgnoreCase(VolcengineClient.str(v.get("Kind")))) {
+          continue;
+        }
         CloudDisk d = toDisk(v);
-        // the Kind filter already excludes the system volume; checking again costs nothing
-        if ("data".equalsIgnoreCase(VolcengineClient.str(v.get("Kind")))
-            && instanceId.equals(d.instanceId())) {
+        if (instanceId.equals(d.instanceId())) {
           disks.add(d);
         }
       }
       out.put(instanceId, disks);
     }
     return out;
+  }
+
+  /** The data volumes attached to one instance: DescribeVolumes with InstanceId and Kind=data. */
+  private List<CloudDisk> dataVolumesOf(String instanceId) throws CloudException {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("InstanceId", instanceId);
+    p.put("Kind", "data");
+    List<CloudDisk> disks = new ArrayList<>();
+    for (Map<String, Object> v : describeVolumes(p)) {
+      CloudDisk d = toDisk(v);
+      // the filters already exclude the system volume and other instances; checking again costs
+      // nothing
+      if ("data".equalsIgnoreCase(VolcengineClient.str(v.get("Kind")))
+          && instanceId.equals(d.instanceId())) {
+        disks.add(d);
+      }
+    }
+    return disks;
   }
 
   @Override
@@ -374,10 +450,14 @@ public final class VolcengineProvider implements CloudProvider {
   }
 
   /**
-   * One call per volume (the EBS actions take one VolumeId). A volume already gone is reported as
-   * NOT_FOUND, which the reconciler treats as done. With one volume (the capability) any other
-   * failure is the whole call's and is thrown; with several, throttling and terminal errors stop
-   * the loop (thrown), other errors are kept per volume.
+   * One call per volume (the EBS actions take one VolumeId; a release merged across deletions
+   * carries several). A volume already gone is reported as NOT_FOUND, which the reconciler treats
+   * as done. With one volume any other failure is the whole call's and is thrown. With several, an
+   * error about that volume alone (a transient one, or a refusal of that volume: see {@link
+   * VolcengineErrors#aboutOneVolume}) is kept for it and the loop goes on, so a refused volume
+   * fails only its own item; throttling, credentials and refusals of the request itself stop the
+   * loop (thrown; a retry with the same token sends every volume again with its same ClientToken,
+   * which the cloud answers from its record for those already accepted).
    */
   private BatchResult perVolume(
       String action, List<String> ids, Function<String, Map<String, Object>> params)
@@ -391,12 +471,10 @@ public final class VolcengineProvider implements CloudProvider {
         CloudError err = e.error();
         if (err.kind() == ErrorKind.NOT_FOUND) {
           failures.put(id, err);
-        } else if (ids.size() == 1
-            || err.kind() == ErrorKind.THROTTLED
-            || err.kind() == ErrorKind.TERMINAL) {
-          throw withSubject(e, id);
+        } else if (ids.size() > 1 && VolcengineErrors.aboutOneVolume(err)) {
+          failures.put(id, withSubject(e, id).error());
         } else {
-          failures.put(id, err);
+          throw withSubject(e, id);
         }
       }
     }

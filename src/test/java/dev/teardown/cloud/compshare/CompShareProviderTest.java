@@ -153,6 +153,12 @@ class CompShareProviderTest {
             });
     assertThat(got.get("uhost-spot1")).as("only the boot disk bsi-spot1").isEmpty();
     assertThat(got.get("uhost-nope")).isEmpty();
+    assertThat(calls(s, "DescribeCompShareInstance"))
+        .as("the DiskSets of all three come with one call")
+        .hasSize(1);
+    assertThat(p.capabilities().maxInstancesPerDiskLookup())
+        .as("so look-ups of up to 100 instances are merged across deletions")
+        .isEqualTo(100);
 
     Map<String, CloudDisk> disks = p.describeDisks(List.of("bsm-s1a", "bsm-never"));
     assertThat(disks.get("bsm-s1a").phase()).isEqualTo(DiskPhase.ATTACHED);

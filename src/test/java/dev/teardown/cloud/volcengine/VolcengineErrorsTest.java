@@ -199,4 +199,23 @@ class VolcengineErrorsTest {
     assertThat(e.code()).isEqualTo(VolcengineErrors.NETWORK_ERROR);
     assertThat(e.message()).contains("SocketTimeoutException");
   }
+
+  @Test
+  void aRefusalOfOneVolumeIsThatVolumesWhileOneOfTheRequestStopsAReleaseOfSeveral() {
+    for (String code : VolcengineErrors.VOLUME_REFUSALS) {
+      CloudError e = VolcengineErrors.classify("DeleteVolume", 400, code, "no", "req", "vol-1");
+      assertThat(e.kind()).as(code).isEqualTo(ErrorKind.TERMINAL);
+      assertThat(VolcengineErrors.aboutOneVolume(e)).as(code).isTrue();
+    }
+    assertThat(
+            VolcengineErrors.aboutOneVolume(
+                VolcengineErrors.classify(
+                    "DeleteVolume", 403, "IncorrectDiskStatus", "busy", "r", null)))
+        .isTrue();
+    for (String code :
+        new String[] {"FlowLimitExceeded", "AccessDenied", "InvalidParameter", "ServiceNotFound"}) {
+      CloudError e = VolcengineErrors.classify("DeleteVolume", 400, code, "no", "req", null);
+      assertThat(VolcengineErrors.aboutOneVolume(e)).as(code).isFalse();
+    }
+  }
 }

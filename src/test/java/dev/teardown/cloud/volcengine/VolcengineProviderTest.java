@@ -23,6 +23,7 @@ import dev.teardown.cloud.TerminateRequest;
 import dev.teardown.sim.CallLedger;
 import dev.teardown.sim.FaultRule;
 import dev.teardown.sim.WorldSpec;
+import dev.teardown.sim.tencent.MutableClock;
 import dev.teardown.sim.volcengine.VolcengineSimulator;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,6 +31,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -103,7 +105,12 @@ class VolcengineProviderTest {
   }
 
   void start(WorldSpec.CloudWorld w) throws CloudException {
-    sim = new VolcengineSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
+    start(w, Clock.systemUTC());
+  }
+
+  /** With a clock the test moves by hand, transitions end exactly when the test says. */
+  void start(WorldSpec.CloudWorld w, Clock clock) throws CloudException {
+    sim = new VolcengineSimulator(w, clock, 7, "127.0.0.1", 0);
     provider = connect(AK, SK, Duration.ofSeconds(3));
   }
 
@@ -236,7 +243,8 @@ class VolcengineProviderTest {
 
   @Test
   void mixedDeleteInstancesBatchReportsPerInstanceFailures() throws Exception {
-    start(world());
+    MutableClock clock = new MutableClock(Instant.now());
+    start(world(), clock);
 
     BatchResult r =
         provider.terminateInstances(
@@ -264,12 +272,9 @@ class VolcengineProviderTest {
     assertThat(provider.describeInstances(List.of("i-post1")).get("i-post1").phase())
         .as("DELETING is a transition")
         .isEqualTo(InstancePhase.BUSY);
-    await()
-        .atMost(WAIT)
-        .until(
-            () ->
-                provider.describeInstances(List.of("i-post1")).get("i-post1").phase()
-                    == InstancePhase.GONE);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(provider.describeInstances(List.of("i-post1")).get("i-post1").phase())
+        .isEqualTo(InstancePhase.GONE);
   }
 
   @Test
@@ -375,7 +380,8 @@ class VolcengineProviderTest {
 
   @Test
   void detachesThenDeletesAVolume() throws Exception {
-    start(world());
+    MutableClock clock = new MutableClock(Instant.now());
+    start(world(), clock);
 
     CloudException early =
         catchThrowableOfType(
@@ -392,22 +398,17 @@ class VolcengineProviderTest {
     assertThat(detached.failures()).isEmpty();
     assertThat(provider.describeDisks(List.of("vol-d3")).get("vol-d3").phase())
         .isEqualTo(DiskPhase.BUSY);
-    await()
-        .atMost(WAIT)
-        .until(
-            () ->
-                provider.describeDisks(List.of("vol-d3")).get("vol-d3").phase()
-                    == DiskPhase.AVAILABLE);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(provider.describeDisks(List.of("vol-d3")).get("vol-d3").phase())
+        .isEqualTo(DiskPhase.AVAILABLE);
     assertThat(provider.describeDataDisks(List.of("i-post2")).get("i-post2")).isEmpty();
 
     BatchResult released =
         provider.releaseDisks(new ReleaseDisksRequest(List.of("vol-d3"), false, "tok-vol"));
     assertThat(released.failures()).isEmpty();
-    await()
-        .atMost(WAIT)
-        .until(
-            () ->
-                provider.describeDisks(List.of("vol-d3")).get("vol-d3").phase() == DiskPhase.GONE);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(provider.describeDisks(List.of("vol-d3")).get("vol-d3").phase())
+        .isEqualTo(DiskPhase.GONE);
 
     BatchResult again =
         provider.releaseDisks(new ReleaseDisksRequest(List.of("vol-d3"), false, "tok-vol-2"));
@@ -421,6 +422,83 @@ class VolcengineProviderTest {
         .containsExactly("IncorrectDiskStatus", "OK", "VolumeNotFound");
     assertThat(deletes.get(1).effective()).isTrue();
     assertThat(deletes.get(1).params().get("ClientToken")).isEqualTo("tok-vol-vol-d3");
+  }
+
+  @Test
+  void aReleaseOfSeveralVolumesStoppedByThrottlingIsSentAgainWithTheSameTokensAndDeletesOnce()
+      throws Exception {
+    WorldSpec.CloudWorld w = world();
+    w.disks.add(disk("vol-free1", "", false, "PostPaid"));
+    w.disks.add(disk("vol-free2", "", false, "PostPaid"));
+    FaultRule throttled = FaultRule.error("DeleteVolume", "FlowLimitExceeded", 1);
+    throttled.after = 1;
+    w.faults.add(throttled);
+    start(w);
+    ReleaseDisksRequest both =
+        new ReleaseDisksRequest(List.of("vol-free1", "vol-free2"), false, "tok-merged");
+
+    CloudException e =
+        catchThrowableOfType(CloudException.class, () -> provider.releaseDisks(both));
+    assertThat(e.error().kind()).as("throttling stops the loop").isEqualTo(ErrorKind.THROTTLED);
+    BatchResult retried = provider.releaseDisks(both);
+
+    assertThat(retried.failures()).isEmpty();
+    List<CallLedger.Call> deletes = calls("DeleteVolume");
+    assertThat(deletes)
+        .extracting(c -> c.ids().get(0))
+        .containsExactly("vol-free1", "vol-free2", "vol-free1", "vol-free2");
+    assertThat(deletes.get(2).params().get("ClientToken"))
+        .as("the same volume, the same ClientToken")
+        .isEqualTo(deletes.get(0).params().get("ClientToken"))
+        .isNotEqualTo(deletes.get(1).params().get("ClientToken"));
+    assertThat(deletes.get(2).effective()).as("answered from the cloud's record").isFalse();
+    assertThat(sim.ledger().effectiveCount("DeleteVolume", "vol-free1")).isEqualTo(1);
+    assertThat(sim.ledger().effectiveCount("DeleteVolume", "vol-free2")).isEqualTo(1);
+  }
+
+  @Test
+  void aRefusedVolumeAmongSeveralFailsOnlyItselfAndTheOthersGo() throws Exception {
+    WorldSpec.CloudWorld w = world();
+    w.disks.add(disk("vol-free1", "", false, "PostPaid"));
+    start(w);
+
+    BatchResult r =
+        provider.releaseDisks(
+            new ReleaseDisksRequest(List.of("vol-pre", "vol-free1", "vol-nope"), false, "tok-3"));
+
+    assertThat(r.failures()).containsOnlyKeys("vol-pre", "vol-nope");
+    assertThat(r.failures().get("vol-pre").kind()).isEqualTo(ErrorKind.TERMINAL);
+    assertThat(r.failures().get("vol-pre").message()).contains("vol-pre");
+    assertThat(r.failures().get("vol-nope").kind()).isEqualTo(ErrorKind.NOT_FOUND);
+    assertThat(sim.ledger().effectiveCount("DeleteVolume", "vol-free1")).isEqualTo(1);
+    assertThat(sim.volumeStatus("vol-pre")).contains("available");
+  }
+
+  @Test
+  void dataVolumesOfOneInstanceTakeOneDescribeVolumesAndOfSeveralOneDescribeInstancesMore()
+      throws Exception {
+    start(world());
+
+    assertThat(provider.describeDataDisks(List.of("i-post1")).get("i-post1"))
+        .extracting(CloudDisk::id)
+        .containsExactly("vol-d1", "vol-d2");
+    assertThat(calls("DescribeInstances")).isEmpty();
+    assertThat(calls("DescribeVolumes"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.params()).containsEntry("InstanceId", "i-post1"));
+
+    Map<String, List<CloudDisk>> both = provider.describeDataDisks(List.of("i-post1", "i-post2"));
+    assertThat(both.get("i-post1")).extracting(CloudDisk::id).containsExactly("vol-d1", "vol-d2");
+    assertThat(both.get("i-post2")).extracting(CloudDisk::id).containsExactly("vol-d3");
+    assertThat(calls("DescribeInstances")).hasSize(1);
+    assertThat(calls("DescribeVolumes"))
+        .hasSize(2)
+        .last()
+        .satisfies(
+            c -> {
+              assertThat(c.params()).doesNotContainKey("InstanceId");
+              assertThat(c.ids()).containsExactlyInAnyOrder("vol-d1", "vol-d2", "vol-d3");
+            });
   }
 
   @Test
@@ -533,7 +611,7 @@ class VolcengineProviderTest {
 
   @Test
   void simStateIsJson() throws Exception {
-    start(world());
+    start(world(), new MutableClock(Instant.now()));
     provider.terminateInstances(terminate("tok-state", "i-post2"));
 
     HttpResponse<String> resp =
