@@ -2,12 +2,13 @@ package dev.teardown.cloud.tencent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.cloud.CloudProvider;
 import dev.teardown.cloud.ConnectionSpec;
 import dev.teardown.cloud.Credentials;
-import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.tencent.TencentSimulator;
-import java.time.Clock;
+import dev.teardown.testing.SimCloud;
+import dev.teardown.testing.TestWorld;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,17 +24,25 @@ class TencentEndpointsTest {
   private static final String REGION = "ap-beijing";
   private TencentSimulator cvmGateway;
   private TencentSimulator cbsGateway;
+  private SimCloud cvm;
+  private SimCloud cbs;
 
   @AfterEach
   void stop() {
-    cvmGateway.close();
-    cbsGateway.close();
+    cvm.close();
+    cbs.close();
+  }
+
+  private void startGateways() {
+    cvm = world().seed(1).start();
+    cbs = world().seed(2).start();
+    cvmGateway = cvm.sim();
+    cbsGateway = cbs.sim();
   }
 
   @Test
   void cvmAndCbsCallsGoToTheirOwnEndpoints() throws Exception {
-    cvmGateway = new TencentSimulator(world(), Clock.systemUTC(), 1, "127.0.0.1", 0);
-    cbsGateway = new TencentSimulator(world(), Clock.systemUTC(), 2, "127.0.0.1", 0);
+    startGateways();
     ConnectionSpec spec =
         new ConnectionSpec(
             REGION,
@@ -54,8 +63,7 @@ class TencentEndpointsTest {
 
   @Test
   void theSingleOverrideServesBothAndAServiceOverrideWinsOverIt() throws Exception {
-    cvmGateway = new TencentSimulator(world(), Clock.systemUTC(), 1, "127.0.0.1", 0);
-    cbsGateway = new TencentSimulator(world(), Clock.systemUTC(), 2, "127.0.0.1", 0);
+    startGateways();
     Credentials keys = new Credentials(Map.of("secretId", "AKIDep", "secretKey", "ep-key"));
     try (CloudProvider p =
         new TencentProviderFactory()
@@ -86,21 +94,14 @@ class TencentEndpointsTest {
     assertThat(cvmGateway.ledger().size()).isEqualTo(2);
   }
 
-  private static WorldSpec.CloudWorld world() {
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = REGION;
-    w.credentials.add(new WorldSpec.KeyPair("AKIDep", "ep-key"));
-    WorldSpec.Instance i = new WorldSpec.Instance();
-    i.id = "ins-ep000001";
-    i.chargeType = "POSTPAID_BY_HOUR";
-    i.state = "RUNNING";
-    i.zone = REGION + "-3";
-    w.instances.add(i);
-    WorldSpec.Disk d = new WorldSpec.Disk();
-    d.id = "disk-ep000001";
-    d.instanceId = "ins-ep000001";
-    d.chargeType = "POSTPAID_BY_HOUR";
-    w.disks.add(d);
+  private static TestWorld world() {
+    TestWorld w =
+        TestWorld.of(Provider.TENCENTCLOUD)
+            .region(REGION)
+            .instanceZone(REGION + "-3")
+            .keys("AKIDep", "ep-key")
+            .noTimings();
+    w.instance("ins-ep000001").withDisk("disk-ep000001");
     return w;
   }
 }
