@@ -15,11 +15,10 @@ import dev.teardown.sim.SimRequest;
 import dev.teardown.sim.SimulatorBase;
 import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.tencent.TencentSimulator;
+import dev.teardown.testing.OperatorProcess;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -379,7 +378,7 @@ class CrashAnywhereIT {
     /** Crash points at an accepted irreversible destroy (Tencent Purge). */
     private final AtomicInteger destroys = new AtomicInteger();
 
-    private volatile Process current;
+    private volatile OperatorProcess current;
     private volatile Path log;
     private int processes;
     private int kills;
@@ -466,9 +465,8 @@ class CrashAnywhereIT {
         if (m != Mode.AFTER_ANSWER) {
           full.await(COLLECT.toMillis(), TimeUnit.MILLISECONDS); // more calls of other deletions
         }
-        Process p = current;
-        p.destroyForcibly(); // SIGKILL
-        p.waitFor(20, TimeUnit.SECONDS);
+        OperatorProcess p = current;
+        p.kill(); // SIGKILL
         synchronized (this) {
           answers.countDown();
           answers = null;
@@ -500,37 +498,7 @@ class CrashAnywhereIT {
     synchronized void startOperator() {
       processes++;
       log = dir.resolve("operator-" + processes + ".log");
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      String cp =
-          System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-      ProcessBuilder pb =
-          new ProcessBuilder(
-              java,
-              "-Xmx256m",
-              "-XX:TieredStopAtLevel=1",
-              "-XX:+UseSerialGC",
-              "-Xshare:auto",
-              "-cp",
-              cp,
-              "dev.teardown.TeardownOperator",
-              "run");
-      Map<String, String> e = pb.environment();
-      e.keySet()
-          .removeIf(
-              k ->
-                  k.startsWith("TEARDOWN_")
-                      || k.startsWith("KUBERNETES_")
-                      || k.equalsIgnoreCase("http_proxy")
-                      || k.equalsIgnoreCase("https_proxy")
-                      || k.equalsIgnoreCase("all_proxy")
-                      || k.equals("KUBECONFIG"));
-      e.putAll(env);
-      pb.redirectErrorStream(true).redirectOutput(log.toFile());
-      try {
-        current = pb.start();
-      } catch (IOException ex) {
-        throw new UncheckedIOException(ex);
-      }
+      current = OperatorProcess.operator().jvmArg("-Xshare:auto").env(env).log(log).start();
     }
 
     boolean alive() {
@@ -548,12 +516,8 @@ class CrashAnywhereIT {
     }
 
     String tail() {
-      try {
-        List<String> lines = Files.readAllLines(log);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-      } catch (IOException | RuntimeException e) {
-        return "(no log)";
-      }
+      OperatorProcess p = current;
+      return p == null ? "(no log)" : p.tail(30);
     }
 
     @Override
@@ -564,14 +528,9 @@ class CrashAnywhereIT {
           answers.countDown();
         }
       }
-      Process p = current;
+      OperatorProcess p = current;
       if (p != null) {
-        p.destroyForcibly();
-        try {
-          p.waitFor(20, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        p.close(); // SIGKILL
       }
     }
   }
