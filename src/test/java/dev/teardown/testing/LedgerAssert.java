@@ -32,6 +32,11 @@ public final class LedgerAssert {
     return new LedgerAssert(sim.ledger(), CloudNames.of(sim.provider()).mutating());
   }
 
+  /** The same as {@link #assertThat(CloudSimulator)}, for a static import beside AssertJ's. */
+  public static LedgerAssert ledgerOf(CloudSimulator sim) {
+    return assertThat(sim);
+  }
+
   public static LedgerAssert assertThat(SimCloud cloud) {
     return assertThat((CloudSimulator) cloud.sim());
   }
@@ -77,6 +82,11 @@ public final class LedgerAssert {
 
   public long count(String action, String id) {
     return ledger.count(action, id);
+  }
+
+  /** Calls of any of the actions. */
+  public long countAny(java.util.Collection<String> actions) {
+    return ledger.countAny(actions);
   }
 
   /** Calls of the action that named the id and changed the world. */
