@@ -135,6 +135,15 @@ public final class SimCloud implements AutoCloseable {
     return byId(state.containsKey("disks") ? "disks" : "volumes");
   }
 
+  /** One instance as the simulator holds it now; fails when there is none. */
+  public Map<String, Object> instance(String id) {
+    Map<String, Object> i = instances().get(id);
+    if (i == null) {
+      throw new AssertionError("no instance " + id + " in the simulated world");
+    }
+    return i;
+  }
+
   /** One disk as the simulator holds it now; fails when there is none. */
   public Map<String, Object> disk(String id) {
     Map<String, Object> d = disks().get(id);

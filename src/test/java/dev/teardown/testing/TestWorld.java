@@ -385,6 +385,14 @@ public final class TestWorld {
       return this;
     }
 
+    /** Adds plain data disks (the world's defaults) attached to this instance. */
+    public Instance withDisks(String... diskIds) {
+      for (String d : diskIds) {
+        disk(d).on(spec.id);
+      }
+      return this;
+    }
+
     /** Adds a data disk attached to this instance and returns it. */
     public Disk withDisk(String diskId) {
       return disk(diskId).on(spec.id);

@@ -1,5 +1,6 @@
 package dev.teardown.cloud.batch;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -92,8 +93,8 @@ class BudgetAgainstLedgerTest {
                     new TerminateRequest(List.of("ins-00000000"), true, false, false, "t")));
 
     assertThat(held.error().code()).isEqualTo(CallBudget.DEFERRED);
-    assertThat(sim.ledger().count("DescribeInstances")).isEqualTo(1);
-    assertThat(sim.ledger().count("TerminateInstances"))
+    ledgerOf(sim).calledOnce("DescribeInstances");
+    assertThat(ledgerOf(sim).count("TerminateInstances"))
         .as("the look before the terminate had no budget left")
         .isZero();
   }
@@ -136,7 +137,7 @@ class BudgetAgainstLedgerTest {
       assertThat(busiestSecond(calls)).as(action).isLessThanOrEqualTo(perSecond);
     }
     LedgerAssert.assertThat(sim).as("refused by the cloud").noFailedCalls();
-    assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(8);
+    assertThat(ledgerOf(sim).count("TerminateInstances")).isEqualTo(8);
   }
 
   interface Call {

@@ -1,5 +1,6 @@
 package dev.teardown.cloud.compshare;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -363,7 +364,7 @@ class CompShareProviderTest {
         .isEqualTo(ErrorKind.NOT_FOUND);
     assertThat(delete.failures().get("bsm-never").kind()).isEqualTo(ErrorKind.NOT_FOUND);
     assertThat(term.failures().get("uhost-nope").kind()).isEqualTo(ErrorKind.NOT_FOUND);
-    assertThat(s.ledger().all()).noneMatch(CallLedger.Call::effective);
+    ledgerOf(s).allCalls().noneMatch(CallLedger.Call::effective);
   }
 
   @Test
@@ -389,7 +390,8 @@ class CompShareProviderTest {
             CloudException.class,
             e -> assertThat(e.error().message()).contains("InstanceOperationInProgress"));
 
-    assertThat(s.ledger().all())
+    ledgerOf(s)
+        .allCalls()
         .extracting(CallLedger.Call::action, CallLedger.Call::outcome, CallLedger.Call::effective)
         .containsExactly(
             Tuple.tuple("StopCompShareInstance", "OK", true),
@@ -440,9 +442,7 @@ class CompShareProviderTest {
                   .contains("privateKey");
               assertThat(e.getMessage()).doesNotContain("not-the-private-key");
             });
-    assertThat(s.ledger().all())
-        .singleElement()
-        .satisfies(c -> assertThat(c.outcome()).isEqualTo("171"));
+    ledgerOf(s).allCalls().singleElement().satisfies(c -> assertThat(c.outcome()).isEqualTo("171"));
   }
 
   @Test
@@ -461,12 +461,13 @@ class CompShareProviderTest {
               assertThat(e.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
               assertThat(e.error().code()).isEqualTo("HTTP502");
             });
-    assertThat(s.ledger().all())
+    ledgerOf(s)
+        .allCalls()
         .singleElement()
         .satisfies(c -> assertThat(c.outcome()).isEqualTo("HTTP_502"));
 
     assertThat(phaseOf(p, "uhost-run1")).isEqualTo(InstancePhase.RUNNING);
-    assertThat(s.ledger().size()).isEqualTo(2);
+    assertThat(ledgerOf(s).size()).isEqualTo(2);
   }
 
   @Test
@@ -512,7 +513,7 @@ class CompShareProviderTest {
               assertThat(e.error().kind()).isEqualTo(ErrorKind.THROTTLED);
               assertThat(e.error().retryAfter()).isPositive();
             });
-    assertThat(s.ledger().all()).extracting(CallLedger.Call::outcome).containsExactly("OK", "2003");
+    ledgerOf(s).allCalls().extracting(CallLedger.Call::outcome).containsExactly("OK", "2003");
   }
 
   @Test

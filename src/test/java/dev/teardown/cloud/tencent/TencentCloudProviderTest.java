@@ -1,5 +1,6 @@
 package dev.teardown.cloud.tencent;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
@@ -26,7 +27,6 @@ import dev.teardown.sim.FaultRule;
 import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.tencent.MutableClock;
 import dev.teardown.sim.tencent.TencentSimulator;
-import dev.teardown.testing.LedgerAssert;
 import dev.teardown.testing.SimCloud;
 import dev.teardown.testing.TestWorld;
 import java.net.URI;
@@ -82,7 +82,7 @@ class TencentCloudProviderTest {
             new TerminateRequest(List.of("ins-post0001"), true, false, false, "tok"));
     assertThat(r.failures()).isEmpty();
     assertThat(r.requestId()).isNotBlank();
-    CallLedger.Call call = ledger().onlyCall("TerminateInstances");
+    CallLedger.Call call = ledgerOf(sim).onlyCall("TerminateInstances");
     assertThat(call.effective()).isTrue();
     assertThat(call.params())
         .doesNotContainKey("ReleasePrepaidDataDisks")
@@ -117,7 +117,7 @@ class TencentCloudProviderTest {
     CloudProvider p = start(w);
 
     p.terminateInstances(new TerminateRequest(List.of("ins-pre00001"), true, false, false, "tok"));
-    assertThat(ledger().onlyCall("TerminateInstances").params())
+    assertThat(ledgerOf(sim).onlyCall("TerminateInstances").params())
         .containsEntry("ReleasePrepaidDataDisks", "true");
     CloudInstance moving = p.describeInstances(List.of("ins-pre00001")).get("ins-pre00001");
     assertThat(moving.state()).isEqualTo("SHUTDOWN");
@@ -139,7 +139,7 @@ class TencentCloudProviderTest {
         p.terminateInstances(
             new TerminateRequest(List.of("ins-pre00001"), true, false, false, "tok"));
     assertThat(again.failures()).isEmpty();
-    assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(1);
+    ledgerOf(sim).calledOnce("TerminateInstances");
     assertThat(sim.destroyCalls("ins-pre00001")).isZero();
 
     p.terminateInstances(new TerminateRequest(List.of("ins-pre00001"), true, false, true, "tok"));
@@ -161,7 +161,7 @@ class TencentCloudProviderTest {
     CloudProvider p = start(w);
 
     p.terminateInstances(new TerminateRequest(List.of("ins-pre00002"), false, false, false, "tok"));
-    assertThat(ledger().onlyCall("TerminateInstances").params())
+    assertThat(ledgerOf(sim).onlyCall("TerminateInstances").params())
         .containsEntry("ReleasePrepaidDataDisks", "false");
     clock.advance(Duration.ofMillis(200));
     assertThat(p.describeDataDisks(List.of("ins-pre00002")).get("ins-pre00002"))
@@ -178,7 +178,8 @@ class TencentCloudProviderTest {
     // A detach retried after it already happened is success, though the cloud refuses the call
     // itself.
     assertThat(p.detachDisks("ins-pre00002", List.of("disk-pre00002")).failures()).isEmpty();
-    assertThat(sim.ledger().all())
+    ledgerOf(sim)
+        .allCalls()
         .filteredOn(c -> c.action().equals("DetachDisks"))
         .extracting(CallLedger.Call::outcome)
         .containsExactly("OK", "InvalidDisk.NotSupported");
@@ -192,7 +193,7 @@ class TencentCloudProviderTest {
     assertThat(sim.orphanedDisks(List.of("ins-pre00002"))).as("TORECYCLE is released").isEmpty();
 
     p.releaseDisks(new ReleaseDisksRequest(List.of("disk-pre00002"), false, "tok"));
-    assertThat(sim.ledger().count("TerminateDisks"))
+    assertThat(ledgerOf(sim).count("TerminateDisks"))
         .as("no second TerminateDisks without purge")
         .isEqualTo(1);
     assertThat(sim.destroyCalls("disk-pre00002")).isZero();
@@ -220,7 +221,8 @@ class TencentCloudProviderTest {
         .isEqualTo(DiskPhase.ATTACHED);
 
     assertThat(p.detachDisks("ins-post0010", List.of("disk-b0000010")).failures()).isEmpty();
-    assertThat(sim.ledger().all())
+    ledgerOf(sim)
+        .allCalls()
         .filteredOn(c -> c.action().equals("DetachDisks"))
         .extracting(CallLedger.Call::outcome)
         .containsExactly("OK", "InvalidDisk.NotSupported", "OK");
@@ -244,7 +246,7 @@ class TencentCloudProviderTest {
                 List.of("ins-post0003", "ins-vanished"), false, false, false, "t"));
     assertThat(r.failures()).containsOnlyKeys("ins-vanished");
     assertThat(r.failures().get("ins-vanished").kind()).isEqualTo(ErrorKind.NOT_FOUND);
-    assertThat(ledger().onlyCall("TerminateInstances").ids()).containsExactly("ins-post0003");
+    assertThat(ledgerOf(sim).onlyCall("TerminateInstances").ids()).containsExactly("ins-post0003");
 
     // Asked again while it is still TERMINATING: done already, nothing is sent.
     assertThat(
@@ -252,7 +254,7 @@ class TencentCloudProviderTest {
                     new TerminateRequest(List.of("ins-post0003"), false, false, false, "t"))
                 .failures())
         .isEmpty();
-    assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(1);
+    ledgerOf(sim).calledOnce("TerminateInstances");
   }
 
   @Test
@@ -297,7 +299,7 @@ class TencentCloudProviderTest {
     assertThat(e.error().action()).isEqualTo("TerminateInstances");
     assertThat(e.error().requestId()).isNotBlank();
     assertThat(e.error().message()).contains("turn off termination protection");
-    CallLedger.Call refused = ledger().onlyCall("TerminateInstances");
+    CallLedger.Call refused = ledgerOf(sim).onlyCall("TerminateInstances");
     assertThat(refused.outcome()).isEqualTo("UnsupportedOperation.InstancesProtected");
     assertThat(refused.effective()).isFalse();
     assertThat(p.describeInstances(List.of("ins-prot0001")).get("ins-prot0001").phase())
@@ -318,7 +320,7 @@ class TencentCloudProviderTest {
     assertThat(e.error().code()).isEqualTo("AuthFailure.SignatureFailure");
     assertThat(e.getMessage()).doesNotContain("not-the-secret").doesNotContain(SECRET_KEY);
     assertThat(p.toString()).doesNotContain("not-the-secret").doesNotContain(SECRET_ID);
-    assertThat(ledger().onlyCall("DescribeInstances").outcome())
+    assertThat(ledgerOf(sim).onlyCall("DescribeInstances").outcome())
         .isEqualTo("AuthFailure.SignatureFailure");
 
     CloudException unknown =
@@ -346,7 +348,8 @@ class TencentCloudProviderTest {
                     new TerminateRequest(List.of("ins-post0007"), false, false, false, "t")));
     assertThat(e.error().kind()).isEqualTo(ErrorKind.THROTTLED);
     assertThat(e.error().code()).isEqualTo("RequestLimitExceeded");
-    assertThat(sim.ledger().all())
+    ledgerOf(sim)
+        .allCalls()
         .filteredOn(c -> c.action().equals("TerminateInstances"))
         .extracting(CallLedger.Call::outcome)
         .containsExactly("OK", "RequestLimitExceeded");
@@ -417,8 +420,8 @@ class TencentCloudProviderTest {
                     new TerminateRequest(List.of("ins-pre00003"), true, false, false, "t")));
     assertThat(lost.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
     assertThat(lost.error().code()).isEqualTo("ClientSideError");
-    assertThat(sim.ledger().count("TerminateInstances")).as("sent exactly once").isEqualTo(1);
-    assertThat(ledger().onlyCall("TerminateInstances").effective()).isTrue();
+    assertThat(ledgerOf(sim).count("TerminateInstances")).as("sent exactly once").isEqualTo(1);
+    assertThat(ledgerOf(sim).onlyCall("TerminateInstances").effective()).isTrue();
 
     // The operator retries the step: the adapter sees the instance already in the recycle bin and
     // sends nothing.
@@ -428,7 +431,7 @@ class TencentCloudProviderTest {
                     new TerminateRequest(List.of("ins-pre00003"), true, false, false, "t"))
                 .failures())
         .isEmpty();
-    assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(1);
+    ledgerOf(sim).calledOnce("TerminateInstances");
     assertThat(sim.destroyCalls("ins-pre00003")).isZero();
     assertThat(p.describeInstances(List.of("ins-pre00003")).get("ins-pre00003").phase())
         .isEqualTo(InstancePhase.RECYCLED);
@@ -547,10 +550,6 @@ class TencentCloudProviderTest {
 
   private CloudProvider connect(String id, String key) throws CloudException {
     return cloud.connect(id, key, Duration.ofSeconds(1));
-  }
-
-  private LedgerAssert ledger() {
-    return LedgerAssert.assertThat(sim);
   }
 
   private static TestWorld world() {

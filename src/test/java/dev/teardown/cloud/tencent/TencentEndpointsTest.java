@@ -1,5 +1,6 @@
 package dev.teardown.cloud.tencent;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.teardown.api.v1alpha1.Provider;
@@ -55,10 +56,8 @@ class TencentEndpointsTest {
       assertThat(p.describeInstances(List.of("ins-ep000001"))).containsKey("ins-ep000001");
       assertThat(p.describeDisks(List.of("disk-ep000001"))).containsKey("disk-ep000001");
     }
-    assertThat(cvmGateway.ledger().all())
-        .extracting(c -> c.action())
-        .containsOnly("DescribeInstances");
-    assertThat(cbsGateway.ledger().all()).extracting(c -> c.action()).containsOnly("DescribeDisks");
+    ledgerOf(cvmGateway).allCalls().extracting(c -> c.action()).containsOnly("DescribeInstances");
+    ledgerOf(cbsGateway).allCalls().extracting(c -> c.action()).containsOnly("DescribeDisks");
   }
 
   @Test
@@ -73,7 +72,8 @@ class TencentEndpointsTest {
       p.describeInstances(List.of("ins-ep000001"));
       p.describeDisks(List.of("disk-ep000001"));
     }
-    assertThat(cvmGateway.ledger().all())
+    ledgerOf(cvmGateway)
+        .allCalls()
         .extracting(c -> c.action())
         .containsExactly("DescribeInstances", "DescribeDisks");
     try (CloudProvider p =
@@ -88,10 +88,8 @@ class TencentEndpointsTest {
                     Map.of("cbs", cbsGateway.endpoint())))) {
       p.describeDisks(List.of("disk-ep000001"));
     }
-    assertThat(cbsGateway.ledger().all())
-        .extracting(c -> c.action())
-        .containsExactly("DescribeDisks");
-    assertThat(cvmGateway.ledger().size()).isEqualTo(2);
+    ledgerOf(cbsGateway).allCalls().extracting(c -> c.action()).containsExactly("DescribeDisks");
+    assertThat(ledgerOf(cvmGateway).size()).isEqualTo(2);
   }
 
   private static TestWorld world() {

@@ -1,5 +1,6 @@
 package dev.teardown.cloud.volcengine;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
@@ -321,8 +322,8 @@ class VolcengineProviderTest {
     BatchResult retried = provider.terminateInstances(terminate("cid-uid-2-batch-0", "i-post2"));
 
     assertThat(retried.failures()).isEmpty();
-    assertThat(sim.ledger().count("DeleteInstances", "i-post2")).isEqualTo(2);
-    assertThat(sim.ledger().effectiveCount("DeleteInstances", "i-post2")).isEqualTo(1);
+    assertThat(ledgerOf(sim).count("DeleteInstances", "i-post2")).isEqualTo(2);
+    ledgerOf(sim).effectiveOnce("DeleteInstances", "i-post2");
     assertThat(calls("DeleteInstances"))
         .extracting(CallLedger.Call::effective)
         .containsExactly(true, false);
