@@ -1,5 +1,6 @@
 package dev.teardown.sandbox;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,12 +8,13 @@ import dev.teardown.api.v1alpha1.CloudInstanceDeletion;
 import dev.teardown.api.v1alpha1.CloudInstanceDeletionSpec;
 import dev.teardown.api.v1alpha1.InstanceStatus;
 import dev.teardown.api.v1alpha1.Phase;
+import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.api.v1alpha1.SecretReference;
 import dev.teardown.config.OperatorConfig;
-import dev.teardown.it.Fleets;
 import dev.teardown.sim.CloudSimulator;
 import dev.teardown.sim.WorldSpec;
 import dev.teardown.testing.OperatorProcess;
+import dev.teardown.testing.TestWorld;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -58,11 +60,11 @@ class GracefulShutdownIT {
   @Test
   void sigtermLetsInFlightReconcilesFinishTheirCallAndStatusWriteWithinTheGracePeriod()
       throws Exception {
-    Fleets.Cloud cloud = Fleets.TENCENT;
-    WorldSpec.CloudWorld w = Fleets.world(cloud);
+    TestWorld cloud = TestWorld.of(Provider.TENCENTCLOUD);
+    WorldSpec.CloudWorld w = cloud.spec();
     w.timingsMs.put(
         "terminate", 3000L); // the instances stay in SHUTTING-DOWN long after the SIGTERM
-    List<String> ids = Fleets.addInstances(cloud, w, "term", DELETIONS);
+    List<String> ids = cloud.fleet("term", DELETIONS);
     w.rateLimits.put("TerminateInstances", 0);
     WorldSpec world = new WorldSpec();
     world.clouds.put(cloud.name(), w);
@@ -97,7 +99,7 @@ class GracefulShutdownIT {
           .resource(
               new SecretBuilder()
                   .withMetadata(new ObjectMetaBuilder().withName("keys").withNamespace(ns).build())
-                  .withStringData(Fleets.secret(cloud))
+                  .withStringData(cloud.secretWithToken())
                   .build())
           .create();
       // Accepted terminates answer only after the SIGTERM was sent, and then only after HOLD more.
@@ -140,7 +142,7 @@ class GracefulShutdownIT {
       // every accepted terminate made it into status before the process went away
       List<String> missing = new ArrayList<>();
       for (int n = 0; n < ids.size(); n++) {
-        if (sim.ledger().effectiveCount("TerminateInstances", ids.get(n)) == 0) {
+        if (ledgerOf(sim).effective("TerminateInstances", ids.get(n)) == 0) {
           continue;
         }
         CloudInstanceDeletion d =
@@ -192,9 +194,7 @@ class GracefulShutdownIT {
 
   private static int countAccepted(CloudSimulator sim, List<String> ids) {
     return (int)
-        ids.stream()
-            .filter(id -> sim.ledger().effectiveCount("TerminateInstances", id) > 0)
-            .count();
+        ids.stream().filter(id -> ledgerOf(sim).effective("TerminateInstances", id) > 0).count();
   }
 
   private OperatorProcess start(Map<String, String> env, Path log) {
@@ -203,7 +203,7 @@ class GracefulShutdownIT {
     return p;
   }
 
-  private CloudInstanceDeletion deletion(String name, Fleets.Cloud cloud, String id) {
+  private CloudInstanceDeletion deletion(String name, TestWorld cloud, String id) {
     CloudInstanceDeletion r = new CloudInstanceDeletion();
     r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
     CloudInstanceDeletionSpec s = new CloudInstanceDeletionSpec();
@@ -211,7 +211,7 @@ class GracefulShutdownIT {
     s.setRegion(cloud.region());
     s.setInstanceIds(List.of(id));
     s.setCredentialsSecretRef(new SecretReference("keys"));
-    cloud.base().accept(s);
+    cloud.specDefaults().accept(s);
     r.setSpec(s);
     return r;
   }

@@ -1,5 +1,6 @@
 package dev.teardown.sandbox;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -130,7 +131,7 @@ class ServeIT {
 
   private static String ledger(CloudSimulator sim) {
     StringBuilder sb = new StringBuilder();
-    sim.ledger()
+    ledgerOf(sim)
         .all()
         .forEach(
             c ->
@@ -234,7 +235,7 @@ class ServeIT {
         .anyMatch(p -> p == null || !p.isTerminal());
     CloudSimulator tencent = serve.simulators().get("tencentcloud");
     CloudSimulator volc = serve.simulators().get("volcengine");
-    int callsAtKill = tencent.ledger().size() + volc.ledger().size();
+    int callsAtKill = ledgerOf(tencent).size() + ledgerOf(volc).size();
     assertThat(callsAtKill).as("the first process talked to the clouds").isPositive();
 
     Path log2 = dir.resolve("operator-2.log");
@@ -255,13 +256,13 @@ class ServeIT {
                   .isEqualTo(Phase.Done);
             });
 
-    assertThat(tencent.ledger().size() + volc.ledger().size())
+    assertThat(ledgerOf(tencent).size() + ledgerOf(volc).size())
         .as("the second process did its share")
         .isGreaterThan(callsAtKill);
     for (String id : List.of("ins-srv00001", "ins-srv00002")) {
-      assertThat(tencent.ledger().effectiveCount("TerminateInstances", id)).as(id).isEqualTo(1);
+      assertThat(ledgerOf(tencent).effective("TerminateInstances", id)).as(id).isEqualTo(1);
     }
-    assertThat(volc.ledger().effectiveCount("DeleteInstances", "i-srv000000001")).isEqualTo(1);
+    ledgerOf(volc).effectiveOnce("DeleteInstances", "i-srv000000001");
     assertThat(tencent.orphanedDisks(List.of("ins-srv00001", "ins-srv00002")))
         .as(
             "orphaned Tencent disks; ledger:\n%s\nstatus:\n%s\nfirst operator:\n%s\nsecond operator:\n%s",
@@ -316,7 +317,7 @@ class ServeIT {
     await("terminate accepted by the cloud")
         .atMost(Duration.ofSeconds(25))
         .pollInterval(Duration.ofMillis(20))
-        .until(() -> tencent.ledger().effectiveCount("TerminateInstances", "ins-crash001") == 1);
+        .until(() -> ledgerOf(tencent).effective("TerminateInstances", "ins-crash001") == 1);
     first.process().destroyForcibly();
     assertThat(first.awaitExit(Duration.ofSeconds(10))).isTrue();
     CloudInstanceDeletion atKill =

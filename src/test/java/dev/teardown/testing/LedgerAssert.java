@@ -109,6 +109,14 @@ public final class LedgerAssert {
     return ledger.matching(c -> mutating.contains(c.action()) && c.ids().contains(id));
   }
 
+  /** How many calls of each action, by action name (for reports and messages). */
+  public java.util.Map<String, Long> countsByAction() {
+    return all().stream()
+        .collect(
+            java.util.stream.Collectors.groupingBy(
+                Call::action, java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+  }
+
   /** Calls answered with an error (refusals and injected faults). */
   public List<Call> failed() {
     return ledger.matching(c -> !c.ok());

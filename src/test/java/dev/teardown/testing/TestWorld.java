@@ -210,7 +210,42 @@ public final class TestWorld {
     return names.provider() == Provider.TENCENTCLOUD ? spec.region + "-7" : null;
   }
 
+  /** One default world per cloud, fresh each call (the parameters of cross-cloud tests). */
+  public static List<TestWorld> all() {
+    return java.util.Arrays.stream(Provider.values()).map(TestWorld::of).toList();
+  }
+
   // ---------------------------------------------------------------- reading it back
+
+  /** The provider value (spec.provider), as the display name of a parameterized test. */
+  public String name() {
+    return names.provider().value();
+  }
+
+  @Override
+  public String toString() {
+    return name();
+  }
+
+  /** Instance id {@code n} of a fleet tagged {@code tag}, in this cloud's id style. */
+  public String instanceId(String tag, int n) {
+    return names.instanceId(tag, n);
+  }
+
+  /** Data disk {@code k} of an instance, in this cloud's id style. */
+  public String diskId(String instanceId, int k) {
+    return names.diskId(instanceId, k);
+  }
+
+  /** What every deletion on this cloud sets in its spec beyond provider and region (the zone). */
+  public java.util.function.Consumer<dev.teardown.api.v1alpha1.CloudInstanceDeletionSpec>
+      specDefaults() {
+    return s -> {
+      if (zone != null) {
+        s.setZone(zone);
+      }
+    };
+  }
 
   public Provider provider() {
     return names.provider();
