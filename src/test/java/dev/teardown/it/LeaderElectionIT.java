@@ -1,5 +1,6 @@
 package dev.teardown.it;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -107,7 +108,7 @@ class LeaderElectionIT {
     assertThat(toB.connections()).as("the new leader called the cloud").isPositive();
     List<String> ids = IntStream.range(0, 6).mapToObj(Fleet::instance).toList();
     for (String id : ids) {
-      assertThat(sim.ledger().effectiveCount("TerminateInstances", id)).as(id).isEqualTo(1);
+      assertThat(ledgerOf(sim).effective("TerminateInstances", id)).as(id).isEqualTo(1);
     }
     assertThat(sim.orphanedDisks(ids)).isEmpty();
   }

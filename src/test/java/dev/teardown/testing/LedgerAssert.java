@@ -211,6 +211,17 @@ public final class LedgerAssert {
     return this;
   }
 
+  /** Calls of anything but a Describe action. */
+  public List<Call> nonDescribeCalls() {
+    return ledger.matching(c -> !c.action().startsWith("Describe"));
+  }
+
+  /** Nothing but Describe calls: nothing was even tried on the cloud. */
+  public LedgerAssert onlyDescribeCalls() {
+    Assertions.assertThat(nonDescribeCalls()).as(describe("calls other than Describe")).isEmpty();
+    return this;
+  }
+
   /** No call changed the world. */
   public LedgerAssert noEffectiveCalls() {
     Assertions.assertThat(effectiveCalls()).as(describe("effective calls")).isEmpty();
