@@ -149,6 +149,7 @@ class OperatorClassesIT {
                     "json"))
             .log(dir.resolve("operator.log"))
             .start();
+    operator.awaitReady(port, Duration.ofSeconds(60));
 
     await()
         .atMost(Duration.ofSeconds(60))

@@ -204,13 +204,6 @@ public final class LedgerAssert {
     return this;
   }
 
-  /** No mutating call named the id. */
-  public LedgerAssert noMutatingCallsFor(String id) {
-    requireMutatingSet();
-    Assertions.assertThat(mutatingFor(id)).as(describe("mutating calls on " + id)).isEmpty();
-    return this;
-  }
-
   /** Calls of anything but a Describe action. */
   public List<Call> nonDescribeCalls() {
     return ledger.matching(c -> !c.action().startsWith("Describe"));

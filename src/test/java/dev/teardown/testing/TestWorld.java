@@ -119,12 +119,6 @@ public final class TestWorld {
     return this;
   }
 
-  /** Another key pair the simulator accepts. */
-  public TestWorld alsoKeys(String keyId, String secret) {
-    spec.credentials.add(new WorldSpec.KeyPair(keyId, secret));
-    return this;
-  }
-
   /** How long a transition takes (stop, terminate, shutdown, detach, release, lock...). */
   public TestWorld timing(String name, long millis) {
     spec.timingsMs.put(name, millis);
