@@ -11,18 +11,14 @@ import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.api.v1alpha1.SecretReference;
 import dev.teardown.sandbox.EmbeddedKube;
-import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.tencent.TencentSimulator;
+import dev.teardown.testing.OperatorProcess;
+import dev.teardown.testing.TestWorld;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -47,12 +43,12 @@ class OperatorClassesIT {
 
   private EmbeddedKube kube;
   private TencentSimulator sim;
-  private Process operator;
+  private OperatorProcess operator;
 
   @AfterEach
   void stop() {
     if (operator != null) {
-      operator.destroyForcibly();
+      operator.close();
     }
     if (kube != null) {
       kube.close();
@@ -82,23 +78,14 @@ class OperatorClassesIT {
             "org.bouncycastle.",
             "io.fabric8.mockwebserver.");
 
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = "ap-beijing";
-    w.credentials.add(new WorldSpec.KeyPair("AKIDclassesit0001", "classes-it-secret"));
-    w.timingsMs.put("terminate", 100L);
-    w.timingsMs.put("shutdown", 100L);
-    w.timingsMs.put("detach", 100L);
-    WorldSpec.Instance in = new WorldSpec.Instance();
-    in.id = "ins-class0001";
-    in.chargeType = "POSTPAID_BY_HOUR";
-    in.zone = "ap-beijing-7";
-    w.instances.add(in);
-    WorldSpec.Disk d = new WorldSpec.Disk();
-    d.id = "disk-class0001";
-    d.instanceId = in.id;
-    d.chargeType = "POSTPAID_BY_HOUR";
-    w.disks.add(d);
-    sim = new TencentSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
+    TestWorld w =
+        TestWorld.of(Provider.TENCENTCLOUD)
+            .keys("AKIDclassesit0001", "classes-it-secret")
+            .timing("terminate", 100)
+            .timing("shutdown", 100)
+            .timing("detach", 100);
+    w.instance("ins-class0001").withDisk("disk-class0001");
+    sim = w.start().sim();
     kube = EmbeddedKube.start(0);
     kube.client()
         .secrets()
@@ -107,8 +94,7 @@ class OperatorClassesIT {
             new SecretBuilder()
                 .withMetadata(
                     new ObjectMetaBuilder().withName("keys").withNamespace("default").build())
-                .withStringData(
-                    Map.of("secretId", "AKIDclassesit0001", "secretKey", "classes-it-secret"))
+                .withStringData(w.secret())
                 .build())
         .create();
     CloudInstanceDeletion r = new CloudInstanceDeletion();
@@ -116,7 +102,7 @@ class OperatorClassesIT {
     CloudInstanceDeletionSpec s = new CloudInstanceDeletionSpec();
     s.setProvider(Provider.TENCENTCLOUD);
     s.setRegion("ap-beijing");
-    s.setInstanceIds(List.of(in.id));
+    s.setInstanceIds(List.of("ins-class0001"));
     s.setCredentialsSecretRef(new SecretReference("keys"));
     r.setSpec(s);
     kube.client()
@@ -142,48 +128,28 @@ class OperatorClassesIT {
       port = free.getLocalPort();
     }
     Path classLog = dir.resolve("classes.log");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String cp =
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "-Xmx256m",
-            "-XX:TieredStopAtLevel=1",
-            "-XX:+UseSerialGC",
-            "-Xlog:class+load=info:file=" + classLog,
-            "-cp",
-            cp,
-            "dev.teardown.TeardownOperator",
-            "run");
-    Map<String, String> env = pb.environment();
-    env.keySet()
-        .removeIf(
-            k ->
-                k.startsWith("TEARDOWN_")
-                    || k.startsWith("KUBERNETES_")
-                    || k.equals("KUBECONFIG")
-                    || k.equalsIgnoreCase("http_proxy")
-                    || k.equalsIgnoreCase("https_proxy")
-                    || k.equalsIgnoreCase("all_proxy"));
-    env.putAll(
-        Map.of(
-            "KUBECONFIG",
-            kubeconfig.toString(),
-            "TEARDOWN_METRICS_PORT",
-            Integer.toString(port),
-            "TEARDOWN_TENCENTCLOUD_ENDPOINT",
-            sim.endpoint().toString(),
-            "TEARDOWN_POLL_INTERVAL",
-            "100ms",
-            "TEARDOWN_RETRY_BASE",
-            "100ms",
-            "TEARDOWN_CLOUD_TIMEOUT",
-            "2s",
-            "TEARDOWN_LOG_FORMAT",
-            "json"));
-    pb.redirectErrorStream(true).redirectOutput(dir.resolve("operator.log").toFile());
-    operator = pb.start();
+    operator =
+        OperatorProcess.operator()
+            .jvmArg("-Xlog:class+load=info:file=" + classLog)
+            .env(
+                Map.of(
+                    "KUBECONFIG",
+                    kubeconfig.toString(),
+                    "TEARDOWN_METRICS_PORT",
+                    Integer.toString(port),
+                    "TEARDOWN_TENCENTCLOUD_ENDPOINT",
+                    sim.endpoint().toString(),
+                    "TEARDOWN_POLL_INTERVAL",
+                    "100ms",
+                    "TEARDOWN_RETRY_BASE",
+                    "100ms",
+                    "TEARDOWN_CLOUD_TIMEOUT",
+                    "2s",
+                    "TEARDOWN_LOG_FORMAT",
+                    "json"))
+            .log(dir.resolve("operator.log"))
+            .start();
+    operator.awaitReady(port, Duration.ofSeconds(60));
 
     await()
         .atMost(Duration.ofSeconds(60))
@@ -198,18 +164,11 @@ class OperatorClassesIT {
                       .get();
               return got.getStatus() != null && got.getStatus().getPhase() == Phase.Done;
             });
-    HttpClient http = HttpClient.newHttpClient();
     for (String path : List.of("/healthz", "/readyz", "/metrics")) {
-      HttpResponse<String> res =
-          http.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                  .timeout(Duration.ofSeconds(5))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertThat(res.statusCode()).as(path).isEqualTo(200);
+      assertThat(OperatorProcess.get(port, path)).as(path).startsWith("200 ");
     }
-    operator.destroy(); // SIGTERM: the shutdown path runs too
-    operator.waitFor();
+    operator.sigterm(); // SIGTERM: the shutdown path runs too
+    assertThat(operator.awaitExit(Duration.ofSeconds(60))).as("exits on SIGTERM").isTrue();
 
     // TEARDOWN_LOG_FORMAT=json: every line one JSON object; a reconcile's decisions carry the
     // resource

@@ -6,20 +6,13 @@ import static org.awaitility.Awaitility.await;
 import dev.teardown.config.OperatorConfig;
 import dev.teardown.controller.ProviderRegistry;
 import dev.teardown.sandbox.EmbeddedKube;
-import java.io.IOException;
+import dev.teardown.testing.OperatorProcess;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,8 +27,6 @@ class OperatorStartupIT {
 
   private EmbeddedKube kube;
   private OperatorRuntime runtime;
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @AfterEach
   void stop() {
@@ -67,7 +58,7 @@ class OperatorStartupIT {
             .formatted(closedPort));
     // leader election on, as deployed: the check must come before anything that would retry for
     // minutes
-    Result r =
+    OperatorProcess.Exit r =
         runOperator(
             Map.of(
                 "KUBECONFIG",
@@ -95,11 +86,13 @@ class OperatorStartupIT {
     int port = runtime.metricsPort();
     assertThat(port).isPositive();
 
-    assertThat(get(port, "/healthz")).isEqualTo("200 ok\n");
-    assertThat(get(port, "/readyz")).isEqualTo("200 ready\n");
+    assertThat(OperatorProcess.get(port, "/healthz")).isEqualTo("200 ok\n");
+    assertThat(OperatorProcess.get(port, "/readyz")).isEqualTo("200 ready\n");
     await()
         .atMost(Duration.ofSeconds(30))
-        .untilAsserted(() -> assertThat(get(port, "/metrics")).contains("teardown_leader 1.0"));
+        .untilAsserted(
+            () ->
+                assertThat(OperatorProcess.get(port, "/metrics")).contains("teardown_leader 1.0"));
 
     // The API server goes away: the informer stops watching, liveness fails, and the kubelet would
     // restart us.
@@ -109,60 +102,15 @@ class OperatorStartupIT {
         .pollInterval(Duration.ofMillis(250))
         .untilAsserted(
             () ->
-                assertThat(get(port, "/healthz"))
+                assertThat(OperatorProcess.get(port, "/healthz"))
                     .startsWith("503 unhealthy event sources: cloudinstancedeletion"));
   }
 
-  private String get(int port, String path) throws IOException, InterruptedException {
-    HttpResponse<String> res =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(5))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    return res.statusCode() + " " + res.body();
-  }
-
-  record Result(int exitCode, String output) {
-    /** Output lines that are not the JVM's own notices. */
-    List<String> lines() {
-      return output.lines().filter(l -> !l.isBlank() && !l.startsWith("Picked up ")).toList();
-    }
-  }
-
-  private Result runOperator(Map<String, String> settings) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String cp =
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "-Xmx128m",
-            "-XX:TieredStopAtLevel=1",
-            "-XX:+UseSerialGC",
-            "-cp",
-            cp,
-            "dev.teardown.TeardownOperator",
-            "run");
-    Map<String, String> env = pb.environment();
-    env.keySet()
-        .removeIf(
-            k ->
-                k.startsWith("TEARDOWN_")
-                    || k.startsWith("KUBERNETES_")
-                    || k.equals("KUBECONFIG")
-                    || k.equalsIgnoreCase("http_proxy")
-                    || k.equalsIgnoreCase("https_proxy")
-                    || k.equalsIgnoreCase("all_proxy"));
-    env.putAll(settings);
-    Path out = dir.resolve("operator.out");
-    pb.redirectErrorStream(true).redirectOutput(out.toFile());
-    Process p = pb.start();
-    try {
-      assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the operator exits by itself").isTrue();
-      return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
-    } finally {
-      p.destroyForcibly();
-    }
+  private OperatorProcess.Exit runOperator(Map<String, String> settings) throws Exception {
+    return OperatorProcess.operator()
+        .heap("128m")
+        .env(settings)
+        .log(dir.resolve("operator.out"))
+        .runToExit(Duration.ofSeconds(60));
   }
 }

@@ -1,5 +1,6 @@
 package dev.teardown.it;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
@@ -17,21 +18,16 @@ import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.cloud.BatchResult;
 import dev.teardown.cloud.CloudProvider;
-import dev.teardown.cloud.ConnectionSpec;
-import dev.teardown.cloud.Credentials;
-import dev.teardown.cloud.compshare.CompShareProviderFactory;
 import dev.teardown.sim.CallLedger;
 import dev.teardown.sim.FaultRule;
-import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.compshare.CompShareSimulator;
-import dev.teardown.sim.compshare.CompShareTestWorlds;
+import dev.teardown.testing.SimCloud;
+import dev.teardown.testing.TestWorld;
 import io.fabric8.kubernetes.api.model.Condition;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -46,8 +42,8 @@ import org.junit.jupiter.api.Test;
  */
 class CompShareDeletionIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final String REGION = CompShareTestWorlds.REGION;
-  private static final String ZONE = CompShareTestWorlds.ZONE;
+  private static final String REGION = "cn-wlcb";
+  private static final String ZONE = "cn-wlcb-01";
   private static final String DESCRIBE = "DescribeCompShareInstance";
   private static final String STOP = "StopCompShareInstance";
   private static final String TERMINATE = "TerminateCompShareInstance";
@@ -62,16 +58,15 @@ class CompShareDeletionIT {
 
   private CompShareSimulator sim;
   private OperatorHarness h;
-  private final List<CloudProvider> outsiders = new ArrayList<>();
+  private SimCloud cloud;
 
   @AfterEach
   void stop() {
-    outsiders.forEach(CloudProvider::close);
     if (h != null) {
       h.close();
     }
-    if (sim != null) {
-      sim.close();
+    if (cloud != null) {
+      cloud.close();
     }
   }
 
@@ -80,8 +75,8 @@ class CompShareDeletionIT {
 
   @Test
   void runningInstanceWithTwoDataDisksIsStoppedThenTerminatedWithItsDisks() {
-    WorldSpec.CloudWorld w = world();
-    instance(w, "uhost-run00001", "Running", "Postpay", false, "bsm-r1a", "bsm-r1b");
+    TestWorld w = world();
+    w.instance("uhost-run00001").withDisks("bsm-r1a", "bsm-r1b");
     start(w);
 
     create("running", List.of("uhost-run00001"), s -> {});
@@ -100,7 +95,7 @@ class CompShareDeletionIT {
     assertThat(st.getCompletedAt()).isNotNull();
     assertReady(st);
 
-    List<CallLedger.Call> mutating = mutatingCalls("uhost-run00001");
+    List<CallLedger.Call> mutating = ledgerOf(sim).mutatingFor("uhost-run00001");
     assertThat(mutating)
         .extracting(CallLedger.Call::action, CallLedger.Call::outcome, CallLedger.Call::effective)
         .as("one stop, then one terminate, both accepted and effective")
@@ -113,21 +108,20 @@ class CompShareDeletionIT {
     // (idempotently):
     // the disks already went with the instance, so these calls change nothing.
     for (String disk : List.of("bsm-r1a", "bsm-r1b")) {
-      assertThat(
-              sim.ledger().matching(c -> c.action().equals(DELETE_DISK) && c.ids().contains(disk)))
+      assertThat(ledgerOf(sim).calls(c -> c.action().equals(DELETE_DISK) && c.ids().contains(disk)))
           .extracting(CallLedger.Call::outcome, CallLedger.Call::effective)
           .containsExactly(tuple("OK", false));
-      assertThat(simDisk(disk)).containsEntry("state", "Deleted");
+      assertThat(cloud.disk(disk)).containsEntry("state", "Deleted");
     }
-    assertThat(sim.ledger().count(DETACH)).isZero();
-    assertThat(simInstance("uhost-run00001")).containsEntry("state", "Deleted");
+    ledgerOf(sim).never(DETACH);
+    assertThat(cloud.instance("uhost-run00001")).containsEntry("state", "Deleted");
     assertThat(sim.orphanedDisks(List.of("uhost-run00001"))).isEmpty();
   }
 
   @Test
   void alreadyStoppedInstanceIsTerminatedWithoutAStop() {
-    WorldSpec.CloudWorld w = world();
-    instance(w, "uhost-stp00001", "Stopped", "Postpay", false, "bsm-s1a");
+    TestWorld w = world();
+    w.instance("uhost-stp00001").stopped().withDisks("bsm-s1a");
     start(w);
 
     create("stopped", List.of("uhost-stp00001"), s -> {});
@@ -135,16 +129,16 @@ class CompShareDeletionIT {
 
     assertThat(r.getStatus().getInstances().get(0).getOutcome()).isEqualTo(InstanceOutcome.Gone);
     assertThat(r.getStatus().getDisks()).isEqualTo("1/1");
-    assertThat(sim.ledger().count(STOP)).as("no stop call for a stopped instance").isZero();
-    assertThat(sim.ledger().count(TERMINATE, "uhost-stp00001")).isEqualTo(1);
-    assertThat(sim.ledger().effectiveCount(TERMINATE, "uhost-stp00001")).isEqualTo(1);
+    assertThat(ledgerOf(sim).count(STOP)).as("no stop call for a stopped instance").isZero();
+    assertThat(ledgerOf(sim).count(TERMINATE, "uhost-stp00001")).isEqualTo(1);
+    ledgerOf(sim).effectiveOnce(TERMINATE, "uhost-stp00001");
     assertThat(sim.orphanedDisks(List.of("uhost-stp00001"))).isEmpty();
   }
 
   @Test
   void retainTerminatesWithoutTheDisksAndTouchesNoDisk() {
-    WorldSpec.CloudWorld w = world();
-    instance(w, "uhost-ret00001", "Running", "Postpay", false, "bsm-k1a", "bsm-k1b");
+    TestWorld w = world();
+    w.instance("uhost-ret00001").withDisks("bsm-k1a", "bsm-k1b");
     start(w);
 
     create("retain", List.of("uhost-ret00001"), s -> s.setDataDisks(DataDiskPolicy.Retain));
@@ -158,13 +152,13 @@ class CompShareDeletionIT {
         .as("kept, Available and billed: never shown Gone")
         .containsOnly("Unattached");
     assertThat(r.getStatus().getDisks()).isEqualTo("0/0, 2 kept");
-    assertThat(sim.ledger().matching(c -> c.action().equals(TERMINATE)))
+    assertThat(ledgerOf(sim).calls(TERMINATE))
         .singleElement()
         .satisfies(c -> assertThat(c.params()).containsEntry("ReleaseUDisk", "false"));
-    assertThat(sim.ledger().count(DELETE_DISK)).as("no disk delete call").isZero();
-    assertThat(sim.ledger().count(DETACH)).as("no detach call").isZero();
+    assertThat(ledgerOf(sim).count(DELETE_DISK)).as("no disk delete call").isZero();
+    assertThat(ledgerOf(sim).count(DETACH)).as("no detach call").isZero();
     for (String disk : List.of("bsm-k1a", "bsm-k1b")) {
-      assertThat(simDisk(disk))
+      assertThat(cloud.disk(disk))
           .containsEntry("state", "Available")
           .containsEntry("instanceId", null);
     }
@@ -186,10 +180,10 @@ class CompShareDeletionIT {
    */
   @Test
   void operationLockHeldByAnotherClientIsWaitedOutWithoutACallStorm() throws Exception {
-    WorldSpec.CloudWorld w = world();
-    w.timingsMs.put("detach", 2000L);
-    w.timingsMs.put("lock", 2000L);
-    instance(w, "uhost-lck00001", "Stopped", "Postpay", false, "bsm-l1a", "bsm-l1b");
+    TestWorld w = world();
+    w.timing("detach", 2000);
+    w.timing("lock", 2000);
+    w.instance("uhost-lck00001").stopped().withDisks("bsm-l1a", "bsm-l1b");
     start(w);
     BatchResult other = outsider().detachDisks("uhost-lck00001", List.of("bsm-l1b"));
     assertThat(other.failures()).isEmpty();
@@ -232,7 +226,7 @@ class CompShareDeletionIT {
     assertThat(r.getStatus().getLastError().getCode())
         .as("the last error stays for the record")
         .isEqualTo(LOCKED);
-    List<CallLedger.Call> terminates = sim.ledger().matching(c -> c.action().equals(TERMINATE));
+    List<CallLedger.Call> terminates = ledgerOf(sim).calls(TERMINATE);
     List<CallLedger.Call> refused =
         terminates.stream().filter(c -> LOCKED.equals(c.outcome())).toList();
     assertThat(refused).as("refused while locked: no call storm").hasSizeBetween(1, 2);
@@ -244,12 +238,12 @@ class CompShareDeletionIT {
                 assertThat(c.at())
                     .as("not before the recorded next attempt")
                     .isAfterOrEqualTo(next));
-    assertThat(sim.ledger().matching(c -> LOCKED.equals(c.outcome()))).hasSameSizeAs(refused);
-    assertThat(sim.ledger().count(DETACH)).as("only the other client detached").isEqualTo(1);
+    assertThat(ledgerOf(sim).calls(c -> LOCKED.equals(c.outcome()))).hasSameSizeAs(refused);
+    assertThat(ledgerOf(sim).count(DETACH)).as("only the other client detached").isEqualTo(1);
     // bsm-l1a went with the instance; bsm-l1b had been detached by someone else before the
     // terminate: kept.
-    assertThat(sim.ledger().count(DELETE_DISK, "bsm-l1b")).isZero();
-    assertThat(sim.ledger().effectiveCount(DELETE_DISK, "bsm-l1a")).isZero();
+    ledgerOf(sim).never(DELETE_DISK, "bsm-l1b");
+    ledgerOf(sim).neverEffective(DELETE_DISK, "bsm-l1a");
     assertThat(r.getStatus().getDisks()).isEqualTo("1/1, 1 kept");
     assertThat(r.getStatus().getInstances().get(0).getDataDisks())
         .filteredOn(d -> d.getId().equals("bsm-l1b"))
@@ -279,20 +273,20 @@ class CompShareDeletionIT {
    */
   @Test
   void aDiskSomeoneAttachesWhileTheInstanceStopsJoinsThePlanAndGoesWithTheInstance() {
-    WorldSpec.CloudWorld w = world();
-    w.timingsMs.put("stop", 3000L);
-    instance(w, "uhost-joi00001", "Running", "Postpay", false, "bsm-j1a");
+    TestWorld w = world();
+    w.timing("stop", 3000);
+    w.instance("uhost-joi00001").withDisks("bsm-j1a");
     start(w);
 
     create("joined", List.of("uhost-joi00001"), s -> {});
-    await().atMost(WAIT).until(() -> sim.ledger().effectiveCount(STOP, "uhost-joi00001") == 1);
+    await().atMost(WAIT).until(() -> ledgerOf(sim).effective(STOP, "uhost-joi00001") == 1);
     CloudInstanceDeletion planned = h.get("joined");
     assertThat(planned.getStatus().getPhase()).isEqualTo(Phase.Terminating);
     assertThat(planned.getStatus().getInstances().get(0).getDataDisks())
         .extracting(DiskStatus::getId)
         .containsExactly("bsm-j1a");
-    sim.attachNewDisk(CompShareTestWorlds.disk("bsm-j1b", "uhost-joi00001"));
-    assertThat(sim.ledger().count(TERMINATE)).as("the attach came before the terminate").isZero();
+    sim.attachNewDisk(cloud.world().newDisk("bsm-j1b", "uhost-joi00001", false));
+    assertThat(ledgerOf(sim).count(TERMINATE)).as("the attach came before the terminate").isZero();
 
     CloudInstanceDeletion r = h.awaitPhase("joined", Phase.Done, WAIT);
     assertThat(r.getStatus().getInstances().get(0).getDataDisks())
@@ -310,30 +304,24 @@ class CompShareDeletionIT {
               assertThat(e.getType()).isEqualTo("Warning");
               assertThat(e.getMessage()).contains("bsm-j1b");
             });
-    assertThat(mutatingCalls("uhost-joi00001"))
+    assertThat(ledgerOf(sim).mutatingFor("uhost-joi00001"))
         .extracting(CallLedger.Call::action, CallLedger.Call::effective)
         .containsExactly(tuple(STOP, true), tuple(TERMINATE, true));
-    assertThat(sim.ledger().matching(c -> c.action().equals(TERMINATE)))
+    assertThat(ledgerOf(sim).calls(TERMINATE))
         .singleElement()
         .satisfies(c -> assertThat(c.params()).containsEntry("ReleaseUDisk", "true"));
     // It went with the instance: the delete that confirms it changes nothing.
-    assertThat(sim.ledger().effectiveCount(DELETE_DISK, "bsm-j1b")).isZero();
-    assertThat(simDisk("bsm-j1b")).containsEntry("state", "Deleted");
+    ledgerOf(sim).neverEffective(DELETE_DISK, "bsm-j1b");
+    assertThat(cloud.disk("bsm-j1b")).containsEntry("state", "Deleted");
     assertThat(sim.orphanedDisks(List.of("uhost-joi00001"))).isEmpty();
   }
 
   @Test
   void wrongKeysFailWithTheSignatureRetCodeAndChangeNothing() {
-    WorldSpec.CloudWorld w = world();
-    instance(w, "uhost-key00001", "Running", "Postpay", false, "bsm-w1a");
+    TestWorld w = world();
+    w.instance("uhost-key00001").withDisks("bsm-w1a");
     start(w);
-    h.secret(
-        "wrong",
-        Map.of(
-            CompShareProviderFactory.PUBLIC_KEY,
-            CompShareTestWorlds.PUBLIC_KEY,
-            CompShareProviderFactory.PRIVATE_KEY,
-            "not-the-private-key"));
+    h.secret("wrong", w.secret(w.keyId(), "not-the-private-key"));
 
     h.create(
         "wrongkeys",
@@ -361,7 +349,8 @@ class CompShareDeletionIT {
     assertThat(condition(st, "Ready").getStatus()).isEqualTo("False");
     assertThat(st.getNextAttemptAt()).isNull();
 
-    assertThat(sim.ledger().all())
+    ledgerOf(sim)
+        .allCalls()
         .as("one refused describe, never retried")
         .singleElement()
         .satisfies(
@@ -370,14 +359,14 @@ class CompShareDeletionIT {
               assertThat(c.outcome()).isEqualTo(BAD_SIGNATURE);
               assertThat(c.effective()).isFalse();
             });
-    assertThat(simInstance("uhost-key00001")).containsEntry("state", "Running");
-    assertThat(simDisk("bsm-w1a")).containsEntry("state", "InUse");
+    assertThat(cloud.instance("uhost-key00001")).containsEntry("state", "Running");
+    assertThat(cloud.disk("bsm-w1a")).containsEntry("state", "InUse");
   }
 
   @Test
   void instanceAlreadyGoneIsDoneWithoutAnyMutatingCall() {
-    WorldSpec.CloudWorld w = world();
-    instance(w, "uhost-oth00001", "Running", "Postpay", false, "bsm-o1a");
+    TestWorld w = world();
+    w.instance("uhost-oth00001").withDisks("bsm-o1a");
     start(w);
 
     create("gone", List.of("uhost-gone0001"), s -> s.setIfNotFound(NotFoundPolicy.Ignore));
@@ -390,12 +379,13 @@ class CompShareDeletionIT {
     assertThat(is.getTerminateCalls()).isNull();
     assertThat(r.getStatus().getDisks()).isEqualTo("0/0");
     assertReady(r.getStatus());
-    assertThat(sim.ledger().countAny(MUTATING)).isZero();
-    assertThat(sim.ledger().all())
+    ledgerOf(sim).noMutatingCalls();
+    ledgerOf(sim)
+        .allCalls()
         .isNotEmpty()
         .allSatisfy(c -> assertThat(c.action()).isEqualTo(DESCRIBE));
-    assertThat(simInstance("uhost-oth00001")).containsEntry("state", "Running");
-    assertThat(simDisk("bsm-o1a")).containsEntry("state", "InUse");
+    assertThat(cloud.instance("uhost-oth00001")).containsEntry("state", "Running");
+    assertThat(cloud.disk("bsm-o1a")).containsEntry("state", "InUse");
   }
 
   // ---- crashes and scale
@@ -403,11 +393,11 @@ class CompShareDeletionIT {
 
   @Test
   void operatorRestartedAfterTheStopAndAfterTheTerminateTerminatesEachInstanceOnce() {
-    WorldSpec.CloudWorld w = world();
-    w.timingsMs.put("stop", 600L);
-    w.timingsMs.put("terminate", 800L);
-    instance(w, "uhost-rst00001", "Running", "Postpay", false, "bsm-x1a", "bsm-x1b");
-    instance(w, "uhost-rst00002", "Running", "Postpay", false, "bsm-x2a", "bsm-x2b");
+    TestWorld w = world();
+    w.timing("stop", 600);
+    w.timing("terminate", 800);
+    w.instance("uhost-rst00001").withDisks("bsm-x1a", "bsm-x1b");
+    w.instance("uhost-rst00002").withDisks("bsm-x2a", "bsm-x2b");
     List<String> ids = List.of("uhost-rst00001", "uhost-rst00002");
     start(w);
 
@@ -415,37 +405,34 @@ class CompShareDeletionIT {
     await()
         .atMost(WAIT)
         .pollInterval(Duration.ofMillis(10))
-        .until(
-            () -> !sim.ledger().matching(c -> c.action().equals(STOP) && c.effective()).isEmpty());
+        .until(() -> !ledgerOf(sim).calls(c -> c.action().equals(STOP) && c.effective()).isEmpty());
     h.restartOperator();
     await()
         .atMost(WAIT)
         .pollInterval(Duration.ofMillis(10))
         .until(
             () ->
-                !sim.ledger()
-                    .matching(c -> c.action().equals(TERMINATE) && c.effective())
-                    .isEmpty());
+                !ledgerOf(sim).calls(c -> c.action().equals(TERMINATE) && c.effective()).isEmpty());
     h.stopOperator();
-    int callsWhileDown = sim.ledger().size();
+    int callsWhileDown = ledgerOf(sim).size();
     h.startOperator();
     CloudInstanceDeletion r = h.awaitPhase("restart", Phase.Done, WAIT);
 
-    assertThat(sim.ledger().size())
+    assertThat(ledgerOf(sim).size())
         .as("the restarted operator carried on")
         .isGreaterThan(callsWhileDown);
     for (String id : ids) {
-      assertThat(sim.ledger().effectiveCount(STOP, id)).as("effective stops of " + id).isEqualTo(1);
-      assertThat(sim.ledger().effectiveCount(TERMINATE, id))
+      assertThat(ledgerOf(sim).effective(STOP, id)).as("effective stops of " + id).isEqualTo(1);
+      assertThat(ledgerOf(sim).effective(TERMINATE, id))
           .as("effective terminates of " + id)
           .isEqualTo(1);
-      assertThat(simInstance(id)).containsEntry("state", "Deleted");
+      assertThat(cloud.instance(id)).containsEntry("state", "Deleted");
     }
     assertThat(r.getStatus().getInstances())
         .extracting(InstanceStatus::getOutcome)
         .containsOnly(InstanceOutcome.Gone);
     assertThat(r.getStatus().getDisks()).isEqualTo("4/4");
-    assertThat(sim.ledger().matching(c -> MUTATING.contains(c.action()) && c.effective()))
+    assertThat(ledgerOf(sim).calls(c -> MUTATING.contains(c.action()) && c.effective()))
         .extracting(CallLedger.Call::action)
         .containsOnly(STOP, TERMINATE);
     assertThat(sim.orphanedDisks(ids)).isEmpty();
@@ -453,19 +440,15 @@ class CompShareDeletionIT {
 
   @Test
   void twentyInstancesInFourDeletionsAreAllDoneWithNoOrphanedDisk() {
-    WorldSpec.CloudWorld w = world();
+    TestWorld w = world();
     List<String> all = new ArrayList<>();
     for (int n = 0; n < 20; n++) {
       String id = String.format("uhost-bulk%04d", n);
       String state = n % 4 == 3 ? "Stopped" : "Running";
-      instance(
-          w,
-          id,
-          state,
-          n % 2 == 0 ? "Postpay" : "Dynamic",
-          false,
-          "bsm-b" + n + "a",
-          "bsm-b" + n + "b");
+      w.instance(id)
+          .state(state)
+          .chargeType(n % 2 == 0 ? "Postpay" : "Dynamic")
+          .withDisks("bsm-b" + n + "a", "bsm-b" + n + "b");
       all.add(id);
     }
     start(w);
@@ -484,32 +467,32 @@ class CompShareDeletionIT {
 
     for (int n = 0; n < 20; n++) {
       String id = all.get(n);
-      assertThat(sim.ledger().effectiveCount(STOP, id))
+      assertThat(ledgerOf(sim).effective(STOP, id))
           .as("stops of " + id)
           .isEqualTo(n % 4 == 3 ? 0 : 1);
-      assertThat(sim.ledger().effectiveCount(TERMINATE, id)).as("terminates of " + id).isEqualTo(1);
+      assertThat(ledgerOf(sim).effective(TERMINATE, id)).as("terminates of " + id).isEqualTo(1);
       assertThat(
-              sim.ledger()
-                  .matching(c -> c.action().equals(TERMINATE) && c.ids().contains(id))
+              ledgerOf(sim)
+                  .calls(c -> c.action().equals(TERMINATE) && c.ids().contains(id))
                   .get(0)
                   .params())
           .containsEntry("ReleaseUDisk", "true");
     }
-    assertThat(sim.ledger().count(STOP))
+    assertThat(ledgerOf(sim).count(STOP))
         .as("stops only for the 15 running instances")
         .isEqualTo(15);
-    assertThat(sim.ledger().matching(c -> MUTATING.contains(c.action()) && !c.ok()))
+    assertThat(ledgerOf(sim).calls(c -> MUTATING.contains(c.action()) && !c.ok()))
         .as("no mutating call refused")
         .isEmpty();
     assertThat(sim.orphanedDisks(all)).isEmpty();
-    assertThat(Stream.of("bsm-b0a", "bsm-b7b", "bsm-b19a").map(this::simDisk))
+    assertThat(Stream.of("bsm-b0a", "bsm-b7b", "bsm-b19a").map(cloud::disk))
         .allSatisfy(d -> assertThat(d).containsEntry("state", "Deleted"));
   }
 
   @Test
   void spotInstanceIsStoppedWithForce() {
-    WorldSpec.CloudWorld w = world();
-    instance(w, "uhost-spt00001", "Running", null, true, "bsm-p1a");
+    TestWorld w = world();
+    w.instance("uhost-spt00001").chargeType(null).spot().withDisks("bsm-p1a");
     start(w);
 
     create("spot", List.of("uhost-spt00001"), s -> {});
@@ -517,7 +500,7 @@ class CompShareDeletionIT {
 
     assertThat(r.getStatus().getInstances().get(0).getChargeType()).isEqualTo("Spot");
     assertThat(r.getStatus().getInstances().get(0).getOutcome()).isEqualTo(InstanceOutcome.Gone);
-    assertThat(sim.ledger().matching(c -> c.action().equals(STOP)))
+    assertThat(ledgerOf(sim).calls(STOP))
         .as("one stop, with Force=true, accepted the first time")
         .singleElement()
         .satisfies(
@@ -526,7 +509,7 @@ class CompShareDeletionIT {
               assertThat(c.outcome()).isEqualTo("OK");
               assertThat(c.effective()).isTrue();
             });
-    assertThat(sim.ledger().effectiveCount(TERMINATE, "uhost-spt00001")).isEqualTo(1);
+    ledgerOf(sim).effectiveOnce(TERMINATE, "uhost-spt00001");
     assertThat(sim.orphanedDisks(List.of("uhost-spt00001"))).isEmpty();
   }
 
@@ -535,8 +518,8 @@ class CompShareDeletionIT {
 
   @Test
   void aMistypedIdEndsFailedInstancesNotFoundAndTouchesNothing() {
-    WorldSpec.CloudWorld w = world();
-    instance(w, "uhost-real0001", "Running", "Postpay", false, "bsm-real1");
+    TestWorld w = world();
+    w.instance("uhost-real0001").withDisks("bsm-real1");
     start(w);
     create("typo", List.of("uhost-typo0001"), s -> {});
     CloudInstanceDeletion r = h.awaitPhase("typo", Phase.Failed, WAIT);
@@ -549,8 +532,8 @@ class CompShareDeletionIT {
               assertThat(e.getReason()).isEqualTo("InstancesNotFound");
               assertThat(e.getMessage()).contains("uhost-typo0001", REGION, ZONE);
             });
-    assertThat(sim.ledger().countAny(MUTATING)).isZero();
-    assertThat(simInstance("uhost-real0001")).containsEntry("state", "Running");
+    ledgerOf(sim).noMutatingCalls();
+    assertThat(cloud.instance("uhost-real0001")).containsEntry("state", "Running");
   }
 
   /**
@@ -559,19 +542,19 @@ class CompShareDeletionIT {
    */
   @Test
   void aStopRefusedForItsStateIsNotSuccessTheInstanceIsStoppedAndTerminatedForReal() {
-    WorldSpec.CloudWorld w = world();
-    instance(w, "uhost-wst00001", "Running", "Postpay", false, "bsm-ws1");
-    w.faults.add(
+    TestWorld w = world();
+    w.instance("uhost-wst00001").withDisks("bsm-ws1");
+    w.fault(
         FaultRule.error(STOP, "8039", 1)
             .message("state [Stopping] does not allow StopCompShareInstance"));
     start(w);
     create("wrongstate", List.of("uhost-wst00001"), s -> {});
     CloudInstanceDeletion r = h.awaitPhase("wrongstate", Phase.Done, WAIT);
-    assertThat(sim.ledger().matching(c -> c.action().equals(STOP)))
+    assertThat(ledgerOf(sim).calls(STOP))
         .extracting(CallLedger.Call::outcome)
         .containsExactly("8039", "OK");
-    assertThat(sim.ledger().effectiveCount(TERMINATE, "uhost-wst00001")).isEqualTo(1);
-    assertThat(simInstance("uhost-wst00001")).containsEntry("state", "Deleted");
+    ledgerOf(sim).effectiveOnce(TERMINATE, "uhost-wst00001");
+    assertThat(cloud.instance("uhost-wst00001")).containsEntry("state", "Deleted");
     assertThat(r.getStatus().getInstances().get(0).getOutcome()).isEqualTo(InstanceOutcome.Gone);
     assertThat(sim.orphanedDisks(List.of("uhost-wst00001"))).isEmpty();
     assertThat(r.getStatus().getIntent())
@@ -586,14 +569,14 @@ class CompShareDeletionIT {
 
   @Test
   void aThrottledDescribeIsRetriedNeverTerminal() {
-    WorldSpec.CloudWorld w = world();
-    instance(w, "uhost-thr00001", "Stopped", "Postpay", false, "bsm-th1");
-    w.faults.add(FaultRule.error(DESCRIBE, "150", 2).message("Request too frequent"));
+    TestWorld w = world();
+    w.instance("uhost-thr00001").stopped().withDisks("bsm-th1");
+    w.fault(FaultRule.error(DESCRIBE, "150", 2).message("Request too frequent"));
     start(w);
     create("throttled", List.of("uhost-thr00001"), s -> {});
     CloudInstanceDeletion r = h.awaitPhase("throttled", Phase.Done, WAIT);
     assertThat(r.getStatus().getLastError().getKind()).isEqualTo("Throttled");
-    assertThat(sim.ledger().effectiveCount(TERMINATE, "uhost-thr00001")).isEqualTo(1);
+    ledgerOf(sim).effectiveOnce(TERMINATE, "uhost-thr00001");
   }
 
   /**
@@ -602,14 +585,14 @@ class CompShareDeletionIT {
    */
   @Test
   void aSlowTerminateIsNotSentAgainWhileTheHostStillShowsStopped() {
-    WorldSpec.CloudWorld w = world();
-    w.timingsMs.put("terminate", 4000L);
-    w.timingsMs.put("lock", 4000L);
-    instance(w, "uhost-slw00001", "Stopped", "Postpay", false, "bsm-sl1");
+    TestWorld w = world();
+    w.timing("terminate", 4000);
+    w.timing("lock", 4000);
+    w.instance("uhost-slw00001").stopped().withDisks("bsm-sl1");
     start(w);
     create("slow", List.of("uhost-slw00001"), s -> {});
     h.awaitPhase("slow", Phase.Done, WAIT);
-    assertThat(sim.ledger().matching(c -> c.action().equals(TERMINATE)))
+    assertThat(ledgerOf(sim).calls(TERMINATE))
         .as("one terminate, none refused by the lock")
         .singleElement()
         .satisfies(c -> assertThat(c.outcome()).isEqualTo("OK"));
@@ -618,34 +601,34 @@ class CompShareDeletionIT {
 
   @Test
   void aRecycledHostStillListedAsStoppedIsNeverTerminatedAgain() {
-    WorldSpec.CloudWorld w = world();
-    w.timingsMs.put("recycleListed", 20_000L);
-    instance(w, "uhost-rcy00001", "Stopped", "Month", false, "bsm-rc1");
+    TestWorld w = world();
+    w.timing("recycleListed", 20_000);
+    w.instance("uhost-rcy00001").stopped().prepaid().withDisks("bsm-rc1");
     start(w);
     create("recycled", List.of("uhost-rcy00001"), s -> {});
     CloudInstanceDeletion r = h.awaitPhase("recycled", Phase.Done, WAIT);
     assertThat(r.getStatus().getInstances().get(0).getOutcome())
         .isEqualTo(InstanceOutcome.Recycled);
-    assertThat(simInstance("uhost-rcy00001"))
+    assertThat(cloud.instance("uhost-rcy00001"))
         .as("listed as Stopped in the recycle bin")
         .containsEntry("state", "Stopped");
     // bounded look past several poll intervals and grace windows: still one terminate
     await()
         .during(Duration.ofSeconds(3))
         .atMost(Duration.ofSeconds(6))
-        .until(() -> sim.ledger().count(TERMINATE) == 1);
-    assertThat(sim.ledger().count(DETACH)).isZero();
+        .until(() -> ledgerOf(sim).count(TERMINATE) == 1);
+    ledgerOf(sim).never(DETACH);
     assertThat(r.getStatus().getMessage()).contains("1 in the recycle bin");
   }
 
   @Test
   void keysRefusedAfterTheStopWaitWithCredentialsValidFalseAndResumeWhenTheSecretIsFixed() {
-    WorldSpec.CloudWorld w = world();
-    w.timingsMs.put("stop", 2000L);
-    instance(w, "uhost-key00002", "Running", "Postpay", false, "bsm-k2a");
+    TestWorld w = world();
+    w.timing("stop", 2000);
+    w.instance("uhost-key00002").withDisks("bsm-k2a");
     start(w);
     create("rotated", List.of("uhost-key00002"), s -> {});
-    await().atMost(WAIT).until(() -> sim.ledger().effectiveCount(STOP, "uhost-key00002") == 1);
+    await().atMost(WAIT).until(() -> ledgerOf(sim).effective(STOP, "uhost-key00002") == 1);
     setPrivateKey("rotated-away-9d2e");
     await()
         .atMost(WAIT)
@@ -659,9 +642,9 @@ class CompShareDeletionIT {
     assertThat(condition(waiting, "CredentialsValid").getMessage())
         .contains("Secret " + h.ns() + "/keys", "publicKey")
         .doesNotContain("rotated-away-9d2e");
-    setPrivateKey(CompShareTestWorlds.PRIVATE_KEY);
+    setPrivateKey(cloud.world().secretKey());
     h.awaitPhase("rotated", Phase.Done, WAIT);
-    assertThat(sim.ledger().effectiveCount(TERMINATE, "uhost-key00002")).isEqualTo(1);
+    ledgerOf(sim).effectiveOnce(TERMINATE, "uhost-key00002");
     assertThat(sim.orphanedDisks(List.of("uhost-key00002"))).isEmpty();
   }
 
@@ -673,12 +656,7 @@ class CompShareDeletionIT {
         .edit(
             s -> {
               s.setData(null);
-              s.setStringData(
-                  Map.of(
-                      CompShareProviderFactory.PUBLIC_KEY,
-                      CompShareTestWorlds.PUBLIC_KEY,
-                      CompShareProviderFactory.PRIVATE_KEY,
-                      key));
+              s.setStringData(cloud.world().secret(cloud.world().keyId(), key));
               return s;
             });
   }
@@ -687,41 +665,20 @@ class CompShareDeletionIT {
   // ----------------------------------------------------------------------------------------------
 
   /** Fast transitions; the lock lasts as long as the operation holding it (at most 1.5 s). */
-  private static WorldSpec.CloudWorld world() {
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = REGION;
-    w.credentials.add(
-        new WorldSpec.KeyPair(CompShareTestWorlds.PUBLIC_KEY, CompShareTestWorlds.PRIVATE_KEY));
-    w.timingsMs.put("stop", 200L);
-    w.timingsMs.put("terminate", 200L);
-    w.timingsMs.put("detach", 100L);
-    w.timingsMs.put("lock", 1500L);
-    return w;
+  private static TestWorld world() {
+    return TestWorld.of(Provider.UCLOUD_COMPSHARE)
+        .keys("test-public-key", "test-private-key")
+        .timing("stop", 200)
+        .timing("terminate", 200)
+        .timing("detach", 100)
+        .timing("lock", 1500);
   }
 
-  private static void instance(
-      WorldSpec.CloudWorld w,
-      String id,
-      String state,
-      String chargeType,
-      boolean spot,
-      String... disks) {
-    w.instances.add(CompShareTestWorlds.instance(id, state, chargeType, spot));
-    for (String d : disks) {
-      w.disks.add(CompShareTestWorlds.disk(d, id));
-    }
-  }
-
-  private void start(WorldSpec.CloudWorld w) {
-    sim = new CompShareSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
-    h = OperatorHarness.start(Map.of(CompShareSimulator.PROVIDER, sim.endpoint()));
-    h.secret(
-        "keys",
-        Map.of(
-            CompShareProviderFactory.PUBLIC_KEY,
-            CompShareTestWorlds.PUBLIC_KEY,
-            CompShareProviderFactory.PRIVATE_KEY,
-            CompShareTestWorlds.PRIVATE_KEY));
+  private void start(TestWorld w) {
+    cloud = w.start();
+    sim = cloud.sim();
+    h = OperatorHarness.start(cloud.endpoints());
+    h.secret("keys", w.secret());
   }
 
   private void create(String name, List<String> ids, Consumer<CloudInstanceDeletionSpec> adjust) {
@@ -739,26 +696,7 @@ class CompShareDeletionIT {
 
   /** Another client of the same account, acting on the cloud behind the operator's back. */
   private CloudProvider outsider() throws Exception {
-    CloudProvider p =
-        new CompShareProviderFactory()
-            .connect(
-                new ConnectionSpec(
-                    REGION,
-                    ZONE,
-                    new Credentials(
-                        Map.of(
-                            CompShareProviderFactory.PUBLIC_KEY,
-                            CompShareTestWorlds.PUBLIC_KEY,
-                            CompShareProviderFactory.PRIVATE_KEY,
-                            CompShareTestWorlds.PRIVATE_KEY)),
-                    sim.endpoint(),
-                    Duration.ofSeconds(3)));
-    outsiders.add(p);
-    return p;
-  }
-
-  private List<CallLedger.Call> mutatingCalls(String id) {
-    return sim.ledger().matching(c -> MUTATING.contains(c.action()) && c.ids().contains(id));
+    return cloud.connect();
   }
 
   private static void assertReady(CloudInstanceDeletionStatus st) {
@@ -775,25 +713,5 @@ class CompShareDeletionIT {
         .findFirst()
         .orElseThrow(
             () -> new AssertionError("no condition " + type + " in " + st.getConditions()));
-  }
-
-  private Map<String, Object> simInstance(String id) {
-    return simEntry("instances", id);
-  }
-
-  private Map<String, Object> simDisk(String id) {
-    return simEntry("disks", id);
-  }
-
-  @SuppressWarnings("unchecked")
-  private Map<String, Object> simEntry(String kind, String id) {
-    Map<String, Object> world =
-        (Map<String, Object>) ((Map<String, Object>) sim.state()).get("world");
-    return ((List<Map<String, Object>>) world.get(kind))
-        .stream()
-            .filter(m -> id.equals(m.get("id")))
-            .findFirst()
-            .orElseThrow(
-                () -> new AssertionError("no " + kind + " " + id + " in the simulated world"));
   }
 }

@@ -1,5 +1,6 @@
 package dev.teardown.it;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,11 +9,11 @@ import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.controller.Conditions;
 import dev.teardown.controller.Controls;
-import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.tencent.TencentSimulator;
+import dev.teardown.testing.SimCloud;
+import dev.teardown.testing.TestWorld;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ class ControlsIT {
   private static final String SECRET_ID = "AKIDcontrolsit0001";
   private static final String SECRET_KEY = "tc-controls-secret-key";
 
+  private SimCloud cloud;
   private TencentSimulator sim;
   private OperatorHarness h;
 
@@ -38,8 +40,8 @@ class ControlsIT {
     if (h != null) {
       h.close();
     }
-    if (sim != null) {
-      sim.close();
+    if (cloud != null) {
+      cloud.close();
     }
   }
 
@@ -58,21 +60,21 @@ class ControlsIT {
     assertThat(
             Conditions.get(paused.getStatus().getConditions(), Conditions.RECONCILING).getReason())
         .isEqualTo("Paused");
-    int calls = sim.ledger().size();
+    int calls = ledgerOf(sim).size();
     // while paused, no call at all (describes included) for well over the 100 ms poll interval of
     // the tests
     await()
         .during(Duration.ofSeconds(1))
         .atMost(Duration.ofSeconds(3))
-        .until(() -> sim.ledger().size() == calls);
+        .until(() -> ledgerOf(sim).size() == calls);
     assertThat(h.phase("p")).isEqualTo(Phase.AwaitingShutdown);
 
     h.annotate("p", Controls.PAUSED, null);
     CloudInstanceDeletion done = h.awaitPhase("p", Phase.Done, WAIT);
     assertThat(Conditions.get(done.getStatus().getConditions(), Conditions.PAUSED).getStatus())
         .isEqualTo("False");
-    assertThat(sim.ledger().size()).isGreaterThan(calls);
-    assertThat(sim.ledger().effectiveCount("TerminateInstances", "ins-ctl00001")).isEqualTo(1);
+    assertThat(ledgerOf(sim).size()).isGreaterThan(calls);
+    ledgerOf(sim).effectiveOnce("TerminateInstances", "ins-ctl00001");
   }
 
   @Test
@@ -120,7 +122,7 @@ class ControlsIT {
             });
     h.create("r", Provider.TENCENTCLOUD, REGION, "tc", List.of("ins-ctl00001"), s -> {});
     h.awaitPhase("r", Phase.Failed, WAIT);
-    assertThat(sim.ledger().matching(c -> !c.action().startsWith("Describe"))).isEmpty();
+    ledgerOf(sim).onlyDescribeCalls();
 
     // the same value again after a failed retry does not re-run it
     h.annotate("r", Controls.RETRY, "1");
@@ -145,7 +147,7 @@ class ControlsIT {
     await().atMost(WAIT).until(() -> "2".equals(h.get("r").getStatus().getLastRetry()));
     CloudInstanceDeletion done = h.awaitPhase("r", Phase.Done, WAIT);
     assertThat(done.getStatus().getLastRetry()).isEqualTo("2");
-    assertThat(sim.ledger().effectiveCount("TerminateInstances", "ins-ctl00001")).isEqualTo(1);
+    ledgerOf(sim).effectiveOnce("TerminateInstances", "ins-ctl00001");
     assertThat(h.events("r")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("Retrying"));
   }
 
@@ -159,25 +161,17 @@ class ControlsIT {
   }
 
   private void start(long shutdownMs) {
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = REGION;
-    w.credentials.add(new WorldSpec.KeyPair(SECRET_ID, SECRET_KEY));
-    w.timingsMs.put("terminate", shutdownMs);
-    w.timingsMs.put("shutdown", shutdownMs);
-    w.timingsMs.put("detach", 200L);
-    WorldSpec.Instance i = new WorldSpec.Instance();
-    i.id = "ins-ctl00001";
-    i.chargeType = "POSTPAID_BY_HOUR";
-    i.zone = REGION + "-7";
-    w.instances.add(i);
-    WorldSpec.Disk d = new WorldSpec.Disk();
-    d.id = "disk-ctl00001";
-    d.instanceId = i.id;
-    d.chargeType = "POSTPAID_BY_HOUR";
-    d.deleteWithInstance = false;
-    w.disks.add(d);
-    sim = new TencentSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
-    h = OperatorHarness.start(Map.of(TencentSimulator.PROVIDER, sim.endpoint()));
-    h.secret("tc", Map.of("secretId", SECRET_ID, "secretKey", SECRET_KEY));
+    TestWorld w =
+        TestWorld.of(Provider.TENCENTCLOUD)
+            .region(REGION)
+            .keys(SECRET_ID, SECRET_KEY)
+            .timing("terminate", shutdownMs)
+            .timing("shutdown", shutdownMs)
+            .timing("detach", 200);
+    w.instance("ins-ctl00001").withDisks("disk-ctl00001");
+    cloud = w.start();
+    sim = cloud.sim();
+    h = OperatorHarness.start(cloud.endpoints());
+    h.secret("tc", w.secret());
   }
 }

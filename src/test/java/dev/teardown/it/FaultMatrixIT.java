@@ -1,5 +1,6 @@
 package dev.teardown.it;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,6 +10,7 @@ import dev.teardown.sim.CloudSimulator;
 import dev.teardown.sim.FaultRule;
 import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.tencent.TencentSimulator;
+import dev.teardown.testing.TestWorld;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -52,7 +54,7 @@ class FaultMatrixIT {
   }
 
   /** One fault kind, built for a cloud and a call. */
-  record Fault(String name, boolean mutatingOnly, Function<Fleets.Cloud, FaultRule> rule) {}
+  record Fault(String name, boolean mutatingOnly, Function<TestWorld, FaultRule> rule) {}
 
   static final Map<String, List<Call>> CALLS =
       Map.of(
@@ -134,7 +136,7 @@ class FaultMatrixIT {
    * supported here". Not a permission code: a refused permission is a credentials problem, which
    * waits for the Secret to be fixed.
    */
-  static String terminalCode(Fleets.Cloud c) {
+  static String terminalCode(TestWorld c) {
     return switch (c.provider()) {
       case TENCENTCLOUD -> "UnsupportedOperation";
       case UCLOUD_COMPSHARE -> "230";
@@ -142,15 +144,15 @@ class FaultMatrixIT {
     };
   }
 
-  static Stream<Fleets.Cloud> clouds() {
-    return Fleets.ALL.stream();
+  static Stream<TestWorld> clouds() {
+    return TestWorld.all().stream();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("clouds")
   void everyRetryableFaultInEveryPhaseEndsDoneWithNothingOrphanedAndNothingDoneTwice(
-      Fleets.Cloud cloud) {
-    WorldSpec.CloudWorld w = Fleets.world(cloud);
+      TestWorld cloud) {
+    WorldSpec.CloudWorld w = cloud.spec();
     List<Call> calls = CALLS.get(cloud.name());
     calls.forEach(
         c -> w.rateLimits.put(c.action(), 0)); // the cloud's rate limits are not under test here
@@ -198,7 +200,7 @@ class FaultMatrixIT {
     CloudSimulator sim = sims.get(cloud.name());
     try (OperatorHarness h =
         OperatorHarness.start(Map.<String, URI>of(cloud.name(), sim.endpoint()))) {
-      h.secret("keys", Fleets.secret(cloud));
+      h.secret("keys", cloud.secretWithToken());
       for (Case c : cases) {
         h.create(
             c.name(),
@@ -206,7 +208,7 @@ class FaultMatrixIT {
             cloud.region(),
             "keys",
             List.of(c.instance()),
-            cloud.base());
+            cloud.specDefaults());
       }
       await()
           .atMost(Duration.ofSeconds(120))
@@ -237,7 +239,7 @@ class FaultMatrixIT {
             continue;
           }
           String id = m.disk() ? cloud.diskId(c.instance(), 2) : c.instance();
-          long effective = sim.ledger().effectiveCount(m.action(), id);
+          long effective = ledgerOf(sim).effective(m.action(), id);
           if (effective > 1) {
             problems.put(c.name(), m.action() + " took effect " + effective + " times on " + id);
           }
@@ -251,7 +253,7 @@ class FaultMatrixIT {
               + ": "
               + cases.size()
               + " cases, "
-              + sim.ledger().size()
+              + ledgerOf(sim).size()
               + " calls answered");
     } finally {
       sims.values().forEach(CloudSimulator::close);
@@ -263,8 +265,8 @@ class FaultMatrixIT {
    * it.
    */
   private static String addInstance(
-      Fleets.Cloud cloud, WorldSpec.CloudWorld w, String tag, Call call) {
-    String id = Fleets.addInstances(cloud, w, tag, 1).get(0);
+      TestWorld cloud, WorldSpec.CloudWorld w, String tag, Call call) {
+    String id = cloud.fleet(tag, 1).get(0);
     if (call.prepaidHost()) {
       w.instances.stream().filter(i -> i.id.equals(id)).forEach(i -> i.chargeType = "PREPAID");
       w.disks.stream()
@@ -282,7 +284,7 @@ class FaultMatrixIT {
       String name,
       OperatorHarness h,
       CloudSimulator sim,
-      Fleets.Cloud cloud,
+      TestWorld cloud,
       String instance,
       FaultRule rule,
       List<Call> calls,
@@ -297,7 +299,7 @@ class FaultMatrixIT {
       problems.put(name, "status does not name the cloud's code " + rule.code);
     }
     List<String> ids = List.of(instance, cloud.diskId(instance, 1), cloud.diskId(instance, 2));
-    List<dev.teardown.sim.CallLedger.Call> all = sim.ledger().all();
+    List<dev.teardown.sim.CallLedger.Call> all = ledgerOf(sim).all();
     int refused = -1;
     // the refusal of this deletion's own call (a merged call refused as a whole is tried again per
     // deletion)
@@ -335,7 +337,7 @@ class FaultMatrixIT {
         "FaultMatrixIT: "
             + CASES.get()
             + " fault cases over "
-            + Fleets.ALL.size()
+            + TestWorld.all().size()
             + " clouds ended as they should (retryable: Done; terminal: Failed with the cloud's code)");
   }
 }

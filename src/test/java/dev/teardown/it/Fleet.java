@@ -1,9 +1,8 @@
 package dev.teardown.it;
 
 import dev.teardown.api.v1alpha1.Provider;
-import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.tencent.TencentSimulator;
-import java.time.Clock;
+import dev.teardown.testing.TestWorld;
 import java.util.List;
 import java.util.Map;
 
@@ -28,26 +27,17 @@ final class Fleet {
   }
 
   static TencentSimulator simulator(int n) {
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = REGION;
-    w.credentials.add(new WorldSpec.KeyPair(SECRET_ID, SECRET_KEY));
-    w.timingsMs.put("terminate", 200L);
-    w.timingsMs.put("shutdown", 200L);
-    w.timingsMs.put("detach", 200L);
+    TestWorld w =
+        TestWorld.of(Provider.TENCENTCLOUD)
+            .region(REGION)
+            .keys(SECRET_ID, SECRET_KEY)
+            .timing("terminate", 200)
+            .timing("shutdown", 200)
+            .timing("detach", 200);
     for (int i = 0; i < n; i++) {
-      WorldSpec.Instance in = new WorldSpec.Instance();
-      in.id = instance(i);
-      in.chargeType = "POSTPAID_BY_HOUR";
-      in.zone = REGION + "-7";
-      w.instances.add(in);
-      WorldSpec.Disk d = new WorldSpec.Disk();
-      d.id = disk(i);
-      d.instanceId = in.id;
-      d.chargeType = "POSTPAID_BY_HOUR";
-      d.deleteWithInstance = false;
-      w.disks.add(d);
+      w.instance(instance(i)).withDisks(disk(i));
     }
-    return new TencentSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
+    return w.start().sim();
   }
 
   static void keys(OperatorHarness h) {

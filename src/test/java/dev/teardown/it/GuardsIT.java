@@ -1,5 +1,6 @@
 package dev.teardown.it;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,21 +10,17 @@ import dev.teardown.api.v1alpha1.NotFoundPolicy;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.api.v1alpha1.RecycleBinPolicy;
-import dev.teardown.cloud.compshare.CompShareProviderFactory;
 import dev.teardown.controller.Conditions;
 import dev.teardown.controller.Controls;
 import dev.teardown.sim.CallLedger;
-import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.compshare.CompShareSimulator;
-import dev.teardown.sim.compshare.CompShareTestWorlds;
 import dev.teardown.sim.tencent.TencentSimulator;
 import dev.teardown.sim.volcengine.VolcengineSimulator;
+import dev.teardown.testing.SimCloud;
+import dev.teardown.testing.TestWorld;
 import io.fabric8.kubernetes.api.model.Condition;
-import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -46,21 +43,14 @@ class GuardsIT {
   private VolcengineSimulator volc;
   private CompShareSimulator compshare;
   private OperatorHarness h;
+  private final List<SimCloud> clouds = new java.util.ArrayList<>();
 
   @AfterEach
   void stop() {
     if (h != null) {
       h.close();
     }
-    for (AutoCloseable c : new AutoCloseable[] {tencent, volc, compshare}) {
-      if (c != null) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          // closing a simulator that failed to start
-        }
-      }
-    }
+    clouds.forEach(SimCloud::close);
   }
 
   // ---- the guard
@@ -69,13 +59,7 @@ class GuardsIT {
   @Test
   void tencentInstanceWithTheRightNameAndTagsIsDeletedAndTheGuardIsInTheRecordedPlan() {
     startTencent(
-        w ->
-            w.instances.add(
-                tencentInstance(
-                    "ins-grd00001",
-                    "POSTPAID_BY_HOUR",
-                    "ci-runner-7",
-                    Map.of("team", "ci", "env", "test"))));
+        w -> w.instance("ins-grd00001").name("ci-runner-7").tag("team", "ci").tag("env", "test"));
     GuardSpec guard = new GuardSpec("^ci-runner-[0-9]+$", Map.of("team", "ci"));
     h.create(
         "ok",
@@ -86,16 +70,12 @@ class GuardsIT {
         s -> s.setGuard(guard));
     CloudInstanceDeletion r = h.awaitPhase("ok", Phase.Done, WAIT);
     assertThat(r.getStatus().getRecorded().getGuard()).isEqualTo(guard);
-    assertThat(tencent.ledger().effectiveCount("TerminateInstances", "ins-grd00001")).isEqualTo(1);
+    ledgerOf(tencent).effectiveOnce("TerminateInstances", "ins-grd00001");
   }
 
   @Test
   void tencentInstanceWithAnotherNameFailsTargetMismatchWithZeroMutatingCalls() {
-    startTencent(
-        w ->
-            w.instances.add(
-                tencentInstance(
-                    "ins-grd00002", "POSTPAID_BY_HOUR", "prod-db-1", Map.of("team", "data"))));
+    startTencent(w -> w.instance("ins-grd00002").name("prod-db-1").tag("team", "data"));
     h.create(
         "wrong",
         Provider.TENCENTCLOUD,
@@ -107,13 +87,13 @@ class GuardsIT {
     assertThat(condition(r, Conditions.FAILED).getReason()).isEqualTo("TargetMismatch");
     assertThat(r.getStatus().getMessage())
         .contains("ins-grd00002", "'prod-db-1'", "^ci-runner-[0-9]+$", "team=data", "team=ci");
-    assertThat(mutating(tencent.ledger())).as("mutating calls").isEmpty();
+    ledgerOf(tencent).as("mutating calls").onlyDescribeCalls();
   }
 
   @Test
   void volcengineInstanceMissingATagFailsTargetMismatchWithZeroMutatingCalls() {
-    WorldSpec.CloudWorld w = volcWorld();
-    w.instances.add(volcInstance("i-grd0000001", "ci-runner-1", Map.of("team", "ci")));
+    TestWorld w = volcWorld();
+    w.instance("i-grd0000001").name("ci-runner-1").tag("team", "ci");
     startVolc(w);
     h.create(
         "untagged",
@@ -125,43 +105,38 @@ class GuardsIT {
     CloudInstanceDeletion r = h.awaitPhase("untagged", Phase.Failed, WAIT);
     assertThat(condition(r, Conditions.FAILED).getReason()).isEqualTo("TargetMismatch");
     assertThat(r.getStatus().getMessage()).contains("i-grd0000001", "retire=yes");
-    assertThat(mutating(volc.ledger())).isEmpty();
+    ledgerOf(volc).onlyDescribeCalls();
   }
 
   @Test
   void compShareReturnsNoTagsSoATagsGuardIsRefusedNotPassed() {
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = CompShareTestWorlds.REGION;
-    w.credentials.add(
-        new WorldSpec.KeyPair(CompShareTestWorlds.PUBLIC_KEY, CompShareTestWorlds.PRIVATE_KEY));
-    WorldSpec.Instance i =
-        CompShareTestWorlds.instance("uhost-grd00001", "Running", "Dynamic", false);
-    i.name = "ci-runner-3";
-    i.tags = Map.of("team", "ci"); // the simulator ignores them, as CompShare's describe has none
-    w.instances.add(i);
-    compshare = new CompShareSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
-    h = OperatorHarness.start(Map.of(CompShareSimulator.PROVIDER, compshare.endpoint()));
-    h.secret(
-        "cs",
-        Map.of(
-            CompShareProviderFactory.PUBLIC_KEY,
-            CompShareTestWorlds.PUBLIC_KEY,
-            CompShareProviderFactory.PRIVATE_KEY,
-            CompShareTestWorlds.PRIVATE_KEY));
+    TestWorld w =
+        TestWorld.of(Provider.UCLOUD_COMPSHARE)
+            .keys("test-public-key", "test-private-key")
+            .noTimings();
+    w.instance("uhost-grd00001")
+        .chargeType("Dynamic")
+        .name("ci-runner-3")
+        .tag("team", "ci"); // the simulator ignores them, as CompShare's describe has none
+    SimCloud started = w.start();
+    clouds.add(started);
+    compshare = started.sim();
+    h = OperatorHarness.start(started.endpoints());
+    h.secret("cs", w.secret());
     h.create(
         "cs",
         Provider.UCLOUD_COMPSHARE,
-        CompShareTestWorlds.REGION,
+        w.region(),
         "cs",
         List.of("uhost-grd00001"),
         s -> {
-          s.setZone(CompShareTestWorlds.ZONE);
+          s.setZone(w.zone());
           s.setGuard(new GuardSpec("^ci-runner-.*$", Map.of("team", "ci")));
         });
     CloudInstanceDeletion r = h.awaitPhase("cs", Phase.Failed, WAIT);
     assertThat(condition(r, Conditions.FAILED).getReason()).isEqualTo("TargetMismatch");
     assertThat(r.getStatus().getMessage()).contains("returns no tags");
-    assertThat(mutating(compshare.ledger())).isEmpty();
+    ledgerOf(compshare).onlyDescribeCalls();
   }
 
   // ---- one owner per instance
@@ -169,8 +144,8 @@ class GuardsIT {
 
   @Test
   void volcengineTwoDeletionsOfOneInstanceSendOneDeleteInstances() {
-    WorldSpec.CloudWorld w = volcWorld();
-    w.instances.add(volcInstance("i-own0000001", "ci-runner-1", Map.of()));
+    TestWorld w = volcWorld();
+    w.instance("i-own0000001").name("ci-runner-1");
     startVolc(w);
     CloudInstanceDeletion first =
         createPausedAndWait(
@@ -183,20 +158,21 @@ class GuardsIT {
         List.of("i-own0000001"),
         s -> s.setIfNotFound(NotFoundPolicy.Ignore));
     awaitClaimedBy("second", first);
-    assertThat(volc.ledger().size()).as("one paused, one waiting: no call at all").isZero();
+    assertThat(ledgerOf(volc).size()).as("one paused, one waiting: no call at all").isZero();
 
     h.annotate("first", Controls.PAUSED, null);
     h.awaitPhase("first", Phase.Done, WAIT);
     CloudInstanceDeletion second = h.awaitPhase("second", Phase.Done, WAIT);
     assertThat(condition(second, "InstanceClaimed").getStatus()).isEqualTo("False");
-    assertThat(volc.ledger().count("DeleteInstances")).as("one ClientToken, one call").isEqualTo(1);
-    assertThat(volc.ledger().effectiveCount("DeleteInstances", "i-own0000001")).isEqualTo(1);
+    assertThat(ledgerOf(volc).count("DeleteInstances"))
+        .as("one ClientToken, one call")
+        .isEqualTo(1);
+    ledgerOf(volc).effectiveOnce("DeleteInstances", "i-own0000001");
   }
 
   @Test
   void tencentKeepAndPurgeOfOnePrepaidInstanceRunOneAfterTheOther() {
-    startTencent(
-        w -> w.instances.add(tencentInstance("ins-own00001", "PREPAID", "ci-runner-2", Map.of())));
+    startTencent(w -> w.instance("ins-own00001").prepaid().name("ci-runner-2"));
     CloudInstanceDeletion keep =
         createPausedAndWait(
             "keep", Provider.TENCENTCLOUD, TC_REGION, "tc", "ins-own00001", s -> {});
@@ -208,13 +184,12 @@ class GuardsIT {
         List.of("ins-own00001"),
         s -> s.setRecycleBin(RecycleBinPolicy.Purge));
     awaitClaimedBy("purge", keep);
-    assertThat(tencent.ledger().size()).isZero();
+    assertThat(ledgerOf(tencent).size()).isZero();
 
     h.annotate("keep", Controls.PAUSED, null);
     CloudInstanceDeletion kept = h.awaitPhase("keep", Phase.Done, WAIT);
     h.awaitPhase("purge", Phase.Done, WAIT);
-    List<CallLedger.Call> terminates =
-        tencent.ledger().matching(c -> c.action().equals("TerminateInstances"));
+    List<CallLedger.Call> terminates = ledgerOf(tencent).calls("TerminateInstances");
     assertThat(terminates).as("one to the recycle bin, then the purge").hasSize(2);
     Instant keepDone = Instant.parse(kept.getStatus().getCompletedAt());
     assertThat(terminates.get(0).at()).isBefore(keepDone);
@@ -280,62 +255,41 @@ class GuardsIT {
         .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("InstanceClaimed"));
   }
 
-  private static List<CallLedger.Call> mutating(CallLedger l) {
-    return l.matching(c -> !c.action().startsWith("Describe"));
-  }
-
   private static Condition condition(CloudInstanceDeletion r, String type) {
     Condition c = Conditions.get(r.getStatus().getConditions(), type);
     assertThat(c).as("condition " + type).isNotNull();
     return c;
   }
 
-  private void startTencent(java.util.function.Consumer<WorldSpec.CloudWorld> fleet) {
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = TC_REGION;
-    w.credentials.add(new WorldSpec.KeyPair(TC_ID, TC_KEY));
-    w.timingsMs.put("terminate", 200L);
-    w.timingsMs.put("shutdown", 200L);
-    w.timingsMs.put("detach", 200L);
+  private void startTencent(java.util.function.Consumer<TestWorld> fleet) {
+    TestWorld w =
+        TestWorld.of(Provider.TENCENTCLOUD)
+            .region(TC_REGION)
+            .keys(TC_ID, TC_KEY)
+            .timing("terminate", 200)
+            .timing("shutdown", 200)
+            .timing("detach", 200);
     fleet.accept(w);
-    tencent = new TencentSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
-    h = OperatorHarness.start(Map.of(TencentSimulator.PROVIDER, tencent.endpoint()));
-    h.secret("tc", Map.of("secretId", TC_ID, "secretKey", TC_KEY));
+    SimCloud started = w.start();
+    clouds.add(started);
+    tencent = started.sim();
+    h = OperatorHarness.start(started.endpoints());
+    h.secret("tc", w.secret());
   }
 
-  private static WorldSpec.Instance tencentInstance(
-      String id, String chargeType, String name, Map<String, String> tags) {
-    WorldSpec.Instance i = new WorldSpec.Instance();
-    i.id = id;
-    i.chargeType = chargeType;
-    i.zone = TC_REGION + "-7";
-    i.name = name;
-    i.tags = new HashMap<>(tags);
-    return i;
+  private static TestWorld volcWorld() {
+    return TestWorld.of(Provider.VOLCENGINE)
+        .region(VOLC_REGION)
+        .keys(VOLC_AK, VOLC_SK)
+        .noTimings()
+        .timing("terminate", 200);
   }
 
-  private static WorldSpec.CloudWorld volcWorld() {
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = VOLC_REGION;
-    w.credentials.add(new WorldSpec.KeyPair(VOLC_AK, VOLC_SK));
-    w.timingsMs.put("terminate", 200L);
-    return w;
-  }
-
-  private static WorldSpec.Instance volcInstance(String id, String name, Map<String, String> tags) {
-    WorldSpec.Instance i = new WorldSpec.Instance();
-    i.id = id;
-    i.state = "RUNNING";
-    i.chargeType = "PostPaid";
-    i.name = name;
-    i.tags = new HashMap<>(tags);
-    return i;
-  }
-
-  private void startVolc(WorldSpec.CloudWorld w) {
-    volc = new VolcengineSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
-    Map<String, URI> endpoints = Map.of(VolcengineSimulator.PROVIDER, volc.endpoint());
-    h = OperatorHarness.start(endpoints);
-    h.secret("volc", Map.of("accessKeyId", VOLC_AK, "secretAccessKey", VOLC_SK));
+  private void startVolc(TestWorld w) {
+    SimCloud started = w.start();
+    clouds.add(started);
+    volc = started.sim();
+    h = OperatorHarness.start(started.endpoints());
+    h.secret("volc", w.secret());
   }
 }

@@ -1,11 +1,13 @@
 package dev.teardown.it;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.controller.ProviderRegistry;
 import dev.teardown.sim.tencent.TencentSimulator;
+import dev.teardown.testing.OperatorProcess;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,12 +40,12 @@ class LeaderElectionIT {
   @TempDir Path dir;
   private TencentSimulator sim;
   private OperatorHarness h;
-  private final List<Process> processes = new ArrayList<>();
+  private final List<OperatorProcess> processes = new ArrayList<>();
   private final List<Relay> relays = new ArrayList<>();
 
   @AfterEach
   void stop() {
-    processes.forEach(Process::destroyForcibly);
+    processes.forEach(OperatorProcess::close);
     relays.forEach(Relay::close);
     if (h != null) {
       h.close();
@@ -63,11 +65,11 @@ class LeaderElectionIT {
     Relay toA = relay();
     Relay toB = relay();
 
-    Process a = operator("op-a", toA, kubeconfig);
+    OperatorProcess a = operator("op-a", toA, kubeconfig);
     await("op-a holds the Lease")
         .atMost(Duration.ofSeconds(40))
         .until(() -> "op-a".equals(holder()));
-    Process b = operator("op-b", toB, kubeconfig);
+    OperatorProcess b = operator("op-b", toB, kubeconfig);
     await("op-b is up, waiting for the Lease")
         .atMost(Duration.ofSeconds(40))
         .until(
@@ -87,7 +89,7 @@ class LeaderElectionIT {
     for (int i = 3; i < 6; i++) {
       Fleet.delete(h, "le-" + i, i);
     }
-    a.destroyForcibly().waitFor();
+    a.kill();
     await("op-b takes the Lease over once it expires")
         .atMost(Duration.ofSeconds(45))
         .pollInterval(Duration.ofMillis(100))
@@ -106,7 +108,7 @@ class LeaderElectionIT {
     assertThat(toB.connections()).as("the new leader called the cloud").isPositive();
     List<String> ids = IntStream.range(0, 6).mapToObj(Fleet::instance).toList();
     for (String id : ids) {
-      assertThat(sim.ledger().effectiveCount("TerminateInstances", id)).as(id).isEqualTo(1);
+      assertThat(ledgerOf(sim).effective("TerminateInstances", id)).as(id).isEqualTo(1);
     }
     assertThat(sim.orphanedDisks(ids)).isEmpty();
   }
@@ -126,28 +128,7 @@ class LeaderElectionIT {
    * {@code TeardownOperator run} as in deploy/: leader election on, identity from HOSTNAME as in a
    * pod.
    */
-  private Process operator(String name, Relay relay, Path kubeconfig) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String cp =
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "-Xmx256m",
-            "-XX:TieredStopAtLevel=1",
-            "-XX:+UseSerialGC",
-            "-cp",
-            cp,
-            "dev.teardown.TeardownOperator",
-            "run");
-    Map<String, String> env = pb.environment();
-    env.keySet()
-        .removeIf(
-            k ->
-                k.startsWith("TEARDOWN_")
-                    || k.startsWith("KUBERNETES_")
-                    || k.equals("KUBECONFIG")
-                    || k.toLowerCase().endsWith("_proxy"));
+  private OperatorProcess operator(String name, Relay relay, Path kubeconfig) {
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("HOSTNAME", name);
     settings.put("KUBECONFIG", kubeconfig.toString());
@@ -161,9 +142,8 @@ class LeaderElectionIT {
     settings.put("TEARDOWN_RETRY_BASE", "100ms");
     settings.put("TEARDOWN_RETRY_MAX", "2s");
     settings.put("TEARDOWN_CLOUD_TIMEOUT", "2s");
-    env.putAll(settings);
-    pb.redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
-    Process p = pb.start();
+    OperatorProcess p =
+        OperatorProcess.operator().env(settings).log(dir.resolve(name + ".log")).start();
     processes.add(p);
     return p;
   }

@@ -1,5 +1,6 @@
 package dev.teardown.it;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -128,7 +129,7 @@ class RbacIT {
         .during(Duration.ofSeconds(3))
         .atMost(Duration.ofSeconds(5))
         .until(() -> h.phase("forbidden") == null);
-    assertThat(sim.ledger().count("TerminateInstances"))
+    assertThat(ledgerOf(sim).count("TerminateInstances"))
         .as("nothing done without recording it first")
         .isZero();
   }

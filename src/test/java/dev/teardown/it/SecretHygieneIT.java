@@ -1,5 +1,6 @@
 package dev.teardown.it;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,6 +11,7 @@ import dev.teardown.sandbox.Simulators;
 import dev.teardown.sim.CloudSimulator;
 import dev.teardown.sim.FaultRule;
 import dev.teardown.sim.WorldSpec;
+import dev.teardown.testing.TestWorld;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.ByteArrayOutputStream;
@@ -37,15 +39,15 @@ class SecretHygieneIT {
   void noSecretValueReachesLogsEventsOrStatusOnAnyCloud() throws Exception {
     WorldSpec world = new WorldSpec();
     Map<String, List<String>> ids = new LinkedHashMap<>();
-    for (Fleets.Cloud c : Fleets.ALL) {
-      WorldSpec.CloudWorld w = Fleets.world(c);
-      List<String> fleet = Fleets.addInstances(c, w, "hyge", 3);
+    for (TestWorld c : TestWorld.all()) {
+      WorldSpec.CloudWorld w = c.spec();
+      List<String> fleet = c.fleet("hyge", 3);
       ids.put(c.name(), fleet);
       String leak =
           "signature mismatch for token="
-              + String.join(" secret ", Fleets.secretValues(c))
+              + String.join(" secret ", c.secretValues())
               + " key "
-              + Fleets.keys(c).secret;
+              + c.secretKey();
       // a retryable error quoting the secrets on the first describe of instance 0, a terminal one
       // on every describe
       // of instance 1 (a terminal refusal repeats; a merged describe refused as a whole is sent
@@ -67,18 +69,28 @@ class SecretHygieneIT {
     List<String> secrets = new ArrayList<>();
     List<String> names = new ArrayList<>();
     try (OperatorHarness h = OperatorHarness.start(endpoints)) {
-      for (Fleets.Cloud c : Fleets.ALL) {
+      for (TestWorld c : TestWorld.all()) {
         String keys = c.name() + "-keys";
-        h.secret(keys, Fleets.secret(c));
-        secrets.addAll(Fleets.secretValues(c));
+        h.secret(keys, c.secretWithToken());
+        secrets.addAll(c.secretValues());
         List<String> fleet = ids.get(c.name());
         h.create(
-            c.name() + "-retried", c.provider(), c.region(), keys, List.of(fleet.get(0)), c.base());
+            c.name() + "-retried",
+            c.provider(),
+            c.region(),
+            keys,
+            List.of(fleet.get(0)),
+            c.specDefaults());
         h.create(
-            c.name() + "-refused", c.provider(), c.region(), keys, List.of(fleet.get(1)), c.base());
+            c.name() + "-refused",
+            c.provider(),
+            c.region(),
+            keys,
+            List.of(fleet.get(1)),
+            c.specDefaults());
         // a pasted non-ASCII character, a no-break space, an inner line break: refused before any
         // call
-        Map<String, String> bad = new LinkedHashMap<>(Fleets.secret(c));
+        Map<String, String> bad = new LinkedHashMap<>(c.secretWithToken());
         String badKey =
             bad.containsKey("token")
                 ? "token"
@@ -94,12 +106,12 @@ class SecretHygieneIT {
             c.region(),
             c.name() + "-bad",
             List.of(fleet.get(2)),
-            c.base());
+            c.specDefaults());
         names.addAll(
             List.of(c.name() + "-retried", c.name() + "-refused", c.name() + "-badsecret"));
       }
 
-      for (Fleets.Cloud c : Fleets.ALL) {
+      for (TestWorld c : TestWorld.all()) {
         CloudInstanceDeletion done = h.awaitPhase(c.name() + "-retried", Phase.Done, WAIT);
         assertThat(sims.get(c.name()).orphanedDisks(List.of(ids.get(c.name()).get(0)))).isEmpty();
         assertThat(done.getStatus().getRetries()).isNull();
@@ -119,7 +131,7 @@ class SecretHygieneIT {
         Condition cond = credentials(h.get(c.name() + "-badsecret"));
         assertThat(cond.getReason()).isEqualTo("SecretValueInvalid");
         assertThat(cond.getMessage()).contains("key " + badKey).contains(c.name() + "-bad");
-        assertThat(sims.get(c.name()).ledger().count(describe(c), ids.get(c.name()).get(2)))
+        assertThat(ledgerOf(sims.get(c.name())).count(describe(c), ids.get(c.name()).get(2)))
             .as("a refused Secret makes no call")
             .isZero();
       }
@@ -160,15 +172,15 @@ class SecretHygieneIT {
         .orElse(null);
   }
 
-  static String describe(Fleets.Cloud c) {
+  static String describe(TestWorld c) {
     return c.name().equals("ucloud-compshare") ? "DescribeCompShareInstance" : "DescribeInstances";
   }
 
-  private static String retryableCode(Fleets.Cloud c) {
+  private static String retryableCode(TestWorld c) {
     return c.name().equals("ucloud-compshare") ? "5000" : "InternalError";
   }
 
-  private static String terminalCode(Fleets.Cloud c) {
+  private static String terminalCode(TestWorld c) {
     return switch (c.provider()) {
       case TENCENTCLOUD -> "AuthFailure.SignatureFailure";
       case UCLOUD_COMPSHARE -> "171";

@@ -1,5 +1,6 @@
 package dev.teardown.it;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,11 +13,10 @@ import dev.teardown.api.v1alpha1.SecretReference;
 import dev.teardown.config.OperatorConfig;
 import dev.teardown.controller.ProviderRegistry;
 import dev.teardown.sim.CallLedger;
-import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.tencent.TencentSimulator;
+import dev.teardown.testing.TestWorld;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -60,25 +60,17 @@ class ShardingIT {
     }
   }
 
-  static WorldSpec.CloudWorld world() {
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = REGION;
-    w.credentials.add(new WorldSpec.KeyPair(ID, KEY));
-    w.timingsMs.put("terminate", 150L);
-    w.timingsMs.put("detach", 100L);
+  static TestWorld world() {
+    TestWorld w =
+        TestWorld.of(Provider.TENCENTCLOUD)
+            .region(REGION)
+            .instanceZone(REGION + "-3")
+            .keys(ID, KEY)
+            .noTimings()
+            .timing("terminate", 150)
+            .timing("detach", 100);
     for (String id : concat(A, B, List.of(UNLABELED))) {
-      WorldSpec.Instance i = new WorldSpec.Instance();
-      i.id = id;
-      i.state = "RUNNING";
-      i.chargeType = "POSTPAID_BY_HOUR";
-      i.zone = REGION + "-3";
-      w.instances.add(i);
-      WorldSpec.Disk d = new WorldSpec.Disk();
-      d.id = id.replace("ins-", "disk-");
-      d.instanceId = id;
-      d.chargeType = "POSTPAID_BY_HOUR";
-      d.deleteWithInstance = false;
-      w.disks.add(d);
+      w.instance(id).withDisks(id.replace("ins-", "disk-"));
     }
     return w;
   }
@@ -114,10 +106,10 @@ class ShardingIT {
   @Test
   void twoShardsSplitTheDeletionsByLabelAndNoDeletionIsHandledTwice() throws Exception {
     h = OperatorHarness.withoutOperator(Map.of(), ProviderRegistry.discover());
-    simA = new TencentSimulator(world(), Clock.systemUTC(), 7, "127.0.0.1", 0);
-    simB = new TencentSimulator(world(), Clock.systemUTC(), 7, "127.0.0.1", 0);
+    simA = world().start().sim();
+    simB = world().start().sim();
     KubernetesClient client = h.client();
-    h.secret("tencent-keys", Map.of("secretId", ID, "secretKey", KEY));
+    h.secret("tencent-keys", world().secret());
     shardA = shard(simA, "teardown.dev/shard=a");
     shardB = shard(simB, "teardown.dev/shard in (b)");
 
@@ -152,7 +144,7 @@ class ShardingIT {
     Set<String> both = new HashSet<>(touchedByA);
     both.retainAll(touchedByB);
     assertThat(both).as("instances or disks touched by both shards").isEmpty();
-    assertThat(simA.ledger().effectiveCount("TerminateInstances", A.get(0))).isEqualTo(1);
+    assertThat(ledgerOf(simA).effective("TerminateInstances", A.get(0))).isEqualTo(1);
     assertThat(
             client
                 .resources(CloudInstanceDeletion.class)
@@ -165,7 +157,7 @@ class ShardingIT {
   }
 
   static Set<String> ids(TencentSimulator sim) {
-    return sim.ledger().all().stream()
+    return ledgerOf(sim).all().stream()
         .map(CallLedger.Call::ids)
         .flatMap(List::stream)
         .collect(Collectors.toSet());

@@ -1,5 +1,6 @@
 package dev.teardown.it;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
@@ -21,22 +22,19 @@ import dev.teardown.controller.Conditions;
 import dev.teardown.controller.ProviderRegistry;
 import dev.teardown.sim.CallLedger;
 import dev.teardown.sim.FaultRule;
-import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.tencent.TencentSimulator;
+import dev.teardown.testing.SimCloud;
+import dev.teardown.testing.TestWorld;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -59,11 +57,7 @@ class TencentDeletionIT {
   /** The cloud timeout OperatorHarness configures. */
   private static final Duration CLOUD_TIMEOUT = Duration.ofSeconds(2);
 
-  private static final Set<String> MUTATING =
-      Set.of("TerminateInstances", "DetachDisks", "TerminateDisks");
-  private static final String PREPAID = "PREPAID";
-  private static final String POSTPAID = "POSTPAID_BY_HOUR";
-
+  private SimCloud cloud;
   private TencentSimulator sim;
   private OperatorHarness h;
 
@@ -81,8 +75,8 @@ class TencentDeletionIT {
     if (h != null) {
       h.close();
     }
-    if (sim != null) {
-      sim.close();
+    if (cloud != null) {
+      cloud.close();
     }
   }
 
@@ -93,9 +87,9 @@ class TencentDeletionIT {
     start(
         world(
             w -> {
-              w.instances.add(instance("ins-post0001", POSTPAID));
-              w.disks.add(disk("disk-post0001", "ins-post0001", POSTPAID, true));
-              w.disks.add(disk("disk-post0002", "ins-post0001", POSTPAID, false));
+              w.instance("ins-post0001");
+              w.disk("disk-post0001").on("ins-post0001").deleteWithInstance();
+              w.disk("disk-post0002").on("ins-post0001");
             }),
         true);
     h.create("post", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-post0001"), s -> {});
@@ -122,18 +116,18 @@ class TencentDeletionIT {
 
     // The cloud: one terminate; the delete-with-instance disk went with it, the other was released
     // on its own.
-    assertThat(effective("TerminateInstances", "ins-post0001")).isEqualTo(1);
-    assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(1);
-    assertThat(terminated("TerminateInstances", "ins-post0001")).isTrue();
-    assertThat(sim.ledger().count("DetachDisks"))
+    ledgerOf(sim).effectiveOnce("TerminateInstances", "ins-post0001");
+    ledgerOf(sim).calledOnce("TerminateInstances");
+    assertThat(ledgerOf(sim).terminatedOutright("TerminateInstances", "ins-post0001")).isTrue();
+    assertThat(ledgerOf(sim).count("DetachDisks"))
         .as("the surviving disk was already unattached")
         .isZero();
-    assertThat(effective("TerminateDisks", "disk-post0002")).isEqualTo(1);
-    assertThat(sim.ledger().count("TerminateDisks", "disk-post0001")).isZero();
-    assertThat(worldInstances()).doesNotContainKey("ins-post0001");
-    assertThat(worldDisks()).doesNotContainKeys("disk-post0001", "disk-post0002");
+    ledgerOf(sim).effectiveOnce("TerminateDisks", "disk-post0002");
+    ledgerOf(sim).never("TerminateDisks", "disk-post0001");
+    assertThat(cloud.instances()).doesNotContainKey("ins-post0001");
+    assertThat(cloud.disks()).doesNotContainKeys("disk-post0001", "disk-post0002");
     assertThat(sim.orphanedDisks(List.of("ins-post0001"))).isEmpty();
-    assertNoDestroyCalls();
+    ledgerOf(sim).noDestroyCalls();
 
     // Events: one Normal event per phase the deletion settled in, in order.
     List<Event> events = h.events("post");
@@ -165,9 +159,9 @@ class TencentDeletionIT {
     start(
         world(
             w -> {
-              w.instances.add(instance("ins-pre00001", PREPAID));
+              w.instance("ins-pre00001").prepaid();
               for (int i = 1; i <= 3; i++) {
-                w.disks.add(disk("disk-pre0000" + i, "ins-pre00001", PREPAID, false));
+                w.disk("disk-pre0000" + i).on("ins-pre00001").prepaid();
               }
             }),
         true);
@@ -192,7 +186,7 @@ class TencentDeletionIT {
 
     // Exactly one TerminateInstances, carrying ReleasePrepaidDataDisks, which moved it to the
     // recycle bin.
-    List<CallLedger.Call> terminates = calls("TerminateInstances");
+    List<CallLedger.Call> terminates = ledgerOf(sim).calls("TerminateInstances");
     assertThat(terminates)
         .singleElement()
         .satisfies(
@@ -203,13 +197,13 @@ class TencentDeletionIT {
                   .containsEntry("Recycled", "ins-pre00001");
               assertThat(c.params()).doesNotContainKey(TencentSimulator.DESTROYED);
             });
-    assertThat(sim.ledger().countAny(List.of("DetachDisks", "TerminateDisks")))
+    assertThat(ledgerOf(sim).countAny(List.of("DetachDisks", "TerminateDisks")))
         .as("the prepaid disks went to the recycle bin with the instance")
         .isZero();
-    assertNoDestroyCalls();
-    assertThat(worldInstances().get("ins-pre00001")).containsEntry("state", "SHUTDOWN");
-    assertThat(worldDisks()).containsKeys("disk-pre00001", "disk-pre00002", "disk-pre00003");
-    assertThat(worldDisks().values())
+    ledgerOf(sim).noDestroyCalls();
+    assertThat(cloud.instances().get("ins-pre00001")).containsEntry("state", "SHUTDOWN");
+    assertThat(cloud.disks()).containsKeys("disk-pre00001", "disk-pre00002", "disk-pre00003");
+    assertThat(cloud.disks().values())
         .filteredOn(d -> "DATA_DISK".equals(d.get("usage")))
         .allSatisfy(d -> assertThat(d).containsEntry("state", "TORECYCLE"));
     assertThat(sim.orphanedDisks(List.of("ins-pre00001"))).isEmpty();
@@ -220,9 +214,9 @@ class TencentDeletionIT {
     start(
         world(
             w -> {
-              w.instances.add(instance("ins-pre00002", PREPAID));
-              w.disks.add(disk("disk-pre00011", "ins-pre00002", PREPAID, false));
-              w.disks.add(disk("disk-post0011", "ins-pre00002", POSTPAID, false));
+              w.instance("ins-pre00002").prepaid();
+              w.disk("disk-pre00011").on("ins-pre00002").prepaid();
+              w.disk("disk-post0011").on("ins-pre00002");
             }),
         true);
     h.create("mixed", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-pre00002"), s -> {});
@@ -239,10 +233,10 @@ class TencentDeletionIT {
             tuple("disk-post0011", DiskAction.Release));
     assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
 
-    assertThat(calls("TerminateInstances")).hasSize(1);
+    assertThat(ledgerOf(sim).calls("TerminateInstances")).hasSize(1);
     // The postpaid disk survived the terminate attached to the SHUTDOWN instance: detached, then
     // released.
-    assertThat(calls("DetachDisks"))
+    assertThat(ledgerOf(sim).calls("DetachDisks"))
         .singleElement()
         .satisfies(
             c -> {
@@ -250,7 +244,7 @@ class TencentDeletionIT {
               assertThat(c.ids()).containsExactly("disk-post0011");
               assertThat(c.params()).containsEntry("InstanceId", "ins-pre00002");
             });
-    assertThat(calls("TerminateDisks"))
+    assertThat(ledgerOf(sim).calls("TerminateDisks"))
         .filteredOn(CallLedger.Call::effective)
         .singleElement()
         .satisfies(
@@ -258,17 +252,17 @@ class TencentDeletionIT {
               assertThat(c.ids()).containsExactly("disk-post0011");
               assertThat(c.params()).containsEntry("Terminated", "disk-post0011");
             });
-    Instant detached = calls("DetachDisks").get(0).at();
-    assertThat(calls("TerminateDisks"))
+    Instant detached = ledgerOf(sim).calls("DetachDisks").get(0).at();
+    assertThat(ledgerOf(sim).calls("TerminateDisks"))
         .allSatisfy(c -> assertThat(c.at()).isAfterOrEqualTo(detached));
     assertThat(
-            sim.ledger().count("DetachDisks", "disk-pre00011")
-                + sim.ledger().count("TerminateDisks", "disk-pre00011"))
+            ledgerOf(sim).count("DetachDisks", "disk-pre00011")
+                + ledgerOf(sim).count("TerminateDisks", "disk-pre00011"))
         .as("the prepaid disk went with the instance")
         .isZero();
-    assertNoDestroyCalls();
-    assertThat(worldDisks()).doesNotContainKey("disk-post0011");
-    assertThat(worldDisks().get("disk-pre00011")).containsEntry("state", "TORECYCLE");
+    ledgerOf(sim).noDestroyCalls();
+    assertThat(cloud.disks()).doesNotContainKey("disk-post0011");
+    assertThat(cloud.disks().get("disk-pre00011")).containsEntry("state", "TORECYCLE");
     assertThat(sim.orphanedDisks(List.of("ins-pre00002"))).isEmpty();
   }
 
@@ -279,10 +273,10 @@ class TencentDeletionIT {
             w -> {
               // Destroying takes longer than a poll: the reconciler sees the instance TERMINATING
               // with its disks recycled.
-              w.timingsMs.put("terminate", 600L);
-              w.instances.add(instance("ins-purge001", PREPAID));
-              w.disks.add(disk("disk-purge001", "ins-purge001", PREPAID, false));
-              w.disks.add(disk("disk-purge002", "ins-purge001", PREPAID, false));
+              w.timing("terminate", 600);
+              w.instance("ins-purge001").prepaid();
+              w.disk("disk-purge001").on("ins-purge001").prepaid();
+              w.disk("disk-purge002").on("ins-purge001").prepaid();
             }),
         true);
     h.create(
@@ -304,18 +298,18 @@ class TencentDeletionIT {
 
     // First call: into the recycle bin. Second call: destroyed for good, disks with it. Nothing
     // else destroys.
-    List<CallLedger.Call> terminates = calls("TerminateInstances");
+    List<CallLedger.Call> terminates = ledgerOf(sim).calls("TerminateInstances");
     assertThat(terminates).hasSize(2).allMatch(CallLedger.Call::effective);
     assertThat(terminates.get(0).params()).containsEntry("Recycled", "ins-purge001");
     assertThat(terminates.get(1).params())
         .containsEntry(TencentSimulator.DESTROYED, "ins-purge001");
-    assertThat(sim.ledger().matching(c -> c.params().containsKey(TencentSimulator.DESTROYED)))
+    assertThat(ledgerOf(sim).calls(c -> c.params().containsKey(TencentSimulator.DESTROYED)))
         .as("exactly one irreversible call")
         .hasSize(1);
     assertThat(sim.destroyCalls("ins-purge001")).isEqualTo(1);
-    assertThat(sim.ledger().countAny(List.of("DetachDisks", "TerminateDisks"))).isZero();
-    assertThat(worldInstances()).doesNotContainKey("ins-purge001");
-    assertThat(worldDisks()).doesNotContainKeys("disk-purge001", "disk-purge002");
+    assertThat(ledgerOf(sim).countAny(List.of("DetachDisks", "TerminateDisks"))).isZero();
+    assertThat(cloud.instances()).doesNotContainKey("ins-purge001");
+    assertThat(cloud.disks()).doesNotContainKeys("disk-purge001", "disk-purge002");
     assertThat(sim.orphanedDisks(List.of("ins-purge001"))).isEmpty();
   }
 
@@ -324,10 +318,10 @@ class TencentDeletionIT {
     start(
         world(
             w -> {
-              w.instances.add(instance("ins-keep0001", PREPAID));
-              w.instances.add(instance("ins-keep0002", POSTPAID));
-              w.disks.add(disk("disk-keep0001", "ins-keep0001", PREPAID, false));
-              w.disks.add(disk("disk-keep0002", "ins-keep0002", POSTPAID, false));
+              w.instance("ins-keep0001").prepaid();
+              w.instance("ins-keep0002");
+              w.disk("disk-keep0001").on("ins-keep0001").prepaid();
+              w.disk("disk-keep0002").on("ins-keep0002");
             }),
         true);
     h.create(
@@ -354,15 +348,17 @@ class TencentDeletionIT {
     assertThat(r.getStatus().getDisks()).isEqualTo("0/0, 2 kept");
 
     // One terminate per charge type; the prepaid one explicitly keeps its prepaid disks.
-    assertThat(calls("TerminateInstances")).hasSize(2).allMatch(CallLedger.Call::effective);
-    assertThat(calls("TerminateInstances"))
+    assertThat(ledgerOf(sim).calls("TerminateInstances"))
+        .hasSize(2)
+        .allMatch(CallLedger.Call::effective);
+    assertThat(ledgerOf(sim).calls("TerminateInstances"))
         .filteredOn(c -> c.ids().contains("ins-keep0001"))
         .singleElement()
         .satisfies(c -> assertThat(c.params()).containsEntry("ReleasePrepaidDataDisks", "false"));
-    assertThat(sim.ledger().countAny(List.of("DetachDisks", "TerminateDisks"))).isZero();
-    assertNoDestroyCalls();
-    assertThat(worldDisks().get("disk-keep0001")).containsEntry("state", "ATTACHED");
-    assertThat(worldDisks().get("disk-keep0002")).containsEntry("state", "UNATTACHED");
+    assertThat(ledgerOf(sim).countAny(List.of("DetachDisks", "TerminateDisks"))).isZero();
+    ledgerOf(sim).noDestroyCalls();
+    assertThat(cloud.disks().get("disk-keep0001")).containsEntry("state", "ATTACHED");
+    assertThat(cloud.disks().get("disk-keep0002")).containsEntry("state", "UNATTACHED");
     assertThat(sim.orphanedDisks(List.of("ins-keep0001", "ins-keep0002")))
         .as("retained as asked: still there and billed")
         .containsExactlyInAnyOrder("disk-keep0001", "disk-keep0002");
@@ -370,7 +366,7 @@ class TencentDeletionIT {
 
   @Test
   void anInstanceAlreadyGoneIsDoneWithoutAnyMutatingCall() {
-    start(world(w -> w.instances.add(instance("ins-other001", POSTPAID))), true);
+    start(world(w -> w.instance("ins-other001")), true);
     h.create(
         "gone",
         Provider.TENCENTCLOUD,
@@ -387,14 +383,15 @@ class TencentDeletionIT {
     assertThat(r.getStatus().getMessage())
         .as("never counted as deleted")
         .startsWith("0 instances deleted, 1 already gone");
-    assertThat(sim.ledger().all())
+    ledgerOf(sim)
+        .allCalls()
         .isNotEmpty()
         .allSatisfy(
             c -> {
               assertThat(c.action()).startsWith("Describe");
               assertThat(c.effective()).isFalse();
             });
-    assertThat(worldInstances()).containsKey("ins-other001");
+    assertThat(cloud.instances()).containsKey("ins-other001");
   }
 
   @Test
@@ -402,10 +399,8 @@ class TencentDeletionIT {
     start(
         world(
             w -> {
-              WorldSpec.Instance i = instance("ins-prot0001", POSTPAID);
-              i.deletionProtection = true;
-              w.instances.add(i);
-              w.disks.add(disk("disk-prot0001", "ins-prot0001", POSTPAID, false));
+              w.instance("ins-prot0001").deletionProtection();
+              w.disk("disk-prot0001").on("ins-prot0001");
             }),
         true);
     h.create("protected", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-prot0001"), s -> {});
@@ -421,10 +416,10 @@ class TencentDeletionIT {
               assertThat(c.getMessage()).contains("deletion protection");
             });
     assertThat(condition(r, Conditions.READY).getStatus()).isEqualTo("False");
-    assertThat(sim.ledger().matching(c -> MUTATING.contains(c.action()))).isEmpty();
-    assertThat(sim.ledger().matching(CallLedger.Call::effective)).isEmpty();
-    assertThat(worldInstances().get("ins-prot0001")).containsEntry("state", "RUNNING");
-    assertThat(worldDisks().get("disk-prot0001"))
+    ledgerOf(sim).noMutatingCalls();
+    assertThat(ledgerOf(sim).effectiveCalls()).isEmpty();
+    assertThat(cloud.instances().get("ins-prot0001")).containsEntry("state", "RUNNING");
+    assertThat(cloud.disks().get("disk-prot0001"))
         .containsEntry("state", "ATTACHED")
         .containsEntry("instanceId", "ins-prot0001");
     assertThat(h.events("protected"))
@@ -443,9 +438,9 @@ class TencentDeletionIT {
     start(
         world(
             w -> {
-              w.instances.add(instance("ins-storm001", POSTPAID));
-              w.disks.add(disk("disk-storm001", "ins-storm001", POSTPAID, false));
-              w.disks.add(disk("disk-storm002", "ins-storm001", POSTPAID, false));
+              w.instance("ins-storm001");
+              w.disk("disk-storm001").on("ins-storm001");
+              w.disk("disk-storm002").on("ins-storm001");
               // Every action this deletion uses is throttled once, on top of a low limit for the
               // polls.
               for (String action :
@@ -454,12 +449,12 @@ class TencentDeletionIT {
                       "TerminateInstances",
                       "DescribeDisks",
                       "TerminateDisks")) {
-                w.faults.add(
+                w.fault(
                     FaultRule.error(action, "RequestLimitExceeded", 1)
                         .message("Your request rate exceeds the limit."));
               }
-              w.rateLimits.put("DescribeInstances", 4);
-              w.rateLimits.put("DescribeDisks", 4);
+              w.rateLimit("DescribeInstances", 4);
+              w.rateLimit("DescribeDisks", 4);
             }),
         true);
     h.create("storm", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-storm001"), s -> {});
@@ -475,7 +470,7 @@ class TencentDeletionIT {
             });
     assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
     List<CallLedger.Call> throttled =
-        sim.ledger().matching(c -> c.outcome().equals("RequestLimitExceeded"));
+        ledgerOf(sim).calls(c -> c.outcome().equals("RequestLimitExceeded"));
     assertThat(throttled)
         .as("the storm happened")
         .hasSizeGreaterThanOrEqualTo(5)
@@ -484,11 +479,11 @@ class TencentDeletionIT {
         .extracting(CallLedger.Call::action)
         .contains("DescribeInstances", "TerminateInstances", "DescribeDisks", "TerminateDisks");
     // Throttled calls changed nothing, and the retries never repeated an effective call.
-    assertThat(effective("TerminateInstances", "ins-storm001")).isEqualTo(1);
-    assertThat(effective("TerminateDisks", "disk-storm001")).isEqualTo(1);
-    assertThat(effective("TerminateDisks", "disk-storm002")).isEqualTo(1);
+    ledgerOf(sim).effectiveOnce("TerminateInstances", "ins-storm001");
+    ledgerOf(sim).effectiveOnce("TerminateDisks", "disk-storm001");
+    ledgerOf(sim).effectiveOnce("TerminateDisks", "disk-storm002");
     assertThat(sim.orphanedDisks(List.of("ins-storm001"))).isEmpty();
-    assertNoDestroyCalls();
+    ledgerOf(sim).noDestroyCalls();
     assertThat(h.events("storm"))
         .anySatisfy(
             e -> {
@@ -499,7 +494,7 @@ class TencentDeletionIT {
 
   @Test
   void wrongCredentialsFailWithTheCloudsAuthCodeAndNeverLeakTheKey() {
-    start(world(w -> w.instances.add(instance("ins-auth0001", POSTPAID))), false);
+    start(world(w -> w.instance("ins-auth0001")), false);
     String wrongKey = "tc-it-wrong-key-93be07";
     String strangerKey = "tc-it-stranger-key-44a1c2";
     h.secret("bad-key", Map.of("secretId", SECRET_ID, "secretKey", wrongKey));
@@ -529,11 +524,12 @@ class TencentDeletionIT {
                   });
           assertThat(h.events(name)).anySatisfy(e -> assertThat(e.getMessage()).contains(code));
         });
-    assertThat(sim.ledger().all())
+    ledgerOf(sim)
+        .allCalls()
         .extracting(CallLedger.Call::outcome)
         .containsOnly("AuthFailure.SignatureFailure", "AuthFailure.SecretIdNotFound");
-    assertThat(sim.ledger().matching(c -> MUTATING.contains(c.action()))).isEmpty();
-    assertThat(worldInstances().get("ins-auth0001")).containsEntry("state", "RUNNING");
+    ledgerOf(sim).noMutatingCalls();
+    assertThat(cloud.instances().get("ins-auth0001")).containsEntry("state", "RUNNING");
     assertNoSecretIn("badkey", wrongKey, strangerKey);
     assertNoSecretIn("badid", wrongKey, strangerKey);
   }
@@ -543,8 +539,8 @@ class TencentDeletionIT {
     start(
         world(
             w -> {
-              w.instances.add(instance("ins-later001", POSTPAID));
-              w.disks.add(disk("disk-later001", "ins-later001", POSTPAID, false));
+              w.instance("ins-later001");
+              w.disk("disk-later001").on("ins-later001");
             }),
         false);
     h.create(
@@ -571,7 +567,7 @@ class TencentDeletionIT {
               assertThat(c.getStatus()).isEqualTo("False");
               assertThat(c.getMessage()).contains("keys-later");
             });
-    assertThat(sim.ledger().all()).as("no call without keys").isEmpty();
+    ledgerOf(sim).allCalls().as("no call without keys").isEmpty();
 
     h.secret("keys-later", Map.of("secretId", SECRET_ID, "secretKey", SECRET_KEY));
     CloudInstanceDeletion r = h.awaitPhase("later", Phase.Done, WAIT);
@@ -583,8 +579,8 @@ class TencentDeletionIT {
               assertThat(c.getStatus()).isEqualTo("True");
               assertThat(c.getReason()).isEqualTo("SecretFound");
             });
-    assertThat(effective("TerminateInstances", "ins-later001")).isEqualTo(1);
-    assertThat(effective("TerminateDisks", "disk-later001")).isEqualTo(1);
+    ledgerOf(sim).effectiveOnce("TerminateInstances", "ins-later001");
+    ledgerOf(sim).effectiveOnce("TerminateDisks", "disk-later001");
     assertThat(sim.orphanedDisks(List.of("ins-later001"))).isEmpty();
     assertNoSecretIn("later");
   }
@@ -595,11 +591,11 @@ class TencentDeletionIT {
     start(
         world(
             w -> {
-              w.instances.add(instance("ins-crash001", PREPAID));
-              w.disks.add(disk("disk-crash001", "ins-crash001", PREPAID, false));
-              w.disks.add(disk("disk-crash002", "ins-crash001", POSTPAID, false));
+              w.instance("ins-crash001").prepaid();
+              w.disk("disk-crash001").on("ins-crash001").prepaid();
+              w.disk("disk-crash002").on("ins-crash001");
               // The cloud applies the terminate but its answer never arrives in time.
-              w.faults.add(
+              w.fault(
                   FaultRule.error("TerminateInstances", null, 1)
                       .type(FaultRule.Type.TIMEOUT_AFTER_APPLY)
                       .delayMs(5000));
@@ -616,7 +612,7 @@ class TencentDeletionIT {
     await()
         .atMost(WAIT)
         .pollInterval(Duration.ofMillis(10))
-        .until(() -> sim.ledger().count("TerminateInstances") == 1);
+        .until(() -> ledgerOf(sim).count("TerminateInstances") == 1);
     crashDoomed();
     CloudInstanceDeletion atCrash = h.get("crash");
     assertThat(atCrash.getStatus().getPhase())
@@ -633,7 +629,7 @@ class TencentDeletionIT {
                   .extracting(DiskStatus::getId)
                   .containsExactly("disk-crash001", "disk-crash002");
             });
-    assertThat(calls("TerminateInstances"))
+    assertThat(ledgerOf(sim).calls("TerminateInstances"))
         .singleElement()
         .satisfies(
             c -> {
@@ -642,7 +638,8 @@ class TencentDeletionIT {
                   .containsEntry("fault", "TIMEOUT_AFTER_APPLY")
                   .containsEntry("Recycled", "ins-crash001");
             });
-    Instant answerLostAt = calls("TerminateInstances").get(0).at().plus(CLOUD_TIMEOUT);
+    Instant answerLostAt =
+        ledgerOf(sim).calls("TerminateInstances").get(0).at().plus(CLOUD_TIMEOUT);
     // Restart once the cloud has finished moving the instance to the recycle bin: the new operator
     // starts from the
     // recorded plan and finds the instance there (and its prepaid disk with it); it must not
@@ -652,7 +649,8 @@ class TencentDeletionIT {
         .pollInterval(Duration.ofMillis(20))
         .until(
             () ->
-                "SUCCESS".equals(worldInstances().get("ins-crash001").get("latestOperationState")));
+                "SUCCESS"
+                    .equals(cloud.instances().get("ins-crash001").get("latestOperationState")));
     h.startOperator();
 
     CloudInstanceDeletion r = h.awaitPhase("crash", Phase.Done, WAIT);
@@ -669,14 +667,14 @@ class TencentDeletionIT {
             tuple("disk-crash001", DiskAction.ReleaseWithInstance, true),
             tuple("disk-crash002", DiskAction.Release, true));
     assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
-    assertThat(sim.ledger().count("TerminateInstances"))
+    assertThat(ledgerOf(sim).count("TerminateInstances"))
         .as("no second TerminateInstances on the SHUTDOWN instance")
         .isEqualTo(1);
-    assertNoDestroyCalls();
-    assertThat(effective("DetachDisks", "disk-crash002")).isEqualTo(1);
-    assertThat(effective("TerminateDisks", "disk-crash002")).isEqualTo(1);
-    assertThat(worldInstances().get("ins-crash001")).containsEntry("state", "SHUTDOWN");
-    assertThat(worldDisks().get("disk-crash001")).containsEntry("state", "TORECYCLE");
+    ledgerOf(sim).noDestroyCalls();
+    ledgerOf(sim).effectiveOnce("DetachDisks", "disk-crash002");
+    ledgerOf(sim).effectiveOnce("TerminateDisks", "disk-crash002");
+    assertThat(cloud.instances().get("ins-crash001")).containsEntry("state", "SHUTDOWN");
+    assertThat(cloud.disks().get("disk-crash001")).containsEntry("state", "TORECYCLE");
     assertThat(sim.orphanedDisks(List.of("ins-crash001"))).isEmpty();
     // Past the moment the crashed reconcile gave up on its answer, the result still stands.
     Duration untilGivenUp = Duration.between(Instant.now(), answerLostAt).plusMillis(500);
@@ -686,7 +684,7 @@ class TencentDeletionIT {
           .atMost(untilGivenUp.plusSeconds(2))
           .until(
               () ->
-                  h.phase("crash") == Phase.Done && sim.ledger().count("TerminateInstances") == 1);
+                  h.phase("crash") == Phase.Done && ledgerOf(sim).count("TerminateInstances") == 1);
     }
   }
 
@@ -698,10 +696,11 @@ class TencentDeletionIT {
         world(
             w -> {
               for (int i = 0; i < ids.size(); i++) {
-                w.instances.add(instance(ids.get(i), POSTPAID));
+                w.instance(ids.get(i));
                 // Half the disks go with their instance, half are released by Teardown.
-                w.disks.add(
-                    disk(String.format("disk-many%04d", i), ids.get(i), POSTPAID, i % 2 == 0));
+                w.disk(String.format("disk-many%04d", i))
+                    .on(ids.get(i))
+                    .deleteWithInstance(i % 2 == 0);
               }
             }),
         true);
@@ -727,15 +726,17 @@ class TencentDeletionIT {
             .toList();
     assertThat(notDone).isEmpty();
     assertThat(sim.orphanedDisks(ids)).isEmpty();
-    assertThat(worldInstances().keySet()).doesNotContainAnyElementsOf(ids);
-    assertThat(worldDisks().values()).noneMatch(d -> "DATA_DISK".equals(d.get("usage")));
+    assertThat(cloud.instances().keySet()).doesNotContainAnyElementsOf(ids);
+    assertThat(cloud.disks().values()).noneMatch(d -> "DATA_DISK".equals(d.get("usage")));
     for (int i = 0; i < ids.size(); i++) {
-      assertThat(effective("TerminateInstances", ids.get(i))).as(ids.get(i)).isEqualTo(1);
-      assertThat(effective("TerminateDisks", String.format("disk-many%04d", i)))
+      assertThat(ledgerOf(sim).effective("TerminateInstances", ids.get(i)))
+          .as(ids.get(i))
+          .isEqualTo(1);
+      assertThat(ledgerOf(sim).effective("TerminateDisks", String.format("disk-many%04d", i)))
           .as("disk %d", i)
           .isEqualTo(i % 2 == 0 ? 0 : 1);
     }
-    assertNoDestroyCalls();
+    ledgerOf(sim).noDestroyCalls();
   }
 
   // ---------------------------------------------------------------- "Done" means gone
@@ -745,8 +746,8 @@ class TencentDeletionIT {
     start(
         world(
             w -> {
-              w.instances.add(instance("ins-real0001", POSTPAID));
-              w.disks.add(disk("disk-real0001", "ins-real0001", POSTPAID, false));
+              w.instance("ins-real0001");
+              w.disk("disk-real0001").on("ins-real0001");
             }),
         true);
     h.create("typo", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-typo0001"), s -> {});
@@ -771,11 +772,9 @@ class TencentDeletionIT {
                 assertThat(e.getMessage()).contains(id, region);
               });
     }
-    assertThat(sim.ledger().matching(c -> MUTATING.contains(c.action())))
-        .as("no mutating call")
-        .isEmpty();
-    assertThat(worldInstances()).containsKey("ins-real0001");
-    assertThat(worldDisks()).containsKey("disk-real0001");
+    assertThat(ledgerOf(sim).mutating()).as("no mutating call").isEmpty();
+    assertThat(cloud.instances()).containsKey("ins-real0001");
+    assertThat(cloud.disks()).containsKey("disk-real0001");
   }
 
   @Test
@@ -784,16 +783,14 @@ class TencentDeletionIT {
         world(
             w -> {
               for (String id : List.of("ins-bat00001", "ins-bat00002", "ins-bat00003")) {
-                WorldSpec.Instance i = instance(id, POSTPAID);
-                i.name = "ci-runner-" + id.substring(id.length() - 1);
-                w.instances.add(i);
-                w.disks.add(disk("disk-" + id.substring(4), id, POSTPAID, false));
+                w.instance(id).name("ci-runner-" + id.substring(id.length() - 1));
+                w.disk("disk-" + id.substring(4)).on(id);
               }
               FaultRule refuse =
                   FaultRule.error("TerminateInstances", "FailedOperation.Unreturnable", -1)
                       .target("ins-bat00002")
                       .message("The instance cannot be returned.");
-              w.faults.add(refuse);
+              w.fault(refuse);
             }),
         true);
     h.create(
@@ -819,10 +816,10 @@ class TencentDeletionIT {
     assertThat(r.getStatus().getIntent())
         .as("the last mutating call, written before it was made")
         .isNotNull();
-    assertThat(effective("TerminateInstances", "ins-bat00001")).isEqualTo(1);
-    assertThat(effective("TerminateInstances", "ins-bat00003")).isEqualTo(1);
-    assertThat(effective("TerminateInstances", "ins-bat00002")).isZero();
-    assertThat(worldDisks())
+    ledgerOf(sim).effectiveOnce("TerminateInstances", "ins-bat00001");
+    ledgerOf(sim).effectiveOnce("TerminateInstances", "ins-bat00003");
+    ledgerOf(sim).neverEffective("TerminateInstances", "ins-bat00002");
+    assertThat(cloud.disks())
         .as("the innocent instances' disks are gone")
         .containsOnlyKeys("disk-bat00002", "disk-sys-bat00002");
     assertThat(condition(r, Conditions.FAILED).getReason()).isEqualTo("PartiallyFailed");
@@ -838,14 +835,16 @@ class TencentDeletionIT {
     start(
         world(
             w -> {
-              w.timingsMs.put("shutdown", 1500L);
-              w.timingsMs.put("terminate", 1500L);
-              w.instances.add(instance("ins-rot00001", POSTPAID));
-              w.disks.add(disk("disk-rot00001", "ins-rot00001", POSTPAID, false));
+              w.timing("shutdown", 1500);
+              w.timing("terminate", 1500);
+              w.instance("ins-rot00001");
+              w.disk("disk-rot00001").on("ins-rot00001");
             }),
         true);
     h.create("rotate", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-rot00001"), s -> {});
-    await().atMost(WAIT).until(() -> effective("TerminateInstances", "ins-rot00001") == 1);
+    await()
+        .atMost(WAIT)
+        .until(() -> ledgerOf(sim).effective("TerminateInstances", "ins-rot00001") == 1);
     String rotated = "tc-it-rotated-away-7f31";
     setKeys(SECRET_ID, rotated);
 
@@ -866,15 +865,15 @@ class TencentDeletionIT {
         .isEqualTo("AuthFailureSignatureFailure");
     assertThat(condition(waiting, Conditions.CREDENTIALS_VALID).getMessage())
         .contains("Secret " + h.ns() + "/" + KEYS, "secretId, secretKey");
-    assertThat(worldDisks())
+    assertThat(cloud.disks())
         .as("the detached disk waits, billed, for the fixed Secret")
         .containsKey("disk-rot00001");
 
     setKeys(SECRET_ID, SECRET_KEY);
     CloudInstanceDeletion r = h.awaitPhase("rotate", Phase.Done, WAIT);
     assertThat(condition(r, Conditions.CREDENTIALS_VALID).getStatus()).isEqualTo("True");
-    assertThat(worldDisks()).doesNotContainKey("disk-rot00001");
-    assertThat(effective("TerminateInstances", "ins-rot00001")).isEqualTo(1);
+    assertThat(cloud.disks()).doesNotContainKey("disk-rot00001");
+    ledgerOf(sim).effectiveOnce("TerminateInstances", "ins-rot00001");
     assertNoSecretIn("rotate", rotated);
   }
 
@@ -883,10 +882,8 @@ class TencentDeletionIT {
     start(
         world(
             w -> {
-              w.instances.add(instance("ins-nel00001", PREPAID));
-              WorldSpec.Disk d = disk("disk-nel00001", "ins-nel00001", PREPAID, false);
-              d.portable = false;
-              w.disks.add(d);
+              w.instance("ins-nel00001").prepaid();
+              w.disk("disk-nel00001").on("ins-nel00001").prepaid().notPortable();
             }),
         true);
     h.create("nonelastic", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-nel00001"), s -> {});
@@ -899,9 +896,11 @@ class TencentDeletionIT {
               assertThat(d.getAction()).isEqualTo(DiskAction.ReleaseWithInstance);
               assertThat(d.isReleased()).isTrue();
             });
-    assertThat(calls("DetachDisks")).as("no DetachDisks for a non-elastic disk").isEmpty();
-    assertThat(effective("TerminateInstances", "ins-nel00001")).isEqualTo(1);
-    assertNoDestroyCalls();
+    assertThat(ledgerOf(sim).calls("DetachDisks"))
+        .as("no DetachDisks for a non-elastic disk")
+        .isEmpty();
+    ledgerOf(sim).effectiveOnce("TerminateInstances", "ins-nel00001");
+    ledgerOf(sim).noDestroyCalls();
   }
 
   @Test
@@ -912,14 +911,16 @@ class TencentDeletionIT {
     start(
         world(
             w -> {
-              w.timingsMs.put("shutdown", 1500L);
-              w.timingsMs.put("terminate", 1500L);
-              w.instances.add(instance("ins-chg00001", POSTPAID));
-              w.disks.add(disk("disk-chg00001", "ins-chg00001", POSTPAID, false));
+              w.timing("shutdown", 1500);
+              w.timing("terminate", 1500);
+              w.instance("ins-chg00001");
+              w.disk("disk-chg00001").on("ins-chg00001");
             }),
         true);
     h.create("changed", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-chg00001"), s -> {});
-    await().atMost(WAIT).until(() -> effective("TerminateInstances", "ins-chg00001") == 1);
+    await()
+        .atMost(WAIT)
+        .until(() -> ledgerOf(sim).effective("TerminateInstances", "ins-chg00001") == 1);
     h.client()
         .resources(CloudInstanceDeletion.class)
         .inNamespace(h.ns())
@@ -939,18 +940,15 @@ class TencentDeletionIT {
                       h.get("changed").getStatus().getConditions(), Conditions.SPEC_CHANGED);
               return c != null && c.getStatus().equals("True");
             });
-    long mutatingAtDrift = sim.ledger().matching(c -> MUTATING.contains(c.action())).size();
+    long mutatingAtDrift = ledgerOf(sim).mutating().size();
     await()
         .during(Duration.ofSeconds(2))
         .atMost(Duration.ofSeconds(5))
-        .until(
-            () ->
-                sim.ledger().matching(c -> MUTATING.contains(c.action())).size()
-                    == mutatingAtDrift);
+        .until(() -> ledgerOf(sim).mutating().size() == mutatingAtDrift);
     CloudInstanceDeletion r = h.get("changed");
     assertThat(condition(r, Conditions.STALLED).getStatus()).isEqualTo("True");
     assertThat(r.getStatus().getRecorded().getRegion()).isEqualTo(REGION);
-    assertThat(worldDisks())
+    assertThat(cloud.disks())
         .as("nothing released for a spec that no longer matches")
         .containsKey("disk-chg00001");
 
@@ -960,7 +958,7 @@ class TencentDeletionIT {
         .withName("changed")
         .delete();
     await().atMost(WAIT).until(() -> h.get("changed") == null);
-    assertThat(worldDisks())
+    assertThat(cloud.disks())
         .as("deleting it finished the recorded plan")
         .doesNotContainKey("disk-chg00001");
   }
@@ -970,17 +968,17 @@ class TencentDeletionIT {
     start(
         world(
             w -> {
-              w.instances.add(instance("ins-tak00001", POSTPAID));
-              w.disks.add(disk("disk-tak00001", "ins-tak00001", POSTPAID, false));
-              w.disks.add(disk("disk-tak00002", "ins-tak00001", POSTPAID, false));
+              w.instance("ins-tak00001");
+              w.disk("disk-tak00001").on("ins-tak00001");
+              w.disk("disk-tak00002").on("ins-tak00001");
               // the first terminates are refused (retryable), which leaves time for someone else to
               // act
-              w.faults.add(
+              w.fault(
                   FaultRule.error("TerminateInstances", "InternalError", 6).message("try again"));
             }),
         true);
     h.create("taken", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-tak00001"), s -> {});
-    await().atMost(WAIT).until(() -> calls("TerminateInstances").size() >= 1);
+    await().atMost(WAIT).until(() -> ledgerOf(sim).calls("TerminateInstances").size() >= 1);
     try (dev.teardown.cloud.CloudProvider someone =
         new dev.teardown.cloud.tencent.TencentProviderFactory()
             .connect(
@@ -996,8 +994,8 @@ class TencentDeletionIT {
     }
     await()
         .atMost(WAIT)
-        .until(() -> "UNATTACHED".equals(worldDisks().get("disk-tak00002").get("state")));
-    assertThat(effective("TerminateInstances", "ins-tak00001"))
+        .until(() -> "UNATTACHED".equals(cloud.disks().get("disk-tak00002").get("state")));
+    assertThat(ledgerOf(sim).effective("TerminateInstances", "ins-tak00001"))
         .as("the detach came before the terminate")
         .isZero();
 
@@ -1006,9 +1004,9 @@ class TencentDeletionIT {
         .extracting(DiskStatus::getId, DiskStatus::getAction)
         .containsExactly(
             tuple("disk-tak00001", DiskAction.Release), tuple("disk-tak00002", DiskAction.Retain));
-    assertThat(calls("TerminateDisks"))
+    assertThat(ledgerOf(sim).calls("TerminateDisks"))
         .noneSatisfy(c -> assertThat(c.ids()).contains("disk-tak00002"));
-    assertThat(worldDisks()).containsKey("disk-tak00002").doesNotContainKey("disk-tak00001");
+    assertThat(cloud.disks()).containsKey("disk-tak00002").doesNotContainKey("disk-tak00001");
     assertThat(h.events("taken"))
         .anySatisfy(
             e -> {
@@ -1024,23 +1022,23 @@ class TencentDeletionIT {
     start(
         world(
             w -> {
-              w.instances.add(instance("ins-joi00001", POSTPAID));
-              w.disks.add(disk("disk-joi00001", "ins-joi00001", POSTPAID, false));
+              w.instance("ins-joi00001");
+              w.disk("disk-joi00001").on("ins-joi00001");
               // the first terminates are refused (retryable), which leaves time for someone else to
               // act
-              w.faults.add(
+              w.fault(
                   FaultRule.error("TerminateInstances", "InternalError", 6).message("try again"));
             }),
         true);
     h.create("joined", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-joi00001"), s -> {});
-    await().atMost(WAIT).until(() -> calls("TerminateInstances").size() >= 1);
+    await().atMost(WAIT).until(() -> ledgerOf(sim).calls("TerminateInstances").size() >= 1);
     CloudInstanceDeletion planned = h.get("joined");
     assertThat(planned.getStatus().getPhase()).isEqualTo(Phase.Terminating);
     assertThat(only(planned).getDataDisks())
         .extracting(DiskStatus::getId)
         .containsExactly("disk-joi00001");
-    sim.attachNewDisk(disk("disk-joi00002", "ins-joi00001", POSTPAID, false));
-    assertThat(effective("TerminateInstances", "ins-joi00001"))
+    sim.attachNewDisk(cloud.world().newDisk("disk-joi00002", "ins-joi00001", false));
+    assertThat(ledgerOf(sim).effective("TerminateInstances", "ins-joi00001"))
         .as("the attach came before the terminate")
         .isZero();
 
@@ -1061,8 +1059,8 @@ class TencentDeletionIT {
             });
     // A postpaid disk that does not go with the instance survives the terminate detached; Teardown
     // releases it.
-    assertThat(effective("TerminateDisks", "disk-joi00002")).isEqualTo(1);
-    assertThat(worldDisks()).doesNotContainKeys("disk-joi00001", "disk-joi00002");
+    ledgerOf(sim).effectiveOnce("TerminateDisks", "disk-joi00002");
+    assertThat(cloud.disks()).doesNotContainKeys("disk-joi00001", "disk-joi00002");
     assertThat(sim.orphanedDisks(List.of("ins-joi00001"))).isEmpty();
     assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
   }
@@ -1082,15 +1080,15 @@ class TencentDeletionIT {
 
   // ---------------------------------------------------------------- helpers
 
-  private void start(WorldSpec.CloudWorld world, boolean withKeys) {
-    sim = new TencentSimulator(world, Clock.systemUTC(), 7, "127.0.0.1", 0);
+  private void start(TestWorld world, boolean withKeys) {
+    cloud = world.start();
+    sim = cloud.sim();
     h =
         onMock
-            ? OperatorHarness.startOnMock(
-                Map.of(TencentSimulator.PROVIDER, sim.endpoint()), ProviderRegistry.discover())
-            : OperatorHarness.start(Map.of(TencentSimulator.PROVIDER, sim.endpoint()));
+            ? OperatorHarness.startOnMock(cloud.endpoints(), ProviderRegistry.discover())
+            : OperatorHarness.start(cloud.endpoints());
     if (withKeys) {
-      h.secret(KEYS, Map.of("secretId", SECRET_ID, "secretKey", SECRET_KEY));
+      h.secret(KEYS, world.secret());
     }
   }
 
@@ -1114,33 +1112,16 @@ class TencentDeletionIT {
     return OperatorHarness.startOperator(client, h.config(), ProviderRegistry.discover());
   }
 
-  private static WorldSpec.CloudWorld world(Consumer<WorldSpec.CloudWorld> fleet) {
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = REGION;
-    w.credentials.add(new WorldSpec.KeyPair(SECRET_ID, SECRET_KEY));
-    w.timingsMs.put("terminate", 200L);
-    w.timingsMs.put("shutdown", 200L);
-    w.timingsMs.put("detach", 200L);
+  private static TestWorld world(Consumer<TestWorld> fleet) {
+    TestWorld w =
+        TestWorld.of(Provider.TENCENTCLOUD)
+            .region(REGION)
+            .keys(SECRET_ID, SECRET_KEY)
+            .timing("terminate", 200)
+            .timing("shutdown", 200)
+            .timing("detach", 200);
     fleet.accept(w);
     return w;
-  }
-
-  private static WorldSpec.Instance instance(String id, String chargeType) {
-    WorldSpec.Instance i = new WorldSpec.Instance();
-    i.id = id;
-    i.chargeType = chargeType;
-    i.zone = REGION + "-7";
-    return i;
-  }
-
-  private static WorldSpec.Disk disk(
-      String id, String instanceId, String chargeType, boolean deleteWithInstance) {
-    WorldSpec.Disk d = new WorldSpec.Disk();
-    d.id = id;
-    d.instanceId = instanceId;
-    d.chargeType = chargeType;
-    d.deleteWithInstance = deleteWithInstance;
-    return d;
   }
 
   private static InstanceStatus only(CloudInstanceDeletion r) {
@@ -1161,33 +1142,6 @@ class TencentDeletionIT {
         .isNull();
   }
 
-  private List<CallLedger.Call> calls(String action) {
-    return sim.ledger().matching(c -> c.action().equals(action));
-  }
-
-  private long effective(String action, String id) {
-    return sim.ledger().effectiveCount(action, id);
-  }
-
-  /**
-   * Whether an effective call of the action destroyed or terminated the id outright (not into the
-   * recycle bin).
-   */
-  private boolean terminated(String action, String id) {
-    return calls(action).stream()
-        .anyMatch(
-            c ->
-                c.effective()
-                    && Arrays.asList(c.params().getOrDefault("Terminated", "").split(","))
-                        .contains(id));
-  }
-
-  private void assertNoDestroyCalls() {
-    assertThat(sim.ledger().matching(c -> c.params().containsKey(TencentSimulator.DESTROYED)))
-        .as("irreversible calls on recycled resources")
-        .isEmpty();
-  }
-
   /** Status and events of a deletion, serialized, hold none of the secret values. */
   private void assertNoSecretIn(String name, String... extraSecrets) {
     CloudInstanceDeletionStatus st = h.get(name).getStatus();
@@ -1198,28 +1152,5 @@ class TencentDeletionIT {
     for (String s : secrets) {
       assertThat(json).doesNotContain(s);
     }
-  }
-
-  @SuppressWarnings("unchecked")
-  private Map<String, Object> world() {
-    return (Map<String, Object>) ((Map<String, Object>) sim.state()).get("world");
-  }
-
-  @SuppressWarnings("unchecked")
-  private Map<String, Map<String, Object>> worldInstances() {
-    return ((List<Map<String, Object>>) world().get("instances"))
-        .stream()
-            .collect(
-                Collectors.toMap(
-                    m -> (String) m.get("id"), m -> m, (a, b) -> a, LinkedHashMap::new));
-  }
-
-  @SuppressWarnings("unchecked")
-  private Map<String, Map<String, Object>> worldDisks() {
-    return ((List<Map<String, Object>>) world().get("disks"))
-        .stream()
-            .collect(
-                Collectors.toMap(
-                    m -> (String) m.get("id"), m -> m, (a, b) -> a, LinkedHashMap::new));
   }
 }

@@ -1,12 +1,15 @@
 package dev.teardown.it;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.teardown.api.v1alpha1.Phase;
+import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.sandbox.Simulators;
 import dev.teardown.sim.CloudSimulator;
 import dev.teardown.sim.WorldSpec;
+import dev.teardown.testing.TestWorld;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -38,16 +41,17 @@ class UnreadableResourceIT {
   @Test
   void unknownFieldsAreToleratedAndAnUnreadableResourceDoesNotStopTheOthers() {
     WorldSpec world = new WorldSpec();
-    WorldSpec.CloudWorld w = Fleets.world(Fleets.TENCENT);
-    List<String> ids = Fleets.addInstances(Fleets.TENCENT, w, "unrd", 4);
-    world.clouds.put(Fleets.TENCENT.name(), w);
+    TestWorld tencent = TestWorld.of(Provider.TENCENTCLOUD);
+    WorldSpec.CloudWorld w = tencent.spec();
+    List<String> ids = tencent.fleet("unrd", 4);
+    world.clouds.put(tencent.name(), w);
     Map<String, CloudSimulator> sims;
     try {
       sims = Simulators.start(world, "127.0.0.1", 0);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    CloudSimulator sim = sims.get(Fleets.TENCENT.name());
+    CloudSimulator sim = sims.get(tencent.name());
     // on the mock: a real server with this CRD prunes unknown fields and refuses wrong types, so
     // what a newer CRD
     // lets through (a CRD upgraded ahead of the operator) is written there directly
@@ -55,7 +59,7 @@ class UnreadableResourceIT {
         OperatorHarness.startOnMock(
             Map.<String, URI>of(sim.provider(), sim.endpoint()),
             dev.teardown.controller.ProviderRegistry.discover())) {
-      h.secret("keys", Fleets.secret(Fleets.TENCENT));
+      h.secret("keys", tencent.secretWithToken());
       h.client()
           .genericKubernetesResources(CID)
           .inNamespace(h.ns())
@@ -104,18 +108,12 @@ class UnreadableResourceIT {
           .resource(future)
           .updateStatus();
       h.startOperator();
-      h.create(
-          "valid",
-          Fleets.TENCENT.provider(),
-          Fleets.TENCENT.region(),
-          "keys",
-          List.of(ids.get(2)),
-          s -> {});
+      h.create("valid", tencent.provider(), tencent.region(), "keys", List.of(ids.get(2)), s -> {});
 
       h.awaitPhase("valid", Phase.Done, Duration.ofSeconds(30));
       h.awaitPhase("from-the-future", Phase.Done, Duration.ofSeconds(30));
       assertThat(sim.orphanedDisks(List.of(ids.get(0), ids.get(2)))).isEmpty();
-      assertThat(sim.ledger().count("TerminateInstances", ids.get(1)))
+      assertThat(ledgerOf(sim).count("TerminateInstances", ids.get(1)))
           .as("nothing done for the unreadable one")
           .isZero();
       assertThat(h.runtime().operator().getRuntimeInfo().allEventSourcesAreHealthy()).isTrue();
@@ -148,7 +146,7 @@ class UnreadableResourceIT {
                             assertThat(e.getReason()).isEqualTo("StatusUnreadable");
                             assertThat(e.getMessage()).contains("status.phase cannot be read");
                           }));
-      assertThat(sim.ledger().count("TerminateInstances", ids.get(3)))
+      assertThat(ledgerOf(sim).count("TerminateInstances", ids.get(3)))
           .as("nothing done without a readable status")
           .isZero();
       assertThat(

@@ -1,5 +1,6 @@
 package dev.teardown.it;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
@@ -15,15 +16,15 @@ import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.controller.ProviderRegistry;
 import dev.teardown.sim.CallLedger;
 import dev.teardown.sim.FaultRule;
-import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.volcengine.VolcengineSimulator;
+import dev.teardown.testing.LedgerAssert;
+import dev.teardown.testing.SimCloud;
+import dev.teardown.testing.TestWorld;
 import io.fabric8.kubernetes.api.model.Condition;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -39,9 +40,8 @@ class VolcengineDeletionIT {
   private static final String AK = "AKLTteardownit";
   private static final String SK = "it-secret-access-key";
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final Set<String> MUTATING =
-      Set.of("DeleteInstances", "DetachVolume", "DeleteVolume");
 
+  private SimCloud cloud;
   private VolcengineSimulator sim;
   private OperatorHarness h;
 
@@ -53,8 +53,8 @@ class VolcengineDeletionIT {
     if (h != null) {
       h.close();
     }
-    if (sim != null) {
-      sim.close();
+    if (cloud != null) {
+      cloud.close();
     }
   }
 
@@ -62,11 +62,11 @@ class VolcengineDeletionIT {
 
   @Test
   void postpaidInstanceLosesItsVolumesWithItAndTheSurvivingOneIsDeletedSeparately() {
-    WorldSpec.CloudWorld w = world();
-    instance(w, "i-post000001", "PostPaid", false);
-    disk(w, "vol-dwi000001", "i-post000001", true);
-    disk(w, "vol-dwi000002", "i-post000001", true);
-    disk(w, "vol-keep00001", "i-post000001", false);
+    TestWorld w = world();
+    w.instance("i-post000001");
+    w.disk("vol-dwi000001").on("i-post000001").deleteWithInstance();
+    w.disk("vol-dwi000002").on("i-post000001").deleteWithInstance();
+    w.disk("vol-keep00001").on("i-post000001");
     start(w);
 
     h.create("post", Provider.VOLCENGINE, REGION, "keys", List.of("i-post000001"), s -> {});
@@ -86,25 +86,22 @@ class VolcengineDeletionIT {
     assertCondition(r, "Ready", "True", "Deleted");
     assertCondition(r, "Failed", "False", "NoError");
 
-    CallLedger l = sim.ledger();
+    LedgerAssert l = ledgerOf(sim);
     assertThat(l.count("DeleteInstances")).isEqualTo(1);
-    assertThat(l.effectiveCount("DeleteInstances", "i-post000001")).isEqualTo(1);
+    assertThat(l.effective("DeleteInstances", "i-post000001")).isEqualTo(1);
     assertThat(
-            l.matching(c -> c.action().equals("DeleteInstances"))
-                .get(0)
-                .params()
-                .get("ClientToken"))
+            l.calls(c -> c.action().equals("DeleteInstances")).get(0).params().get("ClientToken"))
         .as("DeleteInstances carries the idempotency token")
         .startsWith("td-");
     assertThat(l.count("DeleteVolume", "vol-dwi000001") + l.count("DeleteVolume", "vol-dwi000002"))
         .as("volumes with DeleteWithInstance go with the instance, no call needed")
         .isZero();
-    assertThat(l.effectiveCount("DeleteVolume", "vol-keep00001")).isEqualTo(1);
+    assertThat(l.effective("DeleteVolume", "vol-keep00001")).isEqualTo(1);
     assertThat(l.count("DeleteVolume")).isEqualTo(1);
     assertThat(l.count("DetachVolume"))
         .as("the surviving volume came loose with its instance, so nothing needed detaching")
         .isZero();
-    assertThat(l.matching(c -> !c.ok())).isEmpty();
+    assertThat(l.calls(c -> !c.ok())).isEmpty();
 
     assertThat(sim.instanceStatus("i-post000001")).isEmpty();
     assertThat(deletedDisks())
@@ -117,12 +114,12 @@ class VolcengineDeletionIT {
 
   @Test
   void mixedBatchDeletesTheNormalInstanceAndFailsNamingThePrepaidOne() {
-    WorldSpec.CloudWorld w = world();
-    instance(w, "i-norm000001", "PostPaid", false);
-    disk(w, "vol-norm00001", "i-norm000001", true);
-    disk(w, "vol-norm00002", "i-norm000001", false);
-    instance(w, "i-prep000001", "PrePaid", false);
-    disk(w, "vol-prep00001", "i-prep000001", false);
+    TestWorld w = world();
+    w.instance("i-norm000001");
+    w.disk("vol-norm00001").on("i-norm000001").deleteWithInstance();
+    w.disk("vol-norm00002").on("i-norm000001");
+    w.instance("i-prep000001").prepaid();
+    w.disk("vol-prep00001").on("i-prep000001");
     start(w);
 
     h.create(
@@ -164,14 +161,14 @@ class VolcengineDeletionIT {
     assertCondition(r, "Ready", "False", "Failed");
     assertCondition(r, "Progressing", "False", "Failed");
 
-    CallLedger l = sim.ledger();
+    LedgerAssert l = ledgerOf(sim);
     assertThat(l.count("DeleteInstances", "i-prep000001"))
         .as("the unexpired prepaid instance is refused before any call")
         .isZero();
     assertThat(l.count("DeleteInstances", "i-gone000001")).isZero();
     assertThat(l.count("DeleteInstances", "i-norm000001")).isEqualTo(1);
-    assertThat(l.effectiveCount("DeleteInstances", "i-norm000001")).isEqualTo(1);
-    assertThat(l.effectiveCount("DeleteVolume", "vol-norm00002")).isEqualTo(1);
+    assertThat(l.effective("DeleteInstances", "i-norm000001")).isEqualTo(1);
+    assertThat(l.effective("DeleteVolume", "vol-norm00002")).isEqualTo(1);
     assertThat(l.count("DeleteVolume", "vol-prep00001") + l.count("DetachVolume", "vol-prep00001"))
         .isZero();
 
@@ -190,34 +187,33 @@ class VolcengineDeletionIT {
 
   @Test
   void aLostAnswerToAnAcceptedDeleteIsRetriedWithTheSameClientTokenAndDeletesOnce() {
-    WorldSpec.CloudWorld w = world();
+    TestWorld w = world();
     // the accepted deletion stays queued (instance still RUNNING) past the lost answer, so the
     // operator sees a
     // deletable instance and sends DeleteInstances again
-    w.timingsMs.put("terminateLag", 3500L);
-    instance(w, "i-lost000001", "PostPaid", false);
-    disk(w, "vol-lost00001", "i-lost000001", true);
-    disk(w, "vol-lost00002", "i-lost000001", false);
+    w.timing("terminateLag", 3500);
+    w.instance("i-lost000001");
+    w.disk("vol-lost00001").on("i-lost000001").deleteWithInstance();
+    w.disk("vol-lost00002").on("i-lost000001");
     FaultRule lost =
         new FaultRule()
             .type(FaultRule.Type.TIMEOUT_AFTER_APPLY)
             .delayMs(2600); // > the 2 s read timeout
     lost.action = "DeleteInstances";
-    w.faults.add(lost);
+    w.fault(lost);
     start(w);
 
     h.create("lost", Provider.VOLCENGINE, REGION, "keys", List.of("i-lost000001"), s -> {});
     CloudInstanceDeletion r = h.awaitPhase("lost", Phase.Done, WAIT);
 
-    List<CallLedger.Call> deletes =
-        sim.ledger().matching(c -> c.action().equals("DeleteInstances"));
+    List<CallLedger.Call> deletes = ledgerOf(sim).calls("DeleteInstances");
     assertThat(deletes).as("the first answer was lost, so the operator asked again").hasSize(2);
     assertThat(deletes).allSatisfy(c -> assertThat(c.ok()).isTrue());
     assertThat(deletes.get(1).params().get("ClientToken"))
         .isNotBlank()
         .isEqualTo(deletes.get(0).params().get("ClientToken"));
     assertThat(deletes).extracting(CallLedger.Call::effective).containsExactly(true, false);
-    assertThat(sim.ledger().effectiveCount("DeleteInstances", "i-lost000001")).isEqualTo(1);
+    ledgerOf(sim).effectiveOnce("DeleteInstances", "i-lost000001");
 
     InstanceStatus is = r.getStatus().getInstances().get(0);
     assertThat(is.getOutcome()).isEqualTo(InstanceOutcome.Gone);
@@ -226,20 +222,20 @@ class VolcengineDeletionIT {
     assertThat(r.getStatus().getLastError().getAction()).isEqualTo("DeleteInstances");
     assertThat(r.getStatus().getLastError().getKind()).isEqualTo("Retryable");
     assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
-    assertThat(sim.ledger().effectiveCount("DeleteVolume", "vol-lost00002")).isEqualTo(1);
+    ledgerOf(sim).effectiveOnce("DeleteVolume", "vol-lost00002");
     assertThat(sim.orphanedDisks(List.of("i-lost000001"))).isEmpty();
   }
 
   @Test
   void aThrottlingStormSlowsTheDeletionDownButItStillEndsDone() {
-    WorldSpec.CloudWorld w = world();
-    instance(w, "i-thro000001", "PostPaid", false);
-    disk(w, "vol-thro00001", "i-thro000001", true);
-    disk(w, "vol-thro00002", "i-thro000001", false);
-    w.faults.add(throttle("DescribeInstances", 1));
-    w.faults.add(throttle("DescribeVolumes", 1));
-    w.faults.add(throttle("DeleteInstances", 2));
-    w.faults.add(throttle("DeleteVolume", 2));
+    TestWorld w = world();
+    w.instance("i-thro000001");
+    w.disk("vol-thro00001").on("i-thro000001").deleteWithInstance();
+    w.disk("vol-thro00002").on("i-thro000001");
+    w.fault(throttle("DescribeInstances", 1));
+    w.fault(throttle("DescribeVolumes", 1));
+    w.fault(throttle("DeleteInstances", 2));
+    w.fault(throttle("DeleteVolume", 2));
     start(w);
 
     h.create("storm", Provider.VOLCENGINE, REGION, "keys", List.of("i-thro000001"), s -> {});
@@ -254,9 +250,9 @@ class VolcengineDeletionIT {
     assertThat(r.getStatus().getDisks()).isEqualTo("2/2");
     assertCondition(r, "Ready", "True", "Deleted");
 
-    CallLedger l = sim.ledger();
+    LedgerAssert l = ledgerOf(sim);
     Map<String, Long> throttled =
-        l.matching(c -> c.outcome().equals("FlowLimitExceeded")).stream()
+        l.calls(c -> c.outcome().equals("FlowLimitExceeded")).stream()
             .collect(Collectors.groupingBy(CallLedger.Call::action, Collectors.counting()));
     assertThat(throttled)
         .containsExactlyInAnyOrderEntriesOf(
@@ -269,11 +265,11 @@ class VolcengineDeletionIT {
                 2L,
                 "DeleteVolume",
                 2L));
-    assertThat(l.matching(c -> c.outcome().equals("FlowLimitExceeded")))
+    assertThat(l.calls(c -> c.outcome().equals("FlowLimitExceeded")))
         .noneMatch(CallLedger.Call::effective);
-    assertThat(l.effectiveCount("DeleteInstances", "i-thro000001")).isEqualTo(1);
+    assertThat(l.effective("DeleteInstances", "i-thro000001")).isEqualTo(1);
     assertThat(l.count("DeleteInstances")).isEqualTo(3);
-    assertThat(l.effectiveCount("DeleteVolume", "vol-thro00002")).isEqualTo(1);
+    assertThat(l.effective("DeleteVolume", "vol-thro00002")).isEqualTo(1);
     assertThat(sim.orphanedDisks(List.of("i-thro000001"))).isEmpty();
     assertThat(h.events("storm"))
         .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("FlowLimitExceeded"));
@@ -281,9 +277,9 @@ class VolcengineDeletionIT {
 
   @Test
   void wrongKeysFailWithSignatureDoesNotMatchAndTouchNothing() {
-    WorldSpec.CloudWorld w = world();
-    instance(w, "i-keys000001", "PostPaid", false);
-    disk(w, "vol-keys00001", "i-keys000001", false);
+    TestWorld w = world();
+    w.instance("i-keys000001");
+    w.disk("vol-keys00001").on("i-keys000001");
     start(w);
     h.secret("wrong", Map.of("accessKeyId", AK, "secretAccessKey", "not-the-secret"));
 
@@ -304,28 +300,29 @@ class VolcengineDeletionIT {
     assertCondition(r, "Ready", "False", "Failed");
     assertThat(r.getStatus().getInstances()).as("nothing was recorded, nothing was done").isEmpty();
 
-    assertThat(sim.ledger().all())
+    ledgerOf(sim)
+        .allCalls()
         .isNotEmpty()
         .allSatisfy(
             c -> {
               assertThat(c.outcome()).isEqualTo("SignatureDoesNotMatch");
               assertThat(c.effective()).isFalse();
             });
-    assertThat(sim.ledger().countAny(MUTATING)).isZero();
+    ledgerOf(sim).noMutatingCalls();
     assertThat(sim.instanceStatus("i-keys000001")).contains("RUNNING");
     assertThat(sim.volumeStatus("vol-keys00001")).contains("attached");
   }
 
   @Test
   void restartsOfTheOperatorMidFlowNeverDeleteTwice() {
-    WorldSpec.CloudWorld w = world();
-    w.timingsMs.put("terminate", 800L);
-    w.timingsMs.put("release", 800L);
+    TestWorld w = world();
+    w.timing("terminate", 800);
+    w.timing("release", 800);
     List<String> ids = List.of("i-rest000001", "i-rest000002", "i-rest000003");
     for (String id : ids) {
-      instance(w, id, "PostPaid", false);
-      disk(w, volume(id, "a"), id, true);
-      disk(w, volume(id, "b"), id, false);
+      w.instance(id);
+      w.disk(volume(id, "a")).on(id).deleteWithInstance();
+      w.disk(volume(id, "b")).on(id);
     }
     start(w);
 
@@ -336,14 +333,14 @@ class VolcengineDeletionIT {
     h.restartOperator();
     CloudInstanceDeletion r = h.awaitPhase("restart", Phase.Done, WAIT);
 
-    CallLedger l = sim.ledger();
+    LedgerAssert l = ledgerOf(sim);
     for (String id : ids) {
       assertThat(l.count("DeleteInstances", id)).as("DeleteInstances naming %s", id).isEqualTo(1);
-      assertThat(l.effectiveCount("DeleteInstances", id)).isEqualTo(1);
+      assertThat(l.effective("DeleteInstances", id)).isEqualTo(1);
       assertThat(l.count("DeleteVolume", volume(id, "b")))
           .as("DeleteVolume of %s", volume(id, "b"))
           .isEqualTo(1);
-      assertThat(l.effectiveCount("DeleteVolume", volume(id, "b"))).isEqualTo(1);
+      assertThat(l.effective("DeleteVolume", volume(id, "b"))).isEqualTo(1);
       assertThat(l.count("DeleteVolume", volume(id, "a"))).isZero();
     }
     assertThat(r.getStatus().getInstances())
@@ -358,14 +355,14 @@ class VolcengineDeletionIT {
 
   @Test
   void twentyInstancesAtOnceAllEndDoneWithoutOrphanedVolumes() {
-    WorldSpec.CloudWorld w = world();
+    TestWorld w = world();
     List<String> ids = new ArrayList<>();
     for (int n = 1; n <= 20; n++) {
       String id = String.format("i-many%06d", n);
       ids.add(id);
-      instance(w, id, "PostPaid", false);
-      disk(w, volume(id, "a"), id, true);
-      disk(w, volume(id, "b"), id, false);
+      w.instance(id);
+      w.disk(volume(id, "a")).on(id).deleteWithInstance();
+      w.disk(volume(id, "b")).on(id);
     }
     start(w);
 
@@ -376,16 +373,15 @@ class VolcengineDeletionIT {
         .hasSize(20)
         .allSatisfy(i -> assertThat(i.getOutcome()).isEqualTo(InstanceOutcome.Gone));
     assertThat(r.getStatus().getDisks()).isEqualTo("40/40");
-    CallLedger l = sim.ledger();
-    List<CallLedger.Call> accepted =
-        l.matching(c -> c.action().equals("DeleteInstances") && c.ok());
+    LedgerAssert l = ledgerOf(sim);
+    List<CallLedger.Call> accepted = l.calls(c -> c.action().equals("DeleteInstances") && c.ok());
     assertThat(accepted)
         .as("one batch call for all 20 (the limit is 100)")
         .singleElement()
         .satisfies(c -> assertThat(c.ids()).containsExactlyInAnyOrderElementsOf(ids));
     for (String id : ids) {
-      assertThat(l.effectiveCount("DeleteInstances", id)).isEqualTo(1);
-      assertThat(l.effectiveCount("DeleteVolume", volume(id, "b"))).isEqualTo(1);
+      assertThat(l.effective("DeleteInstances", id)).isEqualTo(1);
+      assertThat(l.effective("DeleteVolume", volume(id, "b"))).isEqualTo(1);
       assertThat(l.count("DeleteVolume", volume(id, "a"))).isZero();
       assertThat(sim.instanceStatus(id)).isEmpty();
     }
@@ -400,10 +396,10 @@ class VolcengineDeletionIT {
 
   @Test
   void retainKeepsVolumesThatOutliveTheirInstance() {
-    WorldSpec.CloudWorld w = world();
-    instance(w, "i-retn000001", "PostPaid", false);
-    disk(w, "vol-retn00001", "i-retn000001", false);
-    disk(w, "vol-retn00002", "i-retn000001", false);
+    TestWorld w = world();
+    w.instance("i-retn000001");
+    w.disk("vol-retn00001").on("i-retn000001");
+    w.disk("vol-retn00002").on("i-retn000001");
     start(w);
 
     h.create(
@@ -420,8 +416,8 @@ class VolcengineDeletionIT {
         .extracting(DiskStatus::getAction)
         .containsExactly(DiskAction.Retain, DiskAction.Retain);
     assertThat(r.getStatus().getMessage()).contains("2 retained");
-    CallLedger l = sim.ledger();
-    assertThat(l.effectiveCount("DeleteInstances", "i-retn000001")).isEqualTo(1);
+    LedgerAssert l = ledgerOf(sim);
+    assertThat(l.effective("DeleteInstances", "i-retn000001")).isEqualTo(1);
     assertThat(l.count("DeleteVolume")).isZero();
     assertThat(l.count("DetachVolume")).isZero();
     assertThat(sim.instanceStatus("i-retn000001")).isEmpty();
@@ -431,10 +427,10 @@ class VolcengineDeletionIT {
 
   @Test
   void retainWithAVolumeThatDiesWithItsInstanceFailsBeforeAnyMutatingCall() {
-    WorldSpec.CloudWorld w = world();
-    instance(w, "i-rdwi000001", "PostPaid", false);
-    disk(w, "vol-rdwi00001", "i-rdwi000001", false);
-    disk(w, "vol-rdwi00002", "i-rdwi000001", true);
+    TestWorld w = world();
+    w.instance("i-rdwi000001");
+    w.disk("vol-rdwi00001").on("i-rdwi000001");
+    w.disk("vol-rdwi00002").on("i-rdwi000001").deleteWithInstance();
     start(w);
 
     h.create(
@@ -450,7 +446,7 @@ class VolcengineDeletionIT {
     assertThat(r.getStatus().getMessage())
         .contains("vol-rdwi00002", "Nothing was changed")
         .doesNotContain("vol-rdwi00001");
-    assertThat(sim.ledger().countAny(MUTATING)).isZero();
+    ledgerOf(sim).noMutatingCalls();
     assertThat(sim.instanceStatus("i-rdwi000001")).contains("RUNNING");
     assertThat(sim.volumeStatus("vol-rdwi00001")).contains("attached");
     assertThat(sim.volumeStatus("vol-rdwi00002")).contains("attached");
@@ -460,9 +456,9 @@ class VolcengineDeletionIT {
 
   @Test
   void aMistypedIdEndsFailedInstancesNotFoundAndTouchesNothing() {
-    WorldSpec.CloudWorld w = world();
-    instance(w, "i-real000001", "PostPaid", false);
-    disk(w, "vol-real00001", "i-real000001", false);
+    TestWorld w = world();
+    w.instance("i-real000001");
+    w.disk("vol-real00001").on("i-real000001");
     start(w);
     h.create("typo", Provider.VOLCENGINE, REGION, "keys", List.of("i-typo000001"), s -> {});
     CloudInstanceDeletion r = h.awaitPhase("typo", Phase.Failed, WAIT);
@@ -474,21 +470,21 @@ class VolcengineDeletionIT {
               assertThat(e.getReason()).isEqualTo("InstancesNotFound");
               assertThat(e.getMessage()).contains("i-typo000001", REGION);
             });
-    assertThat(sim.ledger().matching(c -> MUTATING.contains(c.action()))).isEmpty();
+    ledgerOf(sim).noMutatingCalls();
     assertThat(sim.instanceStatus("i-real000001")).isPresent();
   }
 
   @Test
   void keysRefusedAfterDeleteInstancesWaitWithCredentialsValidFalseAndResumeWhenTheSecretIsFixed() {
-    WorldSpec.CloudWorld w = world();
-    w.timingsMs.put("terminate", 2000L);
-    instance(w, "i-rota000001", "PostPaid", false);
-    disk(w, "vol-rota00001", "i-rota000001", false);
+    TestWorld w = world();
+    w.timing("terminate", 2000);
+    w.instance("i-rota000001");
+    w.disk("vol-rota00001").on("i-rota000001");
     start(w);
     h.create("rotated", Provider.VOLCENGINE, REGION, "keys", List.of("i-rota000001"), s -> {});
     await()
         .atMost(WAIT)
-        .until(() -> sim.ledger().effectiveCount("DeleteInstances", "i-rota000001") == 1);
+        .until(() -> ledgerOf(sim).effective("DeleteInstances", "i-rota000001") == 1);
     setSecretKey("rotated-away-51c0");
     await()
         .atMost(WAIT)
@@ -507,10 +503,10 @@ class VolcengineDeletionIT {
     setSecretKey(SK);
     CloudInstanceDeletion r = h.awaitPhase("rotated", Phase.Done, WAIT);
     assertCondition(r, "CredentialsValid", "True", "Accepted");
-    assertThat(sim.ledger().effectiveCount("DeleteInstances", "i-rota000001")).isEqualTo(1);
+    ledgerOf(sim).effectiveOnce("DeleteInstances", "i-rota000001");
     assertThat(r.getStatus().getIntent().getAction()).isEqualTo("ReleaseDisks");
     assertThat(r.getStatus().getIntent().getResult()).isEqualTo("Accepted");
-    assertThat(sim.ledger().matching(c -> c.action().equals("DeleteVolume")))
+    assertThat(ledgerOf(sim).calls("DeleteVolume"))
         .allSatisfy(
             c ->
                 assertThat(c.params().get("ClientToken"))
@@ -524,15 +520,15 @@ class VolcengineDeletionIT {
     onMock =
         true; // a real server refuses the change (CEL self == oldSelf); the mock lets it through
     // like a server without CEL
-    WorldSpec.CloudWorld w = world();
-    w.timingsMs.put("terminate", 2000L);
-    instance(w, "i-chg0000001", "PostPaid", false);
-    instance(w, "i-chg0000002", "PostPaid", false);
+    TestWorld w = world();
+    w.timing("terminate", 2000);
+    w.instance("i-chg0000001");
+    w.instance("i-chg0000002");
     start(w);
     h.create("changed", Provider.VOLCENGINE, REGION, "keys", List.of("i-chg0000001"), s -> {});
     await()
         .atMost(WAIT)
-        .until(() -> sim.ledger().effectiveCount("DeleteInstances", "i-chg0000001") == 1);
+        .until(() -> ledgerOf(sim).effective("DeleteInstances", "i-chg0000001") == 1);
     h.client()
         .resources(CloudInstanceDeletion.class)
         .inNamespace(h.ns())
@@ -554,7 +550,7 @@ class VolcengineDeletionIT {
     assertThat(condition(r, "SpecChanged").getMessage())
         .contains("spec.instanceIds", "Delete this CloudInstanceDeletion");
     assertCondition(r, "Stalled", "True", "SpecChanged");
-    assertThat(sim.ledger().count("DeleteInstances", "i-chg0000002"))
+    assertThat(ledgerOf(sim).count("DeleteInstances", "i-chg0000002"))
         .as("the new id is never touched")
         .isZero();
     assertThat(sim.instanceStatus("i-chg0000002")).isPresent();
@@ -562,14 +558,14 @@ class VolcengineDeletionIT {
 
   @Test
   void aRecordedVolumeSomeoneDetachesBeforeDeleteInstancesIsKeptNeverDeleted() throws Exception {
-    WorldSpec.CloudWorld w = world();
-    instance(w, "i-take000001", "PostPaid", false);
-    disk(w, "vol-take00001", "i-take000001", false);
-    disk(w, "vol-take00002", "i-take000001", false);
-    w.faults.add(FaultRule.error("DeleteInstances", "InternalError", 6).message("try again"));
+    TestWorld w = world();
+    w.instance("i-take000001");
+    w.disk("vol-take00001").on("i-take000001");
+    w.disk("vol-take00002").on("i-take000001");
+    w.fault(FaultRule.error("DeleteInstances", "InternalError", 6).message("try again"));
     start(w);
     h.create("taken", Provider.VOLCENGINE, REGION, "keys", List.of("i-take000001"), s -> {});
-    await().atMost(WAIT).until(() -> sim.ledger().count("DeleteInstances") >= 1);
+    await().atMost(WAIT).until(() -> ledgerOf(sim).count("DeleteInstances") >= 1);
     try (dev.teardown.cloud.CloudProvider someone =
         new dev.teardown.cloud.volcengine.VolcengineProviderFactory()
             .connect(
@@ -588,14 +584,14 @@ class VolcengineDeletionIT {
         .until(
             () ->
                 sim.volumeStatus("vol-take00002").filter(st -> st.equals("available")).isPresent());
-    assertThat(sim.ledger().effectiveCount("DeleteInstances", "i-take000001")).isZero();
+    ledgerOf(sim).neverEffective("DeleteInstances", "i-take000001");
 
     CloudInstanceDeletion r = h.awaitPhase("taken", Phase.Done, WAIT);
     assertThat(byId(r).get("i-take000001").getDataDisks())
         .extracting(DiskStatus::getId, DiskStatus::getAction)
         .containsExactly(
             tuple("vol-take00001", DiskAction.Release), tuple("vol-take00002", DiskAction.Retain));
-    assertThat(sim.ledger().count("DeleteVolume", "vol-take00002")).isZero();
+    ledgerOf(sim).never("DeleteVolume", "vol-take00002");
     assertThat(sim.volumeStatus("vol-take00002")).contains("available");
     assertThat(h.events("taken"))
         .anySatisfy(
@@ -608,25 +604,20 @@ class VolcengineDeletionIT {
   @Test
   void aVolumeSomeoneAttachesBeforeDeleteInstancesJoinsThePlanAndGoesWithTheInstance()
       throws Exception {
-    WorldSpec.CloudWorld w = world();
-    instance(w, "i-join000001", "PostPaid", false);
-    disk(w, "vol-join00001", "i-join000001", false);
-    w.faults.add(FaultRule.error("DeleteInstances", "InternalError", 6).message("try again"));
+    TestWorld w = world();
+    w.instance("i-join000001");
+    w.disk("vol-join00001").on("i-join000001");
+    w.fault(FaultRule.error("DeleteInstances", "InternalError", 6).message("try again"));
     start(w);
     h.create("joined", Provider.VOLCENGINE, REGION, "keys", List.of("i-join000001"), s -> {});
-    await().atMost(WAIT).until(() -> sim.ledger().count("DeleteInstances") >= 1);
+    await().atMost(WAIT).until(() -> ledgerOf(sim).count("DeleteInstances") >= 1);
     CloudInstanceDeletion planned = h.get("joined");
     assertThat(planned.getStatus().getPhase()).isEqualTo(Phase.Terminating);
     assertThat(byId(planned).get("i-join000001").getDataDisks())
         .extracting(DiskStatus::getId)
         .containsExactly("vol-join00001");
-    WorldSpec.Disk added = new WorldSpec.Disk();
-    added.id = "vol-join00002";
-    added.instanceId = "i-join000001";
-    added.chargeType = "PostPaid";
-    added.deleteWithInstance = true;
-    sim.attachNewDisk(added);
-    assertThat(sim.ledger().effectiveCount("DeleteInstances", "i-join000001"))
+    sim.attachNewDisk(cloud.world().newDisk("vol-join00002", "i-join000001", true));
+    assertThat(ledgerOf(sim).effective("DeleteInstances", "i-join000001"))
         .as("the attach came before the delete")
         .isZero();
 
@@ -646,8 +637,8 @@ class VolcengineDeletionIT {
               assertThat(e.getType()).isEqualTo("Warning");
               assertThat(e.getMessage()).contains("vol-join00002");
             });
-    assertThat(sim.ledger().effectiveCount("DeleteInstances", "i-join000001")).isEqualTo(1);
-    assertThat(sim.ledger().count("DeleteVolume", "vol-join00002"))
+    ledgerOf(sim).effectiveOnce("DeleteInstances", "i-join000001");
+    assertThat(ledgerOf(sim).count("DeleteVolume", "vol-join00002"))
         .as("it went with the instance")
         .isZero();
     assertThat(deletedDisks())
@@ -672,34 +663,13 @@ class VolcengineDeletionIT {
 
   // ------------------------------------------------------------------------------------------------ helpers
 
-  private static WorldSpec.CloudWorld world() {
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = REGION;
-    w.credentials.add(new WorldSpec.KeyPair(AK, SK));
-    w.timingsMs.put("terminate", 200L);
-    w.timingsMs.put("detach", 150L);
-    w.timingsMs.put("release", 150L);
-    return w;
-  }
-
-  private static void instance(
-      WorldSpec.CloudWorld w, String id, String chargeType, boolean expired) {
-    WorldSpec.Instance i = new WorldSpec.Instance();
-    i.id = id;
-    i.state = "RUNNING";
-    i.chargeType = chargeType;
-    i.expired = expired;
-    w.instances.add(i);
-  }
-
-  private static void disk(
-      WorldSpec.CloudWorld w, String id, String instanceId, boolean deleteWithInstance) {
-    WorldSpec.Disk d = new WorldSpec.Disk();
-    d.id = id;
-    d.instanceId = instanceId;
-    d.chargeType = "PostPaid";
-    d.deleteWithInstance = deleteWithInstance;
-    w.disks.add(d);
+  private static TestWorld world() {
+    return TestWorld.of(Provider.VOLCENGINE)
+        .region(REGION)
+        .keys(AK, SK)
+        .timing("terminate", 200)
+        .timing("detach", 150)
+        .timing("release", 150);
   }
 
   private static String volume(String instanceId, String suffix) {
@@ -711,21 +681,19 @@ class VolcengineDeletionIT {
         .message("Request was denied due to request throttling.");
   }
 
-  private void start(WorldSpec.CloudWorld w) {
-    sim = new VolcengineSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
+  private void start(TestWorld w) {
+    cloud = w.start();
+    sim = cloud.sim();
     h =
         onMock
-            ? OperatorHarness.startOnMock(
-                Map.of(VolcengineSimulator.PROVIDER, sim.endpoint()), ProviderRegistry.discover())
-            : OperatorHarness.start(Map.of(VolcengineSimulator.PROVIDER, sim.endpoint()));
-    h.secret("keys", Map.of("accessKeyId", AK, "secretAccessKey", SK));
+            ? OperatorHarness.startOnMock(cloud.endpoints(), ProviderRegistry.discover())
+            : OperatorHarness.start(cloud.endpoints());
+    h.secret("keys", w.secret());
   }
 
   @SuppressWarnings("unchecked")
   private Map<String, String> deletedDisks() {
-    Map<String, Object> state = (Map<String, Object>) sim.state();
-    Map<String, Object> world = (Map<String, Object>) state.get("world");
-    return (Map<String, String>) world.get("deletedDisks");
+    return (Map<String, String>) cloud.state().get("deletedDisks");
   }
 
   private static Map<String, InstanceStatus> byId(CloudInstanceDeletion r) {

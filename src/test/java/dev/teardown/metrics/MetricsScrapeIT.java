@@ -1,5 +1,6 @@
 package dev.teardown.metrics;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -14,8 +15,8 @@ import dev.teardown.api.v1alpha1.SecretReference;
 import dev.teardown.config.OperatorConfig;
 import dev.teardown.controller.ProviderRegistry;
 import dev.teardown.sandbox.EmbeddedKube;
-import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.tencent.TencentSimulator;
+import dev.teardown.testing.TestWorld;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.net.URI;
@@ -60,28 +61,21 @@ class MetricsScrapeIT {
 
   @BeforeAll
   static void run() throws Exception {
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = REGION;
-    w.credentials.add(new WorldSpec.KeyPair("AKIDmetricsit0001", "metrics-it-secret"));
-    w.timingsMs.put("terminate", 100L);
-    w.timingsMs.put("shutdown", 100L);
-    w.timingsMs.put("detach", 100L);
+    TestWorld w =
+        TestWorld.of(Provider.TENCENTCLOUD)
+            .region(REGION)
+            .keys("AKIDmetricsit0001", "metrics-it-secret")
+            .timing("terminate", 100)
+            .timing("shutdown", 100)
+            .timing("detach", 100);
     for (int i = 0; i < DELETIONS; i++) {
-      WorldSpec.Instance in = new WorldSpec.Instance();
-      in.id = String.format("ins-metr%04d", i);
       // prepaid: it goes to the recycle bin with its postpaid data disk still attached, so the disk
       // is detached
-      in.chargeType = "PREPAID";
-      in.zone = REGION + "-7";
-      w.instances.add(in);
-      WorldSpec.Disk d = new WorldSpec.Disk();
-      d.id = String.format("disk-metr%04d", i);
-      d.instanceId = in.id;
-      d.chargeType = "POSTPAID_BY_HOUR";
-      d.deleteWithInstance = false;
-      w.disks.add(d);
+      w.instance(String.format("ins-metr%04d", i))
+          .prepaid()
+          .withDisks(String.format("disk-metr%04d", i));
     }
-    sim = new TencentSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
+    sim = w.start().sim();
     kube = EmbeddedKube.start(0);
     kube.client()
         .secrets()
@@ -89,8 +83,7 @@ class MetricsScrapeIT {
         .resource(
             new SecretBuilder()
                 .withMetadata(new ObjectMetaBuilder().withName(KEYS).withNamespace(NS).build())
-                .withStringData(
-                    Map.of("secretId", "AKIDmetricsit0001", "secretKey", "metrics-it-secret"))
+                .withStringData(w.secret())
                 .build())
         .create();
     for (int i = 0; i < DELETIONS; i++) {
@@ -173,7 +166,7 @@ class MetricsScrapeIT {
     // terminates of
     // deletions reconciled together are merged, so there are at most as many as deletions, each
     // instance in one
-    double terminates = sim.ledger().count("TerminateInstances");
+    double terminates = ledgerOf(sim).count("TerminateInstances");
     assertThat(
             scrape.sum(
                 "teardown_cloud_call_duration_seconds_count",
@@ -182,21 +175,22 @@ class MetricsScrapeIT {
         .isPositive()
         .isLessThanOrEqualTo(DELETIONS);
     for (int i = 0; i < DELETIONS; i++) {
-      assertThat(
-              sim.ledger().effectiveCount("TerminateInstances", String.format("ins-metr%04d", i)))
+      assertThat(ledgerOf(sim).effective("TerminateInstances", String.format("ins-metr%04d", i)))
           .isEqualTo(1);
     }
     assertThat(
             scrape.sum(
                 "teardown_cloud_call_duration_seconds_count", with(ok, "action", "releaseDisks")))
-        .isEqualTo(sim.ledger().count("TerminateDisks"));
-    assertThat(sim.ledger().count("TerminateDisks")).isPositive();
+        .isEqualTo(ledgerOf(sim).count("TerminateDisks"));
+    assertThat(ledgerOf(sim).count("TerminateDisks")).isPositive();
     // the adapter looks at an instance once more right before terminating it, so the cloud saw at
     // least as many
     double describes =
         scrape.sum(
             "teardown_cloud_call_duration_seconds_count", with(ok, "action", "describeInstances"));
-    assertThat(describes).isPositive().isLessThanOrEqualTo(sim.ledger().count("DescribeInstances"));
+    assertThat(describes)
+        .isPositive()
+        .isLessThanOrEqualTo(ledgerOf(sim).count("DescribeInstances"));
     // the +Inf bucket of each series holds all its observations
     assertThat(
             scrape.sum(
@@ -211,7 +205,7 @@ class MetricsScrapeIT {
     double notOk =
         scrape.sum("teardown_cloud_call_duration_seconds_count", Map.of("provider", TC))
             - scrape.sum("teardown_cloud_call_duration_seconds_count", ok);
-    assertThat(notOk).isEqualTo(sim.ledger().matching(c -> !c.ok()).size());
+    assertThat(notOk).isEqualTo(ledgerOf(sim).calls(c -> !c.ok()).size());
   }
 
   @Test
@@ -229,7 +223,7 @@ class MetricsScrapeIT {
             s -> assertThat(s.labels().keySet()).containsExactlyInAnyOrder("provider", "action"));
     // held back means not sent: the cloud saw exactly one detach per instance (each with its one
     // data disk)
-    assertThat(sim.ledger().count("DetachDisks")).isEqualTo(DELETIONS);
+    assertThat(ledgerOf(sim).count("DetachDisks")).isEqualTo(DELETIONS);
   }
 
   @Test

@@ -1,25 +1,26 @@
 package dev.teardown.sandbox;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.teardown.api.v1alpha1.CloudInstanceDeletion;
 import dev.teardown.api.v1alpha1.CloudInstanceDeletionSpec;
 import dev.teardown.api.v1alpha1.Phase;
+import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.api.v1alpha1.SecretReference;
 import dev.teardown.config.OperatorConfig;
-import dev.teardown.it.Fleets;
 import dev.teardown.sim.CallLedger;
 import dev.teardown.sim.CloudSimulator;
 import dev.teardown.sim.SimRequest;
 import dev.teardown.sim.SimulatorBase;
 import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.tencent.TencentSimulator;
+import dev.teardown.testing.OperatorProcess;
+import dev.teardown.testing.TestWorld;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,51 +77,25 @@ class CrashAnywhereIT {
   private static final Duration COLLECT = Duration.ofMillis(400);
   private static final Map<String, String> REPORT = new TreeMap<>();
 
-  static final Map<String, Set<String>> MUTATING =
-      Map.of(
-          "tencentcloud", Set.of("TerminateInstances", "DetachDisks", "TerminateDisks"),
-          "ucloud-compshare",
-              Set.of(
-                  "StopCompShareInstance",
-                  "TerminateCompShareInstance",
-                  "DetachCompshareDisk",
-                  "DeleteCompshareDisk"),
-          "volcengine", Set.of("DeleteInstances", "DetachVolume", "DeleteVolume"));
-  static final Map<String, String> DESTROY =
-      Map.of(
-          "tencentcloud",
-          "TerminateInstances",
-          "ucloud-compshare",
-          "TerminateCompShareInstance",
-          "volcengine",
-          "DeleteInstances");
-  static final Map<String, String> RELEASE_DISK =
-      Map.of(
-          "tencentcloud",
-          "TerminateDisks",
-          "ucloud-compshare",
-          "DeleteCompshareDisk",
-          "volcengine",
-          "DeleteVolume");
-
   @TempDir Path dir;
 
-  static Stream<Fleets.Cloud> clouds() {
-    return Fleets.ALL.stream();
+  static Stream<TestWorld> clouds() {
+    return TestWorld.all().stream();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("clouds")
-  void killedAtAcceptedCallsTheDeletionsStillEndDoneWithNothingDoneTwice(Fleets.Cloud cloud)
+  void killedAtAcceptedCallsTheDeletionsStillEndDoneWithNothingDoneTwice(TestWorld cloud)
       throws Exception {
-    WorldSpec.CloudWorld w = Fleets.world(cloud);
-    List<String> ids = Fleets.addInstances(cloud, w, "crsh", DELETIONS);
+    WorldSpec.CloudWorld w = cloud.spec();
+    List<String> ids = cloud.fleet("crsh", DELETIONS);
     List<String> prepaid = new ArrayList<>();
     Set<String> purge =
         new java.util.HashSet<>(); // half the prepaid ones: recycleBin Purge, the irreversible call
-    if (cloud
-        == Fleets
-            .TENCENT) { // a third go to the recycle bin: the second terminate would destroy them
+    if (cloud.provider()
+        == Provider
+            .TENCENTCLOUD) { // a third go to the recycle bin: the second terminate would destroy
+      // them
       // for good
       for (int n = 0; n < DELETIONS; n += 3) {
         prepaid.add(ids.get(n));
@@ -136,7 +111,7 @@ class CrashAnywhereIT {
             .forEach(d -> d.chargeType = "PREPAID");
       }
     }
-    MUTATING.get(cloud.name()).forEach(a -> w.rateLimits.put(a, 0));
+    cloud.names().mutating().forEach(a -> w.rateLimits.put(a, 0));
     WorldSpec world = new WorldSpec();
     world.clouds.put(cloud.name(), w);
     Sandbox.quietEmbeddedApiLogs();
@@ -169,7 +144,7 @@ class CrashAnywhereIT {
           .resource(
               new SecretBuilder()
                   .withMetadata(new ObjectMetaBuilder().withName("keys").withNamespace(ns).build())
-                  .withStringData(Fleets.secret(cloud))
+                  .withStringData(cloud.secretWithToken())
                   .build())
           .create();
       for (int n = 0; n < ids.size(); n++) {
@@ -180,7 +155,7 @@ class CrashAnywhereIT {
         client.resource(d).create();
       }
 
-      crasher = new Crasher(env, MUTATING.get(cloud.name()));
+      crasher = new Crasher(env, cloud.names().mutating());
       sim.ledger().onRecord(crasher::onCall);
       ((SimulatorBase) sim).onRequest(crasher::onRequest);
       crasher.startOperator();
@@ -202,15 +177,14 @@ class CrashAnywhereIT {
           problems.put(name, p + ": " + get(client, name).getStatus().getMessage());
         }
         String id = ids.get(n);
-        long destroyed = sim.ledger().effectiveCount(DESTROY.get(cloud.name()), id);
+        long destroyed = ledgerOf(sim).effective(cloud.names().terminate(), id);
         if (destroyed
             != (purge.contains(id) ? 2 : 1)) { // Purge: into the recycle bin, then destroyed
           problems.put(
-              name + "/" + id, DESTROY.get(cloud.name()) + " effective " + destroyed + " times");
+              name + "/" + id, cloud.names().terminate() + " effective " + destroyed + " times");
         }
         for (int k = 1; k <= 2; k++) {
-          long released =
-              sim.ledger().effectiveCount(RELEASE_DISK.get(cloud.name()), cloud.diskId(id, k));
+          long released = ledgerOf(sim).effective(cloud.names().releaseDisk(), cloud.diskId(id, k));
           if (released > 1) {
             problems.put(name + "/" + cloud.diskId(id, k), "released " + released + " times");
           }
@@ -223,13 +197,9 @@ class CrashAnywhereIT {
                   + " irreversible destroys out of the recycle bin"
                   + (purge.contains(id) ? " with Purge (expected 1)" : " without Purge"));
         }
-        if (cloud == Fleets.VOLCENGINE) {
+        if (cloud.provider() == Provider.VOLCENGINE) {
           Set<String> tokens =
-              sim
-                  .ledger()
-                  .matching(
-                      call -> call.action().equals("DeleteInstances") && call.ids().contains(id))
-                  .stream()
+              ledgerOf(sim).calls("DeleteInstances", id).stream()
                   .map(call -> call.params().get("ClientToken"))
                   .collect(Collectors.toSet());
           if (tokens.size() != 1) {
@@ -270,7 +240,7 @@ class CrashAnywhereIT {
                       + purge.size()
                       + " of them purged)")
               + ", calls by action "
-              + byAction(sim.ledger());
+              + ledgerOf(sim).countsByAction();
       REPORT.put(cloud.name(), report);
       System.out.println("CrashAnywhereIT " + cloud.name() + ": " + report);
       assertThat(crasher.totalPoints()).as("crash points").isGreaterThanOrEqualTo(MIN_POINTS);
@@ -294,13 +264,7 @@ class CrashAnywhereIT {
         (cloud, r) -> System.out.println("CrashAnywhereIT crash points " + cloud + ": " + r));
   }
 
-  private static Map<String, Long> byAction(CallLedger ledger) {
-    return ledger.all().stream()
-        .collect(
-            Collectors.groupingBy(CallLedger.Call::action, TreeMap::new, Collectors.counting()));
-  }
-
-  private CloudInstanceDeletion deletion(String name, Fleets.Cloud cloud, String id) {
+  private CloudInstanceDeletion deletion(String name, TestWorld cloud, String id) {
     CloudInstanceDeletion r = new CloudInstanceDeletion();
     r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
     CloudInstanceDeletionSpec s = new CloudInstanceDeletionSpec();
@@ -308,7 +272,7 @@ class CrashAnywhereIT {
     s.setRegion(cloud.region());
     s.setInstanceIds(List.of(id));
     s.setCredentialsSecretRef(new SecretReference("keys"));
-    cloud.base().accept(s);
+    cloud.specDefaults().accept(s);
     r.setSpec(s);
     return r;
   }
@@ -379,7 +343,7 @@ class CrashAnywhereIT {
     /** Crash points at an accepted irreversible destroy (Tencent Purge). */
     private final AtomicInteger destroys = new AtomicInteger();
 
-    private volatile Process current;
+    private volatile OperatorProcess current;
     private volatile Path log;
     private int processes;
     private int kills;
@@ -466,9 +430,8 @@ class CrashAnywhereIT {
         if (m != Mode.AFTER_ANSWER) {
           full.await(COLLECT.toMillis(), TimeUnit.MILLISECONDS); // more calls of other deletions
         }
-        Process p = current;
-        p.destroyForcibly(); // SIGKILL
-        p.waitFor(20, TimeUnit.SECONDS);
+        OperatorProcess p = current;
+        p.kill(); // SIGKILL
         synchronized (this) {
           answers.countDown();
           answers = null;
@@ -500,37 +463,7 @@ class CrashAnywhereIT {
     synchronized void startOperator() {
       processes++;
       log = dir.resolve("operator-" + processes + ".log");
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      String cp =
-          System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-      ProcessBuilder pb =
-          new ProcessBuilder(
-              java,
-              "-Xmx256m",
-              "-XX:TieredStopAtLevel=1",
-              "-XX:+UseSerialGC",
-              "-Xshare:auto",
-              "-cp",
-              cp,
-              "dev.teardown.TeardownOperator",
-              "run");
-      Map<String, String> e = pb.environment();
-      e.keySet()
-          .removeIf(
-              k ->
-                  k.startsWith("TEARDOWN_")
-                      || k.startsWith("KUBERNETES_")
-                      || k.equalsIgnoreCase("http_proxy")
-                      || k.equalsIgnoreCase("https_proxy")
-                      || k.equalsIgnoreCase("all_proxy")
-                      || k.equals("KUBECONFIG"));
-      e.putAll(env);
-      pb.redirectErrorStream(true).redirectOutput(log.toFile());
-      try {
-        current = pb.start();
-      } catch (IOException ex) {
-        throw new UncheckedIOException(ex);
-      }
+      current = OperatorProcess.operator().jvmArg("-Xshare:auto").env(env).log(log).start();
     }
 
     boolean alive() {
@@ -548,12 +481,8 @@ class CrashAnywhereIT {
     }
 
     String tail() {
-      try {
-        List<String> lines = Files.readAllLines(log);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-      } catch (IOException | RuntimeException e) {
-        return "(no log)";
-      }
+      OperatorProcess p = current;
+      return p == null ? "(no log)" : p.tail(30);
     }
 
     @Override
@@ -564,14 +493,9 @@ class CrashAnywhereIT {
           answers.countDown();
         }
       }
-      Process p = current;
+      OperatorProcess p = current;
       if (p != null) {
-        p.destroyForcibly();
-        try {
-          p.waitFor(20, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        p.close(); // SIGKILL
       }
     }
   }

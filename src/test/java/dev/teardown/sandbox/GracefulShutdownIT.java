@@ -1,5 +1,6 @@
 package dev.teardown.sandbox;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,15 +8,16 @@ import dev.teardown.api.v1alpha1.CloudInstanceDeletion;
 import dev.teardown.api.v1alpha1.CloudInstanceDeletionSpec;
 import dev.teardown.api.v1alpha1.InstanceStatus;
 import dev.teardown.api.v1alpha1.Phase;
+import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.api.v1alpha1.SecretReference;
 import dev.teardown.config.OperatorConfig;
-import dev.teardown.it.Fleets;
 import dev.teardown.sim.CloudSimulator;
 import dev.teardown.sim.WorldSpec;
+import dev.teardown.testing.OperatorProcess;
+import dev.teardown.testing.TestWorld;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,21 +50,21 @@ class GracefulShutdownIT {
   private static final int DELETIONS = 6;
 
   @TempDir Path dir;
-  private final List<Process> processes = new ArrayList<>();
+  private final List<OperatorProcess> processes = new ArrayList<>();
 
   @AfterEach
   void stop() {
-    processes.forEach(Process::destroyForcibly);
+    processes.forEach(OperatorProcess::close);
   }
 
   @Test
   void sigtermLetsInFlightReconcilesFinishTheirCallAndStatusWriteWithinTheGracePeriod()
       throws Exception {
-    Fleets.Cloud cloud = Fleets.TENCENT;
-    WorldSpec.CloudWorld w = Fleets.world(cloud);
+    TestWorld cloud = TestWorld.of(Provider.TENCENTCLOUD);
+    WorldSpec.CloudWorld w = cloud.spec();
     w.timingsMs.put(
         "terminate", 3000L); // the instances stay in SHUTTING-DOWN long after the SIGTERM
-    List<String> ids = Fleets.addInstances(cloud, w, "term", DELETIONS);
+    List<String> ids = cloud.fleet("term", DELETIONS);
     w.rateLimits.put("TerminateInstances", 0);
     WorldSpec world = new WorldSpec();
     world.clouds.put(cloud.name(), w);
@@ -97,7 +99,7 @@ class GracefulShutdownIT {
           .resource(
               new SecretBuilder()
                   .withMetadata(new ObjectMetaBuilder().withName("keys").withNamespace(ns).build())
-                  .withStringData(Fleets.secret(cloud))
+                  .withStringData(cloud.secretWithToken())
                   .build())
           .create();
       // Accepted terminates answer only after the SIGTERM was sent, and then only after HOLD more.
@@ -121,26 +123,26 @@ class GracefulShutdownIT {
         client.resource(deletion("term-" + n, cloud, ids.get(n))).create();
       }
       Path log = dir.resolve("operator.log");
-      Process p = start(env, log);
+      OperatorProcess p = start(env, log);
       assertThat(firstHeld.await(60, TimeUnit.SECONDS))
-          .as("a terminate in flight:\n%s", tail(log))
+          .as("a terminate in flight:\n%s", p.tail(40))
           .isTrue();
       // let the other deletions' terminates get in flight too
       await().atMost(Duration.ofSeconds(10)).until(() -> countAccepted(sim, ids) >= 3);
       int inFlight = countAccepted(sim, ids);
 
       Instant sigterm = Instant.now();
-      p.destroy(); // SIGTERM, as the kubelet sends it
+      p.sigterm(); // SIGTERM, as the kubelet sends it
       sigtermSent.countDown();
-      boolean exited = p.waitFor(GRACE.toSeconds(), TimeUnit.SECONDS);
+      boolean exited = p.awaitExit(GRACE);
       Duration drain = Duration.between(sigterm, Instant.now());
-      assertThat(exited).as("exited within %s:\n%s", GRACE, tail(log)).isTrue();
+      assertThat(exited).as("exited within %s:\n%s", GRACE, p.tail(40)).isTrue();
       assertThat(drain).as("drain time").isLessThan(GRACE).isGreaterThanOrEqualTo(HOLD);
 
       // every accepted terminate made it into status before the process went away
       List<String> missing = new ArrayList<>();
       for (int n = 0; n < ids.size(); n++) {
-        if (sim.ledger().effectiveCount("TerminateInstances", ids.get(n)) == 0) {
+        if (ledgerOf(sim).effective("TerminateInstances", ids.get(n)) == 0) {
           continue;
         }
         CloudInstanceDeletion d =
@@ -169,7 +171,7 @@ class GracefulShutdownIT {
         }
       }
       assertThat(missing)
-          .as("accepted terminates whose status write was lost on SIGTERM; log:\n%s", tail(log))
+          .as("accepted terminates whose status write was lost on SIGTERM; log:\n%s", p.tail(40))
           .isEmpty();
       System.out.println(
           "GracefulShutdownIT: SIGTERM with "
@@ -192,52 +194,16 @@ class GracefulShutdownIT {
 
   private static int countAccepted(CloudSimulator sim, List<String> ids) {
     return (int)
-        ids.stream()
-            .filter(id -> sim.ledger().effectiveCount("TerminateInstances", id) > 0)
-            .count();
+        ids.stream().filter(id -> ledgerOf(sim).effective("TerminateInstances", id) > 0).count();
   }
 
-  private Process start(Map<String, String> env, Path log) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String cp =
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "-Xmx256m",
-            "-XX:TieredStopAtLevel=1",
-            "-XX:+UseSerialGC",
-            "-cp",
-            cp,
-            "dev.teardown.TeardownOperator",
-            "run");
-    Map<String, String> e = pb.environment();
-    e.keySet()
-        .removeIf(
-            k ->
-                k.startsWith("TEARDOWN_")
-                    || k.startsWith("KUBERNETES_")
-                    || k.equalsIgnoreCase("http_proxy")
-                    || k.equalsIgnoreCase("https_proxy")
-                    || k.equalsIgnoreCase("all_proxy")
-                    || k.equals("KUBECONFIG"));
-    e.putAll(env);
-    pb.redirectErrorStream(true).redirectOutput(log.toFile());
-    Process p = pb.start();
+  private OperatorProcess start(Map<String, String> env, Path log) {
+    OperatorProcess p = OperatorProcess.operator().env(env).log(log).start();
     processes.add(p);
     return p;
   }
 
-  private static String tail(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-    } catch (IOException e) {
-      return "(no log)";
-    }
-  }
-
-  private CloudInstanceDeletion deletion(String name, Fleets.Cloud cloud, String id) {
+  private CloudInstanceDeletion deletion(String name, TestWorld cloud, String id) {
     CloudInstanceDeletion r = new CloudInstanceDeletion();
     r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
     CloudInstanceDeletionSpec s = new CloudInstanceDeletionSpec();
@@ -245,7 +211,7 @@ class GracefulShutdownIT {
     s.setRegion(cloud.region());
     s.setInstanceIds(List.of(id));
     s.setCredentialsSecretRef(new SecretReference("keys"));
-    cloud.base().accept(s);
+    cloud.specDefaults().accept(s);
     r.setSpec(s);
     return r;
   }

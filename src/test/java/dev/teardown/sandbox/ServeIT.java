@@ -1,5 +1,6 @@
 package dev.teardown.sandbox;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,6 +9,7 @@ import dev.teardown.api.v1alpha1.CloudInstanceDeletionStatus;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.sim.CloudSimulator;
 import dev.teardown.sim.WorldSpec;
+import dev.teardown.testing.OperatorProcess;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayInputStream;
@@ -22,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -82,11 +83,11 @@ class ServeIT {
 
   @TempDir Path dir;
   private Serve serve;
-  private final List<Process> operators = new ArrayList<>();
+  private final List<OperatorProcess> operators = new ArrayList<>();
 
   @AfterEach
   void stop() {
-    operators.forEach(Process::destroyForcibly);
+    operators.forEach(OperatorProcess::close);
     if (serve != null) {
       serve.close();
     }
@@ -121,53 +122,16 @@ class ServeIT {
         o, world, Sandbox.manifests(apply), new PrintStream(buf, true, StandardCharsets.UTF_8));
   }
 
-  /**
-   * {@code java -cp <test classpath> dev.teardown.TeardownOperator run} with exactly the printed
-   * settings.
-   */
-  private Process startOperator(Map<String, String> settings, Path log) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String cp =
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "-Xmx256m",
-            "-XX:TieredStopAtLevel=1",
-            "-XX:+UseSerialGC",
-            "-cp",
-            cp,
-            "dev.teardown.TeardownOperator",
-            "run");
-    Map<String, String> env = pb.environment();
-    env.keySet()
-        .removeIf(
-            k ->
-                k.startsWith("TEARDOWN_")
-                    || k.startsWith("KUBERNETES_")
-                    || k.equalsIgnoreCase("http_proxy")
-                    || k.equalsIgnoreCase("https_proxy")
-                    || k.equalsIgnoreCase("all_proxy")
-                    || k.equals("KUBECONFIG"));
-    env.putAll(settings);
-    pb.redirectErrorStream(true).redirectOutput(log.toFile());
-    Process p = pb.start();
+  /** The operator in a process of its own with exactly the printed settings. */
+  private OperatorProcess startOperator(Map<String, String> settings, Path log) {
+    OperatorProcess p = OperatorProcess.operator().env(settings).log(log).start();
     operators.add(p);
     return p;
   }
 
-  private static String tail(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
-    }
-  }
-
   private static String ledger(CloudSimulator sim) {
     StringBuilder sb = new StringBuilder();
-    sim.ledger()
+    ledgerOf(sim)
         .all()
         .forEach(
             c ->
@@ -247,7 +211,7 @@ class ServeIT {
     assertThat(phase(client, "tc-pair")).isNull();
 
     Path log1 = dir.resolve("operator-1.log");
-    Process first = startOperator(env, log1);
+    OperatorProcess first = startOperator(env, log1);
     // Killed once the deletions have left Pending in the API, i.e. their instances and disks are
     // recorded in status.
     // (A kill between an accepted terminate and that first status write is the separate, disabled
@@ -258,49 +222,51 @@ class ServeIT {
         .until(
             () -> {
               assertThat(first.isAlive())
-                  .as("first operator exited early:\n%s", tail(log1))
+                  .as("first operator exited early:\n%s", first.tail(40))
                   .isTrue();
               return List.of("tc-pair", "volc-one").stream()
                   .map(n -> phase(client, n))
                   .allMatch(p -> p != null && p != Phase.Pending);
             });
-    first.destroyForcibly();
-    assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    first.process().destroyForcibly();
+    assertThat(first.awaitExit(Duration.ofSeconds(10))).isTrue();
     assertThat(java.util.Arrays.asList(phase(client, "tc-pair"), phase(client, "volc-one")))
         .as("the kill must land in the middle of the work")
         .anyMatch(p -> p == null || !p.isTerminal());
     CloudSimulator tencent = serve.simulators().get("tencentcloud");
     CloudSimulator volc = serve.simulators().get("volcengine");
-    int callsAtKill = tencent.ledger().size() + volc.ledger().size();
+    int callsAtKill = ledgerOf(tencent).size() + ledgerOf(volc).size();
     assertThat(callsAtKill).as("the first process talked to the clouds").isPositive();
 
     Path log2 = dir.resolve("operator-2.log");
-    Process second = startOperator(env, log2);
+    OperatorProcess second = startOperator(env, log2);
     await("every deletion Done after the restart")
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(100))
         .untilAsserted(
             () -> {
-              assertThat(second.isAlive()).as("second operator exited:\n%s", tail(log2)).isTrue();
+              assertThat(second.isAlive())
+                  .as("second operator exited:\n%s", second.tail(40))
+                  .isTrue();
               assertThat(phase(client, "tc-pair"))
-                  .as("tc-pair\n%s", tail(log2))
+                  .as("tc-pair\n%s", second.tail(40))
                   .isEqualTo(Phase.Done);
               assertThat(phase(client, "volc-one"))
-                  .as("volc-one\n%s", tail(log2))
+                  .as("volc-one\n%s", second.tail(40))
                   .isEqualTo(Phase.Done);
             });
 
-    assertThat(tencent.ledger().size() + volc.ledger().size())
+    assertThat(ledgerOf(tencent).size() + ledgerOf(volc).size())
         .as("the second process did its share")
         .isGreaterThan(callsAtKill);
     for (String id : List.of("ins-srv00001", "ins-srv00002")) {
-      assertThat(tencent.ledger().effectiveCount("TerminateInstances", id)).as(id).isEqualTo(1);
+      assertThat(ledgerOf(tencent).effective("TerminateInstances", id)).as(id).isEqualTo(1);
     }
-    assertThat(volc.ledger().effectiveCount("DeleteInstances", "i-srv000000001")).isEqualTo(1);
+    ledgerOf(volc).effectiveOnce("DeleteInstances", "i-srv000000001");
     assertThat(tencent.orphanedDisks(List.of("ins-srv00001", "ins-srv00002")))
         .as(
             "orphaned Tencent disks; ledger:\n%s\nstatus:\n%s\nfirst operator:\n%s\nsecond operator:\n%s",
-            ledger(tencent), status(client, "tc-pair"), tail(log1), tail(log2))
+            ledger(tencent), status(client, "tc-pair"), first.tail(40), second.tail(40))
         .isEmpty();
     assertThat(volc.orphanedDisks(List.of("i-srv000000001")))
         .as(
@@ -345,15 +311,15 @@ class ServeIT {
     KubernetesClient client = serve.kube().client();
     CloudSimulator tencent = serve.simulators().get("tencentcloud");
     Path log1 = dir.resolve("operator-1.log");
-    Process first = startOperator(serve.env(), log1);
+    OperatorProcess first = startOperator(serve.env(), log1);
     // the cloud has applied the terminate but holds its answer back: the operator has not recorded
     // the call yet
     await("terminate accepted by the cloud")
         .atMost(Duration.ofSeconds(25))
         .pollInterval(Duration.ofMillis(20))
-        .until(() -> tencent.ledger().effectiveCount("TerminateInstances", "ins-crash001") == 1);
-    first.destroyForcibly();
-    assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        .until(() -> ledgerOf(tencent).effective("TerminateInstances", "ins-crash001") == 1);
+    first.process().destroyForcibly();
+    assertThat(first.awaitExit(Duration.ofSeconds(10))).isTrue();
     CloudInstanceDeletion atKill =
         client
             .resources(CloudInstanceDeletion.class)
@@ -376,12 +342,12 @@ class ServeIT {
             });
 
     Path log2 = dir.resolve("operator-2.log");
-    startOperator(serve.env(), log2);
+    OperatorProcess second = startOperator(serve.env(), log2);
     await("Done after the restart")
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(100))
         .untilAsserted(
-            () -> assertThat(phase(client, "crash")).as(tail(log2)).isEqualTo(Phase.Done));
+            () -> assertThat(phase(client, "crash")).as(second.tail(40)).isEqualTo(Phase.Done));
     assertThat(tencent.orphanedDisks(List.of("ins-crash001")))
         .as("ledger:\n%s\nstatus:\n%s", ledger(tencent), status(client, "crash"))
         .isEmpty();

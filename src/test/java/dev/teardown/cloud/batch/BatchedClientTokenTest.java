@@ -3,22 +3,20 @@ package dev.teardown.cloud.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.cloud.BatchResult;
 import dev.teardown.cloud.CloudException;
 import dev.teardown.cloud.CloudProvider;
-import dev.teardown.cloud.ConnectionSpec;
-import dev.teardown.cloud.Credentials;
 import dev.teardown.cloud.ErrorKind;
 import dev.teardown.cloud.TerminateRequest;
-import dev.teardown.cloud.volcengine.VolcengineProviderFactory;
 import dev.teardown.sim.CallLedger;
 import dev.teardown.sim.FaultRule;
-import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.volcengine.VolcengineSimulator;
-import java.time.Clock;
+import dev.teardown.testing.LedgerAssert;
+import dev.teardown.testing.SimCloud;
+import dev.teardown.testing.TestWorld;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -42,26 +40,16 @@ class BatchedClientTokenTest {
   final ExecutorService pool = Executors.newCachedThreadPool();
   final Coalescer coalescer =
       new Coalescer(Duration.ofMillis(40), Duration.ofSeconds(5), timers, pool);
+  SimCloud cloud;
   VolcengineSimulator sim;
   CloudProvider adapter;
 
   @AfterEach
   void stop() {
     pool.shutdownNow();
-    if (adapter != null) {
-      adapter.close();
+    if (cloud != null) {
+      cloud.close();
     }
-    if (sim != null) {
-      sim.close();
-    }
-  }
-
-  static WorldSpec.Instance instance(String id) {
-    WorldSpec.Instance i = new WorldSpec.Instance();
-    i.id = id;
-    i.state = "RUNNING";
-    i.chargeType = "PostPaid";
-    return i;
   }
 
   <V> List<Future<V>> concurrently(List<Callable<V>> calls) {
@@ -78,25 +66,20 @@ class BatchedClientTokenTest {
   @Test
   void aLostAnswerOfAMergedDeleteIsRetriedWithTheSameClientTokenAndDeletesEachInstanceOnce()
       throws Exception {
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = "cn-beijing";
-    w.credentials.add(new WorldSpec.KeyPair(AK, SK));
-    w.timingsMs.put("terminate", 3000L); // still DELETING when the retries come
-    w.instances.add(instance("i-merged1"));
-    w.instances.add(instance("i-merged2"));
+    TestWorld w =
+        TestWorld.of(Provider.VOLCENGINE)
+            .region("cn-beijing")
+            .keys(AK, SK)
+            .noTimings()
+            .timing("terminate", 3000); // still DELETING when the retries come
+    w.instance("i-merged1");
+    w.instance("i-merged2");
     FaultRule lost = new FaultRule().type(FaultRule.Type.TIMEOUT_AFTER_APPLY).delayMs(1500);
     lost.action = "DeleteInstances";
-    w.faults.add(lost);
-    sim = new VolcengineSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
-    adapter =
-        new VolcengineProviderFactory()
-            .connect(
-                new ConnectionSpec(
-                    "cn-beijing",
-                    null,
-                    new Credentials(Map.of("accessKeyId", AK, "secretAccessKey", SK)),
-                    sim.endpoint(),
-                    Duration.ofMillis(400)));
+    w.fault(lost);
+    cloud = w.start();
+    sim = cloud.sim();
+    adapter = cloud.connect(Duration.ofMillis(400));
     BatchingProvider provider =
         new BatchingProvider(
             "volcengine",
@@ -128,8 +111,8 @@ class BatchedClientTokenTest {
 
     assertThat(a.failures()).isEmpty();
     assertThat(b.failures()).isEmpty();
-    List<CallLedger.Call> deletes =
-        sim.ledger().matching(c -> c.action().equals("DeleteInstances"));
+    LedgerAssert ledger = LedgerAssert.assertThat(sim);
+    List<CallLedger.Call> deletes = ledger.calls("DeleteInstances");
     assertThat(deletes).hasSize(2);
     assertThat(deletes)
         .extracting(c -> c.params().get("ClientToken"))
@@ -140,7 +123,8 @@ class BatchedClientTokenTest {
                 List.of("uid-a|attempt-0", "uid-b|attempt-0")));
     assertThat(deletes.get(1).ids()).containsExactlyInAnyOrderElementsOf(deletes.get(0).ids());
     assertThat(deletes).extracting(CallLedger.Call::effective).containsExactly(true, false);
-    assertThat(sim.ledger().effectiveCount("DeleteInstances", "i-merged1")).isEqualTo(1);
-    assertThat(sim.ledger().effectiveCount("DeleteInstances", "i-merged2")).isEqualTo(1);
+    ledger
+        .effectiveOnce("DeleteInstances", "i-merged1")
+        .effectiveOnce("DeleteInstances", "i-merged2");
   }
 }

@@ -1,19 +1,20 @@
 package dev.teardown.cloud.batch;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.cloud.CallBudget;
 import dev.teardown.cloud.CloudException;
 import dev.teardown.cloud.CloudProvider;
 import dev.teardown.cloud.ConnectionSpec;
-import dev.teardown.cloud.Credentials;
 import dev.teardown.cloud.TerminateRequest;
-import dev.teardown.cloud.tencent.TencentProviderFactory;
 import dev.teardown.sim.CallLedger;
-import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.tencent.TencentSimulator;
-import java.time.Clock;
+import dev.teardown.testing.LedgerAssert;
+import dev.teardown.testing.SimCloud;
+import dev.teardown.testing.TestWorld;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,44 +37,43 @@ class BudgetAgainstLedgerTest {
   static final String ID = "AKIDteardowntest";
   static final String KEY = "teardown-test-secret";
 
+  SimCloud cloud;
   TencentSimulator sim;
   CloudProvider provider;
 
   @AfterEach
   void stop() {
-    if (provider != null) {
-      provider.close();
-    }
-    if (sim != null) {
-      sim.close();
+    if (cloud != null) {
+      cloud.close();
     }
   }
 
   CloudProvider start(int instances, Map<String, Integer> simLimits, CallBudget budget)
       throws CloudException {
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = REGION;
-    w.credentials.add(new WorldSpec.KeyPair(ID, KEY));
-    w.rateLimits.putAll(simLimits);
+    TestWorld w =
+        TestWorld.of(Provider.TENCENTCLOUD)
+            .region(REGION)
+            .instanceZone(REGION + "-3")
+            .keys(ID, KEY)
+            .noTimings();
+    simLimits.forEach(w::rateLimit);
     for (int i = 0; i < instances; i++) {
-      WorldSpec.Instance in = new WorldSpec.Instance();
-      in.id = String.format("ins-%08d", i);
-      in.chargeType = "POSTPAID_BY_HOUR";
-      in.state = "RUNNING";
-      in.zone = REGION + "-3";
-      w.instances.add(in);
+      w.instance(String.format("ins-%08d", i));
     }
-    sim = new TencentSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
+    cloud = w.start();
+    sim = cloud.sim();
     provider =
-        new TencentProviderFactory()
-            .connect(
+        cloud.connect(
+            spec ->
                 new ConnectionSpec(
-                    REGION,
-                    null,
-                    new Credentials(Map.of("secretId", ID, "secretKey", KEY)),
-                    sim.endpoint(),
-                    Duration.ofSeconds(5),
-                    budget));
+                    spec.region(),
+                    spec.zone(),
+                    spec.credentials(),
+                    spec.endpoint(),
+                    spec.timeout(),
+                    budget),
+            w.secret(),
+            Duration.ofSeconds(5));
     return provider;
   }
 
@@ -93,8 +93,8 @@ class BudgetAgainstLedgerTest {
                     new TerminateRequest(List.of("ins-00000000"), true, false, false, "t")));
 
     assertThat(held.error().code()).isEqualTo(CallBudget.DEFERRED);
-    assertThat(sim.ledger().count("DescribeInstances")).isEqualTo(1);
-    assertThat(sim.ledger().count("TerminateInstances"))
+    ledgerOf(sim).calledOnce("DescribeInstances");
+    assertThat(ledgerOf(sim).count("TerminateInstances"))
         .as("the look before the terminate had no budget left")
         .isZero();
   }
@@ -132,12 +132,12 @@ class BudgetAgainstLedgerTest {
     pool.shutdown();
 
     for (String action : limits.keySet()) {
-      List<CallLedger.Call> calls = sim.ledger().matching(c -> c.action().equals(action));
+      List<CallLedger.Call> calls = LedgerAssert.assertThat(sim).calls(action);
       assertThat(calls).isNotEmpty();
       assertThat(busiestSecond(calls)).as(action).isLessThanOrEqualTo(perSecond);
     }
-    assertThat(sim.ledger().matching(c -> !c.ok())).as("refused by the cloud").isEmpty();
-    assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(8);
+    LedgerAssert.assertThat(sim).as("refused by the cloud").noFailedCalls();
+    assertThat(ledgerOf(sim).count("TerminateInstances")).isEqualTo(8);
   }
 
   interface Call {

@@ -1,5 +1,6 @@
 package dev.teardown.cloud.compshare;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -21,11 +22,10 @@ import dev.teardown.cloud.ReleaseDisksRequest;
 import dev.teardown.cloud.TerminateRequest;
 import dev.teardown.sim.CallLedger;
 import dev.teardown.sim.FaultRule;
-import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.compshare.CompShareSimulator;
-import dev.teardown.sim.compshare.CompShareTestWorlds;
-import java.io.IOException;
-import java.time.Clock;
+import dev.teardown.testing.LedgerAssert;
+import dev.teardown.testing.SimCloud;
+import dev.teardown.testing.TestWorld;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,45 +41,26 @@ import org.junit.jupiter.api.Test;
 class CompShareProviderTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
 
-  private final List<AutoCloseable> open = new ArrayList<>();
+  private SimCloud cloud;
 
   @AfterEach
-  void closeAll() throws Exception {
-    for (AutoCloseable c : open) {
-      c.close();
+  void closeAll() {
+    if (cloud != null) {
+      cloud.close();
     }
   }
 
-  private CompShareSimulator sim(WorldSpec.CloudWorld world) throws IOException {
-    CompShareSimulator s = new CompShareSimulator(world, Clock.systemUTC(), 7, "127.0.0.1", 0);
-    open.add(s);
-    return s;
+  private CompShareSimulator sim(TestWorld world) {
+    cloud = world.start();
+    return cloud.sim();
   }
 
-  private CloudProvider connect(CompShareSimulator s, String privateKey, Duration timeout)
-      throws CloudException {
-    Credentials creds =
-        new Credentials(
-            Map.of(
-                CompShareProviderFactory.PUBLIC_KEY,
-                CompShareTestWorlds.PUBLIC_KEY,
-                CompShareProviderFactory.PRIVATE_KEY,
-                privateKey));
-    CloudProvider p =
-        new CompShareProviderFactory()
-            .connect(
-                new ConnectionSpec(
-                    CompShareTestWorlds.REGION,
-                    CompShareTestWorlds.ZONE,
-                    creds,
-                    s.endpoint(),
-                    timeout));
-    open.add(p);
-    return p;
+  private CloudProvider connect(String privateKey, Duration timeout) throws CloudException {
+    return cloud.connect(cloud.world().keyId(), privateKey, timeout);
   }
 
-  private CloudProvider connect(CompShareSimulator s) throws CloudException {
-    return connect(s, CompShareTestWorlds.PRIVATE_KEY, Duration.ofSeconds(3));
+  private CloudProvider connect() throws CloudException {
+    return cloud.connect(Duration.ofSeconds(3));
   }
 
   private static CloudInstance running(String id, boolean spot) {
@@ -95,22 +76,10 @@ class CompShareProviderTest {
     return p.describeInstances(List.of(id)).get(id).phase();
   }
 
-  private static List<CallLedger.Call> calls(CompShareSimulator s, String action) {
-    return s.ledger().matching(c -> c.action().equals(action));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> simDisk(CompShareSimulator s, String id) {
-    Map<String, Object> world =
-        (Map<String, Object>) ((Map<String, Object>) s.state()).get("world");
-    return ((List<Map<String, Object>>) world.get("disks"))
-        .stream().filter(d -> id.equals(d.get("id"))).findFirst().orElseThrow();
-  }
-
   @Test
   void describeMapsStatesChargeTypesAndAnswersEveryId() throws Exception {
-    CompShareSimulator s = sim(CompShareTestWorlds.standard());
-    CloudProvider p = connect(s);
+    CompShareSimulator s = sim(TestWorld.compShareStandard());
+    CloudProvider p = connect();
 
     Map<String, CloudInstance> got =
         p.describeInstances(List.of("uhost-run1", "uhost-stop1", "uhost-spot1", "uhost-nope"));
@@ -123,20 +92,21 @@ class CompShareProviderTest {
     assertThat(got.get("uhost-spot1").spot()).isTrue();
     assertThat(got.get("uhost-spot1").chargeType()).isEqualTo("Spot");
     assertThat(got.get("uhost-nope").phase()).isEqualTo(InstancePhase.GONE);
-    assertThat(calls(s, "DescribeCompShareInstance"))
+    LedgerAssert.assertThat(s)
+        .callsOf("DescribeCompShareInstance")
         .hasSize(1)
         .allSatisfy(
             c ->
                 assertThat(c.params())
                     .containsEntry("UHostIds.3", "uhost-nope")
-                    .containsEntry("Zone", CompShareTestWorlds.ZONE)
-                    .containsEntry("Region", CompShareTestWorlds.REGION));
+                    .containsEntry("Zone", cloud.world().zone())
+                    .containsEntry("Region", cloud.world().region()));
   }
 
   @Test
   void describeDataDisksExcludesTheBootDiskAndKeysEveryInstance() throws Exception {
-    CompShareSimulator s = sim(CompShareTestWorlds.standard());
-    CloudProvider p = connect(s);
+    CompShareSimulator s = sim(TestWorld.compShareStandard());
+    CloudProvider p = connect();
 
     Map<String, List<CloudDisk>> got =
         p.describeDataDisks(List.of("uhost-run1", "uhost-spot1", "uhost-nope"));
@@ -153,7 +123,7 @@ class CompShareProviderTest {
             });
     assertThat(got.get("uhost-spot1")).as("only the boot disk bsi-spot1").isEmpty();
     assertThat(got.get("uhost-nope")).isEmpty();
-    assertThat(calls(s, "DescribeCompShareInstance"))
+    assertThat(LedgerAssert.ledgerOf(s).calls("DescribeCompShareInstance"))
         .as("the DiskSets of all three come with one call")
         .hasSize(1);
     assertThat(p.capabilities().maxInstancesPerDiskLookup())
@@ -168,8 +138,8 @@ class CompShareProviderTest {
 
   @Test
   void describeSplitsMoreThanOneHundredIdsIntoCallsOfAHundred() throws Exception {
-    CompShareSimulator s = sim(CompShareTestWorlds.standard());
-    CloudProvider p = connect(s);
+    CompShareSimulator s = sim(TestWorld.compShareStandard());
+    CloudProvider p = connect();
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 150; i++) {
       ids.add("uhost-x" + i);
@@ -180,15 +150,16 @@ class CompShareProviderTest {
 
     assertThat(got).hasSize(151);
     assertThat(got.get("uhost-run1").phase()).isEqualTo(InstancePhase.RUNNING);
-    assertThat(calls(s, "DescribeCompShareInstance"))
+    LedgerAssert.assertThat(s)
+        .callsOf("DescribeCompShareInstance")
         .hasSize(2)
         .allSatisfy(c -> assertThat(c.ok()).isTrue());
   }
 
   @Test
   void describeAsksOneByOneIfTheCloudRefusesABatchAsNotFound() throws Exception {
-    CompShareSimulator s = sim(CompShareTestWorlds.standard());
-    CloudProvider p = connect(s);
+    CompShareSimulator s = sim(TestWorld.compShareStandard());
+    CloudProvider p = connect();
     s.faults()
         .add(
             FaultRule.error("DescribeCompShareInstance", "8039", 1)
@@ -198,15 +169,16 @@ class CompShareProviderTest {
 
     assertThat(got.get("uhost-run1").phase()).isEqualTo(InstancePhase.RUNNING);
     assertThat(got.get("uhost-nope").phase()).isEqualTo(InstancePhase.GONE);
-    assertThat(calls(s, "DescribeCompShareInstance"))
+    LedgerAssert.assertThat(s)
+        .callsOf("DescribeCompShareInstance")
         .extracting(CallLedger.Call::outcome, c -> c.ids().size())
         .containsExactly(Tuple.tuple("8039", 2), Tuple.tuple("OK", 1), Tuple.tuple("OK", 1));
   }
 
   @Test
   void stopTakesARunningInstanceToStoppedWithoutForce() throws Exception {
-    CompShareSimulator s = sim(CompShareTestWorlds.standard());
-    CloudProvider p = connect(s);
+    CompShareSimulator s = sim(TestWorld.compShareStandard());
+    CloudProvider p = connect();
 
     BatchResult r = p.stopInstances(List.of(running("uhost-run1", false)));
 
@@ -216,7 +188,8 @@ class CompShareProviderTest {
         .as("Stopping right after the call")
         .isEqualTo(InstancePhase.BUSY);
     await().atMost(WAIT).until(() -> phaseOf(p, "uhost-run1") == InstancePhase.STOPPED);
-    assertThat(calls(s, "StopCompShareInstance"))
+    LedgerAssert.assertThat(s)
+        .callsOf("StopCompShareInstance")
         .singleElement()
         .satisfies(
             c -> {
@@ -227,14 +200,15 @@ class CompShareProviderTest {
 
   @Test
   void stoppingASpotInstanceSendsForce() throws Exception {
-    CompShareSimulator s = sim(CompShareTestWorlds.standard());
-    CloudProvider p = connect(s);
+    CompShareSimulator s = sim(TestWorld.compShareStandard());
+    CloudProvider p = connect();
     CloudInstance spot = p.describeInstances(List.of("uhost-spot1")).get("uhost-spot1");
 
     BatchResult r = p.stopInstances(List.of(spot));
 
     assertThat(r.failures()).isEmpty();
-    assertThat(calls(s, "StopCompShareInstance"))
+    LedgerAssert.assertThat(s)
+        .callsOf("StopCompShareInstance")
         .singleElement()
         .satisfies(
             c -> {
@@ -246,8 +220,8 @@ class CompShareProviderTest {
 
   @Test
   void stopFailureOfOneInstanceIsReportedPerId() throws Exception {
-    CompShareSimulator s = sim(CompShareTestWorlds.standard());
-    CloudProvider p = connect(s);
+    CompShareSimulator s = sim(TestWorld.compShareStandard());
+    CloudProvider p = connect();
 
     // The spot instance passed without the spot flag: the cloud refuses a stop without Force for
     // it.
@@ -256,15 +230,16 @@ class CompShareProviderTest {
 
     assertThat(r.failures()).containsOnlyKeys("uhost-spot1");
     assertThat(r.failures().get("uhost-spot1").kind()).isEqualTo(ErrorKind.TERMINAL);
-    assertThat(calls(s, "StopCompShareInstance"))
+    LedgerAssert.assertThat(s)
+        .callsOf("StopCompShareInstance")
         .extracting(CallLedger.Call::outcome)
         .containsExactly("230", "OK");
   }
 
   @Test
   void terminateOfARunningInstanceIsRefusedByTheCloudAndChangesNothing() throws Exception {
-    CompShareSimulator s = sim(CompShareTestWorlds.standard());
-    CloudProvider p = connect(s);
+    CompShareSimulator s = sim(TestWorld.compShareStandard());
+    CloudProvider p = connect();
 
     assertThatThrownBy(() -> p.terminateInstances(terminate("uhost-run1", true)))
         .isInstanceOfSatisfying(
@@ -277,7 +252,8 @@ class CompShareProviderTest {
               assertThat(e.error().message()).contains("only Stopped");
             });
 
-    assertThat(calls(s, "TerminateCompShareInstance"))
+    LedgerAssert.assertThat(s)
+        .callsOf("TerminateCompShareInstance")
         .singleElement()
         .satisfies(c -> assertThat(c.effective()).isFalse());
     assertThat(phaseOf(p, "uhost-run1")).isEqualTo(InstancePhase.RUNNING);
@@ -286,8 +262,8 @@ class CompShareProviderTest {
 
   @Test
   void terminateWithReleaseUDiskTakesTheDataDisksAlong() throws Exception {
-    CompShareSimulator s = sim(CompShareTestWorlds.standard());
-    CloudProvider p = connect(s);
+    CompShareSimulator s = sim(TestWorld.compShareStandard());
+    CloudProvider p = connect();
     CloudInstance inst = p.describeInstances(List.of("uhost-stop1")).get("uhost-stop1");
     CloudDisk disk = p.describeDataDisks(List.of("uhost-stop1")).get("uhost-stop1").get(0);
     assertThat(p.releasedWithInstance(inst, disk, true)).isTrue();
@@ -295,11 +271,12 @@ class CompShareProviderTest {
     BatchResult r = p.terminateInstances(terminate("uhost-stop1", true));
 
     assertThat(r.failures()).isEmpty();
-    assertThat(calls(s, "TerminateCompShareInstance"))
+    LedgerAssert.assertThat(s)
+        .callsOf("TerminateCompShareInstance")
         .singleElement()
         .satisfies(c -> assertThat(c.params()).containsEntry("ReleaseUDisk", "true"));
     await().atMost(WAIT).until(() -> phaseOf(p, "uhost-stop1") == InstancePhase.GONE);
-    assertThat(simDisk(s, "bsm-s1a")).containsEntry("state", "Deleted");
+    assertThat(cloud.disk("bsm-s1a")).containsEntry("state", "Deleted");
     assertThat(s.orphanedDisks(List.of("uhost-stop1"))).isEmpty();
     assertThat(p.describeDisks(List.of("bsm-s1a")).get("bsm-s1a").phase())
         .isEqualTo(DiskPhase.GONE);
@@ -308,19 +285,20 @@ class CompShareProviderTest {
   @Test
   void terminateWithoutReleaseUDiskLeavesTheDataDisksThenTheyAreDeletedSeparately()
       throws Exception {
-    CompShareSimulator s = sim(CompShareTestWorlds.standard());
-    CloudProvider p = connect(s);
+    CompShareSimulator s = sim(TestWorld.compShareStandard());
+    CloudProvider p = connect();
     CloudInstance inst = p.describeInstances(List.of("uhost-stop1")).get("uhost-stop1");
     CloudDisk disk = p.describeDataDisks(List.of("uhost-stop1")).get("uhost-stop1").get(0);
     assertThat(p.releasedWithInstance(inst, disk, false)).isFalse();
 
     p.terminateInstances(terminate("uhost-stop1", false));
 
-    assertThat(calls(s, "TerminateCompShareInstance"))
+    LedgerAssert.assertThat(s)
+        .callsOf("TerminateCompShareInstance")
         .singleElement()
         .satisfies(c -> assertThat(c.params()).containsEntry("ReleaseUDisk", "false"));
     await().atMost(WAIT).until(() -> phaseOf(p, "uhost-stop1") == InstancePhase.GONE);
-    assertThat(simDisk(s, "bsm-s1a"))
+    assertThat(cloud.disk("bsm-s1a"))
         .containsEntry("state", "Available")
         .containsEntry("instanceId", null);
     assertThat(s.orphanedDisks(List.of("uhost-stop1"))).containsExactly("bsm-s1a");
@@ -333,8 +311,8 @@ class CompShareProviderTest {
 
   @Test
   void detachThenDeleteADiskAndDeletingItAgainSucceeds() throws Exception {
-    CompShareSimulator s = sim(CompShareTestWorlds.standard());
-    CloudProvider p = connect(s);
+    CompShareSimulator s = sim(TestWorld.compShareStandard());
+    CloudProvider p = connect();
 
     BatchResult detached = p.detachDisks("uhost-stop1", List.of("bsm-s1a"));
 
@@ -342,7 +320,7 @@ class CompShareProviderTest {
     await()
         .atMost(WAIT)
         .until(() -> p.describeDataDisks(List.of("uhost-stop1")).get("uhost-stop1").isEmpty());
-    assertThat(simDisk(s, "bsm-s1a")).containsEntry("state", "Available");
+    assertThat(cloud.disk("bsm-s1a")).containsEntry("state", "Available");
 
     BatchResult first = p.releaseDisks(new ReleaseDisksRequest(List.of("bsm-s1a"), false, "tok"));
     BatchResult again = p.releaseDisks(new ReleaseDisksRequest(List.of("bsm-s1a"), false, "tok"));
@@ -351,16 +329,17 @@ class CompShareProviderTest {
     assertThat(again.failures())
         .as("the cloud answers success for an already deleted disk")
         .isEmpty();
-    assertThat(simDisk(s, "bsm-s1a")).containsEntry("state", "Deleted");
-    assertThat(calls(s, "DeleteCompshareDisk"))
+    assertThat(cloud.disk("bsm-s1a")).containsEntry("state", "Deleted");
+    LedgerAssert.assertThat(s)
+        .callsOf("DeleteCompshareDisk")
         .extracting(CallLedger.Call::outcome, CallLedger.Call::effective)
         .containsExactly(Tuple.tuple("OK", true), Tuple.tuple("OK", false));
   }
 
   @Test
   void detachIsRefusedWhileRunningAndForTheBootDisk() throws Exception {
-    CompShareSimulator s = sim(CompShareTestWorlds.standard());
-    CloudProvider p = connect(s);
+    CompShareSimulator s = sim(TestWorld.compShareStandard());
+    CloudProvider p = connect();
 
     assertThatThrownBy(() -> p.detachDisks("uhost-run1", List.of("bsm-r1a")))
         .isInstanceOfSatisfying(
@@ -369,7 +348,8 @@ class CompShareProviderTest {
         .isInstanceOfSatisfying(
             CloudException.class, e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.TERMINAL));
 
-    assertThat(calls(s, "DetachCompshareDisk"))
+    LedgerAssert.assertThat(s)
+        .callsOf("DetachCompshareDisk")
         .extracting(CallLedger.Call::outcome)
         .containsExactly("8012", "230");
     assertThat(p.describeDataDisks(List.of("uhost-run1")).get("uhost-run1")).hasSize(2);
@@ -377,8 +357,8 @@ class CompShareProviderTest {
 
   @Test
   void detachOrDeleteOfSomethingAlreadyGoneIsDoneNotAnError() throws Exception {
-    CompShareSimulator s = sim(CompShareTestWorlds.standard());
-    CloudProvider p = connect(s);
+    CompShareSimulator s = sim(TestWorld.compShareStandard());
+    CloudProvider p = connect();
 
     BatchResult detach = p.detachDisks("uhost-stop1", List.of("bsm-free1"));
     BatchResult delete =
@@ -390,15 +370,15 @@ class CompShareProviderTest {
         .isEqualTo(ErrorKind.NOT_FOUND);
     assertThat(delete.failures().get("bsm-never").kind()).isEqualTo(ErrorKind.NOT_FOUND);
     assertThat(term.failures().get("uhost-nope").kind()).isEqualTo(ErrorKind.NOT_FOUND);
-    assertThat(s.ledger().all()).noneMatch(CallLedger.Call::effective);
+    ledgerOf(s).allCalls().noneMatch(CallLedger.Call::effective);
   }
 
   @Test
   void lockContentionIsRetryableWithTheRemainingLockAsHint() throws Exception {
-    WorldSpec.CloudWorld w = CompShareTestWorlds.standard();
-    w.timingsMs.put("stop", 5000L); // the stop outlasts the 1500 ms lock
+    TestWorld w = TestWorld.compShareStandard();
+    w.timing("stop", 5000); // the stop outlasts the 1500 ms lock
     CompShareSimulator s = sim(w);
-    CloudProvider p = connect(s);
+    CloudProvider p = connect();
     p.stopInstances(List.of(running("uhost-run1", false)));
 
     assertThatThrownBy(() -> p.terminateInstances(terminate("uhost-run1", true)))
@@ -416,7 +396,8 @@ class CompShareProviderTest {
             CloudException.class,
             e -> assertThat(e.error().message()).contains("InstanceOperationInProgress"));
 
-    assertThat(s.ledger().all())
+    ledgerOf(s)
+        .allCalls()
         .extracting(CallLedger.Call::action, CallLedger.Call::outcome, CallLedger.Call::effective)
         .containsExactly(
             Tuple.tuple("StopCompShareInstance", "OK", true),
@@ -435,25 +416,26 @@ class CompShareProviderTest {
 
   @Test
   void lockIsReleasedWhenTheStopCompletes() throws Exception {
-    WorldSpec.CloudWorld w = CompShareTestWorlds.standard();
-    w.timingsMs.put("lock", 600_000L); // the documented 10 minutes
+    TestWorld w = TestWorld.compShareStandard();
+    w.timing("lock", 600_000); // the documented 10 minutes
     CompShareSimulator s = sim(w);
-    CloudProvider p = connect(s);
+    CloudProvider p = connect();
     p.stopInstances(List.of(running("uhost-run1", false)));
 
     await().atMost(WAIT).until(() -> phaseOf(p, "uhost-run1") == InstancePhase.STOPPED);
     BatchResult r = p.terminateInstances(terminate("uhost-run1", true));
 
     assertThat(r.failures()).isEmpty();
-    assertThat(calls(s, "TerminateCompShareInstance"))
+    LedgerAssert.assertThat(s)
+        .callsOf("TerminateCompShareInstance")
         .singleElement()
         .satisfies(c -> assertThat(c.ok()).isTrue());
   }
 
   @Test
   void wrongPrivateKeyIsACredentialsErrorSignatureError() throws Exception {
-    CompShareSimulator s = sim(CompShareTestWorlds.standard());
-    CloudProvider p = connect(s, "not-the-private-key", Duration.ofSeconds(3));
+    CompShareSimulator s = sim(TestWorld.compShareStandard());
+    CloudProvider p = connect("not-the-private-key", Duration.ofSeconds(3));
 
     assertThatThrownBy(() -> p.describeInstances(List.of("uhost-run1")))
         .isInstanceOfSatisfying(
@@ -466,15 +448,13 @@ class CompShareProviderTest {
                   .contains("privateKey");
               assertThat(e.getMessage()).doesNotContain("not-the-private-key");
             });
-    assertThat(s.ledger().all())
-        .singleElement()
-        .satisfies(c -> assertThat(c.outcome()).isEqualTo("171"));
+    ledgerOf(s).allCalls().singleElement().satisfies(c -> assertThat(c.outcome()).isEqualTo("171"));
   }
 
   @Test
   void http502IsSentOnceBecauseTheSdkRetriesAreOff() throws Exception {
-    CompShareSimulator s = sim(CompShareTestWorlds.standard());
-    CloudProvider p = connect(s);
+    CompShareSimulator s = sim(TestWorld.compShareStandard());
+    CloudProvider p = connect();
     FaultRule badGateway = new FaultRule().type(FaultRule.Type.HTTP_ERROR);
     badGateway.action = "DescribeCompShareInstance";
     badGateway.httpStatus = 502;
@@ -487,18 +467,19 @@ class CompShareProviderTest {
               assertThat(e.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
               assertThat(e.error().code()).isEqualTo("HTTP502");
             });
-    assertThat(s.ledger().all())
+    ledgerOf(s)
+        .allCalls()
         .singleElement()
         .satisfies(c -> assertThat(c.outcome()).isEqualTo("HTTP_502"));
 
     assertThat(phaseOf(p, "uhost-run1")).isEqualTo(InstancePhase.RUNNING);
-    assertThat(s.ledger().size()).isEqualTo(2);
+    assertThat(ledgerOf(s).size()).isEqualTo(2);
   }
 
   @Test
   void aLostTerminateAnswerIsRetryableAndSentOnce() throws Exception {
-    CompShareSimulator s = sim(CompShareTestWorlds.standard());
-    CloudProvider p = connect(s, CompShareTestWorlds.PRIVATE_KEY, Duration.ofMillis(300));
+    CompShareSimulator s = sim(TestWorld.compShareStandard());
+    CloudProvider p = connect(cloud.world().secretKey(), Duration.ofMillis(300));
     s.faults()
         .add(
             FaultRule.error("TerminateCompShareInstance", null, 1)
@@ -512,7 +493,8 @@ class CompShareProviderTest {
               assertThat(e.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
               assertThat(e.error().code()).isEqualTo("NetworkError");
             });
-    assertThat(calls(s, "TerminateCompShareInstance"))
+    LedgerAssert.assertThat(s)
+        .callsOf("TerminateCompShareInstance")
         .singleElement()
         .satisfies(
             c -> {
@@ -524,10 +506,10 @@ class CompShareProviderTest {
 
   @Test
   void rateLimitIsThrottled() throws Exception {
-    WorldSpec.CloudWorld w = CompShareTestWorlds.standard();
-    w.rateLimits.put("DescribeCompShareInstance", 1);
+    TestWorld w = TestWorld.compShareStandard();
+    w.rateLimit("DescribeCompShareInstance", 1);
     CompShareSimulator s = sim(w);
-    CloudProvider p = connect(s);
+    CloudProvider p = connect();
     p.describeInstances(List.of("uhost-run1"));
 
     assertThatThrownBy(() -> p.describeInstances(List.of("uhost-run1")))
@@ -537,7 +519,7 @@ class CompShareProviderTest {
               assertThat(e.error().kind()).isEqualTo(ErrorKind.THROTTLED);
               assertThat(e.error().retryAfter()).isPositive();
             });
-    assertThat(s.ledger().all()).extracting(CallLedger.Call::outcome).containsExactly("OK", "2003");
+    ledgerOf(s).allCalls().extracting(CallLedger.Call::outcome).containsExactly("OK", "2003");
   }
 
   @Test

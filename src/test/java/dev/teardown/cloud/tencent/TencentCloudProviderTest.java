@@ -1,5 +1,6 @@
 package dev.teardown.cloud.tencent;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
@@ -26,6 +27,8 @@ import dev.teardown.sim.FaultRule;
 import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.tencent.MutableClock;
 import dev.teardown.sim.tencent.TencentSimulator;
+import dev.teardown.testing.SimCloud;
+import dev.teardown.testing.TestWorld;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,12 +49,13 @@ class TencentCloudProviderTest {
   private static final String SECRET_KEY = "teardown-test-secret";
 
   private final MutableClock clock = new MutableClock(Instant.now());
+  private SimCloud cloud;
   private TencentSimulator sim;
 
   @AfterEach
   void stop() {
-    if (sim != null) {
-      sim.close();
+    if (cloud != null) {
+      cloud.close();
     }
   }
 
@@ -59,10 +63,10 @@ class TencentCloudProviderTest {
 
   @Test
   void postpaidTerminateTakesDeleteWithInstanceDisksAndFreesTheOthers() throws Exception {
-    WorldSpec.CloudWorld w = world();
-    w.instances.add(instance("ins-post0001", "POSTPAID_BY_HOUR"));
-    w.disks.add(disk("disk-dwi00001", "ins-post0001", "POSTPAID_BY_HOUR", true));
-    w.disks.add(disk("disk-keep0001", "ins-post0001", "POSTPAID_BY_HOUR", false));
+    TestWorld w = world();
+    w.instance("ins-post0001");
+    w.disk("disk-dwi00001").on("ins-post0001").deleteWithInstance();
+    w.disk("disk-keep0001").on("ins-post0001");
     CloudProvider p = start(w);
 
     CloudInstance before = p.describeInstances(List.of("ins-post0001")).get("ins-post0001");
@@ -78,7 +82,7 @@ class TencentCloudProviderTest {
             new TerminateRequest(List.of("ins-post0001"), true, false, false, "tok"));
     assertThat(r.failures()).isEmpty();
     assertThat(r.requestId()).isNotBlank();
-    CallLedger.Call call = onlyCall("TerminateInstances");
+    CallLedger.Call call = ledgerOf(sim).onlyCall("TerminateInstances");
     assertThat(call.effective()).isTrue();
     assertThat(call.params())
         .doesNotContainKey("ReleasePrepaidDataDisks")
@@ -106,14 +110,14 @@ class TencentCloudProviderTest {
 
   @Test
   void prepaidTerminateRecyclesInstanceAndPrepaidDisksAndOnlyPurgeDestroys() throws Exception {
-    WorldSpec.CloudWorld w = world();
-    w.instances.add(instance("ins-pre00001", "PREPAID"));
-    w.disks.add(disk("disk-pre00001", "ins-pre00001", "PREPAID", false));
-    w.disks.add(disk("disk-post0002", "ins-pre00001", "POSTPAID_BY_HOUR", false));
+    TestWorld w = world();
+    w.instance("ins-pre00001").prepaid();
+    w.disk("disk-pre00001").on("ins-pre00001").prepaid();
+    w.disk("disk-post0002").on("ins-pre00001");
     CloudProvider p = start(w);
 
     p.terminateInstances(new TerminateRequest(List.of("ins-pre00001"), true, false, false, "tok"));
-    assertThat(onlyCall("TerminateInstances").params())
+    assertThat(ledgerOf(sim).onlyCall("TerminateInstances").params())
         .containsEntry("ReleasePrepaidDataDisks", "true");
     CloudInstance moving = p.describeInstances(List.of("ins-pre00001")).get("ins-pre00001");
     assertThat(moving.state()).isEqualTo("SHUTDOWN");
@@ -135,7 +139,7 @@ class TencentCloudProviderTest {
         p.terminateInstances(
             new TerminateRequest(List.of("ins-pre00001"), true, false, false, "tok"));
     assertThat(again.failures()).isEmpty();
-    assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(1);
+    ledgerOf(sim).calledOnce("TerminateInstances");
     assertThat(sim.destroyCalls("ins-pre00001")).isZero();
 
     p.terminateInstances(new TerminateRequest(List.of("ins-pre00001"), true, false, true, "tok"));
@@ -151,13 +155,13 @@ class TencentCloudProviderTest {
   @Test
   void keptPrepaidDisksAreDetachedThenTerminatedIntoTheRecycleBinAndPurgedOnlyOnRequest()
       throws Exception {
-    WorldSpec.CloudWorld w = world();
-    w.instances.add(instance("ins-pre00002", "PREPAID"));
-    w.disks.add(disk("disk-pre00002", "ins-pre00002", "PREPAID", false));
+    TestWorld w = world();
+    w.instance("ins-pre00002").prepaid();
+    w.disk("disk-pre00002").on("ins-pre00002").prepaid();
     CloudProvider p = start(w);
 
     p.terminateInstances(new TerminateRequest(List.of("ins-pre00002"), false, false, false, "tok"));
-    assertThat(onlyCall("TerminateInstances").params())
+    assertThat(ledgerOf(sim).onlyCall("TerminateInstances").params())
         .containsEntry("ReleasePrepaidDataDisks", "false");
     clock.advance(Duration.ofMillis(200));
     assertThat(p.describeDataDisks(List.of("ins-pre00002")).get("ins-pre00002"))
@@ -174,7 +178,8 @@ class TencentCloudProviderTest {
     // A detach retried after it already happened is success, though the cloud refuses the call
     // itself.
     assertThat(p.detachDisks("ins-pre00002", List.of("disk-pre00002")).failures()).isEmpty();
-    assertThat(sim.ledger().all())
+    ledgerOf(sim)
+        .allCalls()
         .filteredOn(c -> c.action().equals("DetachDisks"))
         .extracting(CallLedger.Call::outcome)
         .containsExactly("OK", "InvalidDisk.NotSupported");
@@ -188,7 +193,7 @@ class TencentCloudProviderTest {
     assertThat(sim.orphanedDisks(List.of("ins-pre00002"))).as("TORECYCLE is released").isEmpty();
 
     p.releaseDisks(new ReleaseDisksRequest(List.of("disk-pre00002"), false, "tok"));
-    assertThat(sim.ledger().count("TerminateDisks"))
+    assertThat(ledgerOf(sim).count("TerminateDisks"))
         .as("no second TerminateDisks without purge")
         .isEqualTo(1);
     assertThat(sim.destroyCalls("disk-pre00002")).isZero();
@@ -201,10 +206,10 @@ class TencentCloudProviderTest {
 
   @Test
   void aBatchRefusedForOneAlreadyDetachedDiskReportsTheOthersAsRetryable() throws Exception {
-    WorldSpec.CloudWorld w = world();
-    w.instances.add(instance("ins-post0010", "POSTPAID_BY_HOUR"));
-    w.disks.add(disk("disk-a0000010", "ins-post0010", "POSTPAID_BY_HOUR", false));
-    w.disks.add(disk("disk-b0000010", "ins-post0010", "POSTPAID_BY_HOUR", false));
+    TestWorld w = world();
+    w.instance("ins-post0010");
+    w.disk("disk-a0000010").on("ins-post0010");
+    w.disk("disk-b0000010").on("ins-post0010");
     CloudProvider p = start(w);
     p.detachDisks("ins-post0010", List.of("disk-a0000010"));
     clock.advance(Duration.ofMillis(150));
@@ -216,7 +221,8 @@ class TencentCloudProviderTest {
         .isEqualTo(DiskPhase.ATTACHED);
 
     assertThat(p.detachDisks("ins-post0010", List.of("disk-b0000010")).failures()).isEmpty();
-    assertThat(sim.ledger().all())
+    ledgerOf(sim)
+        .allCalls()
         .filteredOn(c -> c.action().equals("DetachDisks"))
         .extracting(CallLedger.Call::outcome)
         .containsExactly("OK", "InvalidDisk.NotSupported", "OK");
@@ -224,8 +230,8 @@ class TencentCloudProviderTest {
 
   @Test
   void goneOrTerminatingIdsAreDoneNotErrors() throws Exception {
-    WorldSpec.CloudWorld w = world();
-    w.instances.add(instance("ins-post0003", "POSTPAID_BY_HOUR"));
+    TestWorld w = world();
+    w.instance("ins-post0003");
     CloudProvider p = start(w);
 
     Map<String, CloudInstance> seen = p.describeInstances(List.of("ins-post0003", "ins-vanished"));
@@ -240,7 +246,7 @@ class TencentCloudProviderTest {
                 List.of("ins-post0003", "ins-vanished"), false, false, false, "t"));
     assertThat(r.failures()).containsOnlyKeys("ins-vanished");
     assertThat(r.failures().get("ins-vanished").kind()).isEqualTo(ErrorKind.NOT_FOUND);
-    assertThat(onlyCall("TerminateInstances").ids()).containsExactly("ins-post0003");
+    assertThat(ledgerOf(sim).onlyCall("TerminateInstances").ids()).containsExactly("ins-post0003");
 
     // Asked again while it is still TERMINATING: done already, nothing is sent.
     assertThat(
@@ -248,14 +254,14 @@ class TencentCloudProviderTest {
                     new TerminateRequest(List.of("ins-post0003"), false, false, false, "t"))
                 .failures())
         .isEmpty();
-    assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(1);
+    ledgerOf(sim).calledOnce("TerminateInstances");
   }
 
   @Test
   void realTimeTransitionsCompleteWithTheSystemClock() throws Exception {
-    WorldSpec.CloudWorld w = world();
-    w.instances.add(instance("ins-post0004", "POSTPAID_BY_HOUR"));
-    w.disks.add(disk("disk-keep0004", "ins-post0004", "POSTPAID_BY_HOUR", false));
+    TestWorld w = world();
+    w.instance("ins-post0004");
+    w.disk("disk-keep0004").on("ins-post0004");
     CloudProvider p = start(w, Clock.systemUTC());
 
     p.terminateInstances(new TerminateRequest(List.of("ins-post0004"), false, false, false, "t"));
@@ -274,10 +280,8 @@ class TencentCloudProviderTest {
 
   @Test
   void protectedInstanceIsTerminalWithTheCloudsCode() throws Exception {
-    WorldSpec.CloudWorld w = world();
-    WorldSpec.Instance i = instance("ins-prot0001", "POSTPAID_BY_HOUR");
-    i.deletionProtection = true;
-    w.instances.add(i);
+    TestWorld w = world();
+    w.instance("ins-prot0001").deletionProtection();
     CloudProvider p = start(w);
 
     CloudInstance seen = p.describeInstances(List.of("ins-prot0001")).get("ins-prot0001");
@@ -295,7 +299,7 @@ class TencentCloudProviderTest {
     assertThat(e.error().action()).isEqualTo("TerminateInstances");
     assertThat(e.error().requestId()).isNotBlank();
     assertThat(e.error().message()).contains("turn off termination protection");
-    CallLedger.Call refused = onlyCall("TerminateInstances");
+    CallLedger.Call refused = ledgerOf(sim).onlyCall("TerminateInstances");
     assertThat(refused.outcome()).isEqualTo("UnsupportedOperation.InstancesProtected");
     assertThat(refused.effective()).isFalse();
     assertThat(p.describeInstances(List.of("ins-prot0001")).get("ins-prot0001").phase())
@@ -304,9 +308,9 @@ class TencentCloudProviderTest {
 
   @Test
   void wrongSecretKeyIsACredentialsErrorSignatureFailureAndNeverLeaksTheKey() throws Exception {
-    WorldSpec.CloudWorld w = world();
-    w.instances.add(instance("ins-post0005", "POSTPAID_BY_HOUR"));
-    sim = new TencentSimulator(w, clock, 7, "127.0.0.1", 0);
+    TestWorld w = world();
+    w.instance("ins-post0005");
+    run(w.start(clock));
     CloudProvider p = connect(SECRET_ID, "not-the-secret");
 
     CloudException e =
@@ -316,7 +320,8 @@ class TencentCloudProviderTest {
     assertThat(e.error().code()).isEqualTo("AuthFailure.SignatureFailure");
     assertThat(e.getMessage()).doesNotContain("not-the-secret").doesNotContain(SECRET_KEY);
     assertThat(p.toString()).doesNotContain("not-the-secret").doesNotContain(SECRET_ID);
-    assertThat(onlyCall("DescribeInstances").outcome()).isEqualTo("AuthFailure.SignatureFailure");
+    assertThat(ledgerOf(sim).onlyCall("DescribeInstances").outcome())
+        .isEqualTo("AuthFailure.SignatureFailure");
 
     CloudException unknown =
         catchThrowableOfType(
@@ -328,10 +333,10 @@ class TencentCloudProviderTest {
 
   @Test
   void rateLimitIsThrottledRequestLimitExceeded() throws Exception {
-    WorldSpec.CloudWorld w = world();
-    w.rateLimits.put("TerminateInstances", 1);
-    w.instances.add(instance("ins-post0006", "POSTPAID_BY_HOUR"));
-    w.instances.add(instance("ins-post0007", "POSTPAID_BY_HOUR"));
+    TestWorld w = world();
+    w.rateLimit("TerminateInstances", 1);
+    w.instance("ins-post0006");
+    w.instance("ins-post0007");
     CloudProvider p = start(w);
 
     p.terminateInstances(new TerminateRequest(List.of("ins-post0006"), false, false, false, "t"));
@@ -343,7 +348,8 @@ class TencentCloudProviderTest {
                     new TerminateRequest(List.of("ins-post0007"), false, false, false, "t")));
     assertThat(e.error().kind()).isEqualTo(ErrorKind.THROTTLED);
     assertThat(e.error().code()).isEqualTo("RequestLimitExceeded");
-    assertThat(sim.ledger().all())
+    ledgerOf(sim)
+        .allCalls()
         .filteredOn(c -> c.action().equals("TerminateInstances"))
         .extracting(CallLedger.Call::outcome)
         .containsExactly("OK", "RequestLimitExceeded");
@@ -358,8 +364,8 @@ class TencentCloudProviderTest {
 
   @Test
   void injectedServerFaultsAreRetryable() throws Exception {
-    WorldSpec.CloudWorld w = world();
-    w.instances.add(instance("ins-post0008", "POSTPAID_BY_HOUR"));
+    TestWorld w = world();
+    w.instance("ins-post0008");
     CloudProvider p = start(w);
 
     sim.faults().add(FaultRule.error("DescribeInstances", "InternalError", 1));
@@ -394,8 +400,8 @@ class TencentCloudProviderTest {
 
   @Test
   void aLostAnswerIsNeverResentAndNeverTurnsIntoADestroy() throws Exception {
-    WorldSpec.CloudWorld w = world();
-    w.instances.add(instance("ins-pre00003", "PREPAID"));
+    TestWorld w = world();
+    w.instance("ins-pre00003").prepaid();
     CloudProvider p = start(w);
     // The cloud applies the call, then closes the connection without answering, well within the
     // client timeout:
@@ -414,8 +420,8 @@ class TencentCloudProviderTest {
                     new TerminateRequest(List.of("ins-pre00003"), true, false, false, "t")));
     assertThat(lost.error().kind()).isEqualTo(ErrorKind.RETRYABLE);
     assertThat(lost.error().code()).isEqualTo("ClientSideError");
-    assertThat(sim.ledger().count("TerminateInstances")).as("sent exactly once").isEqualTo(1);
-    assertThat(onlyCall("TerminateInstances").effective()).isTrue();
+    assertThat(ledgerOf(sim).count("TerminateInstances")).as("sent exactly once").isEqualTo(1);
+    assertThat(ledgerOf(sim).onlyCall("TerminateInstances").effective()).isTrue();
 
     // The operator retries the step: the adapter sees the instance already in the recycle bin and
     // sends nothing.
@@ -425,7 +431,7 @@ class TencentCloudProviderTest {
                     new TerminateRequest(List.of("ins-pre00003"), true, false, false, "t"))
                 .failures())
         .isEmpty();
-    assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(1);
+    ledgerOf(sim).calledOnce("TerminateInstances");
     assertThat(sim.destroyCalls("ins-pre00003")).isZero();
     assertThat(p.describeInstances(List.of("ins-pre00003")).get("ins-pre00003").phase())
         .isEqualTo(InstancePhase.RECYCLED);
@@ -435,8 +441,8 @@ class TencentCloudProviderTest {
 
   @Test
   void simStateEndpointServesWorldAndLedgerAsJson() throws Exception {
-    WorldSpec.CloudWorld w = world();
-    w.instances.add(instance("ins-post0009", "POSTPAID_BY_HOUR"));
+    TestWorld w = world();
+    w.instance("ins-post0009");
     CloudProvider p = start(w);
     p.terminateInstances(new TerminateRequest(List.of("ins-post0009"), false, false, false, "t"));
 
@@ -476,7 +482,7 @@ class TencentCloudProviderTest {
               - {id: disk-yaml0004}
         """;
     WorldSpec spec = new ObjectMapper(new YAMLFactory()).readValue(yaml, WorldSpec.class);
-    sim = new TencentSimulator(spec.clouds.get("tencentcloud"), clock, spec.seed, "127.0.0.1", 0);
+    run(TestWorld.from(spec, Provider.TENCENTCLOUD).start(clock));
     CloudProvider p = connect(SECRET_ID, SECRET_KEY);
 
     Map<String, CloudInstance> is = p.describeInstances(List.of("ins-yaml0001", "ins-yaml0002"));
@@ -528,58 +534,31 @@ class TencentCloudProviderTest {
 
   // ---------------------------------------------------------------- helpers
 
-  private CloudProvider start(WorldSpec.CloudWorld w) throws CloudException {
+  private CloudProvider start(TestWorld w) throws CloudException {
     return start(w, clock);
   }
 
-  private CloudProvider start(WorldSpec.CloudWorld w, Clock c) throws CloudException {
-    sim = new TencentSimulator(w, c, 7, "127.0.0.1", 0);
+  private CloudProvider start(TestWorld w, Clock c) throws CloudException {
+    run(w.start(c));
     return connect(SECRET_ID, SECRET_KEY);
   }
 
+  private void run(SimCloud started) {
+    cloud = started;
+    sim = started.sim();
+  }
+
   private CloudProvider connect(String id, String key) throws CloudException {
-    return new TencentProviderFactory()
-        .connect(
-            new ConnectionSpec(
-                REGION,
-                null,
-                new Credentials(Map.of("secretId", id, "secretKey", key)),
-                sim.endpoint(),
-                Duration.ofSeconds(1)));
+    return cloud.connect(id, key, Duration.ofSeconds(1));
   }
 
-  private CallLedger.Call onlyCall(String action) {
-    List<CallLedger.Call> calls = sim.ledger().matching(c -> c.action().equals(action));
-    assertThat(calls).hasSize(1);
-    return calls.get(0);
-  }
-
-  private static WorldSpec.CloudWorld world() {
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = REGION;
-    w.credentials.add(new WorldSpec.KeyPair(SECRET_ID, SECRET_KEY));
-    w.timingsMs.put("terminate", 200L);
-    w.timingsMs.put("shutdown", 150L);
-    w.timingsMs.put("detach", 100L);
-    return w;
-  }
-
-  private static WorldSpec.Instance instance(String id, String chargeType) {
-    WorldSpec.Instance i = new WorldSpec.Instance();
-    i.id = id;
-    i.chargeType = chargeType;
-    i.state = "RUNNING";
-    i.zone = REGION + "-3";
-    return i;
-  }
-
-  private static WorldSpec.Disk disk(
-      String id, String instanceId, String chargeType, boolean deleteWithInstance) {
-    WorldSpec.Disk d = new WorldSpec.Disk();
-    d.id = id;
-    d.instanceId = instanceId;
-    d.chargeType = chargeType;
-    d.deleteWithInstance = deleteWithInstance;
-    return d;
+  private static TestWorld world() {
+    return TestWorld.of(Provider.TENCENTCLOUD)
+        .region(REGION)
+        .instanceZone(REGION + "-3")
+        .keys(SECRET_ID, SECRET_KEY)
+        .timing("terminate", 200)
+        .timing("shutdown", 150)
+        .timing("detach", 100);
   }
 }

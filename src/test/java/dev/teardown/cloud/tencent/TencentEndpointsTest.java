@@ -1,13 +1,15 @@
 package dev.teardown.cloud.tencent;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.cloud.CloudProvider;
 import dev.teardown.cloud.ConnectionSpec;
 import dev.teardown.cloud.Credentials;
-import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.tencent.TencentSimulator;
-import java.time.Clock;
+import dev.teardown.testing.SimCloud;
+import dev.teardown.testing.TestWorld;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,17 +25,25 @@ class TencentEndpointsTest {
   private static final String REGION = "ap-beijing";
   private TencentSimulator cvmGateway;
   private TencentSimulator cbsGateway;
+  private SimCloud cvm;
+  private SimCloud cbs;
 
   @AfterEach
   void stop() {
-    cvmGateway.close();
-    cbsGateway.close();
+    cvm.close();
+    cbs.close();
+  }
+
+  private void startGateways() {
+    cvm = world().seed(1).start();
+    cbs = world().seed(2).start();
+    cvmGateway = cvm.sim();
+    cbsGateway = cbs.sim();
   }
 
   @Test
   void cvmAndCbsCallsGoToTheirOwnEndpoints() throws Exception {
-    cvmGateway = new TencentSimulator(world(), Clock.systemUTC(), 1, "127.0.0.1", 0);
-    cbsGateway = new TencentSimulator(world(), Clock.systemUTC(), 2, "127.0.0.1", 0);
+    startGateways();
     ConnectionSpec spec =
         new ConnectionSpec(
             REGION,
@@ -46,16 +56,13 @@ class TencentEndpointsTest {
       assertThat(p.describeInstances(List.of("ins-ep000001"))).containsKey("ins-ep000001");
       assertThat(p.describeDisks(List.of("disk-ep000001"))).containsKey("disk-ep000001");
     }
-    assertThat(cvmGateway.ledger().all())
-        .extracting(c -> c.action())
-        .containsOnly("DescribeInstances");
-    assertThat(cbsGateway.ledger().all()).extracting(c -> c.action()).containsOnly("DescribeDisks");
+    ledgerOf(cvmGateway).allCalls().extracting(c -> c.action()).containsOnly("DescribeInstances");
+    ledgerOf(cbsGateway).allCalls().extracting(c -> c.action()).containsOnly("DescribeDisks");
   }
 
   @Test
   void theSingleOverrideServesBothAndAServiceOverrideWinsOverIt() throws Exception {
-    cvmGateway = new TencentSimulator(world(), Clock.systemUTC(), 1, "127.0.0.1", 0);
-    cbsGateway = new TencentSimulator(world(), Clock.systemUTC(), 2, "127.0.0.1", 0);
+    startGateways();
     Credentials keys = new Credentials(Map.of("secretId", "AKIDep", "secretKey", "ep-key"));
     try (CloudProvider p =
         new TencentProviderFactory()
@@ -65,7 +72,8 @@ class TencentEndpointsTest {
       p.describeInstances(List.of("ins-ep000001"));
       p.describeDisks(List.of("disk-ep000001"));
     }
-    assertThat(cvmGateway.ledger().all())
+    ledgerOf(cvmGateway)
+        .allCalls()
         .extracting(c -> c.action())
         .containsExactly("DescribeInstances", "DescribeDisks");
     try (CloudProvider p =
@@ -80,27 +88,18 @@ class TencentEndpointsTest {
                     Map.of("cbs", cbsGateway.endpoint())))) {
       p.describeDisks(List.of("disk-ep000001"));
     }
-    assertThat(cbsGateway.ledger().all())
-        .extracting(c -> c.action())
-        .containsExactly("DescribeDisks");
-    assertThat(cvmGateway.ledger().size()).isEqualTo(2);
+    ledgerOf(cbsGateway).allCalls().extracting(c -> c.action()).containsExactly("DescribeDisks");
+    assertThat(ledgerOf(cvmGateway).size()).isEqualTo(2);
   }
 
-  private static WorldSpec.CloudWorld world() {
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = REGION;
-    w.credentials.add(new WorldSpec.KeyPair("AKIDep", "ep-key"));
-    WorldSpec.Instance i = new WorldSpec.Instance();
-    i.id = "ins-ep000001";
-    i.chargeType = "POSTPAID_BY_HOUR";
-    i.state = "RUNNING";
-    i.zone = REGION + "-3";
-    w.instances.add(i);
-    WorldSpec.Disk d = new WorldSpec.Disk();
-    d.id = "disk-ep000001";
-    d.instanceId = "ins-ep000001";
-    d.chargeType = "POSTPAID_BY_HOUR";
-    w.disks.add(d);
+  private static TestWorld world() {
+    TestWorld w =
+        TestWorld.of(Provider.TENCENTCLOUD)
+            .region(REGION)
+            .instanceZone(REGION + "-3")
+            .keys("AKIDep", "ep-key")
+            .noTimings();
+    w.instance("ins-ep000001").withDisk("disk-ep000001");
     return w;
   }
 }

@@ -2,14 +2,12 @@ package dev.teardown.cloud.tencent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.cloud.CloudException;
 import dev.teardown.cloud.CloudProvider;
-import dev.teardown.cloud.ConnectionSpec;
-import dev.teardown.cloud.Credentials;
 import dev.teardown.cloud.SafeText;
-import dev.teardown.sim.WorldSpec;
-import dev.teardown.sim.tencent.TencentSimulator;
-import java.time.Clock;
+import dev.teardown.testing.SimCloud;
+import dev.teardown.testing.TestWorld;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,21 +23,17 @@ class TencentTokenLeakTest {
 
   @Test
   void okHttpsHeaderErrorDoesNotCarryTheTokenOut() throws Exception {
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = "ap-beijing";
-    w.credentials.add(new WorldSpec.KeyPair("AKIDleak", "leak-key"));
+    TestWorld w =
+        TestWorld.of(Provider.TENCENTCLOUD)
+            .region("ap-beijing")
+            .keys("AKIDleak", "leak-key")
+            .noTimings()
+            .seed(1);
     String token = "sessTok\u00e9nValue42";
-    try (TencentSimulator sim = new TencentSimulator(w, Clock.systemUTC(), 1, "127.0.0.1", 0)) {
-      CloudProvider p =
-          new TencentProviderFactory()
-              .connect(
-                  new ConnectionSpec(
-                      "ap-beijing",
-                      null,
-                      new Credentials(
-                          Map.of("secretId", "AKIDleak", "secretKey", "leak-key", "token", token)),
-                      sim.endpoint(),
-                      Duration.ofSeconds(2)));
+    try (SimCloud sim = w.start()) {
+      Map<String, String> secret = w.secret();
+      secret.put("token", token);
+      CloudProvider p = sim.connect(secret, Duration.ofSeconds(2));
       String seen;
       try {
         p.describeInstances(List.of("ins-leak0001"));

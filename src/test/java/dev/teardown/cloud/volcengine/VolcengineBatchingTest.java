@@ -3,11 +3,10 @@ package dev.teardown.cloud.volcengine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.cloud.BatchResult;
 import dev.teardown.cloud.CloudDisk;
 import dev.teardown.cloud.CloudProvider;
-import dev.teardown.cloud.ConnectionSpec;
-import dev.teardown.cloud.Credentials;
 import dev.teardown.cloud.DiskPhase;
 import dev.teardown.cloud.ErrorKind;
 import dev.teardown.cloud.ReleaseDisksRequest;
@@ -16,9 +15,11 @@ import dev.teardown.cloud.batch.Coalescer;
 import dev.teardown.cloud.batch.TransitionClock;
 import dev.teardown.sim.CallLedger;
 import dev.teardown.sim.FaultRule;
-import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.tencent.MutableClock;
 import dev.teardown.sim.volcengine.VolcengineSimulator;
+import dev.teardown.testing.LedgerAssert;
+import dev.teardown.testing.SimCloud;
+import dev.teardown.testing.TestWorld;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,6 +47,7 @@ class VolcengineBatchingTest {
   final ExecutorService pool = Executors.newCachedThreadPool();
   final Coalescer coalescer =
       new Coalescer(Duration.ofMillis(40), Duration.ofSeconds(30), timers, Runnable::run);
+  SimCloud cloud;
   VolcengineSimulator sim;
   CloudProvider adapter;
   BatchingProvider provider;
@@ -56,8 +58,8 @@ class VolcengineBatchingTest {
     if (adapter != null) {
       adapter.close();
     }
-    if (sim != null) {
-      sim.close();
+    if (cloud != null) {
+      cloud.close();
     }
   }
 
@@ -89,37 +91,29 @@ class VolcengineBatchingTest {
    * Three instances, each with a volume that goes with it ({@code -a}) and one that does not
    * ({@code -b}); two unattached pay-as-you-go volumes and an unattached prepaid one.
    */
-  static WorldSpec.CloudWorld world() {
-    WorldSpec.CloudWorld w = VolcengineProviderTest.world();
-    w.instances.clear();
-    w.disks.clear();
+  static TestWorld world() {
+    TestWorld w =
+        TestWorld.of(Provider.VOLCENGINE)
+            .region(VolcengineProviderTest.REGION)
+            .keys(VolcengineProviderTest.AK, VolcengineProviderTest.SK)
+            .timing("terminate", 200)
+            .timing("detach", 150)
+            .timing("release", 100);
     for (String id : List.of("i-a1", "i-a2", "i-b1")) {
-      w.instances.add(VolcengineProviderTest.instance(id, "RUNNING", "PostPaid", false, false));
-      w.disks.add(VolcengineProviderTest.disk("vol-" + id + "-a", id, true, "PostPaid"));
-      w.disks.add(VolcengineProviderTest.disk("vol-" + id + "-b", id, false, "PostPaid"));
+      w.instance(id).running().postpaid();
+      w.disk("vol-" + id + "-a").on(id).deleteWithInstance().postpaid();
+      w.disk("vol-" + id + "-b").on(id).postpaid();
     }
-    w.disks.add(VolcengineProviderTest.disk("vol-free1", "", false, "PostPaid"));
-    w.disks.add(VolcengineProviderTest.disk("vol-free2", "", false, "PostPaid"));
-    w.disks.add(VolcengineProviderTest.disk("vol-pre", "", false, "PrePaid"));
+    w.disk("vol-free1").postpaid();
+    w.disk("vol-free2").postpaid();
+    w.disk("vol-pre").prepaid();
     return w;
   }
 
-  void start(WorldSpec.CloudWorld w, Duration timeout) throws Exception {
-    sim = new VolcengineSimulator(w, clock, 7, "127.0.0.1", 0);
-    adapter =
-        new VolcengineProviderFactory()
-            .connect(
-                new ConnectionSpec(
-                    VolcengineProviderTest.REGION,
-                    null,
-                    new Credentials(
-                        Map.of(
-                            "accessKeyId",
-                            VolcengineProviderTest.AK,
-                            "secretAccessKey",
-                            VolcengineProviderTest.SK)),
-                    sim.endpoint(),
-                    timeout));
+  void start(TestWorld w, Duration timeout) throws Exception {
+    cloud = w.start(clock);
+    sim = cloud.sim();
+    adapter = cloud.connect(timeout);
     provider =
         new BatchingProvider(
             "volcengine",
@@ -141,7 +135,7 @@ class VolcengineBatchingTest {
   }
 
   List<CallLedger.Call> calls(String action) {
-    return sim.ledger().matching(c -> c.action().equals(action));
+    return LedgerAssert.ledgerOf(sim).calls(action);
   }
 
   static List<String> ids(List<CloudDisk> disks) {
@@ -286,8 +280,8 @@ class VolcengineBatchingTest {
         .as("each volume its own ClientToken, derived from the merged set, not a member's")
         .doesNotHaveDuplicates()
         .noneMatch(t -> t.startsWith("tok-A") || t.startsWith("tok-B"));
-    assertThat(sim.ledger().effectiveCount("DeleteVolume", "vol-free1")).isEqualTo(1);
-    assertThat(sim.ledger().effectiveCount("DeleteVolume", "vol-free2")).isEqualTo(1);
+    LedgerAssert.assertThat(sim).effectiveOnce("DeleteVolume", "vol-free1");
+    LedgerAssert.assertThat(sim).effectiveOnce("DeleteVolume", "vol-free2");
     assertThat(sim.volumeStatus("vol-pre")).contains("available");
 
     BatchResult retried =
@@ -300,13 +294,13 @@ class VolcengineBatchingTest {
 
   @Test
   void aLostAnswerInAMergedReleaseIsThatVolumesAloneAndNothingIsDeletedTwice() throws Exception {
-    WorldSpec.CloudWorld w = world();
+    TestWorld w = world();
     FaultRule lost = new FaultRule();
     lost.action = "DeleteVolume";
     lost.target = "vol-free2";
     lost.type = FaultRule.Type.TIMEOUT_AFTER_APPLY;
     lost.delayMs = 2500;
-    w.faults.add(lost);
+    w.fault(lost);
     start(w, Duration.ofSeconds(1));
 
     List<BatchResult> answers =
@@ -334,7 +328,7 @@ class VolcengineBatchingTest {
     clock.advance(Duration.ofSeconds(5));
     assertThat(adapter.describeDisks(List.of("vol-free2")).get("vol-free2").phase())
         .isEqualTo(DiskPhase.GONE);
-    assertThat(sim.ledger().effectiveCount("DeleteVolume", "vol-free2")).isEqualTo(1);
-    assertThat(sim.ledger().effectiveCount("DeleteVolume", "vol-free1")).isEqualTo(1);
+    LedgerAssert.assertThat(sim).effectiveOnce("DeleteVolume", "vol-free2");
+    LedgerAssert.assertThat(sim).effectiveOnce("DeleteVolume", "vol-free1");
   }
 }

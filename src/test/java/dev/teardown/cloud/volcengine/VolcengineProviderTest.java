@@ -1,5 +1,6 @@
 package dev.teardown.cloud.volcengine;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
@@ -7,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.cloud.BatchResult;
 import dev.teardown.cloud.CloudDisk;
 import dev.teardown.cloud.CloudException;
@@ -25,11 +27,13 @@ import dev.teardown.sim.FaultRule;
 import dev.teardown.sim.WorldSpec;
 import dev.teardown.sim.tencent.MutableClock;
 import dev.teardown.sim.volcengine.VolcengineSimulator;
+import dev.teardown.testing.LedgerAssert;
+import dev.teardown.testing.SimCloud;
+import dev.teardown.testing.TestWorld;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -51,78 +55,56 @@ class VolcengineProviderTest {
   static final String REGION = "cn-beijing";
   static final Duration WAIT = Duration.ofSeconds(5);
 
+  SimCloud cloud;
   VolcengineSimulator sim;
   CloudProvider provider;
 
   @AfterEach
   void tearDown() {
-    if (provider != null) {
-      provider.close();
-    }
-    if (sim != null) {
-      sim.close();
+    if (cloud != null) {
+      cloud.close();
     }
   }
 
-  static WorldSpec.CloudWorld world() {
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = REGION;
-    w.credentials.add(new WorldSpec.KeyPair(AK, SK));
-    w.timingsMs.put("terminate", 200L);
-    w.timingsMs.put("detach", 150L);
-    w.timingsMs.put("release", 100L);
-    w.instances.add(instance("i-post1", "RUNNING", "PostPaid", false, false));
-    w.instances.add(instance("i-post2", "STOPPED", "PostPaid", false, false));
-    w.instances.add(instance("i-pre1", "RUNNING", "PrePaid", false, false));
-    w.instances.add(instance("i-preexp", "STOPPED", "PrePaid", true, false));
-    w.instances.add(instance("i-prot", "RUNNING", "PostPaid", false, true));
-    w.disks.add(disk("vol-d1", "i-post1", true, "PostPaid"));
-    w.disks.add(disk("vol-d2", "i-post1", false, "PostPaid"));
-    w.disks.add(disk("vol-d3", "i-post2", false, "PostPaid"));
-    w.disks.add(disk("vol-pre", "", false, "PrePaid"));
+  static TestWorld world() {
+    TestWorld w =
+        TestWorld.of(Provider.VOLCENGINE)
+            .region(REGION)
+            .keys(AK, SK)
+            .timing("terminate", 200)
+            .timing("detach", 150)
+            .timing("release", 100);
+    w.instance("i-post1");
+    w.instance("i-post2").stopped();
+    w.instance("i-pre1").prepaid();
+    w.instance("i-preexp").stopped().prepaid().expired();
+    w.instance("i-prot").deletionProtection();
+    w.disk("vol-d1").on("i-post1").deleteWithInstance();
+    w.disk("vol-d2").on("i-post1");
+    w.disk("vol-d3").on("i-post2");
+    w.disk("vol-pre").prepaid();
     return w;
   }
 
-  static WorldSpec.Instance instance(
-      String id, String state, String charge, boolean expired, boolean protect) {
-    WorldSpec.Instance i = new WorldSpec.Instance();
-    i.id = id;
-    i.state = state;
-    i.chargeType = charge;
-    i.expired = expired;
-    i.deletionProtection = protect;
-    return i;
-  }
-
-  static WorldSpec.Disk disk(
-      String id, String instanceId, boolean deleteWithInstance, String charge) {
-    WorldSpec.Disk d = new WorldSpec.Disk();
-    d.id = id;
-    d.instanceId = instanceId;
-    d.deleteWithInstance = deleteWithInstance;
-    d.chargeType = charge;
-    return d;
-  }
-
-  void start(WorldSpec.CloudWorld w) throws CloudException {
-    start(w, Clock.systemUTC());
+  void start(TestWorld w) throws CloudException {
+    start(w, Duration.ofSeconds(3));
   }
 
   /** With a clock the test moves by hand, transitions end exactly when the test says. */
-  void start(WorldSpec.CloudWorld w, Clock clock) throws CloudException {
-    sim = new VolcengineSimulator(w, clock, 7, "127.0.0.1", 0);
+  void start(TestWorld w, java.time.Clock clock) throws CloudException {
+    cloud = w.start(clock);
+    sim = cloud.sim();
     provider = connect(AK, SK, Duration.ofSeconds(3));
   }
 
+  void start(TestWorld w, Duration timeout) throws CloudException {
+    cloud = w.start();
+    sim = cloud.sim();
+    provider = connect(AK, SK, timeout);
+  }
+
   CloudProvider connect(String ak, String sk, Duration timeout) throws CloudException {
-    return new VolcengineProviderFactory()
-        .connect(
-            new ConnectionSpec(
-                REGION,
-                null,
-                new Credentials(Map.of("accessKeyId", ak, "secretAccessKey", sk)),
-                sim.endpoint(),
-                timeout));
+    return cloud.connect(ak, sk, timeout);
   }
 
   static TerminateRequest terminate(String token, String... ids) {
@@ -130,7 +112,7 @@ class VolcengineProviderTest {
   }
 
   List<CallLedger.Call> calls(String action) {
-    return sim.ledger().matching(c -> c.action().equals(action));
+    return LedgerAssert.assertThat(sim).calls(action);
   }
 
   @Test
@@ -327,13 +309,12 @@ class VolcengineProviderTest {
 
   @Test
   void lostAnswerThenRetryWithTheSameClientTokenDeletesOnce() throws Exception {
-    WorldSpec.CloudWorld w = world();
-    w.timingsMs.put(
-        "terminate", 1200L); // still DELETING when the client has given up and asks again
-    w.faults.add(new FaultRule().type(FaultRule.Type.TIMEOUT_AFTER_APPLY).delayMs(1500));
-    w.faults.get(0).action = "DeleteInstances";
-    sim = new VolcengineSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
-    provider = connect(AK, SK, Duration.ofMillis(400));
+    TestWorld w = world();
+    w.timing("terminate", 1200); // still DELETING when the client has given up and asks again
+    FaultRule timeout = new FaultRule().type(FaultRule.Type.TIMEOUT_AFTER_APPLY).delayMs(1500);
+    timeout.action = "DeleteInstances";
+    w.fault(timeout);
+    start(w, Duration.ofMillis(400));
 
     CloudException lost =
         catchThrowableOfType(
@@ -348,8 +329,8 @@ class VolcengineProviderTest {
     BatchResult retried = provider.terminateInstances(terminate("cid-uid-2-batch-0", "i-post2"));
 
     assertThat(retried.failures()).isEmpty();
-    assertThat(sim.ledger().count("DeleteInstances", "i-post2")).isEqualTo(2);
-    assertThat(sim.ledger().effectiveCount("DeleteInstances", "i-post2")).isEqualTo(1);
+    assertThat(ledgerOf(sim).count("DeleteInstances", "i-post2")).isEqualTo(2);
+    ledgerOf(sim).effectiveOnce("DeleteInstances", "i-post2");
     assertThat(calls("DeleteInstances"))
         .extracting(CallLedger.Call::effective)
         .containsExactly(true, false);
@@ -427,12 +408,12 @@ class VolcengineProviderTest {
   @Test
   void aReleaseOfSeveralVolumesStoppedByThrottlingIsSentAgainWithTheSameTokensAndDeletesOnce()
       throws Exception {
-    WorldSpec.CloudWorld w = world();
-    w.disks.add(disk("vol-free1", "", false, "PostPaid"));
-    w.disks.add(disk("vol-free2", "", false, "PostPaid"));
+    TestWorld w = world();
+    w.disk("vol-free1");
+    w.disk("vol-free2");
     FaultRule throttled = FaultRule.error("DeleteVolume", "FlowLimitExceeded", 1);
     throttled.after = 1;
-    w.faults.add(throttled);
+    w.fault(throttled);
     start(w);
     ReleaseDisksRequest both =
         new ReleaseDisksRequest(List.of("vol-free1", "vol-free2"), false, "tok-merged");
@@ -452,14 +433,14 @@ class VolcengineProviderTest {
         .isEqualTo(deletes.get(0).params().get("ClientToken"))
         .isNotEqualTo(deletes.get(1).params().get("ClientToken"));
     assertThat(deletes.get(2).effective()).as("answered from the cloud's record").isFalse();
-    assertThat(sim.ledger().effectiveCount("DeleteVolume", "vol-free1")).isEqualTo(1);
-    assertThat(sim.ledger().effectiveCount("DeleteVolume", "vol-free2")).isEqualTo(1);
+    LedgerAssert.assertThat(sim).effectiveOnce("DeleteVolume", "vol-free1");
+    LedgerAssert.assertThat(sim).effectiveOnce("DeleteVolume", "vol-free2");
   }
 
   @Test
   void aRefusedVolumeAmongSeveralFailsOnlyItselfAndTheOthersGo() throws Exception {
-    WorldSpec.CloudWorld w = world();
-    w.disks.add(disk("vol-free1", "", false, "PostPaid"));
+    TestWorld w = world();
+    w.disk("vol-free1");
     start(w);
 
     BatchResult r =
@@ -470,7 +451,7 @@ class VolcengineProviderTest {
     assertThat(r.failures().get("vol-pre").kind()).isEqualTo(ErrorKind.TERMINAL);
     assertThat(r.failures().get("vol-pre").message()).contains("vol-pre");
     assertThat(r.failures().get("vol-nope").kind()).isEqualTo(ErrorKind.NOT_FOUND);
-    assertThat(sim.ledger().effectiveCount("DeleteVolume", "vol-free1")).isEqualTo(1);
+    LedgerAssert.assertThat(sim).effectiveOnce("DeleteVolume", "vol-free1");
     assertThat(sim.volumeStatus("vol-pre")).contains("available");
   }
 
@@ -520,8 +501,8 @@ class VolcengineProviderTest {
 
   @Test
   void throttledCallIsThrottled() throws Exception {
-    WorldSpec.CloudWorld w = world();
-    w.rateLimits.put("DescribeInstances", 1);
+    TestWorld w = world();
+    w.rateLimit("DescribeInstances", 1);
     start(w);
     provider.describeInstances(List.of("i-post1"));
 
@@ -569,11 +550,11 @@ class VolcengineProviderTest {
 
   @Test
   void a503IsSentOnlyOnceBecauseTheSdkDoesNotRetry() throws Exception {
-    WorldSpec.CloudWorld w = world();
+    TestWorld w = world();
     FaultRule f = new FaultRule().type(FaultRule.Type.HTTP_ERROR);
     f.action = "DescribeInstances";
     f.httpStatus = 503;
-    w.faults.add(f);
+    w.fault(f);
     start(w);
 
     CloudException e =
@@ -590,12 +571,12 @@ class VolcengineProviderTest {
 
   @Test
   void anErrorInsideAnHttp200AnswerIsStillAnError() throws Exception {
-    WorldSpec.CloudWorld w = world();
+    TestWorld w = world();
     FaultRule f = new FaultRule().type(FaultRule.Type.HTTP_ERROR);
     f.action = "DeleteInstances";
     f.httpStatus = 200;
     f.code = "InternalError";
-    w.faults.add(f);
+    w.fault(f);
     start(w);
 
     CloudException e =
@@ -665,19 +646,9 @@ class VolcengineProviderTest {
               - {id: vol-yaml1, instanceId: i-yaml1, chargeType: PostPaid, deleteWithInstance: true}
         """;
     WorldSpec spec = new ObjectMapper(new YAMLFactory()).readValue(yaml, WorldSpec.class);
-    sim =
-        new VolcengineSimulator(
-            spec.clouds.get("volcengine"), Clock.systemUTC(), spec.seed, "127.0.0.1", 0);
-    provider =
-        new VolcengineProviderFactory()
-            .connect(
-                new ConnectionSpec(
-                    "cn-shanghai",
-                    null,
-                    new Credentials(
-                        Map.of("accessKeyId", "AKLTyaml", "secretAccessKey", "yaml-secret")),
-                    sim.endpoint(),
-                    Duration.ofSeconds(2)));
+    cloud = TestWorld.from(spec, Provider.VOLCENGINE).start();
+    sim = cloud.sim();
+    provider = cloud.connect(Duration.ofSeconds(2));
 
     assertThat(provider.describeInstances(List.of("i-yaml1")).get("i-yaml1").phase())
         .isEqualTo(InstancePhase.STOPPED);

@@ -1,5 +1,6 @@
 package dev.teardown.sim.compshare;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,13 +14,15 @@ import cn.ucloud.common.response.Response;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.sim.CallLedger;
 import dev.teardown.sim.WorldSpec;
+import dev.teardown.testing.SimCloud;
+import dev.teardown.testing.TestWorld;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -32,12 +35,20 @@ import org.slf4j.helpers.NOPLogger;
  */
 class CompShareSimulatorTest {
   private final ObjectMapper json = new ObjectMapper();
+  private SimCloud cloud;
+  private TestWorld world;
   private CompShareSimulator sim;
+
+  private CompShareSimulator start(TestWorld w) {
+    world = w;
+    cloud = w.start();
+    return cloud.sim();
+  }
 
   @AfterEach
   void close() {
-    if (sim != null) {
-      sim.close();
+    if (cloud != null) {
+      cloud.close();
     }
   }
 
@@ -83,7 +94,7 @@ class CompShareSimulatorTest {
   private DefaultClient client(String publicKey, String privateKey) {
     Config cfg = new Config();
     cfg.setBaseUrl(sim.endpoint().toString());
-    cfg.setRegion(CompShareTestWorlds.REGION);
+    cfg.setRegion(world.region());
     cfg.setLogger(NOPLogger.NOP_LOGGER);
     return new DefaultClient(cfg, new Credential(publicKey, privateKey));
   }
@@ -113,25 +124,22 @@ class CompShareSimulatorTest {
 
   @Test
   void acceptsTheSdksEncodingOfListsBooleansAndDoubles() throws Exception {
-    sim =
-        new CompShareSimulator(
-            CompShareTestWorlds.standard(), Clock.systemUTC(), 1, "127.0.0.1", 0);
+    sim = start(TestWorld.compShareStandard().seed(1));
     AnyRequest r = new AnyRequest("DescribeCompShareInstance");
-    r.zone = CompShareTestWorlds.ZONE;
+    r.zone = world.zone();
     r.ids = List.of("uhost-run1", "uhost-stop1");
     r.force = true;
     r.ratio = 42.0; // Gson sends 42.0, the SDK signs "42"
     r.limit = 100;
 
-    AnyResponse resp =
-        (AnyResponse)
-            invoke(client(CompShareTestWorlds.PUBLIC_KEY, CompShareTestWorlds.PRIVATE_KEY), r);
+    AnyResponse resp = (AnyResponse) invoke(client(world.keyId(), world.secretKey()), r);
 
     assertThat(resp.getRetCode()).isZero();
     assertThat(resp.getAction()).isEqualTo("DescribeCompShareInstanceResponse");
     assertThat(resp.getRequestId()).as("from X-UCLOUD-REQUEST-UUID").isNotBlank();
     assertThat(resp.totalCount).isEqualTo(2);
-    assertThat(sim.ledger().all())
+    ledgerOf(sim)
+        .allCalls()
         .singleElement()
         .satisfies(
             c -> {
@@ -146,10 +154,8 @@ class CompShareSimulatorTest {
 
   @Test
   void gatewayErrorsAreUCloudsOwn() throws Exception {
-    sim =
-        new CompShareSimulator(
-            CompShareTestWorlds.standard(), Clock.systemUTC(), 1, "127.0.0.1", 0);
-    DefaultClient good = client(CompShareTestWorlds.PUBLIC_KEY, CompShareTestWorlds.PRIVATE_KEY);
+    sim = start(TestWorld.compShareStandard().seed(1));
+    DefaultClient good = client(world.keyId(), world.secretKey());
 
     assertThatThrownBy(() -> invoke(good, new AnyRequest("DescribeUHostInstance")))
         .isInstanceOfSatisfying(
@@ -164,9 +170,7 @@ class CompShareSimulatorTest {
             RetCodeException.class, e -> assertThat(e.getRetCode()).isEqualTo(172));
     assertThatThrownBy(
             () ->
-                invoke(
-                    client(CompShareTestWorlds.PUBLIC_KEY, "wrong"),
-                    new AnyRequest("DescribeCompShareInstance")))
+                invoke(client(world.keyId(), "wrong"), new AnyRequest("DescribeCompShareInstance")))
         .isInstanceOfSatisfying(
             RetCodeException.class,
             e -> {
@@ -185,17 +189,16 @@ class CompShareSimulatorTest {
         .isInstanceOfSatisfying(
             RetCodeException.class, e -> assertThat(e.getMessage()).contains("Offset"));
 
-    assertThat(sim.ledger().all())
+    ledgerOf(sim)
+        .allCalls()
         .extracting(CallLedger.Call::outcome)
         .containsExactly("161", "172", "171", "230", "230");
-    assertThat(sim.ledger().all()).noneMatch(CallLedger.Call::effective);
+    ledgerOf(sim).allCalls().noneMatch(CallLedger.Call::effective);
   }
 
   @Test
   void aBodyWithoutActionIsMissingAction() throws Exception {
-    sim =
-        new CompShareSimulator(
-            CompShareTestWorlds.standard(), Clock.systemUTC(), 1, "127.0.0.1", 0);
+    sim = start(TestWorld.compShareStandard().seed(1));
     HttpResponse<String> r =
         HttpClient.newHttpClient()
             .send(
@@ -212,11 +215,13 @@ class CompShareSimulatorTest {
 
   @Test
   void aTestCanAttachANewDiskToALiveInstanceButNotToATerminatingOne() throws Exception {
-    WorldSpec.CloudWorld w = CompShareTestWorlds.standard();
-    w.timingsMs.put("terminate", 60_000L); // still terminating when the attach is tried
-    sim = new CompShareSimulator(w, Clock.systemUTC(), 1, "127.0.0.1", 0);
-    DefaultClient c = client(CompShareTestWorlds.PUBLIC_KEY, CompShareTestWorlds.PRIVATE_KEY);
-    sim.attachNewDisk(CompShareTestWorlds.disk("bsm-new1", "uhost-run1"));
+    TestWorld w =
+        TestWorld.compShareStandard()
+            .seed(1)
+            .timing("terminate", 60_000); // still terminating when the attach is tried
+    sim = start(w);
+    DefaultClient c = client(world.keyId(), world.secretKey());
+    sim.attachNewDisk(world.newDisk("bsm-new1", "uhost-run1", false));
 
     AnyRequest describe = new AnyRequest("DescribeCompShareInstance");
     describe.ids = List.of("uhost-run1");
@@ -232,35 +237,30 @@ class CompShareSimulatorTest {
     assertThat(sim.orphanedDisks(List.of("uhost-run1")))
         .as("its instance is its first one")
         .contains("bsm-new1");
-    assertThat(sim.ledger().all())
+    ledgerOf(sim)
+        .allCalls()
         .as("a world change, not a call")
         .singleElement()
         .satisfies(call -> assertThat(call.action()).isEqualTo("DescribeCompShareInstance"));
 
-    assertThatThrownBy(() -> sim.attachNewDisk(CompShareTestWorlds.disk("bsm-new1", "uhost-run1")))
+    assertThatThrownBy(() -> sim.attachNewDisk(world.newDisk("bsm-new1", "uhost-run1", false)))
         .hasMessageContaining("taken");
-    assertThatThrownBy(
-            () -> sim.attachNewDisk(CompShareTestWorlds.disk("bsm-new2", "uhost-nowhere")))
+    assertThatThrownBy(() -> sim.attachNewDisk(world.newDisk("bsm-new2", "uhost-nowhere", false)))
         .hasMessageContaining("uhost-nowhere");
     AnyRequest terminate = new AnyRequest("TerminateCompShareInstance");
-    terminate.zone = CompShareTestWorlds.ZONE;
+    terminate.zone = world.zone();
     terminate.id = "uhost-stop1";
     invoke(c, terminate);
-    assertThat(sim.ledger().effectiveCount("TerminateCompShareInstance", "uhost-stop1"))
-        .isEqualTo(1);
-    assertThatThrownBy(() -> sim.attachNewDisk(CompShareTestWorlds.disk("bsm-new3", "uhost-stop1")))
+    ledgerOf(sim).effectiveOnce("TerminateCompShareInstance", "uhost-stop1");
+    assertThatThrownBy(() -> sim.attachNewDisk(world.newDisk("bsm-new3", "uhost-stop1", false)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("being terminated");
   }
 
   @Test
   void stateEndpointShowsWorldAndLedgerAsJson() throws Exception {
-    sim =
-        new CompShareSimulator(
-            CompShareTestWorlds.standard(), Clock.systemUTC(), 1, "127.0.0.1", 0);
-    invoke(
-        client(CompShareTestWorlds.PUBLIC_KEY, CompShareTestWorlds.PRIVATE_KEY),
-        new AnyRequest("DescribeCompShareInstance"));
+    sim = start(TestWorld.compShareStandard().seed(1));
+    invoke(client(world.keyId(), world.secretKey()), new AnyRequest("DescribeCompShareInstance"));
 
     HttpResponse<String> r =
         HttpClient.newHttpClient()
@@ -299,9 +299,7 @@ class CompShareSimulatorTest {
               - {id: bsm-a1, instanceId: uhost-a}
         """;
     WorldSpec spec = new ObjectMapper(new YAMLFactory()).readValue(yaml, WorldSpec.class);
-    sim =
-        new CompShareSimulator(
-            spec.clouds.get("ucloud-compshare"), Clock.systemUTC(), spec.seed, "127.0.0.1", 0);
+    sim = start(TestWorld.from(spec, Provider.UCLOUD_COMPSHARE));
     Config cfg = new Config();
     cfg.setBaseUrl(sim.endpoint().toString());
     cfg.setRegion("cn-bj2");

@@ -1,5 +1,6 @@
 package dev.teardown.sim.tencent;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -22,13 +23,17 @@ import com.tencentcloudapi.cvm.v20170312.CvmClient;
 import com.tencentcloudapi.cvm.v20170312.models.DescribeInstancesRequest;
 import com.tencentcloudapi.cvm.v20170312.models.DescribeInstancesStatusRequest;
 import com.tencentcloudapi.cvm.v20170312.models.TerminateInstancesRequest;
+import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.sim.CallLedger;
 import dev.teardown.sim.WorldSpec;
+import dev.teardown.testing.SimCloud;
+import dev.teardown.testing.TestWorld;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -44,12 +49,13 @@ class TencentSimulatorTest {
   private static final String KEY = "sim-test-secret";
 
   private final MutableClock clock = new MutableClock(Instant.now());
+  private SimCloud cloud;
   private TencentSimulator sim;
 
   @AfterEach
   void stop() {
-    if (sim != null) {
-      sim.close();
+    if (cloud != null) {
+      cloud.close();
     }
   }
 
@@ -57,23 +63,18 @@ class TencentSimulatorTest {
 
   @Test
   void timestampMoreThanFiveMinutesOffIsSignatureExpire() {
-    sim =
-        new TencentSimulator(
-            world(),
-            new MutableClock(Instant.now().plus(Duration.ofMinutes(6))),
-            1,
-            "127.0.0.1",
-            0);
+    sim = start(world(), new MutableClock(Instant.now().plus(Duration.ofMinutes(6))));
     assertThat(code(() -> cvm(KEY).DescribeInstances(new DescribeInstancesRequest())))
         .isEqualTo("AuthFailure.SignatureExpire");
-    assertThat(sim.ledger().all())
+    ledgerOf(sim)
+        .allCalls()
         .extracting(CallLedger.Call::action, CallLedger.Call::outcome)
         .containsExactly(tuple("DescribeInstances", "AuthFailure.SignatureExpire"));
   }
 
   @Test
   void theSignatureCoversTheBodyAndTheHeaders() throws Exception {
-    sim = new TencentSimulator(world(), clock, 1, "127.0.0.1", 0);
+    sim = start(world(), clock);
     String body = "{\"InstanceIds\":[\"ins-sim00001\"]}";
     assertThat(
             raw("DescribeInstances", body, body, KEY).path("Response").path("TotalCount").asInt())
@@ -84,7 +85,7 @@ class TencentSimulatorTest {
     assertThat(tampered.path("Response").path("Error").path("Code").asText())
         .isEqualTo("AuthFailure.SignatureFailure");
     assertThat(tampered.path("Response").path("RequestId").asText()).isNotBlank();
-    assertThat(sim.ledger().matching(c -> c.action().equals("TerminateInstances")))
+    assertThat(ledgerOf(sim).calls("TerminateInstances"))
         .singleElement()
         .satisfies(c -> assertThat(c.effective()).isFalse());
 
@@ -104,7 +105,7 @@ class TencentSimulatorTest {
 
   @Test
   void unknownKeyAndUnknownActionGetTheCloudsOwnCodes() throws Exception {
-    sim = new TencentSimulator(world(), clock, 1, "127.0.0.1", 0);
+    sim = start(world(), clock);
     Credential stranger = new Credential("AKIDstranger", KEY);
     assertThat(
             code(
@@ -123,7 +124,7 @@ class TencentSimulatorTest {
 
   @Test
   void terminateRefusesMixedChargeTypesOversizedBatchesAndRunningOperations() throws Exception {
-    sim = new TencentSimulator(world(), clock, 1, "127.0.0.1", 0);
+    sim = start(world(), clock);
     CvmClient cvm = cvm(KEY);
     assertThat(code(() -> cvm.TerminateInstances(terminate("ins-sim00001", "ins-sim00002"))))
         .isEqualTo("UnsupportedOperation.InstanceMixedPricingModel");
@@ -149,13 +150,13 @@ class TencentSimulatorTest {
     status.setInstanceIds(new String[] {"ins-sim00002"});
     assertThat(cvm.DescribeInstancesStatus(status).getInstanceStatusSet()[0].getInstanceState())
         .isEqualTo("SHUTDOWN");
-    assertThat(sim.ledger().matching(c -> c.action().equals("TerminateInstances") && c.effective()))
+    assertThat(ledgerOf(sim).calls(c -> c.action().equals("TerminateInstances") && c.effective()))
         .hasSize(1);
   }
 
   @Test
   void anotherRegionSeesNothing() throws Exception {
-    sim = new TencentSimulator(world(), clock, 1, "127.0.0.1", 0);
+    sim = start(world(), clock);
     CvmClient elsewhere = new CvmClient(new Credential(ID, KEY), "ap-shanghai", profile());
     assertThat(elsewhere.DescribeInstances(new DescribeInstancesRequest()).getTotalCount())
         .isZero();
@@ -167,7 +168,7 @@ class TencentSimulatorTest {
 
   @Test
   void describeDisksFiltersByInstanceAndUsageAndPages() throws Exception {
-    sim = new TencentSimulator(world(), clock, 1, "127.0.0.1", 0);
+    sim = start(world(), clock);
     CbsClient cbs = cbs();
     DescribeDisksRequest data = new DescribeDisksRequest();
     data.setFilters(
@@ -200,7 +201,7 @@ class TencentSimulatorTest {
 
   @Test
   void detachAndTerminateDisksFollowCbsRules() throws Exception {
-    sim = new TencentSimulator(world(), clock, 1, "127.0.0.1", 0);
+    sim = start(world(), clock);
     CbsClient cbs = cbs();
     assertThat(code(() -> cbs.TerminateDisks(terminateDisks("disk-sim00001"))))
         .isEqualTo("ResourceUnavailable.Attached");
@@ -236,16 +237,14 @@ class TencentSimulatorTest {
     cbs.TerminateDisks(terminateDisks("disk-sim00001"));
     assertThat(code(() -> cbs.TerminateDisks(terminateDisks("disk-sim00001"))))
         .isEqualTo("InvalidDiskId.NotFound");
-    assertThat(sim.ledger().matching(c -> c.effective()).stream().map(CallLedger.Call::action))
+    assertThat(ledgerOf(sim).effectiveCalls().stream().map(CallLedger.Call::action))
         .containsExactly("DetachDisks", "TerminateDisks");
   }
 
   @Test
   void aTestCanAttachANewDiskToALiveInstanceButNotToAGoneOrTerminatedOne() throws Exception {
-    sim = new TencentSimulator(world(), clock, 1, "127.0.0.1", 0);
-    WorldSpec.Disk added = new WorldSpec.Disk();
-    added.id = "disk-sim00009";
-    added.instanceId = "ins-sim00001";
+    sim = start(world(), clock);
+    WorldSpec.Disk added = cloud.world().newDisk("disk-sim00009", "ins-sim00001", false);
     sim.attachNewDisk(added);
     DescribeDisksRequest data = new DescribeDisksRequest();
     data.setFilters(
@@ -258,19 +257,13 @@ class TencentSimulatorTest {
     assertThat(cvm(KEY).DescribeInstances(one).getInstanceSet()[0].getDataDisks())
         .extracting(d -> d.getDiskId())
         .contains("disk-sim00009");
-    assertThat(sim.ledger().matching(c -> c.effective()))
-        .as("a world change, not a call")
-        .isEmpty();
+    assertThat(ledgerOf(sim).effectiveCalls()).as("a world change, not a call").isEmpty();
 
     assertThatThrownBy(() -> sim.attachNewDisk(added)).hasMessageContaining("duplicate disk id");
-    WorldSpec.Disk nowhere = new WorldSpec.Disk();
-    nowhere.id = "disk-sim00010";
-    nowhere.instanceId = "ins-nowhere";
+    WorldSpec.Disk nowhere = cloud.world().newDisk("disk-sim00010", "ins-nowhere", false);
     assertThatThrownBy(() -> sim.attachNewDisk(nowhere)).hasMessageContaining("ins-nowhere");
     cvm(KEY).TerminateInstances(terminate("ins-sim00002"));
-    WorldSpec.Disk late = new WorldSpec.Disk();
-    late.id = "disk-sim00011";
-    late.instanceId = "ins-sim00002";
+    WorldSpec.Disk late = cloud.world().newDisk("disk-sim00011", "ins-sim00002", false);
     assertThatThrownBy(() -> sim.attachNewDisk(late))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("SHUTDOWN");
@@ -278,44 +271,35 @@ class TencentSimulatorTest {
 
   @Test
   void worldSpecMistakesAreRefusedAtStart() {
-    WorldSpec.CloudWorld badTiming = world();
-    badTiming.timingsMs.put("reboot", 5L);
-    assertThatThrownBy(() -> new TencentSimulator(badTiming, clock, 1, "127.0.0.1", 0))
-        .hasMessageContaining("reboot");
-    WorldSpec.CloudWorld orphanDisk = world();
-    orphanDisk.disks.get(0).instanceId = "ins-nowhere";
-    assertThatThrownBy(() -> new TencentSimulator(orphanDisk, clock, 1, "127.0.0.1", 0))
-        .hasMessageContaining("ins-nowhere");
+    TestWorld badTiming = world().timing("reboot", 5);
+    assertThatThrownBy(() -> badTiming.start(clock)).hasMessageContaining("reboot");
+    TestWorld orphanDisk = world();
+    orphanDisk.disk("disk-sim00003").on("ins-nowhere");
+    assertThatThrownBy(() -> orphanDisk.start(clock)).hasMessageContaining("ins-nowhere");
   }
 
   // ---------------------------------------------------------------- helpers
 
   /** ins-sim00001 postpaid with an elastic and a non-elastic data disk; ins-sim00002 prepaid. */
-  private static WorldSpec.CloudWorld world() {
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = REGION;
-    w.credentials.add(new WorldSpec.KeyPair(ID, KEY));
-    w.timingsMs.put("terminate", 100L);
-    w.timingsMs.put("shutdown", 100L);
-    w.timingsMs.put("detach", 100L);
-    WorldSpec.Instance a = new WorldSpec.Instance();
-    a.id = "ins-sim00001";
-    a.chargeType = "POSTPAID_BY_HOUR";
-    WorldSpec.Instance b = new WorldSpec.Instance();
-    b.id = "ins-sim00002";
-    b.chargeType = "PREPAID";
-    w.instances.add(a);
-    w.instances.add(b);
-    WorldSpec.Disk elastic = new WorldSpec.Disk();
-    elastic.id = "disk-sim00001";
-    elastic.instanceId = a.id;
-    WorldSpec.Disk fixed = new WorldSpec.Disk();
-    fixed.id = "disk-sim00002";
-    fixed.instanceId = a.id;
-    fixed.portable = false;
-    w.disks.add(elastic);
-    w.disks.add(fixed);
+  private static TestWorld world() {
+    TestWorld w =
+        TestWorld.of(Provider.TENCENTCLOUD)
+            .region(REGION)
+            .keys(ID, KEY)
+            .timing("terminate", 100)
+            .timing("shutdown", 100)
+            .timing("detach", 100)
+            .seed(1);
+    w.instance("ins-sim00001");
+    w.instance("ins-sim00002").prepaid();
+    w.disk("disk-sim00001").on("ins-sim00001");
+    w.disk("disk-sim00002").on("ins-sim00001").notPortable();
     return w;
+  }
+
+  private TencentSimulator start(TestWorld w, Clock c) {
+    cloud = w.start(c);
+    return cloud.sim();
   }
 
   @FunctionalInterface

@@ -1,20 +1,23 @@
 package dev.teardown.sim.volcengine;
 
+import static dev.teardown.testing.LedgerAssert.ledgerOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.sim.CallLedger;
 import dev.teardown.sim.FaultRule;
 import dev.teardown.sim.WorldSpec;
+import dev.teardown.testing.SimCloud;
+import dev.teardown.testing.TestWorld;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -40,29 +43,29 @@ class VolcengineSimulatorTest {
 
   final HttpClient http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).build();
   final ObjectMapper json = new ObjectMapper();
+  SimCloud cloud;
   VolcengineSimulator sim;
 
   @BeforeEach
   void start() {
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = "cn-beijing";
-    w.credentials.add(new WorldSpec.KeyPair(AK, SK));
-    w.timingsMs.put("terminate", 5000L);
-    WorldSpec.Instance i = new WorldSpec.Instance();
-    i.id = "i-1";
-    i.state = "RUNNING";
-    i.chargeType = "PostPaid";
-    w.instances.add(i);
-    WorldSpec.Disk d = new WorldSpec.Disk();
-    d.id = "vol-1";
-    d.instanceId = "i-1";
-    w.disks.add(d);
-    sim = new VolcengineSimulator(w, Clock.systemUTC(), 1, "127.0.0.1", 0);
+    TestWorld w = world().timing("terminate", 5000);
+    w.instance("i-1").withDisk("vol-1");
+    run(w);
   }
 
   @AfterEach
   void stop() {
-    sim.close();
+    cloud.close();
+  }
+
+  /** The world every test here signs for: key AKLTsim, region cn-beijing, nothing slow. */
+  static TestWorld world() {
+    return TestWorld.of(Provider.VOLCENGINE).region("cn-beijing").keys(AK, SK).noTimings().seed(1);
+  }
+
+  void run(TestWorld w) {
+    cloud = w.start();
+    sim = cloud.sim();
   }
 
   /**
@@ -203,7 +206,8 @@ class VolcengineSimulatorTest {
         .isEqualTo("SignatureDoesNotMatch");
     assertThat(body(resp).at("/ResponseMetadata/Error/CodeN").asInt()).isEqualTo(100010);
     assertThat(sim.instanceStatus("i-1")).contains("RUNNING");
-    assertThat(sim.ledger().all())
+    ledgerOf(sim)
+        .allCalls()
         .singleElement()
         .satisfies(
             c -> {
@@ -271,10 +275,12 @@ class VolcengineSimulatorTest {
         .isEqualTo("InvalidActionOrVersion");
     assertThat(wrongService.statusCode()).as("DescribeVolumes is storage_ebs").isEqualTo(404);
     assertThat(wrongVersion.statusCode()).isEqualTo(404);
-    assertThat(sim.ledger().all())
+    ledgerOf(sim)
+        .allCalls()
         .extracting(CallLedger.Call::action)
         .containsExactly("RebootInstances", "DescribeVolumes", "DescribeInstances");
-    assertThat(sim.ledger().all())
+    ledgerOf(sim)
+        .allCalls()
         .allSatisfy(c -> assertThat(c.outcome()).isEqualTo("InvalidActionOrVersion"));
   }
 
@@ -380,10 +386,7 @@ class VolcengineSimulatorTest {
 
   @Test
   void aTestCanAttachANewVolumeToALiveInstanceButNotToADeletingOne() throws Exception {
-    WorldSpec.Disk added = new WorldSpec.Disk();
-    added.id = "vol-2";
-    added.instanceId = "i-1";
-    added.deleteWithInstance = true;
+    WorldSpec.Disk added = cloud.world().newDisk("vol-2", "i-1", true);
     sim.attachNewDisk(added);
 
     HttpResponse<String> data =
@@ -406,23 +409,20 @@ class VolcengineSimulatorTest {
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("vol-1", "attached", false),
             org.assertj.core.groups.Tuple.tuple("vol-2", "attached", true));
-    assertThat(sim.ledger().all())
+    ledgerOf(sim)
+        .allCalls()
         .as("a world change, not a call")
         .singleElement()
         .satisfies(c -> assertThat(c.action()).isEqualTo("DescribeVolumes"));
 
     assertThatThrownBy(() -> sim.attachNewDisk(added)).hasMessageContaining("taken");
-    WorldSpec.Disk nowhere = new WorldSpec.Disk();
-    nowhere.id = "vol-3";
-    nowhere.instanceId = "i-nowhere";
+    WorldSpec.Disk nowhere = cloud.world().newDisk("vol-3", "i-nowhere", false);
     assertThatThrownBy(() -> sim.attachNewDisk(nowhere)).hasMessageContaining("i-nowhere");
     send(
         Req.of(
             "ecs", "Action", "DeleteInstances", "Version", "2020-04-01", "InstanceIds.1", "i-1"));
     assertThat(sim.instanceStatus("i-1")).contains("DELETING");
-    WorldSpec.Disk late = new WorldSpec.Disk();
-    late.id = "vol-4";
-    late.instanceId = "i-1";
+    WorldSpec.Disk late = cloud.world().newDisk("vol-4", "i-1", false);
     assertThatThrownBy(() -> sim.attachNewDisk(late))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("DELETING");
@@ -460,7 +460,8 @@ class VolcengineSimulatorTest {
         .isInstanceOf(java.net.http.HttpTimeoutException.class);
 
     assertThat(sim.instanceStatus("i-1")).contains("RUNNING");
-    assertThat(sim.ledger().all())
+    ledgerOf(sim)
+        .allCalls()
         .singleElement()
         .satisfies(
             c -> {
@@ -471,15 +472,10 @@ class VolcengineSimulatorTest {
 
   @Test
   void aQueuedDeletionShowsTheOldStatusUntilTheLagIsOverAndIsNotRepeated() throws Exception {
-    sim.close();
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.credentials.add(new WorldSpec.KeyPair(AK, SK));
-    w.timingsMs.put("terminateLag", 300L);
-    w.timingsMs.put("terminate", 5000L);
-    WorldSpec.Instance i = new WorldSpec.Instance();
-    i.id = "i-1";
-    w.instances.add(i);
-    sim = new VolcengineSimulator(w, Clock.systemUTC(), 1, "127.0.0.1", 0);
+    cloud.close();
+    TestWorld w = world().timing("terminateLag", 300).timing("terminate", 5000);
+    w.instance("i-1");
+    run(w);
     Req first =
         Req.of(
             "ecs",
@@ -512,7 +508,8 @@ class VolcengineSimulatorTest {
         .pollInterval(Duration.ofMillis(50))
         .until(() -> sim.instanceStatus("i-1").orElse("").equals("DELETING"));
 
-    assertThat(sim.ledger().all())
+    ledgerOf(sim)
+        .allCalls()
         .extracting(CallLedger.Call::effective)
         .containsExactly(true, false, false);
   }
