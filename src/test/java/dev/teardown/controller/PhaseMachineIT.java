@@ -346,7 +346,14 @@ class PhaseMachineIT {
                         e ->
                             e.getReason().equals("SecretNotFound")
                                 && e.getMessage().contains("absent")));
-    assertThat(condition(h.get("nosecret2"), "CredentialsValid").getStatus()).isEqualTo("False");
+    // the event may be posted a moment before the status carrying the condition is written
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(condition(h.get("nosecret2"), "CredentialsValid"))
+                    .isNotNull()
+                    .satisfies(c -> assertThat(c.getStatus()).isEqualTo("False")));
   }
 
   @Test
