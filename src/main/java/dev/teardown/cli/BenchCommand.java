@@ -106,6 +106,12 @@ public final class BenchCommand implements Callable<Integer> {
   boolean mockApi;
 
   @Option(
+      names = "--heap-histogram",
+      paramLabel = "FILE",
+      description = "write the operator's heap by class (after GC, every deletion cached) to FILE")
+  Path heapHistogram;
+
+  @Option(
       names = "--creators",
       paramLabel = "C",
       defaultValue = "16",
@@ -160,7 +166,8 @@ public final class BenchCommand implements Callable<Integer> {
         baseline,
         window,
         realApi ? Boolean.TRUE : mockApi ? Boolean.FALSE : null,
-        creators);
+        creators,
+        heapHistogram);
   }
 
   private static void range(CommandLine cl, String option, int value, int min, int max) {

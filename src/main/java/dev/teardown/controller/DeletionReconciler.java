@@ -315,7 +315,7 @@ public class DeletionReconciler
     if (startPhase.isTerminal()) {
       return new Outcome(status, changed(before, status), null);
     }
-    List<Condition> conditionsBefore = Serialization.clone(status).getConditions();
+    List<Condition> conditionsBefore = copyOf(status.getConditions());
     List<DeletionContext.Warning> warnings = new ArrayList<>();
     if (Controls.paused(resource)) {
       String msg =
@@ -619,6 +619,20 @@ public class DeletionReconciler
   private static boolean changed(
       CloudInstanceDeletionStatus before, CloudInstanceDeletionStatus after) {
     return before == null || !Serialization.asJson(before).equals(Serialization.asJson(after));
+  }
+
+  /**
+   * A copy of the conditions that later changes to {@code conditions} or to its elements do not
+   * reach (a copy of the conditions alone, not a JSON round trip of the whole status).
+   */
+  static List<Condition> copyOf(List<Condition> conditions) {
+    List<Condition> copy = new ArrayList<>();
+    if (conditions != null) {
+      for (Condition c : conditions) {
+        copy.add(new io.fabric8.kubernetes.api.model.ConditionBuilder(c).build());
+      }
+    }
+    return copy;
   }
 
   private static ErrorInfo errorInfo(CloudError e, Instant now) {

@@ -207,6 +207,9 @@ public final class Bench {
           System.gc(); // what the operator holds with every deletion in its cache, finished ones
           // included
           liveHeap = mem.getHeapMemoryUsage().getUsed();
+          if (o.heapHistogram() != null) {
+            Files.writeString(o.heapHistogram(), heapHistogram());
+          }
         }
         return report(
             o,
@@ -267,6 +270,17 @@ public final class Bench {
       throw new IOException("the bench world process ended before it printed " + prefix.trim());
     }
     return l;
+  }
+
+  /** The JVM's live objects by class (what {@code jcmd GC.class_histogram} prints). */
+  static String heapHistogram() throws Exception {
+    return (String)
+        ManagementFactory.getPlatformMBeanServer()
+            .invoke(
+                new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                "gcClassHistogram",
+                new Object[] {null},
+                new String[] {String[].class.getName()});
   }
 
   private static long cpuNanos() {
@@ -404,6 +418,14 @@ public final class Bench {
         "reconciles",
         reconciles,
         reconciles / o.deletions());
+    if (r.get("updatesSeen") instanceof Number updates) {
+      out.printf(
+          Locale.ROOT,
+          "  %-46s %d (%.1f per deletion)%n",
+          "writes to the deletions (finalizer, status)",
+          updates.longValue(),
+          updates.doubleValue() / o.deletions());
+    }
     out.printf(
         Locale.ROOT,
         "  %-46s %s before, %s peak used%n",

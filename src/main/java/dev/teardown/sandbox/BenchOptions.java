@@ -11,7 +11,7 @@ import java.util.List;
  * The options of {@code bench}; a bad one is a {@link BadOption} whose message names it. {@code
  * realApi}: true for a real kube-apiserver, false for the in-process mock, null for the real one
  * when its binaries are built. {@code creators}: how many creates of deletions are in flight at
- * once.
+ * once. {@code heapHistogram}: where the operator's heap by class goes after the last GC, or null.
  */
 public record BenchOptions(
     Provider provider,
@@ -24,12 +24,13 @@ public record BenchOptions(
     int baseline,
     Duration window,
     Boolean realApi,
-    int creators) {
+    int creators,
+    Path heapHistogram) {
 
   static final String USAGE =
       "usage: bench [--provider tencentcloud|ucloud-compshare|volcengine] [--deletions N]"
           + " [--instances M] [--disks D] [--timeout 5m] [--threads T] [--window 200ms] [--baseline S] [--json FILE]"
-          + " [--real-api|--mock-api] [--creators C]";
+          + " [--real-api|--mock-api] [--creators C] [--heap-histogram FILE]";
 
   /** A command line that cannot be followed. */
   static final class BadOption extends Exception {

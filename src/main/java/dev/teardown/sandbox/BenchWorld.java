@@ -69,6 +69,7 @@ public final class BenchWorld {
       Sandbox.createSecrets(client, crs, world);
       Map<String, Long> doneAt = new ConcurrentHashMap<>();
       Map<String, String> ended = new ConcurrentHashMap<>();
+      java.util.concurrent.atomic.AtomicLong updates = new java.util.concurrent.atomic.AtomicLong();
       SharedIndexInformer<CloudInstanceDeletion> informer =
           client
               .resources(CloudInstanceDeletion.class)
@@ -82,6 +83,7 @@ public final class BenchWorld {
 
                     @Override
                     public void onUpdate(CloudInstanceDeletion old, CloudInstanceDeletion d) {
+                      updates.incrementAndGet();
                       seen(d);
                     }
 
@@ -151,6 +153,7 @@ public final class BenchWorld {
       notCreated.forEach((name, why) -> ended.put(name, "not created: " + why));
       Map<String, Object> result = summarize(o, world, crs, calls, doneAt, ended, start, end);
       result.put("allCreatedMs", Math.max(0, lastCreated.get() - start));
+      result.put("updatesSeen", updates.get());
       result.put(
           "worldCpuSeconds",
           java.lang.management.ManagementFactory.getOperatingSystemMXBean()
