@@ -50,12 +50,12 @@ class InformerCacheIT {
     w.timingsMs.put("terminate", 200L);
     w.timingsMs.put("detach", 200L);
     WorldSpec.Instance i = new WorldSpec.Instance();
-    i.id = "ins-cache0001";
+    i.id = "ins-cache001";
     i.chargeType = "POSTPAID_BY_HOUR";
     w.instances.add(i);
     for (int d = 0; d < 2; d++) {
       WorldSpec.Disk disk = new WorldSpec.Disk();
-      disk.id = "disk-cache000" + d;
+      disk.id = "disk-cache00" + d;
       disk.instanceId = i.id;
       disk.chargeType = i.chargeType;
       disk.deleteWithInstance = d == 0;
