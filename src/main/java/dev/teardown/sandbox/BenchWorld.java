@@ -126,6 +126,10 @@ public final class BenchWorld {
             () -> {
               try {
                 client.resource(d).create();
+              } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409) { // 409: a create the client retried had gone through
+                  notCreated.put(d.getMetadata().getName(), String.valueOf(e.getMessage()));
+                }
               } catch (RuntimeException e) {
                 notCreated.put(d.getMetadata().getName(), String.valueOf(e.getMessage()));
               }
