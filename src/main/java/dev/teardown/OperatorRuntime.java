@@ -8,12 +8,14 @@ import dev.teardown.controller.DeletionReconciler;
 import dev.teardown.controller.ProviderRegistry;
 import dev.teardown.metrics.OperatorMetrics;
 import dev.teardown.metrics.TeardownMetrics;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -140,6 +142,9 @@ public final class OperatorRuntime implements AutoCloseable {
     operator.register(
         reconciler,
         c -> {
+          // The informer keeps every deletion, finished ones included, until it is deleted: its
+          // copies are stored without metadata.managedFields (see withoutManagedFields).
+          c.withItemStore(new TransformingItemStore<>(OperatorRuntime::withoutManagedFields));
           if (!config.namespaces().isEmpty()) {
             c.settingNamespaces(config.namespaces());
           }
@@ -169,6 +174,21 @@ public final class OperatorRuntime implements AutoCloseable {
         config.namespaces().isEmpty() ? "all" : config.namespaces(),
         config.leaderElection());
     return new OperatorRuntime(operator, meters, connections, http);
+  }
+
+  /**
+   * The object as the informer stores it: without {@code metadata.managedFields}. A real API server
+   * keeps one entry per field manager and subresource, each with the set of every field it wrote
+   * (the whole status, conditions included), so they are a large share of a finished deletion's
+   * size; Teardown never reads them. A status PUT or finalizer patch built from a stored copy
+   * carries no managedFields, and the API server then keeps the ones it has. Used through JOSDK's
+   * {@link TransformingItemStore}.
+   */
+  static <R extends HasMetadata> R withoutManagedFields(R r) {
+    if (r.getMetadata() != null) {
+      r.getMetadata().setManagedFields(null);
+    }
+    return r;
   }
 
   /**

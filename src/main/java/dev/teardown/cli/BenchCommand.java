@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Speed and memory figures: N deletions of M instances with D data disks each on one simulated "
           + "cloud, against its documented rate limits.",
-      "The operator runs in this process; the clouds and the Kubernetes API in a child process."
+      "The operator runs in this process; the clouds and the Kubernetes API in a child process"
+          + " (a real kube-apiserver when build/kube-binaries has built it, else the mock)."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:every target met", "1:a target missed, or the run failed", "2:bad options"})
@@ -91,6 +92,32 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "FILE", description = "also write the figures as JSON")
   Path json;
 
+  @Option(
+      names = "--real-api",
+      description =
+          "the Kubernetes API is a real kube-apiserver with etcd (built by build/kube-binaries;"
+              + " the default when built)")
+  boolean realApi;
+
+  @Option(
+      names = "--mock-api",
+      description =
+          "the Kubernetes API is fabric8's in-process mock (the default without the binaries)")
+  boolean mockApi;
+
+  @Option(
+      names = "--heap-histogram",
+      paramLabel = "FILE",
+      description = "write the operator's heap by class (after GC, every deletion cached) to FILE")
+  Path heapHistogram;
+
+  @Option(
+      names = "--creators",
+      paramLabel = "C",
+      defaultValue = "16",
+      description = "creates of deletions in flight at once, 1 to 256 (default: ${DEFAULT-VALUE})")
+  int creators;
+
   @Override
   public Integer call() throws Exception {
     return dev.teardown.sandbox.Bench.main(
@@ -124,8 +151,23 @@ public final class BenchCommand implements Callable<Integer> {
     range(cl, "--disks", disks, 0, 20);
     range(cl, "--threads", threads, 1, 1000);
     range(cl, "--baseline", baseline, 0, 100);
+    range(cl, "--creators", creators, 1, 256);
+    if (realApi && mockApi) {
+      throw new ParameterException(cl, "--real-api and --mock-api exclude each other");
+    }
     return new dev.teardown.sandbox.BenchOptions(
-        p, deletions, instances, disks, timeout, json, threads, baseline, window);
+        p,
+        deletions,
+        instances,
+        disks,
+        timeout,
+        json,
+        threads,
+        baseline,
+        window,
+        realApi ? Boolean.TRUE : mockApi ? Boolean.FALSE : null,
+        creators,
+        heapHistogram);
   }
 
   private static void range(CommandLine cl, String option, int value, int min, int max) {

@@ -266,8 +266,12 @@ public class DeletionReconciler
               + " upgraded to the version that wrote it");
       return new Outcome(before, false, null);
     }
+    // the status as read, serialized once: the working copy is made from it and compared with it
+    String beforeJson = before == null ? null : Serialization.asJson(before);
     CloudInstanceDeletionStatus status =
-        before == null ? new CloudInstanceDeletionStatus() : Serialization.clone(before);
+        before == null
+            ? new CloudInstanceDeletionStatus()
+            : Serialization.unmarshal(beforeJson, CloudInstanceDeletionStatus.class);
     Instant now = clock.instant();
     CloudInstanceDeletionSpec spec = resource.getSpec();
     Long gen = resource.getMetadata().getGeneration();
@@ -291,7 +295,7 @@ public class DeletionReconciler
           status.getMessage(),
           gen,
           now);
-      return new Outcome(status, changed(before, status), null);
+      return new Outcome(status, changed(beforeJson, status), null);
     }
     if (before == null && spec != null && !spec.unknownFields().isEmpty()) {
       events.warning(
@@ -313,9 +317,9 @@ public class DeletionReconciler
     }
     Phase startPhase = status.getPhase();
     if (startPhase.isTerminal()) {
-      return new Outcome(status, changed(before, status), null);
+      return new Outcome(status, changed(beforeJson, status), null);
     }
-    List<Condition> conditionsBefore = Serialization.clone(status).getConditions();
+    List<Condition> conditionsBefore = copyOf(status.getConditions());
     List<DeletionContext.Warning> warnings = new ArrayList<>();
     if (Controls.paused(resource)) {
       String msg =
@@ -335,7 +339,7 @@ public class DeletionReconciler
         events.normal(client, resource, "Paused", msg);
       }
       return new Outcome(
-          status, changed(before, status), null); // removing the annotation brings it back
+          status, changed(beforeJson, status), null); // removing the annotation brings it back
     }
     if (Conditions.get(status.getConditions(), Conditions.PAUSED) != null) {
       Conditions.set(
@@ -374,7 +378,7 @@ public class DeletionReconciler
         events.warning(client, resource, "InstanceClaimed", claim.message());
       }
       // the owner finishing does not touch this resource: look again at the poll interval
-      return new Outcome(status, changed(before, status), config.pollInterval());
+      return new Outcome(status, changed(beforeJson, status), config.pollInterval());
     }
     if (Conditions.get(status.getConditions(), Conditions.INSTANCE_CLAIMED) != null) {
       Conditions.set(
@@ -390,12 +394,12 @@ public class DeletionReconciler
       DeletionConditions.apply(status, spec.dryRunEnabled(), null, true, null, gen, now);
       DeletionConditions.events(
           events, client, resource, startPhase, conditionsBefore, status, null, warnings);
-      return new Outcome(status, changed(before, status), null);
+      return new Outcome(status, changed(beforeJson, status), null);
     }
     if (status.getNextAttemptAt() != null) {
       Instant next = Instant.parse(status.getNextAttemptAt());
       if (now.isBefore(next)) {
-        return new Outcome(status, changed(before, status), Duration.between(now, next));
+        return new Outcome(status, changed(beforeJson, status), Duration.between(now, next));
       }
     }
     ErrorInfo previousError = status.getLastError();
@@ -429,7 +433,7 @@ public class DeletionReconciler
       if (RateLimitedProvider.DEFERRED.equals(e.error().code())) {
         // held back by our own rate limit: not an error of the cloud, nothing to record
         TeardownMetrics.throttled(meters, spec.getProvider().value(), e.error().action());
-        return new Outcome(status, changed(before, status), e.error().retryAfter());
+        return new Outcome(status, changed(beforeJson, status), e.error().retryAfter());
       }
       reschedule =
           onCloudError(
@@ -481,7 +485,7 @@ public class DeletionReconciler
     DeletionConditions.events(
         events, client, resource, startPhase, conditionsBefore, status, previousError, warnings);
     return new Outcome(
-        status, changed(before, status), status.getPhase().isTerminal() ? null : reschedule);
+        status, changed(beforeJson, status), status.getPhase().isTerminal() ? null : reschedule);
   }
 
   /**
@@ -616,9 +620,22 @@ public class DeletionReconciler
     }
   }
 
-  private static boolean changed(
-      CloudInstanceDeletionStatus before, CloudInstanceDeletionStatus after) {
-    return before == null || !Serialization.asJson(before).equals(Serialization.asJson(after));
+  private static boolean changed(String beforeJson, CloudInstanceDeletionStatus after) {
+    return beforeJson == null || !beforeJson.equals(Serialization.asJson(after));
+  }
+
+  /**
+   * A copy of the conditions that later changes to {@code conditions} or to its elements do not
+   * reach (a copy of the conditions alone, not a JSON round trip of the whole status).
+   */
+  static List<Condition> copyOf(List<Condition> conditions) {
+    List<Condition> copy = new ArrayList<>();
+    if (conditions != null) {
+      for (Condition c : conditions) {
+        copy.add(new io.fabric8.kubernetes.api.model.ConditionBuilder(c).build());
+      }
+    }
+    return copy;
   }
 
   private static ErrorInfo errorInfo(CloudError e, Instant now) {

@@ -48,6 +48,17 @@ public final class Bench {
    */
   public static int main(BenchOptions o) throws Exception {
     Sandbox.quietEmbeddedApiLogs();
+    if (o.realApi() == Boolean.TRUE && !RealKube.available()) {
+      System.err.println(
+          "bench: cannot start a real Kubernetes API server: " + RealKube.unavailableReason());
+      return 1;
+    }
+    if (o.realApi() == null && !RealKube.available()) {
+      System.out.println(
+          "bench: in-process mock Kubernetes API: "
+              + RealKube.unavailableReason()
+              + "; --real-api to require the real one");
+    }
     try {
       return run(o, System.out);
     } catch (IOException | java.util.concurrent.TimeoutException e) {
@@ -155,18 +166,7 @@ public final class Bench {
           OperatorConfig.ENDPOINT_ENV.get(o.provider().value()), (String) ready.get("endpoint"));
       OperatorConfig config = OperatorConfig.from(env::get);
       MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
-      try (KubernetesClient client =
-          new KubernetesClientBuilder()
-              .withConfig(
-                  new ConfigBuilder()
-                      .withMasterUrl((String) ready.get("kube"))
-                      .withRequestRetryBackoffLimit(0)
-                      .withRequestTimeout(10_000)
-                      .withHttp2Disable(
-                          true) // many reconcile threads: HTTP/2 to the embedded API caps
-                      // concurrent streams
-                      .build())
-              .build()) {
+      try (KubernetesClient client = operatorClient(ready)) {
         System.gc();
         long heapBefore = mem.getHeapMemoryUsage().getUsed();
         Map<?, ?> result;
@@ -207,6 +207,9 @@ public final class Bench {
           System.gc(); // what the operator holds with every deletion in its cache, finished ones
           // included
           liveHeap = mem.getHeapMemoryUsage().getUsed();
+          if (o.heapHistogram() != null) {
+            Files.writeString(o.heapHistogram(), heapHistogram());
+          }
         }
         return report(
             o,
@@ -225,6 +228,24 @@ public final class Bench {
         child.destroyForcibly();
       }
     }
+  }
+
+  /**
+   * The operator's client for the world's API: the kubeconfig of a real kube-apiserver as it is;
+   * the mock over HTTP/1.1 (its HTTP/2 caps concurrent streams, and there are many reconcile
+   * threads).
+   */
+  static KubernetesClient operatorClient(Map<?, ?> ready) {
+    io.fabric8.kubernetes.client.Config c;
+    if (Boolean.TRUE.equals(ready.get("realApi"))) {
+      c = io.fabric8.kubernetes.client.Config.fromKubeconfig((String) ready.get("kubeconfig"));
+    } else {
+      c = new ConfigBuilder().withMasterUrl((String) ready.get("kube")).build();
+    }
+    c.setHttp2Disable(true);
+    c.setRequestRetryBackoffLimit(0);
+    c.setRequestTimeout(10_000);
+    return new KubernetesClientBuilder().withConfig(c).build();
   }
 
   /** The next line from the child that starts with {@code prefix}, without the prefix. */
@@ -249,6 +270,17 @@ public final class Bench {
       throw new IOException("the bench world process ended before it printed " + prefix.trim());
     }
     return l;
+  }
+
+  /** The JVM's live objects by class (what {@code jcmd GC.class_histogram} prints). */
+  static String heapHistogram() throws Exception {
+    return (String)
+        ManagementFactory.getPlatformMBeanServer()
+            .invoke(
+                new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                "gcClassHistogram",
+                new Object[] {null},
+                new String[] {String[].class.getName()});
   }
 
   private static long cpuNanos() {
@@ -341,13 +373,16 @@ public final class Bench {
     out.printf(
         Locale.ROOT,
         "bench: %s, %d deletions x %d instances x %d disks (%d instances); %d cores;"
-            + " operator in this process, clouds and API in a child process%n",
+            + " operator in this process, clouds and API (%s) in a child process%n",
         o.provider().value(),
         o.deletions(),
         o.instances(),
         o.disks(),
         total,
-        Runtime.getRuntime().availableProcessors());
+        Runtime.getRuntime().availableProcessors(),
+        Boolean.TRUE.equals(r.get("realApi"))
+            ? "kube-apiserver " + r.get("kubeVersion")
+            : "in-process mock");
     out.printf(Locale.ROOT, "  %-46s %-14s %s%n", "figure", "value", "target");
     for (Target t : targets) {
       out.printf(
@@ -359,6 +394,14 @@ public final class Bench {
           t.met() ? "ok" : "MISSED");
     }
     out.printf(Locale.ROOT, "  %-46s %s%n", "time to all Done", secs(wall));
+    if (r.get("allCreatedMs") instanceof Number created) {
+      out.printf(
+          Locale.ROOT,
+          "  %-46s %s (%d at a time)%n",
+          "time to create every deletion",
+          secs(created.longValue()),
+          o.creators());
+    }
     out.printf(Locale.ROOT, "  %-46s %s%n", "simulated cloud time (longest deletion)", secs(cloud));
     out.printf(Locale.ROOT, "  %-46s %s%n", "detection lag p99", secs(p99));
     out.printf(
@@ -375,6 +418,14 @@ public final class Bench {
         "reconciles",
         reconciles,
         reconciles / o.deletions());
+    if (r.get("updatesSeen") instanceof Number updates) {
+      out.printf(
+          Locale.ROOT,
+          "  %-46s %d (%.1f per deletion)%n",
+          "writes to the deletions (finalizer, status)",
+          updates.longValue(),
+          updates.doubleValue() / o.deletions());
+    }
     out.printf(
         Locale.ROOT,
         "  %-46s %s before, %s peak used%n",
@@ -386,9 +437,17 @@ public final class Bench {
     out.printf(Locale.ROOT, "  %-46s %.1f s%n", "operator CPU", cpuNanos / 1e9);
     out.printf(
         Locale.ROOT,
-        "  %-46s %.1f s (embedded API and simulators, not the operator)%n",
+        "  %-46s %.1f s (simulators%s, not the operator)%n",
         "world process CPU",
-        ((Number) r.get("worldCpuSeconds")).doubleValue());
+        ((Number) r.get("worldCpuSeconds")).doubleValue(),
+        Boolean.TRUE.equals(r.get("realApi")) ? " and test client" : " and the mock API");
+    if (Boolean.TRUE.equals(r.get("realApi"))) {
+      out.printf(
+          Locale.ROOT,
+          "  %-46s %.1f s%n",
+          "kube-apiserver and etcd CPU",
+          ((Number) r.get("apiServerCpuSeconds")).doubleValue());
+    }
     out.printf(
         Locale.ROOT,
         "  %-46s %d reconcile threads, batch window %d ms%n",
@@ -430,6 +489,7 @@ public final class Bench {
       doc.put("cores", Runtime.getRuntime().availableProcessors());
       doc.put("reconcileThreads", o.threads());
       doc.put("batchWindowMs", o.window().toMillis());
+      doc.put("creators", o.creators());
       doc.put("world", r);
       doc.put("reconciles", reconciles);
       doc.put("operatorCpuSeconds", cpuNanos / 1e9);

@@ -7,7 +7,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** The options of {@code bench}; a bad one is a {@link BadOption} whose message names it. */
+/**
+ * The options of {@code bench}; a bad one is a {@link BadOption} whose message names it. {@code
+ * realApi}: true for a real kube-apiserver, false for the in-process mock, null for the real one
+ * when its binaries are built. {@code creators}: how many creates of deletions are in flight at
+ * once. {@code heapHistogram}: where the operator's heap by class goes after the last GC, or null.
+ */
 public record BenchOptions(
     Provider provider,
     int deletions,
@@ -17,11 +22,15 @@ public record BenchOptions(
     Path json,
     int threads,
     int baseline,
-    Duration window) {
+    Duration window,
+    Boolean realApi,
+    int creators,
+    Path heapHistogram) {
 
   static final String USAGE =
       "usage: bench [--provider tencentcloud|ucloud-compshare|volcengine] [--deletions N]"
-          + " [--instances M] [--disks D] [--timeout 5m] [--threads T] [--window 200ms] [--baseline S] [--json FILE]";
+          + " [--instances M] [--disks D] [--timeout 5m] [--threads T] [--window 200ms] [--baseline S] [--json FILE]"
+          + " [--real-api|--mock-api] [--creators C] [--heap-histogram FILE]";
 
   /** A command line that cannot be followed. */
   static final class BadOption extends Exception {
@@ -53,7 +62,12 @@ public record BenchOptions(
                 "--disks",
                 String.valueOf(disks),
                 "--baseline",
-                String.valueOf(baseline)));
+                String.valueOf(baseline),
+                "--creators",
+                String.valueOf(creators)));
+    if (realApi != null) {
+      a.add(realApi ? "--real-api" : "--mock-api");
+    }
     return a;
   }
 }

@@ -60,12 +60,16 @@ public final class BenchWorld {
     WorldSpec world = Bench.world(p, total + o.baseline(), o.disks());
     Map<String, CloudSimulator> sims = Simulators.start(world, "127.0.0.1", 0);
     CloudSimulator sim = sims.get(p.value());
-    try (EmbeddedKube kube = EmbeddedKube.start(0)) {
+    boolean real = o.realApi() != null ? o.realApi() : RealKube.available();
+    java.nio.file.Path kubeDir =
+        real ? java.nio.file.Files.createTempDirectory("teardown-bench-kube") : null;
+    try (KubeApi kube = real ? RealKube.start(kubeDir) : EmbeddedKube.start(0)) {
       KubernetesClient client = kube.client();
       List<CloudInstanceDeletion> crs = deletions(o, world);
       Sandbox.createSecrets(client, crs, world);
       Map<String, Long> doneAt = new ConcurrentHashMap<>();
       Map<String, String> ended = new ConcurrentHashMap<>();
+      java.util.concurrent.atomic.AtomicLong updates = new java.util.concurrent.atomic.AtomicLong();
       SharedIndexInformer<CloudInstanceDeletion> informer =
           client
               .resources(CloudInstanceDeletion.class)
@@ -79,6 +83,7 @@ public final class BenchWorld {
 
                     @Override
                     public void onUpdate(CloudInstanceDeletion old, CloudInstanceDeletion d) {
+                      updates.incrementAndGet();
                       seen(d);
                     }
 
@@ -102,6 +107,9 @@ public final class BenchWorld {
                   });
       Map<String, Object> ready = new LinkedHashMap<>();
       ready.put("kube", kube.url());
+      ready.put("kubeconfig", kube.kubeconfig());
+      ready.put("realApi", kube.real());
+      ready.put("kubeVersion", kube.real() ? RealKube.version() : "mock");
       ready.put("endpoint", sim.endpoint().toString());
       out.println("READY " + json.writeValueAsString(ready));
       out.flush();
@@ -109,16 +117,23 @@ public final class BenchWorld {
         return 2;
       }
       long start = System.currentTimeMillis();
-      ExecutorService creators = Executors.newFixedThreadPool(8);
+      ExecutorService creators = Executors.newFixedThreadPool(o.creators());
       Map<String, String> notCreated = new ConcurrentHashMap<>();
+      java.util.concurrent.atomic.AtomicLong lastCreated =
+          new java.util.concurrent.atomic.AtomicLong();
       for (CloudInstanceDeletion d : crs) {
         creators.execute(
             () -> {
               try {
                 client.resource(d).create();
+              } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409) { // 409: a create the client retried had gone through
+                  notCreated.put(d.getMetadata().getName(), String.valueOf(e.getMessage()));
+                }
               } catch (RuntimeException e) {
                 notCreated.put(d.getMetadata().getName(), String.valueOf(e.getMessage()));
               }
+              lastCreated.accumulateAndGet(System.currentTimeMillis(), Math::max);
             });
       }
       creators.shutdown();
@@ -135,17 +150,23 @@ public final class BenchWorld {
             20_000_000L); // the benchmark's sampling loop
       }
       long end = System.currentTimeMillis();
+      creators.shutdownNow();
       creators.awaitTermination(10, TimeUnit.SECONDS);
       informer.close();
       List<CallLedger.Call> calls = sim.ledger().all();
       notCreated.forEach((name, why) -> ended.put(name, "not created: " + why));
       Map<String, Object> result = summarize(o, world, crs, calls, doneAt, ended, start, end);
+      result.put("allCreatedMs", Math.max(0, lastCreated.get() - start));
+      result.put("updatesSeen", updates.get());
       result.put(
           "worldCpuSeconds",
           java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                   instanceof com.sun.management.OperatingSystemMXBean os
               ? os.getProcessCpuTime() / 1e9
               : -1);
+      result.put("apiServerCpuSeconds", descendantsCpuSeconds());
+      result.put("realApi", kube.real());
+      result.put("kubeVersion", kube.real() ? RealKube.version() : "mock");
       result.put(
           "orphanedDisks",
           sim.orphanedDisks(
@@ -161,7 +182,30 @@ public final class BenchWorld {
       return 0;
     } finally {
       sims.values().forEach(CloudSimulator::close);
+      if (kubeDir != null) {
+        Sandbox.deleteTree(kubeDir);
+      }
     }
+  }
+
+  /**
+   * CPU seconds used so far by this process's child processes (etcd and kube-apiserver of a real
+   * API), read from /proc; 0 for the in-process mock, -1 where /proc is not there.
+   */
+  static double descendantsCpuSeconds() {
+    double ticks = 100.0; // USER_HZ on Linux
+    double total = 0;
+    for (ProcessHandle h : ProcessHandle.current().descendants().toList()) {
+      try {
+        String stat =
+            java.nio.file.Files.readString(java.nio.file.Path.of("/proc", h.pid() + "", "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / ticks; // utime, stime
+      } catch (java.io.IOException | RuntimeException e) {
+        return -1;
+      }
+    }
+    return total;
   }
 
   static List<CloudInstanceDeletion> deletions(BenchOptions o, WorldSpec world) {

@@ -37,6 +37,33 @@ class BenchOptionsTest {
     assertThat(o.deletions()).isEqualTo(1000);
     assertThat(o.window()).isEqualTo(Duration.ofMillis(100));
     assertThat(o.toArgs()).containsSequence("--deletions", "1000");
+    assertThat(d.realApi()).as("the real API when its binaries are built, else the mock").isNull();
+    assertThat(d.creators()).isEqualTo(16);
+    assertThat(d.heapHistogram()).isNull();
+    assertThat(d.toArgs()).doesNotContain("--real-api", "--mock-api");
+  }
+
+  @Test
+  void theApiAndTheCreatorsReachTheWorldProcess() throws Exception {
+    BenchOptions real =
+        BenchOptions.parse(
+            new String[] {"--real-api", "--creators", "64", "--heap-histogram", "h.txt"});
+    assertThat(real.realApi()).isTrue();
+    assertThat(real.heapHistogram()).hasToString("h.txt");
+    assertThat(real.toArgs()).contains("--real-api").containsSequence("--creators", "64");
+    BenchOptions mock = BenchOptions.parse(new String[] {"--mock-api"});
+    assertThat(mock.realApi()).isFalse();
+    assertThat(BenchOptions.parse(mock.toArgs().toArray(String[]::new))).isEqualTo(mock);
+  }
+
+  @Test
+  void realAndMockApiExcludeEachOther() {
+    assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--real-api", "--mock-api"}))
+        .hasMessage("--real-api and --mock-api exclude each other");
+    TeardownCli.Result r = TeardownCli.run("bench", "--real-api", "--mock-api");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err().lines().findFirst().orElse(""))
+        .isEqualTo("teardown bench: --real-api and --mock-api exclude each other");
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -46,6 +73,7 @@ class BenchOptionsTest {
         "--deletions|abc|Invalid value for option '--deletions': 'abc' is not an int",
         "--deletions|0|Invalid value for option '--deletions': 0 is not from 1 to 100000",
         "--instances|101|Invalid value for option '--instances': 101 is not from 1 to 100",
+        "--creators|0|Invalid value for option '--creators': 0 is not from 1 to 256",
         "--provider|aws|Invalid value for option '--provider': expected one of",
         "--timeout|soon|Invalid value for option '--timeout': 'soon' is not a duration (e.g. 90s, 5m)",
         "--bogus|1|Unknown options: '--bogus', '1'",

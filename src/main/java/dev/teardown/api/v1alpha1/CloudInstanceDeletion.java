@@ -10,7 +10,9 @@ import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
 import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
@@ -20,6 +22,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
  */
 @Group("teardown.dev")
 @Version("v1alpha1")
+// Spelled out, the names are not derived again by fabric8's Pluralize (regular expressions) each
+// time an object is constructed: every watch event, read and write.
+@Plural("cloudinstancedeletions")
+@Singular("cloudinstancedeletion")
 @ShortNames({"cid", "cidel"})
 @Categories("teardown")
 @JsonClassDescription(

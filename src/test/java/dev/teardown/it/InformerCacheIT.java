@@ -1,0 +1,133 @@
+package dev.teardown.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.teardown.api.v1alpha1.CloudInstanceDeletion;
+import dev.teardown.api.v1alpha1.Phase;
+import dev.teardown.api.v1alpha1.Provider;
+import dev.teardown.controller.DeletionReconciler;
+import dev.teardown.controller.ProviderRegistry;
+import dev.teardown.sim.WorldSpec;
+import dev.teardown.sim.tencent.TencentSimulator;
+import io.javaoperatorsdk.operator.processing.Controller;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the operator keeps per deletion and how often it reconciles one, on the API the suite runs
+ * on (a real kube-apiserver when its binaries are built): the informer's copy of a finished
+ * deletion carries no managedFields, and the operator's own status writes do not come back as
+ * reconciles.
+ */
+class InformerCacheIT {
+  private static final String REGION = "ap-beijing";
+  private static final String KEYS = "tencent-keys";
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private TencentSimulator sim;
+  private OperatorHarness h;
+
+  @AfterEach
+  void stop() {
+    if (h != null) {
+      h.close();
+    }
+    if (sim != null) {
+      sim.close();
+    }
+  }
+
+  @Test
+  void aFinishedDeletionIsCachedWithoutManagedFieldsAndItsStatusWritesAreNotReconciled() {
+    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
+    w.region = REGION;
+    w.credentials.add(new WorldSpec.KeyPair("AKIDcacheit0001", "cache-it-secret"));
+    w.timingsMs.put("terminate", 200L);
+    w.timingsMs.put("detach", 200L);
+    WorldSpec.Instance i = new WorldSpec.Instance();
+    i.id = "ins-cache001";
+    i.chargeType = "POSTPAID_BY_HOUR";
+    w.instances.add(i);
+    for (int d = 0; d < 2; d++) {
+      WorldSpec.Disk disk = new WorldSpec.Disk();
+      disk.id = "disk-cache00" + d;
+      disk.instanceId = i.id;
+      disk.chargeType = i.chargeType;
+      disk.deleteWithInstance = d == 0;
+      w.disks.add(disk);
+    }
+    sim = new TencentSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
+    h =
+        OperatorHarness.start(
+            Map.of(TencentSimulator.PROVIDER, sim.endpoint()), ProviderRegistry.discover());
+    h.secret(KEYS, Map.of("secretId", "AKIDcacheit0001", "secretKey", "cache-it-secret"));
+
+    java.util.concurrent.atomic.AtomicInteger writes =
+        new java.util.concurrent.atomic.AtomicInteger();
+    try (io.fabric8.kubernetes.client.Watch watch =
+        h.client()
+            .resources(CloudInstanceDeletion.class)
+            .inNamespace(h.ns())
+            .withName("cached")
+            .watch(
+                new io.fabric8.kubernetes.client.Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, CloudInstanceDeletion r) {
+                    if (action == Action.MODIFIED) {
+                      writes.incrementAndGet();
+                    }
+                  }
+
+                  @Override
+                  public void onClose(io.fabric8.kubernetes.client.WatcherException e) {}
+                })) {
+      h.create("cached", Provider.TENCENTCLOUD, REGION, KEYS, List.of(i.id), s -> {});
+      h.awaitPhase("cached", Phase.Done, WAIT);
+    }
+    CloudInstanceDeletion stored =
+        h.client()
+            .resources(CloudInstanceDeletion.class)
+            .inNamespace(h.ns())
+            .withName("cached")
+            .get();
+    if (h.kube().real()) {
+      // the server keeps what each manager wrote (the whole status): that is what is left out
+      assertThat(stored.getMetadata().getManagedFields()).isNotEmpty();
+    }
+    @SuppressWarnings("unchecked")
+    Controller<CloudInstanceDeletion> controller =
+        (Controller<CloudInstanceDeletion>)
+            h.runtime().operator().getRegisteredController(DeletionReconciler.NAME).orElseThrow();
+    org.awaitility.Awaitility.await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              CloudInstanceDeletion cached =
+                  controller
+                      .getEventSourceManager()
+                      .getControllerEventSource()
+                      .get(ResourceID.fromResource(stored))
+                      .orElseThrow();
+              assertThat(cached.getMetadata().getResourceVersion())
+                  .isEqualTo(stored.getMetadata().getResourceVersion());
+              assertThat(cached.getStatus().getPhase()).isEqualTo(Phase.Done);
+              assertThat(cached.getMetadata().getManagedFields()).isNullOrEmpty();
+            });
+
+    // One deletion of one instance with two disks writes its status at least once per phase
+    // (Pending, Terminating, ReleasingDisks, Done), plus an intent before each mutating call and
+    // the finalizer. Were those writes reconciled again, there would be a reconcile per write and
+    // more (each reconcile of an unfinished deletion writes again).
+    double reconciles =
+        h.runtime().meters().find("operator.sdk.reconciliations.started").counters().stream()
+            .mapToDouble(c -> c.count())
+            .sum();
+    assertThat(writes.get()).as("writes to the deletion").isGreaterThanOrEqualTo(5);
+    assertThat(reconciles).isGreaterThanOrEqualTo(1).isLessThan(writes.get());
+  }
+}
