@@ -21,6 +21,7 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -283,6 +284,25 @@ public final class TeardownOperator implements Callable<Integer> {
     }
   }
 
+  /**
+   * The client's configuration as fabric8 reads it (kubeconfig, in-cluster service account, {@code
+   * KUBERNETES_*}), except that it speaks HTTP/1.1 unless {@code KUBERNETES_HTTP2_DISABLE} (or
+   * {@code kubernetes.http2.disable}) says otherwise. With HTTP/2 the JDK client multiplexes every
+   * request on one connection and, once the server's limit of concurrent streams is reached
+   * (watches count), fails requests with "too many concurrent streams" instead of opening another
+   * connection: a fleet of deletions on 128 reconcile threads against a real kube-apiserver did not
+   * finish that way. HTTP/1.1 gives each request in flight a pooled connection.
+   */
+  static io.fabric8.kubernetes.client.Config kubernetesConfig(
+      Map<String, String> env, java.util.Properties props) {
+    io.fabric8.kubernetes.client.Config c = io.fabric8.kubernetes.client.Config.autoConfigure(null);
+    if (env.get("KUBERNETES_HTTP2_DISABLE") == null
+        && props.getProperty("kubernetes.http2.disable") == null) {
+      c.setHttp2Disable(true);
+    }
+    return c;
+  }
+
   private static int run() throws Exception {
     OperatorConfig config;
     try {
@@ -294,7 +314,10 @@ public final class TeardownOperator implements Callable<Integer> {
     KubernetesClient client;
     OperatorRuntime runtime;
     try {
-      client = new KubernetesClientBuilder().build();
+      client =
+          new KubernetesClientBuilder()
+              .withConfig(kubernetesConfig(System.getenv(), System.getProperties()))
+              .build();
     } catch (RuntimeException e) {
       System.err.println("teardown: cannot configure the Kubernetes client: " + oneLine(e));
       return 1;

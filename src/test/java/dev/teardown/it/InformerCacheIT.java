@@ -7,11 +7,10 @@ import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.controller.DeletionReconciler;
 import dev.teardown.controller.ProviderRegistry;
-import dev.teardown.sim.WorldSpec;
-import dev.teardown.sim.tencent.TencentSimulator;
+import dev.teardown.testing.SimCloud;
+import dev.teardown.testing.TestWorld;
 import io.javaoperatorsdk.operator.processing.Controller;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +28,7 @@ class InformerCacheIT {
   private static final String KEYS = "tencent-keys";
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private TencentSimulator sim;
+  private SimCloud cloud;
   private OperatorHarness h;
 
   @AfterEach
@@ -37,34 +36,24 @@ class InformerCacheIT {
     if (h != null) {
       h.close();
     }
-    if (sim != null) {
-      sim.close();
+    if (cloud != null) {
+      cloud.close();
     }
   }
 
   @Test
   void aFinishedDeletionIsCachedWithoutManagedFieldsAndItsStatusWritesAreNotReconciled() {
-    WorldSpec.CloudWorld w = new WorldSpec.CloudWorld();
-    w.region = REGION;
-    w.credentials.add(new WorldSpec.KeyPair("AKIDcacheit0001", "cache-it-secret"));
-    w.timingsMs.put("terminate", 200L);
-    w.timingsMs.put("detach", 200L);
-    WorldSpec.Instance i = new WorldSpec.Instance();
-    i.id = "ins-cache001";
-    i.chargeType = "POSTPAID_BY_HOUR";
-    w.instances.add(i);
-    for (int d = 0; d < 2; d++) {
-      WorldSpec.Disk disk = new WorldSpec.Disk();
-      disk.id = "disk-cache00" + d;
-      disk.instanceId = i.id;
-      disk.chargeType = i.chargeType;
-      disk.deleteWithInstance = d == 0;
-      w.disks.add(disk);
-    }
-    sim = new TencentSimulator(w, Clock.systemUTC(), 7, "127.0.0.1", 0);
-    h =
-        OperatorHarness.start(
-            Map.of(TencentSimulator.PROVIDER, sim.endpoint()), ProviderRegistry.discover());
+    TestWorld w =
+        TestWorld.of(Provider.TENCENTCLOUD)
+            .region(REGION)
+            .keys("AKIDcacheit0001", "cache-it-secret")
+            .timing("terminate", 200)
+            .timing("detach", 200);
+    String id = w.instance("ins-cache001").postpaid().id();
+    w.disk("disk-cache000").on(id).postpaid().deleteWithInstance();
+    w.disk("disk-cache001").on(id).postpaid();
+    cloud = w.start();
+    h = OperatorHarness.start(cloud.endpoints(), ProviderRegistry.discover());
     h.secret(KEYS, Map.of("secretId", "AKIDcacheit0001", "secretKey", "cache-it-secret"));
 
     java.util.concurrent.atomic.AtomicInteger writes =
@@ -86,7 +75,7 @@ class InformerCacheIT {
                   @Override
                   public void onClose(io.fabric8.kubernetes.client.WatcherException e) {}
                 })) {
-      h.create("cached", Provider.TENCENTCLOUD, REGION, KEYS, List.of(i.id), s -> {});
+      h.create("cached", Provider.TENCENTCLOUD, REGION, KEYS, List.of(id), s -> {});
       h.awaitPhase("cached", Phase.Done, WAIT);
     }
     CloudInstanceDeletion stored =
