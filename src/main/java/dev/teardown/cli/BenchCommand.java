@@ -118,6 +118,14 @@ public final class BenchCommand implements Callable<Integer> {
       description = "creates of deletions in flight at once, 1 to 256 (default: ${DEFAULT-VALUE})")
   int creators;
 
+  @Option(
+      names = "--create-while-running",
+      description =
+          "create the deletions while the operator runs and count the time from the first create"
+              + " (by default every deletion is created first and the time counts from the"
+              + " operator's start)")
+  boolean createWhileRunning;
+
   @Override
   public Integer call() throws Exception {
     return dev.teardown.sandbox.Bench.main(
@@ -167,7 +175,8 @@ public final class BenchCommand implements Callable<Integer> {
         window,
         realApi ? Boolean.TRUE : mockApi ? Boolean.FALSE : null,
         creators,
-        heapHistogram);
+        heapHistogram,
+        !createWhileRunning);
   }
 
   private static void range(CommandLine cl, String option, int value, int min, int max) {

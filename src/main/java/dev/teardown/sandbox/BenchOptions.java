@@ -12,6 +12,8 @@ import java.util.List;
  * realApi}: true for a real kube-apiserver, false for the in-process mock, null for the real one
  * when its binaries are built. {@code creators}: how many creates of deletions are in flight at
  * once. {@code heapHistogram}: where the operator's heap by class goes after the last GC, or null.
+ * {@code createFirst}: every deletion is created before the operator starts, and the time counts
+ * from its start (otherwise from the first create, with the operator already running).
  */
 public record BenchOptions(
     Provider provider,
@@ -25,12 +27,13 @@ public record BenchOptions(
     Duration window,
     Boolean realApi,
     int creators,
-    Path heapHistogram) {
+    Path heapHistogram,
+    boolean createFirst) {
 
   static final String USAGE =
       "usage: bench [--provider tencentcloud|ucloud-compshare|volcengine] [--deletions N]"
           + " [--instances M] [--disks D] [--timeout 5m] [--threads T] [--window 200ms] [--baseline S] [--json FILE]"
-          + " [--real-api|--mock-api] [--creators C] [--heap-histogram FILE]";
+          + " [--real-api|--mock-api] [--creators C] [--heap-histogram FILE] [--create-while-running]";
 
   /** A command line that cannot be followed. */
   static final class BadOption extends Exception {
@@ -67,6 +70,9 @@ public record BenchOptions(
                 String.valueOf(creators)));
     if (realApi != null) {
       a.add(realApi ? "--real-api" : "--mock-api");
+    }
+    if (!createFirst) {
+      a.add("--create-while-running");
     }
     return a;
   }

@@ -116,7 +116,8 @@ public final class BenchWorld {
       if (!"GO".equals(in.readLine())) {
         return 2;
       }
-      long start = System.currentTimeMillis();
+      long createStart = System.currentTimeMillis();
+      long start = createStart;
       ExecutorService creators = Executors.newFixedThreadPool(o.creators());
       Map<String, String> notCreated = new ConcurrentHashMap<>();
       java.util.concurrent.atomic.AtomicLong lastCreated =
@@ -137,6 +138,18 @@ public final class BenchWorld {
             });
       }
       creators.shutdown();
+      if (o.createFirst()) {
+        // every deletion exists before the operator starts; the time counts from its start
+        if (!creators.awaitTermination(o.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+          return 1;
+        }
+        out.println("CREATED " + (lastCreated.get() - createStart));
+        out.flush();
+        if (!"START".equals(in.readLine())) {
+          return 2;
+        }
+        start = System.currentTimeMillis();
+      }
       // the parent says STOP at its deadline; a line of input is checked without blocking while
       // waiting
       while (doneAt.size() < crs.size() - notCreated.size()) {
@@ -156,7 +169,8 @@ public final class BenchWorld {
       List<CallLedger.Call> calls = sim.ledger().all();
       notCreated.forEach((name, why) -> ended.put(name, "not created: " + why));
       Map<String, Object> result = summarize(o, world, crs, calls, doneAt, ended, start, end);
-      result.put("allCreatedMs", Math.max(0, lastCreated.get() - start));
+      result.put("allCreatedMs", Math.max(0, lastCreated.get() - createStart));
+      result.put("createdFirst", o.createFirst());
       result.put("updatesSeen", updates.get());
       result.put(
           "worldCpuSeconds",

@@ -57,6 +57,16 @@ class BenchOptionsTest {
   }
 
   @Test
+  void deletionsAreCreatedFirstUnlessAskedToCreateThemWhileTheOperatorRuns() throws Exception {
+    BenchOptions first = BenchOptions.parse(new String[0]);
+    assertThat(first.createFirst()).isTrue();
+    assertThat(first.toArgs()).doesNotContain("--create-while-running");
+    BenchOptions running = BenchOptions.parse(new String[] {"--create-while-running"});
+    assertThat(running.createFirst()).isFalse();
+    assertThat(BenchOptions.parse(running.toArgs().toArray(String[]::new))).isEqualTo(running);
+  }
+
+  @Test
   void realAndMockApiExcludeEachOther() {
     assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--real-api", "--mock-api"}))
         .hasMessage("--real-api and --mock-api exclude each other");
