@@ -110,7 +110,7 @@ final class PendingStep implements Step {
         .setRecorded(
             SpecFingerprint.record(
                 ctx.spec(), ctx.resource().getMetadata().getGeneration(), ctx.now()));
-    StepSupport.updateDiskCount(ctx);
+    ctx.updateDiskCount();
     List<String> notFound =
         recorded.stream()
             .filter(i -> i.getOutcome() == InstanceOutcome.NotFound)

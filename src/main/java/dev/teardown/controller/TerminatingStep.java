@@ -34,12 +34,12 @@ final class TerminatingStep implements Step {
 
   @Override
   public StepResult run(DeletionContext ctx) throws CloudException {
-    StepSupport.observeInstances(ctx);
+    Observer.observeInstances(ctx);
     List<CloudInstance> toStop = new ArrayList<>();
     List<InstanceStatus> toTerminate = new ArrayList<>();
     int busy = 0;
     for (InstanceStatus is : ctx.instances()) {
-      if (!StepSupport.active(is)) {
+      if (!DeletionContext.active(is)) {
         continue;
       }
       CloudInstance ci = ctx.snapshot().instance(is.getId());
@@ -85,7 +85,8 @@ final class TerminatingStep implements Step {
     }
     boolean waitingToStop =
         ctx.instances().stream()
-            .anyMatch(i -> StepSupport.active(i) && i.getOutcome() != InstanceOutcome.Terminating);
+            .anyMatch(
+                i -> DeletionContext.active(i) && i.getOutcome() != InstanceOutcome.Terminating);
     if (waitingToStop) {
       return StepResult.waitFor(
           Phase.Terminating,
@@ -113,8 +114,7 @@ final class TerminatingStep implements Step {
 
   static boolean withinGrace(DeletionContext ctx, String action, String id, String recorded) {
     Instant last = ctx.lastAttempt(action, id, recorded);
-    java.time.Duration grace =
-        TERMINATE.equals(action) ? StepSupport.terminateGrace(ctx) : StepSupport.grace(ctx);
+    java.time.Duration grace = TERMINATE.equals(action) ? ctx.terminateGrace() : ctx.grace();
     return last != null && !last.plus(grace).isBefore(ctx.now());
   }
 
@@ -171,7 +171,7 @@ final class TerminatingStep implements Step {
     boolean releaseDisks = ctx.spec().getDataDisks() == DataDiskPolicy.Release;
     Map<String, List<InstanceStatus>> groups =
         ctx.caps().sameChargeTypePerTerminate()
-            ? StepSupport.groupBy(toTerminate, i -> String.valueOf(i.getChargeType()))
+            ? BatchCalls.groupBy(toTerminate, i -> String.valueOf(i.getChargeType()))
             : Map.of("", toTerminate);
     List<List<InstanceStatus>> chunks = new ArrayList<>();
     groups
@@ -179,7 +179,7 @@ final class TerminatingStep implements Step {
         .forEach(g -> chunks.addAll(Batches.chunks(g, ctx.caps().maxInstancesPerTerminate())));
     List<String> accepted = new ArrayList<>();
     CloudError[] retry = {null};
-    StepSupport.callEach(
+    BatchCalls.callEach(
         chunks,
         chunk -> {
           List<String> ids = chunk.stream().map(InstanceStatus::getId).toList();
@@ -237,7 +237,8 @@ final class TerminatingStep implements Step {
     }
     boolean allAccepted =
         ctx.instances().stream()
-            .allMatch(i -> !StepSupport.active(i) || i.getOutcome() == InstanceOutcome.Terminating);
+            .allMatch(
+                i -> !DeletionContext.active(i) || i.getOutcome() == InstanceOutcome.Terminating);
     String msg =
         accepted.isEmpty()
             ? "No terminate call was accepted."
@@ -334,7 +335,7 @@ final class TerminatingStep implements Step {
                 + " yourself if it is not needed.");
       }
     }
-    StepSupport.updateDiskCount(ctx);
+    ctx.updateDiskCount();
   }
 
   /**
