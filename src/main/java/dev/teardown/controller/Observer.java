@@ -8,7 +8,13 @@ import dev.teardown.cloud.CloudDisk;
 import dev.teardown.cloud.CloudException;
 import dev.teardown.cloud.CloudInstance;
 import dev.teardown.cloud.DiskPhase;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Books this pass's observation ({@link CloudSnapshot}) into status: states, and the outcomes an
@@ -91,5 +97,56 @@ final class Observer {
   static boolean goneConfirmed(DeletionContext ctx, DiskStatus ds, CloudDisk cd) {
     return cd.phase() == DiskPhase.GONE
         && (ctx.provider().canObserveUnattachedDisks() || ds.releaseCallCount() > 0);
+  }
+
+  /**
+   * The data disks attached to each of these instances now (an empty list when none). Where this
+   * pass's observation of the instances lists their data disks ({@link
+   * CloudInstance#dataDiskIds()}, Tencent), those ids and {@code alsoCheck} are looked up by id,
+   * which merges across deletions at 100 ids per call, and a disk counts as attached to an instance
+   * only when its own observation says so: the instance's list decides which disks are looked at,
+   * never where a disk is. Otherwise the cloud's own look-up by instance.
+   *
+   * @param alsoCheck further disk ids to look at (e.g. the ones recorded for these instances)
+   */
+  static Map<String, List<CloudDisk>> attachedDataDisks(
+      DeletionContext ctx, List<String> instanceIds, Collection<String> alsoCheck)
+      throws CloudException {
+    Set<String> ids = new LinkedHashSet<>();
+    for (String id : instanceIds) {
+      List<String> listed = ctx.snapshot().instance(id).dataDiskIds();
+      if (listed == null) {
+        return ctx.provider().describeDataDisks(instanceIds);
+      }
+      ids.addAll(listed);
+    }
+    ids.addAll(alsoCheck);
+    Map<String, CloudDisk> seen =
+        ids.isEmpty() ? Map.of() : ctx.provider().describeDisks(List.copyOf(ids));
+    Map<String, List<CloudDisk>> out = new LinkedHashMap<>();
+    instanceIds.forEach(id -> out.put(id, new ArrayList<>()));
+    for (CloudDisk d : seen.values()) {
+      if (d.phase() != DiskPhase.GONE
+          && d.instanceId() != null
+          && out.containsKey(d.instanceId())) {
+        out.get(d.instanceId()).add(d);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * True when this pass's observation of the instance lists exactly the data disks recorded for it:
+   * none was attached since the plan was recorded and none of them was taken away, so there is
+   * nothing to look up again before its first terminate.
+   */
+  static boolean listsExactlyTheRecordedDisks(DeletionContext ctx, InstanceStatus is) {
+    List<String> listed = ctx.snapshot().instance(is.getId()).dataDiskIds();
+    if (listed == null) {
+      return false;
+    }
+    Set<String> recorded = new java.util.HashSet<>();
+    is.getDataDisks().forEach(d -> recorded.add(d.getId()));
+    return recorded.equals(new java.util.HashSet<>(listed));
   }
 }

@@ -52,7 +52,7 @@ final class PendingStep implements Step {
             .filter(id -> ctx.snapshot().instance(id).phase() != InstancePhase.GONE)
             .toList();
     Map<String, List<CloudDisk>> disks =
-        present.isEmpty() ? Map.of() : ctx.provider().describeDataDisks(present);
+        present.isEmpty() ? Map.of() : Observer.attachedDataDisks(ctx, present, List.of());
 
     List<InstanceStatus> recorded = new ArrayList<>();
     List<String> protectedIds = new ArrayList<>();

@@ -116,7 +116,12 @@ final class ReleasingDisksStep implements Step {
               return ctx.provider()
                   .terminateInstances(
                       new TerminateRequest(
-                          ids, true, ctx.spec().releaseAddressEnabled(), true, token));
+                          ids,
+                          true,
+                          ctx.spec().releaseAddressEnabled(),
+                          true,
+                          token,
+                          TerminatingStep.observed(ctx, ids)));
             } catch (CloudException e) {
               ctx.answered("Failed: " + e.error().code());
               throw e;
@@ -198,7 +203,10 @@ final class ReleasingDisksStep implements Step {
                   ids,
                   ctx.token(purge ? "purge-disks" : "release", ids, attempt));
           try {
-            return ctx.provider().releaseDisks(new ReleaseDisksRequest(ids, purge, token));
+            Map<String, dev.teardown.cloud.CloudDisk> observed = new java.util.LinkedHashMap<>();
+            ids.forEach(id -> observed.put(id, ctx.snapshot().disk(id)));
+            return ctx.provider()
+                .releaseDisks(new ReleaseDisksRequest(ids, purge, token, observed));
           } catch (CloudException e) {
             ctx.answered("Failed: " + e.error().code());
             throw e;

@@ -189,7 +189,12 @@ final class TerminatingStep implements Step {
             return ctx.provider()
                 .terminateInstances(
                     new TerminateRequest(
-                        ids, releaseDisks, ctx.spec().releaseAddressEnabled(), false, token));
+                        ids,
+                        releaseDisks,
+                        ctx.spec().releaseAddressEnabled(),
+                        false,
+                        token,
+                        observed(ctx, ids)));
           } catch (CloudException e) {
             // an error the cloud answered (it carries the cloud's request id) did nothing; one
             // without an answer
@@ -246,6 +251,16 @@ final class TerminatingStep implements Step {
     return StepResult.acted(allAccepted ? Phase.AwaitingShutdown : Phase.Terminating, msg);
   }
 
+  /**
+   * This pass's observation of the instances a terminate or purge is about to be sent for: the one
+   * the step decided from, handed to the adapter so that it need not look again.
+   */
+  static Map<String, CloudInstance> observed(DeletionContext ctx, List<String> ids) {
+    Map<String, CloudInstance> out = new java.util.LinkedHashMap<>();
+    ids.forEach(id -> out.put(id, ctx.snapshot().instance(id)));
+    return out;
+  }
+
   /** The result of a terminate the cloud answered with an error: nothing was applied. */
   static final String REFUSED = "Refused: ";
 
@@ -276,15 +291,22 @@ final class TerminatingStep implements Step {
    */
   private static void recheckDisks(DeletionContext ctx, List<InstanceStatus> toTerminate)
       throws CloudException {
+    // An instance whose observation in this pass lists exactly its recorded disks has none joined
+    // and none taken: no further look-up (the cloud's own list, in the same answer that shows it
+    // running or stopped).
     List<InstanceStatus> first =
         toTerminate.stream()
             .filter(i -> i.terminateCallCount() == 0 && !terminateMayHaveApplied(ctx, i))
+            .filter(i -> !Observer.listsExactlyTheRecordedDisks(ctx, i))
             .toList();
     if (first.isEmpty()) {
       return;
     }
     Map<String, List<CloudDisk>> now =
-        ctx.provider().describeDataDisks(first.stream().map(InstanceStatus::getId).toList());
+        Observer.attachedDataDisks(
+            ctx,
+            first.stream().map(InstanceStatus::getId).toList(),
+            first.stream().flatMap(i -> i.getDataDisks().stream()).map(DiskStatus::getId).toList());
     boolean release = ctx.spec().getDataDisks() == DataDiskPolicy.Release;
     for (InstanceStatus is : first) {
       List<CloudDisk> attached = now.getOrDefault(is.getId(), List.of());
