@@ -121,15 +121,21 @@ final class StepRunner {
                 config.cloudTimeout()));
 
     Map<String, CloudInstance> instances = observeInstances(provider, spec, status);
-    if (!settledIds(status).containsAll(spec.getInstanceIds())) { // a describe was made
-      Conditions.set(
-          status.getConditions(),
-          Conditions.CREDENTIALS_VALID,
-          true,
-          "Accepted",
-          CredentialsReader.describe(resource, factory) + " accepted by the cloud.",
-          gen,
-          clock.instant());
+    // The keys were accepted once a describe of this pass is answered: the instances', or, when
+    // every instance was already observed gone, the disks' (made when a step first needs them).
+    Runnable keysAccepted =
+        () ->
+            Conditions.set(
+                status.getConditions(),
+                Conditions.CREDENTIALS_VALID,
+                true,
+                "Accepted",
+                CredentialsReader.describe(resource, factory) + " accepted by the cloud.",
+                gen,
+                clock.instant());
+    boolean described = !settledIds(status).containsAll(spec.getInstanceIds());
+    if (described) {
+      keysAccepted.run();
     }
     // The disk ids are read when a step first needs the disks, not now: Pending records them, and a
     // pass may go
@@ -144,9 +150,14 @@ final class StepRunner {
                       .flatMap(i -> i.getDataDisks().stream())
                       .map(DiskStatus::getId)
                       .toList();
-              return diskIds.isEmpty()
-                  ? Map.<String, CloudDisk>of()
-                  : provider.describeDisks(diskIds);
+              if (diskIds.isEmpty()) {
+                return Map.<String, CloudDisk>of();
+              }
+              Map<String, CloudDisk> disks = provider.describeDisks(diskIds);
+              if (!described) {
+                keysAccepted.run();
+              }
+              return disks;
             });
     DeletionContext ctx =
         new DeletionContext(resource, spec, status, provider, snapshot, config, clock, intents);

@@ -458,8 +458,10 @@ class TencentDeletionIT {
                     FaultRule.error(action, "RequestLimitExceeded", 1)
                         .message("Your request rate exceeds the limit."));
               }
-              w.rateLimits.put("DescribeInstances", 4);
-              w.rateLimits.put("DescribeDisks", 4);
+              // One describe per second: a deletion now needs few enough looks that a higher limit
+              // is never reached.
+              w.rateLimits.put("DescribeInstances", 1);
+              w.rateLimits.put("DescribeDisks", 1);
             }),
         true);
     h.create("storm", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-storm001"), s -> {});
