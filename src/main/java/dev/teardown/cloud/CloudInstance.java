@@ -19,7 +19,10 @@ package dev.teardown.cloud;
  * @param dataDiskIds the ids of the data disks the instance lists as attached in the same answer
  *     (Tencent DescribeInstances {@code DataDisks[].DiskId}); null when the cloud's describe does
  *     not list them. A hint of which disks to look up by id, never proof of where a disk is: the
- *     disk's own observation says that.
+ *     disk's own observation says that. When every instance lists them, the operator finds data
+ *     disks with {@link CloudProvider#describeDisks} over the listed ids instead of {@link
+ *     CloudProvider#describeDataDisks}, so an adapter fills this only where describing disks by id
+ *     is cheap (not CompShare, whose describe by id scans the zone).
  */
 public record CloudInstance(
     String id,
