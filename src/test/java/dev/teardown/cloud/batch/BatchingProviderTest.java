@@ -435,6 +435,22 @@ class BatchingProviderTest {
   }
 
   @Test
+  void aBatchThatASecondRequestJoinedWaitsForItsWindowNotTheIdleTime() throws Exception {
+    List<Future<Map<String, CloudInstance>>> r =
+        concurrently(
+            List.of(
+                () -> provider.describeInstances(List.of("ins-1")),
+                () -> provider.describeInstances(List.of("ins-2"))),
+            2);
+    assertThat(get(r.get(0))).containsOnlyKeys("ins-1");
+    assertThat(get(r.get(1))).containsOnlyKeys("ins-2");
+    assertThat(timers.delays())
+        .as("one window and the first request's idle time; none once the second joined")
+        .containsExactly(WINDOW, WINDOW.dividedBy(4));
+    assertThat(cloud.describeCalls).hasSize(1);
+  }
+
+  @Test
   void stopsAndDetachesPassStraightThrough() throws Exception {
     provider.detachDisks("ins-1", List.of("disk-1"));
     provider.stopInstances(List.of());
