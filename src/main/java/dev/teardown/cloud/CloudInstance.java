@@ -16,6 +16,13 @@ package dev.teardown.cloud;
  * @param tags the instance's tags (key to value) as the cloud shows them; null when the cloud's
  *     describe does not return tags (then a guard on tags cannot be checked and refuses), empty
  *     when it returns none
+ * @param dataDiskIds the ids of the data disks the instance lists as attached in the same answer
+ *     (Tencent DescribeInstances {@code DataDisks[].DiskId}); null when the cloud's describe does
+ *     not list them. A hint of which disks to look up by id, never proof of where a disk is: the
+ *     disk's own observation says that. When every instance lists them, the operator finds data
+ *     disks with {@link CloudProvider#describeDisks} over the listed ids instead of {@link
+ *     CloudProvider#describeDataDisks}, so an adapter fills this only where describing disks by id
+ *     is cheap (not CompShare, whose describe by id scans the zone).
  */
 public record CloudInstance(
     String id,
@@ -27,7 +34,38 @@ public record CloudInstance(
     String notDeletableReason,
     boolean spot,
     String name,
-    java.util.Map<String, String> tags) {
+    java.util.Map<String, String> tags,
+    java.util.List<String> dataDiskIds) {
+
+  public CloudInstance {
+    dataDiskIds = dataDiskIds == null ? null : java.util.List.copyOf(dataDiskIds);
+  }
+
+  /** Without a list of data disks: a cloud whose describe does not return one. */
+  public CloudInstance(
+      String id,
+      String state,
+      InstancePhase phase,
+      String chargeType,
+      boolean prepaid,
+      boolean deletionProtected,
+      String notDeletableReason,
+      boolean spot,
+      String name,
+      java.util.Map<String, String> tags) {
+    this(
+        id,
+        state,
+        phase,
+        chargeType,
+        prepaid,
+        deletionProtected,
+        notDeletableReason,
+        spot,
+        name,
+        tags,
+        null);
+  }
 
   /** Without tags: a cloud whose describe does not return them. */
   public CloudInstance(
@@ -87,7 +125,8 @@ public record CloudInstance(
         notDeletableReason,
         spot,
         n,
-        tags);
+        tags,
+        dataDiskIds);
   }
 
   public CloudInstance withTags(java.util.Map<String, String> t) {
@@ -101,7 +140,23 @@ public record CloudInstance(
         notDeletableReason,
         spot,
         name,
-        t);
+        t,
+        dataDiskIds);
+  }
+
+  public CloudInstance withDataDiskIds(java.util.List<String> ids) {
+    return new CloudInstance(
+        id,
+        state,
+        phase,
+        chargeType,
+        prepaid,
+        deletionProtected,
+        notDeletableReason,
+        spot,
+        name,
+        tags,
+        ids);
   }
 
   public static CloudInstance gone(String id) {

@@ -20,12 +20,12 @@ final class AwaitingShutdownStep implements Step {
 
   @Override
   public StepResult run(DeletionContext ctx) {
-    StepSupport.observeInstances(ctx);
-    Duration grace = StepSupport.terminateGrace(ctx);
+    Observer.observeInstances(ctx);
+    Duration grace = ctx.terminateGrace();
     List<String> again = new ArrayList<>();
     int waiting = 0;
     for (InstanceStatus is : ctx.instances()) {
-      if (!StepSupport.active(is)) {
+      if (!DeletionContext.active(is)) {
         continue;
       }
       CloudInstance ci = ctx.snapshot().instance(is.getId());

@@ -4,12 +4,15 @@ import dev.teardown.api.v1alpha1.CallIntent;
 import dev.teardown.api.v1alpha1.CloudInstanceDeletion;
 import dev.teardown.api.v1alpha1.CloudInstanceDeletionSpec;
 import dev.teardown.api.v1alpha1.CloudInstanceDeletionStatus;
+import dev.teardown.api.v1alpha1.DiskAction;
 import dev.teardown.api.v1alpha1.DiskStatus;
 import dev.teardown.api.v1alpha1.ErrorInfo;
+import dev.teardown.api.v1alpha1.InstanceOutcome;
 import dev.teardown.api.v1alpha1.InstanceStatus;
 import dev.teardown.cloud.Capabilities;
 import dev.teardown.cloud.CloudError;
 import dev.teardown.cloud.CloudProvider;
+import dev.teardown.cloud.ErrorKind;
 import dev.teardown.config.OperatorConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -18,7 +21,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -208,5 +213,76 @@ public final class DeletionContext {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * How long an accepted call may take to show in observations before Teardown considers it
+   * dropped.
+   */
+  public java.time.Duration grace() {
+    java.time.Duration g = config.pollInterval().multipliedBy(10);
+    return g.compareTo(java.time.Duration.ofSeconds(2)) < 0 ? java.time.Duration.ofSeconds(2) : g;
+  }
+
+  /**
+   * The grace before a terminate is sent again: never shorter than what the cloud needs to show it.
+   */
+  public java.time.Duration terminateGrace() {
+    java.time.Duration g = grace();
+    java.time.Duration settles = caps().terminateSettles();
+    return settles != null && settles.compareTo(g) > 0 ? settles : g;
+  }
+
+  /** Writes the "released/total, kept" disk count into status. */
+  public void updateDiskCount() {
+    long total = disks().filter(d -> d.getAction() != DiskAction.Retain).count();
+    long released =
+        disks().filter(d -> d.getAction() != DiskAction.Retain && d.isReleased()).count();
+    long kept = disks().filter(d -> d.getAction() == DiskAction.Retain).count();
+    status.setDisks(released + "/" + total + (kept > 0 ? ", " + kept + " kept" : ""));
+  }
+
+  /** An instance Teardown still works on: not failed, not found, gone or recycled. */
+  public static boolean active(InstanceStatus is) {
+    return is.getOutcome() != InstanceOutcome.Failed
+        && is.getOutcome() != InstanceOutcome.NotFound
+        && is.getOutcome() != InstanceOutcome.Gone
+        && is.getOutcome() != InstanceOutcome.Recycled;
+  }
+
+  /** The instance each disk was recorded under. */
+  public Map<String, InstanceStatus> ownerOfDisk() {
+    Map<String, InstanceStatus> owner = new LinkedHashMap<>();
+    for (InstanceStatus is : instances()) {
+      for (DiskStatus ds : is.getDataDisks()) {
+        owner.put(ds.getId(), is);
+      }
+    }
+    return owner;
+  }
+
+  /**
+   * Disks Teardown must still release itself: not retained, not released, no terminal error, owner
+   * not failed.
+   */
+  public List<DiskStatus> disksToRelease() {
+    List<DiskStatus> out = new ArrayList<>();
+    for (InstanceStatus is : instances()) {
+      if (is.getOutcome() == InstanceOutcome.Failed
+          || is.getOutcome() == InstanceOutcome.NotFound) {
+        continue;
+      }
+      for (DiskStatus ds : is.getDataDisks()) {
+        if (ds.getAction() != DiskAction.Retain && !ds.isReleased() && !terminal(ds.getError())) {
+          out.add(ds);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A recorded error that retrying cannot fix. */
+  public static boolean terminal(ErrorInfo e) {
+    return e != null && ErrorKind.TERMINAL.display().equals(e.getKind());
   }
 }

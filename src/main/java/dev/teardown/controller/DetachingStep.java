@@ -26,12 +26,12 @@ final class DetachingStep implements Step {
 
   @Override
   public StepResult run(DeletionContext ctx) throws CloudException {
-    StepSupport.observeDisks(ctx);
+    Observer.observeDisks(ctx);
     Set<String> ours =
         ctx.instances().stream().map(InstanceStatus::getId).collect(Collectors.toSet());
     List<DiskStatus> attached = new ArrayList<>();
     int busy = 0;
-    for (DiskStatus ds : StepSupport.disksToRelease(ctx)) {
+    for (DiskStatus ds : ctx.disksToRelease()) {
       CloudDisk cd = ctx.snapshot().disk(ds.getId());
       if (cd.phase() == DiskPhase.BUSY) {
         busy++;
@@ -66,13 +66,13 @@ final class DetachingStep implements Step {
 
   private StepResult detach(DeletionContext ctx, List<DiskStatus> attached) throws CloudException {
     Map<String, List<DiskStatus>> byInstance =
-        StepSupport.groupBy(attached, d -> ctx.snapshot().disk(d.getId()).instanceId());
+        BatchCalls.groupBy(attached, d -> ctx.snapshot().disk(d.getId()).instanceId());
     List<List<DiskStatus>> chunks = new ArrayList<>();
     byInstance
         .values()
         .forEach(v -> chunks.addAll(Batches.chunks(v, ctx.caps().maxDisksPerDetach())));
     List<String> requested = new ArrayList<>();
-    StepSupport.callEach(
+    BatchCalls.callEach(
         chunks,
         chunk -> {
           List<String> ids = chunk.stream().map(DiskStatus::getId).toList();
@@ -105,7 +105,7 @@ final class DetachingStep implements Step {
         },
         (chunk, err) -> chunk.forEach(d -> d.setError(ctx.errorInfo(err))),
         () -> !requested.isEmpty());
-    StepSupport.updateDiskCount(ctx);
+    ctx.updateDiskCount();
     return StepResult.acted(
         Phase.Detaching,
         requested.isEmpty()

@@ -52,7 +52,7 @@ final class PendingStep implements Step {
             .filter(id -> ctx.snapshot().instance(id).phase() != InstancePhase.GONE)
             .toList();
     Map<String, List<CloudDisk>> disks =
-        present.isEmpty() ? Map.of() : ctx.provider().describeDataDisks(present);
+        present.isEmpty() ? Map.of() : Observer.attachedDataDisks(ctx, present, List.of());
 
     List<InstanceStatus> recorded = new ArrayList<>();
     List<String> protectedIds = new ArrayList<>();
@@ -110,7 +110,7 @@ final class PendingStep implements Step {
         .setRecorded(
             SpecFingerprint.record(
                 ctx.spec(), ctx.resource().getMetadata().getGeneration(), ctx.now()));
-    StepSupport.updateDiskCount(ctx);
+    ctx.updateDiskCount();
     List<String> notFound =
         recorded.stream()
             .filter(i -> i.getOutcome() == InstanceOutcome.NotFound)

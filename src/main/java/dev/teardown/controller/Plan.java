@@ -63,7 +63,7 @@ final class Plan {
     boolean release = ctx.spec().getDataDisks() == DataDiskPolicy.Release;
     Map<String, List<InstanceStatus>> groups =
         caps.sameChargeTypePerTerminate()
-            ? StepSupport.groupBy(live, i -> String.valueOf(i.getChargeType()))
+            ? BatchCalls.groupBy(live, i -> String.valueOf(i.getChargeType()))
             : Map.of("", live);
     for (List<InstanceStatus> g : groups.values()) {
       for (List<InstanceStatus> chunk : Batches.chunks(g, caps.maxInstancesPerTerminate())) {

@@ -34,11 +34,11 @@ final class ReleasingDisksStep implements Step {
 
   @Override
   public StepResult run(DeletionContext ctx) throws CloudException {
-    StepSupport.observeInstances(ctx);
-    StepSupport.observeDisks(ctx);
+    Observer.observeInstances(ctx);
+    Observer.observeDisks(ctx);
     List<DiskStatus> available = new ArrayList<>();
     int busy = 0;
-    for (DiskStatus ds : StepSupport.disksToRelease(ctx)) {
+    for (DiskStatus ds : ctx.disksToRelease()) {
       DiskPhase p = ctx.snapshot().disk(ds.getId()).phase();
       switch (p) {
         case ATTACHED -> {
@@ -50,7 +50,7 @@ final class ReleasingDisksStep implements Step {
           // into that window
           // (on a prepaid disk it would purge the disk from the recycle bin).
           Instant last = ctx.lastAttempt(RELEASE, ds.getId(), ds.getLastReleaseAt());
-          if (last == null || last.plus(StepSupport.grace(ctx)).isBefore(ctx.now())) {
+          if (last == null || last.plus(ctx.grace()).isBefore(ctx.now())) {
             available.add(ds);
           } else {
             busy++;
@@ -101,13 +101,13 @@ final class ReleasingDisksStep implements Step {
             TargetGuard.REASON_MISMATCH, TargetGuard.message(mismatches, "right before " + PURGE));
       }
       Map<String, List<InstanceStatus>> groups =
-          StepSupport.groupBy(recycled, i -> String.valueOf(i.getChargeType()));
+          BatchCalls.groupBy(recycled, i -> String.valueOf(i.getChargeType()));
       List<String> requested = new ArrayList<>();
       List<List<InstanceStatus>> chunks = new ArrayList<>();
       groups
           .values()
           .forEach(g -> chunks.addAll(Batches.chunks(g, ctx.caps().maxInstancesPerTerminate())));
-      StepSupport.callEach(
+      BatchCalls.callEach(
           chunks,
           chunk -> {
             List<String> ids = chunk.stream().map(InstanceStatus::getId).toList();
@@ -116,7 +116,12 @@ final class ReleasingDisksStep implements Step {
               return ctx.provider()
                   .terminateInstances(
                       new TerminateRequest(
-                          ids, true, ctx.spec().releaseAddressEnabled(), true, token));
+                          ids,
+                          true,
+                          ctx.spec().releaseAddressEnabled(),
+                          true,
+                          token,
+                          TerminatingStep.observed(ctx, ids)));
             } catch (CloudException e) {
               ctx.answered("Failed: " + e.error().code());
               throw e;
@@ -187,7 +192,7 @@ final class ReleasingDisksStep implements Step {
   private StepResult release(DeletionContext ctx, List<DiskStatus> disks, boolean purge)
       throws CloudException {
     List<String> requested = new ArrayList<>();
-    StepSupport.callEach(
+    BatchCalls.callEach(
         Batches.chunks(disks, ctx.caps().maxDisksPerRelease()),
         chunk -> {
           List<String> ids = chunk.stream().map(DiskStatus::getId).toList();
@@ -198,7 +203,10 @@ final class ReleasingDisksStep implements Step {
                   ids,
                   ctx.token(purge ? "purge-disks" : "release", ids, attempt));
           try {
-            return ctx.provider().releaseDisks(new ReleaseDisksRequest(ids, purge, token));
+            Map<String, dev.teardown.cloud.CloudDisk> observed = new java.util.LinkedHashMap<>();
+            ids.forEach(id -> observed.put(id, ctx.snapshot().disk(id)));
+            return ctx.provider()
+                .releaseDisks(new ReleaseDisksRequest(ids, purge, token, observed));
           } catch (CloudException e) {
             ctx.answered("Failed: " + e.error().code());
             throw e;
@@ -225,7 +233,7 @@ final class ReleasingDisksStep implements Step {
         },
         (chunk, err) -> chunk.forEach(d -> d.setError(ctx.errorInfo(err))),
         () -> !requested.isEmpty());
-    StepSupport.updateDiskCount(ctx);
+    ctx.updateDiskCount();
     return StepResult.acted(
         Phase.ReleasingDisks,
         (purge ? "Purge" : "Release")
@@ -257,7 +265,7 @@ final class ReleasingDisksStep implements Step {
         continue;
       }
       for (DiskStatus ds : is.getDataDisks()) {
-        if (ds.getError() != null && StepSupport.terminal(ds.getError())) {
+        if (ds.getError() != null && DeletionContext.terminal(ds.getError())) {
           problems.add(ds.getId() + ": " + ds.getError().getMessage());
           left.add(
               "disk " + ds.getId() + " (" + ds.getState() + "): " + ds.getError().getMessage());

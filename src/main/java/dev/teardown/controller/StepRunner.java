@@ -4,6 +4,8 @@ import dev.teardown.api.v1alpha1.CloudInstanceDeletion;
 import dev.teardown.api.v1alpha1.CloudInstanceDeletionSpec;
 import dev.teardown.api.v1alpha1.CloudInstanceDeletionStatus;
 import dev.teardown.api.v1alpha1.DiskStatus;
+import dev.teardown.api.v1alpha1.InstanceOutcome;
+import dev.teardown.api.v1alpha1.InstanceStatus;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.RecordedPlan;
 import dev.teardown.cloud.CloudDisk;
@@ -17,8 +19,11 @@ import dev.teardown.config.OperatorConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One pass over the cloud: connect with the resource's keys, observe the recorded instances, then
@@ -26,7 +31,10 @@ import java.util.Map;
  * after the first mutating call.
  */
 final class StepRunner {
-  /** Requeue right after the status write that records the plan. */
+  /**
+   * Requeue right after the status write that records the plan (raised to the poll floor and
+   * rounded up to the poll grid).
+   */
   static final Duration RECORDED_REQUEUE = Duration.ofMillis(10);
 
   /** The result of the steps of one pass. */
@@ -112,15 +120,23 @@ final class StepRunner {
                 config.endpoints().get(spec.getProvider().value()),
                 config.cloudTimeout()));
 
-    Map<String, CloudInstance> instances = provider.describeInstances(spec.getInstanceIds());
-    Conditions.set(
-        status.getConditions(),
-        Conditions.CREDENTIALS_VALID,
-        true,
-        "Accepted",
-        CredentialsReader.describe(resource, factory) + " accepted by the cloud.",
-        gen,
-        clock.instant());
+    Map<String, CloudInstance> instances = observeInstances(provider, spec, status);
+    // The keys were accepted once a describe of this pass is answered: the instances', or, when
+    // every instance was already observed gone, the disks' (made when a step first needs them).
+    Runnable keysAccepted =
+        () ->
+            Conditions.set(
+                status.getConditions(),
+                Conditions.CREDENTIALS_VALID,
+                true,
+                "Accepted",
+                CredentialsReader.describe(resource, factory) + " accepted by the cloud.",
+                gen,
+                clock.instant());
+    boolean described = !settledIds(status).containsAll(spec.getInstanceIds());
+    if (described) {
+      keysAccepted.run();
+    }
     // The disk ids are read when a step first needs the disks, not now: Pending records them, and a
     // pass may go
     // straight on from Pending to a step that observes them (an instance found already in the
@@ -134,9 +150,14 @@ final class StepRunner {
                       .flatMap(i -> i.getDataDisks().stream())
                       .map(DiskStatus::getId)
                       .toList();
-              return diskIds.isEmpty()
-                  ? Map.<String, CloudDisk>of()
-                  : provider.describeDisks(diskIds);
+              if (diskIds.isEmpty()) {
+                return Map.<String, CloudDisk>of();
+              }
+              Map<String, CloudDisk> disks = provider.describeDisks(diskIds);
+              if (!described) {
+                keysAccepted.run();
+              }
+              return disks;
             });
     DeletionContext ctx =
         new DeletionContext(resource, spec, status, provider, snapshot, config, clock, intents);
@@ -145,6 +166,41 @@ final class StepRunner {
     } finally {
       ctx.warnings().forEach(warnings);
     }
+  }
+
+  /**
+   * This pass's observation of the instances. An instance the status already records as gone
+   * (observed gone by an earlier pass) or as not found at the start is not described again: it
+   * never comes back, no step acts on it, and it is in the snapshot as gone. Every other instance
+   * is described, once per pass. When none is left to describe, no call is made.
+   */
+  static Map<String, CloudInstance> observeInstances(
+      CloudProvider provider, CloudInstanceDeletionSpec spec, CloudInstanceDeletionStatus status)
+      throws CloudException {
+    Set<String> settled = settledIds(status);
+    List<String> look = spec.getInstanceIds().stream().filter(id -> !settled.contains(id)).toList();
+    Map<String, CloudInstance> seen = look.isEmpty() ? Map.of() : provider.describeInstances(look);
+    Map<String, CloudInstance> out = new LinkedHashMap<>();
+    for (String id : spec.getInstanceIds()) {
+      CloudInstance i = seen.get(id);
+      out.put(id, i != null ? i : settled.contains(id) ? CloudInstance.gone(id) : null);
+    }
+    out.values().removeIf(java.util.Objects::isNull);
+    return out;
+  }
+
+  /** Instances the status records as gone or as not found at the start: final outcomes. */
+  private static Set<String> settledIds(CloudInstanceDeletionStatus status) {
+    Set<String> out = new HashSet<>();
+    if (status.getInstances() != null) {
+      for (InstanceStatus is : status.getInstances()) {
+        if (is.getOutcome() == InstanceOutcome.Gone
+            || is.getOutcome() == InstanceOutcome.NotFound) {
+          out.add(is.getId());
+        }
+      }
+    }
+    return out;
   }
 
   private Result steps(DeletionContext ctx, CloudInstanceDeletionSpec spec) throws CloudException {
@@ -186,7 +242,10 @@ final class StepRunner {
         // instance's
         // detached disks could no longer be found. So the recording is written now and the next
         // pass terminates.
-        return new Result(RECORDED_REQUEUE, reason);
+        // On the poll grid, like every other next look: deletions recorded about together
+        // terminate together, and their describes and terminates are merged.
+        return new Result(
+            connections.nextLook(spec.getProvider().value(), status, RECORDED_REQUEUE), reason);
       }
       // otherwise pass straight through to the next phase with the same observation (disks load
       // lazily)

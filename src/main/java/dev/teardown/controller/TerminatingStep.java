@@ -34,12 +34,12 @@ final class TerminatingStep implements Step {
 
   @Override
   public StepResult run(DeletionContext ctx) throws CloudException {
-    StepSupport.observeInstances(ctx);
+    Observer.observeInstances(ctx);
     List<CloudInstance> toStop = new ArrayList<>();
     List<InstanceStatus> toTerminate = new ArrayList<>();
     int busy = 0;
     for (InstanceStatus is : ctx.instances()) {
-      if (!StepSupport.active(is)) {
+      if (!DeletionContext.active(is)) {
         continue;
       }
       CloudInstance ci = ctx.snapshot().instance(is.getId());
@@ -85,7 +85,8 @@ final class TerminatingStep implements Step {
     }
     boolean waitingToStop =
         ctx.instances().stream()
-            .anyMatch(i -> StepSupport.active(i) && i.getOutcome() != InstanceOutcome.Terminating);
+            .anyMatch(
+                i -> DeletionContext.active(i) && i.getOutcome() != InstanceOutcome.Terminating);
     if (waitingToStop) {
       return StepResult.waitFor(
           Phase.Terminating,
@@ -113,8 +114,7 @@ final class TerminatingStep implements Step {
 
   static boolean withinGrace(DeletionContext ctx, String action, String id, String recorded) {
     Instant last = ctx.lastAttempt(action, id, recorded);
-    java.time.Duration grace =
-        TERMINATE.equals(action) ? StepSupport.terminateGrace(ctx) : StepSupport.grace(ctx);
+    java.time.Duration grace = TERMINATE.equals(action) ? ctx.terminateGrace() : ctx.grace();
     return last != null && !last.plus(grace).isBefore(ctx.now());
   }
 
@@ -171,7 +171,7 @@ final class TerminatingStep implements Step {
     boolean releaseDisks = ctx.spec().getDataDisks() == DataDiskPolicy.Release;
     Map<String, List<InstanceStatus>> groups =
         ctx.caps().sameChargeTypePerTerminate()
-            ? StepSupport.groupBy(toTerminate, i -> String.valueOf(i.getChargeType()))
+            ? BatchCalls.groupBy(toTerminate, i -> String.valueOf(i.getChargeType()))
             : Map.of("", toTerminate);
     List<List<InstanceStatus>> chunks = new ArrayList<>();
     groups
@@ -179,7 +179,7 @@ final class TerminatingStep implements Step {
         .forEach(g -> chunks.addAll(Batches.chunks(g, ctx.caps().maxInstancesPerTerminate())));
     List<String> accepted = new ArrayList<>();
     CloudError[] retry = {null};
-    StepSupport.callEach(
+    BatchCalls.callEach(
         chunks,
         chunk -> {
           List<String> ids = chunk.stream().map(InstanceStatus::getId).toList();
@@ -189,7 +189,12 @@ final class TerminatingStep implements Step {
             return ctx.provider()
                 .terminateInstances(
                     new TerminateRequest(
-                        ids, releaseDisks, ctx.spec().releaseAddressEnabled(), false, token));
+                        ids,
+                        releaseDisks,
+                        ctx.spec().releaseAddressEnabled(),
+                        false,
+                        token,
+                        observed(ctx, ids)));
           } catch (CloudException e) {
             // an error the cloud answered (it carries the cloud's request id) did nothing; one
             // without an answer
@@ -237,12 +242,23 @@ final class TerminatingStep implements Step {
     }
     boolean allAccepted =
         ctx.instances().stream()
-            .allMatch(i -> !StepSupport.active(i) || i.getOutcome() == InstanceOutcome.Terminating);
+            .allMatch(
+                i -> !DeletionContext.active(i) || i.getOutcome() == InstanceOutcome.Terminating);
     String msg =
         accepted.isEmpty()
             ? "No terminate call was accepted."
             : "Terminate accepted for " + ids(accepted) + ".";
     return StepResult.acted(allAccepted ? Phase.AwaitingShutdown : Phase.Terminating, msg);
+  }
+
+  /**
+   * This pass's observation of the instances a terminate or purge is about to be sent for: the one
+   * the step decided from, handed to the adapter so that it need not look again.
+   */
+  static Map<String, CloudInstance> observed(DeletionContext ctx, List<String> ids) {
+    Map<String, CloudInstance> out = new java.util.LinkedHashMap<>();
+    ids.forEach(id -> out.put(id, ctx.snapshot().instance(id)));
+    return out;
   }
 
   /** The result of a terminate the cloud answered with an error: nothing was applied. */
@@ -275,15 +291,22 @@ final class TerminatingStep implements Step {
    */
   private static void recheckDisks(DeletionContext ctx, List<InstanceStatus> toTerminate)
       throws CloudException {
+    // An instance whose observation in this pass lists exactly its recorded disks has none joined
+    // and none taken: no further look-up (the cloud's own list, in the same answer that shows it
+    // running or stopped).
     List<InstanceStatus> first =
         toTerminate.stream()
             .filter(i -> i.terminateCallCount() == 0 && !terminateMayHaveApplied(ctx, i))
+            .filter(i -> !Observer.listsExactlyTheRecordedDisks(ctx, i))
             .toList();
     if (first.isEmpty()) {
       return;
     }
     Map<String, List<CloudDisk>> now =
-        ctx.provider().describeDataDisks(first.stream().map(InstanceStatus::getId).toList());
+        Observer.attachedDataDisks(
+            ctx,
+            first.stream().map(InstanceStatus::getId).toList(),
+            first.stream().flatMap(i -> i.getDataDisks().stream()).map(DiskStatus::getId).toList());
     boolean release = ctx.spec().getDataDisks() == DataDiskPolicy.Release;
     for (InstanceStatus is : first) {
       List<CloudDisk> attached = now.getOrDefault(is.getId(), List.of());
@@ -334,7 +357,7 @@ final class TerminatingStep implements Step {
                 + " yourself if it is not needed.");
       }
     }
-    StepSupport.updateDiskCount(ctx);
+    ctx.updateDiskCount();
   }
 
   /**

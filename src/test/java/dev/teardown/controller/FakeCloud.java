@@ -65,6 +65,26 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
   /** While true, every disk release is refused as retryable (the cloud is busy). */
   volatile boolean releasesBusy;
 
+  /**
+   * While true, describeInstances lists each instance's attached data disks (as Tencent's DataDisks
+   * does), except {@link #unlisted}, plus {@link #staleListed}.
+   */
+  volatile boolean listsDataDisks;
+
+  /** Disks attached to an instance that its own listing leaves out. */
+  final java.util.Set<String> unlisted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Disk ids an instance's listing still names although they are not attached to it. */
+  final Map<String, List<String>> staleListed = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Every terminate and release request, as sent (observations included). */
+  final List<TerminateRequest> terminateRequests = Collections.synchronizedList(new ArrayList<>());
+
+  final List<ReleaseDisksRequest> releaseRequests = Collections.synchronizedList(new ArrayList<>());
+
+  final java.util.concurrent.atomic.AtomicInteger describeDataDiskCalls =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   final java.util.concurrent.atomic.AtomicInteger describeInstanceCalls =
       new java.util.concurrent.atomic.AtomicInteger();
   final java.util.concurrent.atomic.AtomicInteger describeDiskCalls =
@@ -205,12 +225,29 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
     describeInstanceCalls.incrementAndGet();
     Map<String, CloudInstance> out = new LinkedHashMap<>();
     ids.forEach(id -> out.put(id, instances.getOrDefault(id, CloudInstance.gone(id))));
+    if (listsDataDisks) {
+      out.replaceAll(
+          (id, ci) -> {
+            if (ci.phase() == InstancePhase.GONE) {
+              return ci;
+            }
+            List<String> listed = new ArrayList<>();
+            synchronized (disks) {
+              disks.values().stream()
+                  .filter(d -> id.equals(d.instanceId()) && !unlisted.contains(d.id()))
+                  .forEach(d -> listed.add(d.id()));
+            }
+            listed.addAll(staleListed.getOrDefault(id, List.of()));
+            return ci.withDataDiskIds(listed);
+          });
+    }
     return out;
   }
 
   @Override
   public Map<String, List<CloudDisk>> describeDataDisks(List<String> ids) throws CloudException {
     maybeFailAll();
+    describeDataDiskCalls.incrementAndGet();
     Map<String, List<CloudDisk>> out = new LinkedHashMap<>();
     ids.forEach(id -> out.put(id, new ArrayList<>()));
     synchronized (disks) {
@@ -271,6 +308,7 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
               "TerminateInstances"));
     }
     calls.add((r.purge() ? "purge " : "terminate ") + r.instanceIds());
+    terminateRequests.add(r);
     Map<String, CloudError> failures = new LinkedHashMap<>();
     java.util.Set<String> recycled = new java.util.HashSet<>();
     for (String id : r.instanceIds()) {
@@ -385,6 +423,7 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
           CloudError.of(ErrorKind.RETRYABLE, "ResourceBusy", "busy", null, "TerminateDisks"));
     }
     calls.add((r.purge() ? "purgeDisks " : "release ") + r.diskIds());
+    releaseRequests.add(r);
     Map<String, CloudError> failures = new LinkedHashMap<>();
     for (String id : r.diskIds()) {
       CloudDisk d = disks.get(id);

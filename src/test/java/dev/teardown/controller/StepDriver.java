@@ -97,7 +97,7 @@ final class StepDriver {
                 status.getRecorded(), resource.getSpec().getCredentialsSecretRef());
     CloudSnapshot snapshot =
         new CloudSnapshot(
-            cloud.describeInstances(spec.getInstanceIds()),
+            StepRunner.observeInstances(cloud, spec, status),
             () -> {
               List<String> diskIds =
                   status.getInstances().stream()

@@ -329,6 +329,145 @@ class StepsTest {
         .contains("DiskJoined", "DiskTaken");
   }
 
+  // ---- disks found from the instance's own listing (Tencent DataDisks)
+  // ---------------------------------------------------------
+
+  @Test
+  void withInstancesListingTheirDisksNoLookUpByInstanceIsMadeAndTheOutcomeIsTheSame()
+      throws Exception {
+    cloud.listsDataDisks = true;
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.instance("ins-bbbbbbbb", false);
+    cloud.disk("disk-a1", "ins-aaaaaaaa", false, false);
+    cloud.disk("disk-a2", "ins-aaaaaaaa", false, true);
+    cloud.disk("disk-b1", "ins-bbbbbbbb", false, false);
+    StepDriver d = driver(List.of("ins-aaaaaaaa", "ins-bbbbbbbb"));
+    d.pass(); // record
+    assertThat(d.instance("ins-aaaaaaaa").getDataDisks())
+        .extracting(DiskStatus::getId, DiskStatus::getAction)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("disk-a1", DiskAction.Release),
+            org.assertj.core.groups.Tuple.tuple("disk-a2", DiskAction.ReleaseWithInstance));
+    assertThat(d.instance("ins-bbbbbbbb").getDataDisks())
+        .extracting(DiskStatus::getId)
+        .containsExactly("disk-b1");
+    assertThat(cloud.describeDiskCalls.get()).as("one look-up by id for both").isEqualTo(1);
+    int disksLookedUp = cloud.describeDiskCalls.get();
+    d.pass(); // terminate: the listing in this pass's answer equals the record, nothing to look up
+    assertThat(cloud.calls).containsExactly("terminate [ins-aaaaaaaa, ins-bbbbbbbb]");
+    assertThat(cloud.describeDiskCalls.get()).isEqualTo(disksLookedUp);
+    assertThat(d.runToEnd(TICK, 40)).isEqualTo(Phase.Done);
+    assertThat(cloud.disks).isEmpty();
+    assertThat(cloud.describeDataDiskCalls.get()).isZero();
+  }
+
+  @Test
+  void aListedDiskCountsOnlyWhereItsOwnObservationPutsIt() throws Exception {
+    // The instance's listing is stale: it still names a disk now attached to another machine. Only
+    // the disk's own observation says where it is, so it is not recorded and never released.
+    cloud.listsDataDisks = true;
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.instance("ins-other001", false);
+    cloud.disk("disk-a1", "ins-aaaaaaaa", false, false);
+    cloud.disk("disk-moved", "ins-other001", false, false);
+    cloud.staleListed.put("ins-aaaaaaaa", List.of("disk-moved"));
+    StepDriver d = driver(List.of("ins-aaaaaaaa"));
+    assertThat(d.runToEnd(TICK, 40)).isEqualTo(Phase.Done);
+    assertThat(d.instance("ins-aaaaaaaa").getDataDisks())
+        .extracting(DiskStatus::getId)
+        .containsExactly("disk-a1");
+    assertThat(cloud.disks).containsOnlyKeys("disk-moved");
+    assertThat(cloud.calls).noneMatch(c -> c.contains("disk-moved"));
+  }
+
+  @Test
+  void aRecordedDiskTheListingLeavesOutIsTakenOnlyWhenItsOwnObservationSaysItLeft()
+      throws Exception {
+    cloud.listsDataDisks = true;
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.disk("disk-still", "ins-aaaaaaaa", false, false);
+    cloud.disk("disk-taken", "ins-aaaaaaaa", false, false);
+    StepDriver d = driver(List.of("ins-aaaaaaaa"));
+    d.pass(); // record both
+    // the listing leaves out a disk that is still attached (a lagging listing) ...
+    cloud.unlisted.add("disk-still");
+    // ... and one that someone really detached
+    cloud.disks.put(
+        "disk-taken",
+        new CloudDisk(
+            "disk-taken",
+            null,
+            "UNATTACHED",
+            DiskPhase.AVAILABLE,
+            "POSTPAID_BY_HOUR",
+            false,
+            false,
+            true));
+    cloud.disk("disk-new", "ins-aaaaaaaa", false, false); // attached since the plan was recorded
+    assertThat(d.runToEnd(TICK, 40)).isEqualTo(Phase.Done);
+    assertThat(d.instance("ins-aaaaaaaa").getDataDisks())
+        .extracting(DiskStatus::getId, DiskStatus::getAction)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("disk-still", DiskAction.Release),
+            org.assertj.core.groups.Tuple.tuple("disk-taken", DiskAction.Retain),
+            org.assertj.core.groups.Tuple.tuple("disk-new", DiskAction.Release));
+    assertThat(cloud.disks).as("only the taken disk is left").containsOnlyKeys("disk-taken");
+    assertThat(d.warnings)
+        .extracting(DeletionContext.Warning::reason)
+        .contains("DiskJoined", "DiskTaken");
+    assertThat(d.warnings)
+        .filteredOn(w -> w.reason().equals("DiskTaken"))
+        .allSatisfy(w -> assertThat(w.message()).contains("disk-taken").doesNotContain("still"));
+    assertThat(cloud.describeDataDiskCalls.get()).isZero();
+  }
+
+  // ---- a pass carries its observation to the call
+  // ---------------------------------------------------------------
+
+  @Test
+  void terminateAndReleaseCarryThisPassesObservationOfEveryId() throws Exception {
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.disk("disk-a1", "ins-aaaaaaaa", false, false);
+    StepDriver d = driver(List.of("ins-aaaaaaaa"));
+    assertThat(d.runToEnd(TICK, 40)).isEqualTo(Phase.Done);
+    assertThat(cloud.terminateRequests).hasSize(1);
+    dev.teardown.cloud.TerminateRequest t = cloud.terminateRequests.get(0);
+    assertThat(t.observedAll(t.instanceIds())).isNotNull();
+    assertThat(t.observed().get("ins-aaaaaaaa").state()).isEqualTo("RUNNING");
+    assertThat(t.observed().get("ins-aaaaaaaa").chargeType()).isEqualTo("POSTPAID_BY_HOUR");
+    assertThat(cloud.releaseRequests).hasSize(1);
+    dev.teardown.cloud.ReleaseDisksRequest r = cloud.releaseRequests.get(0);
+    assertThat(r.observedAll(r.diskIds())).isNotNull();
+    assertThat(r.observed().get("disk-a1").phase()).isEqualTo(DiskPhase.AVAILABLE);
+  }
+
+  @Test
+  void aPassAfterEveryInstanceIsGoneDescribesNoInstanceButStillObservesTheDisks() throws Exception {
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.disk("disk-a1", "ins-aaaaaaaa", false, false);
+    StepDriver d = driver(List.of("ins-aaaaaaaa"));
+    d.pass(); // record
+    d.pass(); // terminate
+    cloud.releasesBusy = true; // the release is refused for now: the deletion must wait
+    d.passIgnoringErrors(); // observes the instance gone, tries the release
+    assertThat(d.instance("ins-aaaaaaaa").getOutcome()).isEqualTo(InstanceOutcome.Gone);
+    int instanceLooks = cloud.describeInstanceCalls.get();
+    int diskLooks = cloud.describeDiskCalls.get();
+    cloud.releasesBusy = false;
+    d.clock.advance(PAST_GRACE);
+    d.pass(); // release
+    d.clock.advance(TICK);
+    d.pass(); // verify
+    assertThat(d.status.getPhase()).isEqualTo(Phase.Done);
+    assertThat(cloud.describeInstanceCalls.get())
+        .as("an instance observed gone is not described again")
+        .isEqualTo(instanceLooks);
+    assertThat(cloud.describeDiskCalls.get())
+        .as("the disks are still observed before the release and before Done")
+        .isEqualTo(diskLooks + 2);
+    assertThat(d.instance("ins-aaaaaaaa").getState()).isEqualTo("Gone");
+  }
+
   // ---- intent before action
   // ----------------------------------------------------------------------------------------
 

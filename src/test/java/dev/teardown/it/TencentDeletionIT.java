@@ -453,8 +453,10 @@ class TencentDeletionIT {
                     FaultRule.error(action, "RequestLimitExceeded", 1)
                         .message("Your request rate exceeds the limit."));
               }
-              w.rateLimit("DescribeInstances", 4);
-              w.rateLimit("DescribeDisks", 4);
+              // One describe per second: a deletion now needs few enough looks that a higher limit
+              // is never reached.
+              w.rateLimit("DescribeInstances", 1);
+              w.rateLimit("DescribeDisks", 1);
             }),
         true);
     h.create("storm", Provider.TENCENTCLOUD, REGION, KEYS, List.of("ins-storm001"), s -> {});

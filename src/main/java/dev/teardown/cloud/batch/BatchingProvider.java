@@ -253,13 +253,14 @@ public final class BatchingProvider implements CloudProvider {
                   "terminate",
                   TerminateRequest::instanceIds,
                   TerminateRequest::idempotencyToken,
-                  (ids, token) ->
+                  (ids, token, members) ->
                       new TerminateRequest(
                           ids,
                           request.releaseDataDisks(),
                           request.releaseAddress(),
                           request.purge(),
-                          token),
+                          token,
+                          TerminateRequest.observedOf(members)),
                   delegate::terminateInstances));
     }
     transitions.accepted(
@@ -287,7 +288,9 @@ public final class BatchingProvider implements CloudProvider {
                   "release",
                   ReleaseDisksRequest::diskIds,
                   ReleaseDisksRequest::idempotencyToken,
-                  (ids, token) -> new ReleaseDisksRequest(ids, request.purge(), token),
+                  (ids, token, members) ->
+                      new ReleaseDisksRequest(
+                          ids, request.purge(), token, ReleaseDisksRequest.observedOf(members)),
                   delegate::releaseDisks));
     }
     transitions.accepted(
@@ -316,6 +319,12 @@ public final class BatchingProvider implements CloudProvider {
     return first;
   }
 
+  /** The merged request over the union of ids, with the members' observations. */
+  @FunctionalInterface
+  private interface Merge<R> {
+    R apply(List<String> ids, String token, List<R> members);
+  }
+
   @FunctionalInterface
   private interface Mutate<R> {
     BatchResult call(R request) throws CloudException;
@@ -329,7 +338,7 @@ public final class BatchingProvider implements CloudProvider {
       String action,
       Function<R, List<String>> ids,
       Function<R, String> token,
-      java.util.function.BiFunction<List<String>, String, R> build,
+      Merge<R> build,
       Mutate<R> call) {
     return requests -> {
       List<String> union = union(requests, ids);
@@ -341,7 +350,7 @@ public final class BatchingProvider implements CloudProvider {
       R merged =
           requests.size() == 1
               ? requests.get(0)
-              : build.apply(union, tokened ? mergedToken(action, union, tokens) : null);
+              : build.apply(union, tokened ? mergedToken(action, union, tokens) : null, requests);
       Pin pin = new Pin(action, merged, call);
       if (tokened) {
         tokens.forEach(t -> pins.put(action + "|" + t, pin));

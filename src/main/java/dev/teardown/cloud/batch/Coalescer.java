@@ -17,9 +17,10 @@ import java.util.concurrent.TimeoutException;
 /**
  * Merges requests that arrive within a short window under the same key into one call, like
  * Karpenter's batcher: a batch opens with its first request and closes when the window has passed
- * since then, or earlier when no request has joined it for the idle time (a lone deletion does not
- * wait the whole window), or at once when it is full (the API's batch limit). The merged call runs
- * on the executor; each submitter waits for its own answer.
+ * since then, or, while it holds a single request, earlier when nobody joins it within the idle
+ * time (a lone deletion does not wait the whole window), or at once when it is full (the API's
+ * batch limit). A batch that a second request joined waits for its window. The merged call runs on
+ * the executor; each submitter waits for its own answer.
  *
  * <p>The merged call runs paced by the rate budget: it may wait for budget within {@code callBound}
  * instead of being deferred after part of its SDK calls. A submitter waits at most the window plus
@@ -138,6 +139,14 @@ public final class Coalescer {
       b.size += size;
       if (b.size >= limit) {
         ready.add(closeLocked(b));
+      } else if (b.entries.size() > 1) {
+        // Another request joined: the batch waits for its window (or until full). Under load,
+        // requests of a cohort reach a call further apart than the idle time, and closing on it
+        // split merges into many small calls. (The count tells an idle timer already firing that
+        // someone joined.)
+        b.joined++;
+        b.cancelIdle.run();
+        b.cancelIdle = () -> {};
       } else if (idle.compareTo(window) < 0) {
         Batch<T, V> ib = b;
         int joinedNow = ++b.joined;

@@ -37,10 +37,15 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * Tencent CVM + CBS through the official SDK (CvmClient, CbsClient). One call per port method, plus
- * one describe before each terminate so the adapter never sends the irreversible second
- * TerminateInstances/TerminateDisks unless the request says purge (a first call whose answer was
- * lost has already moved things to the recycle bin).
+ * Tencent CVM + CBS through the official SDK (CvmClient, CbsClient). One call per port method. The
+ * adapter never sends the irreversible second TerminateInstances/TerminateDisks unless the request
+ * says purge (a first call whose answer was lost has already moved things to the recycle bin): it
+ * describes once more right before a call that could reach the recycle bin (prepaid instances or
+ * disks, a purge) or whose request carries no observation of every id (a call merged from several
+ * deletions). A call over pay-as-you-go resources only, which have no recycle bin, decides from the
+ * request's own observation, made in the pass that decided the call. DescribeInstances lists each
+ * instance's data disks ({@link CloudInstance#dataDiskIds()}), so the operator finds them by id
+ * (100 per DescribeDisks) instead of through the {@code instance-id} filter (5 values per call).
  */
 final class TencentCloudProvider implements CloudProvider {
   static final Capabilities CAPABILITIES = new Capabilities(100, 10, 50, false, true, true);
@@ -181,7 +186,7 @@ final class TencentCloudProvider implements CloudProvider {
     Map<String, CloudError> failures = new LinkedHashMap<>();
     List<String> send = new ArrayList<>();
     boolean prepaid = true;
-    for (CloudInstance i : describeInstances(ids).values()) {
+    for (CloudInstance i : lookBeforeTerminate(request, ids).values()) {
       if (i.phase() == InstancePhase.GONE) {
         failures.put(
             i.id(), alreadyGone("TerminateInstances", "InvalidInstanceId.NotFound", i.id()));
@@ -217,6 +222,29 @@ final class TencentCloudProvider implements CloudProvider {
           failures);
       return BatchResult.withFailures(e.error().requestId(), failures);
     }
+  }
+
+  /**
+   * The instances as the caller observed them in the pass that decided to terminate them, when that
+   * observation covers every id and shows every one pay-as-you-go; otherwise a describe now. A
+   * pay-as-you-go instance has no recycle bin: a terminate sent after another one took effect is
+   * refused or finds it gone, and destroys nothing that could have been recovered. A prepaid one
+   * (or a purge) is looked at again right before the call, so that one already in the recycle bin
+   * (SHUTDOWN) is never sent a second, destroying terminate. Either way the charge type that
+   * decides ReleasePrepaidDataDisks is an observed one.
+   */
+  private Map<String, CloudInstance> lookBeforeTerminate(TerminateRequest request, List<String> ids)
+      throws CloudException {
+    Map<String, CloudInstance> seen = request.observedAll(ids);
+    if (seen == null
+        || request.purge()
+        || ids.stream()
+            .anyMatch(id -> seen.get(id).prepaid() || seen.get(id).chargeType() == null)) {
+      return describeInstances(ids);
+    }
+    Map<String, CloudInstance> out = new LinkedHashMap<>();
+    ids.forEach(id -> out.put(id, seen.get(id)));
+    return out;
   }
 
   /**
@@ -265,7 +293,27 @@ final class TencentCloudProvider implements CloudProvider {
     requireAtMost(ids, CAPABILITIES.maxDisksPerRelease(), "TerminateDisks");
     Map<String, CloudError> failures = new LinkedHashMap<>();
     List<String> send = new ArrayList<>();
-    for (CloudDisk d : describeDisks(ids).values()) {
+    // The caller's observation when it covers every disk and shows every one pay-as-you-go (they
+    // are destroyed at once, never kept in a recycle bin); a prepaid disk is looked at again right
+    // before the call, so that one already released into the recycle bin is never destroyed by a
+    // second TerminateDisks.
+    Map<String, CloudDisk> seen = request.observedAll(ids);
+    Map<String, CloudDisk> looked = new LinkedHashMap<>();
+    if (seen == null
+        || request.purge()
+        || ids.stream()
+            .anyMatch(
+                id ->
+                    seen.get(id).prepaid()
+                        || seen.get(id).chargeType() == null
+                        || seen.get(id).phase() == DiskPhase.RECYCLED)) {
+      looked = describeDisks(ids);
+    } else {
+      for (String id : ids) {
+        looked.put(id, seen.get(id));
+      }
+    }
+    for (CloudDisk d : looked.values()) {
       if (d.phase() == DiskPhase.GONE) {
         failures.put(d.id(), alreadyGone("TerminateDisks", "InvalidDiskId.NotFound", d.id()));
       } else if (!request.purge() && d.phase() == DiskPhase.RECYCLED) {
@@ -362,7 +410,24 @@ final class TencentCloudProvider implements CloudProvider {
         protectedOn ? TencentStates.protectedReason(i.getInstanceId()) : null,
         TencentStates.SPOTPAID.equals(chargeType),
         i.getInstanceName(),
-        tags(i));
+        tags(i),
+        dataDiskIds(i));
+  }
+
+  /**
+   * The data disks the instance lists ({@code DataDisks[].DiskId}); the system disk is listed apart
+   * ({@code SystemDisk}) and never here.
+   */
+  private static List<String> dataDiskIds(Instance i) {
+    List<String> out = new ArrayList<>();
+    if (i.getDataDisks() != null) {
+      for (com.tencentcloudapi.cvm.v20170312.models.DataDisk d : i.getDataDisks()) {
+        if (d != null && d.getDiskId() != null && !d.getDiskId().isBlank()) {
+          out.add(d.getDiskId());
+        }
+      }
+    }
+    return out;
   }
 
   /** DescribeInstances returns the instance's tags: an empty map when it has none (never null). */

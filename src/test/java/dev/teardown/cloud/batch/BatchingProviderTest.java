@@ -175,6 +175,61 @@ class BatchingProviderTest {
   }
 
   @Test
+  void aMergedTerminateAndReleaseCarryTheirMembersObservationsTogether() throws Exception {
+    Map<String, CloudInstance> seen =
+        get(alone(() -> provider.describeInstances(List.of("ins-a1", "ins-b1"))));
+    List<Future<BatchResult>> r =
+        concurrently(
+            List.of(
+                () ->
+                    provider.terminateInstances(
+                        new TerminateRequest(
+                            List.of("ins-a1"),
+                            true,
+                            false,
+                            false,
+                            "tok-a",
+                            Map.of("ins-a1", seen.get("ins-a1")))),
+                () ->
+                    provider.terminateInstances(
+                        new TerminateRequest(
+                            List.of("ins-b1"),
+                            true,
+                            false,
+                            false,
+                            "tok-b",
+                            Map.of("ins-b1", seen.get("ins-b1"))))),
+            2);
+    for (Future<BatchResult> f : r) {
+      assertThat(get(f).failures()).isEmpty();
+    }
+    assertThat(cloud.terminates).hasSize(1);
+    TerminateRequest sent = cloud.terminates.get(0);
+    assertThat(sent.observedAll(sent.instanceIds())).isNotNull();
+    assertThat(sent.observed()).containsOnlyKeys("ins-a1", "ins-b1");
+
+    dev.teardown.cloud.CloudDisk d1 = dev.teardown.cloud.CloudDisk.gone("disk-1");
+    dev.teardown.cloud.CloudDisk d2 = dev.teardown.cloud.CloudDisk.gone("disk-2");
+    List<Future<BatchResult>> rel =
+        concurrently(
+            List.of(
+                () ->
+                    provider.releaseDisks(
+                        new ReleaseDisksRequest(
+                            List.of("disk-1"), false, "r-a", Map.of("disk-1", d1))),
+                () ->
+                    provider.releaseDisks(
+                        new ReleaseDisksRequest(
+                            List.of("disk-2"), false, "r-b", Map.of("disk-2", d2)))),
+            2);
+    for (Future<BatchResult> f : rel) {
+      get(f);
+    }
+    assertThat(cloud.releases).hasSize(1);
+    assertThat(cloud.releases.get(0).observed()).containsOnlyKeys("disk-1", "disk-2");
+  }
+
+  @Test
   void mergedTokenDependsOnTheSetAndTheAttemptsNotOnTheOrder() {
     String t = BatchingProvider.mergedToken("terminate", List.of("a", "b"), List.of("t1", "t2"));
     assertThat(BatchingProvider.mergedToken("terminate", List.of("b", "a"), List.of("t2", "t1")))
@@ -377,6 +432,22 @@ class BatchingProviderTest {
   void aLoneRequestGoesAfterTheIdleTimeNotTheWholeWindow() throws Exception {
     get(alone(() -> provider.describeInstances(List.of("ins-1"))));
     assertThat(timers.delays()).containsExactly(WINDOW, WINDOW.dividedBy(4));
+  }
+
+  @Test
+  void aBatchThatASecondRequestJoinedWaitsForItsWindowNotTheIdleTime() throws Exception {
+    List<Future<Map<String, CloudInstance>>> r =
+        concurrently(
+            List.of(
+                () -> provider.describeInstances(List.of("ins-1")),
+                () -> provider.describeInstances(List.of("ins-2"))),
+            2);
+    assertThat(get(r.get(0))).containsOnlyKeys("ins-1");
+    assertThat(get(r.get(1))).containsOnlyKeys("ins-2");
+    assertThat(timers.delays())
+        .as("one window and the first request's idle time; none once the second joined")
+        .containsExactly(WINDOW, WINDOW.dividedBy(4));
+    assertThat(cloud.describeCalls).hasSize(1);
   }
 
   @Test

@@ -437,6 +437,170 @@ class TencentCloudProviderTest {
         .isEqualTo(InstancePhase.RECYCLED);
   }
 
+  // ---------------------------------------------------------------- fewer calls, same guards
+
+  @Test
+  void describeInstancesListsEachInstancesDataDisksNeverItsSystemDisk() throws Exception {
+    WorldSpec.CloudWorld w = world();
+    w.instances.add(instance("ins-post0011", "POSTPAID_BY_HOUR"));
+    w.instances.add(instance("ins-post0012", "POSTPAID_BY_HOUR"));
+    w.disks.add(disk("disk-lst00001", "ins-post0011", "POSTPAID_BY_HOUR", false));
+    w.disks.add(disk("disk-lst00002", "ins-post0011", "POSTPAID_BY_HOUR", true));
+    CloudProvider p = start(w);
+
+    Map<String, CloudInstance> seen = p.describeInstances(List.of("ins-post0011", "ins-post0012"));
+    assertThat(seen.get("ins-post0011").dataDiskIds())
+        .containsExactlyInAnyOrder("disk-lst00001", "disk-lst00002");
+    assertThat(seen.get("ins-post0012").dataDiskIds()).isEmpty();
+    // the same disks the instance-id filter finds, and none of them a system disk
+    assertThat(p.describeDataDisks(List.of("ins-post0011")).get("ins-post0011"))
+        .extracting(CloudDisk::id)
+        .containsExactlyInAnyOrderElementsOf(seen.get("ins-post0011").dataDiskIds());
+    assertThat(CloudInstance.gone("ins-x").dataDiskIds()).as("gone lists nothing").isNull();
+  }
+
+  @Test
+  void aPayAsYouGoTerminateCarryingThePassesObservationMakesNoLookOfItsOwn() throws Exception {
+    WorldSpec.CloudWorld w = world();
+    w.instances.add(instance("ins-post0013", "POSTPAID_BY_HOUR"));
+    w.instances.add(instance("ins-post0014", "POSTPAID_BY_HOUR"));
+    CloudProvider p = start(w);
+    Map<String, CloudInstance> seen = p.describeInstances(List.of("ins-post0013", "ins-post0014"));
+    long looks = sim.ledger().count("DescribeInstances");
+
+    BatchResult r =
+        p.terminateInstances(
+            new TerminateRequest(
+                List.of("ins-post0013", "ins-post0014"), true, false, false, "tok", seen));
+    assertThat(r.failures()).isEmpty();
+    assertThat(sim.ledger().count("DescribeInstances")).isEqualTo(looks);
+    assertThat(onlyCall("TerminateInstances").ids())
+        .containsExactlyInAnyOrder("ins-post0013", "ins-post0014");
+    assertThat(onlyCall("TerminateInstances").params())
+        .doesNotContainKey("ReleasePrepaidDataDisks");
+
+    // One that the observation shows terminating already is not sent again.
+    clock.advance(Duration.ofMillis(50));
+    Map<String, CloudInstance> now = p.describeInstances(List.of("ins-post0013"));
+    assertThat(now.get("ins-post0013").state()).isEqualTo("TERMINATING");
+    p.terminateInstances(
+        new TerminateRequest(List.of("ins-post0013"), true, false, false, "tok2", now));
+    assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(1);
+  }
+
+  @Test
+  void aPrepaidInstanceIsLookedAtAgainRightBeforeTheCallWhateverTheRequestCarries()
+      throws Exception {
+    WorldSpec.CloudWorld w = world();
+    w.instances.add(instance("ins-pre00014", "PREPAID"));
+    CloudProvider p = start(w);
+    // The pass saw it running ...
+    Map<String, CloudInstance> seen = p.describeInstances(List.of("ins-pre00014"));
+    // ... and a terminate went through before this one is sent (a first call whose answer was
+    // lost, or someone else's): the instance is in the recycle bin now.
+    p.terminateInstances(new TerminateRequest(List.of("ins-pre00014"), true, false, false, "a"));
+    clock.advance(Duration.ofMillis(200));
+    long looks = sim.ledger().count("DescribeInstances");
+
+    BatchResult r =
+        p.terminateInstances(
+            new TerminateRequest(List.of("ins-pre00014"), true, false, false, "b", seen));
+    assertThat(r.failures()).isEmpty();
+    assertThat(sim.ledger().count("DescribeInstances")).as("looked again").isEqualTo(looks + 1);
+    assertThat(sim.ledger().count("TerminateInstances")).as("no second terminate").isEqualTo(1);
+    assertThat(sim.destroyCalls("ins-pre00014")).isZero();
+    assertThat(p.describeInstances(List.of("ins-pre00014")).get("ins-pre00014").phase())
+        .isEqualTo(InstancePhase.RECYCLED);
+  }
+
+  @Test
+  void aChargeTypeThatChangedSinceTheObservationNeverDestroysAndLeavesNoDiskUntracked()
+      throws Exception {
+    // The pass saw the instance pay-as-you-go; it is prepaid in the cloud now (switched since).
+    WorldSpec.CloudWorld w = world();
+    w.instances.add(instance("ins-pre00015", "PREPAID"));
+    w.disks.add(disk("disk-pre00015", "ins-pre00015", "PREPAID", false));
+    CloudProvider p = start(w);
+    CloudInstance real = p.describeInstances(List.of("ins-pre00015")).get("ins-pre00015");
+    CloudInstance stale =
+        new CloudInstance(
+            real.id(),
+            real.state(),
+            real.phase(),
+            "POSTPAID_BY_HOUR",
+            false,
+            false,
+            null,
+            false,
+            real.name(),
+            real.tags(),
+            real.dataDiskIds());
+
+    BatchResult r =
+        p.terminateInstances(
+            new TerminateRequest(
+                List.of("ins-pre00015"), true, false, false, "tok", Map.of(real.id(), stale)));
+    assertThat(r.failures()).isEmpty();
+    // A first terminate of a running instance: the cloud, which knows it is prepaid, moves it to
+    // the recycle bin. ReleasePrepaidDataDisks followed the observed charge type, so it was not
+    // sent
+    // and the prepaid disk is not recycled with it ...
+    assertThat(onlyCall("TerminateInstances").params())
+        .doesNotContainKey("ReleasePrepaidDataDisks");
+    clock.advance(Duration.ofMillis(200));
+    assertThat(p.describeInstances(List.of("ins-pre00015")).get("ins-pre00015").phase())
+        .isEqualTo(InstancePhase.RECYCLED);
+    assertThat(sim.destroyCalls("ins-pre00015")).isZero();
+    CloudDisk left = p.describeDisks(List.of("disk-pre00015")).get("disk-pre00015");
+    assertThat(left.phase()).isEqualTo(DiskPhase.ATTACHED);
+    // ... where the operator's observation of the recorded disk finds it and releases it itself
+    // (detach from the recycled instance, then TerminateDisks into the recycle bin).
+    assertThat(p.detachDisks("ins-pre00015", List.of("disk-pre00015")).failures()).isEmpty();
+    clock.advance(Duration.ofMillis(150));
+    CloudDisk detached = p.describeDisks(List.of("disk-pre00015")).get("disk-pre00015");
+    assertThat(detached.phase()).isEqualTo(DiskPhase.AVAILABLE);
+    assertThat(
+            p.releaseDisks(
+                    new ReleaseDisksRequest(
+                        List.of("disk-pre00015"), false, "tok", Map.of("disk-pre00015", detached)))
+                .failures())
+        .isEmpty();
+    assertThat(p.describeDisks(List.of("disk-pre00015")).get("disk-pre00015").phase())
+        .isEqualTo(DiskPhase.RECYCLED);
+  }
+
+  @Test
+  void aReleaseCarryingItsObservationLooksAgainOnlyForPrepaidDisks() throws Exception {
+    WorldSpec.CloudWorld w = world();
+    w.disks.add(disk("disk-post0016", null, "POSTPAID_BY_HOUR", false));
+    w.disks.add(disk("disk-pre00016", null, "PREPAID", false));
+    CloudProvider p = start(w);
+    Map<String, CloudDisk> seen = p.describeDisks(List.of("disk-post0016", "disk-pre00016"));
+    long looks = sim.ledger().count("DescribeDisks");
+
+    p.releaseDisks(
+        new ReleaseDisksRequest(
+            List.of("disk-post0016"),
+            false,
+            "a",
+            Map.of("disk-post0016", seen.get("disk-post0016"))));
+    assertThat(sim.ledger().count("DescribeDisks")).as("pay-as-you-go: no look").isEqualTo(looks);
+
+    // A prepaid disk released meanwhile (into the recycle bin) is looked at again and not sent a
+    // second, destroying TerminateDisks, although the request's observation says it is available.
+    p.releaseDisks(new ReleaseDisksRequest(List.of("disk-pre00016"), false, "b"));
+    long terminates = sim.ledger().count("TerminateDisks");
+    p.releaseDisks(
+        new ReleaseDisksRequest(
+            List.of("disk-pre00016"),
+            false,
+            "c",
+            Map.of("disk-pre00016", seen.get("disk-pre00016"))));
+    assertThat(sim.ledger().count("TerminateDisks")).isEqualTo(terminates);
+    assertThat(p.describeDisks(List.of("disk-pre00016")).get("disk-pre00016").phase())
+        .isEqualTo(DiskPhase.RECYCLED);
+  }
+
   // ---------------------------------------------------------------- wiring and world files
 
   @Test
