@@ -441,11 +441,11 @@ class TencentCloudProviderTest {
 
   @Test
   void describeInstancesListsEachInstancesDataDisksNeverItsSystemDisk() throws Exception {
-    WorldSpec.CloudWorld w = world();
-    w.instances.add(instance("ins-post0011", "POSTPAID_BY_HOUR"));
-    w.instances.add(instance("ins-post0012", "POSTPAID_BY_HOUR"));
-    w.disks.add(disk("disk-lst00001", "ins-post0011", "POSTPAID_BY_HOUR", false));
-    w.disks.add(disk("disk-lst00002", "ins-post0011", "POSTPAID_BY_HOUR", true));
+    TestWorld w = world();
+    w.instance("ins-post0011").postpaid();
+    w.instance("ins-post0012").postpaid();
+    w.disk("disk-lst00001").on("ins-post0011").postpaid();
+    w.disk("disk-lst00002").on("ins-post0011").postpaid().deleteWithInstance();
     CloudProvider p = start(w);
 
     Map<String, CloudInstance> seen = p.describeInstances(List.of("ins-post0011", "ins-post0012"));
@@ -461,22 +461,22 @@ class TencentCloudProviderTest {
 
   @Test
   void aPayAsYouGoTerminateCarryingThePassesObservationMakesNoLookOfItsOwn() throws Exception {
-    WorldSpec.CloudWorld w = world();
-    w.instances.add(instance("ins-post0013", "POSTPAID_BY_HOUR"));
-    w.instances.add(instance("ins-post0014", "POSTPAID_BY_HOUR"));
+    TestWorld w = world();
+    w.instance("ins-post0013").postpaid();
+    w.instance("ins-post0014").postpaid();
     CloudProvider p = start(w);
     Map<String, CloudInstance> seen = p.describeInstances(List.of("ins-post0013", "ins-post0014"));
-    long looks = sim.ledger().count("DescribeInstances");
+    long looks = ledgerOf(sim).count("DescribeInstances");
 
     BatchResult r =
         p.terminateInstances(
             new TerminateRequest(
                 List.of("ins-post0013", "ins-post0014"), true, false, false, "tok", seen));
     assertThat(r.failures()).isEmpty();
-    assertThat(sim.ledger().count("DescribeInstances")).isEqualTo(looks);
-    assertThat(onlyCall("TerminateInstances").ids())
+    assertThat(ledgerOf(sim).count("DescribeInstances")).isEqualTo(looks);
+    assertThat(ledgerOf(sim).onlyCall("TerminateInstances").ids())
         .containsExactlyInAnyOrder("ins-post0013", "ins-post0014");
-    assertThat(onlyCall("TerminateInstances").params())
+    assertThat(ledgerOf(sim).onlyCall("TerminateInstances").params())
         .doesNotContainKey("ReleasePrepaidDataDisks");
 
     // One that the observation shows terminating already is not sent again.
@@ -485,14 +485,14 @@ class TencentCloudProviderTest {
     assertThat(now.get("ins-post0013").state()).isEqualTo("TERMINATING");
     p.terminateInstances(
         new TerminateRequest(List.of("ins-post0013"), true, false, false, "tok2", now));
-    assertThat(sim.ledger().count("TerminateInstances")).isEqualTo(1);
+    assertThat(ledgerOf(sim).count("TerminateInstances")).isEqualTo(1);
   }
 
   @Test
   void aPrepaidInstanceIsLookedAtAgainRightBeforeTheCallWhateverTheRequestCarries()
       throws Exception {
-    WorldSpec.CloudWorld w = world();
-    w.instances.add(instance("ins-pre00014", "PREPAID"));
+    TestWorld w = world();
+    w.instance("ins-pre00014").prepaid();
     CloudProvider p = start(w);
     // The pass saw it running ...
     Map<String, CloudInstance> seen = p.describeInstances(List.of("ins-pre00014"));
@@ -500,14 +500,14 @@ class TencentCloudProviderTest {
     // lost, or someone else's): the instance is in the recycle bin now.
     p.terminateInstances(new TerminateRequest(List.of("ins-pre00014"), true, false, false, "a"));
     clock.advance(Duration.ofMillis(200));
-    long looks = sim.ledger().count("DescribeInstances");
+    long looks = ledgerOf(sim).count("DescribeInstances");
 
     BatchResult r =
         p.terminateInstances(
             new TerminateRequest(List.of("ins-pre00014"), true, false, false, "b", seen));
     assertThat(r.failures()).isEmpty();
-    assertThat(sim.ledger().count("DescribeInstances")).as("looked again").isEqualTo(looks + 1);
-    assertThat(sim.ledger().count("TerminateInstances")).as("no second terminate").isEqualTo(1);
+    assertThat(ledgerOf(sim).count("DescribeInstances")).as("looked again").isEqualTo(looks + 1);
+    assertThat(ledgerOf(sim).count("TerminateInstances")).as("no second terminate").isEqualTo(1);
     assertThat(sim.destroyCalls("ins-pre00014")).isZero();
     assertThat(p.describeInstances(List.of("ins-pre00014")).get("ins-pre00014").phase())
         .isEqualTo(InstancePhase.RECYCLED);
@@ -517,9 +517,9 @@ class TencentCloudProviderTest {
   void aChargeTypeThatChangedSinceTheObservationNeverDestroysAndLeavesNoDiskUntracked()
       throws Exception {
     // The pass saw the instance pay-as-you-go; it is prepaid in the cloud now (switched since).
-    WorldSpec.CloudWorld w = world();
-    w.instances.add(instance("ins-pre00015", "PREPAID"));
-    w.disks.add(disk("disk-pre00015", "ins-pre00015", "PREPAID", false));
+    TestWorld w = world();
+    w.instance("ins-pre00015").prepaid();
+    w.disk("disk-pre00015").on("ins-pre00015").prepaid();
     CloudProvider p = start(w);
     CloudInstance real = p.describeInstances(List.of("ins-pre00015")).get("ins-pre00015");
     CloudInstance stale =
@@ -545,7 +545,7 @@ class TencentCloudProviderTest {
     // the recycle bin. ReleasePrepaidDataDisks followed the observed charge type, so it was not
     // sent
     // and the prepaid disk is not recycled with it ...
-    assertThat(onlyCall("TerminateInstances").params())
+    assertThat(ledgerOf(sim).onlyCall("TerminateInstances").params())
         .doesNotContainKey("ReleasePrepaidDataDisks");
     clock.advance(Duration.ofMillis(200));
     assertThat(p.describeInstances(List.of("ins-pre00015")).get("ins-pre00015").phase())
@@ -571,12 +571,12 @@ class TencentCloudProviderTest {
 
   @Test
   void aReleaseCarryingItsObservationLooksAgainOnlyForPrepaidDisks() throws Exception {
-    WorldSpec.CloudWorld w = world();
-    w.disks.add(disk("disk-post0016", null, "POSTPAID_BY_HOUR", false));
-    w.disks.add(disk("disk-pre00016", null, "PREPAID", false));
+    TestWorld w = world();
+    w.disk("disk-post0016").postpaid();
+    w.disk("disk-pre00016").prepaid();
     CloudProvider p = start(w);
     Map<String, CloudDisk> seen = p.describeDisks(List.of("disk-post0016", "disk-pre00016"));
-    long looks = sim.ledger().count("DescribeDisks");
+    long looks = ledgerOf(sim).count("DescribeDisks");
 
     p.releaseDisks(
         new ReleaseDisksRequest(
@@ -584,19 +584,19 @@ class TencentCloudProviderTest {
             false,
             "a",
             Map.of("disk-post0016", seen.get("disk-post0016"))));
-    assertThat(sim.ledger().count("DescribeDisks")).as("pay-as-you-go: no look").isEqualTo(looks);
+    assertThat(ledgerOf(sim).count("DescribeDisks")).as("pay-as-you-go: no look").isEqualTo(looks);
 
     // A prepaid disk released meanwhile (into the recycle bin) is looked at again and not sent a
     // second, destroying TerminateDisks, although the request's observation says it is available.
     p.releaseDisks(new ReleaseDisksRequest(List.of("disk-pre00016"), false, "b"));
-    long terminates = sim.ledger().count("TerminateDisks");
+    long terminates = ledgerOf(sim).count("TerminateDisks");
     p.releaseDisks(
         new ReleaseDisksRequest(
             List.of("disk-pre00016"),
             false,
             "c",
             Map.of("disk-pre00016", seen.get("disk-pre00016"))));
-    assertThat(sim.ledger().count("TerminateDisks")).isEqualTo(terminates);
+    assertThat(ledgerOf(sim).count("TerminateDisks")).isEqualTo(terminates);
     assertThat(p.describeDisks(List.of("disk-pre00016")).get("disk-pre00016").phase())
         .isEqualTo(DiskPhase.RECYCLED);
   }
