@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Window timers that fire only when a test says so; records every delay it was asked for. */
-final class ManualScheduler implements Coalescer.Scheduler {
+public final class ManualScheduler implements Coalescer.Scheduler {
   private final List<Runnable> pending = new ArrayList<>();
   final List<Duration> delays = new ArrayList<>();
 
@@ -21,7 +21,7 @@ final class ManualScheduler implements Coalescer.Scheduler {
   }
 
   /** Runs every timer not cancelled yet, as if their windows had passed. */
-  void fireAll() {
+  public void fireAll() {
     List<Runnable> due;
     synchronized (this) {
       due = new ArrayList<>(pending);
@@ -30,7 +30,7 @@ final class ManualScheduler implements Coalescer.Scheduler {
     due.forEach(Runnable::run);
   }
 
-  synchronized List<Duration> delays() {
+  public synchronized List<Duration> delays() {
     return List.copyOf(delays);
   }
 }

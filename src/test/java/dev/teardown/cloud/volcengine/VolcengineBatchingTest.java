@@ -12,6 +12,7 @@ import dev.teardown.cloud.ErrorKind;
 import dev.teardown.cloud.ReleaseDisksRequest;
 import dev.teardown.cloud.batch.BatchingProvider;
 import dev.teardown.cloud.batch.Coalescer;
+import dev.teardown.cloud.batch.ManualScheduler;
 import dev.teardown.cloud.batch.TransitionClock;
 import dev.teardown.sim.CallLedger;
 import dev.teardown.sim.FaultRule;
@@ -43,7 +44,7 @@ class VolcengineBatchingTest {
   static final Duration WAIT = Duration.ofSeconds(10);
 
   final MutableClock clock = new MutableClock(Instant.now());
-  final Timers timers = new Timers();
+  final ManualScheduler timers = new ManualScheduler();
   final ExecutorService pool = Executors.newCachedThreadPool();
   final Coalescer coalescer =
       new Coalescer(Duration.ofMillis(40), Duration.ofSeconds(30), timers, Runnable::run);
@@ -60,30 +61,6 @@ class VolcengineBatchingTest {
     }
     if (cloud != null) {
       cloud.close();
-    }
-  }
-
-  /** Window timers that run only when the test fires them. */
-  static final class Timers implements Coalescer.Scheduler {
-    private final List<Runnable> pending = new ArrayList<>();
-
-    @Override
-    public synchronized Runnable schedule(Runnable task, Duration delay) {
-      pending.add(task);
-      return () -> {
-        synchronized (this) {
-          pending.remove(task);
-        }
-      };
-    }
-
-    void fireAll() {
-      List<Runnable> due;
-      synchronized (this) {
-        due = new ArrayList<>(pending);
-        pending.clear();
-      }
-      due.forEach(Runnable::run);
     }
   }
 
