@@ -166,7 +166,7 @@ public final class Serve implements AutoCloseable {
    * The environment a separately started operator needs: KUBECONFIG, the clouds' endpoints, the
    * sandbox timings.
    */
-  static Map<String, String> operatorEnv(
+  public static Map<String, String> operatorEnv(
       Path kubeconfig, Map<String, URI> endpoints, OperatorConfig c) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("KUBECONFIG", kubeconfig.toString());

@@ -9,7 +9,6 @@ import dev.teardown.api.v1alpha1.CloudInstanceDeletionSpec;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.api.v1alpha1.SecretReference;
-import dev.teardown.config.OperatorConfig;
 import dev.teardown.sim.CallLedger;
 import dev.teardown.sim.CloudSimulator;
 import dev.teardown.sim.SimRequest;
@@ -19,9 +18,7 @@ import dev.teardown.sim.tencent.TencentSimulator;
 import dev.teardown.testing.OperatorProcess;
 import dev.teardown.testing.TestWorld;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -123,30 +120,16 @@ class CrashAnywhereIT {
     ns = real != null ? dev.teardown.it.TestKube.namespace(kube.client(), "crash") : "default";
     Crasher crasher = null;
     try {
-      if (kube instanceof EmbeddedKube mock) {
-        Discovery.install(mock.server(), EmbeddedKube.crd());
-      }
-      Path kubeconfig = dir.resolve("kubeconfig");
-      Files.writeString(kubeconfig, kube.kubeconfig());
-      OperatorConfig timings =
-          OperatorConfig.defaults()
-              .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(1))
-              .withCloudTimeout(Duration.ofSeconds(2))
-              .withMetricsPort(0);
       Map<String, String> env =
-          new java.util.HashMap<>(
-              Serve.operatorEnv(kubeconfig, Map.of(cloud.name(), sim.endpoint()), timings));
-      env.put("TEARDOWN_NAMESPACES", ns);
+          OperatorProcess.againstKube(
+              kube,
+              dir,
+              ns,
+              cloud.name(),
+              sim.endpoint(),
+              cloud.secretWithToken(),
+              Duration.ofSeconds(2));
       KubernetesClient client = kube.client();
-      client
-          .secrets()
-          .inNamespace(ns)
-          .resource(
-              new SecretBuilder()
-                  .withMetadata(new ObjectMetaBuilder().withName("keys").withNamespace(ns).build())
-                  .withStringData(cloud.secretWithToken())
-                  .build())
-          .create();
       for (int n = 0; n < ids.size(); n++) {
         CloudInstanceDeletion d = deletion("crash-" + n, cloud, ids.get(n));
         if (purge.contains(ids.get(n))) {

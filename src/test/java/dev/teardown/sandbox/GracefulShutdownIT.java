@@ -10,15 +10,12 @@ import dev.teardown.api.v1alpha1.InstanceStatus;
 import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.api.v1alpha1.SecretReference;
-import dev.teardown.config.OperatorConfig;
 import dev.teardown.sim.CloudSimulator;
 import dev.teardown.sim.WorldSpec;
 import dev.teardown.testing.OperatorProcess;
 import dev.teardown.testing.TestWorld;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,30 +75,16 @@ class GracefulShutdownIT {
     CountDownLatch firstHeld = new CountDownLatch(1);
     CountDownLatch sigtermSent = new CountDownLatch(1);
     try {
-      if (kube instanceof EmbeddedKube mock) {
-        Discovery.install(mock.server(), EmbeddedKube.crd());
-      }
-      Path kubeconfig = dir.resolve("kubeconfig");
-      Files.writeString(kubeconfig, kube.kubeconfig());
-      OperatorConfig timings =
-          OperatorConfig.defaults()
-              .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(1))
-              .withCloudTimeout(Duration.ofSeconds(5))
-              .withMetricsPort(0);
       Map<String, String> env =
-          new java.util.HashMap<>(
-              Serve.operatorEnv(kubeconfig, Map.of(cloud.name(), sim.endpoint()), timings));
-      env.put("TEARDOWN_NAMESPACES", ns);
+          OperatorProcess.againstKube(
+              kube,
+              dir,
+              ns,
+              cloud.name(),
+              sim.endpoint(),
+              cloud.secretWithToken(),
+              Duration.ofSeconds(5));
       KubernetesClient client = kube.client();
-      client
-          .secrets()
-          .inNamespace(ns)
-          .resource(
-              new SecretBuilder()
-                  .withMetadata(new ObjectMetaBuilder().withName("keys").withNamespace(ns).build())
-                  .withStringData(cloud.secretWithToken())
-                  .build())
-          .create();
       // Accepted terminates answer only after the SIGTERM was sent, and then only after HOLD more.
       sim.ledger()
           .onRecord(

@@ -43,6 +43,53 @@ public final class OperatorProcess implements AutoCloseable {
     this.log = log;
   }
 
+  /**
+   * The settings of an operator process watching namespace {@code ns} of {@code kube} (the
+   * discovery documents installed first when it is the mock, the kubeconfig written to {@code
+   * dir}), talking to {@code endpoint} for {@code provider} with fast polls and the given cloud
+   * timeout; and the Secret {@code keys} holding {@code secret} created in {@code ns}.
+   */
+  public static Map<String, String> againstKube(
+      dev.teardown.sandbox.KubeApi kube,
+      Path dir,
+      String ns,
+      String provider,
+      URI endpoint,
+      Map<String, String> secret,
+      Duration cloudTimeout)
+      throws IOException {
+    if (kube instanceof dev.teardown.sandbox.EmbeddedKube mock) {
+      dev.teardown.sandbox.Discovery.install(
+          mock.server(), dev.teardown.sandbox.EmbeddedKube.crd());
+    }
+    Path kubeconfig = dir.resolve("kubeconfig");
+    Files.writeString(kubeconfig, kube.kubeconfig());
+    dev.teardown.config.OperatorConfig timings =
+        dev.teardown.config.OperatorConfig.defaults()
+            .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(1))
+            .withCloudTimeout(cloudTimeout)
+            .withMetricsPort(0);
+    Map<String, String> env =
+        new java.util.HashMap<>(
+            dev.teardown.sandbox.Serve.operatorEnv(
+                kubeconfig, Map.of(provider, endpoint), timings));
+    env.put("TEARDOWN_NAMESPACES", ns);
+    kube.client()
+        .secrets()
+        .inNamespace(ns)
+        .resource(
+            new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withMetadata(
+                    new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+                        .withName("keys")
+                        .withNamespace(ns)
+                        .build())
+                .withStringData(secret)
+                .build())
+        .create();
+    return env;
+  }
+
   /** A launch of {@code TeardownOperator run}, to configure. */
   public static Launch operator() {
     return new Launch();
