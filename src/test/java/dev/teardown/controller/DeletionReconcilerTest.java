@@ -10,16 +10,13 @@ import dev.teardown.api.v1alpha1.Phase;
 import dev.teardown.api.v1alpha1.Provider;
 import dev.teardown.api.v1alpha1.SecretReference;
 import dev.teardown.config.OperatorConfig;
-import dev.teardown.sandbox.EmbeddedKube;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,39 +27,20 @@ import org.junit.jupiter.api.Test;
  */
 class DeletionReconcilerTest {
   private final FakeCloud cloud = new FakeCloud();
-  private EmbeddedKube kube;
+  private OnePass pass;
   private KubernetesClient client;
   private DeletionReconciler reconciler;
 
   @BeforeEach
   void start() {
-    kube = EmbeddedKube.start(0);
-    client = kube.client();
-    client
-        .secrets()
-        .inNamespace("default")
-        .resource(
-            new SecretBuilder()
-                .withMetadata(
-                    new ObjectMetaBuilder().withName("keys").withNamespace("default").build())
-                .withStringData(Map.of("secretId", "AKIDfake", "secretKey", "fake"))
-                .build())
-        .create();
-    OperatorConfig config =
-        OperatorConfig.defaults()
-            .withTimings(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(2));
-    reconciler =
-        new DeletionReconciler(
-            new ProviderRegistry(List.of(cloud)),
-            new ConnectionCache(new SimpleMeterRegistry()),
-            config,
-            Clock.systemUTC(),
-            new SimpleMeterRegistry());
+    pass = new OnePass(cloud);
+    client = pass.client;
+    reconciler = pass.reconciler;
   }
 
   @AfterEach
   void stop() {
-    kube.close();
+    pass.close();
   }
 
   private CloudInstanceDeletion resource(CloudInstanceDeletionStatus st) {
