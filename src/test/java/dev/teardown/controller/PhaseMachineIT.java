@@ -285,16 +285,7 @@ class PhaseMachineIT {
     h.create(
         "drift", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-llllllll"), s -> {});
     await().atMost(WAIT).until(() -> cloud.mutations("release! busy") > 0);
-    h.client()
-        .resources(CloudInstanceDeletion.class)
-        .inNamespace(h.ns())
-        .withName("drift")
-        // a merge patch carries no resourceVersion, so it cannot lose a race with the operator's
-        // status writes
-        .patch(
-            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-            "{\"spec\":{\"region\":\"ap-shanghai\"}}");
+    h.patchSpec("drift", "{\"region\":\"ap-shanghai\"}");
     await()
         .atMost(WAIT)
         .until(

@@ -219,13 +219,23 @@ public final class OperatorHarness implements AutoCloseable {
    */
   public void annotate(String name, String key, String value) {
     String v = value == null ? "null" : "\"" + value + "\"";
+    mergePatch(name, "{\"metadata\":{\"annotations\":{\"" + key + "\":" + v + "}}}");
+  }
+
+  /**
+   * Changes the spec with a JSON merge patch of {@code specJson} (an object of spec fields), the
+   * way a person edits it; like {@link #annotate}, it cannot lose a race with status writes.
+   */
+  public void patchSpec(String name, String specJson) {
+    mergePatch(name, "{\"spec\":" + specJson + "}");
+  }
+
+  private void mergePatch(String name, String json) {
     kube.client()
         .resources(CloudInstanceDeletion.class)
         .inNamespace(ns)
         .withName(name)
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
-            "{\"metadata\":{\"annotations\":{\"" + key + "\":" + v + "}}}");
+        .patch(PatchContext.of(PatchType.JSON_MERGE), json);
   }
 
   /** Deletes the resource (the finalizer keeps it until the operator lets it go). */

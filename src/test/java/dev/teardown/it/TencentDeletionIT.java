@@ -923,16 +923,7 @@ class TencentDeletionIT {
     await()
         .atMost(WAIT)
         .until(() -> ledgerOf(sim).effective("TerminateInstances", "ins-chg00001") == 1);
-    h.client()
-        .resources(CloudInstanceDeletion.class)
-        .inNamespace(h.ns())
-        .withName("changed")
-        // a merge patch carries no resourceVersion, so it cannot lose a race with the operator's
-        // status writes
-        .patch(
-            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-            "{\"spec\":{\"region\":\"ap-guangzhou\"}}");
+    h.patchSpec("changed", "{\"region\":\"ap-guangzhou\"}");
     await()
         .atMost(WAIT)
         .until(

@@ -529,16 +529,7 @@ class VolcengineDeletionIT {
     await()
         .atMost(WAIT)
         .until(() -> ledgerOf(sim).effective("DeleteInstances", "i-chg0000001") == 1);
-    h.client()
-        .resources(CloudInstanceDeletion.class)
-        .inNamespace(h.ns())
-        .withName("changed")
-        // a merge patch carries no resourceVersion, so it cannot lose a race with the operator's
-        // status writes
-        .patch(
-            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-            "{\"spec\":{\"instanceIds\":[\"i-chg0000002\"]}}");
+    h.patchSpec("changed", "{\"instanceIds\":[\"i-chg0000002\"]}");
     await()
         .atMost(WAIT)
         .until(
