@@ -423,6 +423,10 @@ public final class Bench {
         secs(((Number) r.get("latencyP99Ms")).longValue()));
     out.printf(Locale.ROOT, "  %-46s %d (%d refused)%n", "cloud API calls", calls, refused);
     out.printf(Locale.ROOT, "  %-46s %s%n", "calls by action", r.get("callsByAction"));
+    if (r.get("callSequence") instanceof List<?> sequence) {
+      out.printf(Locale.ROOT, "  %-46s%n", "calls in order (from the operator's start)");
+      sequence.forEach(line -> out.printf(Locale.ROOT, "    %s%n", line));
+    }
     out.printf(
         Locale.ROOT,
         "  %-46s %.0f (%.1f per deletion)%n",

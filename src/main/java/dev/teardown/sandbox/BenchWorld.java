@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,6 +41,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BenchWorld {
   static final String NAMESPACE = "default";
+
+  /** Runs of at most this many calls list them in order. */
+  static final int SEQUENCE_SHOWN = 40;
 
   private BenchWorld() {}
 
@@ -326,6 +330,21 @@ public final class BenchWorld {
     r.put("calls", calls.size());
     r.put("refused", refused);
     r.put("callsByAction", byAction);
+    if (calls.size() <= SEQUENCE_SHOWN) {
+      // a small run shows its calls in order: the number per instance explained
+      List<String> sequence = new ArrayList<>();
+      for (CallLedger.Call c : calls) {
+        sequence.add(
+            String.format(
+                Locale.ROOT,
+                "+%.3fs %s %s%s",
+                (c.at().toEpochMilli() - start) / 1000.0,
+                c.action(),
+                c.ids(),
+                c.ok() ? "" : " refused " + c.outcome()));
+      }
+      r.put("callSequence", sequence);
+    }
     r.put("detectionLagP50Ms", percentile(lags, 50));
     r.put("detectionLagP99Ms", percentile(lags, 99));
     List<Long> latency = doneAt.values().stream().map(t -> t - start).sorted().toList();
