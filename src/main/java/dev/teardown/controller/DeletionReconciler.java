@@ -72,6 +72,7 @@ public class DeletionReconciler
   private final MeterRegistry meters;
   private final RetryPolicy retry;
   private final StepRunner runner;
+  private final Answers answers = new Answers();
 
   public DeletionReconciler(
       ProviderRegistry registry,
@@ -133,15 +134,25 @@ public class DeletionReconciler
       CloudInstanceDeletion resource, Context<CloudInstanceDeletion> context) {
     StatusWriter writer = writer(context);
     Latest latest = new Latest(resource);
+    int[] intentWrites = {0};
     try {
       Outcome o =
           process(
               resource,
               context.getClient(),
-              st -> latest.resource = writer.write(latest.resource, st),
+              st -> {
+                latest.resource = writer.write(latest.resource, st);
+                intentWrites[0]++;
+              },
               false,
-              claims(context));
-      if (o.changed()) {
+              claims(context),
+              answers.take(resource));
+      // the answers of this pass's calls may go with the next write (see Answers)
+      boolean kept =
+          intentWrites[0] > 0
+              && Answers.canWait(o, latest.resource.getStatus())
+              && answers.keep(latest.resource, o.status());
+      if (!kept && o.changed()) {
         latest.resource = writer.write(latest.resource, o.status());
       }
       UpdateControl<CloudInstanceDeletion> control = UpdateControl.noUpdate();
@@ -211,7 +222,8 @@ public class DeletionReconciler
               context.getClient(),
               s -> latest.resource = writer.write(latest.resource, s),
               true,
-              claims(context));
+              claims(context),
+              answers.take(resource));
       if (o.changed()) {
         latest.resource = writer.write(latest.resource, o.status());
       }
@@ -252,6 +264,21 @@ public class DeletionReconciler
       DeletionContext.IntentSink intents,
       boolean finishing,
       Function<String, List<CloudInstanceDeletion>> claims) {
+    return process(resource, client, intents, finishing, claims, null);
+  }
+
+  /**
+   * One pass. {@code unwritten}, when not null, is the status the previous pass ended with and did
+   * not write (it only booked answers to calls whose intents are on the server, see {@link
+   * Answers}): the pass starts from it, and compares with what the server has.
+   */
+  Outcome process(
+      CloudInstanceDeletion resource,
+      KubernetesClient client,
+      DeletionContext.IntentSink intents,
+      boolean finishing,
+      Function<String, List<CloudInstanceDeletion>> claims,
+      CloudInstanceDeletionStatus unwritten) {
     CloudInstanceDeletionStatus before = resource.getStatus();
     if (before
         instanceof
@@ -269,9 +296,11 @@ public class DeletionReconciler
     // the status as read, serialized once: the working copy is made from it and compared with it
     String beforeJson = before == null ? null : Serialization.asJson(before);
     CloudInstanceDeletionStatus status =
-        before == null
-            ? new CloudInstanceDeletionStatus()
-            : Serialization.unmarshal(beforeJson, CloudInstanceDeletionStatus.class);
+        unwritten != null
+            ? unwritten
+            : before == null
+                ? new CloudInstanceDeletionStatus()
+                : Serialization.unmarshal(beforeJson, CloudInstanceDeletionStatus.class);
     Instant now = clock.instant();
     CloudInstanceDeletionSpec spec = resource.getSpec();
     Long gen = resource.getMetadata().getGeneration();

@@ -62,6 +62,9 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
   volatile java.time.Duration terminateSettles = java.time.Duration.ZERO;
   volatile Map<String, Integer> rates = Map.of();
 
+  /** Run after a terminate was carried out, before it is answered (a person acting meanwhile). */
+  volatile Runnable afterTerminate;
+
   /** While true, every disk release is refused as retryable (the cloud is busy). */
   volatile boolean releasesBusy;
 
@@ -374,6 +377,10 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
                       : d);
         }
       }
+    }
+    Runnable after = afterTerminate;
+    if (after != null) {
+      after.run();
     }
     return BatchResult.withFailures("req-" + calls.size(), failures).withRecycled(recycled);
   }

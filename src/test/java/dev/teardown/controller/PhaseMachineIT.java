@@ -369,4 +369,116 @@ class PhaseMachineIT {
         ? null
         : Conditions.get(r.getStatus().getConditions(), type);
   }
+
+  /** Every version of one deletion's object the API server announced, in order. */
+  private List<CloudInstanceDeletion> watchVersions(String name) {
+    List<CloudInstanceDeletion> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    watches.add(
+        h.client()
+            .resources(CloudInstanceDeletion.class)
+            .inNamespace(h.ns())
+            .withField("metadata.name", name)
+            .watch(
+                new io.fabric8.kubernetes.client.Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, CloudInstanceDeletion r) {
+                    if (action == Action.MODIFIED) {
+                      seen.add(r);
+                    }
+                  }
+
+                  @Override
+                  public void onClose(io.fabric8.kubernetes.client.WatcherException e) {}
+                }));
+    return seen;
+  }
+
+  private final List<io.fabric8.kubernetes.client.Watch> watches = new java.util.ArrayList<>();
+
+  @AfterEach
+  void closeWatches() {
+    watches.forEach(io.fabric8.kubernetes.client.Watch::close);
+  }
+
+  @Test
+  void theAnswersOfAPassGoWithTheNextWriteAndNoneIsLost() {
+    cloud.instance("ins-wwwwwwww", false);
+    cloud.disk("disk-w1", "ins-wwwwwwww", false, true);
+    cloud.disk("disk-w2", "ins-wwwwwwww", false, false);
+    List<CloudInstanceDeletion> versions = watchVersions("writes");
+    h.create(
+        "writes", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-wwwwwwww"), s -> {});
+    CloudInstanceDeletion r = h.awaitPhase("writes", Phase.Done, WAIT);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                versions.stream()
+                    .anyMatch(
+                        v -> v.getStatus() != null && v.getStatus().getPhase() == Phase.Done));
+
+    // each call's intent was on the server before the call, and its answer is in the end status
+    List<dev.teardown.api.v1alpha1.CallIntent> intents =
+        versions.stream()
+            .filter(v -> v.getStatus() != null && v.getStatus().getIntent() != null)
+            .map(v -> v.getStatus().getIntent())
+            .toList();
+    assertThat(intents)
+        .anySatisfy(
+            v -> {
+              assertThat(v.getAction()).isEqualTo("TerminateInstances");
+              assertThat(v.getResult()).isNull();
+            });
+    assertThat(intents)
+        .anySatisfy(
+            v -> {
+              assertThat(v.getAction()).isEqualTo("ReleaseDisks");
+              assertThat(v.getResult()).isNull();
+            });
+    assertThat(r.getStatus().getInstances().get(0).getTerminateCalls()).isEqualTo(1);
+    assertThat(r.getStatus().getInstances().get(0).getDataDisks().get(1).getReleaseCalls())
+        .isEqualTo(1);
+    assertThat(r.getStatus().getIntent().getResult()).isEqualTo("Accepted");
+    // the finalizer, an intent before each of the two calls, the plan, the end: no write of its
+    // own for an answer (that made 7)
+    assertThat(versions).hasSizeLessThanOrEqualTo(5);
+    assertThat(cloud.mutations("terminate")).isEqualTo(1);
+    assertThat(cloud.mutations("release")).isEqualTo(1);
+  }
+
+  @Test
+  void answersKeptOverAnAnnotationAndDroppedSafelyWhenSomeoneElseWritesStatus() {
+    // an annotation between two passes: the answers kept in memory are still used
+    cloud.instance("ins-xxxxxxxx", false);
+    cloud.afterTerminate = () -> h.annotate("annotated", "example.com/touched", "yes");
+    h.create(
+        "annotated", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-xxxxxxxx"), s -> {});
+    CloudInstanceDeletion r = h.awaitPhase("annotated", Phase.Done, WAIT);
+    assertThat(r.getStatus().getInstances().get(0).getTerminateCalls()).isEqualTo(1);
+
+    // a status written by someone else: what was kept is dropped and the next pass reads the
+    // server's status (an intent without its answer, as after a crash), observes, and goes on
+    cloud.instance("ins-yyyyyyyy", false);
+    cloud.disk("disk-y1", "ins-yyyyyyyy", false, false);
+    cloud.afterTerminate =
+        () ->
+            h.client()
+                .resources(CloudInstanceDeletion.class)
+                .inNamespace(h.ns())
+                .withName("foreign")
+                .subresource("status")
+                .patch(
+                    io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                    "{\"status\":{\"message\":\"written by hand\"}}");
+    h.create(
+        "foreign", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-yyyyyyyy"), s -> {});
+    CloudInstanceDeletion f = h.awaitPhase("foreign", Phase.Done, WAIT);
+    assertThat(cloud.instances).isEmpty();
+    assertThat(cloud.disks).isEmpty();
+    assertThat(f.getStatus().getDisks()).isEqualTo("1/1");
+    assertThat(cloud.terminateRequests)
+        .as("one terminate per instance: the dropped answer did not make a second")
+        .hasSize(2);
+  }
 }
