@@ -73,6 +73,7 @@ public class DeletionReconciler
   private final RetryPolicy retry;
   private final StepRunner runner;
   private final Answers answers = new Answers();
+  private final CredentialsReader credentials = new CredentialsReader();
 
   public DeletionReconciler(
       ProviderRegistry registry,
@@ -85,8 +86,7 @@ public class DeletionReconciler
     this.events = new EventRecorder(clock);
     this.meters = meters;
     this.retry = new RetryPolicy(config);
-    this.runner =
-        new StepRunner(registry, connections, new CredentialsReader(), config, clock, meters);
+    this.runner = new StepRunner(registry, connections, credentials, config, clock, meters);
   }
 
   /** What one pass decided. */
@@ -609,6 +609,8 @@ public class DeletionReconciler
     Long gen = resource.getMetadata().getGeneration();
     status.setLastError(errorInfo(err, now));
     if (err.kind() == ErrorKind.CREDENTIALS) {
+      credentials.forget(resource); // the Secret may have been fixed since it was read
+
       Conditions.set(
           status.getConditions(),
           Conditions.CREDENTIALS_VALID,
