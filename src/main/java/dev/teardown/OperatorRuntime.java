@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.teardown.config.LabelSelector;
 import dev.teardown.config.OperatorConfig;
 import dev.teardown.controller.ConnectionCache;
+import dev.teardown.controller.DeletionCloner;
 import dev.teardown.controller.DeletionReconciler;
 import dev.teardown.controller.ProviderRegistry;
 import dev.teardown.metrics.OperatorMetrics;
@@ -120,6 +121,8 @@ public final class OperatorRuntime implements AutoCloseable {
                   // mock API of the
                   // zero-dependency sandbox does not implement SSA either.)
                   .withUseSSAToPatchPrimaryResource(false)
+                  .withResourceCloner(
+                      new DeletionCloner(client.getKubernetesSerialization()::clone))
                   .withConcurrentReconciliationThreads(config.reconcileThreads())
                   // stopping waits for reconciles in flight to finish their cloud call and status
                   // write
