@@ -245,8 +245,9 @@ final class StepRunner {
       }
       status.setPhase(r.next());
       // the message (and the phase event made from it) of a pass that recorded the plan and went
-      // on says what was recorded, then what followed
-      status.setMessage(recorded == null ? r.message() : recorded + " " + r.message());
+      // on says what was recorded, then what followed; a deletion that ended says how it ended
+      status.setMessage(
+          recorded == null || r.next().isTerminal() ? r.message() : recorded + " " + r.message());
       if (r.next() != phase) {
         entered.accept(r.next());
       }
