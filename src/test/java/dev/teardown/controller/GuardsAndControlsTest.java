@@ -237,6 +237,32 @@ class GuardsAndControlsTest {
   }
 
   @Test
+  void anOwnerThatReachesTheCacheWhileThePlanIsBeingRecordedStopsThePassBeforeItsFirstCall() {
+    cloud.instance(ID, false);
+    CloudInstanceDeletion late =
+        resource("late", "uid-1", "2026-11-29T10:00:05Z", null, null, Map.of());
+    CloudInstanceDeletion owner =
+        resource("owner", "uid-9", "2026-11-29T10:00:00Z", null, null, Map.of());
+    java.util.concurrent.atomic.AtomicInteger looks =
+        new java.util.concurrent.atomic.AtomicInteger();
+    // when the pass starts, the cache knows only this deletion; by its first call, the older one
+    // too
+    java.util.function.Function<String, List<CloudInstanceDeletion>> claims =
+        k -> looks.getAndIncrement() == 0 ? List.of(late) : List.of(owner, late);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> reconciler.process(late, client, s -> {}, false, claims))
+        .isInstanceOf(StatusWriter.Conflict.class)
+        .hasMessageContaining("default/owner");
+    assertThat(cloud.describeInstanceCalls.get()).as("the plan was being recorded").isPositive();
+    assertThat(cloud.calls).as("no call, no write").isEmpty();
+
+    // the next pass starts again and shows the claim
+    DeletionReconciler.Outcome o = reconciler.process(late, client, s -> {}, false, claims);
+    assertThat(condition(o.status(), "InstanceClaimed").getStatus()).isEqualTo("True");
+    assertThat(cloud.calls).isEmpty();
+  }
+
+  @Test
   void anOwnerThatAppearsBetweenTheRecordingAndTheTerminateGetsTheCallsNotThisDeletion() {
     cloud.instance(ID, false);
     CloudInstanceDeletion late =
