@@ -189,7 +189,7 @@ class OperatorClassesIT {
               assertThat(n.path("namespace").asText()).isEqualTo("default");
               assertThat(n.path("name").asText()).isEqualTo("classes");
               assertThat(n.path("logger").asText()).endsWith("DeletionConditions");
-              assertThat(n.path("message").asText()).contains("Pending -> Terminating");
+              assertThat(n.path("message").asText()).contains("Pending -> ", "Recorded");
             });
 
     String log = Files.readString(classLog);

@@ -93,8 +93,8 @@ final class DeletionConditions {
 
   /**
    * A phase event's message says what its reason (the phase entered) says, then why: "Entered
-   * Terminating from Pending: Recorded 2 instances and 3 data disks." A Failed one names the Failed
-   * condition's reason too.
+   * AwaitingShutdown from Pending: Recorded 2 instances and 3 data disks. Terminate accepted for
+   * ..." A Failed one names the Failed condition's reason too.
    */
   static String phaseMessage(Phase from, Phase to, Condition failed, String why) {
     String head =

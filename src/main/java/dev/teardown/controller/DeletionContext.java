@@ -54,6 +54,7 @@ public final class DeletionContext {
   private final Clock clock;
   private final List<Warning> warnings = new ArrayList<>();
   private final java.util.Set<String> nonPortableDisks = new java.util.HashSet<>();
+  private boolean recordedInThisPass;
 
   public DeletionContext(
       CloudInstanceDeletion resource,
@@ -138,11 +139,32 @@ public final class DeletionContext {
   }
 
   /**
-   * Records the intent of a mutating call in status and has it written before the call is made.
-   * Returns the token to send: the one of an unanswered intent for the same action and ids (a retry
-   * after a crash), else {@code token}.
+   * Pending recorded the plan in this pass (it has not been written yet unless a call followed).
+   */
+  void recordedInThisPass() {
+    recordedInThisPass = true;
+  }
+
+  /** True when the plan was recorded in this pass: its disk listing is this pass's own. */
+  boolean wasRecordedInThisPass() {
+    return recordedInThisPass;
+  }
+
+  /**
+   * Records the intent of a mutating call in status and has it written before the call is made. The
+   * write is of the whole status, so it also carries what Pending recorded when the call comes in
+   * the same pass: the plan (every instance and data disk) is on the API server before the first
+   * mutating call. If the write fails, this throws and no call is made. Returns the token to send:
+   * the one of an unanswered intent for the same action and ids (a retry after a crash), else
+   * {@code token}.
+   *
+   * @throws IllegalStateException when no plan is recorded: no mutating call may precede it
    */
   public String intend(String action, List<String> ids, String token) {
+    if (status.getRecorded() == null || status.getInstances() == null) {
+      throw new IllegalStateException(
+          "no mutating call (" + action + ") before the plan is recorded in status");
+    }
     CallIntent last = status.getIntent();
     String use =
         last != null
@@ -154,7 +176,12 @@ public final class DeletionContext {
             ? last.getToken()
             : token;
     status.setIntent(new CallIntent(action, ids, use, now().toString()));
-    intents.written(status);
+    try {
+      intents.written(status);
+    } catch (RuntimeException e) {
+      status.setIntent(last); // not written, so no call is made: the status must not claim one
+      throw e;
+    }
     return use;
   }
 

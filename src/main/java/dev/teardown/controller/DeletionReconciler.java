@@ -435,7 +435,15 @@ public class DeletionReconciler
     Duration reschedule;
     String failReason = null;
     try {
-      StepRunner.Result rr = runner.run(resource, status, warnings::add, intents, client);
+      StepRunner.Result rr =
+          runner.run(
+              resource,
+              status,
+              warnings::add,
+              startPhase == Phase.Pending
+                  ? InstanceClaims.checkedBeforeTheFirstCall(resource, claims, intents)
+                  : intents,
+              client);
       reschedule = rr.reschedule();
       failReason = rr.failReason();
       retry.succeeded(status);

@@ -95,4 +95,29 @@ final class InstanceClaims {
     }
     return null;
   }
+
+  /**
+   * The intent sink of a pass that starts at Pending: before its first write (the one before the
+   * first mutating call, which also carries the plan just recorded) it looks at the claims again,
+   * since another deletion of the same instances may have reached the cache while this pass
+   * observed the cloud. If one now owns an instance, the pass ends there, with no write and no
+   * call, as after a conflicting write: the next pass starts again and shows the claim.
+   */
+  static DeletionContext.IntentSink checkedBeforeTheFirstCall(
+      CloudInstanceDeletion r,
+      Function<String, List<CloudInstanceDeletion>> byKey,
+      DeletionContext.IntentSink sink) {
+    boolean[] checked = {false};
+    return st -> {
+      if (!checked[0]) {
+        checked[0] = true;
+        Claim c = firstClaimedByAnother(r, byKey);
+        if (c != null) {
+          throw new StatusWriter.Conflict(
+              "claimed while the plan was being recorded: " + c.message());
+        }
+      }
+      sink.written(st);
+    };
+  }
 }

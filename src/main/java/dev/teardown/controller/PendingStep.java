@@ -19,7 +19,9 @@ import java.util.Map;
 /**
  * Records every instance and its data disks in status before any mutating call, decides each disk's
  * fate, and refuses up front what the cloud would refuse (deletion protection, a disk that Retain
- * cannot keep). A dry run ends here with the plan.
+ * cannot keep). A dry run ends here with the plan. Otherwise the pass goes straight on to
+ * Terminating; the recording reaches the API server with the intent written before the first
+ * mutating call ({@link DeletionContext#intend}), or at the end of a pass that makes none.
  */
 final class PendingStep implements Step {
   /**
@@ -110,6 +112,7 @@ final class PendingStep implements Step {
         .setRecorded(
             SpecFingerprint.record(
                 ctx.spec(), ctx.resource().getMetadata().getGeneration(), ctx.now()));
+    ctx.recordedInThisPass();
     ctx.updateDiskCount();
     List<String> notFound =
         recorded.stream()

@@ -27,16 +27,10 @@ import java.util.Set;
 
 /**
  * One pass over the cloud: connect with the resource's keys, observe the recorded instances, then
- * run the step for status.phase, passing straight through phases with nothing to do and stopping
- * after the first mutating call.
+ * run the step for status.phase, passing straight through phases with nothing to do (Pending's
+ * recording included) and stopping after the first mutating call.
  */
 final class StepRunner {
-  /**
-   * Requeue right after the status write that records the plan (raised to the poll floor and
-   * rounded up to the poll grid).
-   */
-  static final Duration RECORDED_REQUEUE = Duration.ofMillis(10);
-
   /** The result of the steps of one pass. */
   record Result(Duration reschedule, String failReason) {}
 
@@ -138,9 +132,7 @@ final class StepRunner {
       keysAccepted.run();
     }
     // The disk ids are read when a step first needs the disks, not now: Pending records them, and a
-    // pass may go
-    // straight on from Pending to a step that observes them (an instance found already in the
-    // recycle bin).
+    // pass goes straight on from Pending to the steps that observe them.
     CloudSnapshot snapshot =
         new CloudSnapshot(
             instances,
@@ -205,52 +197,69 @@ final class StepRunner {
 
   private Result steps(DeletionContext ctx, CloudInstanceDeletionSpec spec) throws CloudException {
     CloudInstanceDeletionStatus status = ctx.status();
-    String reason = null;
+    StepResult last =
+        walk(
+            ctx,
+            entered ->
+                meters
+                    .counter(
+                        "teardown.deletions.phase.transitions",
+                        "provider",
+                        spec.getProvider().value(),
+                        "phase",
+                        entered.name())
+                    .increment());
+    if (last.mutated() || last.waiting()) {
+      // when the earliest outstanding cloud transition is expected to have finished, learned per
+      // action
+      return new Result(
+          connections.nextLook(spec.getProvider().value(), status, config.pollInterval()),
+          last.reason());
+    }
+    return new Result(status.getPhase().isTerminal() ? null : config.pollInterval(), last.reason());
+  }
+
+  /**
+   * Runs the step for status.phase, and the next one while a step hands on at once, until one makes
+   * a mutating call, waits for the cloud, stays, or ends the deletion; books each step's phase and
+   * message in status and tells {@code entered} of every phase entered. Returns the last step's
+   * result.
+   *
+   * <p>From Pending too the pass goes straight on: what Pending recorded (the plan, every instance
+   * and data disk) reaches the API server before the first mutating call all the same, because
+   * every such call is preceded by {@link DeletionContext#intend}, which writes the whole status
+   * (the recording included) and makes no call when that write fails. A crash between an accepted
+   * call and the status write therefore never loses the disks; a pass that makes no call writes the
+   * recording at its end.
+   */
+  static StepResult walk(DeletionContext ctx, java.util.function.Consumer<Phase> entered)
+      throws CloudException {
+    CloudInstanceDeletionStatus status = ctx.status();
+    String recorded = null; // what Pending said, when this pass recorded the plan and went on
+    StepResult r = null;
     for (int hop = 0; hop < Phase.values().length; hop++) {
       Phase phase = status.getPhase();
-      StepResult r = step(phase).run(ctx);
+      r = step(phase).run(ctx);
       if (!phase.canMoveTo(r.next())) {
         throw new IllegalStateException("step " + phase + " tried to move to " + r.next());
       }
       status.setPhase(r.next());
-      status.setMessage(r.message());
-      reason = r.reason();
+      // the message (and the phase event made from it) of a pass that recorded the plan and went
+      // on says what was recorded, then what followed; a deletion that ended says how it ended
+      status.setMessage(
+          recorded == null || r.next().isTerminal() ? r.message() : recorded + " " + r.message());
       if (r.next() != phase) {
-        meters
-            .counter(
-                "teardown.deletions.phase.transitions",
-                "provider",
-                spec.getProvider().value(),
-                "phase",
-                r.next().name())
-            .increment();
+        entered.accept(r.next());
       }
-      if (r.mutated() || r.waiting()) {
-        // when the earliest outstanding cloud transition is expected to have finished, learned per
-        // action
-        return new Result(
-            connections.nextLook(spec.getProvider().value(), status, config.pollInterval()),
-            reason);
-      }
-      if (r.next() == phase || r.next().isTerminal()) {
-        break;
+      if (r.mutated() || r.waiting() || r.next() == phase || r.next().isTerminal()) {
+        return r;
       }
       if (phase == Phase.Pending) {
-        // What Pending recorded (the plan, every instance and data disk) must be in status before
-        // the first
-        // mutating call: after a crash between an accepted terminate and the status write, a gone
-        // instance's
-        // detached disks could no longer be found. So the recording is written now and the next
-        // pass terminates.
-        // On the poll grid, like every other next look: deletions recorded about together
-        // terminate together, and their describes and terminates are merged.
-        return new Result(
-            connections.nextLook(spec.getProvider().value(), status, RECORDED_REQUEUE), reason);
+        recorded = r.message();
       }
-      // otherwise pass straight through to the next phase with the same observation (disks load
-      // lazily)
+      // otherwise straight on to the next phase with the same observation (disks load lazily)
     }
-    return new Result(status.getPhase().isTerminal() ? null : config.pollInterval(), reason);
+    return r;
   }
 
   static Step step(Phase phase) {

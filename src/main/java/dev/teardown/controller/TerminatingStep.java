@@ -24,9 +24,10 @@ import java.util.stream.Collectors;
  * Stops (where the cloud requires it) and terminates the instances that are still alive. Never
  * terminates an instance that is gone, busy, or already in the recycle bin: a second terminate of a
  * recycled Tencent prepaid instance would destroy it for good, and that happens only in {@link
- * ReleasingDisksStep} under recycleBin: Purge. Right before the first terminate of an instance its
- * data disks are listed again, so a disk attached since Pending joins the plan and a recorded disk
- * someone detached on purpose is kept.
+ * ReleasingDisksStep} under recycleBin: Purge. The data disks of an instance are listed in the pass
+ * that sends its first terminate: Pending's own listing when the plan was recorded in this pass,
+ * otherwise they are listed again, so a disk attached since Pending joins the plan and a recorded
+ * disk someone detached on purpose is kept.
  */
 final class TerminatingStep implements Step {
   static final String STOP = "StopInstances";
@@ -282,18 +283,22 @@ final class TerminatingStep implements Step {
   }
 
   /**
-   * Lists the data disks of instances about to get their first terminate, in the same pass: a disk
-   * attached since Pending joins the plan (with the fate Pending would have given it); a recorded
-   * disk that is no longer attached was taken by someone on purpose and is kept, never released by
-   * Teardown. Only while no tried terminate may have been applied (see terminateMayHaveApplied): an
-   * applied one, answered or not, by this deletion's call or by another deletion replaying the
-   * merged call it was part of, makes the cloud detach the disks itself.
+   * Lists the data disks of instances about to get their first terminate, in the same pass (unless
+   * Pending listed them in this very pass, which is the record itself): a disk attached since
+   * Pending joins the plan (with the fate Pending would have given it); a recorded disk that is no
+   * longer attached was taken by someone on purpose and is kept, never released by Teardown. Only
+   * while no tried terminate may have been applied (see terminateMayHaveApplied): an applied one,
+   * answered or not, by this deletion's call or by another deletion replaying the merged call it
+   * was part of, makes the cloud detach the disks itself.
    */
   private static void recheckDisks(DeletionContext ctx, List<InstanceStatus> toTerminate)
       throws CloudException {
     // An instance whose observation in this pass lists exactly its recorded disks has none joined
     // and none taken: no further look-up (the cloud's own list, in the same answer that shows it
     // running or stopped).
+    if (ctx.wasRecordedInThisPass()) {
+      return; // Pending listed them in this pass: the record is this pass's listing
+    }
     List<InstanceStatus> first =
         toTerminate.stream()
             .filter(i -> i.terminateCallCount() == 0 && !terminateMayHaveApplied(ctx, i))

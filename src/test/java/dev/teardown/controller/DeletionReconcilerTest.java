@@ -22,8 +22,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * One pass of the reconciler (no operator loop): gating by nextAttemptAt, and a status conflict
- * before a call.
+ * One pass of the reconciler (no operator loop): gating by nextAttemptAt, the intent write (with
+ * the recording of the same pass) before a call, and a failed or conflicting one that stops it.
  */
 class DeletionReconcilerTest {
   private final FakeCloud cloud = new FakeCloud();
@@ -78,14 +78,13 @@ class DeletionReconcilerTest {
   @Test
   void aConflictOnTheIntentWriteMeansTheCallIsNeverMade() {
     cloud.instance("ins-aaaaaaaa", false);
-    CloudInstanceDeletion r = resource(null);
-    DeletionReconciler.Outcome recorded = reconciler.process(r, client, s -> {}, false);
-    assertThat(recorded.status().getPhase()).isEqualTo(Phase.Terminating);
-    CloudInstanceDeletion next = resource(recorded.status());
+    // the pass that records the plan goes on to the terminate; the resource changed on the server
+    // since this pass read it (a spec edit, an annotation, a deletion), so its intent write is
+    // refused
     assertThatThrownBy(
             () ->
                 reconciler.process(
-                    next,
+                    resource(null),
                     client,
                     s -> {
                       throw new StatusWriter.Conflict("changed since read");
@@ -97,14 +96,38 @@ class DeletionReconcilerTest {
   }
 
   @Test
-  void theIntentIsWrittenWithTheCallsIdsAndTokenBeforeTheCall() {
+  void anIntentWriteThatFailsOtherwiseMakesNoCallAndTheStatusClaimsNone() {
     cloud.instance("ins-aaaaaaaa", false);
-    DeletionReconciler.Outcome recorded =
-        reconciler.process(resource(null), client, s -> {}, false);
+    DeletionReconciler.Outcome o =
+        reconciler.process(
+            resource(null),
+            client,
+            s -> {
+              throw new io.fabric8.kubernetes.client.KubernetesClientException("etcd timeout");
+            },
+            false);
+    assertThat(cloud.calls).as("no terminate without its intent in status").isEmpty();
+    assertThat(o.status().getIntent()).as("no call was made, and the status says none").isNull();
+    assertThat(o.status().getLastError().getCode()).isEqualTo("InternalError");
+    assertThat(o.status().getRecorded()).isNotNull();
+    assertThat(o.reschedule()).isNotNull();
+
+    // the next pass (its backoff over) acts on the recorded plan
+    CloudInstanceDeletionStatus next = o.status();
+    next.setNextAttemptAt(null);
+    DeletionReconciler.Outcome then = reconciler.process(resource(next), client, s -> {}, false);
+    assertThat(cloud.calls).containsExactly("terminate [ins-aaaaaaaa]");
+    assertThat(then.status().getPhase()).isEqualTo(Phase.AwaitingShutdown);
+  }
+
+  @Test
+  void theIntentIsWrittenWithTheCallsIdsTokenAndTheRecordingBeforeTheCall() {
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.disk("disk-a1", "ins-aaaaaaaa", false, false);
     List<String> seenAtWrite = new java.util.ArrayList<>();
     DeletionReconciler.Outcome o =
         reconciler.process(
-            resource(recorded.status()),
+            resource(null),
             client,
             s -> {
               seenAtWrite.add(
@@ -112,28 +135,54 @@ class DeletionReconcilerTest {
                       + " "
                       + s.getIntent().getIds()
                       + " calls="
-                      + cloud.calls.size());
+                      + cloud.calls.size()
+                      + " phase="
+                      + s.getPhase()
+                      + " recorded="
+                      + s.getRecorded().getInstanceIds()
+                      + " disks="
+                      + s.getInstances().get(0).getDataDisks().stream()
+                          .map(d -> d.getId())
+                          .toList());
               assertThat(s.getIntent().getToken()).startsWith("td-");
               assertThat(s.getIntent().getResult()).isNull();
             },
             false);
-    assertThat(seenAtWrite).containsExactly("TerminateInstances [ins-aaaaaaaa] calls=0");
+    assertThat(seenAtWrite)
+        .containsExactly(
+            "TerminateInstances [ins-aaaaaaaa] calls=0 phase=Terminating"
+                + " recorded=[ins-aaaaaaaa] disks=[disk-a1]");
     assertThat(cloud.calls).containsExactly("terminate [ins-aaaaaaaa]");
     assertThat(o.status().getIntent().getResult()).isEqualTo("Accepted");
+    assertThat(o.status().getPhase()).isEqualTo(Phase.AwaitingShutdown);
   }
 
   @Test
   void aSpecThatNoLongerMatchesTheRecordedPlanMakesNoCloudCallAndSaysSo() {
     cloud.instance("ins-aaaaaaaa", false);
+    // the pass that records the plan has its terminate refused: the plan is recorded, nothing done
+    cloud.failNextMutation =
+        dev.teardown.cloud.CloudError.of(
+            dev.teardown.cloud.ErrorKind.RETRYABLE,
+            "InternalError",
+            "try again",
+            "r-1",
+            "TerminateInstances");
     DeletionReconciler.Outcome recorded =
         reconciler.process(resource(null), client, s -> {}, false);
+    assertThat(recorded.status().getPhase()).isEqualTo(Phase.Terminating);
+    assertThat(recorded.status().getRecorded()).isNotNull();
+    assertThat(cloud.calls).containsExactly("terminate!InternalError");
+    recorded.status().setNextAttemptAt(null); // its backoff is over
     CloudInstanceDeletion changed = resource(recorded.status());
     changed.getSpec().setInstanceIds(List.of("ins-bbbbbbbb"));
     changed.getMetadata().setGeneration(2L);
     int describes = cloud.describeInstanceCalls.get();
     DeletionReconciler.Outcome o = reconciler.process(changed, client, s -> {}, false);
     assertThat(cloud.describeInstanceCalls.get()).isEqualTo(describes);
-    assertThat(cloud.calls).isEmpty();
+    assertThat(cloud.calls)
+        .as("no call for a changed spec")
+        .containsExactly("terminate!InternalError");
     assertThat(Conditions.get(o.status().getConditions(), "SpecChanged").getStatus())
         .isEqualTo("True");
     assertThat(Conditions.get(o.status().getConditions(), "Stalled").getReason())
@@ -145,7 +194,7 @@ class DeletionReconcilerTest {
     DeletionReconciler.Outcome back = reconciler.process(changed, client, s -> {}, false);
     assertThat(Conditions.get(back.status().getConditions(), "SpecChanged").getStatus())
         .isEqualTo("False");
-    assertThat(cloud.calls).containsExactly("terminate [ins-aaaaaaaa]");
+    assertThat(cloud.calls).containsExactly("terminate!InternalError", "terminate [ins-aaaaaaaa]");
   }
 
   @Test
@@ -162,7 +211,6 @@ class DeletionReconcilerTest {
             Clock.systemUTC(),
             new SimpleMeterRegistry());
     cloud.instance("ins-aaaaaaaa", false);
-    DeletionReconciler.Outcome recorded = stalling.process(resource(null), client, s -> {}, false);
     cloud.failNextMutation =
         dev.teardown.cloud.CloudError.of(
             dev.teardown.cloud.ErrorKind.RETRYABLE,
@@ -170,8 +218,7 @@ class DeletionReconcilerTest {
             "denied for a new reason",
             "r-1",
             "TerminateInstances");
-    DeletionReconciler.Outcome o =
-        stalling.process(resource(recorded.status()), client, s -> {}, false);
+    DeletionReconciler.Outcome o = stalling.process(resource(null), client, s -> {}, false);
     assertThat(o.status().getPhase()).isEqualTo(Phase.Terminating);
     assertThat(o.reschedule()).as("still retrying").isNotNull();
     var stalled = Conditions.get(o.status().getConditions(), "Stalled");

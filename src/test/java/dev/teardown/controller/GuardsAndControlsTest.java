@@ -84,6 +84,28 @@ class GuardsAndControlsTest {
     return Conditions.get(st.getConditions(), type);
   }
 
+  /**
+   * The next terminate is refused with an answer (retryable): the pass that records the plan ends
+   * with nothing done, and the terminate comes in a later pass, which is where something can still
+   * change between the recording and the terminate.
+   */
+  private void refuseTheNextTerminate() {
+    cloud.failNextMutation =
+        dev.teardown.cloud.CloudError.of(
+            dev.teardown.cloud.ErrorKind.RETRYABLE,
+            "InternalError",
+            "try again",
+            "r-1",
+            "TerminateInstances");
+  }
+
+  /** The status of a pass, its backoff over. */
+  private static CloudInstanceDeletionStatus later(CloudInstanceDeletionStatus st) {
+    CloudInstanceDeletionStatus c = Serialization.clone(st);
+    c.setNextAttemptAt(null);
+    return c;
+  }
+
   // ---- guard
   // -----------------------------------------------------------------------------------------------
 
@@ -103,21 +125,27 @@ class GuardsAndControlsTest {
             "ci-runner-7",
             Map.of("team", "ci")));
     GuardSpec guard = new GuardSpec("^ci-runner-[0-9]+$", Map.of("team", "ci"));
+    refuseTheNextTerminate();
     DeletionReconciler.Outcome recorded =
         reconciler.process(resource(guard, null, Map.of()), client, s -> {}, false);
     assertThat(recorded.status().getPhase()).isEqualTo(Phase.Terminating);
     assertThat(recorded.status().getRecorded().getGuard()).isEqualTo(guard);
+    assertThat(cloud.calls).containsExactly("terminate!InternalError");
 
-    // someone reuses the id's machine between Pending and the terminate (renamed, retagged)
+    // someone reuses the id's machine between Pending and the next terminate (renamed, retagged)
     cloud.instances.put(
         ID, cloud.instances.get(ID).withName("prod-db-1").withTags(Map.of("team", "data")));
     DeletionReconciler.Outcome o =
-        reconciler.process(resource(guard, recorded.status(), Map.of()), client, s -> {}, false);
+        reconciler.process(
+            resource(guard, later(recorded.status()), Map.of()), client, s -> {}, false);
     assertThat(o.status().getPhase()).isEqualTo(Phase.Failed);
     assertThat(condition(o.status(), "Failed").getReason()).isEqualTo("TargetMismatch");
     assertThat(o.status().getMessage())
         .contains("prod-db-1", "^ci-runner-[0-9]+$", "team=data", "team=ci", "TerminateInstances");
-    assertThat(cloud.calls).as("no mutating call").isEmpty();
+    assertThat(cloud.calls)
+        .as("no mutating call after the refused one")
+        .containsExactly("terminate!InternalError");
+    assertThat(cloud.instances).containsKey(ID);
   }
 
   @Test
@@ -151,16 +179,22 @@ class GuardsAndControlsTest {
   void aGuardChangedAfterRecordingIsSpecDrift() {
     cloud.instance(ID, false);
     cloud.instances.put(ID, cloud.instances.get(ID).withName("ci-runner-1"));
+    refuseTheNextTerminate();
     DeletionReconciler.Outcome recorded =
         reconciler.process(
             resource(new GuardSpec("^ci-.*$", null), null, Map.of()), client, s -> {}, false);
+    assertThat(recorded.status().getRecorded()).isNotNull();
     CloudInstanceDeletion changed =
-        resource(new GuardSpec("^.*$", null), recorded.status(), Map.of());
+        resource(new GuardSpec("^.*$", null), later(recorded.status()), Map.of());
     changed.getMetadata().setGeneration(2L);
+    int describes = cloud.describeInstanceCalls.get();
     DeletionReconciler.Outcome o = reconciler.process(changed, client, s -> {}, false);
     assertThat(condition(o.status(), "SpecChanged").getStatus()).isEqualTo("True");
     assertThat(o.status().getMessage()).contains("spec.guard");
-    assertThat(cloud.calls).isEmpty();
+    assertThat(cloud.calls)
+        .as("no call for the changed spec")
+        .containsExactly("terminate!InternalError");
+    assertThat(cloud.describeInstanceCalls.get()).isEqualTo(describes);
   }
 
   // ---- one owner per instance
@@ -169,6 +203,7 @@ class GuardsAndControlsTest {
   @Test
   void aSecondDeletionOfTheSameInstanceWaitsForTheOwnerAndMakesNoCall() {
     cloud.instance(ID, false);
+    cloud.dropTerminate.add(ID); // accepted, but the instance stays for the second one to find
     CloudInstanceDeletion owner =
         resource("first", "uid-9", "2026-11-29T10:00:00Z", null, null, Map.of());
     CloudInstanceDeletion second =
@@ -182,11 +217,12 @@ class GuardsAndControlsTest {
     assertThat(o.reschedule()).as("looks again while waiting").isNotNull();
     assertThat(cloud.describeInstanceCalls.get()).isZero();
 
-    // the owner is the same for both: the first one goes on
+    // the owner is the same for both: the first one goes on, records and terminates
     DeletionReconciler.Outcome first =
         reconciler.process(owner, client, s -> {}, false, k -> index.getOrDefault(k, List.of()));
-    assertThat(first.status().getPhase()).isEqualTo(Phase.Terminating);
+    assertThat(first.status().getPhase()).isEqualTo(Phase.AwaitingShutdown);
     assertThat(condition(first.status(), "InstanceClaimed")).isNull();
+    assertThat(cloud.calls).containsExactly("terminate [" + ID + "]");
 
     // owner finished (no longer in the index): the second one goes on and its condition says so
     DeletionReconciler.Outcome after =
@@ -197,7 +233,61 @@ class GuardsAndControlsTest {
             false,
             k -> List.of());
     assertThat(condition(after.status(), "InstanceClaimed").getStatus()).isEqualTo("False");
-    assertThat(after.status().getPhase()).isEqualTo(Phase.Terminating);
+    assertThat(after.status().getPhase()).isEqualTo(Phase.AwaitingShutdown);
+  }
+
+  @Test
+  void anOwnerThatReachesTheCacheWhileThePlanIsBeingRecordedStopsThePassBeforeItsFirstCall() {
+    cloud.instance(ID, false);
+    CloudInstanceDeletion late =
+        resource("late", "uid-1", "2026-11-29T10:00:05Z", null, null, Map.of());
+    CloudInstanceDeletion owner =
+        resource("owner", "uid-9", "2026-11-29T10:00:00Z", null, null, Map.of());
+    java.util.concurrent.atomic.AtomicInteger looks =
+        new java.util.concurrent.atomic.AtomicInteger();
+    // when the pass starts, the cache knows only this deletion; by its first call, the older one
+    // too
+    java.util.function.Function<String, List<CloudInstanceDeletion>> claims =
+        k -> looks.getAndIncrement() == 0 ? List.of(late) : List.of(owner, late);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> reconciler.process(late, client, s -> {}, false, claims))
+        .isInstanceOf(StatusWriter.Conflict.class)
+        .hasMessageContaining("default/owner");
+    assertThat(cloud.describeInstanceCalls.get()).as("the plan was being recorded").isPositive();
+    assertThat(cloud.calls).as("no call, no write").isEmpty();
+
+    // the next pass starts again and shows the claim
+    DeletionReconciler.Outcome o = reconciler.process(late, client, s -> {}, false, claims);
+    assertThat(condition(o.status(), "InstanceClaimed").getStatus()).isEqualTo("True");
+    assertThat(cloud.calls).isEmpty();
+  }
+
+  @Test
+  void anOwnerThatAppearsBetweenTheRecordingAndTheTerminateGetsTheCallsNotThisDeletion() {
+    cloud.instance(ID, false);
+    CloudInstanceDeletion late =
+        resource("late", "uid-1", "2026-11-29T10:00:05Z", null, null, Map.of());
+    refuseTheNextTerminate();
+    DeletionReconciler.Outcome recorded =
+        reconciler.process(late, client, s -> {}, false, k -> List.of());
+    assertThat(recorded.status().getRecorded()).isNotNull();
+    assertThat(cloud.calls).containsExactly("terminate!InternalError");
+
+    // an older deletion of the same instance that already acts shows up in the cache
+    CloudInstanceDeletionStatus acting = new CloudInstanceDeletionStatus();
+    acting.setPhase(Phase.Terminating);
+    acting.setIntent(
+        new CallIntent("TerminateInstances", List.of(ID), "td-x", "2026-11-29T10:00:02Z"));
+    CloudInstanceDeletion owner =
+        resource("owner", "uid-9", "2026-11-29T10:00:00Z", null, acting, Map.of());
+    CloudInstanceDeletion again =
+        resource("late", "uid-1", "2026-11-29T10:00:05Z", null, later(recorded.status()), Map.of());
+    int describes = cloud.describeInstanceCalls.get();
+    DeletionReconciler.Outcome o =
+        reconciler.process(again, client, s -> {}, false, k -> List.of(owner, again));
+    assertThat(condition(o.status(), "InstanceClaimed").getStatus()).isEqualTo("True");
+    assertThat(cloud.calls).containsExactly("terminate!InternalError");
+    assertThat(cloud.describeInstanceCalls.get()).isEqualTo(describes);
   }
 
   @Test
@@ -239,10 +329,31 @@ class GuardsAndControlsTest {
     assertThat(condition(p.status(), "Stalled").getStatus()).isEqualTo("False");
     assertThat(p.reschedule()).as("the annotation's removal brings it back").isNull();
 
+    // resumed: records the plan; its terminate is refused for now
+    refuseTheNextTerminate();
     DeletionReconciler.Outcome r =
         reconciler.process(resource(null, p.status(), Map.of()), client, s -> {}, false);
     assertThat(condition(r.status(), "Paused").getStatus()).isEqualTo("False");
     assertThat(r.status().getPhase()).isEqualTo(Phase.Terminating);
+    assertThat(cloud.calls).containsExactly("terminate!InternalError");
+
+    // paused again between the recording and the terminate: no call, not even a describe
+    int describes = cloud.describeInstanceCalls.get();
+    DeletionReconciler.Outcome again =
+        reconciler.process(
+            resource(null, later(r.status()), Map.of(Controls.PAUSED, "true")),
+            client,
+            s -> {},
+            false);
+    assertThat(condition(again.status(), "Paused").getStatus()).isEqualTo("True");
+    assertThat(cloud.describeInstanceCalls.get()).isEqualTo(describes);
+    assertThat(cloud.calls).containsExactly("terminate!InternalError");
+
+    // removed: it goes on with the terminate
+    DeletionReconciler.Outcome on =
+        reconciler.process(resource(null, again.status(), Map.of()), client, s -> {}, false);
+    assertThat(on.status().getPhase()).isEqualTo(Phase.AwaitingShutdown);
+    assertThat(cloud.calls).containsExactly("terminate!InternalError", "terminate [" + ID + "]");
   }
 
   @Test
@@ -265,7 +376,9 @@ class GuardsAndControlsTest {
         reconciler.process(
             resource(null, failed.status(), Map.of(Controls.RETRY, "1")), client, s -> {}, false);
     assertThat(again.status().getLastRetry()).isEqualTo("1");
-    assertThat(again.status().getPhase()).isEqualTo(Phase.Terminating);
+    assertThat(again.status().getPhase())
+        .as("re-run from Pending: records and terminates")
+        .isEqualTo(Phase.AwaitingShutdown);
     assertThat(cloud.describeInstanceCalls.get()).isGreaterThan(describes);
 
     // failed again later; the same value does not re-run it

@@ -26,6 +26,11 @@ import org.junit.jupiter.api.Test;
  * newer object, so the newer phase stays and the held pass makes no mutating call. JOSDK's
  * PrimaryUpdateAndCacheUtils (re-read, re-apply the same status) fails this test: the deletion goes
  * back from Done to Detaching and the disk is detached.
+ *
+ * <p>The same precondition guards the pass that records the plan and goes straight on to the
+ * terminate: a person's pause or a deletion of the resource that lands while that pass is in flight
+ * makes its intent write (the write before the first mutating call) stale, so it is refused and the
+ * terminate is never sent.
  */
 class StaleStatusWriteIT {
   private static final Duration WAIT = Duration.ofSeconds(20);
@@ -97,5 +102,59 @@ class StaleStatusWriteIT {
         .as("the stale pass made no mutating call")
         .isEqualTo(detachesBefore);
     assertThat(cloud.describeInstanceCalls.get()).as("the held describe was answered").isPositive();
+  }
+
+  @Test
+  void aPauseThatLandsWhileThePlanIsBeingRecordedStopsThatPassBeforeItsTerminate()
+      throws Exception {
+    cloud.instance("ins-paus0001", false);
+    FakeCloud.Hold hold = FakeCloud.Hold.next();
+    cloud.holdNextDescribe = hold;
+    h.create(
+        "paused", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-paus0001"), s -> {});
+    assertThat(hold.entered().await(20, TimeUnit.SECONDS))
+        .as("the pass that records the plan is in flight")
+        .isTrue();
+    h.annotate("paused", Controls.PAUSED, "true");
+    hold.release().countDown();
+
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              CloudInstanceDeletion r = h.get("paused");
+              return r.getStatus() != null
+                  && Conditions.get(r.getStatus().getConditions(), Conditions.PAUSED) != null
+                  && "True"
+                      .equals(
+                          Conditions.get(r.getStatus().getConditions(), Conditions.PAUSED)
+                              .getStatus());
+            });
+    await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> cloud.calls.isEmpty());
+    assertThat(cloud.describeInstanceCalls.get()).as("the held describe was answered").isPositive();
+    assertThat(h.get("paused").getStatus().getIntent()).isNull();
+
+    h.annotate("paused", Controls.PAUSED, null); // removed: it goes on
+    h.awaitPhase("paused", Phase.Done, WAIT);
+    assertThat(cloud.mutations("terminate [")).isEqualTo(1);
+  }
+
+  @Test
+  void aDeletionOfTheResourceWhileThePlanIsBeingRecordedSendsNoTerminate() throws Exception {
+    cloud.instance("ins-gone0001", false);
+    FakeCloud.Hold hold = FakeCloud.Hold.next();
+    cloud.holdNextDescribe = hold;
+    h.create(
+        "dropped", Provider.TENCENTCLOUD, "ap-beijing", "keys", List.of("ins-gone0001"), s -> {});
+    assertThat(hold.entered().await(20, TimeUnit.SECONDS))
+        .as("the pass that records the plan is in flight")
+        .isTrue();
+    h.delete("dropped");
+    hold.release().countDown();
+
+    await().atMost(WAIT).until(() -> h.get("dropped") == null);
+    await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> cloud.calls.isEmpty());
+    assertThat(cloud.describeInstanceCalls.get()).as("the held describe was answered").isPositive();
+    assertThat(cloud.instances).containsKey("ins-gone0001");
   }
 }

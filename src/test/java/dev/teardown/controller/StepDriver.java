@@ -51,8 +51,16 @@ final class StepDriver {
     }
   }
 
-  /** An intent as it was written, and how many cloud calls had been made by then. */
-  record WrittenIntent(String action, List<String> ids, String token, int callsBefore) {}
+  /**
+   * An intent as it was written, how many cloud calls had been made by then, and the whole status
+   * that write carried (what survives a crash right after it).
+   */
+  record WrittenIntent(
+      String action,
+      List<String> ids,
+      String token,
+      int callsBefore,
+      CloudInstanceDeletionStatus written) {}
 
   final FakeCloud cloud;
   final ManualClock clock = new ManualClock();
@@ -86,8 +94,8 @@ final class StepDriver {
   }
 
   /**
-   * One pass: observe, then steps until one acts, waits or ends (Pending always ends the pass, as
-   * recorded).
+   * One pass: observe, then steps until one acts, waits or ends (from Pending straight on, as
+   * StepRunner does).
    */
   StepResult pass() throws CloudException {
     CloudInstanceDeletionSpec spec =
@@ -121,23 +129,11 @@ final class StepDriver {
                       st.getIntent().getAction(),
                       st.getIntent().getIds(),
                       st.getIntent().getToken(),
-                      cloud.calls.size()));
+                      cloud.calls.size(),
+                      Serialization.clone(st)));
             });
     try {
-      for (int hop = 0; hop < Phase.values().length; hop++) {
-        Phase phase = status.getPhase();
-        StepResult r = StepRunner.step(phase).run(ctx);
-        status.setPhase(r.next());
-        status.setMessage(r.message());
-        last = r;
-        if (r.mutated()
-            || r.waiting()
-            || r.next() == phase
-            || r.next().isTerminal()
-            || phase == Phase.Pending) {
-          return r;
-        }
-      }
+      last = StepRunner.walk(ctx, entered -> {});
       return last;
     } finally {
       warnings.addAll(ctx.warnings());
@@ -166,11 +162,6 @@ final class StepDriver {
       clock.advance(step);
     }
     return status.getPhase();
-  }
-
-  /** A crash: the status as of the last intent write survives, the rest of the pass is lost. */
-  CloudInstanceDeletionStatus copy() {
-    return Serialization.clone(status);
   }
 
   InstanceStatus instance(String id) {

@@ -2,7 +2,6 @@ package dev.teardown.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.teardown.api.v1alpha1.CallIntent;
 import dev.teardown.api.v1alpha1.DiskAction;
 import dev.teardown.api.v1alpha1.DiskStatus;
 import dev.teardown.api.v1alpha1.InstanceOutcome;
@@ -26,6 +25,20 @@ class StepsTest {
 
   private StepDriver driver(List<String> ids) {
     return new StepDriver(cloud, ids, s -> {});
+  }
+
+  /**
+   * The next terminate is refused with an answer (retryable): the pass that records the plan ends
+   * with it, and the terminate is sent again in a later pass.
+   */
+  private void refuseTheFirstTerminate() {
+    cloud.failNextMutation =
+        dev.teardown.cloud.CloudError.of(
+            dev.teardown.cloud.ErrorKind.RETRYABLE,
+            "InternalError",
+            "try again",
+            "req-1",
+            "TerminateInstances");
   }
 
   // ---- honest outcomes
@@ -80,8 +93,7 @@ class StepsTest {
     cloud.instance("ins-aaaaaaaa", false);
     cloud.terminateSaysNotFound.add("ins-aaaaaaaa");
     StepDriver d = driver(List.of("ins-aaaaaaaa"));
-    d.pass(); // record
-    d.pass(); // terminate: answered not found
+    d.pass(); // record and terminate: answered not found
     assertThat(d.instance("ins-aaaaaaaa").getOutcome()).isEqualTo(InstanceOutcome.Terminating);
     d.clock.advance(TICK);
     d.pass();
@@ -194,8 +206,7 @@ class StepsTest {
     cloud.instance("ins-aaaaaaaa", false);
     cloud.dropTerminate.add("ins-aaaaaaaa");
     StepDriver d = driver(List.of("ins-aaaaaaaa"));
-    d.pass();
-    d.pass();
+    d.pass(); // record and terminate
     assertThat(d.status.getPhase()).isEqualTo(Phase.AwaitingShutdown);
     d.clock.advance(TICK);
     d.pass();
@@ -217,8 +228,7 @@ class StepsTest {
     cloud.dropTerminate.add("ins-aaaaaaaa"); // still listed as STOPPED after the accepted terminate
     cloud.terminateSettles = Duration.ofSeconds(30);
     StepDriver d = driver(List.of("ins-aaaaaaaa"));
-    d.pass();
-    d.pass();
+    d.pass(); // record and terminate
     for (int i = 0; i < 5; i++) {
       d.clock.advance(PAST_GRACE);
       d.pass();
@@ -274,8 +284,7 @@ class StepsTest {
     cloud.instance("ins-other001", false);
     cloud.disk("disk-a1", "ins-aaaaaaaa", false, false);
     StepDriver d = driver(List.of("ins-aaaaaaaa"));
-    d.pass(); // record
-    d.pass(); // terminate
+    d.pass(); // record and terminate
     cloud.disks.put(
         "disk-a1",
         new CloudDisk(
@@ -304,7 +313,9 @@ class StepsTest {
     cloud.disk("disk-old", "ins-aaaaaaaa", false, false);
     cloud.disk("disk-taken", "ins-aaaaaaaa", false, false);
     StepDriver d = driver(List.of("ins-aaaaaaaa"));
-    d.pass(); // record
+    refuseTheFirstTerminate();
+    assertThat(d.passIgnoringErrors()).as("record; the terminate is refused").isNotNull();
+    assertThat(d.status.getRecorded()).isNotNull();
     cloud.disk("disk-new", "ins-aaaaaaaa", false, false);
     cloud.disks.put(
         "disk-taken",
@@ -342,7 +353,7 @@ class StepsTest {
     cloud.disk("disk-a2", "ins-aaaaaaaa", false, true);
     cloud.disk("disk-b1", "ins-bbbbbbbb", false, false);
     StepDriver d = driver(List.of("ins-aaaaaaaa", "ins-bbbbbbbb"));
-    d.pass(); // record
+    d.pass(); // record and terminate
     assertThat(d.instance("ins-aaaaaaaa").getDataDisks())
         .extracting(DiskStatus::getId, DiskStatus::getAction)
         .containsExactly(
@@ -352,10 +363,7 @@ class StepsTest {
         .extracting(DiskStatus::getId)
         .containsExactly("disk-b1");
     assertThat(cloud.describeDiskCalls.get()).as("one look-up by id for both").isEqualTo(1);
-    int disksLookedUp = cloud.describeDiskCalls.get();
-    d.pass(); // terminate: the listing in this pass's answer equals the record, nothing to look up
     assertThat(cloud.calls).containsExactly("terminate [ins-aaaaaaaa, ins-bbbbbbbb]");
-    assertThat(cloud.describeDiskCalls.get()).isEqualTo(disksLookedUp);
     assertThat(d.runToEnd(TICK, 40)).isEqualTo(Phase.Done);
     assertThat(cloud.disks).isEmpty();
     assertThat(cloud.describeDataDiskCalls.get()).isZero();
@@ -388,7 +396,9 @@ class StepsTest {
     cloud.disk("disk-still", "ins-aaaaaaaa", false, false);
     cloud.disk("disk-taken", "ins-aaaaaaaa", false, false);
     StepDriver d = driver(List.of("ins-aaaaaaaa"));
-    d.pass(); // record both
+    refuseTheFirstTerminate();
+    assertThat(d.passIgnoringErrors()).as("record both; the terminate is refused").isNotNull();
+    assertThat(d.instance("ins-aaaaaaaa").getDataDisks()).hasSize(2);
     // the listing leaves out a disk that is still attached (a lagging listing) ...
     cloud.unlisted.add("disk-still");
     // ... and one that someone really detached
@@ -446,8 +456,7 @@ class StepsTest {
     cloud.instance("ins-aaaaaaaa", false);
     cloud.disk("disk-a1", "ins-aaaaaaaa", false, false);
     StepDriver d = driver(List.of("ins-aaaaaaaa"));
-    d.pass(); // record
-    d.pass(); // terminate
+    d.pass(); // record and terminate
     cloud.releasesBusy = true; // the release is refused for now: the deletion must wait
     d.passIgnoringErrors(); // observes the instance gone, tries the release
     assertThat(d.instance("ins-aaaaaaaa").getOutcome()).isEqualTo(InstanceOutcome.Gone);
@@ -488,20 +497,93 @@ class StepsTest {
   }
 
   @Test
+  void aPassFromPendingGoesOnToTheTerminateAndItsIntentWriteCarriesTheWholeRecording()
+      throws Exception {
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.disk("disk-a1", "ins-aaaaaaaa", false, false);
+    cloud.disk("disk-a2", "ins-aaaaaaaa", false, true);
+    StepDriver d = driver(List.of("ins-aaaaaaaa"));
+    d.pass();
+    assertThat(cloud.calls).as("one pass records and terminates").hasSize(1);
+    assertThat(d.intents).hasSize(1);
+    StepDriver.WrittenIntent first = d.intents.get(0);
+    assertThat(first.callsBefore()).as("written before any mutating call").isZero();
+    assertRecorded(first, "ins-aaaaaaaa", "disk-a1", "disk-a2");
+    assertThat(d.status.getPhase()).isEqualTo(Phase.AwaitingShutdown);
+    assertThat(d.status.getMessage())
+        .as("the pass's message says what was recorded, then what followed")
+        .isEqualTo("Recorded 1 instance and 2 data disks. Terminate accepted for ins-aaaaaaaa.");
+    assertThat(cloud.describeDataDiskCalls.get())
+        .as("the disks listed by Pending in this pass are not listed again before the terminate")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void whateverTheFirstMutatingCallOfAPassFromPendingItsIntentWriteCarriesTheRecording()
+      throws Exception {
+    // an instance already in the recycle bin: nothing to terminate, so the first call of the pass
+    // that records the plan is a detach of its disk, or, with Purge and no disk, the purge
+    cloud.instances.put(
+        "ins-rrrrrrrr",
+        new dev.teardown.cloud.CloudInstance(
+            "ins-rrrrrrrr",
+            "SHUTDOWN",
+            dev.teardown.cloud.InstancePhase.RECYCLED,
+            "PREPAID",
+            true,
+            false,
+            null,
+            false));
+    cloud.disk("disk-r1", "ins-rrrrrrrr", false, false);
+    StepDriver detach = driver(List.of("ins-rrrrrrrr"));
+    detach.pass();
+    assertThat(cloud.calls).singleElement().asString().startsWith("detach");
+    assertThat(detach.intents.get(0).action()).isEqualTo("DetachDisks");
+    assertThat(detach.intents.get(0).callsBefore()).isZero();
+    assertRecorded(detach.intents.get(0), "ins-rrrrrrrr", "disk-r1");
+
+    cloud.calls.clear();
+    cloud.disks.clear();
+    StepDriver purge =
+        new StepDriver(
+            cloud, List.of("ins-rrrrrrrr"), s -> s.setRecycleBin(RecycleBinPolicy.Purge));
+    purge.pass();
+    assertThat(cloud.calls).singleElement().asString().startsWith("purge");
+    assertThat(purge.intents.get(0).action()).isEqualTo("PurgeInstances");
+    assertThat(purge.intents.get(0).callsBefore()).isZero();
+    assertRecorded(purge.intents.get(0), "ins-rrrrrrrr");
+  }
+
+  private static void assertRecorded(StepDriver.WrittenIntent i, String instance, String... disks) {
+    assertThat(i.written().getRecorded()).as("the plan, in the write before the call").isNotNull();
+    assertThat(i.written().getRecorded().getInstanceIds()).containsExactly(instance);
+    assertThat(i.written().getPhase()).isNotEqualTo(Phase.Pending);
+    assertThat(i.written().getInstances())
+        .singleElement()
+        .satisfies(
+            is -> {
+              assertThat(is.getId()).isEqualTo(instance);
+              assertThat(is.getDataDisks())
+                  .extracting(DiskStatus::getId)
+                  .containsExactlyInAnyOrder(disks);
+            });
+  }
+
+  @Test
   void afterACrashBetweenIntentAndAnswerTheGraceWindowComesFromTheIntentAndTheTokenIsReused()
       throws Exception {
     cloud.instance("ins-aaaaaaaa", false);
     cloud.dropTerminate.add("ins-aaaaaaaa"); // accepted, not yet visible
     StepDriver d = driver(List.of("ins-aaaaaaaa"));
-    d.pass(); // record
-    var beforeCall = d.copy();
-    d.pass(); // terminate (its answer is lost in the crash below)
+    d.pass(); // record and terminate (its answer is lost in the crash below)
     StepDriver.WrittenIntent written = d.intents.get(d.intents.size() - 1);
-    // crash: the status as written with the intent, outcome still Pending, phase still Terminating
-    beforeCall.setIntent(
-        new CallIntent(
-            written.action(), written.ids(), written.token(), d.clock.instant().toString()));
-    d.status = beforeCall;
+    // crash: what survives is the status as written with the intent, in the same pass as the
+    // recording: the plan, outcome still Pending, phase Terminating, the intent without an answer
+    d.status = written.written();
+    assertThat(d.status.getRecorded()).isNotNull();
+    assertThat(d.status.getPhase()).isEqualTo(Phase.Terminating);
+    assertThat(d.instance("ins-aaaaaaaa").getOutcome()).isEqualTo(InstanceOutcome.Pending);
+    assertThat(d.status.getIntent().getResult()).isNull();
     d.clock.advance(TICK);
     d.pass();
     assertThat(cloud.mutations("terminate ["))

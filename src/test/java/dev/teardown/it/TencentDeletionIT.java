@@ -147,10 +147,13 @@ class TencentDeletionIT {
               assertThat(e.getCount()).isPositive();
               assertThat(e.getMessage()).startsWith("Entered " + e.getReason() + " from ");
             });
+    // the pass that records the plan goes on to the terminate: its event says both
     assertThat(events)
-        .filteredOn(e -> "Terminating".equals(e.getReason()))
+        .filteredOn(e -> "AwaitingShutdown".equals(e.getReason()))
         .extracting(Event::getMessage)
-        .containsExactly("Entered Terminating from Pending: Recorded 1 instance and 2 data disks.");
+        .containsExactly(
+            "Entered AwaitingShutdown from Pending: Recorded 1 instance and 2 data disks."
+                + " Terminate accepted for ins-post0001.");
     assertNoSecretIn("post");
   }
 
