@@ -54,7 +54,12 @@ final class StepDriver {
   /** An intent as it was written, and how many cloud calls had been made by then. */
   record WrittenIntent(String action, List<String> ids, String token, int callsBefore) {}
 
+  /** The fake cloud, or null when the driver runs against a real adapter. */
   final FakeCloud cloud;
+
+  /** What the steps call: the fake cloud, or a real adapter (against a simulator). */
+  final dev.teardown.cloud.CloudProvider provider;
+
   final ManualClock clock = new ManualClock();
   final OperatorConfig config =
       OperatorConfig.defaults()
@@ -66,7 +71,24 @@ final class StepDriver {
   StepResult last;
 
   StepDriver(FakeCloud cloud, List<String> ids, Consumer<CloudInstanceDeletionSpec> adjust) {
+    this(cloud, cloud, ids, adjust);
+  }
+
+  /** Against a real adapter (a simulator's); intents record -1 as the calls made before them. */
+  StepDriver(
+      dev.teardown.cloud.CloudProvider provider,
+      List<String> ids,
+      Consumer<CloudInstanceDeletionSpec> adjust) {
+    this(null, provider, ids, adjust);
+  }
+
+  private StepDriver(
+      FakeCloud cloud,
+      dev.teardown.cloud.CloudProvider provider,
+      List<String> ids,
+      Consumer<CloudInstanceDeletionSpec> adjust) {
     this.cloud = cloud;
+    this.provider = provider;
     CloudInstanceDeletionSpec s = new CloudInstanceDeletionSpec();
     s.setProvider(Provider.TENCENTCLOUD);
     s.setRegion("ap-beijing");
@@ -97,21 +119,23 @@ final class StepDriver {
                 status.getRecorded(), resource.getSpec().getCredentialsSecretRef());
     CloudSnapshot snapshot =
         new CloudSnapshot(
-            StepRunner.observeInstances(cloud, spec, status),
+            StepRunner.observeInstances(provider, spec, status),
             () -> {
               List<String> diskIds =
                   status.getInstances().stream()
                       .flatMap(i -> i.getDataDisks().stream())
                       .map(d -> d.getId())
                       .toList();
-              return diskIds.isEmpty() ? Map.<String, CloudDisk>of() : cloud.describeDisks(diskIds);
+              return diskIds.isEmpty()
+                  ? Map.<String, CloudDisk>of()
+                  : provider.describeDisks(diskIds);
             });
     DeletionContext ctx =
         new DeletionContext(
             resource,
             spec,
             status,
-            cloud,
+            provider,
             snapshot,
             config,
             clock,
@@ -121,7 +145,7 @@ final class StepDriver {
                       st.getIntent().getAction(),
                       st.getIntent().getIds(),
                       st.getIntent().getToken(),
-                      cloud.calls.size()));
+                      cloud == null ? -1 : cloud.calls.size()));
             });
     try {
       for (int hop = 0; hop < Phase.values().length; hop++) {
