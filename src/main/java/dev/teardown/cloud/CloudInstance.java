@@ -23,6 +23,13 @@ package dev.teardown.cloud;
  *     disks with {@link CloudProvider#describeDisks} over the listed ids instead of {@link
  *     CloudProvider#describeDataDisks}, so an adapter fills this only where describing disks by id
  *     is cheap (not CompShare, whose describe by id scans the zone).
+ * @param dataDisks complete observations of the data disks attached to the instance, from the same
+ *     answer, where that answer is the cloud's own record of where its disks are (CompShare: a disk
+ *     is listed only in the DiskSet of the instance it is attached to, and a look-up of disks by id
+ *     reads those same DiskSets); null otherwise. When every instance carries them, the operator
+ *     takes an instance's data disks from here without another call: a disk not in the list is not
+ *     attached to the instance by the very record a further look-up would read. When set, {@link
+ *     #dataDiskIds} are their ids.
  */
 public record CloudInstance(
     String id,
@@ -35,10 +42,43 @@ public record CloudInstance(
     boolean spot,
     String name,
     java.util.Map<String, String> tags,
-    java.util.List<String> dataDiskIds) {
+    java.util.List<String> dataDiskIds,
+    java.util.List<CloudDisk> dataDisks) {
 
   public CloudInstance {
+    if (dataDisks != null) {
+      dataDisks = java.util.List.copyOf(dataDisks);
+      dataDiskIds = dataDisks.stream().map(CloudDisk::id).toList();
+    }
     dataDiskIds = dataDiskIds == null ? null : java.util.List.copyOf(dataDiskIds);
+  }
+
+  /** With the ids of its listed data disks only (or null): a cloud whose answer lists no more. */
+  public CloudInstance(
+      String id,
+      String state,
+      InstancePhase phase,
+      String chargeType,
+      boolean prepaid,
+      boolean deletionProtected,
+      String notDeletableReason,
+      boolean spot,
+      String name,
+      java.util.Map<String, String> tags,
+      java.util.List<String> dataDiskIds) {
+    this(
+        id,
+        state,
+        phase,
+        chargeType,
+        prepaid,
+        deletionProtected,
+        notDeletableReason,
+        spot,
+        name,
+        tags,
+        dataDiskIds,
+        null);
   }
 
   /** Without a list of data disks: a cloud whose describe does not return one. */
@@ -126,7 +166,8 @@ public record CloudInstance(
         spot,
         n,
         tags,
-        dataDiskIds);
+        dataDiskIds,
+        dataDisks);
   }
 
   public CloudInstance withTags(java.util.Map<String, String> t) {
@@ -141,7 +182,8 @@ public record CloudInstance(
         spot,
         name,
         t,
-        dataDiskIds);
+        dataDiskIds,
+        dataDisks);
   }
 
   public CloudInstance withDataDiskIds(java.util.List<String> ids) {
@@ -157,6 +199,23 @@ public record CloudInstance(
         name,
         tags,
         ids);
+  }
+
+  /** With complete observations of its data disks (their ids become {@link #dataDiskIds}). */
+  public CloudInstance withDataDisks(java.util.List<CloudDisk> disks) {
+    return new CloudInstance(
+        id,
+        state,
+        phase,
+        chargeType,
+        prepaid,
+        deletionProtected,
+        notDeletableReason,
+        spot,
+        name,
+        tags,
+        null,
+        disks);
   }
 
   public static CloudInstance gone(String id) {

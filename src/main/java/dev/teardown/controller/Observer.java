@@ -107,11 +107,30 @@ final class Observer {
    * only when its own observation says so: the instance's list decides which disks are looked at,
    * never where a disk is. Otherwise the cloud's own look-up by instance.
    *
+   * <p>Where this pass's observation of every instance carries complete observations of its data
+   * disks ({@link CloudInstance#dataDisks()}, CompShare's DiskSet), those are the answer and no
+   * call is made: they come from the cloud's own record of where its disks are, the one record a
+   * look-up by instance or by id would read again, so a disk (recorded or not) that is not in an
+   * instance's list is not attached to it, and {@code alsoCheck} has nothing to add.
+   *
    * @param alsoCheck further disk ids to look at (e.g. the ones recorded for these instances)
    */
   static Map<String, List<CloudDisk>> attachedDataDisks(
       DeletionContext ctx, List<String> instanceIds, Collection<String> alsoCheck)
       throws CloudException {
+    if (instanceIds.stream().allMatch(id -> ctx.snapshot().instance(id).dataDisks() != null)) {
+      Map<String, List<CloudDisk>> out = new LinkedHashMap<>();
+      for (String id : instanceIds) {
+        List<CloudDisk> attached = new ArrayList<>();
+        for (CloudDisk d : ctx.snapshot().instance(id).dataDisks()) {
+          if (d.phase() != DiskPhase.GONE && id.equals(d.instanceId())) {
+            attached.add(d);
+          }
+        }
+        out.put(id, attached);
+      }
+      return out;
+    }
     Set<String> ids = new LinkedHashSet<>();
     for (String id : instanceIds) {
       List<String> listed = ctx.snapshot().instance(id).dataDiskIds();

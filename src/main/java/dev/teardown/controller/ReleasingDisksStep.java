@@ -63,19 +63,42 @@ final class ReleasingDisksStep implements Step {
       }
     }
     if (!available.isEmpty()) {
-      return release(ctx, available, false);
+      StepResult released = release(ctx, available, false);
+      if (busy == 0 && ctx.disksToRelease().isEmpty() && !purging(ctx)) {
+        // Every disk left to release was settled by this very call (a cloud blind to unattached
+        // disks, see settledByThisRelease): a further pass could observe nothing more. End now.
+        StepResult end = finish(ctx);
+        return new StepResult(end.next(), true, true, end.message(), end.reason());
+      }
+      return released;
     }
     if (busy > 0) {
       return StepResult.waitFor(
           Phase.ReleasingDisks, "Waiting for " + busy + " disks to be released.");
     }
-    if (ctx.spec().getRecycleBin() == RecycleBinPolicy.Purge && ctx.caps().recycleBin()) {
+    if (purging(ctx)) {
       StepResult purge = purge(ctx);
       if (purge != null) {
         return purge;
       }
     }
     return finish(ctx);
+  }
+
+  private static boolean purging(DeletionContext ctx) {
+    return ctx.spec().getRecycleBin() == RecycleBinPolicy.Purge && ctx.caps().recycleBin();
+  }
+
+  /**
+   * A release the cloud accepted (not a "not found" answer) of a disk that this pass observed
+   * attached to no instance, on a cloud that cannot observe an unattached disk (CompShare): the
+   * disk counts as released now. A later look could not see it either way (attached to nothing, or
+   * deleted), so it would add no observation, only a call; see docs/safety.md.
+   */
+  private static boolean settledByThisRelease(DeletionContext ctx, DiskStatus d, boolean purge) {
+    return !purge
+        && !ctx.provider().canObserveUnattachedDisks()
+        && ctx.snapshot().disk(d.getId()).phase() == DiskPhase.GONE;
   }
 
   private StepResult purge(DeletionContext ctx) throws CloudException {
@@ -224,6 +247,10 @@ final class ReleasingDisksStep implements Step {
               d.setLastReleaseAt(ctx.now().toString());
               if (purge) {
                 d.setPurgeRequested(true);
+              }
+              if (err == null && settledByThisRelease(ctx, d, purge)) {
+                d.setReleased(true);
+                d.setState(ctx.snapshot().disk(d.getId()).state());
               }
             } else {
               d.setError(ctx.errorInfo(err));

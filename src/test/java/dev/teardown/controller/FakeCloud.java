@@ -74,6 +74,12 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
    */
   volatile boolean listsDataDisks;
 
+  /**
+   * While true, describeInstances carries complete observations of each instance's attached data
+   * disks (as CompShare's DiskSet does): {@link CloudInstance#dataDisks()}.
+   */
+  volatile boolean carriesDataDisks;
+
   /** Disks attached to an instance that its own listing leaves out. */
   final java.util.Set<String> unlisted = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -228,6 +234,19 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
     describeInstanceCalls.incrementAndGet();
     Map<String, CloudInstance> out = new LinkedHashMap<>();
     ids.forEach(id -> out.put(id, instances.getOrDefault(id, CloudInstance.gone(id))));
+    if (carriesDataDisks) {
+      out.replaceAll(
+          (id, ci) -> {
+            if (ci.phase() == InstancePhase.GONE) {
+              return ci;
+            }
+            List<CloudDisk> attached = new ArrayList<>();
+            synchronized (disks) {
+              disks.values().stream().filter(d -> id.equals(d.instanceId())).forEach(attached::add);
+            }
+            return ci.withDataDisks(attached);
+          });
+    }
     if (listsDataDisks) {
       out.replaceAll(
           (id, ci) -> {

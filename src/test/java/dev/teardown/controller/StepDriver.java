@@ -62,7 +62,12 @@ final class StepDriver {
       int callsBefore,
       CloudInstanceDeletionStatus written) {}
 
+  /** The fake cloud, or null when the driver runs against a real adapter. */
   final FakeCloud cloud;
+
+  /** What the steps call: the fake cloud, or a real adapter (against a simulator). */
+  final dev.teardown.cloud.CloudProvider provider;
+
   final ManualClock clock = new ManualClock();
   final OperatorConfig config =
       OperatorConfig.defaults()
@@ -74,7 +79,24 @@ final class StepDriver {
   StepResult last;
 
   StepDriver(FakeCloud cloud, List<String> ids, Consumer<CloudInstanceDeletionSpec> adjust) {
+    this(cloud, cloud, ids, adjust);
+  }
+
+  /** Against a real adapter (a simulator's); intents record -1 as the calls made before them. */
+  StepDriver(
+      dev.teardown.cloud.CloudProvider provider,
+      List<String> ids,
+      Consumer<CloudInstanceDeletionSpec> adjust) {
+    this(null, provider, ids, adjust);
+  }
+
+  private StepDriver(
+      FakeCloud cloud,
+      dev.teardown.cloud.CloudProvider provider,
+      List<String> ids,
+      Consumer<CloudInstanceDeletionSpec> adjust) {
     this.cloud = cloud;
+    this.provider = provider;
     CloudInstanceDeletionSpec s = new CloudInstanceDeletionSpec();
     s.setProvider(Provider.TENCENTCLOUD);
     s.setRegion("ap-beijing");
@@ -105,21 +127,23 @@ final class StepDriver {
                 status.getRecorded(), resource.getSpec().getCredentialsSecretRef());
     CloudSnapshot snapshot =
         new CloudSnapshot(
-            StepRunner.observeInstances(cloud, spec, status),
+            StepRunner.observeInstances(provider, spec, status),
             () -> {
               List<String> diskIds =
                   status.getInstances().stream()
                       .flatMap(i -> i.getDataDisks().stream())
                       .map(d -> d.getId())
                       .toList();
-              return diskIds.isEmpty() ? Map.<String, CloudDisk>of() : cloud.describeDisks(diskIds);
+              return diskIds.isEmpty()
+                  ? Map.<String, CloudDisk>of()
+                  : provider.describeDisks(diskIds);
             });
     DeletionContext ctx =
         new DeletionContext(
             resource,
             spec,
             status,
-            cloud,
+            provider,
             snapshot,
             config,
             clock,
@@ -129,7 +153,7 @@ final class StepDriver {
                       st.getIntent().getAction(),
                       st.getIntent().getIds(),
                       st.getIntent().getToken(),
-                      cloud.calls.size(),
+                      cloud == null ? -1 : cloud.calls.size(),
                       Serialization.clone(st)));
             });
     try {

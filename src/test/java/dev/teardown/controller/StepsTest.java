@@ -431,6 +431,114 @@ class StepsTest {
     assertThat(cloud.describeDataDiskCalls.get()).isZero();
   }
 
+  // ---- disks observed in the instance's own answer (CompShare DiskSet)
+  // ---------------------------------------------------------
+
+  @Test
+  void withCompleteDiskObservationsInTheInstancesAnswerNoDiskIsLookedUpToRecordOrTerminate()
+      throws Exception {
+    cloud.canObserveUnattached = false;
+    cloud.carriesDataDisks = true;
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.disk("disk-a1", "ins-aaaaaaaa", false, false);
+    cloud.disk("disk-a2", "ins-aaaaaaaa", false, true);
+    StepDriver d = driver(List.of("ins-aaaaaaaa"));
+    d.pass(); // record
+    assertThat(d.instance("ins-aaaaaaaa").getDataDisks())
+        .extracting(DiskStatus::getId, DiskStatus::getAction)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("disk-a1", DiskAction.Release),
+            org.assertj.core.groups.Tuple.tuple("disk-a2", DiskAction.ReleaseWithInstance));
+    d.pass(); // terminate
+    assertThat(cloud.calls).containsExactly("terminate [ins-aaaaaaaa]");
+    assertThat(cloud.describeInstanceCalls.get()).as("one describe per pass").isEqualTo(2);
+    assertThat(cloud.describeDataDiskCalls.get()).isZero();
+    assertThat(cloud.describeDiskCalls.get()).isZero();
+    assertThat(d.runToEnd(TICK, 40)).isEqualTo(Phase.Done);
+    assertThat(cloud.disks).isEmpty();
+  }
+
+  @Test
+  void withCompleteDiskObservationsADiskAttachedAfterPendingJoinsAndADiskSomeoneDetachedIsKept()
+      throws Exception {
+    cloud.canObserveUnattached = false;
+    cloud.carriesDataDisks = true;
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.disk("disk-old", "ins-aaaaaaaa", false, false);
+    cloud.disk("disk-taken", "ins-aaaaaaaa", false, false);
+    StepDriver d = driver(List.of("ins-aaaaaaaa"));
+    d.pass(); // record
+    cloud.disk("disk-new", "ins-aaaaaaaa", false, false);
+    cloud.disks.put(
+        "disk-taken",
+        new CloudDisk(
+            "disk-taken",
+            null,
+            "UNATTACHED",
+            DiskPhase.AVAILABLE,
+            "POSTPAID_BY_HOUR",
+            false,
+            false,
+            true));
+    assertThat(d.runToEnd(TICK, 40)).isEqualTo(Phase.Done);
+    assertThat(cloud.disks).containsOnlyKeys("disk-taken");
+    assertThat(d.instance("ins-aaaaaaaa").getDataDisks())
+        .extracting(DiskStatus::getId, DiskStatus::getAction, DiskStatus::isReleased)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("disk-old", DiskAction.Release, true),
+            org.assertj.core.groups.Tuple.tuple("disk-new", DiskAction.Release, true),
+            org.assertj.core.groups.Tuple.tuple("disk-taken", DiskAction.Retain, false));
+    assertThat(cloud.calls).noneMatch(c -> c.contains("disk-taken"));
+    assertThat(d.warnings)
+        .extracting(DeletionContext.Warning::reason)
+        .contains("DiskJoined", "DiskTaken");
+    assertThat(cloud.describeDataDiskCalls.get()).isZero();
+  }
+
+  // ---- a cloud that cannot observe an unattached disk (CompShare)
+  // -----------------------------------------------------
+
+  @Test
+  void anAcceptedReleaseOfADiskSeenAttachedToNothingEndsTheDeletionWithoutAnotherLook()
+      throws Exception {
+    cloud.canObserveUnattached = false;
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.disk("disk-a1", "ins-aaaaaaaa", false, false);
+    StepDriver d = driver(List.of("ins-aaaaaaaa"));
+    d.pass(); // record
+    d.pass(); // terminate
+    int diskLooks = cloud.describeDiskCalls.get();
+    d.pass(); // gone; the disk is attached to nothing; released; nothing more could be seen
+    assertThat(cloud.calls).containsExactly("terminate [ins-aaaaaaaa]", "release [disk-a1]");
+    assertThat(d.status.getPhase()).isEqualTo(Phase.Done);
+    assertThat(d.last.mutated()).isTrue();
+    assertThat(cloud.describeDiskCalls.get())
+        .as("one look, before the release")
+        .isEqualTo(diskLooks + 1);
+    assertThat(d.instance("ins-aaaaaaaa").getDataDisks().get(0).isReleased()).isTrue();
+    assertThat(d.status.getDisks()).isEqualTo("1/1");
+  }
+
+  @Test
+  void aReleaseAnsweredNotFoundOnACloudBlindToUnattachedDisksIsNotEnoughUntilTheNextLook()
+      throws Exception {
+    cloud.canObserveUnattached = false;
+    cloud.instance("ins-aaaaaaaa", false);
+    cloud.disk("disk-a2", "ins-aaaaaaaa", false, true); // goes with the instance
+    StepDriver d = driver(List.of("ins-aaaaaaaa"));
+    d.pass(); // record
+    d.pass(); // terminate
+    d.pass(); // gone; the release of the disk is answered "not found"
+    assertThat(cloud.calls).containsExactly("terminate [ins-aaaaaaaa]", "release [disk-a2]");
+    assertThat(d.status.getPhase()).isEqualTo(Phase.ReleasingDisks);
+    assertThat(d.instance("ins-aaaaaaaa").getDataDisks().get(0).isReleased()).isFalse();
+    int diskLooks = cloud.describeDiskCalls.get();
+    d.clock.advance(TICK);
+    d.pass();
+    assertThat(d.status.getPhase()).isEqualTo(Phase.Done);
+    assertThat(cloud.describeDiskCalls.get()).isEqualTo(diskLooks + 1);
+  }
+
   // ---- a pass carries its observation to the call
   // ---------------------------------------------------------------
 

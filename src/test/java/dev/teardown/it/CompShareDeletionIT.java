@@ -114,6 +114,14 @@ class CompShareDeletionIT {
       assertThat(cloud.disk(disk)).containsEntry("state", "Deleted");
     }
     ledgerOf(sim).never(DETACH);
+    List<CallLedger.Call> all = ledgerOf(sim).all();
+    assertThat(all.subList(0, all.indexOf(mutating.get(0))))
+        .as("the disks are recorded from the answer that shows the instance: one describe a pass")
+        .hasSizeLessThanOrEqualTo(2)
+        .allSatisfy(c -> assertThat(c.action()).isEqualTo("DescribeCompShareInstance"));
+    assertThat(all.get(all.size() - 1).action())
+        .as("a disk seen attached to nothing whose delete was accepted is released: no look after")
+        .isEqualTo(DELETE_DISK);
     assertThat(cloud.instance("uhost-run00001")).containsEntry("state", "Deleted");
     assertThat(sim.orphanedDisks(List.of("uhost-run00001"))).isEmpty();
   }

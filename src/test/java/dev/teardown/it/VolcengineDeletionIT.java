@@ -102,6 +102,16 @@ class VolcengineDeletionIT {
         .as("the surviving volume came loose with its instance, so nothing needed detaching")
         .isZero();
     assertThat(l.calls(c -> !c.ok())).isEmpty();
+    List<CallLedger.Call> all = l.all();
+    int delete = all.indexOf(l.calls("DeleteInstances").get(0));
+    assertThat(all.get(delete - 1).action())
+        .as(
+            "the instance's answer lists exactly the recorded volumes: no look at the volumes"
+                + " between it and DeleteInstances")
+        .isEqualTo("DescribeInstances");
+    assertThat(l.calls(c -> c.action().equals("DescribeVolumes")))
+        .as("volumes are looked up by id, never by instance, as the instance lists them")
+        .noneSatisfy(c -> assertThat(c.params()).containsKey("InstanceId"));
 
     assertThat(sim.instanceStatus("i-post000001")).isEmpty();
     assertThat(deletedDisks())

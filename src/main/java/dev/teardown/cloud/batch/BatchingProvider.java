@@ -230,7 +230,7 @@ public final class BatchingProvider implements CloudProvider {
     BatchResult r;
     Pin pin = pinOf("terminate", request.idempotencyToken());
     if (pin != null) {
-      r = replay(pin, request, request.instanceIds());
+      r = replay(pin, request, TerminateRequest::instanceIds);
     } else if (limit <= 1) {
       r = delegate.terminateInstances(request);
     } else {
@@ -274,7 +274,7 @@ public final class BatchingProvider implements CloudProvider {
     BatchResult r;
     Pin pin = pinOf("release", request.idempotencyToken());
     if (pin != null) {
-      r = replay(pin, request, request.diskIds());
+      r = replay(pin, request, ReleaseDisksRequest::diskIds);
     } else if (limit <= 1) {
       r = delegate.releaseDisks(request);
     } else {
@@ -351,7 +351,7 @@ public final class BatchingProvider implements CloudProvider {
           requests.size() == 1
               ? requests.get(0)
               : build.apply(union, tokened ? mergedToken(action, union, tokens) : null, requests);
-      Pin pin = new Pin(action, merged, call);
+      Pin pin = new Pin(action, merged, union, call);
       if (tokened) {
         tokens.forEach(t -> pins.put(action + "|" + t, pin));
       }
@@ -382,7 +382,8 @@ public final class BatchingProvider implements CloudProvider {
    * its answer.
    */
   @SuppressWarnings("unchecked")
-  private <R> BatchResult replay(Pin pin, R request, List<String> ids) throws CloudException {
+  private <R> BatchResult replay(Pin pin, R request, Function<R, List<String>> idsOf)
+      throws CloudException {
     BatchResult known = pin.answer;
     if (known == null) {
       known =
@@ -396,11 +397,34 @@ public final class BatchingProvider implements CloudProvider {
                   BatchResult r = pin.send();
                   return requests.stream().map(x -> Coalescer.Answer.of(r)).toList();
                 } catch (CloudException e) {
-                  return fallback(requests, e, x -> ((Mutate<R>) pin.call).call(x));
+                  if (e.error().isRetryable()) {
+                    return requests.stream()
+                        .map(x -> Coalescer.Answer.<BatchResult>failed(e))
+                        .toList();
+                  }
+                  // Refused as a whole: nothing to replay any more. The pinned call may hold other
+                  // deletions' items, so the refusal is a replaying member's own only when the call
+                  // was its own request; every other member tries its own request, unmerged.
+                  unpin(pin);
+                  List<Coalescer.Answer<BatchResult>> out = new ArrayList<>();
+                  for (R x : requests) {
+                    out.add(
+                        new java.util.HashSet<>(idsOf.apply(x)).equals(pin.ids)
+                            ? Coalescer.Answer.failed(e)
+                            : answer(() -> ((Mutate<R>) pin.call).call(x)));
+                  }
+                  return out;
                 }
               });
     }
-    return split(known, ids);
+    return split(known, idsOf.apply(request));
+  }
+
+  /** Forgets a pinned call for every member token that points to it. */
+  private void unpin(Pin pin) {
+    synchronized (pins) {
+      pins.values().removeIf(p -> p == pin);
+    }
   }
 
   private Pin pinOf(String action, String token) {
@@ -422,14 +446,16 @@ public final class BatchingProvider implements CloudProvider {
   private static final class Pin {
     final String action;
     final Object request;
+    final java.util.Set<String> ids;
     final Mutate<Object> call;
     final long createdAt = System.nanoTime();
     volatile BatchResult answer;
 
     @SuppressWarnings("unchecked")
-    <R> Pin(String action, R request, Mutate<R> call) {
+    <R> Pin(String action, R request, List<String> ids, Mutate<R> call) {
       this.action = action;
       this.request = request;
+      this.ids = java.util.Set.copyOf(ids);
       this.call = (Mutate<Object>) call;
     }
 

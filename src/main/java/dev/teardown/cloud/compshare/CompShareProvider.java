@@ -113,15 +113,7 @@ public final class CompShareProvider implements CloudProvider {
     Map<String, List<CloudDisk>> out = new LinkedHashMap<>();
     for (String id : instanceIds) {
       CompShareApi.UHost h = found.get(id);
-      List<CloudDisk> disks = new ArrayList<>();
-      if (h != null && h.diskSet != null) {
-        for (CompShareApi.UHostDisk d : h.diskSet) {
-          if (!isBoot(d)) {
-            disks.add(toDisk(h, d));
-          }
-        }
-      }
-      out.put(id, disks);
+      out.put(id, h == null ? new ArrayList<>() : dataDisksOf(h));
     }
     return out;
   }
@@ -356,18 +348,38 @@ public final class CompShareProvider implements CloudProvider {
         || c.startsWith("HTTP");
   }
 
+  /**
+   * The instance with its data disks from the same answer's DiskSet ({@link
+   * CloudInstance#dataDisks()}): CompShare lists a disk only there, so this is the very record
+   * {@link #describeDataDisks} and {@link #describeDisks} read, and the operator needs no second
+   * describe for them.
+   */
   static CloudInstance toInstance(CompShareApi.UHost h) {
     String state = h.state == null ? "" : h.state;
     return new CloudInstance(
-        h.uHostId,
-        state,
-        phase(state),
-        h.chargeType,
-        prepaid(h.chargeType),
-        false,
-        null,
-        spot(h.chargeType),
-        h.name);
+            h.uHostId,
+            state,
+            phase(state),
+            h.chargeType,
+            prepaid(h.chargeType),
+            false,
+            null,
+            spot(h.chargeType),
+            h.name)
+        .withDataDisks(dataDisksOf(h));
+  }
+
+  /** The data disks (never the boot disk) in a host's DiskSet; none when it has no DiskSet. */
+  private static List<CloudDisk> dataDisksOf(CompShareApi.UHost h) {
+    List<CloudDisk> disks = new ArrayList<>();
+    if (h.diskSet != null) {
+      for (CompShareApi.UHostDisk d : h.diskSet) {
+        if (!isBoot(d)) {
+          disks.add(toDisk(h, d));
+        }
+      }
+    }
+    return disks;
   }
 
   /**

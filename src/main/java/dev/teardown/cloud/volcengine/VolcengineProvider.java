@@ -159,7 +159,39 @@ public final class VolcengineProvider implements CloudProvider {
         reason,
         spot,
         name.isEmpty() ? null : name,
-        tags(m.get("Tags")));
+        tags(m.get("Tags")),
+        listedDataVolumes(m));
+  }
+
+  /**
+   * The ids of the data volumes the answer lists in the instance's {@code Volumes}, as a hint of
+   * which volumes to look up by id ({@link CloudInstance#dataDiskIds()}); the volume's own
+   * DescribeVolumes answer says where it is. Null (no hint: the operator looks the volumes up by
+   * instance) when the answer has no {@code Volumes}, or any entry lacks a {@code VolumeId} or a
+   * {@code Kind} of {@code data} or {@code system}: the SDK's model guarantees only {@code
+   * VolumeId}, and a system volume must never be taken for a data disk.
+   */
+  static List<String> listedDataVolumes(Map<String, Object> instance) {
+    if (!(instance.get("Volumes") instanceof List<?>)) {
+      return null;
+    }
+    List<String> ids = new ArrayList<>();
+    for (Object o : (List<?>) instance.get("Volumes")) {
+      if (!(o instanceof Map<?, ?> v)) {
+        return null;
+      }
+      String volumeId = VolcengineClient.str(v.get("VolumeId"));
+      String kind = VolcengineClient.str(v.get("Kind"));
+      if (volumeId.isEmpty()) {
+        return null;
+      }
+      if ("data".equalsIgnoreCase(kind)) {
+        ids.add(volumeId);
+      } else if (!"system".equalsIgnoreCase(kind)) {
+        return null;
+      }
+    }
+    return ids;
   }
 
   /**

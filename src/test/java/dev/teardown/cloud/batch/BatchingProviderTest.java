@@ -378,6 +378,60 @@ class BatchingProviderTest {
   }
 
   @Test
+  void aReplayedMergedCallRefusedForAnotherDeletionsItemFailsOnlyThatDeletion() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    cloud.refuse =
+        ids -> {
+          if (calls.incrementAndGet() == 1) {
+            return CloudError.of(ErrorKind.RETRYABLE, "NetworkError", "read timed out", null, "R");
+          }
+          return ids.contains("disk-bad")
+              ? CloudError.of(
+                  ErrorKind.TERMINAL, "InvalidParameter", "disk-bad is refused", "r2", "R")
+              : null;
+        };
+    List<Future<BatchResult>> first =
+        concurrently(
+            List.of(
+                () ->
+                    provider.releaseDisks(new ReleaseDisksRequest(List.of("disk-a1"), false, "ta")),
+                () ->
+                    provider.releaseDisks(
+                        new ReleaseDisksRequest(List.of("disk-bad"), false, "tb"))),
+            2);
+    assertThat(failure(first.get(0)).error().kind()).isEqualTo(ErrorKind.RETRYABLE);
+    assertThat(failure(first.get(1)).error().kind()).isEqualTo(ErrorKind.RETRYABLE);
+
+    // Only the first deletion retries now, alone: it replays the merged call, which the cloud now
+    // refuses because of the other deletion's disk. That refusal is not its own.
+    BatchResult a =
+        get(
+            alone(
+                () ->
+                    provider.releaseDisks(
+                        new ReleaseDisksRequest(List.of("disk-a1"), false, "ta"))));
+    assertThat(a.failures()).isEmpty();
+    CloudException b =
+        failure(
+            alone(
+                () ->
+                    provider.releaseDisks(
+                        new ReleaseDisksRequest(List.of("disk-bad"), false, "tb"))));
+    assertThat(b.error().code()).isEqualTo("InvalidParameter");
+    assertThat(cloud.releases)
+        .extracting(ReleaseDisksRequest::diskIds)
+        .as("the merged call, its replay, then each deletion's own call")
+        .containsExactly(
+            List.of("disk-a1", "disk-bad"),
+            List.of("disk-a1", "disk-bad"),
+            List.of("disk-a1"),
+            List.of("disk-bad"));
+    assertThat(cloud.releases.subList(2, 4))
+        .extracting(ReleaseDisksRequest::idempotencyToken)
+        .containsExactly("ta", "tb");
+  }
+
+  @Test
   void aLoneCallWhoseAnswerWasLostIsRetriedAloneWithItsOwnTokenEvenWhenOthersAreWaiting()
       throws Exception {
     get(alone(() -> provider.describeInstances(List.of("ins-a", "ins-b"))));

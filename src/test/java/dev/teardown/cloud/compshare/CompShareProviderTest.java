@@ -104,6 +104,28 @@ class CompShareProviderTest {
   }
 
   @Test
+  void theInstancesAnswerCarriesItsDataDisksFromTheSameDiskSetInOneCall() throws Exception {
+    CompShareSimulator s = sim(TestWorld.compShareStandard());
+    CloudProvider p = connect();
+
+    Map<String, CloudInstance> seen =
+        p.describeInstances(List.of("uhost-run1", "uhost-spot1", "uhost-nope"));
+
+    assertThat(LedgerAssert.ledgerOf(s).calls("DescribeCompShareInstance")).hasSize(1);
+    assertThat(seen.get("uhost-run1").dataDisks())
+        .extracting(CloudDisk::id, CloudDisk::instanceId, CloudDisk::phase)
+        .containsExactly(
+            Tuple.tuple("bsm-r1a", "uhost-run1", DiskPhase.ATTACHED),
+            Tuple.tuple("bsm-r1b", "uhost-run1", DiskPhase.ATTACHED));
+    assertThat(seen.get("uhost-run1").dataDiskIds()).containsExactly("bsm-r1a", "bsm-r1b");
+    assertThat(seen.get("uhost-spot1").dataDisks()).as("only the boot disk").isEmpty();
+    assertThat(seen.get("uhost-nope").dataDisks()).as("gone lists nothing").isNull();
+    assertThat(seen.get("uhost-run1").dataDisks())
+        .as("the very disks a look-up by instance returns")
+        .containsExactlyElementsOf(p.describeDataDisks(List.of("uhost-run1")).get("uhost-run1"));
+  }
+
+  @Test
   void describeDataDisksExcludesTheBootDiskAndKeysEveryInstance() throws Exception {
     CompShareSimulator s = sim(TestWorld.compShareStandard());
     CloudProvider p = connect();

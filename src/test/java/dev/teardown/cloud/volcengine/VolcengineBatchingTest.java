@@ -166,6 +166,29 @@ class VolcengineBatchingTest {
   }
 
   @Test
+  void aMergedDescribeInstancesHandsEachDeletionItsInstancesListedDataVolumes() throws Exception {
+    start(world(), Duration.ofSeconds(3));
+
+    List<Map<String, dev.teardown.cloud.CloudInstance>> answers =
+        together(
+            List.of(
+                () -> provider.describeInstances(List.of("i-a1", "i-a2")),
+                () -> provider.describeInstances(List.of("i-b1", "i-missing"))));
+
+    assertThat(answers.get(0)).containsOnlyKeys("i-a1", "i-a2");
+    assertThat(answers.get(0).get("i-a1").dataDiskIds())
+        .containsExactly("vol-i-a1-a", "vol-i-a1-b");
+    assertThat(answers.get(0).get("i-a2").dataDiskIds())
+        .containsExactly("vol-i-a2-a", "vol-i-a2-b");
+    assertThat(answers.get(1)).containsOnlyKeys("i-b1", "i-missing");
+    assertThat(answers.get(1).get("i-b1").dataDiskIds())
+        .containsExactly("vol-i-b1-a", "vol-i-b1-b");
+    assertThat(answers.get(1).get("i-missing").dataDiskIds()).isNull();
+    assertThat(calls("DescribeInstances")).hasSize(1);
+    assertThat(calls("DescribeVolumes")).as("the list comes with the instances").isEmpty();
+  }
+
+  @Test
   void disksOfTwoDeletionsAreOneDescribeVolumesAndAVolumeNoLongerListedIsGone() throws Exception {
     start(world(), Duration.ofSeconds(3));
     assertThat(

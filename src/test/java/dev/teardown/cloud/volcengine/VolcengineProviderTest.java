@@ -224,6 +224,49 @@ class VolcengineProviderTest {
   }
 
   @Test
+  void theInstancesAnswerListsItsDataVolumeIdsNeverTheSystemVolume() throws Exception {
+    start(world());
+    Map<String, CloudInstance> seen =
+        provider.describeInstances(List.of("i-post1", "i-post2", "i-missing"));
+    assertThat(seen.get("i-post1").dataDiskIds()).containsExactly("vol-d1", "vol-d2");
+    assertThat(seen.get("i-post2").dataDiskIds()).containsExactly("vol-d3");
+    assertThat(seen.get("i-post1").dataDiskIds())
+        .doesNotContain(VolcengineSimulator.systemVolumeId("i-post1"));
+    assertThat(seen.get("i-missing").dataDiskIds()).as("gone lists nothing").isNull();
+    assertThat(seen.get("i-post1").dataDisks())
+        .as("ids only: the state, DeleteWithInstance and billing come from DescribeVolumes")
+        .isNull();
+    assertThat(calls("DescribeVolumes")).as("listing the ids takes no call").isEmpty();
+  }
+
+  @Test
+  void aVolumesListWithoutAKindGivesNoHintSoTheVolumesAreLookedUpByInstance() {
+    assertThat(
+            VolcengineProvider.listedDataVolumes(
+                Map.of(
+                    "Volumes",
+                    List.of(
+                        Map.of("VolumeId", "vol-sys", "Kind", "system"),
+                        Map.of("VolumeId", "vol-a", "Kind", "data")))))
+        .containsExactly("vol-a");
+    assertThat(
+            VolcengineProvider.listedDataVolumes(
+                Map.of(
+                    "Volumes",
+                    List.of(
+                        Map.of("VolumeId", "vol-sys"),
+                        Map.of("VolumeId", "vol-a", "Kind", "data")))))
+        .as("a volume of unknown kind could be the system volume")
+        .isNull();
+    assertThat(
+            VolcengineProvider.listedDataVolumes(
+                Map.of("Volumes", List.of(Map.of("Kind", "data")))))
+        .isNull();
+    assertThat(VolcengineProvider.listedDataVolumes(Map.of("InstanceId", "i-x"))).isNull();
+    assertThat(VolcengineProvider.listedDataVolumes(Map.of("Volumes", List.of()))).isEmpty();
+  }
+
+  @Test
   void mixedDeleteInstancesBatchReportsPerInstanceFailures() throws Exception {
     MutableClock clock = new MutableClock(Instant.now());
     start(world(), clock);
