@@ -43,12 +43,15 @@ public final class OperatorRuntime implements AutoCloseable {
   private final PrometheusMeterRegistry meters;
   private final ConnectionCache connections;
   private final HttpServer http;
+  private final DeletionReconciler reconciler;
 
   private OperatorRuntime(
       Operator operator,
       PrometheusMeterRegistry meters,
       ConnectionCache connections,
-      HttpServer http) {
+      HttpServer http,
+      DeletionReconciler reconciler) {
+    this.reconciler = reconciler;
     this.operator = operator;
     this.meters = meters;
     this.connections = connections;
@@ -176,7 +179,7 @@ public final class OperatorRuntime implements AutoCloseable {
         registry.all().keySet(),
         config.namespaces().isEmpty() ? "all" : config.namespaces(),
         config.leaderElection());
-    return new OperatorRuntime(operator, meters, connections, http);
+    return new OperatorRuntime(operator, meters, connections, http, reconciler);
   }
 
   /**
@@ -285,6 +288,11 @@ public final class OperatorRuntime implements AutoCloseable {
   public void close() {
     try {
       operator.stop();
+      // reconciles have drained: the answers kept for the next write go to the server now
+      int written = reconciler.writeKeptAnswers();
+      if (written > 0) {
+        log.info("wrote the kept answers of {} deletions before stopping", written);
+      }
     } finally {
       if (http != null) {
         http.stop(0);

@@ -7,9 +7,12 @@ import dev.teardown.api.v1alpha1.InstanceStatus;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The answers to a pass's mutating calls, kept in memory until the next write of the same deletion
@@ -22,12 +25,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * status write or intent. That is one status write fewer per mutating pass.
  *
  * <p>What is kept is used only while the status on the server is exactly the one this process last
- * wrote for that object (same uid, the same status): a change to its metadata or spec (an
- * annotation, a GitOps apply) keeps it, since status is the operator's alone. A status written by
- * anyone else, a restart, a new leader or a crash drops it, and the next pass reads the server's
- * status: an intent without a result, the state a crash between a call and its status write leaves,
- * which every step already handles (the call's grace window, the same idempotency token for a
- * retry, observation first).
+ * wrote for that object (same uid, the same status), and a stopping operator writes what it still
+ * keeps ({@link #writeAll}): a change to its metadata or spec (an annotation, a GitOps apply) keeps
+ * it, since status is the operator's alone. A status written by anyone else, a restart, a new
+ * leader or a crash drops it, and the next pass reads the server's status: an intent without a
+ * result, the state a crash between a call and its status write leaves, which every step already
+ * handles (the call's grace window, the same idempotency token for a retry, observation first).
  */
 final class Answers {
   /** Kept at most; beyond this, nothing more is kept and the status is written as before. */
@@ -39,7 +42,9 @@ final class Answers {
   /** The result a step books for a call the cloud accepted as a whole. */
   static final String ACCEPTED = "Accepted";
 
-  private record Kept(String writtenJson, CloudInstanceDeletionStatus status) {}
+  private record Kept(String writtenJson, CloudInstanceDeletionStatus status, Runnable write) {}
+
+  private static final Logger log = LoggerFactory.getLogger(Answers.class);
 
   private final Map<String, Kept> kept = new ConcurrentHashMap<>();
 
@@ -81,13 +86,35 @@ final class Answers {
    * Keeps {@code status} for the next pass over {@code written}, the object last written; false
    * when it cannot (then the caller writes it).
    */
-  boolean keep(CloudInstanceDeletion written, CloudInstanceDeletionStatus status) {
+  boolean keep(CloudInstanceDeletion written, CloudInstanceDeletionStatus status, Runnable write) {
     String uid = written.getMetadata().getUid();
     if (uid == null || written.getStatus() == null || kept.size() >= MAX_KEPT) {
       return false;
     }
-    kept.put(uid, new Kept(Serialization.asJson(written.getStatus()), status));
+    kept.put(uid, new Kept(Serialization.asJson(written.getStatus()), status, write));
     return true;
+  }
+
+  /**
+   * Writes every status still kept, as a stopping operator does once its reconciles have drained:
+   * the answers are on the server when the next leader or process starts. A write that fails (the
+   * object changed meanwhile) leaves what a crash would. Returns how many were written.
+   */
+  int writeAll() {
+    int written = 0;
+    for (String uid : List.copyOf(kept.keySet())) {
+      Kept k = kept.remove(uid);
+      if (k == null) {
+        continue;
+      }
+      try {
+        k.write().run();
+        written++;
+      } catch (RuntimeException e) {
+        log.debug("kept status of {} not written: {}", uid, e.toString());
+      }
+    }
+    return written;
   }
 
   /**

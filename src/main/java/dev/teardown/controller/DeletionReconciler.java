@@ -148,10 +148,11 @@ public class DeletionReconciler
               claims(context),
               answers.take(resource));
       // the answers of this pass's calls may go with the next write (see Answers)
+      CloudInstanceDeletion lastWritten = latest.resource;
       boolean kept =
           intentWrites[0] > 0
-              && Answers.canWait(o, latest.resource.getStatus())
-              && answers.keep(latest.resource, o.status());
+              && Answers.canWait(o, lastWritten.getStatus())
+              && answers.keep(lastWritten, o.status(), () -> writer.write(lastWritten, o.status()));
       if (!kept && o.changed()) {
         latest.resource = writer.write(latest.resource, o.status());
       }
@@ -161,6 +162,14 @@ public class DeletionReconciler
       log.debug("{}", c.getMessage());
       return UpdateControl.<CloudInstanceDeletion>noUpdate().rescheduleAfter(CONFLICT_REQUEUE);
     }
+  }
+
+  /**
+   * Writes the answers still kept in memory (see {@link Answers}); called by a stopping operator
+   * after its reconciles drained. Returns how many statuses were written.
+   */
+  public int writeKeptAnswers() {
+    return answers.writeAll();
   }
 
   /**

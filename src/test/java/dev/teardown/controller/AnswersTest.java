@@ -92,7 +92,7 @@ class AnswersTest {
     CloudInstanceDeletion written = object("uid-1", intent);
     CloudInstanceDeletionStatus answered = status("Accepted", InstanceOutcome.Terminating);
 
-    assertThat(answers.keep(written, answered)).isTrue();
+    assertThat(answers.keep(written, answered, () -> {})).isTrue();
     // the same status on the server (here with other metadata: an annotation added) -> used, once
     CloudInstanceDeletion annotated = object("uid-1", intent);
     annotated.getMetadata().setResourceVersion("8");
@@ -101,18 +101,39 @@ class AnswersTest {
     assertThat(answers.size()).isZero();
 
     // someone else wrote status meanwhile -> dropped, the server's status is read instead
-    answers.keep(written, answered);
+    answers.keep(written, answered, () -> {});
     CloudInstanceDeletionStatus foreign = status(null, InstanceOutcome.Pending);
     foreign.setMessage("edited by hand");
     assertThat(answers.take(object("uid-1", foreign))).isNull();
     assertThat(answers.size()).isZero();
 
     // another object (a re-created deletion of the same name) -> not used
-    answers.keep(written, answered);
+    answers.keep(written, answered, () -> {});
     assertThat(answers.take(object("uid-2", intent))).isNull();
     assertThat(answers.take(object("uid-1", intent))).isSameAs(answered);
 
     // an object without uid (never from a server) is not kept: the caller writes
-    assertThat(answers.keep(object(null, intent), answered)).isFalse();
+    assertThat(answers.keep(object(null, intent), answered, () -> {})).isFalse();
+  }
+
+  @Test
+  void aStoppingOperatorWritesWhatIsStillKeptAndAFailedWriteIsNoError() {
+    Answers answers = new Answers();
+    CloudInstanceDeletionStatus intent = status(null, InstanceOutcome.Pending);
+    java.util.List<String> written = new java.util.ArrayList<>();
+    answers.keep(
+        object("uid-1", intent),
+        status("Accepted", InstanceOutcome.Terminating),
+        () -> written.add("uid-1"));
+    answers.keep(
+        object("uid-2", intent),
+        status("Accepted", InstanceOutcome.Terminating),
+        () -> {
+          throw new StatusWriter.Conflict("changed meanwhile");
+        });
+    assertThat(answers.writeAll()).isEqualTo(1);
+    assertThat(written).containsExactly("uid-1");
+    assertThat(answers.size()).isZero();
+    assertThat(answers.writeAll()).isZero();
   }
 }
