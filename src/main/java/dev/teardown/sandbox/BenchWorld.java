@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
 public final class BenchWorld {
   static final String NAMESPACE = "default";
 
-  /** Runs of at most this many calls list them in order. */
+  /** Runs of at most this many calls (and 5 instances) list them in order. */
   static final int SEQUENCE_SHOWN = 40;
 
   private BenchWorld() {}
@@ -330,7 +330,7 @@ public final class BenchWorld {
     r.put("calls", calls.size());
     r.put("refused", refused);
     r.put("callsByAction", byAction);
-    if (calls.size() <= SEQUENCE_SHOWN) {
+    if (calls.size() <= SEQUENCE_SHOWN && o.deletions() * o.instances() <= 5) {
       // a small run shows its calls in order: the number per instance explained
       List<String> sequence = new ArrayList<>();
       for (CallLedger.Call c : calls) {
