@@ -161,13 +161,7 @@ class DeletionReconcilerTest {
   void aSpecThatNoLongerMatchesTheRecordedPlanMakesNoCloudCallAndSaysSo() {
     cloud.instance("ins-aaaaaaaa", false);
     // the pass that records the plan has its terminate refused: the plan is recorded, nothing done
-    cloud.failNextMutation =
-        dev.teardown.cloud.CloudError.of(
-            dev.teardown.cloud.ErrorKind.RETRYABLE,
-            "InternalError",
-            "try again",
-            "r-1",
-            "TerminateInstances");
+    cloud.refuseNextTerminate();
     DeletionReconciler.Outcome recorded =
         reconciler.process(resource(null), client, s -> {}, false);
     assertThat(recorded.status().getPhase()).isEqualTo(Phase.Terminating);

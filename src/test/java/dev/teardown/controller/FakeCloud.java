@@ -147,6 +147,32 @@ final class FakeCloud implements CloudProvider, CloudProviderFactory {
             false));
   }
 
+  /**
+   * The next terminate is refused with an answer of the cloud (retryable, so nothing was done): the
+   * pass that records the plan ends with it, and the terminate comes in a later pass.
+   */
+  void refuseNextTerminate() {
+    failNextMutation =
+        CloudError.of(
+            ErrorKind.RETRYABLE, "InternalError", "try again", "r-1", "TerminateInstances");
+  }
+
+  /** Someone detached the disk: attached to nothing, available. */
+  void detached(String diskId) {
+    CloudDisk d = disks.get(diskId);
+    disks.put(
+        diskId,
+        new CloudDisk(
+            diskId,
+            null,
+            "UNATTACHED",
+            DiskPhase.AVAILABLE,
+            d == null ? "POSTPAID_BY_HOUR" : d.chargeType(),
+            d != null && d.prepaid(),
+            false,
+            true));
+  }
+
   void stopped(String id) {
     CloudInstance ci = instances.get(id);
     instances.put(

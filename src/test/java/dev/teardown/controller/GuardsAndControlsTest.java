@@ -90,13 +90,7 @@ class GuardsAndControlsTest {
    * change between the recording and the terminate.
    */
   private void refuseTheNextTerminate() {
-    cloud.failNextMutation =
-        dev.teardown.cloud.CloudError.of(
-            dev.teardown.cloud.ErrorKind.RETRYABLE,
-            "InternalError",
-            "try again",
-            "r-1",
-            "TerminateInstances");
+    cloud.refuseNextTerminate();
   }
 
   /** The status of a pass, its backoff over. */

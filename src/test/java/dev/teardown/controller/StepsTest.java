@@ -32,13 +32,7 @@ class StepsTest {
    * with it, and the terminate is sent again in a later pass.
    */
   private void refuseTheFirstTerminate() {
-    cloud.failNextMutation =
-        dev.teardown.cloud.CloudError.of(
-            dev.teardown.cloud.ErrorKind.RETRYABLE,
-            "InternalError",
-            "try again",
-            "req-1",
-            "TerminateInstances");
+    cloud.refuseNextTerminate();
   }
 
   // ---- honest outcomes
@@ -317,17 +311,7 @@ class StepsTest {
     assertThat(d.passIgnoringErrors()).as("record; the terminate is refused").isNotNull();
     assertThat(d.status.getRecorded()).isNotNull();
     cloud.disk("disk-new", "ins-aaaaaaaa", false, false);
-    cloud.disks.put(
-        "disk-taken",
-        new CloudDisk(
-            "disk-taken",
-            null,
-            "UNATTACHED",
-            DiskPhase.AVAILABLE,
-            "POSTPAID_BY_HOUR",
-            false,
-            false,
-            true));
+    cloud.detached("disk-taken");
     assertThat(d.runToEnd(TICK, 40)).isEqualTo(Phase.Done);
     assertThat(cloud.disks).containsOnlyKeys("disk-taken");
     assertThat(d.instance("ins-aaaaaaaa").getDataDisks())
@@ -402,17 +386,7 @@ class StepsTest {
     // the listing leaves out a disk that is still attached (a lagging listing) ...
     cloud.unlisted.add("disk-still");
     // ... and one that someone really detached
-    cloud.disks.put(
-        "disk-taken",
-        new CloudDisk(
-            "disk-taken",
-            null,
-            "UNATTACHED",
-            DiskPhase.AVAILABLE,
-            "POSTPAID_BY_HOUR",
-            false,
-            false,
-            true));
+    cloud.detached("disk-taken");
     cloud.disk("disk-new", "ins-aaaaaaaa", false, false); // attached since the plan was recorded
     assertThat(d.runToEnd(TICK, 40)).isEqualTo(Phase.Done);
     assertThat(d.instance("ins-aaaaaaaa").getDataDisks())
@@ -469,17 +443,7 @@ class StepsTest {
     refuseTheFirstTerminate();
     assertThat(d.passIgnoringErrors()).isNotNull(); // record; the terminate is refused
     cloud.disk("disk-new", "ins-aaaaaaaa", false, false);
-    cloud.disks.put(
-        "disk-taken",
-        new CloudDisk(
-            "disk-taken",
-            null,
-            "UNATTACHED",
-            DiskPhase.AVAILABLE,
-            "POSTPAID_BY_HOUR",
-            false,
-            false,
-            true));
+    cloud.detached("disk-taken");
     assertThat(d.runToEnd(TICK, 40)).isEqualTo(Phase.Done);
     assertThat(cloud.disks).containsOnlyKeys("disk-taken");
     assertThat(d.instance("ins-aaaaaaaa").getDataDisks())
