@@ -53,85 +53,11 @@ public record CloudInstance(
     dataDiskIds = dataDiskIds == null ? null : java.util.List.copyOf(dataDiskIds);
   }
 
-  /** With the ids of its listed data disks only (or null): a cloud whose answer lists no more. */
-  public CloudInstance(
-      String id,
-      String state,
-      InstancePhase phase,
-      String chargeType,
-      boolean prepaid,
-      boolean deletionProtected,
-      String notDeletableReason,
-      boolean spot,
-      String name,
-      java.util.Map<String, String> tags,
-      java.util.List<String> dataDiskIds) {
-    this(
-        id,
-        state,
-        phase,
-        chargeType,
-        prepaid,
-        deletionProtected,
-        notDeletableReason,
-        spot,
-        name,
-        tags,
-        dataDiskIds,
-        null);
-  }
-
-  /** Without a list of data disks: a cloud whose describe does not return one. */
-  public CloudInstance(
-      String id,
-      String state,
-      InstancePhase phase,
-      String chargeType,
-      boolean prepaid,
-      boolean deletionProtected,
-      String notDeletableReason,
-      boolean spot,
-      String name,
-      java.util.Map<String, String> tags) {
-    this(
-        id,
-        state,
-        phase,
-        chargeType,
-        prepaid,
-        deletionProtected,
-        notDeletableReason,
-        spot,
-        name,
-        tags,
-        null);
-  }
-
-  /** Without tags: a cloud whose describe does not return them. */
-  public CloudInstance(
-      String id,
-      String state,
-      InstancePhase phase,
-      String chargeType,
-      boolean prepaid,
-      boolean deletionProtected,
-      String notDeletableReason,
-      boolean spot,
-      String name) {
-    this(
-        id,
-        state,
-        phase,
-        chargeType,
-        prepaid,
-        deletionProtected,
-        notDeletableReason,
-        spot,
-        name,
-        null);
-  }
-
-  /** Without a name (clouds or fakes that do not report one). */
+  /**
+   * What every cloud's describe shows; the name, tags and data disks a cloud's answer also carries
+   * are added with {@link #withName}, {@link #withTags}, {@link #withDataDiskIds} and {@link
+   * #withDataDisks}.
+   */
   public CloudInstance(
       String id,
       String state,
@@ -151,10 +77,34 @@ public record CloudInstance(
         notDeletableReason,
         spot,
         null,
+        null,
+        null,
         null);
   }
 
   public CloudInstance withName(String n) {
+    return with(n, tags, dataDiskIds, dataDisks);
+  }
+
+  public CloudInstance withTags(java.util.Map<String, String> t) {
+    return with(name, t, dataDiskIds, dataDisks);
+  }
+
+  /** With the ids of its listed data disks only (or null): a cloud whose answer lists no more. */
+  public CloudInstance withDataDiskIds(java.util.List<String> ids) {
+    return with(name, tags, ids, null);
+  }
+
+  /** With complete observations of its data disks (their ids become {@link #dataDiskIds}). */
+  public CloudInstance withDataDisks(java.util.List<CloudDisk> disks) {
+    return with(name, tags, null, disks);
+  }
+
+  private CloudInstance with(
+      String n,
+      java.util.Map<String, String> t,
+      java.util.List<String> ids,
+      java.util.List<CloudDisk> disks) {
     return new CloudInstance(
         id,
         state,
@@ -165,56 +115,8 @@ public record CloudInstance(
         notDeletableReason,
         spot,
         n,
-        tags,
-        dataDiskIds,
-        dataDisks);
-  }
-
-  public CloudInstance withTags(java.util.Map<String, String> t) {
-    return new CloudInstance(
-        id,
-        state,
-        phase,
-        chargeType,
-        prepaid,
-        deletionProtected,
-        notDeletableReason,
-        spot,
-        name,
         t,
-        dataDiskIds,
-        dataDisks);
-  }
-
-  public CloudInstance withDataDiskIds(java.util.List<String> ids) {
-    return new CloudInstance(
-        id,
-        state,
-        phase,
-        chargeType,
-        prepaid,
-        deletionProtected,
-        notDeletableReason,
-        spot,
-        name,
-        tags,
-        ids);
-  }
-
-  /** With complete observations of its data disks (their ids become {@link #dataDiskIds}). */
-  public CloudInstance withDataDisks(java.util.List<CloudDisk> disks) {
-    return new CloudInstance(
-        id,
-        state,
-        phase,
-        chargeType,
-        prepaid,
-        deletionProtected,
-        notDeletableReason,
-        spot,
-        name,
-        tags,
-        null,
+        ids,
         disks);
   }
 

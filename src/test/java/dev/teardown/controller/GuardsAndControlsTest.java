@@ -108,16 +108,16 @@ class GuardsAndControlsTest {
     cloud.instances.put(
         ID,
         new CloudInstance(
-            ID,
-            "RUNNING",
-            dev.teardown.cloud.InstancePhase.RUNNING,
-            "POSTPAID_BY_HOUR",
-            false,
-            false,
-            null,
-            false,
-            "ci-runner-7",
-            Map.of("team", "ci")));
+                ID,
+                "RUNNING",
+                dev.teardown.cloud.InstancePhase.RUNNING,
+                "POSTPAID_BY_HOUR",
+                false,
+                false,
+                null,
+                false)
+            .withName("ci-runner-7")
+            .withTags(Map.of("team", "ci")));
     GuardSpec guard = new GuardSpec("^ci-runner-[0-9]+$", Map.of("team", "ci"));
     refuseTheNextTerminate();
     DeletionReconciler.Outcome recorded =

@@ -364,8 +364,8 @@ public final class CompShareProvider implements CloudProvider {
             prepaid(h.chargeType),
             false,
             null,
-            spot(h.chargeType),
-            h.name)
+            spot(h.chargeType))
+        .withName(h.name)
         .withDataDisks(dataDisksOf(h));
   }
 

@@ -401,17 +401,17 @@ final class TencentCloudProvider implements CloudProvider {
     boolean prepaid = TencentStates.PREPAID.equals(chargeType);
     boolean protectedOn = Boolean.TRUE.equals(i.getDisableApiTermination());
     return new CloudInstance(
-        i.getInstanceId(),
-        i.getInstanceState(),
-        TencentStates.instancePhase(i.getInstanceState(), i.getLatestOperationState()),
-        chargeType,
-        prepaid,
-        protectedOn,
-        protectedOn ? TencentStates.protectedReason(i.getInstanceId()) : null,
-        TencentStates.SPOTPAID.equals(chargeType),
-        i.getInstanceName(),
-        tags(i),
-        dataDiskIds(i));
+            i.getInstanceId(),
+            i.getInstanceState(),
+            TencentStates.instancePhase(i.getInstanceState(), i.getLatestOperationState()),
+            chargeType,
+            prepaid,
+            protectedOn,
+            protectedOn ? TencentStates.protectedReason(i.getInstanceId()) : null,
+            TencentStates.SPOTPAID.equals(chargeType))
+        .withName(i.getInstanceName())
+        .withTags(tags(i))
+        .withDataDiskIds(dataDiskIds(i));
   }
 
   /**

@@ -150,17 +150,10 @@ public final class VolcengineProvider implements CloudProvider {
     }
     String name = VolcengineClient.str(m.get("InstanceName"));
     return new CloudInstance(
-        id,
-        status,
-        phaseOf(status),
-        chargeType,
-        prepaid,
-        protectedOn,
-        reason,
-        spot,
-        name.isEmpty() ? null : name,
-        tags(m.get("Tags")),
-        listedDataVolumes(m));
+            id, status, phaseOf(status), chargeType, prepaid, protectedOn, reason, spot)
+        .withName(name.isEmpty() ? null : name)
+        .withTags(tags(m.get("Tags")))
+        .withDataDiskIds(listedDataVolumes(m));
   }
 
   /**

@@ -524,17 +524,17 @@ class TencentCloudProviderTest {
     CloudInstance real = p.describeInstances(List.of("ins-pre00015")).get("ins-pre00015");
     CloudInstance stale =
         new CloudInstance(
-            real.id(),
-            real.state(),
-            real.phase(),
-            "POSTPAID_BY_HOUR",
-            false,
-            false,
-            null,
-            false,
-            real.name(),
-            real.tags(),
-            real.dataDiskIds());
+                real.id(),
+                real.state(),
+                real.phase(),
+                "POSTPAID_BY_HOUR",
+                false,
+                false,
+                null,
+                false)
+            .withName(real.name())
+            .withTags(real.tags())
+            .withDataDiskIds(real.dataDiskIds());
 
     BatchResult r =
         p.terminateInstances(
